@@ -1,0 +1,86 @@
+"""Elementwise activations phi, each with its derivative dphi beside it.
+
+Every function is complex-safe: branches test ``z.real`` and never call abs/max on a
+complex value, so a complex-step derivative flows through them. Branches are taken with
+masked inputs (``np.where`` evaluates both sides) so the unused side cannot overflow.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    phi: Callable[[np.ndarray], np.ndarray]
+    dphi: Callable[[np.ndarray], np.ndarray]
+    formula: str
+    kink: bool = False  # a point where phi' jumps (finite differences may straddle it)
+
+
+def _pos(z):
+    return z.real > 0
+
+
+def _sigmoid(z):
+    # 1/(1+e^-z) overflows for very negative z; the tanh form does not.
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _softplus(z):
+    # log(1 + e^z) = max(z, 0) + log1p(e^-|z|), written without abs/max.
+    zpos = np.where(_pos(z), z, 0)
+    zabs = np.where(_pos(z), z, -z)
+    return zpos + np.log1p(np.exp(-zabs))
+
+
+def _elu(z):
+    return np.where(_pos(z), z, np.expm1(np.where(_pos(z), 0, z)))
+
+
+def _delu(z):
+    return np.where(_pos(z), 1.0, np.exp(np.where(_pos(z), 0, z)))
+
+
+def _silu(z):
+    return z * _sigmoid(z)
+
+
+def _dsilu(z):
+    s = _sigmoid(z)
+    return s + z * s * (1 - s)
+
+
+_GELU_C = np.sqrt(2 / np.pi)
+_GELU_A = 0.044715
+
+
+def _gelu(z):
+    return 0.5 * z * (1 + np.tanh(_GELU_C * (z + _GELU_A * z**3)))
+
+
+def _dgelu(z):
+    u = np.tanh(_GELU_C * (z + _GELU_A * z**3))
+    return 0.5 * (1 + u) + 0.5 * z * (1 - u**2) * _GELU_C * (1 + 3 * _GELU_A * z**2)
+
+
+LEAKY_SLOPE = 0.01
+
+ACTIVATIONS = {
+    a.name: a
+    for a in [
+        Activation("identity", lambda z: z, lambda z: np.ones_like(z), "z"),
+        Activation("relu", lambda z: np.where(_pos(z), z, 0), lambda z: np.where(_pos(z), 1.0, 0.0),
+                   "max(z, 0)", kink=True),
+        Activation("leaky_relu", lambda z: np.where(_pos(z), z, LEAKY_SLOPE * z),
+                   lambda z: np.where(_pos(z), 1.0, LEAKY_SLOPE), "max(z, 0.01 z)", kink=True),
+        Activation("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2, "tanh z"),
+        Activation("sigmoid", _sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), "1/(1+e⁻ᶻ)"),
+        Activation("softplus", _softplus, _sigmoid, "log(1+eᶻ)"),
+        Activation("elu", _elu, _delu, "z if z>0 else eᶻ−1"),
+        Activation("silu", _silu, _dsilu, "z σ(z)"),
+        Activation("gelu", _gelu, _dgelu, "½z(1+tanh(√(2/π)(z+0.044715z³)))"),
+    ]
+}

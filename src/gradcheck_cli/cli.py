@@ -1,0 +1,268 @@
+"""The command line: options -> config -> model -> check -> render -> exit code.
+
+The only module that prints or exits. Our own exceptions and every usage error become
+one red line on stderr and exit status 2; a check that finds a wrong gradient exits 1.
+"""
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from gradcheck_cli import __version__
+from gradcheck_cli.errors import GradcheckError
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _stderr_line(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"gradcheck: error: {message}", style="red", markup=False)
+
+
+class GradcheckGroup(TyperGroup):
+    """Runs the app non-standalone so every error ends as one line and an exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args=args, prog_name=prog_name or "gradcheck",
+                                complete_var=complete_var, standalone_mode=False, **extra)
+        except GradcheckError as e:
+            _stderr_line(str(e))
+            code = e.exit_code
+        except KeyboardInterrupt:
+            code = 130
+        except Exception as e:  # click's usage errors (typer may vendor click: duck-type them)
+            if not (hasattr(e, "format_message") and hasattr(e, "exit_code")):
+                raise
+            ctx = getattr(e, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            message = e.format_message().replace("\n", " ").strip()
+            if message:  # empty when the help was printed for a bare command
+                _stderr_line(message + hint)
+            code = e.exit_code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(
+    cls=GradcheckGroup,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Check hand-derived backward passes entry by entry against numerical gradients.\n\n"
+    "Exit status: 0 every gradient passes, 1 a gradient is wrong, 2 bad usage or input.",
+)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"gradcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+):
+    """Check hand-derived backward passes against numerical gradients."""
+
+
+def _whole_number(text) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a whole number") from None
+
+
+def _number(text) -> float:
+    try:
+        return float(str(text).strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a number") from None
+
+
+def _int_option(*names, help):
+    return typer.Option(*names, parser=_whole_number, metavar="INT", help=help)
+
+
+def _float_option(help):
+    return typer.Option(parser=_number, metavar="FLOAT", help=help)
+
+
+# Options shared by every checking command.
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML config; flags override it.",
+                                                   dir_okay=False)]
+EpsOpt = Annotated[Optional[float], _float_option(help="Relative step: h = eps·max(1,|θ|) [default: ∛eps ≈ 6.1e-6].")]
+RtolOpt = Annotated[Optional[float], _float_option(help="Relative tolerance [default: 1e-5].")]
+AtolOpt = Annotated[Optional[float], _float_option(help="Absolute tolerance [default: 0].")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output: table for people, json for scripts, markdown for reports.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; the exit status tells.")]
+InjectOpt = Annotated[Optional[str], typer.Option(help="Replace one formula with a known wrong one (see 'gradcheck bugs').")]
+SaveOpt = Annotated[Optional[Path], typer.Option(help="Save every leaf, analytic and numeric adjoint to FILE.npz.")]
+MemOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory budget, e.g. 512M or 4G [default: half the RAM].")]
+BatchOpt = Annotated[Optional[int], _int_option("--batch", help="Examples per batch (columns of x); the loss is their mean [default: 1].")]
+SeedOpt = Annotated[Optional[int], _int_option("--seed", help="Seed for weights, inputs and targets [default: 0].")]
+
+
+def _emit(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away: stop writing, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _captured(console, renderable) -> str:
+    with console.capture() as cap:
+        console.print(renderable)
+    # Rich pads titles and cells to the full width; trailing blanks help nobody.
+    return "\n".join(line.rstrip() for line in cap.get().split("\n"))
+
+
+def _output(report, fmt: Format) -> None:
+    if fmt is Format.json:
+        from gradcheck_cli.report import to_json
+
+        _emit(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
+    elif fmt is Format.markdown:
+        from gradcheck_cli.render import render_markdown
+
+        _emit(render_markdown(report))
+    else:
+        from rich.console import Console
+
+        from gradcheck_cli.render import render_table
+
+        console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+        _emit(_captured(console, render_table(report)))
+
+
+def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool,
+             save: Path | None) -> None:
+    from gradcheck_cli.api import execute
+
+    report = execute(model, str(config) if config else None, flags)
+    if save is not None:
+        import numpy as np
+
+        try:
+            np.savez(save, **report.arrays)
+        except OSError as e:
+            raise GradcheckError(f"cannot write --save file '{save}': {e.strerror}") from None
+    if not quiet:
+        _output(report, fmt)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def residual(
+    d: Annotated[Optional[int], _int_option("--d", help="Input and hidden width d [default: 8].")] = None,
+    activation: Annotated[Optional[str], typer.Option(
+        help="φ: identity, relu, leaky_relu, tanh, sigmoid, softplus, elu, silu, gelu [default: tanh].")] = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, eps: EpsOpt = None,
+    rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
+    inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+):
+    """Q1, the residual regression net: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½(y − t)².
+
+    Checks W̄1, W̄2, x̄, t̄ and the intermediates ȳ, z̄2, h̄, z̄1.
+
+    Examples:  gradcheck residual --d 8 · gradcheck residual --activation relu --batch 4 ·
+    gradcheck residual --inject x-skip-dropped · gradcheck residual --format json
+    """
+    flags = dict(d=d, activation=activation, batch=batch, seed=seed, eps=eps, rtol=rtol,
+                 atol=atol, inject=inject, max_memory=max_memory)
+    _execute("residual", config, flags, fmt, quiet, save)
+
+
+@app.command()
+def softmax(
+    n: Annotated[Optional[int], _int_option("--n", help="Number of classes N [default: 10].")] = None,
+    d: Annotated[Optional[int], _int_option("--d", help="Input width D [default: 5].")] = None,
+    bias: Annotated[Optional[bool], typer.Option("--bias/--no-bias", help="Logits W x + b, or W x [default: bias].",
+                                                 show_default=False)] = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, eps: EpsOpt = None,
+    rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
+    inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+):
+    """Q2, the softmax classifier: z = W x + b, y = softmax(z), L = −Σ t log y (one-hot t).
+
+    Checks W̄, b̄, x̄, the intermediates ȳ and z̄, and the softmax Jacobian ∂y/∂z.
+
+    Examples:  gradcheck softmax --n 10 · gradcheck softmax --no-bias --batch 3 ·
+    gradcheck softmax --inject softmax-diag-y
+    """
+    flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, eps=eps, rtol=rtol, atol=atol,
+                 inject=inject, max_memory=max_memory)
+    _execute("softmax", config, flags, fmt, quiet, save)
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="TOML config naming the model in [model] name.",
+                                           dir_okay=True, show_default=False)],
+    eps: EpsOpt = None, rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False, inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+):
+    """Run the check a config file describes; flags override its [check] table.
+
+    Examples:  gradcheck run configs/residual-relu.toml ·
+    gradcheck run configs/softmax.toml --format json
+    """
+    flags = dict(eps=eps, rtol=rtol, atol=atol, inject=inject, max_memory=max_memory)
+    _execute(None, config, flags, fmt, quiet, save)
+
+
+@app.command()
+def bugs(
+    model: Annotated[Optional[str], typer.Option(help="Only this model's bugs: residual or softmax.")] = None,
+    fmt: FormatOpt = Format.table,
+):
+    """List the injectable wrong derivations, with the adjoint each one breaks.
+
+    Example:  gradcheck bugs --model residual · gradcheck residual --inject phi-for-dphi
+    """
+    from gradcheck_cli.bugs import BUGS
+    from gradcheck_cli.errors import one_of
+
+    if model is not None and model not in ("residual", "softmax"):
+        raise one_of(model, ["residual", "softmax"], "model")
+    rows = [b for b in BUGS if model in (None, b.model)]
+    if fmt is Format.json:
+        data = [{"name": b.name, "model": b.model, "breaks": b.target, "wrong_formula": b.wrong,
+                 "description": b.description} for b in rows]
+        _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    if fmt is Format.markdown:
+        lines = ["| bug | model | breaks | wrong formula | description |", "|---|---|---|---|---|"]
+        lines += [f"| {b.name} | {b.model} | {b.target} | {b.wrong} | {b.description} |" for b in rows]
+        _emit("\n".join(lines) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Injectable bugs (--inject NAME)", title_justify="left")
+    for col in ("bug", "model", "breaks", "wrong formula", "description"):
+        table.add_column(col)
+    for b in rows:
+        table.add_row(b.name, b.model, b.target, b.wrong, b.description)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+    _emit(_captured(console, table))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,103 @@
+"""Analytic against numeric: shapes first, then values, entry by entry.
+
+For a tensor with analytic A and numeric N, entry i has
+
+    err_i = |A_i − N_i|
+    rel_i = err_i / max(|A_i|, |N_i|, floor · s),   s = max_j max(|A_j|, |N_j|)
+
+and passes when err_i ≤ atol + rtol · max(|A_i|, |N_i|, floor · s). The floor ties the
+relative error of entries near zero to the tensor's own scale, so round-off on a tiny
+entry does not raise a false alarm. With atol = 0 an entry passes exactly when
+rel_i ≤ rtol, the number the tables show.
+
+An entry that fails but whose analytic value lies between the one-sided differences,
+which disagree by more than the bound, sits on a kink (relu at 0): it is counted as KINK,
+not FAIL.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PASS, FAIL, KINK = "PASS", "FAIL", "KINK"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float = 1e-5
+    atol: float = 0.0
+    floor: float = 1e-3
+
+
+@dataclass(frozen=True)
+class Comparison:
+    status: str  # PASS, FAIL or KINK
+    reason: str | None  # why it failed, in words
+    max_abs: float
+    max_rel: float
+    worst_index: tuple[int, ...] | None
+    worst_analytic: float | None
+    worst_numeric: float | None
+    entries: int
+    kinks: int = 0
+    failed: int = 0
+
+
+def dims(shape) -> str:
+    return "×".join(str(s) for s in shape) if len(shape) else "scalar"
+
+
+def _first_bad(mask) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def compare(analytic, numeric: np.ndarray, tol: Tolerance,
+            plus: np.ndarray | None = None, minus: np.ndarray | None = None) -> Comparison:
+    """Compare one analytic tensor with its numeric reference."""
+    n = numeric.size
+
+    def fail(reason, index=None, a=None, b=None):
+        return Comparison(FAIL, reason, float("nan"), float("nan"), index, a, b, n, failed=n)
+
+    if not isinstance(analytic, np.ndarray):
+        return fail(f"not an array: {type(analytic).__name__}")
+    if analytic.shape != numeric.shape:
+        return fail(f"shape: analytic is {dims(analytic.shape)}, expected {dims(numeric.shape)}")
+    if np.iscomplexobj(analytic):
+        return fail("analytic gradient is complex")
+    A = analytic.astype(np.float64)
+    for what, arr in (("analytic", A), ("numeric", numeric)):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i = _first_bad(bad)
+            return fail(f"{what} gradient has {arr[i]} at {list(i)}", i, float(A[i]), float(numeric[i]))
+
+    err = np.abs(A - numeric)
+    size = np.maximum(np.abs(A), np.abs(numeric))
+    scale = float(size.max()) if n else 0.0
+    denom = np.maximum(size, tol.floor * scale)
+    bound = tol.atol + tol.rtol * denom
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(err == 0, 0.0, err / denom)
+    bad = err > bound
+    kink = np.zeros_like(bad)
+    if plus is not None and bad.any():
+        lo, hi = np.minimum(plus, minus), np.maximum(plus, minus)
+        kink = bad & (hi - lo > bound) & (A >= lo - bound) & (A <= hi + bound)
+    failed = bad & ~kink
+    counted = ~kink
+    if failed.any():
+        pick = np.where(failed, rel, -1.0)
+    else:
+        pick = np.where(counted, rel, -1.0)
+    i = tuple(int(j) for j in np.unravel_index(int(np.argmax(pick)), A.shape)) if n else None
+    max_abs = float(err[counted].max()) if counted.any() else 0.0
+    max_rel = float(rel[counted].max()) if counted.any() else 0.0
+    status = FAIL if failed.any() else KINK if kink.any() else PASS
+    reason = None
+    if failed.any():
+        reason = f"{int(failed.sum())} of {n} entries differ beyond the bound"
+    return Comparison(status, reason, max_abs, max_rel, i,
+                      float(A[i]) if i is not None else None,
+                      float(numeric[i]) if i is not None else None,
+                      n, int(kink.sum()), int(failed.sum()))

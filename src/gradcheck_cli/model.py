@@ -1,0 +1,198 @@
+"""The model protocol: named leaves, a forward of named steps, adjoints by name.
+
+A model is an ordered list of steps (``z1 = W1 @ x``, ``h = phi(z1)``, ...) over named
+leaves; the last step is the scalar loss. The checker perturbs any name (a leaf or an
+intermediate) and re-runs only the steps downstream of it, so it knows nothing of the
+model. Steps must broadcast over a leading axis of perturbed copies: use ``@`` on stacks,
+``swapaxes(-1, -2)`` rather than ``.T``, and reduce the loss over the last two axes.
+
+The backward pass is a list of hand-derived formulas, one per adjoint, in backward
+order; each sees the forward values and the adjoints computed before it.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+from gradcheck_cli.errors import ModelError
+
+Values = Mapping[str, np.ndarray]
+
+
+def symbolic_size(shape: str, symbols: Mapping[str, int]) -> int:
+    """Entries of a symbolic shape such as "d×B" or "1×d", given the symbols' values."""
+    size = 1
+    for part in shape.split("×"):
+        size *= int(part) if part.isdigit() else symbols[part]
+    return size
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A parameter, input or target the loss depends on."""
+
+    name: str
+    shape: str  # symbolic, e.g. "d×1"
+    role: str  # "parameter", "input" or "target"
+    checked: bool = True
+
+
+@dataclass(frozen=True)
+class Step:
+    """One forward step: ``name = fn(*inputs)``."""
+
+    name: str
+    inputs: tuple[str, ...]
+    fn: Callable[..., np.ndarray]
+    formula: str
+    shape: str
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A hand-derived adjoint of ``name``: ``fn(values, adjoints) -> array``."""
+
+    name: str
+    text: str
+    fn: Callable[[Values, Values], np.ndarray]
+
+    @property
+    def id(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Jacobian:
+    """A hand-derived Jacobian d(of)/d(wrt), checked against a numerical one.
+
+    With ``per_column`` the examples (columns) are independent, and the Jacobian is the
+    stack of one block per column: shape (B, rows(of), rows(wrt)), or its single block
+    when B == 1.
+    """
+
+    of: str
+    wrt: str
+    text: str
+    shape: str
+    fn: Callable[[Values], np.ndarray]
+    per_column: bool = True
+
+    @property
+    def id(self) -> str:
+        return f"d{self.of}/d{self.wrt}"
+
+
+@dataclass
+class Model:
+    """A model built from steps, with hand-derived formulas for its backward pass.
+
+    ``overrides`` replaces formulas by id (an adjoint's variable name, or a Jacobian's
+    id); with ``chain`` false each replacement is evaluated on the correct values of
+    every other adjoint, so one wrong formula shows in one row only.
+    """
+
+    name: str
+    title: str
+    symbols: dict[str, int]
+    leaves: list[Leaf]
+    init: Callable[[], dict[str, np.ndarray]]  # leaf values, drawn only when first needed
+    steps: list[Step]
+    formulas: list[Formula]
+    jacobians: list[Jacobian] = field(default_factory=list)
+    parameters: tuple[str, int] = ("", 0)  # (formula, count)
+    overrides: dict[str, object] = field(default_factory=dict)
+    chain: bool = False
+
+    def __post_init__(self):
+        known = {leaf.name for leaf in self.leaves}
+        for step in self.steps:
+            missing = [i for i in step.inputs if i not in known]
+            if missing:
+                raise ModelError(f"step '{step.name}' uses unknown name(s) {', '.join(missing)}")
+            known.add(step.name)
+
+    @property
+    def values(self) -> dict[str, np.ndarray]:
+        if "_values" not in self.__dict__:
+            self.__dict__["_values"] = self.init()
+        return self.__dict__["_values"]
+
+    def entries(self, name: str) -> int:
+        """Number of entries of ``name``, from its symbolic shape (no values drawn)."""
+        return symbolic_size(self.shape_of(name), self.symbols)
+
+    @property
+    def loss(self) -> str:
+        return self.steps[-1].name
+
+    def shape_of(self, name: str) -> str:
+        for item in [*self.leaves, *self.steps]:
+            if item.name == name:
+                return item.shape
+        raise KeyError(name)
+
+    def checked(self) -> list[str]:
+        """Names whose adjoints are checked: intermediates and checked leaves."""
+        names = [s.name for s in self.steps[:-1]] + [l.name for l in self.leaves if l.checked]
+        return names
+
+    def forward(self) -> dict[str, np.ndarray]:
+        """Every leaf and step value, unperturbed."""
+        env = dict(self.values)
+        for step in self.steps:
+            env[step.name] = step.fn(*(env[i] for i in step.inputs))
+        return env
+
+    def downstream(self, name: str) -> list[Step]:
+        """The steps that depend on ``name``, in forward order."""
+        touched, out = {name}, []
+        for step in self.steps:
+            if touched.intersection(step.inputs):
+                out.append(step)
+                touched.add(step.name)
+        return out
+
+    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None):
+        """Re-run the steps downstream of ``name`` with ``name`` set to ``value``.
+
+        ``value`` may carry a leading axis of perturbed copies; returns the value of
+        ``upto`` (the loss by default) for each copy.
+        """
+        upto = upto or self.loss
+        env = dict(base)
+        env[name] = value
+        for step in self.downstream(name):
+            env[step.name] = step.fn(*(env[i] for i in step.inputs))
+            if step.name == upto:
+                break
+        return env[upto]
+
+    def backward(self, values: Values) -> dict[str, np.ndarray]:
+        """Adjoints by name, with any overridden formulas in place."""
+        good: dict[str, np.ndarray] = {}
+        for f in self.formulas:
+            good[f.name] = f.fn(values, good)
+        if not self.overrides:
+            return good
+        if not self.chain:
+            out = dict(good)
+            for f in self.formulas:
+                if f.name in self.overrides:
+                    out[f.name] = self.overrides[f.name].fn(values, good)
+            return out
+        out = {}
+        for f in self.formulas:
+            out[f.name] = self.overrides.get(f.name, f).fn(values, out)
+        return out
+
+    def jacobian(self, jac: Jacobian, values: Values) -> np.ndarray:
+        return self.overrides.get(jac.id, jac).fn(values)
+
+    def formula_text(self, row_id: str) -> str:
+        if row_id in self.overrides:
+            return self.overrides[row_id].text
+        for item in [*self.formulas, *self.jacobians]:
+            if item.id == row_id:
+                return item.text
+        return ""

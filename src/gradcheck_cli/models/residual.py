@@ -1,0 +1,70 @@
+"""Q1: the residual regression net of the seed derivation.
+
+    z1 = W1 x        d×B      W1: d×d, x: d×B (one column per example)
+    h  = phi(z1)     d×B
+    z2 = h + x       d×B      the skip connection
+    y  = W2 z2       1×B      W2: 1×d
+    L  = mean over the batch of ½ (y − t)²
+"""
+
+import numpy as np
+
+from gradcheck_cli.activations import ACTIVATIONS
+from gradcheck_cli.model import Formula, Leaf, Model, Step
+
+
+def _T(a):
+    # Transpose of the last two axes, so a leading axis of perturbed copies broadcasts.
+    return np.swapaxes(a, -1, -2)
+
+
+def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0) -> Model:
+    act = ACTIVATIONS[activation]
+    phi, dphi = act.phi, act.dphi
+    B = batch
+
+    def init():
+        rng = np.random.default_rng(seed)
+        return {
+            "W1": rng.standard_normal((d, d)) / np.sqrt(d),
+            "W2": rng.standard_normal((1, d)) / np.sqrt(d),
+            "x": rng.standard_normal((d, B)),
+            "t": rng.standard_normal((1, B)),
+        }
+
+    leaves = [
+        Leaf("W1", "d×d", "parameter"),
+        Leaf("W2", "1×d", "parameter"),
+        Leaf("x", "d×B", "input"),
+        Leaf("t", "1×B", "target"),
+    ]
+    steps = [
+        Step("z1", ("W1", "x"), lambda W1, x: W1 @ x, "W1 x", "d×B"),
+        Step("h", ("z1",), phi, f"φ(z1), φ = {act.name}", "d×B"),
+        Step("z2", ("h", "x"), lambda h, x: h + x, "h + x", "d×B"),
+        Step("y", ("W2", "z2"), lambda W2, z2: W2 @ z2, "W2 z2", "1×B"),
+        Step("L", ("y", "t"), lambda y, t: np.sum((y - t) ** 2, axis=(-2, -1)) / (2 * B),
+             "½ (y − t)², mean over B", "1×1"),
+    ]
+    # Backward order. Each adjoint is the sum over every path from its variable to L.
+    formulas = [
+        Formula("y", "(y − t) / B", lambda v, g: (v["y"] - v["t"]) / B),
+        Formula("t", "−ȳ", lambda v, g: -g["y"]),
+        Formula("W2", "ȳ z2ᵀ", lambda v, g: g["y"] @ v["z2"].T),
+        Formula("z2", "W2ᵀ ȳ", lambda v, g: v["W2"].T @ g["y"]),
+        Formula("h", "z̄2", lambda v, g: g["z2"]),
+        Formula("z1", "h̄ ∘ φ'(z1)", lambda v, g: g["h"] * dphi(v["z1"])),
+        Formula("W1", "z̄1 xᵀ", lambda v, g: g["z1"] @ v["x"].T),
+        # x reaches L twice: through z1 and through the skip connection z2 = h + x.
+        Formula("x", "W1ᵀ z̄1 + z̄2", lambda v, g: v["W1"].T @ g["z1"] + g["z2"]),
+    ]
+    return Model(
+        name="residual",
+        title=f"residual regression net, φ = {activation}",
+        symbols={"d": d, "B": B},
+        leaves=leaves,
+        init=init,
+        steps=steps,
+        formulas=formulas,
+        parameters=("d² + d", d * d + d),
+    )

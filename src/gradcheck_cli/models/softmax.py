@@ -1,0 +1,94 @@
+"""Q2: the softmax classifier of the seed derivation.
+
+    z = W x (+ b)     N×B      W: N×D, x: D×B, b: N×1
+    y = softmax(z)    N×B      per column
+    L = mean over the batch of −Σ_k t_k log y_k,  t one-hot per column
+"""
+
+import numpy as np
+
+from gradcheck_cli.model import Formula, Jacobian, Leaf, Model, Step
+
+
+def log_softmax(z):
+    """Stable log-softmax over the class axis (-2): shift by the real max logit."""
+    shifted = z - np.max(z.real, axis=-2, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-2, keepdims=True))
+
+
+def softmax(z):
+    return np.exp(log_softmax(z))
+
+
+def cross_entropy(y, z, t):
+    """−Σ t log y, computed stably.
+
+    log y is taken as log_softmax(z) + log(y / softmax(z)): when y is the softmax of z
+    (every evaluation but one that perturbs y itself) the ratio is exactly one and the
+    loss is the stable log-softmax one, finite for logits of ±1000; when y is perturbed
+    the second term carries the change. Classes with t = 0 contribute nothing.
+    """
+    s = softmax(z)
+    ratio = np.where(y == s, 1.0, y / np.where(s == 0, 1.0, s))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logy = log_softmax(z) + np.log(ratio)
+    terms = np.where(t != 0, t * logy, 0.0)
+    return -np.sum(terms, axis=(-2, -1))
+
+
+def softmax_jacobian(y):
+    """diag(y_b) − y_b y_bᵀ for each column b: shape (B, N, N), or (N, N) for B = 1."""
+    cols = y.T[:, :, None]  # (B, N, 1)
+    J = np.eye(y.shape[0]) * cols - cols @ np.swapaxes(cols, -1, -2)
+    return J[0] if y.shape[1] == 1 else J
+
+
+def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int = 0) -> Model:
+    N, D, B = n, d, batch
+
+    def init():
+        rng = np.random.default_rng(seed)
+        values = {
+            "W": rng.standard_normal((N, D)) / np.sqrt(D),
+            "x": rng.standard_normal((D, B)),
+            "t": np.eye(N)[:, rng.integers(0, N, size=B)],
+        }
+        if bias:
+            values["b"] = 0.1 * rng.standard_normal((N, 1))
+        return values
+
+    leaves = [Leaf("W", "N×D", "parameter")]
+    if bias:
+        leaves.append(Leaf("b", "N×1", "parameter"))
+        logits = Step("z", ("W", "x", "b"), lambda W, x, b: W @ x + b, "W x + b", "N×B")
+    else:
+        logits = Step("z", ("W", "x"), lambda W, x: W @ x, "W x", "N×B")
+    leaves += [Leaf("x", "D×B", "input"), Leaf("t", "N×B", "target", checked=False)]
+    steps = [
+        logits,
+        Step("y", ("z",), softmax, "softmax(z) = e^z / Σ_j e^z_j", "N×B"),
+        Step("L", ("y", "z", "t"), lambda y, z, t: cross_entropy(y, z, t) / B,
+             "−Σ_k t_k log y_k, mean over B", "1×1"),
+    ]
+    formulas = [
+        Formula("y", "−t ⊘ y / B", lambda v, g: -v["t"] / v["y"] / B),
+        # Uses Σ_k t_k = 1 (one-hot targets): the general form is y Σt − t.
+        Formula("z", "(y − t) / B", lambda v, g: (v["y"] - v["t"]) / B),
+        Formula("W", "z̄ xᵀ", lambda v, g: g["z"] @ v["x"].T),
+    ]
+    if bias:
+        formulas.append(Formula("b", "Σ_columns z̄", lambda v, g: g["z"].sum(axis=1, keepdims=True)))
+    formulas.append(Formula("x", "Wᵀ z̄", lambda v, g: v["W"].T @ g["z"]))
+    jac = Jacobian("y", "z", "diag(y) − y yᵀ", "N×N" if B == 1 else "B×N×N",
+                   lambda v: softmax_jacobian(v["y"]))
+    return Model(
+        name="softmax",
+        title="softmax classifier" + (" with bias" if bias else ", no bias"),
+        symbols={"N": N, "D": D, "B": B},
+        leaves=leaves,
+        init=init,
+        steps=steps,
+        formulas=formulas,
+        jacobians=[jac],
+        parameters=("N·D + N", N * D + N) if bias else ("N·D", N * D),
+    )

@@ -1,0 +1,144 @@
+"""Rich renderables and markdown for a Report. Returns things; never prints."""
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from gradcheck_cli import __version__
+from gradcheck_cli.check import Report, step_description
+from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, dims
+from gradcheck_cli.report import options_text, summary_text, tolerance_text
+
+VERDICT_STYLE = {PASS: "bold green", KINK: "bold yellow", FAIL: "bold red"}
+
+
+def _e(x) -> str:
+    return "—" if x is None or x != x else f"{x:.2e}"
+
+
+def _g(x) -> str:
+    return "—" if x is None else f"{x:.8g}"
+
+
+def _where(c: Comparison) -> str:
+    return "—" if c.worst_index is None else "[" + ",".join(map(str, c.worst_index)) + "]"
+
+
+def _severity(c: Comparison, rtol: float) -> str:
+    """Colour of an error: comfortably inside the bound, near it, or beyond it."""
+    if c.status == FAIL:
+        return "red"
+    if rtol > 0 and c.max_rel > 0.01 * rtol:
+        return "yellow"
+    return "green"
+
+
+def _shape(symbolic: str, concrete) -> str:
+    c = dims(concrete)
+    return c if symbolic == c or not len(concrete) else f"{symbolic} = {c}"
+
+
+def header(report: Report) -> Text:
+    lines = [
+        ("model", report.title),
+        ("options", options_text(report)),
+        ("parameters", f"{report.parameters[0]} = {report.parameters[1]}"),
+        ("method", f"central differences, {step_description(report.settings)}"),
+        ("tolerance", tolerance_text(report)),
+        ("loss", f"L = {report.loss:.10g}"),
+    ]
+    if report.settings.inject:
+        lines.append(("injected", report.settings.inject))
+    text = Text(f"gradcheck {__version__}\n", style="bold")
+    for key, value in lines:
+        text.append(f"{key:<11}", style="bold")
+        text.append(value + "\n")
+    return text
+
+
+def forward_table(report: Report) -> Table:
+    table = Table(title="Forward pass: dimensions", title_justify="left")
+    for col in ("variable", "role", "formula", "shape"):
+        table.add_column(col)
+    for f in report.forward:
+        table.add_row(f.name, f.role, f.formula or "—", _shape(f.shape, f.dims))
+    return table
+
+
+def gradient_table(report: Report) -> Table:
+    rtol = report.settings.tolerance.rtol
+    table = Table(title="Backward pass: hand-derived (A) vs numerical (N)", title_justify="left")
+    for col in ("adjoint", "formula", "shape"):
+        table.add_column(col)
+    for col in ("max abs err", "max rel err", "worst at", "A", "N"):
+        table.add_column(col, justify="right")
+    table.add_column("verdict")
+    for r in report.gradients:
+        c = r.comparison
+        sev = _severity(c, rtol)
+        verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
+        table.add_row(
+            r.label + (" *" if r.replaced else ""), r.formula, _shape(r.shape, r.dims),
+            Text(_e(c.max_abs), style=sev), Text(_e(c.max_rel), style=sev), _where(c),
+            _g(c.worst_analytic), _g(c.worst_numeric), Text(verdict, style=VERDICT_STYLE[c.status]),
+        )
+    return table
+
+
+def failures(report: Report) -> Text:
+    text = Text()
+    for r in report.gradients:
+        c = r.comparison
+        if c.status == FAIL:
+            text.append(f"  {r.label}: ", style="bold red")
+            text.append(f"{c.reason}")
+            if c.worst_index is not None and c.worst_analytic is not None:
+                text.append(f"; worst at {_where(c)}: A = {_g(c.worst_analytic)}, N = {_g(c.worst_numeric)}")
+            text.append("\n")
+    return text
+
+
+def footer(report: Report) -> Text:
+    text = Text()
+    for note in report.notes:
+        text.append(f"note: {note}\n", style="yellow")
+    if any(r.replaced for r in report.gradients):
+        text.append("* formula replaced (injected)\n", style="dim")
+    text.append(summary_text(report), style=VERDICT_STYLE[report.status])
+    return text
+
+
+def render_table(report: Report) -> Group:
+    parts = [header(report), forward_table(report), Text(), gradient_table(report)]
+    if report.status == FAIL:
+        parts.append(failures(report))
+    parts.append(footer(report))
+    return Group(*parts)
+
+
+def render_markdown(report: Report) -> str:
+    """The same facts as a markdown document, for pasting into a report."""
+    out = [f"## gradcheck: {report.title}", "",
+           f"- options: `{options_text(report)}`",
+           f"- parameters: {report.parameters[0]} = {report.parameters[1]}",
+           f"- method: central differences, {step_description(report.settings)}",
+           f"- tolerance: {tolerance_text(report)}",
+           f"- loss: {report.loss:.10g}"]
+    if report.settings.inject:
+        out.append(f"- injected bug: `{report.settings.inject}`")
+    out += ["", "| variable | role | formula | shape |", "|---|---|---|---|"]
+    out += [f"| {f.name} | {f.role} | {f.formula or '—'} | {_shape(f.shape, f.dims)} |"
+            for f in report.forward]
+    out += ["", "| adjoint | formula | shape | max abs err | max rel err | worst at | A | N | verdict |",
+            "|---|---|---|---:|---:|---:|---:|---:|---|"]
+    for r in report.gradients:
+        c = r.comparison
+        out.append(f"| {r.label}{' *' if r.replaced else ''} | {r.formula} | {_shape(r.shape, r.dims)} | "
+                   f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_where(c)} | {_g(c.worst_analytic)} | "
+                   f"{_g(c.worst_numeric)} | **{c.status}** |")
+    out.append("")
+    out += [f"- **{r.label}**: {r.comparison.reason}" for r in report.gradients
+            if r.comparison.status == FAIL]
+    out += [f"- note: {n}" for n in report.notes]
+    out += ["", f"**{summary_text(report)}**", ""]
+    return "\n".join(out)

@@ -1,0 +1,99 @@
+"""The report as plain data: the JSON schema and the text both renderers share.
+
+JSON schema "gradcheck/1" (stable; fields are only ever added):
+
+    {
+      "schema": "gradcheck/1", "version": "0.1.0",
+      "model": {"name", "title", "options": {...}, "symbols": {"d": 8, "B": 1},
+                "parameters": {"formula": "d² + d", "count": 72}},
+      "check": {"method": "central", "step", "rel_step", "rtol", "atol", "floor",
+                "inject": null | "bug-name"},
+      "loss": float,
+      "forward":   [{"name", "role", "formula", "shape", "dims": [int, ...]}],
+      "gradients": [{"id", "label", "kind", "formula", "shape", "dims": [int, ...],
+                     "status": "PASS" | "FAIL" | "KINK", "reason": null | str,
+                     "max_abs_error", "max_rel_error", "entries", "failed", "kinks",
+                     "replaced": bool,
+                     "worst": null | {"index": [int, ...], "analytic", "numeric"}}],
+      "notes": [str],
+      "summary": {"status": "PASS" | "FAIL", "total", "passed", "failed", "kinks"}
+    }
+
+Errors that are not finite (a NaN gradient, a shape mismatch) are null.
+"""
+
+import math
+
+from gradcheck_cli import __version__
+from gradcheck_cli.check import Report, step_description
+from gradcheck_cli.compare import FAIL, KINK, PASS
+from gradcheck_cli.numeric import DEFAULT_REL_STEP
+
+SCHEMA = "gradcheck/1"
+
+
+def _num(x):
+    return x if x is None or math.isfinite(x) else None
+
+
+def tolerance_text(report: Report) -> str:
+    t = report.settings.tolerance
+    return (f"|A − N| ≤ atol + rtol · max(|A|, |N|, {t.floor:g} · max|g|), "
+            f"rtol = {t.rtol:g}, atol = {t.atol:g}")
+
+
+def summary_text(report: Report) -> str:
+    total = len(report.gradients)
+    kinks = sum(r.comparison.kinks for r in report.gradients)
+    kink_note = f"; {kinks} entries on a kink (passed as subgradients)" if kinks else ""
+    failed = [r.label for r in report.gradients if r.comparison.status == FAIL]
+    if failed:
+        return f"FAIL: {len(failed)} of {total} derived gradients are wrong: {', '.join(failed)}{kink_note}"
+    return f"PASS: all {total} derived gradients match the numerical ones{kink_note}"
+
+
+def options_text(report: Report) -> str:
+    return "  ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                     for k, v in report.options.items())
+
+
+def to_json(report: Report) -> dict:
+    s = report.settings
+    rows = []
+    for r in report.gradients:
+        c = r.comparison
+        worst = None
+        if c.worst_index is not None:
+            worst = {"index": list(c.worst_index), "analytic": _num(c.worst_analytic),
+                     "numeric": _num(c.worst_numeric)}
+        rows.append({
+            "id": r.id, "label": r.label, "kind": r.kind, "formula": r.formula,
+            "shape": r.shape, "dims": list(r.dims), "status": c.status, "reason": c.reason,
+            "max_abs_error": _num(c.max_abs), "max_rel_error": _num(c.max_rel),
+            "entries": c.entries, "failed": c.failed, "kinks": c.kinks,
+            "replaced": r.replaced, "worst": worst,
+        })
+    return {
+        "schema": SCHEMA,
+        "version": __version__,
+        "model": {
+            "name": report.model, "title": report.title, "options": report.options,
+            "symbols": report.symbols,
+            "parameters": {"formula": report.parameters[0], "count": report.parameters[1]},
+        },
+        "check": {
+            "method": "central", "step": step_description(s),
+            "rel_step": DEFAULT_REL_STEP if s.rel_step is None else s.rel_step,
+            "rtol": s.tolerance.rtol, "atol": s.tolerance.atol, "floor": s.tolerance.floor,
+            "inject": s.inject,
+        },
+        "loss": _num(report.loss),
+        "forward": [{"name": f.name, "role": f.role, "formula": f.formula, "shape": f.shape,
+                     "dims": list(f.dims)} for f in report.forward],
+        "gradients": rows,
+        "notes": list(report.notes),
+        "summary": {
+            "status": report.status, "total": len(rows), "passed": report.count(PASS),
+            "failed": report.count(FAIL), "kinks": report.count(KINK),
+        },
+    }
