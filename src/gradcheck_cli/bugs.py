@@ -46,9 +46,13 @@ def _one_example(options):
     return "it changes nothing with one example (batch 1)" if options["batch"] == 1 else None
 
 
-def _square(options):
+def _width_one(options):
+    return "with d = 1 the transposed product is the same 1×1 number" if options["d"] == 1 else None
+
+
+def _one_by_one(options):
     if options["d"] == 1 and options["batch"] == 1:
-        return "with d = 1 and batch 1 the transpose is the same 1×1 number"
+        return "with d = 1 and one example, ∘ and the matrix product agree"
     return None
 
 
@@ -58,16 +62,16 @@ BUGS = [
         lambda m, o: lambda v, g: v["W1"].T @ g["z1"]),
     Bug("W2-transposed", "residual", "W2", "z2 ȳᵀ",
         "W̄2 written as a column (d×1) instead of a row (1×d)",
-        lambda m, o: lambda v, g: v["z2"] @ g["y"].T),
+        lambda m, o: lambda v, g: v["z2"] @ g["y"].T, _width_one),
     Bug("W1-transposed", "residual", "W1", "x z̄1ᵀ",
         "W̄1 with the outer product's factors swapped: same shape, transposed values",
-        lambda m, o: lambda v, g: v["x"] @ g["z1"].T, _square),
+        lambda m, o: lambda v, g: v["x"] @ g["z1"].T, _width_one),
     Bug("phi-for-dphi", "residual", "z1", "h̄ ∘ φ(z1)",
         "the activation φ(z1) used where its derivative φ'(z1) belongs",
         lambda m, o: lambda v, g: g["h"] * _phi(o)(v["z1"])),
     Bug("hadamard-as-matmul", "residual", "z1", "h̄ φ'(z1)ᵀ",
         "a matrix product in place of the elementwise ∘",
-        lambda m, o: lambda v, g: g["h"] @ _dphi(o)(v["z1"]).T),
+        lambda m, o: lambda v, g: g["h"] @ _dphi(o)(v["z1"]).T, _one_by_one),
     Bug("skip-split", "residual", "h", "½ z̄2",
         "the adjoint of z2 = h + x split between h and x instead of copied to both",
         lambda m, o: lambda v, g: 0.5 * g["z2"]),

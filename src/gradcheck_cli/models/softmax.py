@@ -36,6 +36,12 @@ def cross_entropy(y, z, t):
     return -np.sum(terms, axis=(-2, -1))
 
 
+def _y_bar(t, y):
+    """−t ⊘ y, with 0 where t = 0 (that class's term 0 · log y_k is constant)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(t != 0, -t / np.where(t != 0, y, 1.0), 0.0)
+
+
 def softmax_jacobian(y):
     """diag(y_b) − y_b y_bᵀ for each column b: shape (B, N, N), or (N, N) for B = 1."""
     cols = y.T[:, :, None]  # (B, N, 1)
@@ -71,7 +77,7 @@ def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int 
              "−Σ_k t_k log y_k, mean over B", "1×1"),
     ]
     formulas = [
-        Formula("y", "−t ⊘ y / B", lambda v, g: -v["t"] / v["y"] / B),
+        Formula("y", "−t ⊘ y / B", lambda v, g: _y_bar(v["t"], v["y"]) / B),
         # Uses Σ_k t_k = 1 (one-hot targets): the general form is y Σt − t.
         Formula("z", "(y − t) / B", lambda v, g: (v["y"] - v["t"]) / B),
         Formula("W", "z̄ xᵀ", lambda v, g: g["z"] @ v["x"].T),

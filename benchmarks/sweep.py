@@ -1,0 +1,78 @@
+"""Specificity and sensitivity sweep of the default verdicts (run on demand).
+
+    python benchmarks/sweep.py [--seeds 200]
+
+Checks every correct built-in configuration over seeds 0..S-1 (residual: every
+activation, d drawn from 1..32, batch from 1..4; softmax: N from 2..20, D from 1..32,
+batch 1..4, with and without bias) and counts false FAILs and KINK rows; then injects
+every bug wherever it changes the gradient and counts the misses. Prints the worst
+margin: the largest max-rel-error / rtol seen on a correct gradient.
+"""
+
+import argparse
+import time
+from collections import Counter
+
+import numpy as np
+
+from gradcheck_cli import bugs
+from gradcheck_cli.activations import ACTIVATIONS
+from gradcheck_cli.check import Settings, run_check
+from gradcheck_cli.models import BUILDERS
+
+
+def configs(seeds: int):
+    rng = np.random.default_rng(12345)
+    for seed in range(seeds):
+        for act in ACTIVATIONS:
+            yield "residual", dict(d=int(rng.integers(1, 33)), activation=act,
+                                   batch=int(rng.integers(1, 5)), seed=seed)
+        for bias in (True, False):
+            yield "softmax", dict(n=int(rng.integers(2, 21)), d=int(rng.integers(1, 33)),
+                                  bias=bias, batch=int(rng.integers(1, 5)), seed=seed)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=200)
+    args = ap.parse_args()
+    settings = Settings()
+    rtol = settings.tolerance.rtol
+    t0 = time.perf_counter()
+    runs, false_fails, kink_rows, worst = 0, [], 0, (0.0, None)
+    missed, caught, inert = [], Counter(), 0
+    for model, opts in configs(args.seeds):
+        report = run_check(BUILDERS[model](**opts), settings, opts)
+        runs += 1
+        for row in report.gradients:
+            c = row.comparison
+            if c.status == "FAIL":
+                false_fails.append((model, opts, row.id, c.max_rel, c.reason))
+            kink_rows += c.status == "KINK"
+            if c.max_rel / rtol > worst[0]:
+                worst = (c.max_rel / rtol, (model, opts, row.id))
+        for bug in bugs.bugs_for(model).values():
+            if bug.inert(opts):
+                inert += 1
+                continue
+            m = BUILDERS[model](**opts)
+            bugs.inject(m, bug, opts)
+            r = run_check(m, settings, opts)
+            failing = [row.id for row in r.gradients if row.comparison.status == "FAIL"]
+            if failing == [bug.target]:
+                caught[bug.name] += 1
+            else:
+                missed.append((model, opts, bug.name, failing))
+    elapsed = time.perf_counter() - t0
+    print(f"correct configurations: {runs}, rows with a false FAIL: {len(false_fails)}, "
+          f"KINK rows: {kink_rows}")
+    print(f"worst max-rel-error / rtol on a correct gradient: {worst[0]:.3g} at {worst[1]}")
+    print(f"injected bugs caught on exactly their row: {sum(caught.values())}, missed: {len(missed)}, "
+          f"inert (skipped): {inert}")
+    for item in false_fails[:10] + missed[:10]:
+        print("  ", item)
+    print(f"elapsed {elapsed:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

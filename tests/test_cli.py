@@ -1,0 +1,221 @@
+"""The command line through CliRunner: exit codes, messages, formats, configs."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gradcheck_cli.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args, **kw):
+    return runner.invoke(app, [str(a) for a in args], **kw)
+
+
+def test_residual_default_passes_and_prints_both_tables():
+    r = invoke("residual", "--d", 8)
+    assert r.exit_code == 0, r.output
+    for text in ("Forward pass", "Backward pass", "W̄1", "x̄", "W1ᵀ z̄1 + z̄2", "d² + d = 72", "PASS: all 8"):
+        assert text in r.stdout
+
+
+def test_softmax_default_passes_and_checks_the_jacobian():
+    r = invoke("softmax", "--n", 10)
+    assert r.exit_code == 0, r.output
+    assert "∂y/∂z" in r.stdout and "N·D + N = 60" in r.stdout
+
+
+def test_injected_bug_exits_1_and_names_the_row():
+    r = invoke("residual", "--inject", "x-skip-dropped")
+    assert r.exit_code == 1
+    assert "FAIL: 1 of 8 derived gradients are wrong: x̄" in r.stdout
+
+
+@pytest.mark.parametrize("cmd", [[], ["residual"], ["softmax"], ["run"], ["bugs"]])
+def test_every_command_has_help_with_examples(cmd):
+    r = invoke(*cmd, "--help")
+    assert r.exit_code == 0
+    assert "Usage" in r.stdout
+    if cmd:
+        assert "Example" in r.stdout
+
+
+def test_version():
+    r = invoke("--version")
+    assert r.exit_code == 0 and re.match(r"gradcheck \d+\.\d+\.\d+", r.stdout)
+
+
+BAD = [
+    (["residual", "--d", "0"], "--d must be a whole number ≥ 1, got 0"),
+    (["residual", "--d", "-3"], "--d must be a whole number ≥ 1, got -3"),
+    (["residual", "--d", "abc"], "'abc' is not a whole number"),
+    (["residual", "--d", "2.5"], "'2.5' is not a whole number"),
+    (["softmax", "--n", "1"], "--n must be a whole number ≥ 2, got 1"),
+    (["residual", "--batch", "0"], "--batch must be a whole number ≥ 1"),
+    (["residual", "--activation", "rellu"], "unknown activation 'rellu' (did you mean 'relu'?)"),
+    (["residual", "--activation", "nope"], "allowed: identity, relu"),
+    (["residual", "--inject", "x-skip"], "did you mean 'x-skip-dropped'"),
+    (["softmax", "--inject", "x-skip-dropped"], "unknown bug 'x-skip-dropped' for the softmax model"),
+    (["residual", "--eps", "0"], "--eps must be a number > 0 and < 1, got 0.0"),
+    (["residual", "--rtol", "-1"], "--rtol must be a finite number ≥ 0"),
+    (["residual", "--rtol", "nan"], "--rtol must be a finite number ≥ 0, got nan"),
+    (["residual", "--atol", "x"], "'x' is not a number"),
+    (["residual", "--frobnicate"], "No such option: --frobnicate"),
+    (["residual", "--format", "xml"], "xml"),
+    (["residual", "--max-memory", "lots"], "--max-memory must be a size such as 512M or 4G, got 'lots'"),
+    (["residual", "--d", "100000"], "memory budget"),
+    (["residual", "--d", "64", "--max-memory", "1M"], "needs about"),
+    (["run", "/nonexistent/config.toml"], "config file '/nonexistent/config.toml' not found"),
+    (["nosuchcommand"], "No such command"),
+    (["bugs", "--model", "softmx"], "did you mean 'softmax'"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_is_one_line_exit_2(args, message):
+    r = invoke(*args)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("gradcheck: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in r.stderr
+
+
+def _write(tmp_path, text, name="c.toml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+CONFIG_BAD = [
+    ('[model]\nname = "residual"\nd = \n', "malformed TOML", "line 3"),
+    ('[model]\nname = "residual"\nactivaton = "relu"\n', "unknown key 'activaton'", "did you mean 'activation'"),
+    ('[model]\nname = "residual"\nd = "8"\n', "[model] d must be a whole number", "got '8'"),
+    ('[model]\nname = "residual"\nd = true\n', "[model] d must be a whole number", "got True"),
+    ('[model]\nname = "resnet"\n', "unknown model 'resnet'", "allowed: residual, softmax"),
+    ('[model]\nd = 3\n', "[model] name is missing", "allowed"),
+    ('[model]\nname = "softmax"\nactivation = "relu"\n', "not an option of the softmax model", "allowed"),
+    ('[modle]\nname = "residual"\n', "unknown table or key 'modle'", "did you mean 'model'"),
+    ('[model]\nname = "residual"\n[check]\nrtol = "tight"\n', "[check] rtol must be a number", "'tight'"),
+    ('[model]\nname = "residual"\n[check]\nrtoll = 1e-3\n', "unknown key 'rtoll'", "did you mean 'rtol'"),
+    ('[model]\nname = "residual"\nactivation = "tanhh"\n', "unknown activation 'tanhh'", "did you mean 'tanh'"),
+    ('model = 3\n', "'model' must be a table", "got 3"),
+]
+
+
+@pytest.mark.parametrize("text,first,second", CONFIG_BAD, ids=[c[1] for c in CONFIG_BAD])
+def test_bad_config_is_one_line_exit_2(tmp_path, text, first, second):
+    r = invoke("run", _write(tmp_path, text))
+    assert r.exit_code == 2, r.output
+    line = r.stderr.strip()
+    assert "\n" not in line and first in line and second in line, line
+
+
+def test_config_is_a_directory_or_binary(tmp_path):
+    assert "is a directory" in invoke("run", tmp_path).stderr
+    p = tmp_path / "b.toml"
+    p.write_bytes(b"\xff\xfe\x00")
+    r = invoke("run", p)
+    assert r.exit_code == 2 and "gradcheck: error" in r.stderr
+
+
+def test_flags_override_config(tmp_path):
+    p = _write(tmp_path, '[model]\nname = "residual"\nd = 3\nactivation = "relu"\n[check]\nrtol = 1e-4\n')
+    data = json.loads(invoke("residual", "--config", p, "--d", 5, "--format", "json").stdout)
+    assert data["model"]["options"] == {"d": 5, "activation": "relu", "batch": 1, "seed": 0}
+    assert data["check"]["rtol"] == 1e-4
+    data = json.loads(invoke("run", p, "--rtol", "1e-3", "--format", "json").stdout)
+    assert data["model"]["options"]["d"] == 3 and data["check"]["rtol"] == 1e-3
+
+
+def test_config_for_other_model_is_refused(tmp_path):
+    p = _write(tmp_path, '[model]\nname = "softmax"\n')
+    r = invoke("residual", "--config", p)
+    assert r.exit_code == 2 and "config for the 'softmax' model, not 'residual'" in r.stderr
+
+
+def test_shipped_configs(pytestconfig):
+    root = pytestconfig.rootpath / "configs"
+    for path in sorted(root.glob("*.toml")):
+        r = invoke("run", path, "--quiet")
+        expected = 1 if "inject" in path.read_text() else 0
+        assert r.exit_code == expected, path.name
+        assert r.stdout == ""
+
+
+def test_json_schema():
+    r = invoke("residual", "--d", 4, "--batch", 2, "--format", "json")
+    data = json.loads(r.stdout)
+    assert data["schema"] == "gradcheck/1"
+    assert data["model"]["parameters"] == {"formula": "d² + d", "count": 20}
+    assert data["model"]["symbols"] == {"d": 4, "B": 2}
+    assert [g["id"] for g in data["gradients"]] == ["y", "t", "W2", "z2", "h", "z1", "W1", "x"]
+    w1 = next(g for g in data["gradients"] if g["id"] == "W1")
+    assert w1["dims"] == [4, 4] and w1["shape"] == "d×d" and w1["status"] == "PASS"
+    assert isinstance(w1["max_rel_error"], float) and w1["entries"] == 16
+    assert set(w1["worst"]) == {"index", "analytic", "numeric"}
+    assert data["summary"] == {"status": "PASS", "total": 8, "passed": 8, "failed": 0, "kinks": 0}
+    assert [f["name"] for f in data["forward"]][:4] == ["W1", "W2", "x", "t"]
+
+
+def test_json_shape_failure_has_null_errors_and_a_reason():
+    r = invoke("residual", "--inject", "W2-transposed", "--format", "json")
+    assert r.exit_code == 1
+    row = next(g for g in json.loads(r.stdout)["gradients"] if g["id"] == "W2")
+    assert row["status"] == "FAIL" and row["max_rel_error"] is None
+    assert row["reason"] == "shape: analytic is 8×1, expected 1×8"
+
+
+def test_markdown():
+    r = invoke("softmax", "--format", "markdown")
+    assert r.exit_code == 0
+    assert "| adjoint | formula |" in r.stdout and "**PASS**" in r.stdout
+
+
+def test_quiet_prints_nothing():
+    assert invoke("residual", "-q").stdout == ""
+    r = invoke("residual", "-q", "--inject", "skip-split")
+    assert r.exit_code == 1 and r.stdout == ""
+
+
+def test_save_npz(tmp_path):
+    out = tmp_path / "g.npz"
+    r = invoke("residual", "--d", 3, "--save", out, "-q")
+    assert r.exit_code == 0
+    with np.load(out) as z:
+        assert z["value/W1"].shape == (3, 3)
+        np.testing.assert_allclose(z["analytic/W1"], z["numeric/W1"], rtol=1e-6)
+        assert {"numeric/x", "analytic/z1", "value/t"} <= set(z.files)
+
+
+def test_save_to_missing_directory_is_exit_2(tmp_path):
+    r = invoke("residual", "--save", tmp_path / "no" / "g.npz")
+    assert r.exit_code == 2 and "cannot write --save file" in r.stderr
+
+
+def test_same_seed_same_bytes_and_no_colour_when_not_a_terminal():
+    a = invoke("softmax", "--batch", 2, "--seed", 5).stdout
+    b = invoke("softmax", "--batch", 2, "--seed", 5).stdout
+    assert a == b and "\x1b[" not in a
+    assert invoke("softmax", "--batch", 2, "--seed", 6).stdout != a
+
+
+def test_bugs_lists_every_bug():
+    from gradcheck_cli.bugs import BUGS
+
+    data = json.loads(invoke("bugs", "--format", "json").stdout)
+    assert len(data) == len(BUGS)
+    assert {"name", "model", "breaks", "wrong_formula", "description"} == set(data[0])
+    table = invoke("bugs").stdout
+    assert all(b.name in table for b in BUGS)
+
+
+def test_batch_mean_bug_at_batch_one_says_it_is_inert():
+    r = invoke("residual", "--inject", "batch-mean-forgotten")
+    assert r.exit_code == 0 and "changes nothing with one example" in r.stdout

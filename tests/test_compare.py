@@ -1,0 +1,107 @@
+"""The comparison itself: planted wrong gradients must fail, correct ones pass."""
+
+import numpy as np
+import pytest
+
+from gradcheck_cli.compare import FAIL, KINK, PASS, Tolerance, compare
+
+TOL = Tolerance()
+rng = np.random.default_rng(0)
+G = rng.standard_normal((4, 3))
+
+
+def test_identical_passes():
+    c = compare(G.copy(), G, TOL)
+    assert c.status == PASS and c.max_abs == 0 and c.max_rel == 0
+
+
+@pytest.mark.parametrize("factor", [2.001, 1.001, 1 + 1e-4, -1.0])
+def test_planted_scale_fails(factor):
+    c = compare(G * factor, G, TOL)
+    assert c.status == FAIL
+    assert c.max_rel > TOL.rtol
+
+
+def test_single_entry_error_is_located():
+    A = G.copy()
+    A[2, 1] *= 1.01
+    c = compare(A, G, TOL)
+    assert c.status == FAIL and c.failed == 1
+    assert c.worst_index == (2, 1)
+    assert c.worst_analytic == A[2, 1] and c.worst_numeric == G[2, 1]
+
+
+def test_error_below_rtol_passes():
+    c = compare(G * (1 + 1e-7), G, TOL)
+    assert c.status == PASS
+    assert c.max_rel == pytest.approx(1e-7, rel=1e-3)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (12,), (4, 3, 1), (1, 4, 3)])
+def test_wrong_shape_fails_and_is_never_broadcast(shape):
+    c = compare(G.reshape(-1)[: np.prod(shape)].reshape(shape), G, TOL)
+    assert c.status == FAIL and c.reason.startswith("shape")
+
+
+def test_column_for_row_fails_even_when_broadcastable():
+    row = rng.standard_normal((1, 5))
+    assert compare(row.T.copy(), row, TOL).status == FAIL
+    assert compare(np.ones((1, 1)) * row[0, 0], row[:, :1], TOL).status == PASS
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_analytic_fails(bad):
+    A = G.copy()
+    A[0, 2] = bad
+    c = compare(A, G, TOL)
+    assert c.status == FAIL and "analytic" in c.reason and "[0, 2]" in c.reason
+
+
+def test_non_finite_numeric_fails_even_if_analytic_agrees():
+    N = G.copy()
+    N[1, 1] = np.nan
+    A = N.copy()  # equal NaN must never pass
+    assert compare(A, N, TOL).status == FAIL
+
+
+def test_not_an_array_fails():
+    assert compare([1.0, 2.0], np.ones(2), TOL).status == FAIL
+
+
+def test_floor_ignores_round_off_on_tiny_entries():
+    N = np.array([1.0, 1e-9])
+    A = N + np.array([0.0, 1e-12])  # 0.1 % off on an entry 1e-9 of the scale
+    assert compare(A, N, TOL).status == PASS
+    A = N + np.array([0.0, 1e-6])  # but an error of 1e-6 of the scale is real
+    assert compare(A, N, TOL).status == FAIL
+
+
+def test_all_zero_tensor_passes_when_both_zero():
+    assert compare(np.zeros((2, 2)), np.zeros((2, 2)), TOL).status == PASS
+    assert compare(np.zeros((2, 2)), np.full((2, 2), 1e-3), TOL).status == FAIL
+
+
+def test_kink_entry_between_one_sided_slopes_is_kink_not_fail():
+    N = np.array([0.5, 2.0])  # central difference across relu's kink: mean of 0 and 1
+    plus, minus = np.array([1.0, 2.0]), np.array([0.0, 2.0])
+    A = np.array([0.0, 2.0])  # relu'(0) = 0: a subgradient
+    c = compare(A, N, TOL, plus, minus)
+    assert c.status == KINK and c.kinks == 1 and c.failed == 0
+
+
+def test_kink_does_not_hide_a_wrong_value_outside_the_one_sided_slopes():
+    N = np.array([0.5, 2.0])
+    plus, minus = np.array([1.0, 2.0]), np.array([0.0, 2.0])
+    A = np.array([3.0, 2.0])
+    assert compare(A, N, TOL, plus, minus).status == FAIL
+
+
+def test_smooth_function_one_sided_agreeing_is_not_a_kink():
+    N = np.array([1.0])
+    c = compare(np.array([1.001]), N, TOL, np.array([1.0 + 1e-6]), np.array([1.0 - 1e-6]))
+    assert c.status == FAIL
+
+
+def test_atol_loosens_the_bound():
+    assert compare(G + 1e-3, G, Tolerance(atol=1e-2)).status == PASS
+    assert compare(G + 1e-3, G, Tolerance(atol=1e-4)).status == FAIL

@@ -1,0 +1,59 @@
+"""The installed console script, as a shell user meets it."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+GRADCHECK = shutil.which("gradcheck")
+needs_script = pytest.mark.skipif(GRADCHECK is None, reason="the gradcheck script is not installed")
+
+
+def run(*args, env=None, **kw):
+    return subprocess.run(args, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})}, **kw)
+
+
+@needs_script
+def test_console_script_runs_the_main_job():
+    r = run("gradcheck", "residual", "--d", "8")
+    assert r.returncode == 0, r.stderr
+    assert "Backward pass" in r.stdout and "PASS" in r.stdout and r.stderr == ""
+
+
+def test_python_dash_m():
+    r = run(sys.executable, "-m", "gradcheck_cli", "softmax", "--n", "4", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert '"schema": "gradcheck/1"' in r.stdout
+
+
+@needs_script
+@pytest.mark.parametrize("args", [["residual", "--d", "0"], ["residual", "--d", "abc"],
+                                  ["residual", "--activation", "nope"], ["run", "/nonexistent.toml"]])
+def test_bad_input_exit_2_without_traceback(args):
+    r = run("gradcheck", *args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert r.stdout == ""
+
+
+@needs_script
+def test_pipe_into_head_ends_quietly():
+    r = subprocess.run("gradcheck residual --d 24 | head -n 2", shell=True, capture_output=True,
+                       text=True, timeout=120)
+    assert len(r.stdout.splitlines()) == 2
+    assert "Traceback" not in r.stderr and "Error" not in r.stderr
+
+
+@needs_script
+def test_no_colour_in_a_pipe_and_no_color_respected():
+    r = run("gradcheck", "residual", env={"NO_COLOR": "1", "FORCE_COLOR": ""})
+    assert "\x1b[" not in r.stdout
+
+
+@needs_script
+def test_errors_go_to_stderr_only():
+    r = run("gradcheck", "softmax", "--n", "1")
+    assert r.stdout == "" and "--n must be" in r.stderr

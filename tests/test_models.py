@@ -1,0 +1,105 @@
+"""The built-in models against references written independently of the model code."""
+
+import numpy as np
+import pytest
+
+from conftest import complex_step_grad
+from gradcheck_cli.activations import ACTIVATIONS
+
+
+@pytest.mark.parametrize("act", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("batch", [1, 3])
+def test_residual_backward_matches_complex_step(build, act, batch):
+    m = build("residual", d=5, activation=act, batch=batch, seed=7)
+    v = m.values
+    phi = ACTIVATIONS[act].phi
+
+    def loss(W1=v["W1"], W2=v["W2"], x=v["x"], t=v["t"]):
+        y = W2 @ (phi(W1 @ x) + x)
+        return np.sum((y - t) ** 2) / (2 * batch)
+
+    env = m.forward()
+    g = m.backward(env)
+    assert np.isclose(env["L"], loss())
+    for name in ("W1", "W2", "x", "t"):
+        ref = complex_step_grad(lambda a: loss(**{name: a}), v[name])
+        np.testing.assert_allclose(g[name], ref, rtol=1e-10, atol=1e-13, err_msg=name)
+
+
+def test_residual_x_bar_needs_both_paths(build):
+    m = build("residual", d=4, seed=1)
+    env = m.forward()
+    g = m.backward(env)
+    np.testing.assert_allclose(g["x"], env["W1"].T @ g["z1"] + g["z2"])
+    assert not np.allclose(g["x"], env["W1"].T @ g["z1"])
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("batch", [1, 4])
+def test_softmax_backward_matches_complex_step(build, bias, batch):
+    m = build("softmax", n=6, d=3, bias=bias, batch=batch, seed=3)
+    v = m.values
+
+    def loss(W=v["W"], x=v["x"], b=v.get("b", 0.0)):
+        z = W @ x + b
+        z = z - z.real.max(axis=0)
+        logy = z - np.log(np.exp(z).sum(axis=0))
+        return -np.sum(v["t"] * logy) / batch
+
+    g = m.backward(m.forward())
+    for name in ["W", "x"] + (["b"] if bias else []):
+        ref = complex_step_grad(lambda a: loss(**{name: a}), v[name])
+        np.testing.assert_allclose(g[name], ref, rtol=1e-10, atol=1e-13, err_msg=name)
+
+
+def test_softmax_jacobian_matches_complex_step(build):
+    m = build("softmax", n=5, d=2, batch=2, seed=0)
+    env = m.forward()
+    J = m.jacobian(m.jacobians[0], env)
+    assert J.shape == (2, 5, 5)
+    for b in range(2):
+        z = env["z"][:, b]
+        for k in range(5):
+            f = lambda zz: np.exp(zz - np.log(np.exp(zz).sum()))[k]
+            np.testing.assert_allclose(J[b, k], complex_step_grad(f, z), rtol=1e-10, atol=1e-14)
+
+
+def test_softmax_stable_for_huge_logits(build):
+    m = build("softmax", n=4, d=2, seed=0)
+    m.values["W"] = np.array([[1000.0, 0], [-1000, 0], [0, 1000], [0, -1000]])
+    m.values["x"] = np.array([[1.0], [1.0]])
+    env = m.forward()
+    assert np.isfinite(env["L"]) and env["L"] >= 0
+    g = m.backward(env)
+    for name in ("z", "W", "b", "x"):
+        assert np.all(np.isfinite(g[name])), name
+
+
+def test_loss_broadcasts_over_perturbed_copies(build):
+    m = build("residual", d=3, batch=2, seed=0)
+    env = m.forward()
+    copies = np.stack([env["W1"], 2 * env["W1"]])
+    out = m.evaluate(env, "W1", copies)
+    assert out.shape == (2,)
+    assert out[0] == pytest.approx(env["L"])
+
+
+def test_downstream_recomputes_only_dependents(build):
+    m = build("residual", d=3)
+    assert [s.name for s in m.downstream("h")] == ["z2", "y", "L"]
+    assert [s.name for s in m.downstream("W2")] == ["y", "L"]
+
+
+def test_activation_derivatives_match_complex_step():
+    z = np.linspace(-3, 3, 13) + 0.05  # avoid the kink at exactly 0
+    for act in ACTIVATIONS.values():
+        ref = np.array([(act.phi(np.array(zi + 1e-30j))).imag / 1e-30 for zi in z])
+        np.testing.assert_allclose(act.dphi(z), ref, rtol=1e-12, atol=1e-15, err_msg=act.name)
+
+
+def test_activations_do_not_overflow():
+    z = np.array([-1000.0, 1000.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        for act in ACTIVATIONS.values():
+            assert np.all(np.isfinite(act.phi(z))), act.name
+            assert np.all(np.isfinite(act.dphi(z))), act.name
