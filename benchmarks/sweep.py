@@ -1,6 +1,6 @@
 """Specificity and sensitivity sweep of the default verdicts (run on demand).
 
-    python benchmarks/sweep.py [--seeds 200]
+    python benchmarks/sweep.py [--seeds 200] [--method auto|complex|central]
 
 Checks every correct built-in configuration over seeds 0..S-1 (residual: every
 activation, d drawn from 1..32, batch from 1..4; softmax: N from 2..20, D from 1..32,
@@ -35,8 +35,9 @@ def configs(seeds: int):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=200)
+    ap.add_argument("--method", default="auto", choices=["auto", "complex", "central"])
     args = ap.parse_args()
-    settings = Settings()
+    settings = Settings(method=args.method)
     rtol = settings.tolerance.rtol
     t0 = time.perf_counter()
     runs, false_fails, kink_rows, worst = 0, [], 0, (0.0, None)
@@ -64,6 +65,7 @@ def main():
             else:
                 missed.append((model, opts, bug.name, failing))
     elapsed = time.perf_counter() - t0
+    print(f"method {args.method}, seeds 0..{args.seeds - 1}")
     print(f"correct configurations: {runs}, rows with a false FAIL: {len(false_fails)}, "
           f"KINK rows: {kink_rows}")
     print(f"worst max-rel-error / rtol on a correct gradient: {worst[0]:.3g} at {worst[1]}")

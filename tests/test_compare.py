@@ -81,25 +81,23 @@ def test_all_zero_tensor_passes_when_both_zero():
     assert compare(np.zeros((2, 2)), np.full((2, 2), 1e-3), TOL).status == FAIL
 
 
-def test_kink_entry_between_one_sided_slopes_is_kink_not_fail():
-    N = np.array([0.5, 2.0])  # central difference across relu's kink: mean of 0 and 1
-    plus, minus = np.array([1.0, 2.0]), np.array([0.0, 2.0])
-    A = np.array([0.0, 2.0])  # relu'(0) = 0: a subgradient
-    c = compare(A, N, TOL, plus, minus)
+def test_entries_marked_as_kinks_are_kink_not_fail():
+    N = np.array([0.5, 2.0])
+    A = np.array([0.0, 2.0])
+    c = compare(A, N, TOL, kink=np.array([True, False]))
     assert c.status == KINK and c.kinks == 1 and c.failed == 0
 
 
-def test_kink_does_not_hide_a_wrong_value_outside_the_one_sided_slopes():
+def test_kink_mark_does_not_hide_another_wrong_entry():
     N = np.array([0.5, 2.0])
-    plus, minus = np.array([1.0, 2.0]), np.array([0.0, 2.0])
-    A = np.array([3.0, 2.0])
-    assert compare(A, N, TOL, plus, minus).status == FAIL
+    A = np.array([0.0, 3.0])
+    c = compare(A, N, TOL, kink=np.array([True, False]))
+    assert c.status == FAIL and c.kinks == 1 and c.failed == 1 and c.worst_index == (1,)
 
 
-def test_smooth_function_one_sided_agreeing_is_not_a_kink():
-    N = np.array([1.0])
-    c = compare(np.array([1.001]), N, TOL, np.array([1.0 + 1e-6]), np.array([1.0 - 1e-6]))
-    assert c.status == FAIL
+def test_kink_mark_on_a_passing_entry_counts_nothing():
+    c = compare(G.copy(), G, TOL, kink=np.ones(G.shape, bool))
+    assert c.status == PASS and c.kinks == 0
 
 
 def test_atol_loosens_the_bound():

@@ -3,17 +3,23 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.check import run_check
+from gradcheck_cli.check import Settings, run_check
+from gradcheck_cli.model import Formula
 from gradcheck_cli.compare import FAIL, KINK
 from gradcheck_cli.models import BUILDERS
 
 
-@pytest.mark.parametrize("act", ["relu", "leaky_relu"])
-def test_exact_zero_pre_activation_is_reported_as_kink(act):
+def _on_kink(act):
+    """d = 2 with z1[0] = 0 exactly."""
     m = BUILDERS["residual"](d=2, activation=act)
     m.values.update(W1=np.array([[1.0, -1.0], [1.0, 1.0]]), x=np.array([[1.0], [1.0]]),
                     W2=np.array([[2.0, 1.0]]), t=np.array([[0.0]]))
-    report = run_check(m)
+    return m
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu"])
+def test_exact_zero_pre_activation_is_reported_as_kink(act):
+    report = run_check(_on_kink(act), Settings(method="central"))
     statuses = {r.id: r.comparison.status for r in report.gradients}
     assert report.count(FAIL) == 0, statuses
     assert statuses["z1"] == KINK  # z1[0] = 0 exactly
@@ -21,18 +27,36 @@ def test_exact_zero_pre_activation_is_reported_as_kink(act):
     assert report.exit_code == 0
 
 
-def test_kink_does_not_hide_a_wrong_gradient():
-    m = BUILDERS["residual"](d=2, activation="relu")
-    m.values.update(W1=np.array([[1.0, -1.0], [1.0, 1.0]]), x=np.array([[1.0], [1.0]]),
-                    W2=np.array([[2.0, 1.0]]), t=np.array([[0.0]]))
+def test_complex_step_agrees_with_the_forward_branch_at_the_kink():
+    report = run_check(_on_kink("relu"))
+    assert report.method == "complex"
+    assert all(r.comparison.status == "PASS" for r in report.gradients)
+
+
+def test_other_subgradient_convention_is_kink_under_complex_step():
+    """relu'(0) = 1 in the backward while the forward branches as z > 0: a subgradient."""
+    m = _on_kink("relu")
+    m.overrides["z1"] = Formula("z1", "h̄ ∘ [z1 ≥ 0]", lambda v, g: g["h"] * (v["z1"] >= 0))
+    report = run_check(m)
+    statuses = {r.id: r.comparison.status for r in report.gradients}
+    assert statuses["z1"] == KINK and report.count(FAIL) == 0
+
+
+@pytest.mark.parametrize("method", ["central", "complex"])
+def test_kink_does_not_hide_a_wrong_gradient_off_the_kink(method):
+    """z1[0] = 0, but x[2] does not reach z1[0]: its entry of x̄ is smooth and must FAIL."""
     from gradcheck_cli import bugs
 
+    m = BUILDERS["residual"](d=3, activation="relu")
+    m.values.update(W1=np.array([[1.0, -1.0, 0.0], [1.0, 1.0, 1.0], [0.5, 0.0, 1.0]]),
+                    x=np.ones((3, 1)), W2=np.array([[2.0, 1.0, -1.0]]), t=np.zeros((1, 1)))
     bugs.inject(m, bugs.find("residual", "x-skip-dropped"), {"activation": "relu"})
-    statuses = {r.id: r.comparison.status for r in run_check(m).gradients}
-    assert statuses["x"] == FAIL
+    rows = {r.id: r.comparison for r in run_check(m, Settings(method=method)).gradients}
+    assert rows["x"].status == FAIL and rows["x"].worst_index == (2, 0)
 
 
-def test_integer_inputs_relu_never_false_fail():
+@pytest.mark.parametrize("method", ["central", "complex"])
+def test_integer_inputs_relu_never_false_fail(method):
     """Integer weights and inputs put many pre-activations exactly on the kink."""
     fails = 0
     for seed in range(40):
@@ -41,5 +65,5 @@ def test_integer_inputs_relu_never_false_fail():
         m.values.update(W1=rng.integers(-2, 3, (4, 4)).astype(float),
                         x=rng.integers(-2, 3, (4, 2)).astype(float),
                         W2=rng.integers(-2, 3, (1, 4)).astype(float))
-        fails += run_check(m).count(FAIL)
+        fails += run_check(m, Settings(method=method)).count(FAIL)
     assert fails == 0

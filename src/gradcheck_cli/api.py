@@ -20,6 +20,7 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
             notes.append(f"bug '{bug.name}' does not change the gradient here: {why}")
         bugs.inject(built, bug, cfg.options)
     settings = Settings(
+        method=cfg.check["method"],
         rel_step=cfg.check["eps"],
         tolerance=Tolerance(cfg.check["rtol"], cfg.check["atol"]),
         max_memory=cfg.check["max_memory"],

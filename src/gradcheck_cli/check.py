@@ -8,15 +8,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, Tolerance, compare, dims
+from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, Tolerance, compare, dims, entry_bound
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.model import Jacobian, Model
-from gradcheck_cli.numeric import CHUNK_BYTES, DEFAULT_REL_STEP, differentiate
+from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, complex_safe,
+                                   differentiate)
 
 
 @dataclass(frozen=True)
 class Settings:
-    rel_step: float | None = None  # None: cbrt(machine eps)
+    method: str = "auto"  # auto, complex or central
+    rel_step: float | None = None  # central's relative step; None: cbrt(machine eps)
     tolerance: Tolerance = Tolerance()
     max_memory: int = 4 * 2**30
     inject: str | None = None  # the injected bug's name, for the report
@@ -51,6 +53,7 @@ class Report:
     symbols: dict[str, int]
     parameters: tuple[str, int]
     settings: Settings
+    method: str  # the engine used: complex or central
     loss: float
     forward: list[ForwardRow]
     gradients: list[GradientRow]
@@ -94,25 +97,60 @@ def estimate_bytes(model: Model) -> int:
     return 8 * total + 2 * CHUNK_BYTES
 
 
-def _numeric_jacobian(model: Model, env, jac: Jacobian):
-    """Numerical d(of)/d(wrt), laid out as the analytic one: (B, rows(of), rows(wrt))."""
-    der = differentiate(model, env, jac.wrt, out=jac.of)
-    full = [np.moveaxis(a, (0, 1), (2, 3)) for a in (der.central, der.plus, der.minus)]
+def _jacobian_layout(a: np.ndarray, jac: Jacobian) -> np.ndarray:
+    """wrt.shape + of.shape (as differentiated) -> of.shape + wrt.shape, per column."""
+    a = np.moveaxis(a, (0, 1), (2, 3))
     if not jac.per_column:
-        return full
-    B = env[jac.of].shape[1]
-    blocks = [np.stack([a[:, b, :, b] for b in range(B)]) for a in full]
-    return [a[0] if B == 1 else a for a in blocks]
+        return a
+    B = a.shape[1]
+    blocks = np.stack([a[:, b, :, b] for b in range(B)])
+    return blocks[0] if B == 1 else blocks
 
 
-def _check_jacobian(model, env, jac, tol) -> GradientRow:
-    central, plus, minus = _numeric_jacobian(model, env, jac)
-    analytic = model.jacobian(jac, env)
-    comparison = compare(np.asarray(analytic) if isinstance(analytic, np.ndarray) else analytic,
-                         central, tol, plus, minus)
-    return GradientRow(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian", model.formula_text(jac.id),
-                       display_shape(jac.shape, model.symbols), central.shape, comparison,
-                       jac.id in model.overrides)
+def _numeric(model, env, name, method, settings, jac=None, rel_step=None, indices=None):
+    """The numeric reference for one row, laid out as its analytic value."""
+    der = differentiate(model, env, jac.wrt if jac else name, out=jac.of if jac else None,
+                        method=method, rel_step=rel_step or settings.rel_step, indices=indices)
+    if jac is None:
+        return der
+    return type(der)(*(None if a is None else _jacobian_layout(a, jac)
+                       for a in (der.value, der.plus, der.minus)))
+
+
+def _kinks(model, env, name, method, settings, analytic, numeric, jac=None):
+    """Look again at the failing entries of a row for kinks; returns (numeric, kink mask).
+
+    One-sided differences at the step h and at h/8: where the loss is smooth their spread
+    shrinks with the step (∝ h f''); where it stays, θ sits on a kink and no single
+    derivative exists (KINK). Where it vanishes at h/8, the step h straddled a kink
+    nearby: the central difference at h/8 replaces the one at h (central engine only;
+    the complex step never straddles).
+    """
+    err, _, bound = entry_bound(analytic, numeric, settings.tolerance)
+    bad = err > bound
+    indices = None if jac else np.flatnonzero(bad)
+    rel = settings.rel_step or DEFAULT_REL_STEP
+    coarse = _numeric(model, env, name, "central", settings, jac, rel, indices)
+    fine = _numeric(model, env, name, "central", settings, jac, rel / 8, indices)
+    spread = np.abs(coarse.plus - coarse.minus)
+    spread_fine = np.abs(fine.plus - fine.minus)
+    kink = bad & (spread > bound) & (spread_fine > spread / 2)
+    if method == "central":
+        straddled = bad & ~kink & (spread > bound)
+        numeric = np.where(straddled, fine.value, numeric)
+        kink |= straddled & (np.abs(analytic - fine.value) <= bound)
+    return numeric, kink
+
+
+def _verdict(model, env, analytic, name, method, settings, jac=None):
+    """Compare one row; its failing entries are looked at again for kinks."""
+    tol = settings.tolerance
+    numeric = _numeric(model, env, name, method, settings, jac).value
+    comparison = compare(analytic, numeric, tol)
+    if comparison.status == FAIL and comparison.problem == "values":
+        numeric, kink = _kinks(model, env, name, method, settings, analytic.astype(float), numeric, jac)
+        comparison = compare(analytic, numeric, tol, kink)
+    return numeric, comparison
 
 
 def run_check(model: Model, settings: Settings = Settings(), options: dict | None = None,
@@ -127,6 +165,7 @@ def run_check(model: Model, settings: Settings = Settings(), options: dict | Non
 
 
 def _run_check(model, settings, options, notes) -> Report:
+    notes = list(notes or [])
     need = estimate_bytes(model)
     if need > settings.max_memory:
         raise ModelError(
@@ -142,36 +181,50 @@ def _run_check(model, settings, options, notes) -> Report:
                for l in model.leaves]
     forward += [ForwardRow(s.name, "loss" if s.name == model.loss else "intermediate", s.formula,
                            display_shape(s.shape, sym), np.shape(env[s.name])) for s in model.steps]
+    method = settings.method
+    if method != "central" and not complex_safe(model, env):
+        if method == "complex":
+            raise ModelError(f"the {model.name} model's forward is not complex-safe; "
+                             "use --method central")
+        notes.append("the forward pass is not complex-safe: checked with central differences")
+        method = "central"
+    elif method == "auto":
+        method = "complex"
     analytic = model.backward(env)
-    tol = settings.tolerance
     checked = set(model.checked())
     arrays = {f"value/{n}": np.asarray(env[n]) for n in roles}
     rows = []
     for f in model.formulas:
         if f.name not in checked:
             continue
-        der = differentiate(model, env, f.name, rel_step=settings.rel_step)
         a = analytic.get(f.name)
-        comparison = compare(a, der.central, tol, der.plus, der.minus)
+        numeric, comparison = _verdict(model, env, a, f.name, method, settings)
         rows.append(GradientRow(f.name, bar(f.name), roles.get(f.name, "intermediate"),
                                 model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
-                                der.central.shape, comparison, f.name in model.overrides))
-        arrays[f"numeric/{f.name}"] = der.central
+                                numeric.shape, comparison, f.name in model.overrides))
+        arrays[f"numeric/{f.name}"] = numeric
         if isinstance(a, np.ndarray):
             arrays[f"analytic/{f.name}"] = a
-        rows += [_check_jacobian(model, env, j, tol) for j in model.jacobians if j.of == f.name]
+        for jac in (j for j in model.jacobians if j.of == f.name):
+            numeric, comparison = _verdict(model, env, model.jacobian(jac, env), jac.id, method,
+                                           settings, jac)
+            rows.append(GradientRow(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian",
+                                    model.formula_text(jac.id), display_shape(jac.shape, sym),
+                                    numeric.shape, comparison, jac.id in model.overrides))
     return Report(model.name, model.title, dict(options or {}), dict(model.symbols),
-                  model.parameters, settings, float(loss), forward, rows, list(notes or []), arrays)
+                  model.parameters, settings, method, float(loss), forward, rows, notes, arrays)
 
 
 def _gib(n: int) -> str:
     return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
 
 
-def step_description(settings: Settings) -> str:
+def method_description(method: str, settings: Settings) -> str:
+    if method == "complex":
+        return f"complex step, Im L(θ + ih) / h, h = {COMPLEX_STEP:g}"
     rel = DEFAULT_REL_STEP if settings.rel_step is None else settings.rel_step
     name = "∛eps" if settings.rel_step is None else f"{rel:.3g}"
-    return f"h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
+    return f"central differences, h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
 
 
 __all__ = ["FAIL", "KINK", "PASS", "Report", "Settings", "run_check"]

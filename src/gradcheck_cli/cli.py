@@ -105,7 +105,15 @@ def _float_option(help):
 # Options shared by every checking command.
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML config; flags override it.",
                                                    dir_okay=False)]
-EpsOpt = Annotated[Optional[float], _float_option(help="Relative step: h = eps·max(1,|θ|) [default: ∛eps ≈ 6.1e-6].")]
+class Method(str, Enum):
+    auto = "auto"
+    complex = "complex"
+    central = "central"
+
+
+MethodOpt = Annotated[Optional[Method], typer.Option(
+    help="Numerical engine: complex step where the forward allows it, else central [default: auto].")]
+EpsOpt = Annotated[Optional[float], _float_option(help="Central differences' relative step: h = eps·max(1,|θ|) [default: ∛eps ≈ 6.1e-6].")]
 RtolOpt = Annotated[Optional[float], _float_option(help="Relative tolerance [default: 1e-5].")]
 AtolOpt = Annotated[Optional[float], _float_option(help="Absolute tolerance [default: 0].")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output: table for people, json for scripts, markdown for reports.")]
@@ -151,6 +159,11 @@ def _output(report, fmt: Format) -> None:
         _emit(_captured(console, render_table(report)))
 
 
+def _check_flags(method, eps, rtol, atol, inject, max_memory) -> dict:
+    return dict(method=method.value if method else None, eps=eps, rtol=rtol, atol=atol,
+                inject=inject, max_memory=max_memory)
+
+
 def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool,
              save: Path | None) -> None:
     from gradcheck_cli.api import execute
@@ -173,7 +186,7 @@ def residual(
     d: Annotated[Optional[int], _int_option("--d", help="Input and hidden width d [default: 8].")] = None,
     activation: Annotated[Optional[str], typer.Option(
         help="φ: identity, relu, leaky_relu, tanh, sigmoid, softplus, elu, silu, gelu [default: tanh].")] = None,
-    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, eps: EpsOpt = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
     inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
@@ -184,8 +197,8 @@ def residual(
     Examples:  gradcheck residual --d 8 · gradcheck residual --activation relu --batch 4 ·
     gradcheck residual --inject x-skip-dropped · gradcheck residual --format json
     """
-    flags = dict(d=d, activation=activation, batch=batch, seed=seed, eps=eps, rtol=rtol,
-                 atol=atol, inject=inject, max_memory=max_memory)
+    flags = dict(d=d, activation=activation, batch=batch, seed=seed, **_check_flags(
+        method, eps, rtol, atol, inject, max_memory))
     _execute("residual", config, flags, fmt, quiet, save)
 
 
@@ -195,7 +208,7 @@ def softmax(
     d: Annotated[Optional[int], _int_option("--d", help="Input width D [default: 5].")] = None,
     bias: Annotated[Optional[bool], typer.Option("--bias/--no-bias", help="Logits W x + b, or W x [default: bias].",
                                                  show_default=False)] = None,
-    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, eps: EpsOpt = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
     inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
@@ -206,8 +219,8 @@ def softmax(
     Examples:  gradcheck softmax --n 10 · gradcheck softmax --no-bias --batch 3 ·
     gradcheck softmax --inject softmax-diag-y
     """
-    flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, eps=eps, rtol=rtol, atol=atol,
-                 inject=inject, max_memory=max_memory)
+    flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, **_check_flags(
+        method, eps, rtol, atol, inject, max_memory))
     _execute("softmax", config, flags, fmt, quiet, save)
 
 
@@ -215,15 +228,15 @@ def softmax(
 def run(
     config: Annotated[Path, typer.Argument(help="TOML config naming the model in [model] name.",
                                            dir_okay=True, show_default=False)],
-    eps: EpsOpt = None, rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table,
-    quiet: QuietOpt = False, inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    method: MethodOpt = None, eps: EpsOpt = None, rtol: RtolOpt = None, atol: AtolOpt = None,
+    fmt: FormatOpt = Format.table, quiet: QuietOpt = False, inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Run the check a config file describes; flags override its [check] table.
 
     Examples:  gradcheck run configs/residual-relu.toml ·
     gradcheck run configs/softmax.toml --format json
     """
-    flags = dict(eps=eps, rtol=rtol, atol=atol, inject=inject, max_memory=max_memory)
+    flags = _check_flags(method, eps, rtol, atol, inject, max_memory)
     _execute(None, config, flags, fmt, quiet, save)
 
 

@@ -65,6 +65,8 @@ MODEL_OPTIONS: dict[str, list[Option]] = {
 }
 
 CHECK_OPTIONS: list[Option] = [
+    Option("method", str, "auto", choices=("auto", "complex", "central"),
+           help="numerical engine: complex step where the forward allows it (auto), or central"),
     Option("eps", float, None, "a number > 0 and < 1", lambda v: math.isfinite(v) and 0 < v < 1,
            help="relative step h = eps · max(1, |θ|); default ∛(machine eps) ≈ 6.1e-6"),
     Option("rtol", float, 1e-5, "a finite number ≥ 0", lambda v: math.isfinite(v) and v >= 0,

@@ -103,6 +103,7 @@ class Model:
     parameters: tuple[str, int] = ("", 0)  # (formula, count)
     overrides: dict[str, object] = field(default_factory=dict)
     chain: bool = False
+    complex_safe: bool = True  # steps accept complex values (for the complex-step engine)
 
     def __post_init__(self):
         known = {leaf.name for leaf in self.leaves}

@@ -1,9 +1,16 @@
-"""Numerical derivatives by central differences, many perturbed copies per call.
+"""Numerical derivatives, many perturbed copies of a variable per model call.
 
-For entry i of a variable θ the step is h_i = rel · max(1, |θ_i|), with rel = cbrt(eps)
-by default: the step that balances truncation (∝ h²) against round-off (∝ eps/h).
-The steps actually taken are the representable differences (θ_i + h) − θ_i, so no
-rounding of θ ± h leaks into the quotient.
+Two engines share one loop (perturb entries of ``wrt`` in stacked copies, re-run the
+steps downstream of it, read ``out``):
+
+- ``central``: (f(θ + h) − f(θ − h)) / 2h with h_i = rel · max(1, |θ_i|), rel = ∛eps by
+  default, the step that balances truncation (∝ h²) against round-off (∝ eps / h). The
+  steps taken are the representable differences (θ_i + h) − θ_i. The one-sided
+  differences come for free and reveal kinks.
+- ``complex``: Im f(θ + ih) / h with h = 1e-20. No subtraction, so no cancellation: exact
+  to machine precision for a forward pass that is complex-safe (analytic operations,
+  branches on the real part). Its result has no one-sided differences; kinks are looked
+  for with central differences on the entries that fail (see check.py).
 """
 
 from dataclasses import dataclass
@@ -13,58 +20,104 @@ import numpy as np
 from gradcheck_cli.model import Model, Values
 
 DEFAULT_REL_STEP = float(np.cbrt(np.finfo(np.float64).eps))
+COMPLEX_STEP = 1e-20
 CHUNK_BYTES = 32 * 2**20
+METHODS = ("auto", "complex", "central")
 
 
 @dataclass(frozen=True)
 class Derivative:
-    """d(out)/d(wrt) for every entry of wrt, shaped wrt.shape + out.shape.
+    """d(out)/d(wrt) for the entries of wrt, shaped wrt.shape + out.shape.
 
-    ``plus`` and ``minus`` are the one-sided differences; where they disagree beyond
-    smooth curvature the step straddled a kink.
+    ``plus`` and ``minus`` are the one-sided differences (central only, else None);
+    entries not differentiated (with ``indices``) are NaN.
     """
 
-    central: np.ndarray
-    plus: np.ndarray
-    minus: np.ndarray
-    step: np.ndarray  # the step taken for each entry, shaped like wrt
+    value: np.ndarray
+    plus: np.ndarray | None = None
+    minus: np.ndarray | None = None
 
 
-def copy_bytes(model: Model, env: Values, wrt: str, out: str | None = None) -> int:
+def copy_bytes(model: Model, env: Values, wrt: str) -> int:
     """Bytes one perturbed copy of ``wrt`` costs, with everything recomputed from it."""
     names = [wrt] + [s.name for s in model.downstream(wrt)]
-    return 8 * sum(np.size(env[n]) for n in names) * 2
+    return 16 * sum(np.size(env[n]) for n in names)
+
+
+def _chunks(n: int, per_copy: int, chunk_bytes: int):
+    size = max(1, min(n, chunk_bytes // max(1, per_copy)))
+    for start in range(0, n, size):
+        yield slice(start, min(n, start + size))
+
+
+def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype):
+    """f at θ + steps[j] e_idx[j] for every j, as an array (len(idx),) + out.shape."""
+    shape = np.shape(env[wrt])
+    f0 = np.asarray(env[out])
+    result = np.empty((idx.size,) + f0.shape, dtype=dtype)
+    for part in _chunks(idx.size, 2 * copy_bytes(model, env, wrt), chunk_bytes):
+        k = part.stop - part.start
+        X = np.repeat(flat[None, :].astype(dtype), k, axis=0)
+        X[np.arange(k), idx[part]] += steps[part]
+        result[part] = model.evaluate(env, wrt, X.reshape((k,) + shape), upto=out)
+    return result
 
 
 def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
-                  rel_step: float | None = None, chunk_bytes: int = CHUNK_BYTES) -> Derivative:
-    """Central differences of ``out`` (the loss by default) with respect to ``wrt``."""
+                  method: str = "central", rel_step: float | None = None,
+                  indices: np.ndarray | None = None, chunk_bytes: int = CHUNK_BYTES) -> Derivative:
+    """Numerical derivative of ``out`` (the loss by default) with respect to ``wrt``.
+
+    ``indices`` (flat) limits the work to some entries; the others are NaN.
+    """
     out = out or model.loss
     theta = np.asarray(env[wrt], dtype=np.float64)
     flat = theta.ravel()
-    n = flat.size
-    rel = DEFAULT_REL_STEP if rel_step is None else rel_step
-    h = rel * np.maximum(1.0, np.abs(flat))
-    h_plus = (flat + h) - flat
-    h_minus = flat - (flat - h)
-    f0 = np.asarray(env[out])
-    per_copy = max(1, copy_bytes(model, env, wrt))
-    size = max(1, min(n, chunk_bytes // per_copy))
-    fp = np.empty((n,) + f0.shape)
-    fm = np.empty((n,) + f0.shape)
-    for start in range(0, n, size):
-        idx = np.arange(start, min(n, start + size))
-        k = idx.size
-        X = np.repeat(flat[None, :], 2 * k, axis=0)
-        X[np.arange(k), idx] += h[idx]
-        X[k + np.arange(k), idx] -= h[idx]
-        f = model.evaluate(env, wrt, X.reshape((2 * k,) + theta.shape), upto=out)
-        fp[idx], fm[idx] = f[:k], f[k:]
-    shape = (n,) + (1,) * f0.ndim
-    hp, hm = h_plus.reshape(shape), h_minus.reshape(shape)
-    central = (fp - fm) / (hp + hm)
-    plus = (fp - f0) / hp
-    minus = (f0 - fm) / hm
+    idx = np.arange(flat.size) if indices is None else np.asarray(indices, dtype=int)
+    f0 = np.asarray(env[out], dtype=np.float64)
     full = theta.shape + f0.shape
-    return Derivative(central.reshape(full), plus.reshape(full), minus.reshape(full),
-                      h_plus.reshape(theta.shape))
+    tail = (1,) * f0.ndim
+
+    def scatter(values):
+        arr = np.full((flat.size,) + f0.shape, np.nan)
+        arr[idx] = values
+        return arr.reshape(full)
+
+    if method == "complex":
+        f = _evaluate(model, env, wrt, out, flat, idx, np.full(idx.size, 1j * COMPLEX_STEP),
+                      chunk_bytes, complex)
+        return Derivative(scatter(f.imag / COMPLEX_STEP))
+    rel = DEFAULT_REL_STEP if rel_step is None else rel_step
+    h = rel * np.maximum(1.0, np.abs(flat[idx]))
+    hp = ((flat[idx] + h) - flat[idx]).reshape((-1,) + tail)
+    hm = (flat[idx] - (flat[idx] - h)).reshape((-1,) + tail)
+    f = _evaluate(model, env, wrt, out, flat, np.concatenate([idx, idx]),
+                  np.concatenate([hp.ravel(), -hm.ravel()]), chunk_bytes, np.float64)
+    fp, fm = f[: idx.size], f[idx.size:]
+    return Derivative(scatter((fp - fm) / (hp + hm)), scatter((fp - f0) / hp), scatter((f0 - fm) / hm))
+
+
+def complex_safe(model: Model, env: Values) -> bool:
+    """Whether complex steps flow through the model: a probe on one entry of each leaf.
+
+    The model may declare itself unsafe (``complex_safe = False``); otherwise the probe
+    must return a finite complex loss whose imaginary part is not all zero for at least
+    one leaf (an abs() or a cast to float would drop it).
+    """
+    if not getattr(model, "complex_safe", True):
+        return False
+    try:
+        seen = False
+        for leaf in model.leaves:
+            value = np.asarray(env[leaf.name], dtype=complex)
+            if value.size == 0:
+                continue
+            probe = value.copy().ravel()
+            probe[0] += 1j * COMPLEX_STEP
+            f = model.evaluate(env, leaf.name, probe.reshape(value.shape))
+            if not np.iscomplexobj(f) or not np.all(np.isfinite(f)):
+                return False
+            seen = seen or bool(np.any(f.imag != 0))
+        return seen
+    except (TypeError, ValueError, FloatingPointError):
+        return False

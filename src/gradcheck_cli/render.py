@@ -5,7 +5,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.check import Report, step_description
+from gradcheck_cli.check import Report, method_description
 from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, dims
 from gradcheck_cli.report import options_text, summary_text, tolerance_text
 
@@ -43,7 +43,7 @@ def header(report: Report) -> Text:
         ("model", report.title),
         ("options", options_text(report)),
         ("parameters", f"{report.parameters[0]} = {report.parameters[1]}"),
-        ("method", f"central differences, {step_description(report.settings)}"),
+        ("method", method_description(report.method, report.settings)),
         ("tolerance", tolerance_text(report)),
         ("loss", f"L = {report.loss:.10g}"),
     ]
@@ -121,7 +121,7 @@ def render_markdown(report: Report) -> str:
     out = [f"## gradcheck: {report.title}", "",
            f"- options: `{options_text(report)}`",
            f"- parameters: {report.parameters[0]} = {report.parameters[1]}",
-           f"- method: central differences, {step_description(report.settings)}",
+           f"- method: {method_description(report.method, report.settings)}",
            f"- tolerance: {tolerance_text(report)}",
            f"- loss: {report.loss:.10g}"]
     if report.settings.inject:

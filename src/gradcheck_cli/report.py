@@ -6,8 +6,9 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
       "schema": "gradcheck/1", "version": "0.1.0",
       "model": {"name", "title", "options": {...}, "symbols": {"d": 8, "B": 1},
                 "parameters": {"formula": "d² + d", "count": 72}},
-      "check": {"method": "central", "step", "rel_step", "rtol", "atol", "floor",
-                "inject": null | "bug-name"},
+      "check": {"method": "complex" | "central" (the engine used),
+                "requested": "auto" | "complex" | "central", "description",
+                "rel_step" (central's), "rtol", "atol", "floor", "inject": null | "bug-name"},
       "loss": float,
       "forward":   [{"name", "role", "formula", "shape", "dims": [int, ...]}],
       "gradients": [{"id", "label", "kind", "formula", "shape", "dims": [int, ...],
@@ -25,7 +26,7 @@ Errors that are not finite (a NaN gradient, a shape mismatch) are null.
 import math
 
 from gradcheck_cli import __version__
-from gradcheck_cli.check import Report, step_description
+from gradcheck_cli.check import Report, method_description
 from gradcheck_cli.compare import FAIL, KINK, PASS
 from gradcheck_cli.numeric import DEFAULT_REL_STEP
 
@@ -82,7 +83,8 @@ def to_json(report: Report) -> dict:
             "parameters": {"formula": report.parameters[0], "count": report.parameters[1]},
         },
         "check": {
-            "method": "central", "step": step_description(s),
+            "method": report.method, "requested": s.method,
+            "description": method_description(report.method, s),
             "rel_step": DEFAULT_REL_STEP if s.rel_step is None else s.rel_step,
             "rtol": s.tolerance.rtol, "atol": s.tolerance.atol, "floor": s.tolerance.floor,
             "inject": s.inject,
