@@ -134,6 +134,14 @@ def _emit(text: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _console():
+    """Colour and width from the terminal; off a terminal, no colour and a fixed width
+    so that the same check prints the same bytes."""
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+
+
 def _captured(console, renderable) -> str:
     with console.capture() as cap:
         console.print(renderable)
@@ -151,12 +159,10 @@ def _output(report, fmt: Format) -> None:
 
         _emit(render_markdown(report))
     else:
-        from rich.console import Console
-
         from gradcheck_cli.render import render_table
 
-        console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
-        _emit(_captured(console, render_table(report)))
+        console = _console()
+        _emit(_captured(console, render_table(report, console.width)))
 
 
 def _check_flags(method, eps, rtol, atol, inject, max_memory) -> dict:
@@ -265,7 +271,6 @@ def bugs(
         lines += [f"| {b.name} | {b.model} | {b.target} | {b.wrong} | {b.description} |" for b in rows]
         _emit("\n".join(lines) + "\n")
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="Injectable bugs (--inject NAME)", title_justify="left")
@@ -273,8 +278,7 @@ def bugs(
         table.add_column(col)
     for b in rows:
         table.add_row(b.name, b.model, b.target, b.wrong, b.description)
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
-    _emit(_captured(console, table))
+    _emit(_captured(_console(), table))
 
 
 def main() -> None:

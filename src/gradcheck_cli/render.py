@@ -34,8 +34,10 @@ def _severity(c: Comparison, rtol: float) -> str:
 
 
 def _shape(symbolic: str, concrete) -> str:
+    if not len(concrete):  # the loss: a number, written 1×1 in the derivation
+        return symbolic
     c = dims(concrete)
-    return c if symbolic == c or not len(concrete) else f"{symbolic} = {c}"
+    return c if symbolic == c else f"{symbolic} = {c}"
 
 
 def header(report: Report) -> Text:
@@ -65,23 +67,30 @@ def forward_table(report: Report) -> Table:
     return table
 
 
-def gradient_table(report: Report) -> Table:
+WIDE = 120  # below this many columns the table drops max abs err, A and N
+
+
+def gradient_table(report: Report, width: int = WIDE) -> Table:
+    """One row per adjoint. On a narrow terminal the worst entry's A and N move to the
+    failure lines under the table."""
     rtol = report.settings.tolerance.rtol
+    wide = width >= WIDE
     table = Table(title="Backward pass: hand-derived (A) vs numerical (N)", title_justify="left")
-    for col in ("adjoint", "formula", "shape"):
-        table.add_column(col)
-    for col in ("max abs err", "max rel err", "worst at", "A", "N"):
-        table.add_column(col, justify="right")
-    table.add_column("verdict")
+    table.add_column("adjoint", no_wrap=True)
+    table.add_column("formula")
+    table.add_column("shape", no_wrap=True)
+    numbers = ("max abs err", "max rel err", "worst at", "A", "N") if wide else ("max rel err", "worst at")
+    for col in numbers:
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
     for r in report.gradients:
         c = r.comparison
         sev = _severity(c, rtol)
+        cells = {"max abs err": Text(_e(c.max_abs), style=sev), "max rel err": Text(_e(c.max_rel), style=sev),
+                 "worst at": _where(c), "A": _g(c.worst_analytic), "N": _g(c.worst_numeric)}
         verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
-        table.add_row(
-            r.label + (" *" if r.replaced else ""), r.formula, _shape(r.shape, r.dims),
-            Text(_e(c.max_abs), style=sev), Text(_e(c.max_rel), style=sev), _where(c),
-            _g(c.worst_analytic), _g(c.worst_numeric), Text(verdict, style=VERDICT_STYLE[c.status]),
-        )
+        table.add_row(r.label + (" *" if r.replaced else ""), r.formula, _shape(r.shape, r.dims),
+                      *(cells[col] for col in numbers), Text(verdict, style=VERDICT_STYLE[c.status]))
     return table
 
 
@@ -108,8 +117,8 @@ def footer(report: Report) -> Text:
     return text
 
 
-def render_table(report: Report) -> Group:
-    parts = [header(report), forward_table(report), Text(), gradient_table(report)]
+def render_table(report: Report, width: int = WIDE) -> Group:
+    parts = [header(report), forward_table(report), Text(), gradient_table(report, width)]
     if report.status == FAIL:
         parts.append(failures(report))
     parts.append(footer(report))
