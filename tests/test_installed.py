@@ -57,3 +57,17 @@ def test_no_colour_in_a_pipe_and_no_color_respected():
 def test_errors_go_to_stderr_only():
     r = run("gradcheck", "softmax", "--n", "1")
     assert r.stdout == "" and "--n must be" in r.stderr
+
+
+@needs_script
+def test_ctrl_c_ends_quietly_with_130():
+    import signal
+    import time
+
+    p = subprocess.Popen(["gradcheck", "residual", "--d", "400"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130
+    assert out == "" and "Traceback" not in err and "interrupted" in err

@@ -43,6 +43,8 @@ class GradcheckGroup(TyperGroup):
             code = e.exit_code
         except KeyboardInterrupt:
             code = 130
+        if code == 130:  # typer turns Ctrl-C into exit status 130; no partial report is printed
+            _stderr_line("interrupted")
         except Exception as e:  # click's usage errors (typer may vendor click: duck-type them)
             if not (hasattr(e, "format_message") and hasattr(e, "exit_code")):
                 raise
