@@ -43,8 +43,6 @@ class GradcheckGroup(TyperGroup):
             code = e.exit_code
         except KeyboardInterrupt:
             code = 130
-        if code == 130:  # typer turns Ctrl-C into exit status 130; no partial report is printed
-            _stderr_line("interrupted")
         except Exception as e:  # click's usage errors (typer may vendor click: duck-type them)
             if not (hasattr(e, "format_message") and hasattr(e, "exit_code")):
                 raise
@@ -54,6 +52,8 @@ class GradcheckGroup(TyperGroup):
             if message:  # empty when the help was printed for a bare command
                 _stderr_line(message + hint)
             code = e.exit_code
+        if code == 130:  # typer turns Ctrl-C into exit status 130; no partial report is printed
+            _stderr_line("interrupted")
         sys.exit(code if isinstance(code, int) else 0)
 
 
