@@ -4,11 +4,12 @@ Knows nothing model-specific: it asks the model for its steps, leaves, adjoints 
 Jacobians by name and returns plain dataclasses. Never prints.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, Tolerance, compare, dims, entry_bound
+from gradcheck_cli.diagnose import Diagnosis, diagnose
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.model import Jacobian, Model
 from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, complex_safe,
@@ -43,6 +44,7 @@ class GradientRow:
     dims: tuple[int, ...]
     comparison: Comparison
     replaced: bool = False  # the formula is an injected or user one
+    diagnosis: Diagnosis | None = None  # for a FAIL: the simplest explanation that fits
 
 
 @dataclass(frozen=True)
@@ -208,11 +210,45 @@ def _run_check(model, settings, options, notes) -> Report:
         for jac in (j for j in model.jacobians if j.of == f.name):
             numeric, comparison = _verdict(model, env, model.jacobian(jac, env), jac.id, method,
                                            settings, jac)
+            arrays[f"numeric/{jac.id}"] = numeric
             rows.append(GradientRow(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian",
                                     model.formula_text(jac.id), display_shape(jac.shape, sym),
                                     numeric.shape, comparison, jac.id in model.overrides))
+    rows = _diagnosed(rows, analytic, arrays, env, model, settings)
     return Report(model.name, model.title, dict(options or {}), dict(model.symbols),
                   model.parameters, settings, method, float(loss), forward, rows, notes, arrays)
+
+
+def _diagnosed(rows, analytic, arrays, env, model, settings) -> list[GradientRow]:
+    """Attach a diagnosis to every FAIL row, naming other adjoints and forward values."""
+    values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
+    out = []
+    for row in rows:
+        if row.comparison.status == FAIL:
+            others = _merge_equal({r.label: arrays[f"numeric/{r.id}"] for r in rows
+                                   if r.id != row.id and f"numeric/{r.id}" in arrays})
+            if row.kind == "jacobian":
+                jac = next(j for j in model.jacobians if j.id == row.id)
+                A, N = model.jacobian(jac, env), arrays[f"numeric/{row.id}"]
+            else:
+                A, N = analytic.get(row.id), arrays[f"numeric/{row.id}"]
+            row = replace(row, diagnosis=diagnose(A, N, settings.tolerance, others,
+                                                  {n: v for n, v in values.items() if n != row.id},
+                                                  model.symbols))
+        out.append(row)
+    return out
+
+
+def _merge_equal(named: dict) -> dict:
+    """One entry per distinct array; equal ones share a name: 'z̄2 (= h̄)'."""
+    out: dict = {}
+    for name, value in named.items():
+        same = next((k for k, v in out.items() if v.shape == value.shape and np.array_equal(v, value)), None)
+        if same is None:
+            out[name] = value
+        else:
+            out[f"{same[:-1]}, {name})" if same.endswith(")") else f"{same} (= {name})"] = out.pop(same)
+    return out
 
 
 def _gib(n: int) -> str:

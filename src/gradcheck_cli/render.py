@@ -104,6 +104,9 @@ def failures(report: Report) -> Text:
             if c.worst_index is not None and c.worst_analytic is not None:
                 text.append(f"; worst at {_where(c)}: A = {_g(c.worst_analytic)}, N = {_g(c.worst_numeric)}")
             text.append("\n")
+            if r.diagnosis is not None:
+                text.append("    diagnosis: ", style="bold")
+                text.append(r.diagnosis.message + "\n")
     return text
 
 
@@ -146,8 +149,9 @@ def render_markdown(report: Report) -> str:
                    f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_where(c)} | {_g(c.worst_analytic)} | "
                    f"{_g(c.worst_numeric)} | **{c.status}** |")
     out.append("")
-    out += [f"- **{r.label}**: {r.comparison.reason}" for r in report.gradients
-            if r.comparison.status == FAIL]
+    out += [f"- **{r.label}**: {r.comparison.reason}"
+            + (f"; diagnosis: {r.diagnosis.message}" if r.diagnosis else "")
+            for r in report.gradients if r.comparison.status == FAIL]
     out += [f"- note: {n}" for n in report.notes]
     out += ["", f"**{summary_text(report)}**", ""]
     return "\n".join(out)

@@ -15,7 +15,8 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
                      "status": "PASS" | "FAIL" | "KINK", "reason": null | str,
                      "max_abs_error", "max_rel_error", "entries", "failed", "kinks",
                      "replaced": bool,
-                     "worst": null | {"index": [int, ...], "analytic", "numeric"}}],
+                     "worst": null | {"index": [int, ...], "analytic", "numeric"},
+                     "diagnosis": null | {"kind", "message", ...details}}],
       "notes": [str],
       "summary": {"status": "PASS" | "FAIL", "total", "passed", "failed", "kinks"}
     }
@@ -73,6 +74,8 @@ def to_json(report: Report) -> dict:
             "max_abs_error": _num(c.max_abs), "max_rel_error": _num(c.max_rel),
             "entries": c.entries, "failed": c.failed, "kinks": c.kinks,
             "replaced": r.replaced, "worst": worst,
+            "diagnosis": None if r.diagnosis is None else {
+                "kind": r.diagnosis.kind, "message": r.diagnosis.message, **r.diagnosis.detail},
         })
     return {
         "schema": SCHEMA,

@@ -1,0 +1,175 @@
+"""Say what is wrong with a failing gradient, not only that it is wrong.
+
+Given the analytic adjoint A, the numeric one N, and named quantities of the model
+(other adjoints, numerically, and forward values), find the simplest explanation that
+fits within the check's own bound, or say "no simple pattern". Every rule is verified:
+a pattern is reported only when its prediction matches A entry by entry. The rules know
+nothing model-specific.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gradcheck_cli.compare import Tolerance, dims, entry_bound
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    kind: str  # nonfinite, zero, transpose, shape, sign, scale, term, product, outer, where, none
+    message: str
+    detail: dict = field(default_factory=dict)
+
+
+NONE = "no simple pattern"
+
+
+def _fits(A, predicted, tol: Tolerance) -> bool:
+    if predicted.shape != A.shape or not np.all(np.isfinite(predicted)):
+        return False
+    err, _, bound = entry_bound(A, predicted, tol)
+    return bool(np.all(err <= bound))
+
+
+def _lsq(target, basis) -> float:
+    """The scalar k minimising |target − k·basis|."""
+    den = float(np.vdot(basis, basis))
+    return float(np.vdot(basis, target)) / den if den > 0 else 0.0
+
+
+def _named_constant(c: float, symbols: dict) -> str | None:
+    """Relate a scale factor to the problem: the batch size, or the loss's ½."""
+    B = symbols.get("B", 1)
+    named = []
+    if B > 1:
+        named += [(B, f"B = {B}: the batch mean's 1/B is missing (a sum where a mean belongs)"),
+                  (1 / B, f"1/B = 1/{B}: divided by the batch size once too often")]
+    named += [(2.0, "2: the ½ of the loss is missing, or a term counted twice"),
+              (0.5, "½: an extra ½, or an adjoint split between two paths instead of copied")]
+    for value, text in named:
+        if abs(c - value) <= 1e-6 * abs(value):
+            return text
+    return None
+
+
+def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
+    if A.ndim == 2 and N.ndim == 2 and A.shape == N.shape[::-1]:
+        if _fits(A, N.T, tol):
+            return Diagnosis("transpose", f"transposed: A is {dims(A.shape)} and equals Nᵀ; "
+                             f"the adjoint must have the variable's shape {dims(N.shape)}")
+        return Diagnosis("shape", f"A has the transposed shape {dims(A.shape)} (expected "
+                         f"{dims(N.shape)}), and its values are not Nᵀ either")
+    if A.ndim == 2 and A.shape[0] == A.shape[1] == N.shape[0] and N.ndim == 2:
+        # A = P qᵀ where N = P ∘ q: a matrix (outer) product in place of ∘.
+        for name, P in candidates.items():
+            if P.shape == N.shape and np.all(P != 0):
+                q = N / P
+                if _fits(A, P @ q.T, tol):
+                    return Diagnosis("outer", f"A is {dims(A.shape)} = u qᵀ where N = u ∘ q, u = {name}: "
+                                     "a matrix product in place of the elementwise ∘", {"term": name})
+        return None
+    if A.size == N.size and _fits(A.reshape(N.shape), N, tol):
+        return Diagnosis("shape", f"right values in the wrong shape: A is {dims(A.shape)}, "
+                         f"expected {dims(N.shape)}")
+    return None
+
+
+def _value_rules(A, N, tol, candidates, symbols) -> Diagnosis | None:
+    if _fits(A, -N, tol):
+        return Diagnosis("sign", "sign: A = −N (a flipped sign, e.g. t − y for y − t)")
+    c = _lsq(A, N)
+    if c not in (0.0, 1.0) and _fits(A, c * N, tol):
+        named = _named_constant(c, symbols)
+        if named:
+            return Diagnosis("scale", f"scaled: A = c·N with c = {named}", {"c": c})
+        if A.size > 1:
+            return Diagnosis("scale", f"scaled: A = c·N with c = {c:.6g}", {"c": c})
+    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and _fits(A, np.swapaxes(N, -1, -2), tol):
+        return Diagnosis("transpose", "transposed values: A = Nᵀ (the factors of an outer product swapped?)")
+    for name, V in candidates.items():
+        if V.shape != N.shape or not np.any(V):
+            continue
+        k = _lsq(N - A, V)
+        if k == 0 or not _fits(A, N - k * V, tol):
+            continue
+        if abs(k - 1) <= 1e-6:
+            return Diagnosis("term", f"missing a term equal to {name}", {"term": name, "k": k})
+        if abs(k + 1) <= 1e-6:
+            return Diagnosis("term", f"an extra term equal to {name}", {"term": name, "k": k})
+        if A.size > 1:
+            return Diagnosis("term", f"off by a multiple of {name}: N − A = {k:.6g}·{name}", {"term": name, "k": k})
+    return None
+
+
+def _product_rule(A, N, tol, adjoints, values) -> Diagnosis | None:
+    """A = Ū ∘ F for a named adjoint Ū and forward value F: a function's value where its
+    derivative belongs (h̄ ∘ φ(z1) for h̄ ∘ φ'(z1))."""
+    for uname, U in adjoints.items():
+        if U.shape != A.shape:
+            continue
+        for fname, F in values.items():
+            if F.shape == A.shape and _fits(A, U * F, tol):
+                return Diagnosis("product", f"A = u ∘ {fname} with u = {uname}: the forward value "
+                                 f"{fname} where a derivative belongs?", {"adjoint": uname, "value": fname})
+    return None
+
+
+def _where_rule(A, N, tol, values) -> Diagnosis | None:
+    """The error confined to a part of the tensor: the diagonal, rows, columns, or the
+    entries where a forward value is zero, negative or positive.
+
+    Only "live" entries count (A or N nonzero): an error that is zero wherever both are
+    zero (relu's inactive units) says nothing about where it is.
+    """
+    err, _, bound = entry_bound(A, N, tol)
+    bad = err > bound
+    live = (A != 0) | (N != 0)
+    good = live & ~bad
+    if not bad.any() or not good.any():
+        return None
+    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and A.shape[-1] > 1:
+        diag = np.zeros(A.shape[-2:], bool)
+        np.fill_diagonal(diag, True)
+        if not (bad & ~diag).any() and (good & ~diag).any():
+            return Diagnosis("where", "the error is confined to the diagonal")
+    if A.ndim == 2:
+        bad_rows, good_rows = bad.any(axis=1), good.any(axis=1) & ~bad.any(axis=1)
+        if A.shape[1] > 1 and good_rows.any() and bad[bad_rows][live[bad_rows]].all():
+            return Diagnosis("where", "the error is confined to row(s) "
+                             + ", ".join(map(str, np.flatnonzero(bad_rows))))
+        bad_cols, good_cols = bad.any(axis=0), good.any(axis=0) & ~bad.any(axis=0)
+        if A.shape[0] > 1 and good_cols.any() and bad[:, bad_cols][live[:, bad_cols]].all():
+            return Diagnosis("where", "the error is confined to column(s) "
+                             + ", ".join(map(str, np.flatnonzero(bad_cols))))
+    for name, F in values.items():
+        if F.shape != A.shape:
+            continue
+        for test, text in ((F <= 0, "≤ 0"), (F < 0, "< 0"), (F == 0, "= 0"), (F > 0, "> 0")):
+            if bad.sum() > 1 and not (bad & ~test).any() and (good & ~test).any():
+                return Diagnosis("where", f"the error is confined to entries where {name} {text} "
+                                 f"({int(bad.sum())} of {A.size})", {"value": name})
+    return None
+
+
+def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | None = None,
+             values: dict | None = None, symbols: dict | None = None) -> Diagnosis:
+    """The simplest explanation of A ≠ N that fits within the bound, or "no simple pattern".
+
+    ``adjoints``: other adjoints by printed name (numeric values, the true ones);
+    ``values``: forward values by name; ``symbols``: sizes such as B.
+    """
+    adjoints, values, symbols = adjoints or {}, values or {}, symbols or {}
+    if not isinstance(analytic, np.ndarray) or not np.all(np.isfinite(numeric)):
+        return Diagnosis("none", NONE)
+    A, N = analytic.astype(float), numeric
+    if not np.all(np.isfinite(A)):
+        i = tuple(int(j) for j in np.argwhere(~np.isfinite(A))[0])
+        return Diagnosis("nonfinite", f"A is not finite ({A[i]} at {list(i)}) where N is finite")
+    if A.shape == N.shape and not A.any() and N.any():
+        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
+    candidates = {**adjoints, **values}
+    if A.shape != N.shape:
+        return _shape_rules(A, N, tol, adjoints) or Diagnosis("shape", f"A is {dims(A.shape)}, "
+                                                              f"expected {dims(N.shape)}")
+    return (_value_rules(A, N, tol, candidates, symbols) or _product_rule(A, N, tol, adjoints, values)
+            or _where_rule(A, N, tol, values) or Diagnosis("none", NONE))

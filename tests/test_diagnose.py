@@ -1,0 +1,107 @@
+"""Diagnoses: each bug's cause is named; correct models get none; random errors no story."""
+
+import numpy as np
+import pytest
+
+from gradcheck_cli import bugs
+from gradcheck_cli.check import Settings, run_check
+from gradcheck_cli.compare import Tolerance
+from gradcheck_cli.diagnose import NONE, diagnose
+from gradcheck_cli.models import BUILDERS
+
+TOL = Tolerance()
+rng = np.random.default_rng(0)
+N = rng.standard_normal((4, 3))
+
+EXPECTED = {
+    "x-skip-dropped": ("term", "missing a term equal to z̄2"),
+    "W2-transposed": ("transpose", "transposed"),
+    "W1-transposed": ("transpose", "transposed values"),
+    "phi-for-dphi": ("product", "the forward value h where a derivative belongs"),
+    "hadamard-as-matmul": ("outer", "a matrix product in place of the elementwise ∘"),
+    "skip-split": ("scale", "½"),
+    "batch-mean-forgotten": ("scale", "B = 3: the batch mean's 1/B is missing"),
+    "softmax-diag-y": ("where", "confined to the diagonal"),
+    "z-sign-flipped": ("sign", "A = −N"),
+    "W-outer-swapped": ("transpose", "transposed"),
+    "b-dropped": ("zero", "all zero"),
+}
+
+
+@pytest.mark.parametrize("bug", bugs.BUGS, ids=[f"{b.model}-{b.name}" for b in bugs.BUGS])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "gelu"])
+def test_every_bug_gets_the_diagnosis_naming_its_cause(bug, activation):
+    options = dict(d=6, activation=activation, batch=3, seed=1) if bug.model == "residual" \
+        else dict(n=7, d=4, bias=True, batch=3, seed=1)
+    model = BUILDERS[bug.model](**options)
+    bugs.inject(model, bug, options)
+    row = next(r for r in run_check(model).gradients if r.id == bug.target)
+    assert row.comparison.status == "FAIL"
+    kind, phrase = EXPECTED[bug.name]
+    assert row.diagnosis.kind == kind, row.diagnosis
+    assert phrase in row.diagnosis.message
+
+
+@pytest.mark.parametrize("model,options", [("residual", dict(d=5, batch=2)), ("softmax", dict(batch=3))])
+def test_correct_model_gets_no_diagnosis(model, options):
+    report = run_check(BUILDERS[model](**options))
+    assert all(r.diagnosis is None for r in report.gradients)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_wrong_gradients_get_no_false_story(seed):
+    """Random relative errors on every entry of every adjoint: "no simple pattern"."""
+    r = np.random.default_rng(seed)
+    model = BUILDERS["residual"](d=int(r.integers(2, 9)), batch=int(r.integers(1, 4)), seed=seed,
+                                 activation=str(r.choice(["tanh", "relu", "softplus"])))
+    env = model.forward()
+    good = model.backward(env)
+    numeric = {name: good[name] for name in good}
+    values = {n: np.asarray(env[n]) for n in ["W1", "W2", "x", "t", "z1", "h", "z2", "y"]}
+    for name, N_ in numeric.items():
+        A = N_ * (1 + 0.1 * r.standard_normal(N_.shape))
+        others = {k: v for k, v in numeric.items() if k != name}
+        d = diagnose(A, N_, TOL, others, {k: v for k, v in values.items() if k != name}, model.symbols)
+        assert d.message == NONE, (name, d)
+
+
+def test_unit_rules():
+    assert diagnose(-N, N, TOL).kind == "sign"
+    d = diagnose(3.7 * N, N, TOL)
+    assert d.kind == "scale" and d.detail["c"] == pytest.approx(3.7)
+    assert "B = 4" in diagnose(4 * N, N, TOL, symbols={"B": 4}).message
+    assert "1/B" in diagnose(N / 4, N, TOL, symbols={"B": 4}).message
+    assert "½ of the loss" in diagnose(2 * N, N, TOL).message
+    assert diagnose(N.T.copy(), N, TOL).kind == "transpose"
+    assert diagnose(np.zeros_like(N), N, TOL).kind == "zero"
+    A = N.copy()
+    A[1, 2] = np.nan
+    assert diagnose(A, N, TOL).kind == "nonfinite"
+    V = rng.standard_normal(N.shape)
+    assert diagnose(N - V, N, TOL, {"ū": V}).message == "missing a term equal to ū"
+    assert diagnose(N + V, N, TOL, {"ū": V}).message == "an extra term equal to ū"
+    assert "2.5·ū" in diagnose(N - 2.5 * V, N, TOL, {"ū": V}).message
+
+
+def test_where_rules():
+    S = rng.standard_normal((5, 5))
+    A = S.copy()
+    A[np.diag_indices(5)] *= 1.3
+    A[2, 2] = S[2, 2] + 0.7  # not a single scale: only "where" explains it
+    assert diagnose(A, S, TOL).message == "the error is confined to the diagonal"
+    A = S.copy()
+    A[3] += rng.standard_normal(5)
+    assert diagnose(A, S, TOL).message == "the error is confined to row(s) 3"
+    A = S.copy()
+    A[:, 1] += rng.standard_normal(5)
+    assert diagnose(A, S, TOL).message == "the error is confined to column(s) 1"
+    z = rng.standard_normal((6, 1))
+    N1 = rng.standard_normal((6, 1))
+    A = np.where(z <= 0, N1 + rng.standard_normal((6, 1)), N1)
+    assert "where z ≤ 0" in diagnose(A, N1, TOL, values={"z": z}).message
+
+
+def test_random_shape_mismatch_is_not_explained_away():
+    d = diagnose(rng.standard_normal((3, 3)), rng.standard_normal((3, 1)), TOL,
+                 {"ū": rng.standard_normal((3, 1))})
+    assert d.kind == "shape" and "expected 3×1" in d.message
