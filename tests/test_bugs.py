@@ -13,7 +13,7 @@ def _changes_gradient(model, bug, options) -> bool:
     """Whether the wrong formula differs from the right one here (shape or values)."""
     env = model.forward()
     right = model.backward(env) if bug.target in env else None
-    bugs.inject(model, bug, options)
+    bugs.inject(model, bug)
     if right is None:  # the Jacobian
         jac = model.jacobians[0]
         wrong, right = model.jacobian(jac, env), jac.fn(env)
@@ -72,7 +72,7 @@ def test_inert_reason_is_given_for_batch_mean_with_one_example():
 
 def test_document_x_bar_is_the_skip_term_dropped():
     m = BUILDERS["residual"](d=6)
-    bugs.inject(m, bugs.find("residual", "x-skip-dropped"), dict(activation="tanh"))
+    bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
     report = run_check(m)
     row = next(r for r in report.gradients if r.id == "x")
     assert row.comparison.status == "FAIL" and row.replaced and row.formula == "W1ᵀ z̄1"

@@ -50,7 +50,7 @@ def test_kink_does_not_hide_a_wrong_gradient_off_the_kink(method):
     m = BUILDERS["residual"](d=3, activation="relu")
     m.values.update(W1=np.array([[1.0, -1.0, 0.0], [1.0, 1.0, 1.0], [0.5, 0.0, 1.0]]),
                     x=np.ones((3, 1)), W2=np.array([[2.0, 1.0, -1.0]]), t=np.zeros((1, 1)))
-    bugs.inject(m, bugs.find("residual", "x-skip-dropped"), {"activation": "relu"})
+    bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
     rows = {r.id: r.comparison for r in run_check(m, Settings(method=method)).gradients}
     assert rows["x"].status == FAIL and rows["x"].worst_index == (2, 0)
 

@@ -18,7 +18,7 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         why = bug.inert(cfg.options)
         if why:
             notes.append(f"bug '{bug.name}' does not change the gradient here: {why}")
-        bugs.inject(built, bug, cfg.options)
+        bugs.inject(built, bug)
     settings = Settings(
         method=cfg.check["method"],
         rel_step=cfg.check["eps"],

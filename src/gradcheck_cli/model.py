@@ -104,6 +104,8 @@ class Model:
     overrides: dict[str, object] = field(default_factory=dict)
     chain: bool = False
     complex_safe: bool = True  # steps accept complex values (for the complex-step engine)
+    functions: dict[str, Callable] = field(default_factory=dict)  # for typed formulas: phi, dphi
+    origins: dict[str, str] = field(default_factory=dict)  # overridden id -> "injected" or "yours"
 
     def __post_init__(self):
         known = {leaf.name for leaf in self.leaves}

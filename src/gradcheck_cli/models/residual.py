@@ -67,4 +67,5 @@ def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0) -
         steps=steps,
         formulas=formulas,
         parameters=("d² + d", d * d + d),
+        functions={"phi": phi, "dphi": dphi},
     )

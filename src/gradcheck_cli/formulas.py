@@ -1,0 +1,266 @@
+"""Formulas typed by the user: `x = W1.T @ z1_bar + z2_bar`, checked like any other.
+
+Expressions are parsed with `ast` and evaluated by walking a whitelist: names of the
+model's values and adjoints (`z1_bar` is z̄1) and sizes (d, B, N, D), numbers,
+`+ - * / @ **`, unary minus, `.T`, and the functions in FUNCTIONS (plus the model's phi
+and dphi). Nothing is ever passed to eval or exec; no other attribute, call, subscript,
+comprehension or lambda gets past the parser. Elementwise operators need equal shapes
+or a single number on one side: broadcasting never turns a shape slip into a result.
+"""
+
+import ast
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from gradcheck_cli.compare import dims
+from gradcheck_cli.errors import UsageError, nearest
+
+MAX_EXPONENT = 64
+
+
+def _axis_reduce(fn):
+    def reduce(a, axis=None):
+        a = np.asarray(a, dtype=float)
+        if axis is None:
+            return fn(a, keepdims=True).reshape((1, 1)) if a.ndim else fn(a)
+        if not isinstance(axis, int) or not -a.ndim <= axis < a.ndim:
+            raise ValueError(f"axis must be a whole number from 0 to {a.ndim - 1}, got {axis}")
+        return fn(a, axis=axis, keepdims=True)
+    return reduce
+
+
+def _diag(a):
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 2 and 1 in a.shape:
+        return np.diag(a.ravel())
+    if a.ndim == 2 and a.shape[0] == a.shape[1]:
+        return np.diag(a)[:, None]
+    raise ValueError(f"diag takes a vector or a square matrix, got {dims(a.shape)}")
+
+
+def _eye(n):
+    if not isinstance(n, int) or not 1 <= n <= 100_000:
+        raise ValueError(f"eye takes a whole number of rows (such as d or N), got {n!r}")
+    return np.eye(n)
+
+
+def _softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def _outer(u, v):
+    return np.outer(np.ravel(u), np.ravel(v))
+
+
+# name: (number of arguments, function, what it does)
+FUNCTIONS: dict[str, tuple[tuple[int, ...], Callable, str]] = {
+    "exp": ((1,), np.exp, "elementwise eˣ"),
+    "log": ((1,), np.log, "elementwise natural log"),
+    "tanh": ((1,), np.tanh, "elementwise tanh"),
+    "sum": ((1, 2), _axis_reduce(np.sum), "sum(a) of all entries, sum(a, axis) keeping the axis"),
+    "mean": ((1, 2), _axis_reduce(np.mean), "mean(a), mean(a, axis), like sum"),
+    "outer": ((2,), _outer, "outer(u, v) = u vᵀ for vectors"),
+    "diag": ((1,), _diag, "diag(v): the matrix with v on its diagonal; diag(M): M's diagonal as a column"),
+    "eye": ((1,), _eye, "eye(n): the n×n identity"),
+    "ones_like": ((1,), np.ones_like, "ones of a's shape"),
+    "zeros_like": ((1,), np.zeros_like, "zeros of a's shape"),
+    "transpose": ((1,), lambda a: np.swapaxes(a, -1, -2), "transpose(a) = a.T"),
+    "softmax": ((1,), _softmax, "softmax of each column"),
+}
+
+_BINOPS = {ast.Add: ("+", np.add), ast.Sub: ("−", np.subtract), ast.Mult: ("*", np.multiply),
+           ast.Div: ("/", np.divide), ast.MatMult: ("@", np.matmul), ast.Pow: ("**", np.power)}
+
+
+@dataclass(frozen=True)
+class Typed:
+    """One typed formula: ``target = text``, parsed and checked against the names."""
+
+    target: str
+    text: str
+    where: str  # where it was typed, for messages: "--grad 'x = …'" or "f.toml: [gradients] x"
+    tree: ast.expr
+
+
+def _error(where: str, message: str, text: str | None = None, col: int | None = None) -> UsageError:
+    if text is None or col is None:
+        return UsageError(f"{where}: {message}")
+    return UsageError(f"{where}: {message}\n    {text}\n    {' ' * col}^")
+
+
+def split(spec: str, where: str) -> tuple[str, str]:
+    """'x = W1.T @ z1_bar' -> ('x', 'W1.T @ z1_bar'); the target may be 'x_bar' too."""
+    if "=" not in spec:
+        raise _error(where, "a formula reads NAME = EXPRESSION, e.g. 'x = W1.T @ z1_bar + z2_bar'")
+    target, text = (part.strip() for part in spec.split("=", 1))
+    if target.endswith("_bar"):
+        target = target[:-4]
+    return target, text
+
+
+def parse(target: str, text: str, where: str, names: dict[str, str], functions: dict) -> Typed:
+    """Parse and vet ``text``: only whitelisted nodes, known names and functions.
+
+    ``names`` maps every allowed name to what it is (for the error listing them).
+    """
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as e:
+        col = max(0, (e.offset or 1) - 1)
+        raise _error(where, f"syntax error at column {col + 1}: {e.msg}", text, col) from None
+    for node in ast.walk(tree):
+        _vet(node, text, where, names, functions)
+    return Typed(target, text, where, tree)
+
+
+def _vet(node, text, where, names, functions):
+    col = getattr(node, "col_offset", None)
+    if isinstance(node, (ast.BinOp, ast.operator, ast.unaryop, ast.Load)):
+        if isinstance(node, ast.BinOp) and type(node.op) not in _BINOPS:
+            raise _error(where, "only + - * / @ ** are allowed", text, col)
+        return
+    if isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise _error(where, "only unary minus is allowed", text, col)
+        return
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise _error(where, f"only numbers are allowed, not {node.value!r}", text, col)
+        return
+    if isinstance(node, ast.Attribute):
+        if node.attr != "T":
+            raise _error(where, f"'.{node.attr}' is not allowed: the only attribute is .T", text, col)
+        return
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.keywords:
+            raise _error(where, "calls are allowed only as f(a, ...) with f one of: "
+                         + ", ".join(functions), text, col)
+        if node.func.id not in functions:
+            raise _error(where, f"unknown function '{node.func.id}'{nearest(node.func.id, functions)};"
+                         f" allowed: {', '.join(functions)}", text, col)
+        arity = functions[node.func.id][0]
+        if len(node.args) not in arity or any(isinstance(a, ast.Starred) for a in node.args):
+            raise _error(where, f"{node.func.id} takes {' or '.join(map(str, arity))} argument(s)", text, col)
+        return
+    if isinstance(node, ast.Name):
+        if node.id not in names and node.id not in functions:
+            raise _error(where, f"unknown name '{node.id}'{nearest(node.id, names)}; allowed: "
+                         + ", ".join(names), text, col)
+        return
+    what = type(node).__name__.lower()
+    raise _error(where, f"'{what}' is not allowed in a formula", text, col)
+
+
+def evaluate(typed: Typed, scope: dict, functions: dict) -> np.ndarray:
+    """Evaluate a vetted formula on ``scope`` (arrays and sizes by name)."""
+    text, where = typed.text, typed.where
+
+    def seg(node):
+        return ast.get_source_segment(text, node) or "…"
+
+    def shape(v):
+        return dims(np.shape(v)) if np.ndim(v) else "number"
+
+    def ev(node):
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return scope[node.id] if node.id in scope else functions[node.id][1]
+        if isinstance(node, ast.Attribute):
+            v = ev(node.value)
+            return np.swapaxes(v, -1, -2) if np.ndim(v) >= 2 else v
+        if isinstance(node, ast.UnaryOp):
+            v = ev(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.Call):
+            args = [ev(a) for a in node.args]
+            try:
+                return functions[node.func.id][1](*args)
+            except (ValueError, TypeError) as e:
+                raise _error(where, f"{seg(node)}: {e}", text, node.col_offset) from None
+        symbol, op = _BINOPS[type(node.op)]
+        a, b = ev(node.left), ev(node.right)
+        if isinstance(node.op, ast.Pow):
+            if np.size(b) != 1 or not abs(float(np.ravel(b)[0])) <= MAX_EXPONENT:
+                raise _error(where, f"the exponent {seg(node.right)} must be one number of at most "
+                             f"{MAX_EXPONENT} in size", text, node.right.col_offset)
+            return np.power(np.asarray(a, dtype=float), float(np.ravel(b)[0]))
+        between = text[node.left.end_col_offset:node.right.col_offset]
+        op_col = node.left.end_col_offset + len(between) - len(between.lstrip(" )"))
+        clash = _error(where, f"shape clash: {seg(node.left)} ({shape(a)}) {symbol} "
+                       f"{seg(node.right)} ({shape(b)})", text, op_col)
+        if isinstance(node.op, ast.MatMult):
+            if np.ndim(a) < 1 or np.ndim(b) < 1:
+                raise clash
+            try:
+                return np.matmul(a, b)
+            except ValueError:
+                raise clash from None
+        if np.size(a) != 1 and np.size(b) != 1 and np.shape(a) != np.shape(b):
+            raise clash
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return op(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+
+    value = ev(typed.tree)
+    if callable(value):
+        raise _error(where, "the formula is a function, not a value")
+    return np.asarray(value, dtype=float)
+
+
+def allowed_names(model, target: str) -> dict[str, str]:
+    """Names a formula for ``target`` may use: forward values, sizes, and the adjoints
+    that come before it in the backward pass (a Jacobian's formula: no adjoints)."""
+    names = {l.name: f"{l.role} ({l.shape})" for l in model.leaves}
+    names.update({s.name: f"forward value ({s.shape})" for s in model.steps[:-1]})
+    for f in model.formulas:
+        if f.name == target:
+            break
+        names[f"{f.name}_bar"] = f"adjoint of {f.name}"
+    names.update({k: "size" for k in model.symbols})
+    return names
+
+
+def targets(model) -> list[str]:
+    return [f.name for f in model.formulas] + [j.id for j in model.jacobians]
+
+
+def bind(model, target: str, text: str, where: str):
+    """A typed formula for ``target`` as a drop-in for the model's own (Formula or Jacobian)."""
+    from dataclasses import replace
+
+    ids = targets(model)
+    if target not in ids:
+        raise UsageError(f"{where}: '{target}' is not an adjoint of the {model.name} model"
+                         f"{nearest(target, ids)}; allowed: {', '.join(ids)}")
+    functions = {**FUNCTIONS, **{k: ((1,), f, k) for k, f in model.functions.items()}}
+    typed = parse(target, text, where, allowed_names(model, target), functions)
+    original = next(x for x in [*model.formulas, *model.jacobians] if x.id == target)
+    symbols = dict(model.symbols)
+    if target in [f.name for f in model.formulas]:
+        def fn(values, adjoints):
+            scope = {**values, **{f"{k}_bar": v for k, v in adjoints.items()}, **symbols}
+            return evaluate(typed, scope, functions)
+        return replace(original, text=text, fn=fn)
+
+    per_example = [n for n in allowed_names(model, target) if model_shape_ends_in_B(model, n)]
+
+    def jac(values):
+        B = symbols.get("B", 1)
+        blocks = []
+        for b in range(B):
+            scope = {**values, **symbols}
+            scope.update({n: values[n][:, b:b + 1] for n in per_example})
+            blocks.append(evaluate(typed, scope, functions))
+        return blocks[0] if B == 1 else np.stack(blocks)
+    return replace(original, text=text, fn=jac)
+
+
+def model_shape_ends_in_B(model, name: str) -> bool:
+    try:
+        return model.shape_of(name).endswith("×B")
+    except KeyError:
+        return False
