@@ -4,6 +4,8 @@ from gradcheck_cli import bugs
 from gradcheck_cli.check import Report, Settings, run_check
 from gradcheck_cli.compare import Tolerance
 from gradcheck_cli.config import resolve
+from gradcheck_cli.errors import UsageError
+from gradcheck_cli.formulas import bind
 from gradcheck_cli.models import BUILDERS
 
 
@@ -18,7 +20,14 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         why = bug.inert(cfg.options)
         if why:
             notes.append(f"bug '{bug.name}' does not change the gradient here: {why}")
+        if bug.target in cfg.gradients:
+            raise UsageError(f"--inject {inject} and {cfg.gradients[bug.target][1]} both replace the "
+                             f"formula of {bug.target}; choose one")
         bugs.inject(built, bug)
+    for target, (text, where) in cfg.gradients.items():
+        built.overrides[target] = bind(built, target, text, where)
+        built.origins[target] = "yours"
+    built.chain = cfg.check["chain"]
     settings = Settings(
         method=cfg.check["method"],
         rel_step=cfg.check["eps"],

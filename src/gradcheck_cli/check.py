@@ -43,8 +43,12 @@ class GradientRow:
     shape: str
     dims: tuple[int, ...]
     comparison: Comparison
-    replaced: bool = False  # the formula is an injected or user one
+    origin: str | None = None  # whose formula, if not the tool's: "injected" or "yours"
     diagnosis: Diagnosis | None = None  # for a FAIL: the simplest explanation that fits
+
+    @property
+    def replaced(self) -> bool:
+        return self.origin is not None
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,7 @@ def _run_check(model, settings, options, notes) -> Report:
         numeric, comparison = _verdict(model, env, a, f.name, method, settings)
         rows.append(GradientRow(f.name, bar(f.name), roles.get(f.name, "intermediate"),
                                 model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
-                                numeric.shape, comparison, f.name in model.overrides))
+                                numeric.shape, comparison, model.origins.get(f.name)))
         arrays[f"numeric/{f.name}"] = numeric
         if isinstance(a, np.ndarray):
             arrays[f"analytic/{f.name}"] = a
@@ -213,7 +217,7 @@ def _run_check(model, settings, options, notes) -> Report:
             arrays[f"numeric/{jac.id}"] = numeric
             rows.append(GradientRow(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian",
                                     model.formula_text(jac.id), display_shape(jac.shape, sym),
-                                    numeric.shape, comparison, jac.id in model.overrides))
+                                    numeric.shape, comparison, model.origins.get(jac.id)))
     rows = _diagnosed(rows, analytic, arrays, env, model, settings)
     return Report(model.name, model.title, dict(options or {}), dict(model.symbols),
                   model.parameters, settings, method, float(loss), forward, rows, notes, arrays)
@@ -224,7 +228,7 @@ def _diagnosed(rows, analytic, arrays, env, model, settings) -> list[GradientRow
     values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
     out = []
     for row in rows:
-        if row.comparison.status == FAIL:
+        if row.comparison.status == FAIL and row.comparison.problem != "type":
             others = _merge_equal({r.label: arrays[f"numeric/{r.id}"] for r in rows
                                    if r.id != row.id and f"numeric/{r.id}" in arrays})
             if row.kind == "jacobian":

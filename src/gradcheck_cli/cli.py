@@ -121,6 +121,11 @@ AtolOpt = Annotated[Optional[float], _float_option(help="Absolute tolerance [def
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output: table for people, json for scripts, markdown for reports.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; the exit status tells.")]
 InjectOpt = Annotated[Optional[str], typer.Option(help="Replace one formula with a known wrong one (see 'gradcheck bugs').")]
+GradOpt = Annotated[Optional[list[str]], typer.Option(
+    "--grad", metavar="'NAME = EXPR'",
+    help="Your formula for an adjoint, e.g. 'x = W1.T @ z1_bar + z2_bar' (repeatable).")]
+ChainOpt = Annotated[bool, typer.Option(
+    "--chain", help="Evaluate your formulas on each other in backward order, not on the correct adjoints.")]
 SaveOpt = Annotated[Optional[Path], typer.Option(help="Save every leaf, analytic and numeric adjoint to FILE.npz.")]
 MemOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory budget, e.g. 512M or 4G [default: half the RAM].")]
 BatchOpt = Annotated[Optional[int], _int_option("--batch", help="Examples per batch (columns of x); the loss is their mean [default: 1].")]
@@ -167,9 +172,9 @@ def _output(report, fmt: Format) -> None:
         _emit(_captured(console, render_table(report, console.width)))
 
 
-def _check_flags(method, eps, rtol, atol, inject, max_memory) -> dict:
+def _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain) -> dict:
     return dict(method=method.value if method else None, eps=eps, rtol=rtol, atol=atol,
-                inject=inject, max_memory=max_memory)
+                inject=inject, max_memory=max_memory, grad=grad, chain=chain or None)
 
 
 def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool,
@@ -196,17 +201,19 @@ def residual(
         help="φ: identity, relu, leaky_relu, tanh, sigmoid, softplus, elu, silu, gelu [default: tanh].")] = None,
     batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False,
+    save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Q1, the residual regression net: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½(y − t)².
 
     Checks W̄1, W̄2, x̄, t̄ and the intermediates ȳ, z̄2, h̄, z̄1.
 
     Examples:  gradcheck residual --d 8 · gradcheck residual --activation relu --batch 4 ·
-    gradcheck residual --inject x-skip-dropped · gradcheck residual --format json
+    gradcheck residual --inject x-skip-dropped · gradcheck residual --format json ·
+    gradcheck residual --grad "x = W1.T @ z1_bar + z2_bar"
     """
     flags = dict(d=d, activation=activation, batch=batch, seed=seed, **_check_flags(
-        method, eps, rtol, atol, inject, max_memory))
+        method, eps, rtol, atol, inject, max_memory, grad, chain))
     _execute("residual", config, flags, fmt, quiet, save)
 
 
@@ -218,7 +225,8 @@ def softmax(
                                                  show_default=False)] = None,
     batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False,
+    save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Q2, the softmax classifier: z = W x + b, y = softmax(z), L = −Σ t log y (one-hot t).
 
@@ -228,7 +236,7 @@ def softmax(
     gradcheck softmax --inject softmax-diag-y
     """
     flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, **_check_flags(
-        method, eps, rtol, atol, inject, max_memory))
+        method, eps, rtol, atol, inject, max_memory, grad, chain))
     _execute("softmax", config, flags, fmt, quiet, save)
 
 
@@ -237,14 +245,16 @@ def run(
     config: Annotated[Path, typer.Argument(help="TOML config naming the model in [model] name.",
                                            dir_okay=True, show_default=False)],
     method: MethodOpt = None, eps: EpsOpt = None, rtol: RtolOpt = None, atol: AtolOpt = None,
-    fmt: FormatOpt = Format.table, quiet: QuietOpt = False, inject: InjectOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    fmt: FormatOpt = Format.table, quiet: QuietOpt = False, inject: InjectOpt = None,
+    grad: GradOpt = None, chain: ChainOpt = False, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
-    """Run the check a config file describes; flags override its [check] table.
+    """Run the check a config file describes; flags override its [check] and [gradients].
 
     Examples:  gradcheck run configs/residual-relu.toml ·
+    gradcheck run configs/seed-q1.toml (the document's formulas) ·
     gradcheck run configs/softmax.toml --format json
     """
-    flags = _check_flags(method, eps, rtol, atol, inject, max_memory)
+    flags = _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain)
     _execute(None, config, flags, fmt, quiet, save)
 
 

@@ -68,6 +68,8 @@ def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | No
         return Comparison(FAIL, reason, float("nan"), float("nan"), index, a, b, n, failed=n,
                           problem=problem)
 
+    if hasattr(analytic, "reason") and not isinstance(analytic, np.ndarray):
+        return fail("type", f"could not be evaluated: {analytic.reason}")
     if not isinstance(analytic, np.ndarray):
         return fail("type", f"not an array: {type(analytic).__name__}")
     if analytic.shape != numeric.shape:

@@ -19,7 +19,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from gradcheck_cli.activations import ACTIVATIONS
@@ -74,6 +74,7 @@ CHECK_OPTIONS: list[Option] = [
     Option("atol", float, 0.0, "a finite number ≥ 0", lambda v: math.isfinite(v) and v >= 0,
            help="absolute tolerance"),
     Option("inject", str, None, help="replace one formula with a known wrong one (see `gradcheck bugs`)"),
+    Option("chain", bool, False, help="evaluate typed formulas on each other, in backward order"),
     Option("max_memory", str, None, "a size such as 512M or 4G", help="memory budget of a check"),
 ]
 
@@ -84,6 +85,7 @@ class Config:
     options: dict  # the model's options, complete
     check: dict  # the check options, complete
     source: str | None = None  # the config file, if any
+    gradients: dict = field(default_factory=dict)  # typed formulas: target -> (text, where)
 
 
 def _type_name(kind: type) -> str:
@@ -143,9 +145,10 @@ def resolve(model: str | None, path: str | None, flags: dict) -> Config:
     file_model, file_options, file_check = None, {}, {}
     if path:
         for key in data:
-            if key not in ("model", "check"):
-                raise ConfigError(f"{path}: unknown table or key '{key}'{nearest(key, ['model', 'check'])}; "
-                                  "allowed: [model], [check]")
+            if key not in ("model", "check", "gradients"):
+                raise ConfigError(f"{path}: unknown table or key '{key}'"
+                                  f"{nearest(key, ['model', 'check', 'gradients'])}; "
+                                  "allowed: [model], [check], [gradients]")
         raw = _table(data, "model", ["name", *sorted({o.key for os_ in MODEL_OPTIONS.values() for o in os_})], path)
         file_model = raw.get("name")
         if file_model is not None and file_model not in MODEL_OPTIONS:
@@ -167,7 +170,25 @@ def resolve(model: str | None, path: str | None, flags: dict) -> Config:
     options = _merge(specs, file_options, flags, path, "model")
     check = _merge(CHECK_OPTIONS, file_check, flags, path, "check")
     check["max_memory"] = parse_size(check["max_memory"])
-    return Config(model, options, check, path)
+    return Config(model, options, check, path, _gradients(data.get("gradients", {}), flags, path))
+
+
+def _gradients(table, flags: dict, path) -> dict:
+    """Typed formulas from [gradients] (NAME = "EXPRESSION") and --grad, which overrides."""
+    from gradcheck_cli.formulas import split
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'gradients' must be a table ([gradients]), got {table!r}")
+    out = {}
+    for key, text in table.items():
+        where = f"{path}: [gradients] {key}"
+        if not isinstance(text, str):
+            raise ConfigError(f"{where} must be a formula in a string, e.g. \"W1.T @ z1_bar\", got {text!r}")
+        out[split(f"{key} = {text}", where)[0]] = (text, where)
+    for spec in flags.get("grad") or []:
+        target, text = split(spec, f"--grad '{spec}'")
+        out[target] = (text, f"--grad '{spec}'")
+    return out
 
 
 def _merge(specs: list[Option], from_file: dict, flags: dict, path, table: str) -> dict:

@@ -29,6 +29,27 @@ def symbolic_size(shape: str, symbols: Mapping[str, int]) -> int:
 
 
 @dataclass(frozen=True)
+class Unevaluated:
+    """An adjoint that could not be computed (in --chain mode), with the reason."""
+
+    reason: str
+
+
+def _chain_reason(error: Exception, got: dict, good: dict) -> str:
+    """Why a formula failed in --chain mode: the adjoints before it that were off."""
+    off = []
+    for name, value in got.items():
+        if isinstance(value, Unevaluated):
+            off.append(f"{name}_bar could not be evaluated")
+        elif np.shape(value) != np.shape(good[name]):
+            off.append(f"{name}_bar is {'×'.join(map(str, np.shape(value)))}, "
+                       f"not {'×'.join(map(str, np.shape(good[name])))}")
+    if off:
+        return "the formulas before it gave " + "; ".join(off)
+    return str(error).splitlines()[0]
+
+
+@dataclass(frozen=True)
 class Leaf:
     """A parameter, input or target the loss depends on."""
 
@@ -172,21 +193,28 @@ class Model:
         return env[upto]
 
     def backward(self, values: Values) -> dict[str, np.ndarray]:
-        """Adjoints by name, with any overridden formulas in place."""
+        """Adjoints by name, with any overridden formulas in place.
+
+        Each replacement is first evaluated on the correct adjoints (an error there is the
+        formula's own, and propagates). With ``chain`` the formulas then run in backward
+        order on each other's results, as the derivation would; a formula that cannot be
+        evaluated on what came before it yields an Unevaluated in its place.
+        """
         good: dict[str, np.ndarray] = {}
         for f in self.formulas:
             good[f.name] = f.fn(values, good)
-        if not self.overrides:
-            return good
-        if not self.chain:
-            out = dict(good)
-            for f in self.formulas:
-                if f.name in self.overrides:
-                    out[f.name] = self.overrides[f.name].fn(values, good)
-            return out
-        out = {}
+        isolated = dict(good)
         for f in self.formulas:
-            out[f.name] = self.overrides.get(f.name, f).fn(values, out)
+            if f.name in self.overrides:
+                isolated[f.name] = self.overrides[f.name].fn(values, good)
+        if not self.chain or not self.overrides:
+            return isolated
+        out: dict = {}
+        for f in self.formulas:
+            try:
+                out[f.name] = self.overrides.get(f.name, f).fn(values, out)
+            except Exception as e:  # the chain carried a wrong shape or value into it
+                out[f.name] = Unevaluated(_chain_reason(e, out, good))
         return out
 
     def jacobian(self, jac: Jacobian, values: Values) -> np.ndarray:

@@ -9,6 +9,8 @@ from gradcheck_cli.check import Report, method_description
 from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, dims
 from gradcheck_cli.report import options_text, summary_text, tolerance_text
 
+LEGENDS = {"injected": "* formula replaced by an injected bug (--inject)",
+           "yours": "* your formula (--grad or [gradients])"}
 VERDICT_STYLE = {PASS: "bold green", KINK: "bold yellow", FAIL: "bold red"}
 
 
@@ -114,8 +116,9 @@ def footer(report: Report) -> Text:
     text = Text()
     for note in report.notes:
         text.append(f"note: {note}\n", style="yellow")
-    if any(r.replaced for r in report.gradients):
-        text.append("* formula replaced (injected)\n", style="dim")
+    for origin, legend in LEGENDS.items():
+        if any(r.origin == origin for r in report.gradients):
+            text.append(legend + "\n", style="dim")
     text.append(summary_text(report), style=VERDICT_STYLE[report.status])
     return text
 

@@ -14,7 +14,7 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
       "gradients": [{"id", "label", "kind", "formula", "shape", "dims": [int, ...],
                      "status": "PASS" | "FAIL" | "KINK", "reason": null | str,
                      "max_abs_error", "max_rel_error", "entries", "failed", "kinks",
-                     "replaced": bool,
+                     "replaced": bool, "origin": null | "injected" | "yours",
                      "worst": null | {"index": [int, ...], "analytic", "numeric"},
                      "diagnosis": null | {"kind", "message", ...details}}],
       "notes": [str],
@@ -73,7 +73,7 @@ def to_json(report: Report) -> dict:
             "shape": r.shape, "dims": list(r.dims), "status": c.status, "reason": c.reason,
             "max_abs_error": _num(c.max_abs), "max_rel_error": _num(c.max_rel),
             "entries": c.entries, "failed": c.failed, "kinks": c.kinks,
-            "replaced": r.replaced, "worst": worst,
+            "replaced": r.replaced, "origin": r.origin, "worst": worst,
             "diagnosis": None if r.diagnosis is None else {
                 "kind": r.diagnosis.kind, "message": r.diagnosis.message, **r.diagnosis.detail},
         })
