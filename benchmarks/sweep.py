@@ -17,7 +17,7 @@ import numpy as np
 
 from gradcheck_cli import bugs
 from gradcheck_cli.activations import ACTIVATIONS
-from gradcheck_cli.check import Settings, run_check
+from gradcheck_cli.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
 
 

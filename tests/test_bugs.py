@@ -5,7 +5,7 @@ import pytest
 
 from gradcheck_cli import bugs
 from gradcheck_cli.activations import ACTIVATIONS
-from gradcheck_cli.check import run_check
+from gradcheck_cli.checking import run_check
 from gradcheck_cli.models import BUILDERS
 
 

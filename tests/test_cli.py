@@ -161,7 +161,8 @@ def test_json_schema():
     assert w1["dims"] == [4, 4] and w1["shape"] == "d×d" and w1["status"] == "PASS"
     assert isinstance(w1["max_rel_error"], float) and w1["entries"] == 16
     assert set(w1["worst"]) == {"index", "analytic", "numeric"}
-    assert data["summary"] == {"status": "PASS", "total": 8, "passed": 8, "failed": 0, "kinks": 0}
+    assert data["summary"] == {"status": "PASS", "total": 8, "passed": 8, "failed": 0, "kinks": 0,
+                               "not_checked": 0}
     assert [f["name"] for f in data["forward"]][:4] == ["W1", "W2", "x", "t"]
 
 

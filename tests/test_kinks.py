@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.check import Settings, run_check
+from gradcheck_cli.checking import Settings, run_check
 from gradcheck_cli.model import Formula
 from gradcheck_cli.compare import FAIL, KINK
 from gradcheck_cli.models import BUILDERS

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from gradcheck_cli.activations import ACTIVATIONS
-from gradcheck_cli.check import run_check
+from gradcheck_cli.checking import run_check
 from gradcheck_cli.compare import FAIL
 from gradcheck_cli.model import Formula
 from gradcheck_cli.models import BUILDERS

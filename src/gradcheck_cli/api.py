@@ -1,21 +1,62 @@
 """Config -> model -> check: the one path the CLI and Python callers share."""
 
+import os
+
 from gradcheck_cli import bugs
-from gradcheck_cli.check import Report, Settings, run_check
+from gradcheck_cli.checking import Report, Settings, run_check
 from gradcheck_cli.compare import Tolerance
-from gradcheck_cli.config import resolve
-from gradcheck_cli.errors import UsageError
+from gradcheck_cli.config import CHECK_OPTIONS, MODEL_OPTIONS, resolve
+from gradcheck_cli.errors import UsageError, nearest
 from gradcheck_cli.formulas import bind
 from gradcheck_cli.models import BUILDERS
 
 
-def execute(model: str | None, config: str | None = None, flags: dict | None = None) -> Report:
-    """Check a built-in model: options from defaults < config file < flags."""
+def check(model, config: str | None = None, **options) -> Report:
+    """Check a model's hand-derived gradients; returns the Report (never prints).
+
+    ``model``: "residual" or "softmax", the path of a model file, or any object with
+    init, forward and backward (a module, a class, an instance). ``options`` are the
+    CLI's, by their Python names: d=8, activation="relu", batch=2, seed=0,
+    method="central", rtol=1e-6, inject="x-skip-dropped", grad=["x = W1.T @ z1_bar"],
+    chain=True, ...
+
+        report = check("residual", d=4)
+        assert report.status == "PASS", report.failures()
+    """
+    name, built = model, None
+    if not isinstance(model, (str, os.PathLike)):
+        from gradcheck_cli.user import from_module
+
+        name = "file"
+        source = getattr(model, "__file__", None) or getattr(model, "__name__", type(model).__name__)
+        built = from_module(model, str(source), options.get("seed", 0) or 0)
+        options.setdefault("path", str(source))
+    elif str(model) not in BUILDERS:
+        name = "file"
+        options["path"] = str(model)
+    allowed = [o.key for o in MODEL_OPTIONS[name]] + [o.key for o in CHECK_OPTIONS] + ["grad"]
+    for key in options:
+        if key not in allowed:
+            raise UsageError(f"unknown option '{key}'{nearest(key, allowed)}; allowed: {', '.join(allowed)}")
+    grad = options.get("grad")
+    if isinstance(grad, dict):
+        options["grad"] = [f"{k} = {v}" for k, v in grad.items()]
+    elif isinstance(grad, str):
+        options["grad"] = [grad]
+    return execute(name, config, options, built)
+
+
+def execute(model: str | None, config: str | None = None, flags: dict | None = None,
+            built=None) -> Report:
+    """Check a model: options from defaults < config file < flags."""
     cfg = resolve(model, config, flags or {})
-    built = BUILDERS[cfg.model](**cfg.options)
+    if built is None:
+        built = _build(cfg)
     notes = []
     inject = cfg.check["inject"]
     if inject:
+        if cfg.model == "file":
+            raise UsageError("--inject works on the built-in models; in your own model, edit backward()")
         bug = bugs.find(cfg.model, inject)
         why = bug.inert(cfg.options)
         if why:
@@ -36,3 +77,11 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         inject=inject,
     )
     return run_check(built, settings, cfg.options, notes)
+
+
+def _build(cfg):
+    if cfg.model == "file":
+        from gradcheck_cli.user import load
+
+        return load(cfg.options["path"], cfg.options["seed"])
+    return BUILDERS[cfg.model](**cfg.options)

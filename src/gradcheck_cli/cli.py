@@ -258,6 +258,27 @@ def run(
     _execute(None, config, flags, fmt, quiet, save)
 
 
+@app.command("check")
+def check_file(
+    path: Annotated[Path, typer.Argument(help="Your model file (Python; loading it runs its code).",
+                                         show_default=False)],
+    seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
+    rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
+    grad: GradOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+):
+    """Check your own model: a Python file defining init(rng), forward(p, tap), backward(v).
+
+    Loading a model file RUNS ITS CODE, like `python FILE`: check only files you trust.
+    (TOML configs are pure data.) See the README for the protocol.
+
+    Examples:  gradcheck check examples/mlp.py ·
+    gradcheck check examples/layernorm_buggy.py --format json
+    """
+    flags = dict(path=str(path), seed=seed, **_check_flags(method, eps, rtol, atol, None, max_memory,
+                                                            grad, None))
+    _execute("file", config, flags, fmt, quiet, save)
+
+
 @app.command()
 def bugs(
     model: Annotated[Optional[str], typer.Option(help="Only this model's bugs: residual or softmax.")] = None,

@@ -62,6 +62,10 @@ MODEL_OPTIONS: dict[str, list[Option]] = {
         _BATCH,
         _SEED,
     ],
+    "file": [  # a model file of the user's (gradcheck check FILE, or [model] path in a config)
+        Option("path", str, None, help="the model file"),
+        _SEED,
+    ],
 }
 
 CHECK_OPTIONS: list[Option] = [
@@ -150,7 +154,7 @@ def resolve(model: str | None, path: str | None, flags: dict) -> Config:
                                   f"{nearest(key, ['model', 'check', 'gradients'])}; "
                                   "allowed: [model], [check], [gradients]")
         raw = _table(data, "model", ["name", *sorted({o.key for os_ in MODEL_OPTIONS.values() for o in os_})], path)
-        file_model = raw.get("name")
+        file_model = raw.get("name") or ("file" if "path" in raw else None)
         if file_model is not None and file_model not in MODEL_OPTIONS:
             raise ConfigError(f"{path}: unknown model '{file_model}'{nearest(str(file_model), MODEL_OPTIONS)}; "
                               f"allowed: {', '.join(MODEL_OPTIONS)}")
@@ -168,6 +172,11 @@ def resolve(model: str | None, path: str | None, flags: dict) -> Config:
             raise ConfigError(f"{path}: key '{key}' is not an option of the {model} model"
                               f"{nearest(key, keys)}; allowed: {', '.join(['name', *keys])}")
     options = _merge(specs, file_options, flags, path, "model")
+    if model == "file":
+        if not options["path"]:
+            raise ConfigError(f"{path}: [model] path is missing: the model file to check")
+        if path and "path" in file_options and not flags.get("path"):
+            options["path"] = os.path.join(os.path.dirname(path), options["path"])
     check = _merge(CHECK_OPTIONS, file_check, flags, path, "check")
     check["max_memory"] = parse_size(check["max_memory"])
     return Config(model, options, check, path, _gradients(data.get("gradients", {}), flags, path))

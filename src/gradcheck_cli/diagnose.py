@@ -68,6 +68,10 @@ def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
                     return Diagnosis("outer", f"A is {dims(A.shape)} = u qᵀ where N = u ∘ q, u = {name}: "
                                      "a matrix product in place of the elementwise ∘", {"term": name})
         return None
+    if A.ndim == 2 and N.ndim == 2 and A.shape[0] == N.shape[0] and N.shape[1] == 1 \
+            and _fits(A.sum(axis=1, keepdims=True), N, tol):
+        return Diagnosis("shape", f"A is {dims(A.shape)} and its row sums equal N: not summed over "
+                         "the batch (a bias is added to every column, so its adjoint sums them)")
     if A.size == N.size and _fits(A.reshape(N.shape), N, tol):
         return Diagnosis("shape", f"right values in the wrong shape: A is {dims(A.shape)}, "
                          f"expected {dims(N.shape)}")

@@ -124,7 +124,7 @@ class Model:
     parameters: tuple[str, int] = ("", 0)  # (formula, count)
     overrides: dict[str, object] = field(default_factory=dict)
     chain: bool = False
-    complex_safe: bool = True  # steps accept complex values (for the complex-step engine)
+    complex_safe: bool | None = None  # steps are complex-analytic (True), are not (False), unknown: probe
     functions: dict[str, Callable] = field(default_factory=dict)  # for typed formulas: phi, dphi
     origins: dict[str, str] = field(default_factory=dict)  # overridden id -> "injected" or "yours"
 

@@ -5,13 +5,13 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.check import Report, method_description
-from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, dims
+from gradcheck_cli.checking import Report, method_description
+from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS, Comparison, dims
 from gradcheck_cli.report import options_text, summary_text, tolerance_text
 
 LEGENDS = {"injected": "* formula replaced by an injected bug (--inject)",
            "yours": "* your formula (--grad or [gradients])"}
-VERDICT_STYLE = {PASS: "bold green", KINK: "bold yellow", FAIL: "bold red"}
+VERDICT_STYLE = {PASS: "bold green", KINK: "bold yellow", FAIL: "bold red", NOT_CHECKED: "dim"}
 
 
 def _e(x) -> str:
@@ -30,6 +30,8 @@ def _severity(c: Comparison, rtol: float) -> str:
     """Colour of an error: comfortably inside the bound, near it, or beyond it."""
     if c.status == FAIL:
         return "red"
+    if c.status == NOT_CHECKED:
+        return "dim"
     if rtol > 0 and c.max_rel > 0.01 * rtol:
         return "yellow"
     return "green"

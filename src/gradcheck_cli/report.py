@@ -12,13 +12,13 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
       "loss": float,
       "forward":   [{"name", "role", "formula", "shape", "dims": [int, ...]}],
       "gradients": [{"id", "label", "kind", "formula", "shape", "dims": [int, ...],
-                     "status": "PASS" | "FAIL" | "KINK", "reason": null | str,
+                     "status": "PASS" | "FAIL" | "KINK" | "NOT CHECKED", "reason": null | str,
                      "max_abs_error", "max_rel_error", "entries", "failed", "kinks",
                      "replaced": bool, "origin": null | "injected" | "yours",
                      "worst": null | {"index": [int, ...], "analytic", "numeric"},
                      "diagnosis": null | {"kind", "message", ...details}}],
       "notes": [str],
-      "summary": {"status": "PASS" | "FAIL", "total", "passed", "failed", "kinks"}
+      "summary": {"status": "PASS" | "FAIL", "total", "passed", "failed", "kinks", "not_checked"}
     }
 
 Errors that are not finite (a NaN gradient, a shape mismatch) are null.
@@ -27,8 +27,8 @@ Errors that are not finite (a NaN gradient, a shape mismatch) are null.
 import math
 
 from gradcheck_cli import __version__
-from gradcheck_cli.check import Report, method_description
-from gradcheck_cli.compare import FAIL, KINK, PASS
+from gradcheck_cli.checking import Report, method_description
+from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS
 from gradcheck_cli.numeric import DEFAULT_REL_STEP
 
 SCHEMA = "gradcheck/1"
@@ -49,9 +49,13 @@ def summary_text(report: Report) -> str:
     kinks = sum(r.comparison.kinks for r in report.gradients)
     kink_note = f"; {kinks} entries on a kink (passed as subgradients)" if kinks else ""
     failed = [r.label for r in report.gradients if r.comparison.status == FAIL]
+    unchecked = [r.label for r in report.gradients if r.comparison.status == NOT_CHECKED]
+    if unchecked:
+        kink_note += f"; not checked (no adjoint given): {', '.join(unchecked)}"
     if failed:
         return f"FAIL: {len(failed)} of {total} derived gradients are wrong: {', '.join(failed)}{kink_note}"
-    return f"PASS: all {total} derived gradients match the numerical ones{kink_note}"
+    checked = total - len(unchecked)
+    return f"PASS: all {checked} derived gradients match the numerical ones{kink_note}"
 
 
 def options_text(report: Report) -> str:
@@ -100,5 +104,6 @@ def to_json(report: Report) -> dict:
         "summary": {
             "status": report.status, "total": len(rows), "passed": report.count(PASS),
             "failed": report.count(FAIL), "kinks": report.count(KINK),
+            "not_checked": report.count(NOT_CHECKED),
         },
     }

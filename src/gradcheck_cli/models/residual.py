@@ -58,7 +58,9 @@ def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0) -
         # x reaches L twice: through z1 and through the skip connection z2 = h + x.
         Formula("x", "W1ᵀ z̄1 + z̄2", lambda v, g: v["W1"].T @ g["z1"] + g["z2"]),
     ]
+    # Complex-safe for every activation (tests/test_models.py checks it against complex steps).
     return Model(
+        complex_safe=True,
         name="residual",
         title=f"residual regression net, φ = {activation}",
         symbols={"d": d, "B": B},

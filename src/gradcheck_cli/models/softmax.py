@@ -87,7 +87,9 @@ def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int 
     formulas.append(Formula("x", "Wᵀ z̄", lambda v, g: v["W"].T @ g["z"]))
     jac = Jacobian("y", "z", "diag(y) − y yᵀ", "N×N" if B == 1 else "B×N×N",
                    lambda v: softmax_jacobian(v["y"]))
+    # Complex-safe for every activation (tests/test_models.py checks it against complex steps).
     return Model(
+        complex_safe=True,
         name="softmax",
         title="softmax classifier" + (" with bias" if bias else ", no bias"),
         symbols={"N": N, "D": D, "B": B},

@@ -4,6 +4,7 @@ Knows nothing model-specific: it asks the model for its steps, leaves, adjoints 
 Jacobians by name and returns plain dataclasses. Never prints.
 """
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -66,6 +67,16 @@ class Report:
     notes: list[str] = field(default_factory=list)
     arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
+    def row(self, id: str) -> GradientRow:
+        """The row of an adjoint ("W1") or Jacobian ("dy/dz")."""
+        return next(r for r in self.gradients if r.id == id)
+
+    def failures(self) -> str:
+        """One line per FAIL row, with its reason and diagnosis."""
+        return "\n".join(
+            f"{r.label}: {r.comparison.reason}" + (f" ({r.diagnosis.message})" if r.diagnosis else "")
+            for r in self.gradients if r.comparison.status == FAIL)
+
     def count(self, status: str) -> int:
         return sum(r.comparison.status == status for r in self.gradients)
 
@@ -86,8 +97,11 @@ def display_shape(shape: str, symbols: dict[str, int]) -> str:
 
 
 def bar(name: str) -> str:
-    """The adjoint's printed name: a macron over the variable's first letter."""
-    return name[0] + "\u0304" + name[1:]
+    """The adjoint's printed name: a macron over a one-letter name (W̄1, z̄, x̄), else
+    NAME_bar (gamma_bar), as typed formulas write it."""
+    if re.fullmatch(r"[A-Za-z]\d*", name):
+        return name[0] + "\u0304" + name[1:]
+    return f"{name}_bar"
 
 
 def estimate_bytes(model: Model) -> int:

@@ -1,0 +1,33 @@
+"""A pytest helper: put gradient checks in your own test suite.
+
+    from gradcheck_cli.testing import assert_gradients
+
+    def test_my_layer():
+        assert_gradients("path/to/model.py")      # or a module with init/forward/backward
+
+On a FAIL it raises AssertionError whose message is the error table, diagnoses included.
+"""
+
+from gradcheck_cli.api import check
+from gradcheck_cli.checking import Report
+
+
+def report_text(report: Report, width: int = 140) -> str:
+    """The report as plain text (no colour), as the CLI prints it to a pipe."""
+    from rich.console import Console
+
+    from gradcheck_cli.render import render_table
+
+    console = Console(width=width, color_system=None, highlight=False)
+    with console.capture() as cap:
+        console.print(render_table(report, width))
+    return "\n".join(line.rstrip() for line in cap.get().splitlines())
+
+
+def assert_gradients(model, config: str | None = None, **options) -> Report:
+    """Check ``model`` (as gradcheck_cli.check takes it); fail with the table if any gradient
+    is wrong; return the Report otherwise."""
+    report = check(model, config, **options)
+    if report.status != "PASS":
+        raise AssertionError(f"wrong gradients in {report.title}:\n{report_text(report)}")
+    return report

@@ -1,0 +1,233 @@
+"""Models written by users in a Python file, behind the same Model protocol.
+
+A model file defines three functions (loading it runs its code):
+
+    def init(rng):      -> {name: array}   the leaves: parameters, inputs, targets
+    def forward(p, tap) -> the scalar loss; tap(name, value) returns value and exposes
+                           an intermediate to the checker, which may replace it
+    def backward(v):    -> {name: adjoint}  hand-derived adjoints of leaves and tapped
+                           intermediates; v holds both by name
+
+and optionally TARGETS (leaves not to check, e.g. ["t"]), and for the tables SHAPES
+(symbolic shapes), FORMULAS (forward formulas) and ADJOINT_FORMULAS, each by name.
+
+Errors in the user's code become one ModelError naming the user's file, function and
+line; the checker never shows our frames for their mistakes.
+"""
+
+import importlib.util
+import os
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcheck_cli.errors import ModelError, nearest
+from gradcheck_cli.model import Formula, Leaf, Model, Step
+
+REQUIRED = ("init", "forward", "backward")
+
+
+def user_error(e: BaseException, path: str, what: str) -> ModelError:
+    """'model.py, line 12, in forward: ZeroDivisionError: ...' from the user's own frames."""
+    if isinstance(e, SyntaxError) and e.filename and _same(e.filename, path):
+        return ModelError(f"{path}, line {e.lineno}: SyntaxError: {e.msg}")
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if _same(f.filename, path)]
+    where = f"{path}, line {frames[-1].lineno}, in {frames[-1].name}" if frames else f"{path} ({what})"
+    message = str(e).splitlines()[0] if str(e) else ""
+    return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else ""))
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def load_module(path: str):
+    if not os.path.isfile(path):
+        raise ModelError(f"model file '{path}' not found" if not os.path.exists(path)
+                         else f"model file '{path}' is not a file")
+    spec = importlib.util.spec_from_file_location("gradcheck_user_model", path)
+    if spec is None or spec.loader is None:
+        raise ModelError(f"model file '{path}' cannot be loaded as Python (name it *.py)")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:  # anything the user's module does on import
+        raise user_error(e, path, "loading") from None
+    return module
+
+
+def load(path: str, seed: int = 0) -> "UserModel":
+    """The model a file defines, with leaves drawn from ``seed``."""
+    return from_module(load_module(path), path, seed)
+
+
+def from_module(module, path: str, seed: int = 0) -> "UserModel":
+    """A model from any object with init, forward and backward (a module, a class...)."""
+    functions = {name: getattr(module, name, None) for name in REQUIRED}
+    for name, fn in functions.items():
+        if not callable(fn):
+            defined = [n for n in dir(module) if callable(getattr(module, n, None)) and not n.startswith("_")]
+            raise ModelError(f"{path} defines no {name}(){nearest(name, defined)}; a model file needs "
+                             "init(rng), forward(p, tap) and backward(v)")
+    return UserModel.build(path, seed, functions, getattr(module, "TARGETS", ()),
+                           dict(getattr(module, "SHAPES", {})), dict(getattr(module, "FORMULAS", {})),
+                           dict(getattr(module, "ADJOINT_FORMULAS", {})))
+
+
+@dataclass
+class _Tap:
+    """Records the intermediates of one forward run; replaces one of them if asked."""
+
+    path: str
+    replace_name: str | None = None
+    replace_value: object = None
+    read: str | None = None
+
+    def __post_init__(self):
+        self.values: dict[str, np.ndarray] = {}
+
+    def __call__(self, name, value):
+        if not isinstance(name, str):
+            raise ModelError(f"{self.path}: tap() takes a name first, got {name!r}")
+        if name in self.values:
+            raise ModelError(f"{self.path}: tap name '{name}' is used twice in forward()")
+        if name == self.replace_name:
+            value = self.replace_value
+        self.values[name] = value
+        return value
+
+
+class UserModel(Model):
+    """A Model whose forward is the user's function; perturbed copies run one by one."""
+
+    @classmethod
+    def build(cls, path, seed, functions, targets, shapes, formulas, adjoint_formulas) -> "UserModel":
+        init, forward, backward = (functions[n] for n in REQUIRED)
+        try:
+            raw = init(np.random.default_rng(seed))
+        except Exception as e:
+            raise user_error(e, path, "init") from None
+        values = _leaf_values(raw, path)
+        unknown_targets = [t for t in targets if t not in values]
+        if unknown_targets:
+            raise ModelError(f"{path}: TARGETS names {', '.join(unknown_targets)}, which init() does not "
+                             f"return; leaves: {', '.join(values)}")
+        probe = _Tap(path)
+        loss = _run(forward, values, probe, path)
+        symbols = {}
+        leaves = [Leaf(n, shapes.get(n, _dims(v)), "target" if n in targets else "leaf", n not in targets)
+                  for n, v in values.items()]
+        steps = [Step(n, (), None, formulas.get(n, ""), shapes.get(n, _dims(v)))
+                 for n, v in probe.values.items()]
+        steps.append(Step("L", (), None, formulas.get("L", "forward(p, tap)"), "1×1"))
+        checked = [s.name for s in reversed(steps[:-1])] + [l.name for l in leaves if l.checked]
+        model = cls(
+            name=os.path.basename(path), title=f"your model, {os.path.basename(path)}",
+            symbols=symbols, leaves=leaves, init=lambda: values, steps=steps,
+            formulas=[Formula(n, adjoint_formulas.get(n, ""), None) for n in checked],
+            parameters=("entries of the leaves", int(sum(np.size(values[l.name]) for l in leaves if l.checked))),
+        )
+        model.path, model.user_forward, model.user_backward = path, forward, backward
+        model.sizes = {**{n: np.size(v) for n, v in values.items()},
+                       **{n: np.size(v) for n, v in probe.values.items()}, "L": 1}
+        return model
+
+    def entries(self, name: str) -> int:
+        return self.sizes[name]
+
+    def checked(self) -> list[str]:
+        return [f.name for f in self.formulas]
+
+    def forward(self) -> dict:
+        tap = _Tap(self.path)
+        loss = _run(self.user_forward, self.values, tap, self.path)
+        return {**self.values, **tap.values, "L": loss}
+
+    def downstream(self, name: str) -> list[Step]:
+        names = [s.name for s in self.steps]
+        return self.steps[names.index(name) + 1:] if name in names else list(self.steps)
+
+    def evaluate(self, base, name, value, upto=None):
+        """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn."""
+        out = []
+        leaves = {l.name for l in self.leaves}
+        for copy in value:
+            p = {n: base[n] for n in leaves}
+            tap = _Tap(self.path, None if name in leaves else name, copy)
+            if name in leaves:
+                p[name] = copy
+            loss = _run(self.user_forward, p, tap, self.path)
+            out.append(loss if upto in (None, self.loss) else tap.values[upto])
+        return np.array(out)
+
+    def backward(self, values) -> dict:
+        try:
+            raw = self.user_backward(dict(values))
+        except Exception as e:
+            raise user_error(e, self.path, "backward") from None
+        good = _adjoints(raw, self.path, self.checked(), {l.name for l in self.leaves if not l.checked})
+        if self.chain and self.overrides:
+            raise ModelError("--chain needs formulas for every adjoint; a model file's backward() is "
+                             "one function: type formulas without --chain")
+        out = dict(good)
+        for name, f in self.overrides.items():
+            out[name] = f.fn(values, good)
+        return out
+
+
+def _dims(value) -> str:
+    shape = np.shape(value)
+    return "×".join(map(str, shape)) if shape else "1×1"
+
+
+def _leaf_values(raw, path) -> dict[str, np.ndarray]:
+    if not isinstance(raw, dict) or not raw:
+        raise ModelError(f"{path}: init(rng) must return a dict of leaves {{name: array}}, "
+                         f"got {type(raw).__name__}")
+    out = {}
+    for name, value in raw.items():
+        arr = np.asarray(value)
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ModelError(f"{path}: init() returned a leaf named {name!r}; names must be identifiers")
+        if arr.dtype.kind not in "iuf":
+            raise ModelError(f"{path}: init()['{name}'] has dtype {arr.dtype}; leaves must be real numbers")
+        out[name] = arr.astype(np.float64)
+    return out
+
+
+def _run(forward, p, tap, path):
+    try:
+        loss = forward(dict(p), tap)
+    except ModelError:
+        raise
+    except Exception as e:
+        raise user_error(e, path, "forward") from None
+    arr = np.asarray(loss)
+    if arr.size != 1 or arr.dtype.kind not in "iufc":
+        raise ModelError(f"{path}: forward() must return the scalar loss, got "
+                         f"{type(loss).__name__} of shape {'×'.join(map(str, arr.shape)) or '()'}")
+    return arr.reshape(())
+
+
+def _adjoints(raw, path, names: list[str], targets: set) -> dict[str, np.ndarray]:
+    if not isinstance(raw, dict):
+        raise ModelError(f"{path}: backward(v) must return a dict {{name: adjoint}}, got {type(raw).__name__}")
+    out = {}
+    for name, value in raw.items():
+        if name not in names:
+            why = "a target (TARGETS)" if name in targets else "neither a leaf nor a tapped intermediate"
+            raise ModelError(f"{path}: backward() returned an adjoint for '{name}', which is {why}"
+                             f"{nearest(str(name), names)}; adjoints: {', '.join(names)}")
+        if not isinstance(value, np.ndarray):
+            raise ModelError(f"{path}: backward()['{name}'] is a {type(value).__name__}, not a numpy "
+                             "array (wrap it: np.array(...), shaped like the variable)")
+        if value.dtype.kind == "c":
+            raise ModelError(f"{path}: backward()['{name}'] is complex ({value.dtype}); adjoints are real")
+        if value.dtype.kind not in "iuf":
+            raise ModelError(f"{path}: backward()['{name}'] has dtype {value.dtype}; expected a float array")
+        out[name] = value.astype(np.float64)
+    return out

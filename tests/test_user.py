@@ -1,0 +1,207 @@
+"""User models: the examples, the Python API, the pytest helper, and the user's mistakes."""
+
+import json
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from gradcheck_cli import assert_gradients, check
+from gradcheck_cli.cli import app
+from gradcheck_cli.errors import GradcheckError
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def examples(pytestconfig):
+    return pytestconfig.rootpath / "examples"
+
+
+def failing(result) -> list[str]:
+    return [g["id"] for g in json.loads(result.stdout)["gradients"] if g["status"] == "FAIL"]
+
+
+@pytest.mark.parametrize("name", ["minimal.py", "mlp.py", "layernorm.py"])
+def test_correct_examples_pass(examples, name):
+    r = invoke("check", examples / name)
+    assert r.exit_code == 0, r.output
+    assert "PASS: all" in r.stdout
+
+
+def test_buggy_mlp_fails_first_at_z1_bar_and_b1_bar_by_shape(examples):
+    r = invoke("check", examples / "mlp_buggy.py", "--format", "json")
+    assert r.exit_code == 1
+    rows = {g["id"]: g for g in json.loads(r.stdout)["gradients"]}
+    assert failing(r)[0] == "z1"  # the first FAIL in backward order is the slip
+    assert rows["b1"]["reason"] == "shape: analytic is 6×5, expected 6×1"
+    assert rows["z2"]["status"] == rows["h"]["status"] == rows["W2"]["status"] == "PASS"
+
+
+def test_buggy_layernorm_fails_only_x_bar(examples):
+    r = invoke("check", examples / "layernorm_buggy.py", "--format", "json")
+    assert r.exit_code == 1 and failing(r) == ["x"]
+
+
+def test_readme_shows_the_minimal_file_whole(pytestconfig, examples):
+    readme = (pytestconfig.rootpath / "README.md").read_text()
+    source = (examples / "minimal.py").read_text()
+    assert source.strip() in readme
+    assert len(source.strip().splitlines()) <= 30
+
+
+def test_python_api_built_in_and_file(examples):
+    report = check("residual", d=4, batch=2)
+    assert report.status == "PASS" and report.row("W1").comparison.entries == 16
+    bad = check("residual", inject="x-skip-dropped")
+    assert bad.status == "FAIL" and bad.failures().startswith("x̄:")
+    assert check(examples / "mlp.py").status == "PASS"
+    assert check(str(examples / "mlp_buggy.py"), method="central").status == "FAIL"
+
+
+def test_python_api_takes_a_module(examples):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ln", examples / "layernorm.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert check(module, seed=3).status == "PASS"
+
+
+def test_python_api_rejects_unknown_options():
+    with pytest.raises(GradcheckError, match="unknown option 'dd' \\(did you mean 'd'\\?\\)"):
+        check("residual", dd=3)
+
+
+def test_assert_gradients_passes_and_fails_with_the_table(examples):
+    assert assert_gradients(examples / "mlp.py").status == "PASS"
+    with pytest.raises(AssertionError) as info:
+        assert_gradients(examples / "layernorm_buggy.py")
+    message = str(info.value)
+    assert "Backward pass" in message and "FAIL" in message and "x̄" in message
+    assert "\x1b[" not in message
+    with pytest.raises(AssertionError, match="missing a term equal to z̄2"):
+        assert_gradients("residual", inject="x-skip-dropped")
+
+
+def write(tmp_path, body: str, name="m.py"):
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(body))
+    return p
+
+
+GOOD_INIT = '''
+import numpy as np
+
+def init(rng):
+    return {"w": rng.standard_normal((3, 1)), "x": rng.standard_normal((3, 1))}
+'''
+
+
+def forward_backward(forward="return float(np.sum(p['w'] * p['x']) ** 2)",
+                     backward="s = np.sum(v['w'] * v['x']); return {'w': 2 * s * v['x'], 'x': 2 * s * v['w']}"):
+    return GOOD_INIT + f"\ndef forward(p, tap):\n    {forward}\n\ndef backward(v):\n    {backward}\n"
+
+
+def test_a_good_written_model_passes(tmp_path):
+    r = invoke("check", write(tmp_path, forward_backward()))
+    assert r.exit_code == 0, r.output
+
+
+USER_ERRORS = [
+    (forward_backward(forward="return 1 / 0"), "m.py, line 8, in forward: ZeroDivisionError"),
+    (forward_backward(backward="raise KeyError('h')"), "in backward: KeyError"),
+    (GOOD_INIT + "\ndef forward(p, tap):\n    return 0.0\n", "defines no backward()"),
+    (GOOD_INIT + "\ndef forward(p, tap):\n    return 0.0\ndef backwards(v):\n    return {}\n",
+     "defines no backward() (did you mean 'backwards'?)"),
+    (forward_backward(backward="return {'q': v['w']}"), "an adjoint for 'q', which is neither a leaf"),
+    (forward_backward(backward="return {'w': [1.0, 2.0, 3.0]}"), "backward()['w'] is a list, not a numpy array"),
+    (forward_backward(backward="return {'w': v['w'] * 1j}"), "backward()['w'] is complex"),
+    (forward_backward(backward="return {'w': np.array(['a', 'b', 'c'])}"), "has dtype <U1; expected a float"),
+    (forward_backward(backward="return [v['w']]"), "backward(v) must return a dict"),
+    (forward_backward(forward="return p['w'] * p['x']"), "forward() must return the scalar loss"),
+    ("def init(rng):\n    return [1, 2]\ndef forward(p, tap):\n    return 0.0\ndef backward(v):\n    return {}\n",
+     "init(rng) must return a dict of leaves"),
+    ("def init(rng)\n    return {}\n", "m.py, line 1: SyntaxError"),
+    (forward_backward(forward="tap('a', 1.0); tap('a', 2.0); return 0.0"), "tap name 'a' is used twice"),
+]
+
+
+@pytest.mark.parametrize("body,message", USER_ERRORS, ids=[m for _, m in USER_ERRORS])
+def test_user_mistakes_are_one_message_exit_2(tmp_path, body, message):
+    r = invoke("check", write(tmp_path, body))
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "gradcheck_cli" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_missing_file_and_not_python(tmp_path):
+    r = invoke("check", tmp_path / "nope.py")
+    assert r.exit_code == 2 and "model file" in r.stderr and "not found" in r.stderr
+
+
+def test_missing_adjoint_is_listed_not_checked(tmp_path):
+    body = forward_backward(backward="s = np.sum(v['w'] * v['x']); return {'w': 2 * s * v['x']}")
+    r = invoke("check", write(tmp_path, body), "--format", "json")
+    assert r.exit_code == 0
+    rows = {g["id"]: g for g in json.loads(r.stdout)["gradients"]}
+    assert rows["x"]["status"] == "NOT CHECKED"
+    assert json.loads(r.stdout)["summary"]["not_checked"] == 1
+    assert "not checked (no adjoint given): x̄" in invoke("check", write(tmp_path, body)).stdout
+
+
+def test_wrong_shape_is_a_fail_row(tmp_path):
+    body = forward_backward(backward="s = np.sum(v['w'] * v['x']); return {'w': 2 * s * v['x'].T, 'x': 2 * s * v['w']}")
+    r = invoke("check", write(tmp_path, body), "--format", "json")
+    assert r.exit_code == 1
+    row = next(g for g in json.loads(r.stdout)["gradients"] if g["id"] == "w")
+    assert row["reason"].startswith("shape")
+
+
+def test_model_that_is_not_complex_safe_is_checked_with_central_differences(tmp_path):
+    body = forward_backward(forward="return float(np.sum(p['w'] * p['x'])) ** 2")
+    r = invoke("check", write(tmp_path, body), "--format", "json")
+    data = json.loads(r.stdout)
+    assert r.exit_code == 0, r.output
+    assert data["check"]["method"] == "central"
+    assert any("not complex-safe" in n for n in data["notes"])
+    body = forward_backward(forward="return np.abs(np.sum(p['w'] * p['x'])) ** 2")
+    assert json.loads(invoke("check", write(tmp_path, body), "--format", "json").stdout)["check"]["method"] == "central"
+
+
+def test_taps_are_checked_and_typed_formulas_work_on_user_models(examples):
+    r = invoke("check", examples / "minimal.py", "--grad", "z = h_bar * (1 - h ** 2)", "--format", "json")
+    assert r.exit_code == 0
+    rows = {g["id"]: g for g in json.loads(r.stdout)["gradients"]}
+    assert rows["z"]["origin"] == "yours" and rows["h"]["kind"] == "intermediate"
+    r = invoke("check", examples / "minimal.py", "--grad", "z = h_bar * (1 - z ** 2)")
+    assert r.exit_code == 1
+
+
+def test_inject_is_for_built_ins(examples):
+    r = invoke("run", examples / "minimal.py")
+    assert r.exit_code == 2
+    assert check("residual").status == "PASS"
+
+
+def test_config_can_name_a_model_file(tmp_path, examples):
+    p = tmp_path / "c.toml"
+    p.write_text(f'[model]\npath = "{examples / "mlp_buggy.py"}"\nseed = 2\n[check]\nmethod = "central"\n')
+    r = invoke("run", p, "--format", "json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["model"]["options"]["seed"] == 2
+
+
+def test_save_and_sampling_free_engines_work_on_user_models(tmp_path, examples):
+    import numpy as np
+
+    out = tmp_path / "u.npz"
+    assert invoke("check", examples / "mlp.py", "--save", out, "-q").exit_code == 0
+    with np.load(out) as z:
+        assert z["analytic/W1"].shape == (6, 4) and "numeric/z1" in z.files
+    for method in ("central", "complex"):
+        assert invoke("check", examples / "mlp.py", "--method", method, "-q").exit_code == 0
