@@ -128,7 +128,8 @@ def test_config_is_a_directory_or_binary(tmp_path):
 def test_flags_override_config(tmp_path):
     p = _write(tmp_path, '[model]\nname = "residual"\nd = 3\nactivation = "relu"\n[check]\nrtol = 1e-4\n')
     data = json.loads(invoke("residual", "--config", p, "--d", 5, "--format", "json").stdout)
-    assert data["model"]["options"] == {"d": 5, "activation": "relu", "batch": 1, "seed": 0}
+    assert data["model"]["options"] == {"d": 5, "activation": "relu", "batch": 1, "seed": 0,
+                                        "scale": 1.0, "integers": False}
     assert data["check"]["rtol"] == 1e-4
     data = json.loads(invoke("run", p, "--rtol", "1e-3", "--format", "json").stdout)
     assert data["model"]["options"]["d"] == 3 and data["check"]["rtol"] == 1e-3

@@ -110,11 +110,14 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML config
 class Method(str, Enum):
     auto = "auto"
     complex = "complex"
+    richardson = "richardson"
     central = "central"
+    forward = "forward"
 
 
 MethodOpt = Annotated[Optional[Method], typer.Option(
-    help="Numerical engine: complex step where the forward allows it, else central [default: auto].")]
+    help="Numerical engine: auto (complex step where the forward allows it, else richardson), "
+         "complex, richardson, central or forward [default: auto].")]
 EpsOpt = Annotated[Optional[float], _float_option(help="Central differences' relative step: h = eps·max(1,|θ|) [default: ∛eps ≈ 6.1e-6].")]
 RtolOpt = Annotated[Optional[float], _float_option(help="Relative tolerance [default: 1e-5].")]
 AtolOpt = Annotated[Optional[float], _float_option(help="Absolute tolerance [default: 0].")]
@@ -129,6 +132,9 @@ ChainOpt = Annotated[bool, typer.Option(
 SaveOpt = Annotated[Optional[Path], typer.Option(help="Save every leaf, analytic and numeric adjoint to FILE.npz.")]
 MemOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory budget, e.g. 512M or 4G [default: half the RAM].")]
 BatchOpt = Annotated[Optional[int], _int_option("--batch", help="Examples per batch (columns of x); the loss is their mean [default: 1].")]
+ScaleOpt = Annotated[Optional[float], _float_option(help="Multiply the inputs by this (stress tiny or huge values) [default: 1].")]
+IntegersOpt = Annotated[Optional[bool], typer.Option("--integers", help="Draw the leaves as small whole numbers (exact relu kinks).",
+                                                    show_default=False)]
 SeedOpt = Annotated[Optional[int], _int_option("--seed", help="Seed for weights, inputs and targets [default: 0].")]
 
 
@@ -199,7 +205,8 @@ def residual(
     d: Annotated[Optional[int], _int_option("--d", help="Input and hidden width d [default: 8].")] = None,
     activation: Annotated[Optional[str], typer.Option(
         help="φ: identity, relu, leaky_relu, tanh, sigmoid, softplus, elu, silu, gelu [default: tanh].")] = None,
-    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, scale: ScaleOpt = None, integers: IntegersOpt = None,
+    config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
     inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False,
     save: SaveOpt = None, max_memory: MemOpt = None,
@@ -212,7 +219,8 @@ def residual(
     gradcheck residual --inject x-skip-dropped · gradcheck residual --format json ·
     gradcheck residual --grad "x = W1.T @ z1_bar + z2_bar"
     """
-    flags = dict(d=d, activation=activation, batch=batch, seed=seed, **_check_flags(
+    flags = dict(d=d, activation=activation, batch=batch, seed=seed, scale=scale, integers=integers,
+                 **_check_flags(
         method, eps, rtol, atol, inject, max_memory, grad, chain))
     _execute("residual", config, flags, fmt, quiet, save)
 
@@ -223,7 +231,8 @@ def softmax(
     d: Annotated[Optional[int], _int_option("--d", help="Input width D [default: 5].")] = None,
     bias: Annotated[Optional[bool], typer.Option("--bias/--no-bias", help="Logits W x + b, or W x [default: bias].",
                                                  show_default=False)] = None,
-    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, scale: ScaleOpt = None, integers: IntegersOpt = None,
+    config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
     inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False,
     save: SaveOpt = None, max_memory: MemOpt = None,
@@ -235,7 +244,8 @@ def softmax(
     Examples:  gradcheck softmax --n 10 · gradcheck softmax --no-bias --batch 3 ·
     gradcheck softmax --inject softmax-diag-y
     """
-    flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, **_check_flags(
+    flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, scale=scale, integers=integers,
+                 **_check_flags(
         method, eps, rtol, atol, inject, max_memory, grad, chain))
     _execute("softmax", config, flags, fmt, quiet, save)
 

@@ -44,6 +44,9 @@ def _whole(least: int) -> dict:
     return dict(allowed=f"a whole number ≥ {least}", valid=lambda v: v >= least)
 
 
+_SCALE = Option("scale", float, 1.0, "a number > 0", lambda v: math.isfinite(v) and v > 0,
+                help="multiplies the inputs (stress the check with tiny or huge values)")
+_INTEGERS = Option("integers", bool, False, help="draw the leaves as small whole numbers")
 _SEED = Option("seed", int, 0, help="seed for weights, inputs and targets", **_whole(0))
 _BATCH = Option("batch", int, 1, help="examples per batch (columns); the loss is their mean",
                 **_whole(1))
@@ -54,6 +57,8 @@ MODEL_OPTIONS: dict[str, list[Option]] = {
         Option("activation", str, "tanh", choices=tuple(ACTIVATIONS), help="the activation φ"),
         _BATCH,
         _SEED,
+        _SCALE,
+        _INTEGERS,
     ],
     "softmax": [
         Option("n", int, 10, help="number of classes N", **_whole(2)),
@@ -61,6 +66,8 @@ MODEL_OPTIONS: dict[str, list[Option]] = {
         Option("bias", bool, True, help="logits z = W x + b (or W x)"),
         _BATCH,
         _SEED,
+        _SCALE,
+        _INTEGERS,
     ],
     "file": [  # a model file of the user's (gradcheck check FILE, or [model] path in a config)
         Option("path", str, None, help="the model file"),
@@ -69,7 +76,7 @@ MODEL_OPTIONS: dict[str, list[Option]] = {
 }
 
 CHECK_OPTIONS: list[Option] = [
-    Option("method", str, "auto", choices=("auto", "complex", "central"),
+    Option("method", str, "auto", choices=("auto", "complex", "richardson", "central", "forward"),
            help="numerical engine: complex step where the forward allows it (auto), or central"),
     Option("eps", float, None, "a number > 0 and < 1", lambda v: math.isfinite(v) and 0 < v < 1,
            help="relative step h = eps · max(1, |θ|); default ∛(machine eps) ≈ 6.1e-6"),

@@ -18,18 +18,25 @@ def _T(a):
     return np.swapaxes(a, -1, -2)
 
 
-def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0) -> Model:
+def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0,
+          scale: float = 1.0, integers: bool = False) -> Model:
+    """``scale`` multiplies the inputs x and targets t; ``integers`` draws every leaf as
+    small whole numbers (pre-activations then sit exactly on relu's kink)."""
     act = ACTIVATIONS[activation]
     phi, dphi = act.phi, act.dphi
     B = batch
 
     def init():
         rng = np.random.default_rng(seed)
+        if integers:
+            draw = lambda shape: rng.integers(-3, 4, shape).astype(float)  # noqa: E731
+            return {"W1": draw((d, d)), "W2": draw((1, d)), "x": scale * draw((d, B)),
+                    "t": scale * draw((1, B))}
         return {
             "W1": rng.standard_normal((d, d)) / np.sqrt(d),
             "W2": rng.standard_normal((1, d)) / np.sqrt(d),
-            "x": rng.standard_normal((d, B)),
-            "t": rng.standard_normal((1, B)),
+            "x": scale * rng.standard_normal((d, B)),
+            "t": scale * rng.standard_normal((1, B)),
         }
 
     leaves = [

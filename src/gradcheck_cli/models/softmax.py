@@ -49,18 +49,25 @@ def softmax_jacobian(y):
     return J[0] if y.shape[1] == 1 else J
 
 
-def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int = 0) -> Model:
+def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int = 0,
+          scale: float = 1.0, integers: bool = False) -> Model:
+    """``scale`` multiplies the inputs x (so the logits: scale 300 gives logits of a few
+    hundred); ``integers`` draws W, x and b as small whole numbers."""
     N, D, B = n, d, batch
 
     def init():
         rng = np.random.default_rng(seed)
+        if integers:
+            draw = lambda shape: rng.integers(-3, 4, shape).astype(float)  # noqa: E731
+        else:
+            draw = rng.standard_normal
         values = {
-            "W": rng.standard_normal((N, D)) / np.sqrt(D),
-            "x": rng.standard_normal((D, B)),
+            "W": draw((N, D)) / (1 if integers else np.sqrt(D)),
+            "x": scale * draw((D, B)),
             "t": np.eye(N)[:, rng.integers(0, N, size=B)],
         }
         if bias:
-            values["b"] = 0.1 * rng.standard_normal((N, 1))
+            values["b"] = draw((N, 1)) * (1 if integers else 0.1)
         return values
 
     leaves = [Leaf("W", "N×D", "parameter")]
