@@ -163,15 +163,15 @@ def test_wrong_shape_is_a_fail_row(tmp_path):
     assert row["reason"].startswith("shape")
 
 
-def test_model_that_is_not_complex_safe_is_checked_with_central_differences(tmp_path):
+def test_model_that_is_not_complex_safe_is_checked_with_richardson(tmp_path):
     body = forward_backward(forward="return float(np.sum(p['w'] * p['x'])) ** 2")
     r = invoke("check", write(tmp_path, body), "--format", "json")
     data = json.loads(r.stdout)
     assert r.exit_code == 0, r.output
-    assert data["check"]["method"] == "central"
+    assert data["check"]["method"] == "richardson"
     assert any("not complex-safe" in n for n in data["notes"])
     body = forward_backward(forward="return np.abs(np.sum(p['w'] * p['x'])) ** 2")
-    assert json.loads(invoke("check", write(tmp_path, body), "--format", "json").stdout)["check"]["method"] == "central"
+    assert json.loads(invoke("check", write(tmp_path, body), "--format", "json").stdout)["check"]["method"] == "richardson"
 
 
 def test_taps_are_checked_and_typed_formulas_work_on_user_models(examples):

@@ -72,11 +72,18 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
     settings = Settings(
         method=cfg.check["method"],
         rel_step=cfg.check["eps"],
-        tolerance=Tolerance(cfg.check["rtol"], cfg.check["atol"]),
+        tolerance=_tolerance(cfg.check["rtol"], cfg.check["atol"]),
         max_memory=cfg.check["max_memory"],
         inject=inject,
     )
     return run_check(built, settings, cfg.options, notes)
+
+
+def _tolerance(rtol, atol) -> Tolerance | None:
+    """The classic rtol/atol bound if either is given; None leaves it to the engine."""
+    if rtol is None and atol is None:
+        return None
+    return Tolerance(rtol=1e-5 if rtol is None else rtol, atol=0.0 if atol is None else atol)
 
 
 def _build(cfg):

@@ -10,18 +10,19 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, Tolerance, compare, dims, entry_bound
+from gradcheck_cli.bounds import classic
 from gradcheck_cli.diagnose import Diagnosis, diagnose
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.model import Jacobian, Model
-from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, complex_safe,
-                                   differentiate)
+from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
+                                   RICHARDSON_REL_STEP, complex_safe, differentiate)
 
 
 @dataclass(frozen=True)
 class Settings:
     method: str = "auto"  # auto, complex or central
     rel_step: float | None = None  # central's relative step; None: cbrt(machine eps)
-    tolerance: Tolerance = Tolerance()
+    tolerance: Tolerance | None = None  # None: the engine's error-estimate bound (bounds.py)
     max_memory: int = 4 * 2**30
     inject: str | None = None  # the injected bug's name, for the report
 
@@ -134,10 +135,10 @@ def _numeric(model, env, name, method, settings, jac=None, rel_step=None, indice
     if jac is None:
         return der
     return type(der)(*(None if a is None else _jacobian_layout(a, jac)
-                       for a in (der.value, der.plus, der.minus)))
+                       for a in (der.value, der.plus, der.minus, der.error)))
 
 
-def _kinks(model, env, name, method, settings, analytic, numeric, jac=None):
+def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=None):
     """Look again at the failing entries of a row for kinks; returns (numeric, kink mask).
 
     One-sided differences at the step h and at h/8: where the loss is smooth their spread
@@ -146,30 +147,67 @@ def _kinks(model, env, name, method, settings, analytic, numeric, jac=None):
     nearby: the central difference at h/8 replaces the one at h (central engine only;
     the complex step never straddles).
     """
-    err, _, bound = entry_bound(analytic, numeric, settings.tolerance)
-    bad = err > bound
+    bad = np.abs(analytic - numeric) > bound
     indices = None if jac else np.flatnonzero(bad)
     rel = settings.rel_step or DEFAULT_REL_STEP
     coarse = _numeric(model, env, name, "central", settings, jac, rel, indices)
     fine = _numeric(model, env, name, "central", settings, jac, rel / 8, indices)
     spread = np.abs(coarse.plus - coarse.minus)
     spread_fine = np.abs(fine.plus - fine.minus)
-    kink = bad & (spread > bound) & (spread_fine > spread / 2)
+    # A one-sided difference carries round-off of about eps·|L|/h: a spread must stand
+    # well above it to say anything about smoothness.
+    theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
+    if jac is None:
+        h = rel * np.maximum(1.0, theta)
+        noise = 256 * np.finfo(float).eps * max(1.0, abs(float(env[model.loss]))) / h
+    else:
+        noise = np.full(spread.shape, 256 * np.finfo(float).eps / rel)
+    real = (spread > np.maximum(bound, noise)) & (spread_fine > 8 * noise)
+    kink = bad & real & (spread_fine > spread / 2)
     if method == "central":
-        straddled = bad & ~kink & (spread > bound)
+        straddled = bad & ~kink & (spread > np.maximum(bound, noise))
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
     return numeric, kink
 
 
-def _verdict(model, env, analytic, name, method, settings, jac=None):
+@dataclass
+class _Pending:
+    """One row between its numeric reference and its verdict."""
+
+    id: str
+    label: str
+    kind: str
+    formula: str
+    shape: str
+    analytic: object
+    derivative: object
+    jac: Jacobian | None = None
+
+
+def _model_scale(pending) -> float:
+    scales = [np.abs(p.derivative.value).max() for p in pending
+              if p.derivative.value.size and np.all(np.isfinite(p.derivative.value))]
+    return float(max(scales, default=0.0))
+
+
+def _verdict(model, env, p: _Pending, method, settings, scale) -> tuple[np.ndarray, Comparison]:
     """Compare one row; its failing entries are looked at again for kinks."""
-    tol = settings.tolerance
-    numeric = _numeric(model, env, name, method, settings, jac).value
-    comparison = compare(analytic, numeric, tol)
-    if comparison.status == FAIL and comparison.problem == "values":
-        numeric, kink = _kinks(model, env, name, method, settings, analytic.astype(float), numeric, jac)
-        comparison = compare(analytic, numeric, tol, kink)
+    from gradcheck_cli.bounds import classic, per_entry
+
+    tol = classic(method, settings.tolerance)
+    numeric, A = p.derivative.value, p.analytic
+    comparable = (isinstance(A, np.ndarray) and A.shape == numeric.shape and not np.iscomplexobj(A)
+                  and np.all(np.isfinite(A)) and np.all(np.isfinite(numeric)))
+    if not comparable:
+        return numeric, compare(A, numeric, tol)
+    A = A.astype(np.float64)
+    bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, scale)
+    comparison = compare(A, numeric, tol, bound=bound)
+    if comparison.status == FAIL:
+        numeric, kink = _kinks(model, env, p.id, method, settings, A, numeric, bound, p.jac)
+        bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, scale)
+        comparison = compare(A, numeric, tol, kink, bound)
     return numeric, comparison
 
 
@@ -184,6 +222,17 @@ def run_check(model: Model, settings: Settings = Settings(), options: dict | Non
         return _run_check(model, settings, options, notes)
 
 
+def _engine(model, env, method: str, notes: list[str]) -> str:
+    """The engine to use: auto is the complex step where the forward allows it."""
+    if method in ("auto", "complex") and not complex_safe(model, env):
+        if method == "complex":
+            raise ModelError(f"the {model.name} model's forward is not complex-safe; "
+                             "use --method richardson or central")
+        notes.append("the forward pass is not complex-safe: checked with Richardson extrapolation")
+        return "richardson"
+    return "complex" if method == "auto" else method
+
+
 def _run_check(model, settings, options, notes) -> Report:
     notes = list(notes or [])
     need = estimate_bytes(model)
@@ -193,51 +242,48 @@ def _run_check(model, settings, options, notes) -> Report:
             f"memory budget of {_gib(settings.max_memory)} (--max-memory); choose smaller sizes")
     env = model.forward()
     loss = env[model.loss]
-    if not np.all(np.isfinite(loss)):
-        raise ModelError(f"the loss is {loss}: the forward pass is not finite")
     roles = {l.name: l.role for l in model.leaves}
     sym = model.symbols
     forward = [ForwardRow(l.name, l.role, "", display_shape(l.shape, sym), env[l.name].shape)
                for l in model.leaves]
     forward += [ForwardRow(s.name, "loss" if s.name == model.loss else "intermediate", s.formula,
                            display_shape(s.shape, sym), np.shape(env[s.name])) for s in model.steps]
-    method = settings.method
-    if method != "central" and not complex_safe(model, env):
-        if method == "complex":
-            raise ModelError(f"the {model.name} model's forward is not complex-safe; "
-                             "use --method central")
-        notes.append("the forward pass is not complex-safe: checked with central differences")
-        method = "central"
-    elif method == "auto":
-        method = "complex"
+    if not np.all(np.isfinite(loss)):
+        notes.append(f"the loss is {float(loss)}: every gradient of a non-finite loss fails")
+    method = _engine(model, env, settings.method, notes)
     analytic = model.backward(env)
     checked = set(model.checked())
-    arrays = {f"value/{n}": np.asarray(env[n]) for n in roles}
-    rows = []
+    pending = []
     for f in model.formulas:
         if f.name not in checked:
             continue
-        a = analytic.get(f.name)
-        numeric, comparison = _verdict(model, env, a, f.name, method, settings)
-        rows.append(GradientRow(f.name, bar(f.name), roles.get(f.name, "intermediate"),
+        der = _numeric(model, env, f.name, method, settings)
+        pending.append(_Pending(f.name, bar(f.name), roles.get(f.name, "intermediate"),
                                 model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
-                                numeric.shape, comparison, model.origins.get(f.name)))
-        arrays[f"numeric/{f.name}"] = numeric
-        if isinstance(a, np.ndarray):
-            arrays[f"analytic/{f.name}"] = a
+                                analytic.get(f.name), der))
         for jac in (j for j in model.jacobians if j.of == f.name):
-            numeric, comparison = _verdict(model, env, model.jacobian(jac, env), jac.id, method,
-                                           settings, jac)
-            arrays[f"numeric/{jac.id}"] = numeric
-            rows.append(GradientRow(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian",
-                                    model.formula_text(jac.id), display_shape(jac.shape, sym),
-                                    numeric.shape, comparison, model.origins.get(jac.id)))
-    rows = _diagnosed(rows, analytic, arrays, env, model, settings)
+            pending.append(_Pending(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian", model.formula_text(jac.id),
+                                    display_shape(jac.shape, sym), model.jacobian(jac, env),
+                                    _numeric(model, env, jac.id, method, settings, jac), jac))
+    scale = _model_scale(pending)
+    arrays = {f"value/{n}": np.asarray(env[n]) for n in roles}
+    rows = []
+    for p in pending:
+        numeric, comparison = _verdict(model, env, p, method, settings, scale)
+        if not np.isfinite(loss) and comparison.status != FAIL:
+            comparison = replace(comparison, status=FAIL, problem="nonfinite",
+                                 reason=f"the loss is {float(loss)}")
+        arrays[f"numeric/{p.id}"] = numeric
+        if isinstance(p.analytic, np.ndarray) and p.jac is None:
+            arrays[f"analytic/{p.id}"] = p.analytic
+        rows.append(GradientRow(p.id, p.label, p.kind, p.formula, p.shape, numeric.shape, comparison,
+                                model.origins.get(p.id)))
+    rows = _diagnosed(rows, analytic, arrays, env, model, settings, method)
     return Report(model.name, model.title, dict(options or {}), dict(model.symbols),
                   model.parameters, settings, method, float(loss), forward, rows, notes, arrays)
 
 
-def _diagnosed(rows, analytic, arrays, env, model, settings) -> list[GradientRow]:
+def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[GradientRow]:
     """Attach a diagnosis to every FAIL row, naming other adjoints and forward values."""
     values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
     out = []
@@ -250,7 +296,7 @@ def _diagnosed(rows, analytic, arrays, env, model, settings) -> list[GradientRow
                 A, N = model.jacobian(jac, env), arrays[f"numeric/{row.id}"]
             else:
                 A, N = analytic.get(row.id), arrays[f"numeric/{row.id}"]
-            row = replace(row, diagnosis=diagnose(A, N, settings.tolerance, others,
+            row = replace(row, diagnosis=diagnose(A, N, classic(method, settings.tolerance), others,
                                                   {n: v for n, v in values.items() if n != row.id},
                                                   model.symbols))
         out.append(row)
@@ -276,9 +322,14 @@ def _gib(n: int) -> str:
 def method_description(method: str, settings: Settings) -> str:
     if method == "complex":
         return f"complex step, Im L(θ + ih) / h, h = {COMPLEX_STEP:g}"
-    rel = DEFAULT_REL_STEP if settings.rel_step is None else settings.rel_step
-    name = "∛eps" if settings.rel_step is None else f"{rel:.3g}"
-    return f"central differences, h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
+    default, name, what = {
+        "central": (DEFAULT_REL_STEP, "∛eps", "central differences"),
+        "forward": (FORWARD_REL_STEP, "√eps", "forward differences"),
+        "richardson": (RICHARDSON_REL_STEP, "2 eps^⅕", "Richardson: central at h, h/2, h/4 extrapolated"),
+    }[method]
+    rel = default if settings.rel_step is None else settings.rel_step
+    name = name if settings.rel_step is None else f"{rel:.3g}"
+    return f"{what}, h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
 
 
 __all__ = ["FAIL", "KINK", "PASS", "Report", "Settings", "run_check"]

@@ -22,19 +22,21 @@ def _g(x) -> str:
     return "—" if x is None else f"{x:.8g}"
 
 
+def _ratio(x) -> str:
+    return "—" if x is None or x != x else f"{x:.2g}"
+
+
 def _where(c: Comparison) -> str:
     return "—" if c.worst_index is None else "[" + ",".join(map(str, c.worst_index)) + "]"
 
 
-def _severity(c: Comparison, rtol: float) -> str:
+def _severity(c: Comparison) -> str:
     """Colour of an error: comfortably inside the bound, near it, or beyond it."""
     if c.status == FAIL:
         return "red"
     if c.status == NOT_CHECKED:
         return "dim"
-    if rtol > 0 and c.max_rel > 0.01 * rtol:
-        return "yellow"
-    return "green"
+    return "yellow" if c.ratio > 0.01 else "green"
 
 
 def _shape(symbolic: str, concrete) -> str:
@@ -50,7 +52,7 @@ def header(report: Report) -> Text:
         ("options", options_text(report)),
         ("parameters", f"{report.parameters[0]} = {report.parameters[1]}"),
         ("method", method_description(report.method, report.settings)),
-        ("tolerance", tolerance_text(report)),
+        ("bound", tolerance_text(report)),
         ("loss", f"L = {report.loss:.10g}"),
     ]
     if report.settings.inject:
@@ -77,20 +79,21 @@ WIDE = 120  # below this many columns the table drops max abs err, A and N
 def gradient_table(report: Report, width: int = WIDE) -> Table:
     """One row per adjoint. On a narrow terminal the worst entry's A and N move to the
     failure lines under the table."""
-    rtol = report.settings.tolerance.rtol
     wide = width >= WIDE
     table = Table(title="Backward pass: hand-derived (A) vs numerical (N)", title_justify="left")
     table.add_column("adjoint", no_wrap=True)
     table.add_column("formula")
     table.add_column("shape", no_wrap=True)
-    numbers = ("max abs err", "max rel err", "worst at", "A", "N") if wide else ("max rel err", "worst at")
+    numbers = (("max abs err", "max rel err", "err/bound", "worst at", "A", "N") if wide
+               else ("max rel err", "err/bound", "worst at"))
     for col in numbers:
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     for r in report.gradients:
         c = r.comparison
-        sev = _severity(c, rtol)
+        sev = _severity(c)
         cells = {"max abs err": Text(_e(c.max_abs), style=sev), "max rel err": Text(_e(c.max_rel), style=sev),
+                 "err/bound": Text(_ratio(c.ratio), style=sev),
                  "worst at": _where(c), "A": _g(c.worst_analytic), "N": _g(c.worst_numeric)}
         verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
         table.add_row(r.label + (" *" if r.replaced else ""), r.formula, _shape(r.shape, r.dims),
@@ -139,19 +142,19 @@ def render_markdown(report: Report) -> str:
            f"- options: `{options_text(report)}`",
            f"- parameters: {report.parameters[0]} = {report.parameters[1]}",
            f"- method: {method_description(report.method, report.settings)}",
-           f"- tolerance: {tolerance_text(report)}",
+           f"- bound: {tolerance_text(report)}",
            f"- loss: {report.loss:.10g}"]
     if report.settings.inject:
         out.append(f"- injected bug: `{report.settings.inject}`")
     out += ["", "| variable | role | formula | shape |", "|---|---|---|---|"]
     out += [f"| {f.name} | {f.role} | {f.formula or '—'} | {_shape(f.shape, f.dims)} |"
             for f in report.forward]
-    out += ["", "| adjoint | formula | shape | max abs err | max rel err | worst at | A | N | verdict |",
-            "|---|---|---|---:|---:|---:|---:|---:|---|"]
+    out += ["", "| adjoint | formula | shape | max abs err | max rel err | err/bound | worst at | A | N | verdict |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in report.gradients:
         c = r.comparison
         out.append(f"| {r.label}{' *' if r.replaced else ''} | {r.formula} | {_shape(r.shape, r.dims)} | "
-                   f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_where(c)} | {_g(c.worst_analytic)} | "
+                   f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_ratio(c.ratio)} | {_where(c)} | {_g(c.worst_analytic)} | "
                    f"{_g(c.worst_numeric)} | **{c.status}** |")
     out.append("")
     out += [f"- **{r.label}**: {r.comparison.reason}"

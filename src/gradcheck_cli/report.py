@@ -8,12 +8,15 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
                 "parameters": {"formula": "d² + d", "count": 72}},
       "check": {"method": "complex" | "central" (the engine used),
                 "requested": "auto" | "complex" | "central", "description",
-                "rel_step" (central's), "rtol", "atol", "floor", "inject": null | "bug-name"},
+                "bound": "estimates" | "rtol", "bound_description", "rel_step",
+                "rtol", "atol", "floor" (the classic bound's, also used by diagnoses),
+                "inject": null | "bug-name"},
       "loss": float,
       "forward":   [{"name", "role", "formula", "shape", "dims": [int, ...]}],
       "gradients": [{"id", "label", "kind", "formula", "shape", "dims": [int, ...],
                      "status": "PASS" | "FAIL" | "KINK" | "NOT CHECKED", "reason": null | str,
-                     "max_abs_error", "max_rel_error", "entries", "failed", "kinks",
+                     "max_abs_error", "max_rel_error", "error_over_bound" (PASS iff ≤ 1),
+                     "entries", "failed", "kinks",
                      "replaced": bool, "origin": null | "injected" | "yours",
                      "worst": null | {"index": [int, ...], "analytic", "numeric"},
                      "diagnosis": null | {"kind", "message", ...details}}],
@@ -27,6 +30,7 @@ Errors that are not finite (a NaN gradient, a shape mismatch) are null.
 import math
 
 from gradcheck_cli import __version__
+from gradcheck_cli.bounds import classic, describe, uses_estimates
 from gradcheck_cli.checking import Report, method_description
 from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS
 from gradcheck_cli.numeric import DEFAULT_REL_STEP
@@ -39,9 +43,7 @@ def _num(x):
 
 
 def tolerance_text(report: Report) -> str:
-    t = report.settings.tolerance
-    return (f"|A − N| ≤ atol + rtol · max(|A|, |N|, {t.floor:g} · max|g|), "
-            f"rtol = {t.rtol:g}, atol = {t.atol:g}")
+    return describe(report.method, report.settings.tolerance)
 
 
 def summary_text(report: Report) -> str:
@@ -76,6 +78,7 @@ def to_json(report: Report) -> dict:
             "id": r.id, "label": r.label, "kind": r.kind, "formula": r.formula,
             "shape": r.shape, "dims": list(r.dims), "status": c.status, "reason": c.reason,
             "max_abs_error": _num(c.max_abs), "max_rel_error": _num(c.max_rel),
+            "error_over_bound": _num(c.ratio),
             "entries": c.entries, "failed": c.failed, "kinks": c.kinks,
             "replaced": r.replaced, "origin": r.origin, "worst": worst,
             "diagnosis": None if r.diagnosis is None else {
@@ -93,7 +96,10 @@ def to_json(report: Report) -> dict:
             "method": report.method, "requested": s.method,
             "description": method_description(report.method, s),
             "rel_step": DEFAULT_REL_STEP if s.rel_step is None else s.rel_step,
-            "rtol": s.tolerance.rtol, "atol": s.tolerance.atol, "floor": s.tolerance.floor,
+            "bound": "estimates" if uses_estimates(report.method, s.tolerance) else "rtol",
+            "bound_description": describe(report.method, s.tolerance),
+            "rtol": classic(report.method, s.tolerance).rtol, "atol": classic(report.method, s.tolerance).atol,
+            "floor": classic(report.method, s.tolerance).floor,
             "inject": s.inject,
         },
         "loss": _num(report.loss),
