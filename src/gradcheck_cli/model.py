@@ -77,6 +77,8 @@ class Formula:
     name: str
     text: str
     fn: Callable[[Values, Values], np.ndarray]
+    # why this adjoint cannot be represented in float64 at these values (then: NOT CHECKED)
+    unrepresentable: Callable[[Values], str | None] | None = None
 
     @property
     def id(self) -> str:

@@ -42,6 +42,13 @@ def _y_bar(t, y):
         return np.where(t != 0, -t / np.where(t != 0, y, 1.0), 0.0)
 
 
+def _underflow(v):
+    if np.any((v["t"] != 0) & (v["y"] == 0)):
+        return ("a target class's probability y underflows to 0, where −t ⊘ y is infinite "
+                "(logits too far apart for float64)")
+    return None
+
+
 def softmax_jacobian(y):
     """diag(y_b) − y_b y_bᵀ for each column b: shape (B, N, N), or (N, N) for B = 1."""
     cols = y.T[:, :, None]  # (B, N, 1)
@@ -84,7 +91,7 @@ def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int 
              "−Σ_k t_k log y_k, mean over B", "1×1"),
     ]
     formulas = [
-        Formula("y", "−t ⊘ y / B", lambda v, g: _y_bar(v["t"], v["y"]) / B),
+        Formula("y", "−t ⊘ y / B", lambda v, g: _y_bar(v["t"], v["y"]) / B, _underflow),
         # Uses Σ_k t_k = 1 (one-hot targets): the general form is y Σt − t.
         Formula("z", "(y − t) / B", lambda v, g: (v["y"] - v["t"]) / B),
         Formula("W", "z̄ xᵀ", lambda v, g: g["z"] @ v["x"].T),
