@@ -11,7 +11,7 @@ steps downstream of it, read ``out``):
   entry, error ~1e-8: the crude baseline.
 - ``richardson``: central differences at h, h/2, h/4 (h = 2 eps^(1/5) · max(1, |θ|))
   extrapolated twice, with a per-entry error estimate: ~1e-12 for 6 evaluations.
-- ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-220). No subtraction, so no cancellation: exact
+- ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300). No subtraction, so no cancellation: exact
   to machine precision for a forward pass that is complex-safe (analytic operations,
   branches on the real part). Its result has no one-sided differences; kinks are looked
   for with central differences on the entries that fail (see check.py).
@@ -104,7 +104,7 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
 
     if method == "complex":
         # relative to a small |θ| (a probability of 1e-34 needs a smaller step still)
-        h = COMPLEX_STEP * np.clip(np.abs(flat[idx]), 1e-200, 1.0).reshape((-1,) + tail)
+        h = COMPLEX_STEP * np.clip(np.abs(flat[idx]), 1e-280, 1.0).reshape((-1,) + tail)
         f = at(1j * h.ravel(), complex)
         return Derivative(scatter(f.imag / h))
     if method == "forward":
