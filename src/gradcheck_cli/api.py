@@ -75,6 +75,7 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         tolerance=_tolerance(cfg.check["rtol"], cfg.check["atol"]),
         max_memory=cfg.check["max_memory"],
         inject=inject,
+        dtype=cfg.check["dtype"],
     )
     return run_check(built, settings, cfg.options, notes)
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, Tolerance, compare, dims, entry_bound
-from gradcheck_cli.bounds import classic, uses_estimates
+from gradcheck_cli.bounds import classic
+from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, Tolerance
 from gradcheck_cli.diagnose import Diagnosis, diagnose
 from gradcheck_cli.errors import ModelError
-from gradcheck_cli.model import Jacobian, Model
-from gradcheck_cli.numeric import (CHUNK_BYTES, Derivative, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
-                                   RICHARDSON_REL_STEP, complex_safe, differentiate)
+from gradcheck_cli.model import Model
+from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
+                                   RICHARDSON_REL_STEP, Derivative, complex_safe)
+from gradcheck_cli.verdict import Pending, analytic_at, model_scale, numeric_reference, verdict
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Settings:
     rel_step: float | None = None  # central's relative step; None: cbrt(machine eps)
     tolerance: Tolerance | None = None  # None: the engine's error-estimate bound (bounds.py)
     max_memory: int = 4 * 2**30
+    dtype: str = "float64"  # float32: the forward and backward run in float32
     inject: str | None = None  # the injected bug's name, for the report
 
 
@@ -118,142 +120,6 @@ def estimate_bytes(model: Model) -> int:
     return 8 * total + 2 * CHUNK_BYTES
 
 
-def _jacobian_layout(a: np.ndarray, jac: Jacobian) -> np.ndarray:
-    """wrt.shape + of.shape (as differentiated) -> of.shape + wrt.shape, per column."""
-    a = np.moveaxis(a, (0, 1), (2, 3))
-    if not jac.per_column:
-        return a
-    B = a.shape[1]
-    blocks = np.stack([a[:, b, :, b] for b in range(B)])
-    return blocks[0] if B == 1 else blocks
-
-
-def _numeric(model, env, name, method, settings, jac=None, rel_step=None, indices=None):
-    """The numeric reference for one row, laid out as its analytic value."""
-    der = differentiate(model, env, jac.wrt if jac else name, out=jac.of if jac else None,
-                        method=method, rel_step=rel_step or settings.rel_step, indices=indices)
-    if jac is None:
-        return der
-    return type(der)(*(None if a is None else _jacobian_layout(a, jac)
-                       for a in (der.value, der.plus, der.minus, der.error)))
-
-
-def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=None):
-    """Look again at the failing entries of a row for kinks; returns (numeric, kink mask).
-
-    One-sided differences at the steps h, h/8 and h/64: where the loss is smooth their
-    spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a kink and
-    no single derivative exists (KINK). Where it vanishes at a finer step, the step h
-    straddled a kink nearby: the central difference at h/8 replaces the one at h (central
-    engine only; the complex step never straddles). Spreads must stand well above the
-    round-off of a one-sided difference (about eps·|L|/h) to count.
-    """
-    bad = np.abs(analytic - numeric) > bound
-    indices = None if jac else np.flatnonzero(bad)
-    rel = settings.rel_step or DEFAULT_REL_STEP
-    theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
-    levels = []
-    for k in (1, 8, 64):
-        der = _numeric(model, env, name, "central", settings, jac, rel / k, indices)
-        if jac is None:
-            noise = 256 * np.finfo(float).eps * abs(float(env[model.loss])) / (rel / k * np.maximum(1.0, theta))
-        else:
-            noise = np.full(numeric.shape, 256 * np.finfo(float).eps * k / rel)
-        spread = np.abs(der.plus - der.minus)
-        levels.append((der, spread, spread > np.maximum(bound, noise)))
-    (coarse, s1, r1), (fine, s8, r8), (_, s64, r64) = levels
-    kink = bad & ((r1 & r8 & (s8 > s1 / 2)) | (r8 & r64 & (s64 > s8 / 2)))
-    if method == "central":
-        straddled = bad & ~kink & r1
-        numeric = np.where(straddled, fine.value, numeric)
-        kink |= straddled & (np.abs(analytic - fine.value) <= bound)
-    return numeric, kink
-
-
-@dataclass
-class _Pending:
-    """One row between its numeric reference and its verdict."""
-
-    id: str
-    label: str
-    kind: str
-    formula: str
-    shape: str
-    analytic: object
-    derivative: object
-    jac: Jacobian | None = None
-
-
-def _model_scale(pending) -> float:
-    scales = [np.abs(p.derivative.value).max() for p in pending
-              if p.derivative.value.size and np.all(np.isfinite(p.derivative.value))]
-    return float(max(scales, default=0.0))
-
-
-JITTER = 1e-10
-
-
-def _jittered(model, p: _Pending, method, settings, indices):
-    """A − N again with every checked leaf moved by a relative 1e-10 (random, seeded).
-
-    Data that is not checked (one-hot targets) stays put: moving it could break what the
-    derivation assumes of it (Σ t = 1)."""
-    rng = np.random.default_rng(0)
-    saved = model.values
-    moved = {l.name for l in model.leaves if l.checked}
-    model.__dict__["_values"] = {n: v * (1 + JITTER * rng.standard_normal(np.shape(v))) if n in moved else v
-                                 for n, v in saved.items()}
-    try:
-        env = model.forward()
-        A = model.jacobian(p.jac, env) if p.jac else model.backward(env).get(p.id)
-        N = _numeric(model, env, p.id, method, settings, p.jac,
-                     indices=None if p.jac else indices).value
-    finally:
-        model.__dict__["_values"] = saved
-    return np.asarray(A, dtype=float) - N
-
-
-def _roundoff(model, p, method, settings, A, numeric, bound, kink):
-    """Split the still-failing entries into real errors, round-off and kinks.
-
-    A wrong formula makes A − N a smooth function of θ: moving every leaf by 1e-10
-    (relative) leaves it as it was. Round-off and branch flips do not survive that move:
-    where A − N changes by more than a quarter, the entry is not failing; where it also
-    exceeds 1e-6 of the entry, a branch changed (a kink).
-    """
-    bad = (np.abs(A - numeric) > bound) & ~kink
-    if not bad.any():
-        return kink, np.zeros_like(bad)
-    d = A - numeric
-    d2 = _jittered(model, p, method, settings, np.flatnonzero(bad))
-    unstable = bad & (np.abs(d - d2) > 0.25 * np.abs(d))
-    jump = unstable & (np.abs(d) > 1e-6 * np.maximum(np.abs(A), np.abs(numeric)))
-    return kink | jump, unstable & ~jump
-
-
-def _verdict(model, env, p: _Pending, method, settings, scale) -> tuple[np.ndarray, Comparison]:
-    """Compare one row; its failing entries are looked at again for kinks."""
-    from gradcheck_cli.bounds import classic, uses_estimates, per_entry
-
-    tol = classic(method, settings.tolerance)
-    numeric, A = p.derivative.value, p.analytic
-    comparable = (isinstance(A, np.ndarray) and A.shape == numeric.shape and not np.iscomplexobj(A)
-                  and np.all(np.isfinite(A)) and np.all(np.isfinite(numeric)))
-    if not comparable:
-        return numeric, compare(A, numeric, tol)
-    A = A.astype(np.float64)
-    bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, scale)
-    comparison = compare(A, numeric, tol, bound=bound)
-    if comparison.status == FAIL:
-        numeric, kink = _kinks(model, env, p.id, method, settings, A, numeric, bound, p.jac)
-        bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, scale)
-        if uses_estimates(method, settings.tolerance):
-            kink, noise = _roundoff(model, p, method, settings, A, numeric, bound, kink)
-            bound = np.where(noise, np.inf, bound)
-        comparison = compare(A, numeric, tol, kink, bound)
-    return numeric, comparison
-
-
 def run_check(model: Model, settings: Settings = Settings(), options: dict | None = None,
               notes: list[str] | None = None) -> Report:
     """Check every adjoint and Jacobian of ``model``; never prints.
@@ -278,6 +144,9 @@ def _engine(model, env, method: str, notes: list[str]) -> str:
 
 def _run_check(model, settings, options, notes) -> Report:
     notes = list(notes or [])
+    if settings.dtype == "float32":  # both sides at the same point: θ rounded to float32
+        model.__dict__["_values"] = {n: np.asarray(v, np.float32).astype(np.float64)
+                                     for n, v in model.values.items()}
     need = estimate_bytes(model)
     if need > settings.max_memory:
         raise ModelError(
@@ -294,7 +163,11 @@ def _run_check(model, settings, options, notes) -> Report:
     if not np.all(np.isfinite(loss)):
         notes.append(f"the loss is {float(loss)}: every gradient of a non-finite loss fails")
     method = _engine(model, env, settings.method, notes)
-    analytic = model.backward(env)
+    if settings.dtype == "float32":
+        analytic = model.backward({k: np.asarray(v, dtype=np.float32) for k, v in env.items()})
+        analytic = {k: v.astype(np.float64) if isinstance(v, np.ndarray) else v for k, v in analytic.items()}
+    else:
+        analytic = model.backward(env)
     checked = set(model.checked())
     pending = []
     for f in model.formulas:
@@ -303,23 +176,25 @@ def _run_check(model, settings, options, notes) -> Report:
         why = f.unrepresentable(env) if f.unrepresentable else None
         if why:
             notes.append(f"{bar(f.name)} is not checked: {why}")
-            pending.append(_Pending(f.name, bar(f.name), roles.get(f.name, "intermediate"),
+            pending.append(Pending(f.name, bar(f.name), roles.get(f.name, "intermediate"),
                                     model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
                                     None, Derivative(np.full(np.shape(env[f.name]), np.nan))))
             continue
-        der = _numeric(model, env, f.name, method, settings)
-        pending.append(_Pending(f.name, bar(f.name), roles.get(f.name, "intermediate"),
+        der = numeric_reference(model, env, f.name, method, settings)
+        pending.append(Pending(f.name, bar(f.name), roles.get(f.name, "intermediate"),
                                 model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
                                 analytic.get(f.name), der))
         for jac in (j for j in model.jacobians if j.of == f.name):
-            pending.append(_Pending(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian", model.formula_text(jac.id),
-                                    display_shape(jac.shape, sym), model.jacobian(jac, env),
-                                    _numeric(model, env, jac.id, method, settings, jac), jac))
-    scale = _model_scale(pending)
+            row = Pending(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian", model.formula_text(jac.id),
+                          display_shape(jac.shape, sym), None,
+                          numeric_reference(model, env, jac.id, method, settings, jac), jac)
+            row.analytic = analytic_at(model, env, row, settings.dtype)
+            pending.append(row)
+    scale = model_scale(pending)
     arrays = {f"value/{n}": np.asarray(env[n]) for n in roles}
     rows = []
     for p in pending:
-        numeric, comparison = _verdict(model, env, p, method, settings, scale)
+        numeric, comparison = verdict(model, env, p, method, settings, scale)
         if not np.isfinite(loss) and comparison.status != FAIL:
             comparison = replace(comparison, status=FAIL, problem="nonfinite",
                                  reason=f"the loss is {float(loss)}")
@@ -375,7 +250,7 @@ def method_description(method: str, settings: Settings) -> str:
     default, name, what = {
         "central": (DEFAULT_REL_STEP, "∛eps", "central differences"),
         "forward": (FORWARD_REL_STEP, "√eps", "forward differences"),
-        "richardson": (RICHARDSON_REL_STEP, "2 eps^⅕", "Richardson: central at h, h/2, h/4 extrapolated"),
+        "richardson": (RICHARDSON_REL_STEP, "0.01", "Richardson: central at h, h/2, h/4 extrapolated"),
     }[method]
     rel = default if settings.rel_step is None else settings.rel_step
     name = name if settings.rel_step is None else f"{rel:.3g}"

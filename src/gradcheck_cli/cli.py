@@ -129,6 +129,13 @@ GradOpt = Annotated[Optional[list[str]], typer.Option(
     help="Your formula for an adjoint, e.g. 'x = W1.T @ z1_bar + z2_bar' (repeatable).")]
 ChainOpt = Annotated[bool, typer.Option(
     "--chain", help="Evaluate your formulas on each other in backward order, not on the correct adjoints.")]
+class DType(str, Enum):
+    float64 = "float64"
+    float32 = "float32"
+
+
+DTypeOpt = Annotated[Optional[DType], typer.Option(
+    "--dtype", help="Run the forward and backward in float32, checked against float64 [default: float64].")]
 SaveOpt = Annotated[Optional[Path], typer.Option(help="Save every leaf, analytic and numeric adjoint to FILE.npz.")]
 MemOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory budget, e.g. 512M or 4G [default: half the RAM].")]
 BatchOpt = Annotated[Optional[int], _int_option("--batch", help="Examples per batch (columns of x); the loss is their mean [default: 1].")]
@@ -178,9 +185,10 @@ def _output(report, fmt: Format) -> None:
         _emit(_captured(console, render_table(report, console.width)))
 
 
-def _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain) -> dict:
+def _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype=None) -> dict:
     return dict(method=method.value if method else None, eps=eps, rtol=rtol, atol=atol,
-                inject=inject, max_memory=max_memory, grad=grad, chain=chain or None)
+                inject=inject, max_memory=max_memory, grad=grad, chain=chain or None,
+                dtype=dtype.value if dtype else None)
 
 
 def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool,
@@ -208,7 +216,7 @@ def residual(
     batch: BatchOpt = None, seed: SeedOpt = None, scale: ScaleOpt = None, integers: IntegersOpt = None,
     config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False,
+    inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None,
     save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Q1, the residual regression net: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½(y − t)².
@@ -221,7 +229,7 @@ def residual(
     """
     flags = dict(d=d, activation=activation, batch=batch, seed=seed, scale=scale, integers=integers,
                  **_check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain))
+        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype))
     _execute("residual", config, flags, fmt, quiet, save)
 
 
@@ -234,7 +242,7 @@ def softmax(
     batch: BatchOpt = None, seed: SeedOpt = None, scale: ScaleOpt = None, integers: IntegersOpt = None,
     config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False,
+    inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None,
     save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Q2, the softmax classifier: z = W x + b, y = softmax(z), L = −Σ t log y (one-hot t).
@@ -246,7 +254,7 @@ def softmax(
     """
     flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, scale=scale, integers=integers,
                  **_check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain))
+        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype))
     _execute("softmax", config, flags, fmt, quiet, save)
 
 

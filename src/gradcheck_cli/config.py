@@ -85,6 +85,8 @@ CHECK_OPTIONS: list[Option] = [
     Option("atol", float, None, "a finite number ≥ 0", lambda v: math.isfinite(v) and v >= 0,
            help="absolute tolerance"),
     Option("inject", str, None, help="replace one formula with a known wrong one (see `gradcheck bugs`)"),
+    Option("dtype", str, "float64", choices=("float64", "float32"),
+           help="run the forward and backward in float32 (against a float64 reference)"),
     Option("chain", bool, False, help="evaluate typed formulas on each other, in backward order"),
     Option("max_memory", str, None, "a size such as 512M or 4G", help="memory budget of a check"),
 ]

@@ -51,7 +51,8 @@ def header(report: Report) -> Text:
         ("model", report.title),
         ("options", options_text(report)),
         ("parameters", f"{report.parameters[0]} = {report.parameters[1]}"),
-        ("method", method_description(report.method, report.settings)),
+        ("method", method_description(report.method, report.settings)
+         + ("; A in float32, N in float64" if report.settings.dtype == "float32" else "")),
         ("bound", tolerance_text(report)),
         ("loss", f"L = {report.loss:.10g}"),
     ]

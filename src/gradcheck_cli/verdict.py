@@ -1,0 +1,162 @@
+"""One row's verdict: the numeric reference, the bound, kinks and round-off.
+
+The comparison of compare.py decides entry by entry; this module gives it the numbers:
+the numeric reference laid out as the analytic value, the per-entry bound (bounds.py),
+and a second look at failing entries, which may sit on a kink or be round-off.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcheck_cli.bounds import classic, per_entry, uses_estimates
+from gradcheck_cli.compare import FAIL, Comparison, compare
+from gradcheck_cli.model import Jacobian
+from gradcheck_cli.numeric import DEFAULT_REL_STEP, differentiate
+
+
+def analytic_at(model, env, p, dtype):
+    """The hand-derived value of one row at ``env``, computed in ``dtype``."""
+    if dtype != "float32":
+        return model.jacobian(p.jac, env) if p.jac else model.backward(env).get(p.id)
+    env32 = {k: np.asarray(v, dtype=np.float32) for k, v in env.items()}
+    value = model.jacobian(p.jac, env32) if p.jac else model.backward(env32).get(p.id)
+    return value.astype(np.float64) if isinstance(value, np.ndarray) else value
+
+
+def _jacobian_layout(a: np.ndarray, jac: Jacobian) -> np.ndarray:
+    """wrt.shape + of.shape (as differentiated) -> of.shape + wrt.shape, per column."""
+    a = np.moveaxis(a, (0, 1), (2, 3))
+    if not jac.per_column:
+        return a
+    B = a.shape[1]
+    blocks = np.stack([a[:, b, :, b] for b in range(B)])
+    return blocks[0] if B == 1 else blocks
+
+
+def numeric_reference(model, env, name, method, settings, jac=None, rel_step=None, indices=None):
+    """The numeric reference for one row, laid out as its analytic value."""
+    der = differentiate(model, env, jac.wrt if jac else name, out=jac.of if jac else None,
+                        method=method, rel_step=rel_step or settings.rel_step, indices=indices)
+    if jac is None:
+        return der
+    return type(der)(*(None if a is None else _jacobian_layout(a, jac)
+                       for a in (der.value, der.plus, der.minus, der.error)))
+
+
+def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=None):
+    """Look again at the failing entries of a row for kinks; returns (numeric, kink mask).
+
+    One-sided differences at the steps h, h/8 and h/64: where the loss is smooth their
+    spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a kink and
+    no single derivative exists (KINK). Where it vanishes at a finer step, the step h
+    straddled a kink nearby: the central difference at h/8 replaces the one at h (central
+    engine only; the complex step never straddles). Spreads must stand well above the
+    round-off of a one-sided difference (about eps·|L|/h) to count.
+    """
+    bad = np.abs(analytic - numeric) > bound
+    indices = None if jac else np.flatnonzero(bad)
+    rel = settings.rel_step or DEFAULT_REL_STEP
+    theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
+    levels = []
+    for k in (1, 8, 64):
+        der = numeric_reference(model, env, name, "central", settings, jac, rel / k, indices)
+        if jac is None:
+            noise = 256 * np.finfo(float).eps * abs(float(env[model.loss])) / (rel / k * np.maximum(1.0, theta))
+        else:
+            noise = np.full(numeric.shape, 256 * np.finfo(float).eps * k / rel)
+        spread = np.abs(der.plus - der.minus)
+        levels.append((der, spread, spread > np.maximum(bound, noise)))
+    (coarse, s1, r1), (fine, s8, r8), (_, s64, r64) = levels
+    kink = bad & ((r1 & r8 & (s8 > s1 / 2)) | (r8 & r64 & (s64 > s8 / 2)))
+    if method == "central":
+        straddled = bad & ~kink & r1
+        numeric = np.where(straddled, fine.value, numeric)
+        kink |= straddled & (np.abs(analytic - fine.value) <= bound)
+    return numeric, kink
+
+
+@dataclass
+class Pending:
+    """One row between its numeric reference and its verdict."""
+
+    id: str
+    label: str
+    kind: str
+    formula: str
+    shape: str
+    analytic: object
+    derivative: object
+    jac: Jacobian | None = None
+
+
+def model_scale(pending) -> float:
+    scales = [np.abs(p.derivative.value).max() for p in pending
+              if p.derivative.value.size and np.all(np.isfinite(p.derivative.value))]
+    return float(max(scales, default=0.0))
+
+
+JITTER = {"float64": 1e-10, "float32": 1e-4}  # far above the dtype's round-off, far below a bug
+
+
+def _jittered(model, p: Pending, method, settings, indices):
+    """A − N again with every checked leaf moved by a relative JITTER (random, seeded).
+
+    Data that is not checked (one-hot targets) stays put: moving it could break what the
+    derivation assumes of it (Σ t = 1)."""
+    rng = np.random.default_rng(0)
+    saved = model.values
+    moved = {l.name for l in model.leaves if l.checked}
+    jitter = JITTER[settings.dtype]
+    model.__dict__["_values"] = {n: v * (1 + jitter * rng.standard_normal(np.shape(v))) if n in moved else v
+                                 for n, v in saved.items()}
+    try:
+        env = model.forward()
+        A = analytic_at(model, env, p, settings.dtype)
+        N = numeric_reference(model, env, p.id, method, settings, p.jac,
+                     indices=None if p.jac else indices).value
+    finally:
+        model.__dict__["_values"] = saved
+    return np.asarray(A, dtype=float) - N
+
+
+def _roundoff(model, p, method, settings, A, numeric, bound, kink):
+    """Split the still-failing entries into real errors, round-off and kinks.
+
+    A wrong formula makes A − N a smooth function of θ: moving every leaf by 1e-10
+    (relative) leaves it as it was. Round-off and branch flips do not survive that move:
+    where A − N changes by more than a quarter, the entry is not failing; where it also
+    exceeds 1e-6 of the entry, a branch changed (a kink).
+    """
+    bad = (np.abs(A - numeric) > bound) & ~kink
+    if not bad.any():
+        return kink, np.zeros_like(bad)
+    d = A - numeric
+    d2 = _jittered(model, p, method, settings, np.flatnonzero(bad))
+    unstable = bad & (np.abs(d - d2) > 0.25 * np.abs(d))
+    jump = unstable & (np.abs(d) > 1e-6 * np.maximum(np.abs(A), np.abs(numeric)))
+    return kink | jump, unstable & ~jump
+
+
+def verdict(model, env, p: Pending, method, settings, scale) -> tuple[np.ndarray, Comparison]:
+    """Compare one row; its failing entries are looked at again for kinks."""
+    from gradcheck_cli.bounds import classic, uses_estimates, per_entry
+
+    tol = classic(method, settings.tolerance)
+    numeric, A = p.derivative.value, p.analytic
+    comparable = (isinstance(A, np.ndarray) and A.shape == numeric.shape and not np.iscomplexobj(A)
+                  and np.all(np.isfinite(A)) and np.all(np.isfinite(numeric)))
+    if not comparable:
+        return numeric, compare(A, numeric, tol)
+    A = A.astype(np.float64)
+    eps = float(np.finfo(settings.dtype).eps)
+    bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, scale, eps)
+    comparison = compare(A, numeric, tol, bound=bound)
+    if comparison.status == FAIL:
+        numeric, kink = _kinks(model, env, p.id, method, settings, A, numeric, bound, p.jac)
+        bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, scale, eps)
+        if uses_estimates(method, settings.tolerance):
+            kink, noise = _roundoff(model, p, method, settings, A, numeric, bound, kink)
+            bound = np.where(noise, np.inf, bound)
+        comparison = compare(A, numeric, tol, kink, bound)
+    return numeric, comparison

@@ -1,0 +1,122 @@
+"""The verdicts: engines' accuracy, error-estimate bounds, NaN, float32."""
+
+import numpy as np
+import pytest
+
+from gradcheck_cli.activations import ACTIVATIONS
+from gradcheck_cli.checking import Settings, run_check
+from gradcheck_cli.compare import FAIL, PASS
+from gradcheck_cli.model import Formula
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.numeric import differentiate
+
+
+def planted(model, target, delta, where="largest"):
+    env = model.forward()
+    g = np.abs(model.backward(env)[target])
+    nonzero = np.flatnonzero(g > 0)
+    order = nonzero[np.argsort(g.ravel()[nonzero])]
+    index = np.unravel_index(order[-1] if where == "largest" else order[len(order) // 2], g.shape)
+    original = next(f for f in model.formulas if f.name == target)
+
+    def wrong(v, adj, fn=original.fn):
+        out = np.array(fn(v, adj), dtype=float)
+        out[index] *= 1 + delta
+        return out
+
+    model.overrides[target] = Formula(target, "planted", wrong)
+    return model
+
+
+@pytest.mark.parametrize("act", sorted(ACTIVATIONS))
+def test_complex_step_matches_the_analytic_gradient_to_1e_14(act):
+    m = BUILDERS["residual"](d=8, activation=act, batch=2, seed=3)
+    env = m.forward()
+    g = m.backward(env)
+    for name in m.checked():
+        N = differentiate(m, env, name, method="complex").value
+        scale = np.abs(g[name]).max()
+        assert np.max(np.abs(N - g[name])) <= 1e-14 * max(scale, 1e-300), name
+
+
+def test_engine_accuracy_ranks_as_documented():
+    m = BUILDERS["residual"](d=8)
+    env = m.forward()
+    g = m.backward(env)
+    worst = {}
+    for method in ("forward", "central", "richardson", "complex"):
+        worst[method] = max(np.max(np.abs(differentiate(m, env, n, method=method).value - g[n])
+                                   / np.abs(g[n]).max()) for n in ("W1", "W2", "x"))
+    assert worst["complex"] <= 3e-15
+    assert worst["richardson"] <= 1e-12
+    assert worst["central"] <= 1e-8
+    assert worst["forward"] <= 1e-5
+    assert worst["richardson"] < worst["central"] < worst["forward"]
+
+
+def test_richardson_reports_an_error_estimate():
+    m = BUILDERS["residual"](d=4)
+    env = m.forward()
+    der = differentiate(m, env, "W1", method="richardson")
+    assert der.error.shape == (4, 4) and np.all(der.error >= 0)
+
+
+@pytest.mark.parametrize("model,targets", [("residual", ["W1", "W2", "x", "z1", "h", "y"]),
+                                           ("softmax", ["W", "b", "x", "z"])])
+@pytest.mark.parametrize("where", ["largest", "median"])
+def test_planted_1e_minus_6_errors_are_caught_by_auto(model, targets, where):
+    for seed in range(3):
+        for target in targets:
+            m = planted(BUILDERS[model](seed=seed), target, 1e-6, where)
+            assert run_check(m).row(target).comparison.status == FAIL, (seed, target)
+
+
+@pytest.mark.parametrize("method", ["auto", "richardson", "central"])
+def test_correct_models_pass_under_every_engine(method):
+    for seed in range(5):
+        for name, opts in [("residual", dict(d=6, activation="softplus", batch=2, seed=seed)),
+                           ("softmax", dict(n=7, d=3, batch=3, seed=seed))]:
+            report = run_check(BUILDERS[name](**opts), Settings(method=method))
+            assert report.status == PASS, (method, name, report.failures())
+
+
+def test_verdict_agrees_with_err_over_bound():
+    for bug_free in (True, False):
+        m = BUILDERS["residual"](d=5, seed=1)
+        if not bug_free:
+            m = planted(m, "W1", 1e-3)
+        for row in run_check(m).gradients:
+            assert (row.comparison.status == FAIL) == (row.comparison.ratio > 1)
+
+
+def test_nan_in_the_analytic_gradient_fails_with_its_reason():
+    m = BUILDERS["residual"](d=3)
+    m.overrides["z1"] = Formula("z1", "nan", lambda v, g: g["h"] * np.nan)
+    row = run_check(m).row("z1")
+    assert row.comparison.status == FAIL and "nan" in row.comparison.reason
+
+
+def test_a_non_finite_loss_fails_every_row():
+    m = BUILDERS["residual"](d=3)
+    m.values["t"] = np.array([[np.inf]])
+    report = run_check(m)
+    assert report.status == FAIL
+    assert all(r.comparison.status == FAIL for r in report.gradients)
+    assert any("the loss is" in n for n in report.notes)
+
+
+def test_float32_correct_passes_and_1e_minus_4_is_caught():
+    for seed in range(10):
+        for name, opts in [("residual", dict(d=8, activation="tanh", batch=2, seed=seed)),
+                           ("softmax", dict(n=10, seed=seed))]:
+            assert run_check(BUILDERS[name](**opts), Settings(dtype="float32")).status == PASS
+        m = planted(BUILDERS["residual"](d=8, seed=seed), "W1", 1e-4)
+        assert run_check(m, Settings(dtype="float32")).row("W1").comparison.status == FAIL
+
+
+def test_stress_configurations_pass():
+    for opts in [dict(d=16, activation="relu", batch=4, integers=True, seed=1),
+                 dict(d=16, activation="sigmoid", scale=1e-6, seed=2),
+                 dict(d=16, activation="gelu", scale=1e3, seed=3)]:
+        assert run_check(BUILDERS["residual"](**opts)).count(FAIL) == 0, opts
+    assert run_check(BUILDERS["softmax"](n=20, d=8, scale=100.0, seed=4)).count(FAIL) == 0
