@@ -120,3 +120,51 @@ def test_stress_configurations_pass():
                  dict(d=16, activation="gelu", scale=1e3, seed=3)]:
         assert run_check(BUILDERS["residual"](**opts)).count(FAIL) == 0, opts
     assert run_check(BUILDERS["softmax"](n=20, d=8, scale=100.0, seed=4)).count(FAIL) == 0
+
+
+def test_taylor_order_two_when_right_one_when_wrong():
+    from typer.testing import CliRunner
+    import json
+
+    from gradcheck_cli.cli import app
+
+    r = CliRunner().invoke(app, ["residual", "--taylor", "--inject", "x-skip-dropped", "--format", "json"])
+    rows = {t["name"]: t for t in json.loads(r.stdout)["taylor"]}
+    assert abs(rows["W1"]["order"] - 2) < 0.2 and abs(rows["x"]["order"] - 1) < 0.2
+    assert rows["x"]["verdict"].startswith("order 1")
+
+
+def test_sweep_shows_the_v_and_marks_the_default_step():
+    from typer.testing import CliRunner
+    import json
+
+    from gradcheck_cli.cli import app
+
+    r = CliRunner().invoke(app, ["sweep", "residual", "--d", "6", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    central = data["errors"]["central"]
+    best = min(range(len(central)), key=central.__getitem__)
+    assert 0 < best < len(central) - 1  # a V: truncation on the left, round-off on the right
+    assert central[best] < 1e-8 and data["complex"] < 1e-14
+    table = CliRunner().invoke(app, ["sweep", "softmax"]).stdout
+    assert "←" in table and "richardson" in table
+
+
+def test_sweep_plot_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
+    import builtins
+
+    from typer.testing import CliRunner
+
+    from gradcheck_cli.cli import app
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    r = CliRunner().invoke(app, ["sweep", "residual", "--plot", str(tmp_path / "v.png")])
+    assert r.exit_code == 2 and "--plot needs matplotlib" in r.stderr

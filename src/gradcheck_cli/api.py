@@ -34,7 +34,7 @@ def check(model, config: str | None = None, **options) -> Report:
     elif str(model) not in BUILDERS:
         name = "file"
         options["path"] = str(model)
-    allowed = [o.key for o in MODEL_OPTIONS[name]] + [o.key for o in CHECK_OPTIONS] + ["grad"]
+    allowed = [o.key for o in MODEL_OPTIONS[name]] + [o.key for o in CHECK_OPTIONS] + ["grad", "taylor"]
     for key in options:
         if key not in allowed:
             raise UsageError(f"unknown option '{key}'{nearest(key, allowed)}; allowed: {', '.join(allowed)}")
@@ -77,7 +77,16 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         inject=inject,
         dtype=cfg.check["dtype"],
     )
-    return run_check(built, settings, cfg.options, notes)
+    report = run_check(built, settings, cfg.options, notes)
+    if (flags or {}).get("taylor"):
+        from dataclasses import replace
+
+        from gradcheck_cli.taylor import taylor
+
+        env = built.forward()
+        rows = taylor(built, env, built.backward(env), [r.id for r in report.gradients if r.kind != "jacobian"])
+        report = replace(report, taylor=rows)
+    return report
 
 
 def _tolerance(rtol, atol) -> Tolerance | None:
@@ -93,3 +102,15 @@ def _build(cfg):
 
         return load(cfg.options["path"], cfg.options["seed"])
     return BUILDERS[cfg.model](**cfg.options)
+
+
+def sweep_model(model: str, config: str | None = None, flags: dict | None = None):
+    """The step sweep (taylor.sweep) of a model's correct hand-derived gradients."""
+    from gradcheck_cli.numeric import complex_safe
+    from gradcheck_cli.taylor import sweep
+
+    cfg = resolve(model, config, flags or {})
+    built = _build(cfg)
+    env = built.forward()
+    names = [n for n in built.checked()]
+    return sweep(built, env, built.backward(env), names, complex_safe(built, env))

@@ -69,6 +69,7 @@ class Report:
     gradients: list[GradientRow]
     notes: list[str] = field(default_factory=list)
     arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    taylor: list | None = None  # TaylorRow per checked name, with --taylor
 
     def row(self, id: str) -> GradientRow:
         """The row of an adjoint ("W1") or Jacobian ("dy/dz")."""
@@ -232,7 +233,8 @@ def _merge_equal(named: dict) -> dict:
     """One entry per distinct array; equal ones share a name: 'z̄2 (= h̄)'."""
     out: dict = {}
     for name, value in named.items():
-        same = next((k for k, v in out.items() if v.shape == value.shape and np.array_equal(v, value)), None)
+        same = next((k for k, v in out.items()
+                     if v.shape == value.shape and np.allclose(v, value, rtol=1e-12, atol=0)), None)
         if same is None:
             out[name] = value
         else:

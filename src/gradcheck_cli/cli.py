@@ -5,6 +5,7 @@ one red line on stderr and exit status 2; a check that finds a wrong gradient ex
 """
 
 import json
+import math
 import os
 import sys
 from enum import Enum
@@ -136,6 +137,8 @@ class DType(str, Enum):
 
 DTypeOpt = Annotated[Optional[DType], typer.Option(
     "--dtype", help="Run the forward and backward in float32, checked against float64 [default: float64].")]
+TaylorOpt = Annotated[bool, typer.Option(
+    "--taylor", help="Also run the Taylor-remainder test: fitted order 2 if a gradient is right, 1 if not.")]
 SaveOpt = Annotated[Optional[Path], typer.Option(help="Save every leaf, analytic and numeric adjoint to FILE.npz.")]
 MemOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory budget, e.g. 512M or 4G [default: half the RAM].")]
 BatchOpt = Annotated[Optional[int], _int_option("--batch", help="Examples per batch (columns of x); the loss is their mean [default: 1].")]
@@ -185,10 +188,10 @@ def _output(report, fmt: Format) -> None:
         _emit(_captured(console, render_table(report, console.width)))
 
 
-def _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype=None) -> dict:
+def _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype=None, taylor=False) -> dict:
     return dict(method=method.value if method else None, eps=eps, rtol=rtol, atol=atol,
                 inject=inject, max_memory=max_memory, grad=grad, chain=chain or None,
-                dtype=dtype.value if dtype else None)
+                dtype=dtype.value if dtype else None, taylor=taylor)
 
 
 def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool,
@@ -217,7 +220,7 @@ def residual(
     config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
     inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None,
-    save: SaveOpt = None, max_memory: MemOpt = None,
+    taylor: TaylorOpt = False, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Q1, the residual regression net: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½(y − t)².
 
@@ -229,7 +232,7 @@ def residual(
     """
     flags = dict(d=d, activation=activation, batch=batch, seed=seed, scale=scale, integers=integers,
                  **_check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype))
+        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor))
     _execute("residual", config, flags, fmt, quiet, save)
 
 
@@ -243,7 +246,7 @@ def softmax(
     config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
     inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None,
-    save: SaveOpt = None, max_memory: MemOpt = None,
+    taylor: TaylorOpt = False, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Q2, the softmax classifier: z = W x + b, y = softmax(z), L = −Σ t log y (one-hot t).
 
@@ -254,7 +257,7 @@ def softmax(
     """
     flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, scale=scale, integers=integers,
                  **_check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype))
+        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor))
     _execute("softmax", config, flags, fmt, quiet, save)
 
 
@@ -264,7 +267,8 @@ def run(
                                            dir_okay=True, show_default=False)],
     method: MethodOpt = None, eps: EpsOpt = None, rtol: RtolOpt = None, atol: AtolOpt = None,
     fmt: FormatOpt = Format.table, quiet: QuietOpt = False, inject: InjectOpt = None,
-    grad: GradOpt = None, chain: ChainOpt = False, save: SaveOpt = None, max_memory: MemOpt = None,
+    grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None, taylor: TaylorOpt = False,
+    save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Run the check a config file describes; flags override its [check] and [gradients].
 
@@ -272,7 +276,7 @@ def run(
     gradcheck run configs/seed-q1.toml (the document's formulas) ·
     gradcheck run configs/softmax.toml --format json
     """
-    flags = _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain)
+    flags = _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor)
     _execute(None, config, flags, fmt, quiet, save)
 
 
@@ -282,7 +286,8 @@ def check_file(
                                          show_default=False)],
     seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    grad: GradOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    grad: GradOpt = None, dtype: DTypeOpt = None, taylor: TaylorOpt = False, save: SaveOpt = None,
+    max_memory: MemOpt = None,
 ):
     """Check your own model: a Python file defining init(rng), forward(p, tap), backward(v).
 
@@ -293,8 +298,95 @@ def check_file(
     gradcheck check examples/layernorm_buggy.py --format json
     """
     flags = dict(path=str(path), seed=seed, **_check_flags(method, eps, rtol, atol, None, max_memory,
-                                                            grad, None))
+                                                            grad, None, dtype, taylor))
     _execute("file", config, flags, fmt, quiet, save)
+
+
+sweep_app = typer.Typer(help="Error of each finite-difference engine over steps 1e-1 … 1e-14.",
+                        no_args_is_help=True)
+app.add_typer(sweep_app, name="sweep")
+
+PlotOpt = Annotated[Optional[Path], typer.Option(help="Also draw the sweep to FILE.png (needs matplotlib).")]
+
+
+def _sweep(model: str, flags: dict, config, plot, fmt) -> None:
+    from gradcheck_cli.api import sweep_model
+
+    result = sweep_model(model, str(config) if config else None, flags)
+    if plot is not None:
+        _plot(result, plot)
+    if fmt is Format.json:
+        _emit(json.dumps({"steps": result.steps, "errors": result.errors, "complex": result.complex_error,
+                          "chosen": result.chosen}, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title="Step sweep: max |N − A| / max |A| (← default h)", title_justify="left")
+    table.add_column("h", justify="right")
+    for engine in result.errors:
+        table.add_column(engine, justify="right")
+    for i, h in enumerate(result.steps):
+        cells = []
+        for engine, errors in result.errors.items():
+            mark = " ←" if abs(math.log10(result.chosen[engine]) - math.log10(h)) < 0.5 else ""
+            cells.append(f"{errors[i]:.1e}{mark}")
+        table.add_row(f"{h:.0e}", *cells)
+    _emit(_captured(_console(), table))
+    if result.complex_error is not None:
+        _emit(f"complex step (any h ≤ 1e-20): {result.complex_error:.1e}\n")
+
+
+def _plot(result, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise GradcheckError("--plot needs matplotlib: python3 -m pip install matplotlib") from None
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for engine, errors in result.errors.items():
+        ax.loglog(result.steps, [max(e, 1e-18) for e in errors], marker="o", label=engine)
+    if result.complex_error is not None:
+        ax.axhline(max(result.complex_error, 1e-18), color="k", ls="--", label="complex step")
+    ax.set_xlabel("relative step h")
+    ax.set_ylabel("max |N − A| / max |A|")
+    ax.legend()
+    try:
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+    except OSError as e:
+        raise GradcheckError(f"cannot write --plot file '{path}': {e.strerror}") from None
+
+
+@sweep_app.command("residual")
+def sweep_residual(
+    d: Annotated[Optional[int], _int_option("--d", help="Width d [default: 8].")] = None,
+    activation: Annotated[Optional[str], typer.Option(help="φ [default: tanh].")] = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, plot: PlotOpt = None,
+    fmt: FormatOpt = Format.table,
+):
+    """Step sweep on the residual net.  Example:  gradcheck sweep residual --d 8 --plot v.png"""
+    _sweep("residual", dict(d=d, activation=activation, batch=batch, seed=seed), config, plot, fmt)
+
+
+@sweep_app.command("softmax")
+def sweep_softmax(
+    n: Annotated[Optional[int], _int_option("--n", help="Classes N [default: 10].")] = None,
+    d: Annotated[Optional[int], _int_option("--d", help="Input width D [default: 5].")] = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, plot: PlotOpt = None,
+    fmt: FormatOpt = Format.table,
+):
+    """Step sweep on the softmax classifier.  Example:  gradcheck sweep softmax --n 10"""
+    _sweep("softmax", dict(n=n, d=d, batch=batch, seed=seed), config, plot, fmt)
+
+
+@sweep_app.command("check")
+def sweep_file(
+    path: Annotated[Path, typer.Argument(help="Your model file (loading it runs its code).", show_default=False)],
+    seed: SeedOpt = None, plot: PlotOpt = None, fmt: FormatOpt = Format.table,
+):
+    """Step sweep on your own model file.  Example:  gradcheck sweep check examples/mlp.py"""
+    _sweep("file", dict(path=str(path), seed=seed), None, plot, fmt)
 
 
 @app.command()

@@ -5,7 +5,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.checking import Report, method_description
+from gradcheck_cli.checking import Report, bar, method_description
 from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS, Comparison, dims
 from gradcheck_cli.report import options_text, summary_text, tolerance_text
 
@@ -129,10 +129,24 @@ def footer(report: Report) -> Text:
     return text
 
 
+def taylor_table(report: Report) -> Table:
+    table = Table(title="Taylor remainder |L(θ+εv) − L(θ) − ε⟨ḡ, v⟩|: order 2 if ḡ is right, 1 if not",
+                  title_justify="left")
+    for col in ("adjoint", "fitted order", "points", "reading"):
+        table.add_column(col, justify="right" if col in ("fitted order", "points") else "left")
+    for row in report.taylor:
+        style = "green" if row.verdict.startswith("order 2") else "red" if row.verdict.startswith("order 1") else "yellow"
+        table.add_row(bar(row.name), _ratio(row.order) if row.order == row.order else "—", str(row.points),
+                      Text(row.verdict, style=style))
+    return table
+
+
 def render_table(report: Report, width: int = WIDE) -> Group:
     parts = [header(report), forward_table(report), Text(), gradient_table(report, width)]
     if report.status == FAIL:
         parts.append(failures(report))
+    if report.taylor:
+        parts += [taylor_table(report), Text()]
     parts.append(footer(report))
     return Group(*parts)
 
@@ -162,5 +176,8 @@ def render_markdown(report: Report) -> str:
             + (f"; diagnosis: {r.diagnosis.message}" if r.diagnosis else "")
             for r in report.gradients if r.comparison.status == FAIL]
     out += [f"- note: {n}" for n in report.notes]
+    if report.taylor:
+        out += ["", "| adjoint | Taylor order | points | reading |", "|---|---:|---:|---|"]
+        out += [f"| {bar(t.name)} | {_ratio(t.order)} | {t.points} | {t.verdict} |" for t in report.taylor]
     out += ["", f"**{summary_text(report)}**", ""]
     return "\n".join(out)

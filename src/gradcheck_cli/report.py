@@ -21,6 +21,7 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
                      "worst": null | {"index": [int, ...], "analytic", "numeric"},
                      "diagnosis": null | {"kind", "message", ...details}}],
       "notes": [str],
+      "taylor": null | [{"name", "order" (fitted; 2 right, 1 wrong), "points", "verdict"}],
       "summary": {"status": "PASS" | "FAIL", "total", "passed", "failed", "kinks", "not_checked"}
     }
 
@@ -107,6 +108,9 @@ def to_json(report: Report) -> dict:
                      "dims": list(f.dims)} for f in report.forward],
         "gradients": rows,
         "notes": list(report.notes),
+        "taylor": None if report.taylor is None else [
+            {"name": t.name, "order": _num(t.order), "points": t.points, "verdict": t.verdict}
+            for t in report.taylor],
         "summary": {
             "status": report.status, "total": len(rows), "passed": report.count(PASS),
             "failed": report.count(FAIL), "kinks": report.count(KINK),

@@ -1,0 +1,88 @@
+"""Step-size studies: the Taylor-remainder test and the step sweep.
+
+Taylor: for a random direction v, r(ε) = |L(θ + εv) − L(θ) − ε⟨ḡ, v⟩| is O(ε²) when ḡ is
+the gradient and O(ε) when it is not; the fitted order (the slope of log r against
+log ε) says which, with no tolerance to choose. Sweep: the error of each finite-
+difference engine against the hand-derived gradient over steps 1e-1 … 1e-14, the V of
+truncation against round-off, and where the default step sits.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcheck_cli.model import Model
+from gradcheck_cli.numeric import (COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP, RICHARDSON_REL_STEP,
+                                   differentiate)
+
+EPSILONS = 2.0 ** -np.arange(4, 20)  # relative to the size of θ
+
+
+@dataclass(frozen=True)
+class TaylorRow:
+    name: str
+    order: float  # fitted slope: 2 for a correct gradient, 1 for a wrong one
+    points: int  # how many ε stood above round-off and entered the fit
+    verdict: str  # "order 2: consistent", "order 1: the gradient is wrong", "undetermined"
+
+
+def taylor(model: Model, env, analytic: dict, names: list[str], seed: int = 0) -> list[TaylorRow]:
+    rng = np.random.default_rng(seed)
+    loss = float(env[model.loss])
+    rows = []
+    for name in names:
+        g = analytic.get(name)
+        theta = np.asarray(env[name], dtype=float)
+        if not isinstance(g, np.ndarray) or g.shape != theta.shape or not np.all(np.isfinite(g)):
+            why = ("no adjoint" if not isinstance(g, np.ndarray) else
+                   "the adjoint has the wrong shape" if g.shape != theta.shape else "the adjoint is not finite")
+            rows.append(TaylorRow(name, float("nan"), 0, f"undetermined: {why}"))
+            continue
+        v = rng.standard_normal(theta.shape) * max(float(np.abs(theta).max()), 1.0)
+        eps = EPSILONS / max(float(np.abs(v).max()), 1e-300)
+        copies = theta[None] + eps.reshape((-1,) + (1,) * theta.ndim) * v[None]
+        with np.errstate(all="ignore"):
+            L = np.asarray(model.evaluate(env, name, copies), dtype=float)
+        r = np.abs(L - loss - eps * float(np.vdot(g, v)))
+        keep = np.isfinite(r) & (r > 1e3 * np.finfo(float).eps * max(abs(loss), 1e-300))
+        if keep.sum() < 3:
+            rows.append(TaylorRow(name, float("nan"), int(keep.sum()),
+                                  "undetermined: the remainder is at round-off (an exact gradient "
+                                  "of a linear or quadratic loss)"))
+            continue
+        order = float(np.polyfit(np.log(eps[keep]), np.log(r[keep]), 1)[0])
+        verdict = ("order 2: consistent with the gradient" if order > 1.75 else
+                   "order 1: the gradient is wrong" if order < 1.25 else "between 1 and 2: a kink nearby?")
+        rows.append(TaylorRow(name, order, int(keep.sum()), verdict))
+    return rows
+
+
+STEPS = 10.0 ** -np.arange(1, 15)
+DEFAULT_STEPS = {"forward": FORWARD_REL_STEP, "central": DEFAULT_REL_STEP, "richardson": RICHARDSON_REL_STEP}
+
+
+@dataclass(frozen=True)
+class Sweep:
+    steps: list[float]
+    errors: dict  # engine -> [max relative error at each step]
+    complex_error: float | None  # the complex step's (step independent), None if not safe
+    chosen: dict  # engine -> the default relative step
+
+
+def sweep(model: Model, env, analytic: dict, names: list[str], with_complex: bool) -> Sweep:
+    """Max over tensors of max |N − A| / max |A| for each engine and step."""
+    def error(method, step):
+        worst = 0.0
+        for name in names:
+            A = analytic.get(name)
+            if not isinstance(A, np.ndarray):
+                continue
+            N = differentiate(model, env, name, method=method, rel_step=step).value
+            scale = max(float(np.abs(A).max()), 1e-300)
+            worst = max(worst, float(np.max(np.abs(N - A))) / scale)
+        return worst
+
+    with np.errstate(all="ignore"):
+        errors = {m: [error(m, h) for h in STEPS] for m in DEFAULT_STEPS}
+        cx = error("complex", COMPLEX_STEP) if with_complex else None
+    return Sweep([float(h) for h in STEPS], errors, cx, dict(DEFAULT_STEPS))
