@@ -43,9 +43,10 @@ def _y_bar(t, y):
 
 
 def _underflow(v):
-    if np.any((v["t"] != 0) & (v["y"] == 0)):
-        return ("a target class's probability y underflows to 0, where −t ⊘ y is infinite "
-                "(logits too far apart for float64)")
+    # Below 1e-280, −t ⊘ y nears float64's overflow and y + ih no longer fits a complex step.
+    if np.any((v["t"] != 0) & (v["y"] < 1e-280)):
+        return ("a target class's probability y is below 1e-280, where −t ⊘ y is not "
+                "representable in float64 (logits too far apart)")
     return None
 
 
