@@ -252,7 +252,7 @@ def method_description(method: str, settings: Settings) -> str:
     default, name, what = {
         "central": (DEFAULT_REL_STEP, "∛eps", "central differences"),
         "forward": (FORWARD_REL_STEP, "√eps", "forward differences"),
-        "richardson": (RICHARDSON_REL_STEP, "0.01", "Richardson: central at h, h/2, h/4 extrapolated"),
+        "richardson": (RICHARDSON_REL_STEP, "0.003", "Richardson: central at h, h/2, h/4 extrapolated"),
     }[method]
     rel = default if settings.rel_step is None else settings.rel_step
     name = name if settings.rel_step is None else f"{rel:.3g}"
