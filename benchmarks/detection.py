@@ -19,7 +19,7 @@ import numpy as np
 
 from gradcheck_cli.activations import ACTIVATIONS
 from gradcheck_cli.checking import Settings, run_check
-from gradcheck_cli.model import Formula
+from gradcheck_cli.testing import plant_error
 from gradcheck_cli.models import BUILDERS
 
 DELTAS = [10.0 ** -k for k in range(1, 13)]
@@ -50,15 +50,7 @@ def specificity(method: str, configs: int):
 
 
 def planted(model_name, opts, target, index, delta, method):
-    model = BUILDERS[model_name](**opts)
-    original = next(f for f in model.formulas if f.name == target)
-
-    def wrong(v, g, fn=original.fn):
-        out = np.array(fn(v, g), dtype=float)
-        out[index] *= 1 + delta
-        return out
-
-    model.overrides[target] = Formula(target, "planted", wrong)
+    model = plant_error(BUILDERS[model_name](**opts), target, index, delta)
     row = run_check(model, Settings(method=method)).row(target)
     return row.comparison.status == "FAIL"
 

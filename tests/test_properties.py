@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from gradcheck_cli.activations import ACTIVATIONS
 from gradcheck_cli.checking import run_check
 from gradcheck_cli.compare import FAIL
-from gradcheck_cli.model import Formula
+from gradcheck_cli.testing import plant_error
 from gradcheck_cli.models import BUILDERS
 
 residual_options = st.fixed_dictionaries({
@@ -47,13 +47,6 @@ def test_planted_error_in_one_entry_fails_that_row(options, target, delta, data)
     if len(candidates) == 0:
         return
     index = tuple(candidates[data.draw(st.integers(0, len(candidates) - 1))])
-    original = next(f for f in model.formulas if f.name == target)
-
-    def wrong(v, g, fn=original.fn):
-        out = np.array(fn(v, g), dtype=float)
-        out[index] *= 1 + delta
-        return out
-
-    model.overrides[target] = Formula(target, "planted", wrong)
+    plant_error(model, target, index, delta)
     failing = [r.id for r in run_check(model).gradients if r.comparison.status == FAIL]
     assert failing == [target]

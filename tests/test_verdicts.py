@@ -9,6 +9,7 @@ from gradcheck_cli.compare import FAIL, PASS
 from gradcheck_cli.model import Formula
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.numeric import differentiate
+from gradcheck_cli.testing import plant_error
 
 
 def planted(model, target, delta, where="largest"):
@@ -17,15 +18,7 @@ def planted(model, target, delta, where="largest"):
     nonzero = np.flatnonzero(g > 0)
     order = nonzero[np.argsort(g.ravel()[nonzero])]
     index = np.unravel_index(order[-1] if where == "largest" else order[len(order) // 2], g.shape)
-    original = next(f for f in model.formulas if f.name == target)
-
-    def wrong(v, adj, fn=original.fn):
-        out = np.array(fn(v, adj), dtype=float)
-        out[index] *= 1 + delta
-        return out
-
-    model.overrides[target] = Formula(target, "planted", wrong)
-    return model
+    return plant_error(model, target, index, delta)
 
 
 @pytest.mark.parametrize("act", sorted(ACTIVATIONS))

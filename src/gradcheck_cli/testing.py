@@ -8,8 +8,11 @@
 On a FAIL it raises AssertionError whose message is the error table, diagnoses included.
 """
 
+import numpy as np
+
 from gradcheck_cli.api import check
 from gradcheck_cli.checking import Report
+from gradcheck_cli.model import Formula
 
 
 def report_text(report: Report, width: int = 140) -> str:
@@ -31,3 +34,19 @@ def assert_gradients(model, config: str | None = None, **options) -> Report:
     if report.status != "PASS":
         raise AssertionError(f"wrong gradients in {report.title}:\n{report_text(report)}")
     return report
+
+
+def plant_error(model, target: str, index, delta: float):
+    """Scale entry ``index`` of the hand-derived adjoint of ``target`` by (1 + delta), in
+    place: a wrong gradient to test a checker with (a checker that passes everything is
+    worthless). Returns the model."""
+    original = next(f for f in model.formulas if f.name == target)
+
+    def wrong(values, adjoints, fn=original.fn):
+        out = np.array(fn(values, adjoints), dtype=float)
+        out[index] *= 1 + delta
+        return out
+
+    model.overrides[target] = Formula(target, f"planted: entry {list(index)} × (1 + {delta:g})", wrong,
+                                      original.unrepresentable)
+    return model
