@@ -76,6 +76,8 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         max_memory=cfg.check["max_memory"],
         inject=inject,
         dtype=cfg.check["dtype"],
+        sample=cfg.check["sample"],
+        seed=cfg.options.get("seed", 0),
     )
     report = run_check(built, settings, cfg.options, notes)
     if (flags or {}).get("taylor"):

@@ -5,6 +5,7 @@ Jacobians by name and returns plain dataclasses. Never prints.
 """
 
 import re
+import zlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -26,6 +27,8 @@ class Settings:
     tolerance: Tolerance | None = None  # None: the engine's error-estimate bound (bounds.py)
     max_memory: int = 4 * 2**30
     dtype: str = "float64"  # float32: the forward and backward run in float32
+    sample: int | None = None  # check this many entries per tensor (stratified by |A|)
+    seed: int = 0  # for sampling
     inject: str | None = None  # the injected bug's name, for the report
 
 
@@ -151,8 +154,9 @@ def _run_check(model, settings, options, notes) -> Report:
     need = estimate_bytes(model)
     if need > settings.max_memory:
         raise ModelError(
-            f"a full check of this {model.name} model needs about {_gib(need)}, more than the "
-            f"memory budget of {_gib(settings.max_memory)} (--max-memory); choose smaller sizes")
+            f"a check of this {model.name} model needs about {_gib(need)}, more than the memory "
+            f"budget of {_gib(settings.max_memory)} (--max-memory): its tensors alone are too big; "
+            "choose smaller sizes")
     env = model.forward()
     loss = env[model.loss]
     roles = {l.name: l.role for l in model.leaves}
@@ -181,10 +185,11 @@ def _run_check(model, settings, options, notes) -> Report:
                                     model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
                                     None, Derivative(np.full(np.shape(env[f.name]), np.nan))))
             continue
-        der = numeric_reference(model, env, f.name, method, settings)
+        indices = sample_indices(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
+        der = numeric_reference(model, env, f.name, method, settings, indices=indices)
         pending.append(Pending(f.name, bar(f.name), roles.get(f.name, "intermediate"),
                                 model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
-                                analytic.get(f.name), der))
+                                analytic.get(f.name), der, indices=indices))
         for jac in (j for j in model.jacobians if j.of == f.name):
             row = Pending(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian", model.formula_text(jac.id),
                           display_shape(jac.shape, sym), None,
@@ -199,7 +204,7 @@ def _run_check(model, settings, options, notes) -> Report:
         if not np.isfinite(loss) and comparison.status != FAIL:
             comparison = replace(comparison, status=FAIL, problem="nonfinite",
                                  reason=f"the loss is {float(loss)}")
-        arrays[f"numeric/{p.id}"] = numeric
+        arrays[f"numeric/{p.id}"] = numeric if p.indices is None else p.derivative.value  # NaN: unsampled
         if isinstance(p.analytic, np.ndarray) and p.jac is None:
             arrays[f"analytic/{p.id}"] = p.analytic
         rows.append(GradientRow(p.id, p.label, p.kind, p.formula, p.shape, numeric.shape, comparison,
@@ -214,9 +219,13 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[Gra
     values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
     out = []
     for row in rows:
-        if row.comparison.status == FAIL and row.comparison.problem != "type":
+        if row.comparison.status == FAIL and row.comparison.checked < row.comparison.entries:
+            row = replace(row, diagnosis=Diagnosis("none", "not diagnosed: only sampled entries were "
+                                                           "checked (run without --sample to diagnose)"))
+        elif row.comparison.status == FAIL and row.comparison.problem != "type":
             others = _merge_equal({r.label: arrays[f"numeric/{r.id}"] for r in rows
-                                   if r.id != row.id and f"numeric/{r.id}" in arrays})
+                                   if r.id != row.id and f"numeric/{r.id}" in arrays
+                                   and r.comparison.checked == r.comparison.entries})
             if row.kind == "jacobian":
                 jac = next(j for j in model.jacobians if j.id == row.id)
                 A, N = model.jacobian(jac, env), arrays[f"numeric/{row.id}"]
@@ -227,6 +236,28 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[Gra
                                                   model.symbols))
         out.append(row)
     return out
+
+
+def sample_indices(A, shape, settings: Settings, name: str) -> np.ndarray | None:
+    """Flat indices of the entries to check with --sample K, or None for all.
+
+    Stratified by |A| (random order when A is unusable): always the largest and the
+    smallest, then one drawn from each of K − 2 equal strata between; seeded per tensor.
+    """
+    n = int(np.prod(shape))
+    k = settings.sample
+    if k is None or k >= n:
+        return None
+    rng = np.random.default_rng([settings.seed, zlib.crc32(name.encode())])
+    if isinstance(A, np.ndarray) and A.shape == tuple(shape) and np.all(np.isfinite(A)):
+        order = np.argsort(np.abs(A).ravel(), kind="stable")
+    else:
+        order = rng.permutation(n)
+    picks = {int(order[0]), int(order[-1])}
+    for stratum in np.array_split(order[1:-1], max(k - 2, 0)):
+        if stratum.size:
+            picks.add(int(rng.choice(stratum)))
+    return np.array(sorted(picks))
 
 
 def _merge_equal(named: dict) -> dict:

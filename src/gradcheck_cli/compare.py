@@ -42,6 +42,7 @@ class Comparison:
     failed: int = 0
     problem: str | None = None  # what failed: "type", "shape", "nonfinite" or "values"
     ratio: float = float("nan")  # max over entries of err / bound: the verdict is PASS iff ≤ 1
+    checked: int = -1  # entries compared (fewer than entries with --sample); -1: all
 
 
 def dims(shape) -> str:
@@ -62,21 +63,25 @@ def entry_bound(analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance):
 
 
 def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | None = None,
-            bound: np.ndarray | None = None) -> Comparison:
+            bound: np.ndarray | None = None, sampled: np.ndarray | None = None) -> Comparison:
     """Compare one analytic tensor with its numeric reference.
 
     ``bound``, if given, replaces the rtol/atol bound entry by entry (see bounds.py); the
-    relative error shown is still err / max(|A|, |N|, floor · scale).
+    relative error shown is still err / max(|A|, |N|, floor · scale). ``sampled``, a mask,
+    limits the comparison to the entries checked (the numeric value is NaN elsewhere).
     """
     n = numeric.size
+    if sampled is not None and isinstance(analytic, np.ndarray) and analytic.shape == numeric.shape:
+        numeric = np.where(sampled, numeric, analytic)
+    checked = n if sampled is None else int(sampled.sum())
 
     def fail(problem, reason, index=None, a=None, b=None):
         return Comparison(FAIL, reason, float("nan"), float("nan"), index, a, b, n, failed=n,
-                          problem=problem)
+                          problem=problem, checked=checked)
 
     if analytic is None:
         return Comparison(NOT_CHECKED, "no hand-derived adjoint was given", float("nan"), float("nan"),
-                          None, None, None, n)
+                          None, None, None, n, checked=0)
     if hasattr(analytic, "reason") and not isinstance(analytic, np.ndarray):
         return fail("type", f"could not be evaluated: {analytic.reason}")
     if not isinstance(analytic, np.ndarray):
@@ -101,7 +106,7 @@ def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | No
     bad = err > bound
     kink = bad & (np.zeros_like(bad) if kink is None else kink)
     failed = bad & ~kink
-    counted = ~kink
+    counted = ~kink if sampled is None else sampled & ~kink
     pick = np.where(failed if failed.any() else counted, ratio, -1.0)
     i = tuple(int(j) for j in np.unravel_index(int(np.argmax(pick)), A.shape)) if n else None
     max_abs = float(err[counted].max()) if counted.any() else 0.0
@@ -110,9 +115,10 @@ def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | No
     status = FAIL if failed.any() else KINK if kink.any() else PASS
     reason = None
     if failed.any():
-        reason = f"{int(failed.sum())} of {n} entries differ beyond the bound"
+        reason = (f"{int(failed.sum())} of {n} entries differ beyond the bound" if sampled is None else
+                  f"{int(failed.sum())} of {checked} checked entries differ beyond the bound")
     return Comparison(status, reason, max_abs, max_rel, i,
                       float(A[i]) if i is not None else None,
                       float(numeric[i]) if i is not None else None,
                       n, int(kink.sum()), int(failed.sum()), "values" if failed.any() else None,
-                      max_ratio)
+                      max_ratio, checked)

@@ -87,6 +87,8 @@ CHECK_OPTIONS: list[Option] = [
     Option("inject", str, None, help="replace one formula with a known wrong one (see `gradcheck bugs`)"),
     Option("dtype", str, "float64", choices=("float64", "float32"),
            help="run the forward and backward in float32 (against a float64 reference)"),
+    Option("sample", int, None, "a whole number ≥ 2", lambda v: v >= 2,
+           help="check this many entries of each tensor: the largest, the smallest, and strata between"),
     Option("chain", bool, False, help="evaluate typed formulas on each other, in backward order"),
     Option("max_memory", str, None, "a size such as 512M or 4G", help="memory budget of a check"),
 ]

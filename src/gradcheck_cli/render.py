@@ -85,8 +85,11 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
     table.add_column("adjoint", no_wrap=True)
     table.add_column("formula")
     table.add_column("shape", no_wrap=True)
+    sampled = any(0 <= r.comparison.checked < r.comparison.entries for r in report.gradients)
     numbers = (("max abs err", "max rel err", "err/bound", "worst at", "A", "N") if wide
                else ("max rel err", "err/bound", "worst at"))
+    if sampled:  # --sample: say how many entries were checked, in place of max abs err
+        numbers = ("checked",) + tuple(n for n in numbers if n != "max abs err")
     for col in numbers:
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
@@ -97,7 +100,10 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
                  "err/bound": Text(_ratio(c.ratio), style=sev),
                  "worst at": _where(c), "A": _g(c.worst_analytic), "N": _g(c.worst_numeric)}
         verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
-        table.add_row(r.label + (" *" if r.replaced else ""), r.formula, _shape(r.shape, r.dims),
+        shape = _shape(r.shape, r.dims)
+        if sampled:
+            cells["checked"] = f"{c.checked:,} of {c.entries:,}"
+        table.add_row(r.label + (" *" if r.replaced else ""), r.formula, shape,
                       *(cells[col] for col in numbers), Text(verdict, style=VERDICT_STYLE[c.status]))
     return table
 

@@ -96,12 +96,22 @@ class Pending:
     analytic: object
     derivative: object
     jac: Jacobian | None = None
+    indices: np.ndarray | None = None  # the flat entries sampled (--sample), or all
 
 
 def model_scale(pending) -> float:
-    scales = [np.abs(p.derivative.value).max() for p in pending
-              if p.derivative.value.size and np.all(np.isfinite(p.derivative.value))]
+    scales = [np.nanmax(np.abs(p.derivative.value)) for p in pending
+              if p.derivative.value.size and not np.any(np.isinf(p.derivative.value))
+              and not np.all(np.isnan(p.derivative.value))]
     return float(max(scales, default=0.0))
+
+
+def sampled_mask(p: "Pending"):
+    if p.indices is None:
+        return None
+    mask = np.zeros(p.derivative.value.size, bool)
+    mask[p.indices] = True
+    return mask.reshape(p.derivative.value.shape)
 
 
 JITTER = {"float64": 1e-10, "float32": 1e-4}  # far above the dtype's round-off, far below a bug
@@ -151,15 +161,17 @@ def verdict(model, env, p: Pending, method, settings, scale) -> tuple[np.ndarray
     from gradcheck_cli.bounds import classic, uses_estimates, per_entry
 
     tol = classic(method, settings.tolerance)
-    numeric, A = p.derivative.value, p.analytic
+    numeric, A, mask = p.derivative.value, p.analytic, sampled_mask(p)
     comparable = (isinstance(A, np.ndarray) and A.shape == numeric.shape and not np.iscomplexobj(A)
-                  and np.all(np.isfinite(A)) and np.all(np.isfinite(numeric)))
-    if not comparable:
-        return numeric, compare(A, numeric, tol)
+                  and np.all(np.isfinite(A)))
+    if comparable and mask is not None:
+        numeric = np.where(mask, numeric, A)  # unsampled entries: nothing to compare
+    if not comparable or not np.all(np.isfinite(numeric)):
+        return numeric, compare(A, numeric, tol, sampled=mask)
     A = A.astype(np.float64)
     eps = float(np.finfo(settings.dtype).eps)
     bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, scale, eps)
-    comparison = compare(A, numeric, tol, bound=bound)
+    comparison = compare(A, numeric, tol, bound=bound, sampled=mask)
     if comparison.status == FAIL:
         numeric, kink = _kinks(model, env, p.id, method, settings, A, numeric, bound, p.jac,
                                p.derivative.error)
@@ -167,5 +179,5 @@ def verdict(model, env, p: Pending, method, settings, scale) -> tuple[np.ndarray
         if uses_estimates(method, settings.tolerance):
             kink, noise = _roundoff(model, p, method, settings, A, numeric, bound, kink)
             bound = np.where(noise, np.inf, bound)
-        comparison = compare(A, numeric, tol, kink, bound)
+        comparison = compare(A, numeric, tol, kink, bound, mask)
     return numeric, comparison
