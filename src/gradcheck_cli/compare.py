@@ -43,6 +43,7 @@ class Comparison:
     problem: str | None = None  # what failed: "type", "shape", "nonfinite" or "values"
     ratio: float = float("nan")  # max over entries of err / bound: the verdict is PASS iff ≤ 1
     checked: int = -1  # entries compared (fewer than entries with --sample); -1: all
+    directions: int = 0  # with --directions: how many directional derivatives were compared
 
 
 def dims(shape) -> str:

@@ -100,9 +100,14 @@ class Pending:
 
 
 def model_scale(pending) -> float:
-    scales = [np.nanmax(np.abs(p.derivative.value)) for p in pending
-              if p.derivative.value.size and not np.any(np.isinf(p.derivative.value))
-              and not np.all(np.isnan(p.derivative.value))]
+    """The largest |gradient| entry over the model (the analytic one where no numeric is
+    computed yet, as with --directions)."""
+    scales = []
+    for p in pending:
+        value = p.derivative.value if p.derivative is not None else p.analytic
+        if isinstance(value, np.ndarray) and value.size and np.all(~np.isinf(value)) \
+                and not np.all(np.isnan(value)):
+            scales.append(np.nanmax(np.abs(value)))
     return float(max(scales, default=0.0))
 
 
@@ -117,8 +122,8 @@ def sampled_mask(p: "Pending"):
 JITTER = {"float64": 1e-10, "float32": 1e-4}  # far above the dtype's round-off, far below a bug
 
 
-def _jittered(model, p: Pending, method, settings, indices):
-    """A − N again with every checked leaf moved by a relative JITTER (random, seeded).
+def at_jittered(model, settings, compute):
+    """``compute(env)`` with every checked leaf moved by a relative JITTER (random, seeded).
 
     Data that is not checked (one-hot targets) stays put: moving it could break what the
     derivation assumes of it (Σ t = 1)."""
@@ -129,13 +134,19 @@ def _jittered(model, p: Pending, method, settings, indices):
     model.__dict__["_values"] = {n: v * (1 + jitter * rng.standard_normal(np.shape(v))) if n in moved else v
                                  for n, v in saved.items()}
     try:
-        env = model.forward()
-        A = analytic_at(model, env, p, settings.dtype)
-        N = numeric_reference(model, env, p.id, method, settings, p.jac,
-                     indices=None if p.jac else indices).value
+        return compute(model.forward())
     finally:
         model.__dict__["_values"] = saved
-    return np.asarray(A, dtype=float) - N
+
+
+def _jittered(model, p: Pending, method, settings, indices):
+    """A − N again at jittered leaves (see at_jittered)."""
+    def compute(env):
+        A = analytic_at(model, env, p, settings.dtype)
+        N = numeric_reference(model, env, p.id, method, settings, p.jac,
+                              indices=None if p.jac else indices).value
+        return np.asarray(A, dtype=float) - N
+    return at_jittered(model, settings, compute)
 
 
 def _roundoff(model, p, method, settings, A, numeric, bound, kink):

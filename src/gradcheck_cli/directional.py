@@ -1,0 +1,95 @@
+"""Directional checks: ⟨A, v⟩ against the numerical derivative of L along v.
+
+For R seeded random directions v per tensor, one model evaluation each: with the complex
+step, Im L(θ + i h v) / h is ⟨∇L, v⟩ to machine precision, so the bound can be tight and
+a single wrong entry shows even in a tensor of millions. A failing tensor is then checked
+entry by entry (sampled when large) to locate the culprit.
+"""
+
+import zlib
+
+import numpy as np
+
+from gradcheck_cli.compare import FAIL, PASS, Comparison
+from gradcheck_cli.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
+
+EPS = float(np.finfo(np.float64).eps)
+C_DIR = 4.0  # on the rounding of ⟨A, v⟩ and of L's imaginary part: eps · (‖A ∘ v‖₂ + S ‖v‖₂)
+
+
+def directions(shape, count: int, seed: int, name: str) -> np.ndarray:
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), 7])
+    return rng.standard_normal((count,) + tuple(shape))
+
+
+def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarray]:
+    """d L(θ + s v)/ds at s = 0 for each v in V, with an error estimate for each."""
+    theta = np.asarray(env[name], dtype=float)
+    out, est = [], []
+    for v in V:  # one direction at a time: a copy of a large tensor is large
+        if method == "complex":  # small next to the smallest |θ_i| the direction moves
+            moved = np.abs(theta[(v != 0) & (theta != 0)])
+            h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
+            h /= max(float(np.abs(v).max()), 1e-300)
+            f = model.evaluate(env, name, (theta + 1j * h * v)[None])
+            out.append(float(np.imag(f[0])) / h)
+            est.append(0.0)
+        else:  # richardson along v, scaled to the tensor
+            h = RICHARDSON_REL_STEP * max(1.0, float(np.abs(theta).max())) / max(float(np.abs(v).max()), 1e-300)
+            steps = [h, h / 2, h / 4]
+            copies = np.stack([theta + s * v for s in steps] + [theta - s * v for s in steps])
+            f = np.asarray(model.evaluate(env, name, copies), dtype=float)
+            D = [(f[k] - f[k + 3]) / (2 * s) for k, s in enumerate(steps)]
+            R1, R2 = (4 * D[1] - D[0]) / 3, (4 * D[2] - D[1]) / 3
+            out.append((16 * R2 - R1) / 15)
+            est.append(abs(R2 - R1) + 1e3 * EPS * abs(float(env[model.loss])) / h)
+    return np.array(out), np.array(est)
+
+
+def check_directions(model, env, name, A, method, count: int, seed: int, scale: float):
+    """The row's comparison from ``count`` directional derivatives, and the signed
+    differences ⟨A, v⟩ − numeric (for the round-off test)."""
+    theta = np.asarray(env[name])
+    n = theta.size
+    V = directions(theta.shape, count, seed, name)
+    numeric, estimate = _derivative_along(model, env, name, V, method)
+    analytic = np.array([float(np.vdot(A, v)) for v in V])
+    err = np.abs(analytic - numeric)
+    terms = np.array([np.linalg.norm((A * v).ravel()) for v in V])
+    bound = C_DIR * EPS * (terms + scale * np.array([np.linalg.norm(v) for v in V]) + np.abs(numeric))
+    bound = bound + 8 * estimate
+    if method != "complex":
+        bound = bound / RICHARDSON_REL_STEP
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(err == 0, 0.0, err / bound)
+        rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
+    r = int(np.argmax(ratio))
+    failed = int((err > bound).sum()) if np.all(np.isfinite(numeric)) else count
+    status = FAIL if failed else PASS
+    reason = None
+    if failed:
+        reason = f"{failed} of {count} directions disagree: ⟨A, v⟩ = {analytic[r]:.10g}, numeric {numeric[r]:.10g}"
+    comparison = Comparison(status, reason, float(err.max()), float(rel.max()), (r,), float(analytic[r]),
+                            float(numeric[r]), n, 0, failed, "values" if failed else None, float(ratio.max()),
+                            checked=0, directions=count)
+    return comparison, analytic - numeric, err > bound
+
+
+def localize(model, env, name, A, method, seed: int, scale: float, keep: int = 64) -> np.ndarray:
+    """Flat indices (at most ``keep``) that hold a wrong entry, found by bisection: a
+    directional check restricted to half of the candidates tells which half is wrong.
+    About 2 log2(n) model evaluations, however large the tensor."""
+    theta = np.asarray(env[name])
+    candidates = np.arange(theta.size)
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), 11])
+    while candidates.size > keep:
+        half = candidates[: candidates.size // 2]
+        v = np.zeros(theta.size)
+        v[half] = rng.standard_normal(half.size)
+        v = v.reshape(theta.shape)
+        numeric, estimate = _derivative_along(model, env, name, v[None], method)
+        analytic = float(np.vdot(A, v))
+        bound = C_DIR * EPS * (np.linalg.norm((A * v).ravel()) + scale * np.linalg.norm(v) + abs(numeric[0]))
+        bound = bound + 8 * estimate[0]
+        candidates = half if abs(analytic - numeric[0]) > bound else candidates[candidates.size // 2:]
+    return candidates
