@@ -77,6 +77,7 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         inject=inject,
         dtype=cfg.check["dtype"],
         sample=cfg.check["sample"],
+        directions=cfg.check["directions"],
         seed=cfg.options.get("seed", 0),
     )
     report = run_check(built, settings, cfg.options, notes)

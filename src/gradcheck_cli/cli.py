@@ -139,6 +139,9 @@ DTypeOpt = Annotated[Optional[DType], typer.Option(
     "--dtype", help="Run the forward and backward in float32, checked against float64 [default: float64].")]
 SampleOpt = Annotated[Optional[int], _int_option(
     "--sample", help="Check K entries per tensor: the largest-|g|, the smallest, and strata between (seeded).")]
+DirectionsOpt = Annotated[Optional[int], _int_option(
+    "--directions", help="Check R random directional derivatives per tensor (complex step): fast for huge tensors; "
+                         "a failing tensor is bisected to the wrong entry.")]
 TaylorOpt = Annotated[bool, typer.Option(
     "--taylor", help="Also run the Taylor-remainder test: fitted order 2 if a gradient is right, 1 if not.")]
 SaveOpt = Annotated[Optional[Path], typer.Option(help="Save every leaf, analytic and numeric adjoint to FILE.npz.")]
@@ -191,10 +194,10 @@ def _output(report, fmt: Format) -> None:
 
 
 def _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype=None, taylor=False,
-                 sample=None) -> dict:
+                 sample=None, directions=None) -> dict:
     return dict(method=method.value if method else None, eps=eps, rtol=rtol, atol=atol,
                 inject=inject, max_memory=max_memory, grad=grad, chain=chain or None,
-                dtype=dtype.value if dtype else None, taylor=taylor, sample=sample)
+                dtype=dtype.value if dtype else None, taylor=taylor, sample=sample, directions=directions)
 
 
 def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool,
@@ -223,7 +226,7 @@ def residual(
     config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
     inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None,
-    taylor: TaylorOpt = False, sample: SampleOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    taylor: TaylorOpt = False, sample: SampleOpt = None, directions: DirectionsOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Q1, the residual regression net: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½(y − t)².
 
@@ -235,7 +238,7 @@ def residual(
     """
     flags = dict(d=d, activation=activation, batch=batch, seed=seed, scale=scale, integers=integers,
                  **_check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample))
+        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample, directions))
     _execute("residual", config, flags, fmt, quiet, save)
 
 
@@ -249,7 +252,7 @@ def softmax(
     config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
     inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None,
-    taylor: TaylorOpt = False, sample: SampleOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    taylor: TaylorOpt = False, sample: SampleOpt = None, directions: DirectionsOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Q2, the softmax classifier: z = W x + b, y = softmax(z), L = −Σ t log y (one-hot t).
 
@@ -260,7 +263,7 @@ def softmax(
     """
     flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, scale=scale, integers=integers,
                  **_check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample))
+        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample, directions))
     _execute("softmax", config, flags, fmt, quiet, save)
 
 
@@ -271,7 +274,7 @@ def run(
     method: MethodOpt = None, eps: EpsOpt = None, rtol: RtolOpt = None, atol: AtolOpt = None,
     fmt: FormatOpt = Format.table, quiet: QuietOpt = False, inject: InjectOpt = None,
     grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None, taylor: TaylorOpt = False,
-    sample: SampleOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    sample: SampleOpt = None, directions: DirectionsOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Run the check a config file describes; flags override its [check] and [gradients].
 
@@ -279,7 +282,7 @@ def run(
     gradcheck run configs/seed-q1.toml (the document's formulas) ·
     gradcheck run configs/softmax.toml --format json
     """
-    flags = _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample)
+    flags = _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample, directions)
     _execute(None, config, flags, fmt, quiet, save)
 
 
@@ -289,7 +292,7 @@ def check_file(
                                          show_default=False)],
     seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
     rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    grad: GradOpt = None, dtype: DTypeOpt = None, taylor: TaylorOpt = False, sample: SampleOpt = None,
+    grad: GradOpt = None, dtype: DTypeOpt = None, taylor: TaylorOpt = False, sample: SampleOpt = None, directions: DirectionsOpt = None,
     save: SaveOpt = None, max_memory: MemOpt = None,
 ):
     """Check your own model: a Python file defining init(rng), forward(p, tap), backward(v).
@@ -301,7 +304,7 @@ def check_file(
     gradcheck check examples/layernorm_buggy.py --format json
     """
     flags = dict(path=str(path), seed=seed, **_check_flags(method, eps, rtol, atol, None, max_memory,
-                                                            grad, None, dtype, taylor, sample))
+                                                            grad, None, dtype, taylor, sample, directions))
     _execute("file", config, flags, fmt, quiet, save)
 
 

@@ -89,6 +89,8 @@ CHECK_OPTIONS: list[Option] = [
            help="run the forward and backward in float32 (against a float64 reference)"),
     Option("sample", int, None, "a whole number ≥ 2", lambda v: v >= 2,
            help="check this many entries of each tensor: the largest, the smallest, and strata between"),
+    Option("directions", int, None, "a whole number ≥ 1", lambda v: v >= 1,
+           help="check R random directional derivatives per tensor instead of every entry"),
     Option("chain", bool, False, help="evaluate typed formulas on each other, in backward order"),
     Option("max_memory", str, None, "a size such as 512M or 4G", help="memory budget of a check"),
 ]

@@ -85,7 +85,8 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
     table.add_column("adjoint", no_wrap=True)
     table.add_column("formula")
     table.add_column("shape", no_wrap=True)
-    sampled = any(0 <= r.comparison.checked < r.comparison.entries for r in report.gradients)
+    sampled = any(0 <= r.comparison.checked < r.comparison.entries or r.comparison.directions
+                  for r in report.gradients)
     numbers = (("max abs err", "max rel err", "err/bound", "worst at", "A", "N") if wide
                else ("max rel err", "err/bound", "worst at"))
     if sampled:  # --sample: say how many entries were checked, in place of max abs err
@@ -102,7 +103,8 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
         verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
         shape = _shape(r.shape, r.dims)
         if sampled:
-            cells["checked"] = f"{c.checked:,} of {c.entries:,}"
+            cells["checked"] = (f"{c.directions} directions" if c.directions and c.checked == 0
+                                else f"{max(c.checked, 0):,} of {c.entries:,}")
         table.add_row(r.label + (" *" if r.replaced else ""), r.formula, shape,
                       *(cells[col] for col in numbers), Text(verdict, style=VERDICT_STYLE[c.status]))
     return table

@@ -1,0 +1,73 @@
+"""Scale: sampling and directional checks find wrong entries in large tensors."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gradcheck_cli.checking import Settings, run_check, sample_indices
+from gradcheck_cli.cli import app
+from gradcheck_cli.compare import FAIL, PASS
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.testing import plant_error
+
+runner = CliRunner()
+
+
+def test_sample_always_takes_the_largest_and_smallest_and_is_seeded():
+    A = np.random.default_rng(0).standard_normal((20, 30))
+    idx = sample_indices(A, A.shape, Settings(sample=10, seed=4), "W1")
+    assert len(idx) == 10 and len(set(idx)) == 10
+    assert np.argmax(np.abs(A)) in idx and np.argmin(np.abs(A)) in idx
+    assert list(idx) == list(sample_indices(A, A.shape, Settings(sample=10, seed=4), "W1"))
+    assert list(idx) != list(sample_indices(A, A.shape, Settings(sample=10, seed=5), "W1"))
+    assert sample_indices(A, A.shape, Settings(sample=1000), "W1") is None
+
+
+def test_sampled_check_says_how_many_and_catches_a_bug_in_the_sample():
+    r = runner.invoke(app, ["residual", "--d", "32", "--sample", "16", "--format", "json"])
+    rows = {g["id"]: g for g in json.loads(r.stdout)["gradients"]}
+    assert r.exit_code == 0 and rows["W1"]["checked"] == 16 and rows["W1"]["entries"] == 1024
+    assert "16 of 1,024" in runner.invoke(app, ["residual", "--d", "32", "--sample", "16"]).stdout
+    bad = runner.invoke(app, ["residual", "--d", "32", "--sample", "16", "--inject", "W1-transposed"])
+    assert bad.exit_code == 1 and "checked entries differ" in bad.stdout
+
+
+def test_planted_error_on_the_largest_entry_is_always_in_the_sample():
+    m = BUILDERS["residual"](d=40, seed=2)
+    g = np.abs(m.backward(m.forward())["W1"])
+    plant_error(m, "W1", np.unravel_index(np.argmax(g), g.shape), 1e-6)
+    assert run_check(m, Settings(sample=8)).row("W1").comparison.status == FAIL
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_directions_pass_correct_models(seed):
+    for name, opts in [("residual", dict(d=64, activation=["tanh", "relu", "gelu"][seed % 3], batch=2, seed=seed)),
+                       ("softmax", dict(n=12, d=9, batch=3, seed=seed))]:
+        report = run_check(BUILDERS[name](**opts), Settings(directions=3, seed=seed))
+        assert report.status == PASS, report.failures()
+
+
+def test_directions_catch_and_locate_a_single_wrong_entry():
+    m = BUILDERS["residual"](d=96, seed=1)
+    g = np.abs(m.backward(m.forward())["W1"])
+    order = np.argsort(g.ravel())
+    index = np.unravel_index(order[len(order) // 2], g.shape)  # a median entry
+    plant_error(m, "W1", index, 1e-8)
+    row = run_check(m, Settings(directions=4)).row("W1")
+    assert row.comparison.status == FAIL
+    assert row.comparison.worst_index == tuple(int(i) for i in index)
+
+
+def test_directions_from_the_cli():
+    r = runner.invoke(app, ["residual", "--d", "64", "--directions", "2", "--format", "json"])
+    rows = {g["id"]: g for g in json.loads(r.stdout)["gradients"]}
+    assert r.exit_code == 0 and rows["W1"]["directions"] == 2 and rows["W1"]["checked"] == 0
+    bad = runner.invoke(app, ["softmax", "--directions", "2", "--inject", "z-sign-flipped"])
+    assert bad.exit_code == 1
+
+
+def test_memory_guard_answers_fast_for_a_huge_model():
+    r = runner.invoke(app, ["residual", "--d", "100000"])
+    assert r.exit_code == 2 and "--max-memory" in r.stderr
