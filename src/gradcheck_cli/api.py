@@ -78,6 +78,7 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         dtype=cfg.check["dtype"],
         sample=cfg.check["sample"],
         directions=cfg.check["directions"],
+        progress=(flags or {}).get("progress"),
         seed=cfg.options.get("seed", 0),
     )
     report = run_check(built, settings, cfg.options, notes)

@@ -29,6 +29,7 @@ class Settings:
     dtype: str = "float64"  # float32: the forward and backward run in float32
     sample: int | None = None  # check this many entries per tensor (stratified by |A|)
     directions: int | None = None  # check R directional derivatives per tensor instead
+    progress: object = None  # called with a count of model evaluations as they are done
     seed: int = 0  # for sampling
     inject: str | None = None  # the injected bug's name, for the report
 

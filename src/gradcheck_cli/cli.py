@@ -200,11 +200,42 @@ def _check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype
                 dtype=dtype.value if dtype else None, taylor=taylor, sample=sample, directions=directions)
 
 
+class _Progress:
+    """A progress bar on stderr, on a terminal only, once a check has run for a second."""
+
+    def __init__(self):
+        import time
+
+        self.clock, self.start, self.bar, self.task, self.done = time.monotonic, time.monotonic(), None, None, 0
+
+    def __call__(self, evaluations: int) -> None:
+        self.done += evaluations
+        if self.bar is None and self.clock() - self.start > 1.0:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("checking"), BarColumn(), TextColumn("{task.completed:,} evaluations"),
+                                TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("check", total=None)
+            self.bar.start()
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool,
              save: Path | None) -> None:
     from gradcheck_cli.api import execute
 
-    report = execute(model, str(config) if config else None, flags)
+    progress = _Progress() if sys.stderr.isatty() and not quiet else None
+    try:
+        report = execute(model, str(config) if config else None, {**flags, "progress": progress})
+    finally:
+        if progress is not None:
+            progress.stop()
     if save is not None:
         import numpy as np
 

@@ -58,7 +58,7 @@ def _chunks(n: int, per_copy: int, chunk_bytes: int):
         yield slice(start, min(n, start + size))
 
 
-def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype):
+def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progress=None):
     """f at θ + steps[j] e_idx[j] for every j, as an array (len(idx),) + out.shape."""
     shape = np.shape(env[wrt])
     f0 = np.asarray(env[out])
@@ -68,15 +68,19 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype):
         X = np.repeat(flat[None, :].astype(dtype), k, axis=0)
         X[np.arange(k), idx[part]] += steps[part]
         result[part] = model.evaluate(env, wrt, X.reshape((k,) + shape), upto=out)
+        if progress is not None:
+            progress(k)
     return result
 
 
 def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
                   method: str = "central", rel_step: float | None = None,
-                  indices: np.ndarray | None = None, chunk_bytes: int = CHUNK_BYTES) -> Derivative:
+                  indices: np.ndarray | None = None, chunk_bytes: int = CHUNK_BYTES,
+                  progress=None) -> Derivative:
     """Numerical derivative of ``out`` (the loss by default) with respect to ``wrt``.
 
-    ``indices`` (flat) limits the work to some entries; the others are NaN.
+    ``indices`` (flat) limits the work to some entries; the others are NaN. ``progress``,
+    if given, is called with the number of model evaluations after each chunk.
     """
     out = out or model.loss
     theta = np.asarray(env[wrt], dtype=np.float64)
@@ -95,7 +99,7 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
     def at(steps, dtype=np.float64):
         """f(θ + steps[j] e_idx[j]) for each of len(steps)/len(idx) rounds of steps."""
         rounds = len(steps) // idx.size if idx.size else 0
-        return _evaluate(model, env, wrt, out, flat, np.tile(idx, rounds), steps, chunk_bytes, dtype)
+        return _evaluate(model, env, wrt, out, flat, np.tile(idx, rounds), steps, chunk_bytes, dtype, progress)
 
     def taken(rel):
         """The representable steps (θ + h) − θ and θ − (θ − h), shaped to broadcast."""

@@ -37,7 +37,8 @@ def _jacobian_layout(a: np.ndarray, jac: Jacobian) -> np.ndarray:
 def numeric_reference(model, env, name, method, settings, jac=None, rel_step=None, indices=None):
     """The numeric reference for one row, laid out as its analytic value."""
     der = differentiate(model, env, jac.wrt if jac else name, out=jac.of if jac else None,
-                        method=method, rel_step=rel_step or settings.rel_step, indices=indices)
+                        method=method, rel_step=rel_step or settings.rel_step, indices=indices,
+                        progress=settings.progress)
     if jac is None:
         return der
     return type(der)(*(None if a is None else _jacobian_layout(a, jac)
