@@ -20,6 +20,28 @@ from gradcheck_cli.errors import ModelError
 Values = Mapping[str, np.ndarray]
 
 
+def matmul_onehot(left: str, right: str, bias: str | None = None):
+    """The one-entry fast path of ``out = left @ right (+ bias)``: moving left[i, j] by s
+    adds s · right[j, :] to row i; moving right[j, c] adds s · left[:, j] to column c;
+    moving bias[i] adds s to row i. O(P · size(out)) instead of P matrix products."""
+    def rule(env, wrt, idx, steps, out):
+        base = np.asarray(env[out])
+        copies = np.repeat(base[None].astype(np.result_type(base, steps)), len(idx), axis=0)
+        p = np.arange(len(idx))
+        if wrt == left:
+            i, j = np.divmod(idx, np.shape(env[left])[1])
+            copies[p, i, :] += steps[:, None] * np.asarray(env[right])[j, :]
+        elif wrt == right:
+            j, c = np.divmod(idx, np.shape(env[right])[1])
+            copies[p, :, c] += steps[:, None] * np.asarray(env[left])[:, j].T
+        elif wrt == bias:
+            copies[p, idx, :] += steps[:, None]
+        else:
+            raise ValueError(f"{wrt} is not an operand of {out}")
+        return copies
+    return rule
+
+
 def symbolic_size(shape: str, symbols: Mapping[str, int]) -> int:
     """Entries of a symbolic shape such as "d×B" or "1×d", given the symbols' values."""
     size = 1
@@ -68,6 +90,9 @@ class Step:
     fn: Callable[..., np.ndarray]
     formula: str
     shape: str
+    # Optional fast path: the step's output for copies of an input moved one entry each,
+    # onehot(env, input, flat indices, steps, own name) -> (P, *output) or None.
+    onehot: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +215,28 @@ class Model:
         env[name] = value
         for step in self.downstream(name):
             env[step.name] = step.fn(*(env[i] for i in step.inputs))
+            if step.name == upto:
+                break
+        return env[upto]
+
+    def sparse_for(self, name: str) -> bool:
+        """Whether every step that reads ``name`` has a one-entry fast path (perturbed)."""
+        consumers = [s for s in self.steps if name in s.inputs]
+        return bool(consumers) and all(s.onehot is not None for s in consumers)
+
+    def perturbed(self, base: Values, name: str, idx: np.ndarray, steps: np.ndarray, upto: str | None = None):
+        """``upto`` (the loss) with entry idx[k] of ``name`` moved by steps[k], for each k,
+        without materialising a copy of ``name`` per k (see sparse_for)."""
+        upto = upto or self.loss
+        env = dict(base)
+        touched = set()
+        for step in self.steps:
+            if name in step.inputs and step.onehot is not None:
+                env[step.name] = step.onehot(base, name, idx, steps, step.name)
+                touched.add(step.name)
+            elif touched.intersection(step.inputs):
+                env[step.name] = step.fn(*(env[i] for i in step.inputs))
+                touched.add(step.name)
             if step.name == upto:
                 break
         return env[upto]

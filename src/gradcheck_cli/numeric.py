@@ -47,8 +47,11 @@ class Derivative:
 
 
 def copy_bytes(model: Model, env: Values, wrt: str) -> int:
-    """Bytes one perturbed copy of ``wrt`` costs, with everything recomputed from it."""
-    names = [wrt] + [s.name for s in model.downstream(wrt)]
+    """Bytes one perturbed copy of ``wrt`` costs, with everything recomputed from it (no
+    copy of ``wrt`` itself where the model has a one-entry fast path)."""
+    names = [s.name for s in model.downstream(wrt)]
+    if not getattr(model, "sparse_for", lambda name: False)(wrt):
+        names.append(wrt)
     return 16 * sum(np.size(env[n]) for n in names)
 
 
@@ -63,11 +66,15 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
     shape = np.shape(env[wrt])
     f0 = np.asarray(env[out])
     result = np.empty((idx.size,) + f0.shape, dtype=dtype)
+    sparse = getattr(model, "sparse_for", lambda name: False)(wrt)
     for part in _chunks(idx.size, 2 * copy_bytes(model, env, wrt), chunk_bytes):
         k = part.stop - part.start
-        X = np.repeat(flat[None, :].astype(dtype), k, axis=0)
-        X[np.arange(k), idx[part]] += steps[part]
-        result[part] = model.evaluate(env, wrt, X.reshape((k,) + shape), upto=out)
+        if sparse:
+            result[part] = model.perturbed(env, wrt, idx[part], steps[part], upto=out)
+        else:
+            X = np.repeat(flat[None, :].astype(dtype), k, axis=0)
+            X[np.arange(k), idx[part]] += steps[part]
+            result[part] = model.evaluate(env, wrt, X.reshape((k,) + shape), upto=out)
         if progress is not None:
             progress(k)
     return result

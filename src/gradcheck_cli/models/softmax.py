@@ -7,7 +7,7 @@
 
 import numpy as np
 
-from gradcheck_cli.model import Formula, Jacobian, Leaf, Model, Step
+from gradcheck_cli.model import Formula, Jacobian, Leaf, Model, Step, matmul_onehot
 
 
 def log_softmax(z):
@@ -81,9 +81,10 @@ def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int 
     leaves = [Leaf("W", "N×D", "parameter")]
     if bias:
         leaves.append(Leaf("b", "N×1", "parameter"))
-        logits = Step("z", ("W", "x", "b"), lambda W, x, b: W @ x + b, "W x + b", "N×B")
+        logits = Step("z", ("W", "x", "b"), lambda W, x, b: W @ x + b, "W x + b", "N×B",
+                      matmul_onehot("W", "x", "b"))
     else:
-        logits = Step("z", ("W", "x"), lambda W, x: W @ x, "W x", "N×B")
+        logits = Step("z", ("W", "x"), lambda W, x: W @ x, "W x", "N×B", matmul_onehot("W", "x"))
     leaves += [Leaf("x", "D×B", "input"), Leaf("t", "N×B", "target", checked=False)]
     steps = [
         logits,
