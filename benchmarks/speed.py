@@ -1,0 +1,132 @@
+"""Speed of a whole check against the peers, side by side in one run (run on demand).
+
+    python -m pip install torch==2.13.0 scipy     # optional peers, never runtime deps
+    python benchmarks/speed.py [--sizes 8,32,64,128,256] [--repeats 5]
+
+The tanh residual net (W1, W2, x checked), in-process medians: gradcheck's complex-step
+(default) and central engines; torch.autograd.gradcheck (default and fast_mode) and
+scipy.optimize.check_grad when installed (jax is not installed here: reported as
+missing). Then --directions at d = 2048, and process start-up: `python -c pass`,
+`import numpy`, `gradcheck --help`, `gradcheck residual --d 8`, and
+`gradcheck residual --d 256` against the same check through torch in a script.
+"""
+
+import argparse
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from gradcheck_cli.checking import Settings, run_check
+from gradcheck_cli.models import BUILDERS
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def leaves(d):
+    v = BUILDERS["residual"](d=d).values
+    return v["W1"], v["W2"], v["x"], v["t"]
+
+
+def torch_check(d, fast):
+    import torch
+
+    W1, W2, x, t = (torch.tensor(a, dtype=torch.float64, requires_grad=k < 3) for k, a in enumerate(leaves(d)))
+
+    def loss(W1, W2, x):
+        y = W2 @ (torch.tanh(W1 @ x) + x)
+        return 0.5 * ((y - t) ** 2).sum()
+
+    return lambda: torch.autograd.gradcheck(loss, (W1, W2, x), fast_mode=fast)
+
+
+def scipy_check(d):
+    from scipy.optimize import check_grad
+
+    W1, W2, x, t = leaves(d)
+    sizes = [W1.size, W2.size, x.size]
+    model = BUILDERS["residual"](d=d)
+
+    def unpack(theta):
+        a, b = sizes[0], sizes[0] + sizes[1]
+        return theta[:a].reshape(W1.shape), theta[a:b].reshape(W2.shape), theta[b:].reshape(x.shape)
+
+    def f(theta):
+        W1_, W2_, x_ = unpack(theta)
+        return float(np.sum((W2_ @ (np.tanh(W1_ @ x_) + x_) - t) ** 2) / 2)
+
+    def g(theta):
+        W1_, W2_, x_ = unpack(theta)
+        env = dict(model.values, W1=W1_, W2=W2_, x=x_)
+        for step in model.steps:
+            env[step.name] = step.fn(*(env[i] for i in step.inputs))
+        adj = model.backward(env)
+        return np.concatenate([adj["W1"].ravel(), adj["W2"].ravel(), adj["x"].ravel()])
+
+    theta = np.concatenate([W1.ravel(), W2.ravel(), x.ravel()])
+    return lambda: check_grad(f, g, theta)
+
+
+def process(cmd, repeats=7):
+    return median_time(lambda: subprocess.run(cmd, capture_output=True, check=False), repeats)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="8,32,64,128,256")
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    has = {name: importlib.util.find_spec(name) is not None for name in ("torch", "scipy", "jax")}
+    print("| d (entries) | gradcheck complex | gradcheck central | torch gradcheck | torch fast_mode "
+          "| scipy check_grad | jax check_grads | torch / gradcheck complex |")
+    print("|---|---|---|---|---|---|---|---|")
+    for d in map(int, args.sizes.split(",")):
+        reps = args.repeats if d <= 128 else 1
+        ours = median_time(lambda: run_check(BUILDERS["residual"](d=d)), reps)
+        central = median_time(lambda: run_check(BUILDERS["residual"](d=d), Settings(method="central")), reps)
+        torch_t = median_time(torch_check(d, False), reps) if has["torch"] else None
+        fast_t = median_time(torch_check(d, True), reps) if has["torch"] else None
+        scipy_t = median_time(scipy_check(d), reps) if has["scipy"] else None
+        cell = lambda t: "—" if t is None else f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"  # noqa: E731
+        ratio = "—" if torch_t is None else f"{torch_t / ours:.1f}×"
+        print(f"| {d} ({d * d + 2 * d}) | {cell(ours)} | {cell(central)} | {cell(torch_t)} | {cell(fast_t)} "
+              f"| {cell(scipy_t)} | {'not installed' if not has['jax'] else '?'} | {ratio} |")
+    t = median_time(lambda: run_check(BUILDERS["residual"](d=2048), Settings(directions=4)), 3)
+    print(f"\n--directions 4 at d = 2048 ({2048 * 2048 + 2 * 2048:,} entries), whole check: {t:.2f} s")
+
+    exe = [sys.executable, "-m", "gradcheck_cli"]
+    script = os.path.join(os.path.dirname(sys.executable), "gradcheck")
+    cli = [script] if os.path.exists(script) else exe
+    rows = [("python -c pass", [sys.executable, "-c", "pass"]),
+            ("python -c 'import numpy'", [sys.executable, "-c", "import numpy"]),
+            ("gradcheck --help", cli + ["--help"]),
+            ("gradcheck residual --d 8", cli + ["residual", "--d", "8"]),
+            ("gradcheck residual --d 256", cli + ["residual", "--d", "256", "-q"])]
+    if has["torch"]:
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+            fh.write("import sys; sys.path.insert(0, %r)\nimport speed\nspeed.torch_check(256, False)()\n"
+                     % os.path.dirname(os.path.abspath(__file__)))
+        rows.append(("torch.autograd.gradcheck, d = 256, as a script", [sys.executable, fh.name]))
+    print("\n| process | median |\n|---|---|")
+    base = None
+    for label, cmd in rows:
+        t = process(cmd, 7 if "256" not in label else 1)
+        base = t if "import numpy" in label else base
+        ratio = f" ({t / base:.1f}× import numpy)" if base and "gradcheck" in label and "torch" not in label else ""
+        print(f"| `{label}` | {t * 1e3:.0f} ms{ratio} |")
+
+
+if __name__ == "__main__":
+    main()
