@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gradcheck_cli import bugs
-from gradcheck_cli.checking import Settings, run_check
+from gradcheck_cli.checking import run_check
 from gradcheck_cli.compare import Tolerance
 from gradcheck_cli.diagnose import NONE, diagnose
 from gradcheck_cli.models import BUILDERS

@@ -117,7 +117,7 @@ class UserModel(Model):
             raise ModelError(f"{path}: TARGETS names {', '.join(unknown_targets)}, which init() does not "
                              f"return; leaves: {', '.join(values)}")
         probe = _Tap(path)
-        loss = _run(forward, values, probe, path)
+        _run(forward, values, probe, path)  # records the taps, and checks the loss is a scalar
         symbols = {}
         leaves = [Leaf(n, shapes.get(n, _dims(v)), "target" if n in targets else "leaf", n not in targets)
                   for n, v in values.items()]

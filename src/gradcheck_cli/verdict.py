@@ -170,8 +170,6 @@ def _roundoff(model, p, method, settings, A, numeric, bound, kink):
 
 def verdict(model, env, p: Pending, method, settings, scale) -> tuple[np.ndarray, Comparison]:
     """Compare one row; its failing entries are looked at again for kinks."""
-    from gradcheck_cli.bounds import classic, uses_estimates, per_entry
-
     tol = classic(method, settings.tolerance)
     numeric, A, mask = p.derivative.value, p.analytic, sampled_mask(p)
     comparable = (isinstance(A, np.ndarray) and A.shape == numeric.shape and not np.iscomplexobj(A)

@@ -1,0 +1,80 @@
+"""Everything the command line writes: reports, tables, the error line, progress."""
+
+import json
+import os
+import sys
+
+from gradcheck_cli.cli_options import Format
+
+
+def stderr_line(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"gradcheck: error: {message}", style="red", markup=False)
+
+
+def emit(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away: stop writing, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def stdout_console():
+    """Colour and width from the terminal; off a terminal, no colour and a fixed width
+    so that the same check prints the same bytes."""
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+
+
+def captured(console, renderable) -> str:
+    with console.capture() as cap:
+        console.print(renderable)
+    # Rich pads titles and cells to the full width; trailing blanks help nobody.
+    return "\n".join(line.rstrip() for line in cap.get().split("\n"))
+
+
+def output(report, fmt: Format) -> None:
+    if fmt is Format.json:
+        from gradcheck_cli.report import to_json
+
+        emit(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
+    elif fmt is Format.markdown:
+        from gradcheck_cli.render import render_markdown
+
+        emit(render_markdown(report))
+    else:
+        from gradcheck_cli.render import render_table
+
+        out = stdout_console()
+        emit(captured(out, render_table(report, out.width)))
+
+
+class Progress:
+    """A progress bar on stderr, on a terminal only, once a check has run for a second."""
+
+    def __init__(self):
+        import time
+
+        self.clock, self.start, self.bar, self.task, self.done = time.monotonic, time.monotonic(), None, None, 0
+
+    def __call__(self, evaluations: int) -> None:
+        self.done += evaluations
+        if self.bar is None and self.clock() - self.start > 1.0:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("checking"), BarColumn(), TextColumn("{task.completed:,} evaluations"),
+                                TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("check", total=None)
+            self.bar.start()
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

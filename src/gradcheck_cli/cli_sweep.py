@@ -1,0 +1,97 @@
+"""gradcheck sweep: the error of each finite-difference engine against the step size."""
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from gradcheck_cli.cli_options import (BatchOpt, ConfigOpt, Format, FormatOpt, SeedOpt, int_option)
+from gradcheck_cli.cli_output import captured, emit, stdout_console
+from gradcheck_cli.errors import GradcheckError
+
+sweep_app = typer.Typer(help="Error of each finite-difference engine over steps 1e-1 … 1e-14.",
+                        no_args_is_help=True)
+
+PlotOpt = Annotated[Optional[Path], typer.Option(help="Also draw the sweep to FILE.png (needs matplotlib).")]
+
+
+def _sweep(model: str, flags: dict, config, plot, fmt) -> None:
+    from gradcheck_cli.api import sweep_model
+
+    result = sweep_model(model, str(config) if config else None, flags)
+    if plot is not None:
+        _plot(result, plot)
+    if fmt is Format.json:
+        emit(json.dumps({"steps": result.steps, "errors": result.errors, "complex": result.complex_error,
+                          "chosen": result.chosen}, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title="Step sweep: max |N − A| / max |A| (← default h)", title_justify="left")
+    table.add_column("h", justify="right")
+    for engine in result.errors:
+        table.add_column(engine, justify="right")
+    for i, h in enumerate(result.steps):
+        cells = []
+        for engine, errors in result.errors.items():
+            mark = " ←" if abs(math.log10(result.chosen[engine]) - math.log10(h)) < 0.5 else ""
+            cells.append(f"{errors[i]:.1e}{mark}")
+        table.add_row(f"{h:.0e}", *cells)
+    emit(captured(stdout_console(), table))
+    if result.complex_error is not None:
+        emit(f"complex step (any h ≤ 1e-20): {result.complex_error:.1e}\n")
+
+
+def _plot(result, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise GradcheckError("--plot needs matplotlib: python3 -m pip install matplotlib") from None
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for engine, errors in result.errors.items():
+        ax.loglog(result.steps, [max(e, 1e-18) for e in errors], marker="o", label=engine)
+    if result.complex_error is not None:
+        ax.axhline(max(result.complex_error, 1e-18), color="k", ls="--", label="complex step")
+    ax.set_xlabel("relative step h")
+    ax.set_ylabel("max |N − A| / max |A|")
+    ax.legend()
+    try:
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+    except OSError as e:
+        raise GradcheckError(f"cannot write --plot file '{path}': {e.strerror}") from None
+
+
+@sweep_app.command("residual")
+def sweep_residual(
+    d: Annotated[Optional[int], int_option("--d", help="Width d [default: 8].")] = None,
+    activation: Annotated[Optional[str], typer.Option(help="φ [default: tanh].")] = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, plot: PlotOpt = None,
+    fmt: FormatOpt = Format.table,
+):
+    """Step sweep on the residual net.  Example:  gradcheck sweep residual --d 8 --plot v.png"""
+    _sweep("residual", dict(d=d, activation=activation, batch=batch, seed=seed), config, plot, fmt)
+
+
+@sweep_app.command("softmax")
+def sweep_softmax(
+    n: Annotated[Optional[int], int_option("--n", help="Classes N [default: 10].")] = None,
+    d: Annotated[Optional[int], int_option("--d", help="Input width D [default: 5].")] = None,
+    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, plot: PlotOpt = None,
+    fmt: FormatOpt = Format.table,
+):
+    """Step sweep on the softmax classifier.  Example:  gradcheck sweep softmax --n 10"""
+    _sweep("softmax", dict(n=n, d=d, batch=batch, seed=seed), config, plot, fmt)
+
+
+@sweep_app.command("check")
+def sweep_file(
+    path: Annotated[Path, typer.Argument(help="Your model file (loading it runs its code).", show_default=False)],
+    seed: SeedOpt = None, plot: PlotOpt = None, fmt: FormatOpt = Format.table,
+):
+    """Step sweep on your own model file.  Example:  gradcheck sweep check examples/mlp.py"""
+    _sweep("file", dict(path=str(path), seed=seed), None, plot, fmt)
