@@ -245,7 +245,7 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[Gra
 
 
 def directional_verdict(model, env, p: Pending, method, settings, scale):
-    """--directions: compare R directional derivatives. A disagreement that a 1e-10 move of
+    """--directions: compare R directional derivatives. A disagreement that a 1e-8 move of
     the leaves scatters is round-off (PASS); otherwise a per-entry check of the tensor
     (sampled above 4,096 entries) locates the culprit, or finds kinks (KINK)."""
     from dataclasses import replace as dc_replace

@@ -120,7 +120,7 @@ def sampled_mask(p: "Pending"):
     return mask.reshape(p.derivative.value.shape)
 
 
-JITTER = {"float64": 1e-10, "float32": 1e-4}  # far above the dtype's round-off, far below a bug
+JITTER = {"float64": 1e-8, "float32": 1e-4}  # far above the dtype's round-off, far below a bug
 
 
 def at_jittered(model, settings, compute):
@@ -153,7 +153,7 @@ def _jittered(model, p: Pending, method, settings, indices):
 def _roundoff(model, p, method, settings, A, numeric, bound, kink):
     """Split the still-failing entries into real errors, round-off and kinks.
 
-    A wrong formula makes A − N a smooth function of θ: moving every leaf by 1e-10
+    A wrong formula makes A − N a smooth function of θ: moving every leaf by 1e-8
     (relative) leaves it as it was. Round-off and branch flips do not survive that move:
     where A − N changes by more than a quarter, the entry is not failing; where it also
     exceeds 1e-6 of the entry, a branch changed (a kink).
