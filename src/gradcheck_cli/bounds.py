@@ -25,7 +25,7 @@ from gradcheck_cli.numeric import RICHARDSON_REL_STEP
 
 EPS = float(np.finfo(np.float64).eps)
 C_EST, C_ENTRY, C_TENSOR, C_MODEL = 8.0, 512.0, 32.0, 32.0
-C32_ENTRY, C32_TENSOR, C32_MODEL = 32.0, 16.0, 16.0
+C32_ENTRY, C32_TENSOR, C32_MODEL = 8.0, 4.0, 4.0
 DEFAULT_RTOL = {"central": 1e-5, "forward": 1e-4, "complex": 1e-5, "richardson": 1e-5}
 
 
