@@ -17,13 +17,15 @@ from gradcheck_cli.errors import ModelError
 from gradcheck_cli.model import Model
 from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
                                    RICHARDSON_REL_STEP, Derivative, complex_safe)
-from gradcheck_cli.verdict import Pending, analytic_at, model_scale, numeric_reference, verdict
+from gradcheck_cli.directional import check_directions, localize
+from gradcheck_cli.verdict import (Pending, analytic_at, at_jittered, backward_at, model_scale,
+                                   numeric_reference, verdict)
 
 
 @dataclass(frozen=True)
 class Settings:
-    method: str = "auto"  # auto, complex or central
-    rel_step: float | None = None  # central's relative step; None: cbrt(machine eps)
+    method: str = "auto"  # auto, complex, richardson, central or forward
+    rel_step: float | None = None  # finite differences' relative step; None: the engine's own
     tolerance: Tolerance | None = None  # None: the engine's error-estimate bound (bounds.py)
     max_memory: int = 4 * 2**30
     dtype: str = "float64"  # float32: the forward and backward run in float32
@@ -68,7 +70,7 @@ class Report:
     symbols: dict[str, int]
     parameters: tuple[str, int]
     settings: Settings
-    method: str  # the engine used: complex or central
+    method: str  # the engine used: complex, richardson, central or forward
     loss: float
     forward: list[ForwardRow]
     gradients: list[GradientRow]
@@ -170,29 +172,23 @@ def _run_check(model, settings, options, notes) -> Report:
     if not np.all(np.isfinite(loss)):
         notes.append(f"the loss is {float(loss)}: every gradient of a non-finite loss fails")
     method = _engine(model, env, settings.method, notes)
-    if settings.dtype == "float32":
-        analytic = model.backward({k: np.asarray(v, dtype=np.float32) for k, v in env.items()})
-        analytic = {k: v.astype(np.float64) if isinstance(v, np.ndarray) else v for k, v in analytic.items()}
-    else:
-        analytic = model.backward(env)
+    analytic = backward_at(model, env, settings.dtype)
     checked = set(model.checked())
     pending = []
     for f in model.formulas:
         if f.name not in checked:
             continue
+        head = (f.name, bar(f.name), roles.get(f.name, "intermediate"), model.formula_text(f.name),
+                display_shape(model.shape_of(f.name), sym))
         why = f.unrepresentable(env) if f.unrepresentable else None
         if why:
             notes.append(f"{bar(f.name)} is not checked: {why}")
-            pending.append(Pending(f.name, bar(f.name), roles.get(f.name, "intermediate"),
-                                    model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
-                                    None, Derivative(np.full(np.shape(env[f.name]), np.nan))))
+            pending.append(Pending(*head, None, Derivative(np.full(np.shape(env[f.name]), np.nan))))
             continue
         indices = sample_indices(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
         der = None if settings.directions else numeric_reference(model, env, f.name, method, settings,
                                                                   indices=indices)
-        pending.append(Pending(f.name, bar(f.name), roles.get(f.name, "intermediate"),
-                                model.formula_text(f.name), display_shape(model.shape_of(f.name), sym),
-                                analytic.get(f.name), der, indices=indices))
+        pending.append(Pending(*head, analytic.get(f.name), der, indices=indices))
         for jac in (j for j in model.jacobians if j.of == f.name):
             row = Pending(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian", model.formula_text(jac.id),
                           display_shape(jac.shape, sym), None,
@@ -215,13 +211,14 @@ def _run_check(model, settings, options, notes) -> Report:
             arrays[f"analytic/{p.id}"] = p.analytic
         rows.append(GradientRow(p.id, p.label, p.kind, p.formula, p.shape, numeric.shape, comparison,
                                 model.origins.get(p.id)))
-    rows = _diagnosed(rows, analytic, arrays, env, model, settings, method)
+    rows = _diagnosed(rows, {p.id: p.analytic for p in pending}, arrays, env, model, settings, method)
     return Report(model.name, model.title, dict(options or {}), dict(model.symbols),
                   model.parameters, settings, method, float(loss), forward, rows, notes, arrays)
 
 
 def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[GradientRow]:
-    """Attach a diagnosis to every FAIL row, naming other adjoints and forward values."""
+    """Attach a diagnosis to every FAIL row, naming other adjoints and forward values.
+    ``analytic``: each row's hand-derived value, by row id."""
     values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
     out = []
     for row in rows:
@@ -232,11 +229,7 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[Gra
             others = _merge_equal({r.label: arrays[f"numeric/{r.id}"] for r in rows
                                    if r.id != row.id and f"numeric/{r.id}" in arrays
                                    and r.comparison.checked == r.comparison.entries})
-            if row.kind == "jacobian":
-                jac = next(j for j in model.jacobians if j.id == row.id)
-                A, N = model.jacobian(jac, env), arrays[f"numeric/{row.id}"]
-            else:
-                A, N = analytic.get(row.id), arrays[f"numeric/{row.id}"]
+            A, N = analytic[row.id], arrays[f"numeric/{row.id}"]
             row = replace(row, diagnosis=diagnose(A, N, classic(method, settings.tolerance), others,
                                                   {n: v for n, v in values.items() if n != row.id},
                                                   model.symbols))
@@ -248,11 +241,6 @@ def directional_verdict(model, env, p: Pending, method, settings, scale):
     """--directions: compare R directional derivatives. A disagreement that a 1e-8 move of
     the leaves scatters is round-off (PASS); otherwise a per-entry check of the tensor
     (sampled above 4,096 entries) locates the culprit, or finds kinks (KINK)."""
-    from dataclasses import replace as dc_replace
-
-    from gradcheck_cli.directional import check_directions
-    from gradcheck_cli.verdict import at_jittered
-
     A, shape = p.analytic, np.shape(env[p.id])
     usable = isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))
     if usable:
@@ -267,22 +255,20 @@ def directional_verdict(model, env, p: Pending, method, settings, scale):
 
         d2 = at_jittered(model, settings, again)
         if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
-            return np.full(shape, np.nan), dc_replace(comparison, status=PASS, reason=None, failed=0,
+            return np.full(shape, np.nan), replace(comparison, status=PASS, reason=None, failed=0,
                                                       problem=None, ratio=1.0)
-    from gradcheck_cli.directional import localize
-
     if usable and np.prod(shape) > 4096:  # bisect down to a few entries, then check those
         p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, scale)
     else:
-        p.indices = sample_indices(A, shape, dc_replace(settings, sample=None), p.id) if usable else None
+        p.indices = sample_indices(A, shape, replace(settings, sample=None), p.id) if usable else None
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings, scale)
     if not usable or entrywise.status == FAIL:
-        return numeric, dc_replace(entrywise, directions=settings.directions)
+        return numeric, replace(entrywise, directions=settings.directions)
     if entrywise.status == KINK:
-        return numeric, dc_replace(entrywise, directions=comparison.directions)
+        return numeric, replace(entrywise, directions=comparison.directions)
     reason = comparison.reason + f"; the per-entry check of {entrywise.checked:,} entries found no culprit"
-    return numeric, dc_replace(comparison, reason=reason)
+    return numeric, replace(comparison, reason=reason)
 
 
 def sample_indices(A, shape, settings: Settings, name: str) -> np.ndarray | None:

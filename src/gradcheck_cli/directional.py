@@ -46,6 +46,16 @@ def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarr
     return np.array(out), np.array(est)
 
 
+def _bound(A, V, numeric, estimate, scale: float, method: str) -> np.ndarray:
+    """What |⟨A, v⟩ − numeric| may be for each direction v in V: rounding of the inner
+    product and of L's imaginary part, plus 8× the estimate; divided by the relative step
+    for the finite-difference engine (it divides the loss's round-off by the step)."""
+    terms = np.array([np.linalg.norm((A * v).ravel()) for v in V])
+    spread = scale * np.array([np.linalg.norm(v) for v in V])
+    bound = C_DIR * EPS * (terms + spread + np.abs(numeric)) + 8 * estimate
+    return bound if method == "complex" else bound / RICHARDSON_REL_STEP
+
+
 def check_directions(model, env, name, A, method, count: int, seed: int, scale: float):
     """The row's comparison from ``count`` directional derivatives, and the signed
     differences ⟨A, v⟩ − numeric (for the round-off test)."""
@@ -55,11 +65,7 @@ def check_directions(model, env, name, A, method, count: int, seed: int, scale: 
     numeric, estimate = _derivative_along(model, env, name, V, method)
     analytic = np.array([float(np.vdot(A, v)) for v in V])
     err = np.abs(analytic - numeric)
-    terms = np.array([np.linalg.norm((A * v).ravel()) for v in V])
-    bound = C_DIR * EPS * (terms + scale * np.array([np.linalg.norm(v) for v in V]) + np.abs(numeric))
-    bound = bound + 8 * estimate
-    if method != "complex":
-        bound = bound / RICHARDSON_REL_STEP
+    bound = _bound(A, V, numeric, estimate, scale, method)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / bound)
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
@@ -88,8 +94,6 @@ def localize(model, env, name, A, method, seed: int, scale: float, keep: int = 6
         v[half] = rng.standard_normal(half.size)
         v = v.reshape(theta.shape)
         numeric, estimate = _derivative_along(model, env, name, v[None], method)
-        analytic = float(np.vdot(A, v))
-        bound = C_DIR * EPS * (np.linalg.norm((A * v).ravel()) + scale * np.linalg.norm(v) + abs(numeric[0]))
-        bound = bound + 8 * estimate[0]
-        candidates = half if abs(analytic - numeric[0]) > bound else candidates[candidates.size // 2:]
+        bound = _bound(A, v[None], numeric, estimate, scale, method)[0]
+        candidates = half if abs(float(np.vdot(A, v)) - numeric[0]) > bound else candidates[candidates.size // 2:]
     return candidates

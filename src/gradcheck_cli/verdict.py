@@ -15,13 +15,24 @@ from gradcheck_cli.model import Jacobian
 from gradcheck_cli.numeric import DEFAULT_REL_STEP, differentiate
 
 
+def _in_dtype(env, dtype):
+    return env if dtype != "float32" else {k: np.asarray(v, dtype=np.float32) for k, v in env.items()}
+
+
+def _as_float64(value):
+    return value.astype(np.float64) if isinstance(value, np.ndarray) else value
+
+
+def backward_at(model, env, dtype) -> dict:
+    """Every hand-derived adjoint at ``env``, computed in ``dtype`` (returned as float64)."""
+    return {k: _as_float64(v) for k, v in model.backward(_in_dtype(env, dtype)).items()}
+
+
 def analytic_at(model, env, p, dtype):
     """The hand-derived value of one row at ``env``, computed in ``dtype``."""
-    if dtype != "float32":
-        return model.jacobian(p.jac, env) if p.jac else model.backward(env).get(p.id)
-    env32 = {k: np.asarray(v, dtype=np.float32) for k, v in env.items()}
-    value = model.jacobian(p.jac, env32) if p.jac else model.backward(env32).get(p.id)
-    return value.astype(np.float64) if isinstance(value, np.ndarray) else value
+    if p.jac:
+        return _as_float64(model.jacobian(p.jac, _in_dtype(env, dtype)))
+    return backward_at(model, env, dtype).get(p.id)
 
 
 def _jacobian_layout(a: np.ndarray, jac: Jacobian) -> np.ndarray:
