@@ -82,18 +82,20 @@ def check_directions(model, env, name, A, method, count: int, seed: int, scale: 
 
 
 def localize(model, env, name, A, method, seed: int, scale: float, keep: int = 64) -> np.ndarray:
-    """Flat indices (at most ``keep``) that hold a wrong entry, found by bisection: a
-    directional check restricted to half of the candidates tells which half is wrong.
-    About 2 log2(n) model evaluations, however large the tensor."""
+    """Flat indices (at most ``keep``) that hold a wrong entry, found by bisection: of two
+    directional checks, each restricted to one half of the candidates, the one further
+    beyond its bound names the wrong half. 2 log2(n) model evaluations, however large the
+    tensor."""
     theta = np.asarray(env[name])
     candidates = np.arange(theta.size)
     rng = np.random.default_rng([seed, zlib.crc32(name.encode()), 11])
     while candidates.size > keep:
-        half = candidates[: candidates.size // 2]
-        v = np.zeros(theta.size)
-        v[half] = rng.standard_normal(half.size)
-        v = v.reshape(theta.shape)
-        numeric, estimate = _derivative_along(model, env, name, v[None], method)
-        bound = _bound(A, v[None], numeric, estimate, scale, method)[0]
-        candidates = half if abs(float(np.vdot(A, v)) - numeric[0]) > bound else candidates[candidates.size // 2:]
+        halves = np.array_split(candidates, 2)
+        V = np.zeros((2, theta.size))
+        for k, half in enumerate(halves):
+            V[k, half] = rng.standard_normal(half.size)
+        V = V.reshape((2,) + theta.shape)
+        numeric, estimate = _derivative_along(model, env, name, V, method)
+        off = np.abs(np.array([float(np.vdot(A, v)) for v in V]) - numeric)
+        candidates = halves[int(np.argmax(off / _bound(A, V, numeric, estimate, scale, method)))]
     return candidates
