@@ -60,14 +60,26 @@ def test_errors_go_to_stderr_only():
 
 
 @needs_script
-def test_ctrl_c_ends_quietly_with_130():
+def test_ctrl_c_ends_quietly_with_130(tmp_path):
     import signal
     import time
 
-    p = subprocess.Popen(["gradcheck", "residual", "--d", "400"], stdout=subprocess.PIPE,
+    # a model slow enough to interrupt mid-check: it says when its forward first runs
+    started = tmp_path / "started"
+    model = tmp_path / "slow.py"
+    model.write_text(
+        "import pathlib, time\nimport numpy as np\n"
+        "def init(rng): return {'w': rng.standard_normal((50, 1))}\n"
+        f"def forward(p, tap):\n    pathlib.Path({str(started)!r}).touch()\n    time.sleep(0.05)\n"
+        "    return np.sum(p['w'] ** 2)\n"
+        "def backward(v): return {'w': 2 * v['w']}\n")
+    p = subprocess.Popen(["gradcheck", "check", str(model)], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
-    assert p.returncode == 130
+    assert p.returncode == 130, err
     assert out == "" and "Traceback" not in err and "interrupted" in err

@@ -16,30 +16,9 @@ from typing import Callable, Mapping
 import numpy as np
 
 from gradcheck_cli.errors import ModelError
+from gradcheck_cli.sparse import apply, dense, nbytes, one_entry_rows
 
 Values = Mapping[str, np.ndarray]
-
-
-def matmul_onehot(left: str, right: str, bias: str | None = None):
-    """The one-entry fast path of ``out = left @ right (+ bias)``: moving left[i, j] by s
-    adds s · right[j, :] to row i; moving right[j, c] adds s · left[:, j] to column c;
-    moving bias[i] adds s to row i. O(P · size(out)) instead of P matrix products."""
-    def rule(env, wrt, idx, steps, out):
-        base = np.asarray(env[out])
-        copies = np.repeat(base[None].astype(np.result_type(base, steps)), len(idx), axis=0)
-        p = np.arange(len(idx))
-        if wrt == left:
-            i, j = np.divmod(idx, np.shape(env[left])[1])
-            copies[p, i, :] += steps[:, None] * np.asarray(env[right])[j, :]
-        elif wrt == right:
-            j, c = np.divmod(idx, np.shape(env[right])[1])
-            copies[p, :, c] += steps[:, None] * np.asarray(env[left])[:, j].T
-        elif wrt == bias:
-            copies[p, idx, :] += steps[:, None]
-        else:
-            raise ValueError(f"{wrt} is not an operand of {out}")
-        return copies
-    return rule
 
 
 def symbolic_size(shape: str, symbols: Mapping[str, int]) -> int:
@@ -91,8 +70,12 @@ class Step:
     formula: str
     shape: str
     # Optional fast path: the step's output for copies of an input moved one entry each,
-    # onehot(env, input, flat indices, steps, own name) -> (P, *output) or None.
+    # onehot(env, input, flat indices, steps, own name) -> (P, *output) or sparse.Rows;
+    # see sparse.matmul_onehot.
     onehot: Callable | None = None
+    # fn acts entry by entry (same-shaped inputs and output): copies changed in one row
+    # stay one row (sparse.Rows) through it
+    elementwise: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,26 +203,42 @@ class Model:
         return env[upto]
 
     def sparse_for(self, name: str) -> bool:
-        """Whether every step that reads ``name`` has a one-entry fast path (perturbed)."""
-        consumers = [s for s in self.steps if name in s.inputs]
-        return bool(consumers) and all(s.onehot is not None for s in consumers)
+        """Whether copies of ``name`` moved one entry each can run on the fast path
+        (``perturbed``): its value is a matrix (every built-in value is)."""
+        return len(self.shape_of(name).split("×")) == 2
 
-    def perturbed(self, base: Values, name: str, idx: np.ndarray, steps: np.ndarray, upto: str | None = None):
+    def perturbed(self, base: Values, name: str, idx: np.ndarray, steps: np.ndarray,
+                  upto: str | None = None, sizes: list | None = None):
         """``upto`` (the loss) with entry idx[k] of ``name`` moved by steps[k], for each k,
-        without materialising a copy of ``name`` per k (see sparse_for)."""
+        without materialising a copy of ``name`` per k: each copy is kept as the one row
+        it changes while the steps allow (see sparse.py). ``sizes``, if given, receives
+        the bytes of each step's result."""
         upto = upto or self.loss
         env = dict(base)
-        touched = set()
+        touched = {name}
         for step in self.steps:
-            if name in step.inputs and step.onehot is not None:
+            if not touched.intersection(step.inputs):
+                continue
+            if step.onehot is not None and touched.intersection(step.inputs) == {name}:
                 env[step.name] = step.onehot(base, name, idx, steps, step.name)
-                touched.add(step.name)
-            elif touched.intersection(step.inputs):
-                env[step.name] = step.fn(*(env[i] for i in step.inputs))
-                touched.add(step.name)
+            else:
+                if name in step.inputs and env[name] is base[name]:  # built only when read
+                    env[name] = one_entry_rows(base[name], idx, steps)
+                    if sizes is not None:
+                        sizes.append(nbytes(env[name]))
+                env[step.name] = apply(step, env, base, touched)
+            touched.add(step.name)
+            if sizes is not None:
+                sizes.append(nbytes(env[step.name]))
             if step.name == upto:
                 break
-        return env[upto]
+        return dense(env[upto])
+
+    def copy_bytes(self, base: Values, name: str) -> int:
+        """Bytes of what one complex-stepped copy of ``name`` computes on the fast path."""
+        sizes: list[int] = []
+        self.perturbed(base, name, np.array([0]), np.array([0j]), sizes=sizes)
+        return sum(sizes)
 
     def backward(self, values: Values) -> dict[str, np.ndarray]:
         """Adjoints by name, with any overridden formulas in place.

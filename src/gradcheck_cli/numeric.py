@@ -47,11 +47,11 @@ class Derivative:
 
 
 def copy_bytes(model: Model, env: Values, wrt: str) -> int:
-    """Bytes one perturbed copy of ``wrt`` costs, with everything recomputed from it (no
-    copy of ``wrt`` itself where the model has a one-entry fast path)."""
-    names = [s.name for s in model.downstream(wrt)]
-    if not getattr(model, "sparse_for", lambda name: False)(wrt):
-        names.append(wrt)
+    """Bytes one perturbed copy of ``wrt`` costs: what the fast path computes for it where
+    the model has one, else a copy of ``wrt`` and everything recomputed from it."""
+    if getattr(model, "sparse_for", lambda name: False)(wrt):
+        return model.copy_bytes(env, wrt)
+    names = [wrt] + [s.name for s in model.downstream(wrt)]
     return 16 * sum(np.size(env[n]) for n in names)
 
 

@@ -139,6 +139,9 @@ class UserModel(Model):
     def entries(self, name: str) -> int:
         return self.sizes[name]
 
+    def sparse_for(self, name: str) -> bool:
+        return False  # the user's forward is one function: no steps to run sparsely
+
     def checked(self) -> list[str]:
         return [f.name for f in self.formulas]
 

@@ -10,7 +10,8 @@
 import numpy as np
 
 from gradcheck_cli.activations import ACTIVATIONS
-from gradcheck_cli.model import Formula, Leaf, Model, Step, matmul_onehot
+from gradcheck_cli.model import Formula, Leaf, Model, Step
+from gradcheck_cli.sparse import matmul_onehot
 
 
 def _T(a):
@@ -47,8 +48,8 @@ def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0,
     ]
     steps = [
         Step("z1", ("W1", "x"), lambda W1, x: W1 @ x, "W1 x", "d×B", matmul_onehot("W1", "x")),
-        Step("h", ("z1",), phi, f"φ(z1), φ = {act.name}", "d×B"),
-        Step("z2", ("h", "x"), lambda h, x: h + x, "h + x", "d×B"),
+        Step("h", ("z1",), phi, f"φ(z1), φ = {act.name}", "d×B", elementwise=True),
+        Step("z2", ("h", "x"), lambda h, x: h + x, "h + x", "d×B", elementwise=True),
         Step("y", ("W2", "z2"), lambda W2, z2: W2 @ z2, "W2 z2", "1×B", matmul_onehot("W2", "z2")),
         Step("L", ("y", "t"), lambda y, t: np.sum((y - t) ** 2, axis=(-2, -1)) / (2 * B),
              "½ (y − t)², mean over B", "1×1"),
