@@ -1,14 +1,16 @@
 """Speed of a whole check against the peers, side by side in one run (run on demand).
 
-    python -m pip install torch==2.13.0 scipy     # optional peers, never runtime deps
+    python -m pip install -e ".[bench]"     # scipy, torch 2.13.0, jax: never runtime deps
     python benchmarks/speed.py [--sizes 8,32,64,128,256] [--repeats 5]
 
 The tanh residual net (W1, W2, x checked), in-process medians: gradcheck's complex-step
-(default) and central engines; torch.autograd.gradcheck (default and fast_mode) and
-scipy.optimize.check_grad when installed (jax is not installed here: reported as
-missing). Then --directions at d = 2048, and process start-up: `python -c pass`,
-`import numpy`, `gradcheck --help`, `gradcheck residual --d 8`, and
-`gradcheck residual --d 256` against the same check through torch in a script.
+(default) and central engines; torch.autograd.gradcheck (default and fast_mode),
+jax.test_util.check_grads (float64, reverse mode, order 1) and scipy.optimize.check_grad,
+each where installed (a peer that is missing is reported as such). Each is called once
+before it is timed (imports, jax's dispatch caches). Then the whole per-entry check and
+--directions at d = 2048, and process start-up: `python -c pass`, `import numpy`,
+`gradcheck --help`, `gradcheck residual --d 8`, and `gradcheck residual --d 256` against
+the same check through torch and through jax in a script.
 """
 
 import argparse
@@ -26,7 +28,9 @@ from gradcheck_cli.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
 
 
-def median_time(fn, repeats):
+def median_time(fn, repeats, warm=False):
+    if warm:
+        fn()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -50,6 +54,22 @@ def torch_check(d, fast):
         return 0.5 * ((y - t) ** 2).sum()
 
     return lambda: torch.autograd.gradcheck(loss, (W1, W2, x), fast_mode=fast)
+
+
+def jax_check(d):
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    from jax.test_util import check_grads
+
+    W1, W2, x, t = (jnp.asarray(a) for a in leaves(d))
+
+    def loss(W1, W2, x):
+        y = W2 @ (jnp.tanh(W1 @ x) + x)
+        return 0.5 * jnp.sum((y - t) ** 2)
+
+    return lambda: check_grads(loss, (W1, W2, x), order=1, modes=("rev",))
 
 
 def scipy_check(d):
@@ -92,19 +112,24 @@ def main():
     print("| d (entries) | gradcheck complex | gradcheck central | torch gradcheck | torch fast_mode "
           "| scipy check_grad | jax check_grads | torch / gradcheck complex |")
     print("|---|---|---|---|---|---|---|---|")
+    cell = lambda t: "—" if t is None else f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"  # noqa: E731
     for d in map(int, args.sizes.split(",")):
-        reps = args.repeats if d <= 128 else 1
-        ours = median_time(lambda: run_check(BUILDERS["residual"](d=d)), reps)
+        reps = args.repeats if d <= 128 else max(1, args.repeats // 2)
+        peer = lambda name, make: median_time(make(), reps, warm=True) if has[name] else None  # noqa: E731
+        ours = median_time(lambda: run_check(BUILDERS["residual"](d=d)), reps, warm=True)
         central = median_time(lambda: run_check(BUILDERS["residual"](d=d), Settings(method="central")), reps)
-        torch_t = median_time(torch_check(d, False), reps) if has["torch"] else None
-        fast_t = median_time(torch_check(d, True), reps) if has["torch"] else None
-        scipy_t = median_time(scipy_check(d), reps) if has["scipy"] else None
-        cell = lambda t: "—" if t is None else f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"  # noqa: E731
-        ratio = "—" if torch_t is None else f"{torch_t / ours:.1f}×"
-        print(f"| {d} ({d * d + 2 * d}) | {cell(ours)} | {cell(central)} | {cell(torch_t)} | {cell(fast_t)} "
-              f"| {cell(scipy_t)} | {'not installed' if not has['jax'] else '?'} | {ratio} |")
+        torch_t = peer("torch", lambda: torch_check(d, False))
+        fast_t = peer("torch", lambda: torch_check(d, True))
+        scipy_t = peer("scipy", lambda: scipy_check(d))
+        jax_t = peer("jax", lambda: jax_check(d))
+        missing = lambda name, t: cell(t) if has[name] else "not installed"  # noqa: E731
+        ratio = "—" if torch_t is None else f"{torch_t / ours:.0f}×"
+        print(f"| {d} ({d * d + 2 * d:,}) | {cell(ours)} | {cell(central)} | {missing('torch', torch_t)} "
+              f"| {missing('torch', fast_t)} | {missing('scipy', scipy_t)} | {missing('jax', jax_t)} | {ratio} |")
+    full = median_time(lambda: run_check(BUILDERS["residual"](d=2048)), 3)
     t = median_time(lambda: run_check(BUILDERS["residual"](d=2048), Settings(directions=4)), 3)
-    print(f"\n--directions 4 at d = 2048 ({2048 * 2048 + 2 * 2048:,} entries), whole check: {t:.2f} s")
+    print(f"\nd = 2048 ({2048 * 2048 + 2 * 2048:,} entries), whole check: every entry {cell(full)}, "
+          f"--directions 4 {cell(t)}")
 
     exe = [sys.executable, "-m", "gradcheck_cli"]
     script = os.path.join(os.path.dirname(sys.executable), "gradcheck")
@@ -114,17 +139,22 @@ def main():
             ("gradcheck --help", cli + ["--help"]),
             ("gradcheck residual --d 8", cli + ["residual", "--d", "8"]),
             ("gradcheck residual --d 256", cli + ["residual", "--d", "256", "-q"])]
-    if has["torch"]:
-        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
-            fh.write("import sys; sys.path.insert(0, %r)\nimport speed\nspeed.torch_check(256, False)()\n"
-                     % os.path.dirname(os.path.abspath(__file__)))
-        rows.append(("torch.autograd.gradcheck, d = 256, as a script", [sys.executable, fh.name]))
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name, call in (("torch", "speed.torch_check(256, False)()"), ("jax", "speed.jax_check(256)()")):
+        if has[name]:
+            with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+                fh.write(f"import sys; sys.path.insert(0, {here!r})\nimport speed\n{call}\n")
+            rows.append((f"{name} check, d = 256, as a script", [sys.executable, fh.name]))
     print("\n| process | median |\n|---|---|")
-    base = None
+    base = ours_256 = None
     for label, cmd in rows:
-        t = process(cmd, 7 if "256" not in label else 1)
+        t = process(cmd, 15 if "256" not in label else 3)
         base = t if "import numpy" in label else base
-        ratio = f" ({t / base:.1f}× import numpy)" if base and "gradcheck" in label and "torch" not in label else ""
+        ours_256 = t if label == "gradcheck residual --d 256" else ours_256
+        if label.startswith("gradcheck"):
+            ratio = f" ({t / base:.2f}× import numpy)"
+        else:
+            ratio = f" ({t / ours_256:.1f}× gradcheck residual --d 256)" if "script" in label else ""
         print(f"| `{label}` | {t * 1e3:.0f} ms{ratio} |")
 
 

@@ -60,6 +60,20 @@ def test_directions_catch_and_locate_a_single_wrong_entry():
     assert row.comparison.worst_index == tuple(int(i) for i in index)
 
 
+def test_bisection_names_the_wrong_half_down_to_a_few_entries():
+    # models without a one-entry fast path (model files) locate a culprit by bisection
+    from gradcheck_cli.directional import localize
+
+    m = BUILDERS["residual"](d=96, seed=2)
+    env = m.forward()
+    A = m.backward(env)["W1"].copy()
+    order = np.argsort(np.abs(A).ravel())
+    flat = int(order[len(order) // 2])
+    A.flat[flat] *= 1 + 1e-8
+    found = localize(m, env, "W1", A, "complex", seed=0, scale=float(np.abs(A).max()), keep=64)
+    assert len(found) <= 64 and flat in found
+
+
 def test_directions_from_the_cli():
     r = runner.invoke(app, ["residual", "--d", "64", "--directions", "2", "--format", "json"])
     rows = {g["id"]: g for g in json.loads(r.stdout)["gradients"]}

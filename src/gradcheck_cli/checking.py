@@ -237,10 +237,14 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[Gra
     return out
 
 
+LOCATE_ALL = 2**22  # entries a per-entry check on the fast path takes in about a second
+
+
 def directional_verdict(model, env, p: Pending, method, settings, scale):
     """--directions: compare R directional derivatives. A disagreement that a 1e-8 move of
-    the leaves scatters is round-off (PASS); otherwise a per-entry check of the tensor
-    (sampled above 4,096 entries) locates the culprit, or finds kinks (KINK)."""
+    the leaves scatters is round-off (PASS); otherwise a per-entry check locates the
+    culprit, or finds kinks (KINK): of every entry where the model has a one-entry fast
+    path (up to LOCATE_ALL entries), else of the few that bisection leaves."""
     A, shape = p.analytic, np.shape(env[p.id])
     usable = isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))
     if usable:
@@ -257,8 +261,10 @@ def directional_verdict(model, env, p: Pending, method, settings, scale):
         if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
             return np.full(shape, np.nan), replace(comparison, status=PASS, reason=None, failed=0,
                                                       problem=None, ratio=1.0)
-    if usable and np.prod(shape) > 4096:  # bisect down to a few entries, then check those
-        p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, scale)
+    keep = LOCATE_ALL if getattr(model, "sparse_for", lambda name: False)(p.id) else 4096
+    if usable and np.prod(shape) > keep:  # bisect down to what a per-entry check affords
+        p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, scale,
+                             keep=keep if keep > 4096 else 64)
     else:
         p.indices = sample_indices(A, shape, replace(settings, sample=None), p.id) if usable else None
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)

@@ -5,6 +5,8 @@ leaves; the last step is the scalar loss. The checker perturbs any name (a leaf 
 intermediate) and re-runs only the steps downstream of it, so it knows nothing of the
 model. Steps must broadcast over a leading axis of perturbed copies: use ``@`` on stacks,
 ``swapaxes(-1, -2)`` rather than ``.T``, and reduce the loss over the last two axes.
+A step may also say how one moved entry changes it (``onehot``) and that it acts entry
+by entry (``elementwise``): copies then stay one changed row each (sparse.py).
 
 The backward pass is a list of hand-derived formulas, one per adjoint, in backward
 order; each sees the forward values and the adjoints computed before it.
