@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gradcheck_cli.checking import Settings, run_check, sample_indices
+from gradcheck_cli.checking import Settings, run_check
+from gradcheck_cli.verdict import sample_indices
 from gradcheck_cli.cli import app
 from gradcheck_cli.compare import FAIL, PASS
 from gradcheck_cli.models import BUILDERS

@@ -5,7 +5,6 @@ Jacobians by name and returns plain dataclasses. Never prints.
 """
 
 import re
-import zlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -17,9 +16,9 @@ from gradcheck_cli.errors import ModelError
 from gradcheck_cli.model import Model
 from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
                                    RICHARDSON_REL_STEP, Derivative, complex_safe)
-from gradcheck_cli.directional import check_directions, localize
-from gradcheck_cli.verdict import (Pending, analytic_at, at_jittered, backward_at, model_scale,
-                                   numeric_reference, verdict)
+from gradcheck_cli.directional import directional_verdict
+from gradcheck_cli.verdict import (Pending, analytic_at, backward_at, model_scale, numeric_reference,
+                                   sample_indices, verdict)
 
 
 @dataclass(frozen=True)
@@ -235,68 +234,6 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[Gra
                                                   model.symbols))
         out.append(row)
     return out
-
-
-LOCATE_ALL = 2**22  # entries a per-entry check on the fast path takes in about a second
-
-
-def directional_verdict(model, env, p: Pending, method, settings, scale):
-    """--directions: compare R directional derivatives. A disagreement that a 1e-8 move of
-    the leaves scatters is round-off (PASS); otherwise a per-entry check locates the
-    culprit, or finds kinks (KINK): of every entry where the model has a one-entry fast
-    path (up to LOCATE_ALL entries), else of the few that bisection leaves."""
-    A, shape = p.analytic, np.shape(env[p.id])
-    usable = isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))
-    if usable:
-        comparison, d, failing = check_directions(model, env, p.id, A.astype(float), method,
-                                                  settings.directions, settings.seed, scale)
-        if comparison.status != FAIL:
-            return np.full(shape, np.nan), comparison
-
-        def again(env2):
-            A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
-            return check_directions(model, env2, p.id, A2, method, settings.directions, settings.seed, scale)[1]
-
-        d2 = at_jittered(model, settings, again)
-        if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
-            return np.full(shape, np.nan), replace(comparison, status=PASS, reason=None, failed=0,
-                                                      problem=None, ratio=1.0)
-    keep = LOCATE_ALL if getattr(model, "sparse_for", lambda name: False)(p.id) else 4096
-    if usable and np.prod(shape) > keep:  # bisect down to what a per-entry check affords
-        p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, scale,
-                             keep=keep if keep > 4096 else 64)
-    else:
-        p.indices = sample_indices(A, shape, replace(settings, sample=None), p.id) if usable else None
-    p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
-    numeric, entrywise = verdict(model, env, p, method, settings, scale)
-    if not usable or entrywise.status == FAIL:
-        return numeric, replace(entrywise, directions=settings.directions)
-    if entrywise.status == KINK:
-        return numeric, replace(entrywise, directions=comparison.directions)
-    reason = comparison.reason + f"; the per-entry check of {entrywise.checked:,} entries found no culprit"
-    return numeric, replace(comparison, reason=reason)
-
-
-def sample_indices(A, shape, settings: Settings, name: str) -> np.ndarray | None:
-    """Flat indices of the entries to check with --sample K, or None for all.
-
-    Stratified by |A| (random order when A is unusable): always the largest and the
-    smallest, then one drawn from each of K − 2 equal strata between; seeded per tensor.
-    """
-    n = int(np.prod(shape))
-    k = settings.sample
-    if k is None or k >= n:
-        return None
-    rng = np.random.default_rng([settings.seed, zlib.crc32(name.encode())])
-    if isinstance(A, np.ndarray) and A.shape == tuple(shape) and np.all(np.isfinite(A)):
-        order = np.argsort(np.abs(A).ravel(), kind="stable")
-    else:
-        order = rng.permutation(n)
-    picks = {int(order[0]), int(order[-1])}
-    for stratum in np.array_split(order[1:-1], max(k - 2, 0)):
-        if stratum.size:
-            picks.add(int(rng.choice(stratum)))
-    return np.array(sorted(picks))
 
 
 def _merge_equal(named: dict) -> dict:

@@ -3,15 +3,18 @@
 For R seeded random directions v per tensor, one model evaluation each: with the complex
 step, Im L(θ + i h v) / h is ⟨∇L, v⟩ to machine precision, so the bound can be tight and
 a single wrong entry shows even in a tensor of millions. A failing tensor is then checked
-entry by entry (sampled when large) to locate the culprit.
+entry by entry to locate the culprit (after bisection, when it is too large for that).
 """
 
 import zlib
 
 import numpy as np
 
-from gradcheck_cli.compare import FAIL, PASS, Comparison
+from dataclasses import replace
+
+from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison
 from gradcheck_cli.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
+from gradcheck_cli.verdict import Pending, analytic_at, at_jittered, numeric_reference, verdict
 
 EPS = float(np.finfo(np.float64).eps)
 C_DIR = 4.0  # on the rounding of ⟨A, v⟩ and of L's imaginary part: eps · (‖A ∘ v‖₂ + S ‖v‖₂)
@@ -99,3 +102,42 @@ def localize(model, env, name, A, method, seed: int, scale: float, keep: int = 6
         off = np.abs(np.array([float(np.vdot(A, v)) for v in V]) - numeric)
         candidates = halves[int(np.argmax(off / _bound(A, V, numeric, estimate, scale, method)))]
     return candidates
+
+
+LOCATE_ALL = 2**22  # entries a per-entry check on the fast path takes in about a second
+
+
+def directional_verdict(model, env, p: Pending, method, settings, scale):
+    """--directions: compare R directional derivatives. A disagreement that a 1e-8 move of
+    the leaves scatters is round-off (PASS); otherwise a per-entry check locates the
+    culprit, or finds kinks (KINK): of every entry where the model has a one-entry fast
+    path (up to LOCATE_ALL entries), else of the few that bisection leaves."""
+    A, shape = p.analytic, np.shape(env[p.id])
+    usable = isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))
+    if usable:
+        comparison, d, failing = check_directions(model, env, p.id, A.astype(float), method,
+                                                  settings.directions, settings.seed, scale)
+        if comparison.status != FAIL:
+            return np.full(shape, np.nan), comparison
+
+        def again(env2):
+            A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
+            return check_directions(model, env2, p.id, A2, method, settings.directions, settings.seed, scale)[1]
+
+        d2 = at_jittered(model, settings, again)
+        if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
+            return np.full(shape, np.nan), replace(comparison, status=PASS, reason=None, failed=0,
+                                                      problem=None, ratio=1.0)
+    fast = getattr(model, "sparse_for", lambda name: False)(p.id)
+    p.indices = None  # every entry, unless that is more than a per-entry check affords
+    if usable and np.prod(shape) > (LOCATE_ALL if fast else 4096):
+        p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, scale,
+                             keep=LOCATE_ALL if fast else 64)
+    p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
+    numeric, entrywise = verdict(model, env, p, method, settings, scale)
+    if not usable or entrywise.status == FAIL:
+        return numeric, replace(entrywise, directions=settings.directions)
+    if entrywise.status == KINK:
+        return numeric, replace(entrywise, directions=comparison.directions)
+    reason = comparison.reason + f"; the per-entry check of {entrywise.checked:,} entries found no culprit"
+    return numeric, replace(comparison, reason=reason)

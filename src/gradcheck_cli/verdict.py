@@ -5,6 +5,7 @@ the numeric reference laid out as the analytic value, the per-entry bound (bound
 and a second look at failing entries, which may sit on a kink or be round-off.
 """
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,3 +207,25 @@ def verdict(model, env, p: Pending, method, settings, scale) -> tuple[np.ndarray
             bound = np.where(noise, np.inf, bound)
         comparison = compare(A, numeric, tol, kink, bound, mask)
     return numeric, comparison
+
+
+def sample_indices(A, shape, settings, name: str) -> np.ndarray | None:
+    """Flat indices of the entries to check with --sample K, or None for all.
+
+    Stratified by |A| (random order when A is unusable): always the largest and the
+    smallest, then one drawn from each of K − 2 equal strata between; seeded per tensor.
+    """
+    n = int(np.prod(shape))
+    k = settings.sample
+    if k is None or k >= n:
+        return None
+    rng = np.random.default_rng([settings.seed, zlib.crc32(name.encode())])
+    if isinstance(A, np.ndarray) and A.shape == tuple(shape) and np.all(np.isfinite(A)):
+        order = np.argsort(np.abs(A).ravel(), kind="stable")
+    else:
+        order = rng.permutation(n)
+    picks = {int(order[0]), int(order[-1])}
+    for stratum in np.array_split(order[1:-1], max(k - 2, 0)):
+        if stratum.size:
+            picks.add(int(rng.choice(stratum)))
+    return np.array(sorted(picks))
