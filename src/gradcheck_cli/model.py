@@ -18,7 +18,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from gradcheck_cli.errors import ModelError
-from gradcheck_cli.sparse import apply, dense, nbytes, one_entry_rows
+from gradcheck_cli.sparse import apply, dense, nbytes, one_entry_rows, pin
 
 Values = Mapping[str, np.ndarray]
 
@@ -199,7 +199,7 @@ class Model:
         env = dict(base)
         env[name] = value
         for step in self.downstream(name):
-            env[step.name] = step.fn(*(env[i] for i in step.inputs))
+            env[step.name] = pin(step.fn(*(env[i] for i in step.inputs)), base[step.name])
             if step.name == upto:
                 break
         return env[upto]
@@ -222,13 +222,13 @@ class Model:
             if not touched.intersection(step.inputs):
                 continue
             if step.onehot is not None and touched.intersection(step.inputs) == {name}:
-                env[step.name] = step.onehot(base, name, idx, steps, step.name)
+                env[step.name] = pin(step.onehot(base, name, idx, steps, step.name), base[step.name])
             else:
                 if name in step.inputs and env[name] is base[name]:  # built only when read
                     env[name] = one_entry_rows(base[name], idx, steps)
                     if sizes is not None:
                         sizes.append(nbytes(env[name]))
-                env[step.name] = apply(step, env, base, touched)
+                env[step.name] = pin(apply(step, env, base, touched), base[step.name])
             touched.add(step.name)
             if sizes is not None:
                 sizes.append(nbytes(env[step.name]))

@@ -7,7 +7,8 @@ net then spends its time on the comparison, not on tanh of copies that equal the
 
 The rules only ever compute what the dense forward would compute for the changed
 entries, plus one linear update where a changed row meets a matrix product; the
-complex step's imaginary part is the same either way.
+complex step's imaginary part is the same either way (and its real part is pinned to
+the unperturbed values after every step: ``pin``).
 """
 
 from dataclasses import dataclass
@@ -87,6 +88,28 @@ class matmul_onehot:  # noqa: N801 (used like a function in model definitions)
         return np.asarray(env[out])[None] + left[:, r].T[:, :, None] * change[:, None, :]
 
 
+def pin(value, base):
+    """A complex-stepped step output with its real part taken from the unperturbed one.
+
+    Re f(θ + ih) = f(θ) − h² f''(θ)/2 + …: f(θ) to the last bit for steps h ≤ 1e-20 of
+    θ, so this changes nothing but rounding: the rounding by which a complex
+    implementation (of tanh, of a matrix product) differs from the real one that gave
+    the forward values. Left in, a cancellation downstream (y − t) would magnify it
+    into a bias of the derivative that the hand-derived adjoints, computed from the
+    real forward values, do not share. Real values (finite differences) pass as they are.
+    """
+    old = base.base if isinstance(base, Rows) else base
+    if np.iscomplexobj(old):
+        return value
+    if isinstance(value, Rows):
+        if not np.iscomplexobj(value.values):
+            return value
+        return Rows(value.base, value.rows, np.asarray(old)[value.rows] + 1j * value.values.imag)
+    if not np.iscomplexobj(value):
+        return value
+    return np.asarray(old) + 1j * value.imag
+
+
 def apply(step, env, base, touched):
     """Run ``step`` on ``env``, whose ``touched`` names hold perturbed copies (dense or
     Rows) and the rest unperturbed values from ``base``; keeps Rows where it can."""
@@ -100,15 +123,7 @@ def apply(step, env, base, touched):
     same_rows = all(env[i].rows is first.rows and np.shape(env[i].base) == shape for i in patched)
     if step.elementwise and same_rows and not dense_copies:
         rows = [a.values if isinstance(a, Rows) else np.broadcast_to(a, shape)[first.rows] for a in args]
-        values = step.fn(*rows)
-        old = np.asarray(base[step.name])
-        if np.iscomplexobj(values) and not np.iscomplexobj(old):
-            # A complex step: Re f(z + ih) = f(z) − h² f''(z)/2 + …, f(z) to the last bit
-            # for h ≤ 1e-20. Taken from the base, as every unchanged row is, the changed
-            # row carries no rounding of f's complex implementation that the others lack
-            # (which a sum such as W2 z2 would turn into a bias of the derivative).
-            values = old[first.rows] + 1j * values.imag
-        return Rows(old, first.rows, values)
+        return Rows(np.asarray(base[step.name]), first.rows, step.fn(*rows))
     rule = getattr(step.onehot, "rows", None)
     if rule is not None and len(patched) == 1 and not dense_copies:
         out = rule(base, patched[0], first, step.name)
