@@ -2,12 +2,10 @@
 
 import os
 
-from gradcheck_cli import bugs
 from gradcheck_cli.checking import Report, Settings, run_check
 from gradcheck_cli.compare import Tolerance
 from gradcheck_cli.config import CHECK_OPTIONS, MODEL_OPTIONS, resolve
 from gradcheck_cli.errors import UsageError, nearest
-from gradcheck_cli.formulas import bind
 from gradcheck_cli.models import BUILDERS
 
 
@@ -55,6 +53,8 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
     notes = []
     inject = cfg.check["inject"]
     if inject:
+        from gradcheck_cli import bugs  # with its typed formulas: only when asked for
+
         if cfg.model == "file":
             raise UsageError("--inject works on the built-in models; in your own model, edit backward()")
         bug = bugs.find(cfg.model, inject)
@@ -65,6 +65,8 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
             raise UsageError(f"--inject {inject} and {cfg.gradients[bug.target][1]} both replace the "
                              f"formula of {bug.target}; choose one")
         bugs.inject(built, bug)
+    if cfg.gradients:
+        from gradcheck_cli.formulas import bind
     for target, (text, where) in cfg.gradients.items():
         built.overrides[target] = bind(built, target, text, where)
         built.origins[target] = "yours"

@@ -6,19 +6,21 @@ Jacobians by name and returns plain dataclasses. Never prints.
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gradcheck_cli.bounds import classic
 from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, Tolerance
-from gradcheck_cli.diagnose import Diagnosis, diagnose
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.model import Model
 from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
                                    RICHARDSON_REL_STEP, Derivative, complex_safe)
-from gradcheck_cli.directional import directional_verdict
 from gradcheck_cli.verdict import (Pending, analytic_at, backward_at, model_scale, numeric_reference,
                                    sample_indices, verdict)
+
+if TYPE_CHECKING:  # imported when a FAIL needs a diagnosis (start-up time)
+    from gradcheck_cli.diagnose import Diagnosis
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class GradientRow:
     dims: tuple[int, ...]
     comparison: Comparison
     origin: str | None = None  # whose formula, if not the tool's: "injected" or "yours"
-    diagnosis: Diagnosis | None = None  # for a FAIL: the simplest explanation that fits
+    diagnosis: "Diagnosis | None" = None  # for a FAIL: the simplest explanation (diagnose.py)
 
     @property
     def replaced(self) -> bool:
@@ -199,6 +201,8 @@ def _run_check(model, settings, options, notes) -> Report:
     rows = []
     for p in pending:
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
+            from gradcheck_cli.directional import directional_verdict
+
             numeric, comparison = directional_verdict(model, env, p, method, settings, scale)
         else:
             numeric, comparison = verdict(model, env, p, method, settings, scale)
@@ -218,6 +222,10 @@ def _run_check(model, settings, options, notes) -> Report:
 def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[GradientRow]:
     """Attach a diagnosis to every FAIL row, naming other adjoints and forward values.
     ``analytic``: each row's hand-derived value, by row id."""
+    if not any(row.comparison.status == FAIL for row in rows):
+        return rows
+    from gradcheck_cli.diagnose import Diagnosis, diagnose  # only a FAIL needs it
+
     values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
     out = []
     for row in rows:

@@ -4,7 +4,6 @@ The only module that prints or exits. Our own exceptions and every usage error b
 one red line on stderr and exit status 2; a check that finds a wrong gradient exits 1.
 """
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -198,6 +197,8 @@ def bugs(
 
     Example:  gradcheck bugs --model residual · gradcheck residual --inject phi-for-dphi
     """
+    import json
+
     from gradcheck_cli.bugs import BUGS
     from gradcheck_cli.errors import one_of
 

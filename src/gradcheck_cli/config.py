@@ -18,7 +18,6 @@ Every error names the bad value, where it came from, and what is allowed.
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -130,6 +129,8 @@ def _validate(opt: Option, value, where: str, error=UsageError):
 
 
 def read_toml(path: str) -> dict:
+    import tomllib  # only a config file needs it
+
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
@@ -197,6 +198,8 @@ def resolve(model: str | None, path: str | None, flags: dict) -> Config:
 
 def _gradients(table, flags: dict, path) -> dict:
     """Typed formulas from [gradients] (NAME = "EXPRESSION") and --grad, which overrides."""
+    if table == {} and not flags.get("grad"):  # (formulas.py only when there are formulas)
+        return {}
     from gradcheck_cli.formulas import split
 
     if not isinstance(table, dict):
