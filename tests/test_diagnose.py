@@ -105,3 +105,14 @@ def test_random_shape_mismatch_is_not_explained_away():
     d = diagnose(rng.standard_normal((3, 3)), rng.standard_normal((3, 1)), TOL,
                  {"ū": rng.standard_normal((3, 1))})
     assert d.kind == "shape" and "expected 3×1" in d.message
+
+
+@pytest.mark.parametrize("delta,kind,phrase", [(1e-3, "where", "confined to entry [2, 5]"),
+                                               (1e-9, "small", "is at [2, 5]")])
+def test_one_wrong_entry_is_named_not_called_a_scale(delta, kind, phrase):
+    from gradcheck_cli.testing import plant_error
+
+    model = plant_error(BUILDERS["residual"](d=8, seed=2), "W1", (2, 5), delta)
+    row = run_check(model).row("W1")
+    assert row.comparison.status == "FAIL"
+    assert row.diagnosis.kind == kind and phrase in row.diagnosis.message, row.diagnosis.message
