@@ -70,8 +70,8 @@ DTypeOpt = Annotated[Optional[DType], typer.Option(
 SampleOpt = Annotated[Optional[int], int_option(
     "--sample", help="Check K entries per tensor: the largest-|g|, the smallest, and strata between (seeded).")]
 DirectionsOpt = Annotated[Optional[int], int_option(
-    "--directions", help="Check R random directional derivatives per tensor (complex step): fast for huge tensors; "
-                         "a failing tensor is bisected to the wrong entry.")]
+    "--directions", help="Check R random sign directions per tensor (complex step): fast for huge tensors; "
+                         "a failing tensor is checked entry by entry to name the wrong entry.")]
 TaylorOpt = Annotated[bool, typer.Option(
     "--taylor", help="Also run the Taylor-remainder test: fitted order 2 if a gradient is right, 1 if not.")]
 SaveOpt = Annotated[Optional[Path], typer.Option(help="Save every leaf, analytic and numeric adjoint to FILE.npz.")]
