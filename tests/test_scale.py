@@ -61,6 +61,13 @@ def test_directions_catch_and_locate_a_single_wrong_entry():
     assert row.comparison.worst_index == tuple(int(i) for i in index)
 
 
+def test_directional_rows_name_a_direction_not_an_entry():
+    r = runner.invoke(app, ["residual", "--d", "16", "--directions", "2"])
+    row = next(line for line in r.stdout.splitlines() if line.startswith("│ W̄1"))
+    assert r.exit_code == 0 and "2 directions" in row
+    assert any(f" v{k} " in row for k in range(2)) and "[" not in row
+
+
 def test_bisection_names_the_wrong_half_down_to_a_few_entries():
     # models without a one-entry fast path (model files) locate a culprit by bisection
     from gradcheck_cli.directional import localize

@@ -27,7 +27,11 @@ def _ratio(x) -> str:
 
 
 def _where(c: Comparison) -> str:
-    return "—" if c.worst_index is None else "[" + ",".join(map(str, c.worst_index)) + "]"
+    if c.worst_index is None:
+        return "—"
+    if c.directions and not c.checked:  # a direction, not an entry: A, N are ⟨A, v⟩ and its numeric twin
+        return f"v{c.worst_index[0]}"
+    return "[" + ",".join(map(str, c.worst_index)) + "]"
 
 
 def _severity(c: Comparison) -> str:
