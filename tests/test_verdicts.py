@@ -115,6 +115,23 @@ def test_stress_configurations_pass():
     assert run_check(BUILDERS["softmax"](n=20, d=8, scale=100.0, seed=4)).count(FAIL) == 0
 
 
+def test_richardson_fallback_on_tiny_probabilities_and_tiny_inputs():
+    # Its stencil (0.003 · max(1, |θ|)) once left log's domain for probabilities below
+    # 0.003 (NaN) and crossed relu's kinks for inputs of 1e-6: retried within the domain,
+    # and a kink straddled by the stencil is told from a wrong value by narrower steps.
+    softmax = dict(n=12, d=7, batch=7, seed=33, scale=46.5)
+    row = run_check(BUILDERS["softmax"](**softmax), Settings(method="richardson")).row("y")
+    assert row.comparison.status != FAIL, row.comparison.reason
+    env = BUILDERS["softmax"](**softmax).forward()
+    y = np.where(env["t"] != 0, env["y"], 1.0)  # ȳ = −t ⊘ y is nonzero on the targets only
+    tiny = np.unravel_index(np.argmin(y), y.shape)
+    assert y[tiny] < 1e-3
+    wrong = plant_error(BUILDERS["softmax"](**softmax), "y", tiny, 1e-2)
+    assert run_check(wrong, Settings(method="richardson")).row("y").comparison.status == FAIL
+    relu = dict(d=18, activation="relu", batch=6, seed=10, scale=1.3e-6, integers=True)
+    assert run_check(BUILDERS["residual"](**relu), Settings(method="richardson")).count(FAIL) == 0
+
+
 def test_taylor_order_two_when_right_one_when_wrong():
     from typer.testing import CliRunner
     import json

@@ -81,12 +81,13 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
 
 
 def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
-                  method: str = "central", rel_step: float | None = None,
+                  method: str = "central", rel_step: float | np.ndarray | None = None,
                   indices: np.ndarray | None = None, chunk_bytes: int = CHUNK_BYTES,
                   progress=None) -> Derivative:
     """Numerical derivative of ``out`` (the loss by default) with respect to ``wrt``.
 
-    ``indices`` (flat) limits the work to some entries; the others are NaN. ``progress``,
+    ``indices`` (flat) limits the work to some entries; the others are NaN; ``rel_step``
+    may then be an array, one step per index. ``progress``,
     if given, is called with the number of model evaluations after each chunk.
     """
     out = out or model.loss
@@ -122,7 +123,19 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
         hp, _ = taken(FORWARD_REL_STEP if rel_step is None else rel_step)
         return Derivative(scatter((at(hp.ravel()) - f0) / hp))
     if method == "richardson":
-        return Derivative(*map(scatter, _richardson(at, taken, rel_step, idx.size)))
+        value, _, _, error = _richardson(at, taken, rel_step, idx.size)
+        lost = (~np.isfinite(value).reshape(idx.size, -1).all(axis=1) & (flat[idx] != 0)
+                & bool(np.all(np.isfinite(f0))) & (np.ndim(rel_step) == 0))
+        if lost.any():
+            # The stencil (h up to 0.003 · max(1, |θ_i|)) left the function's domain around
+            # a small θ_i (the log of a probability of 1e-6): again, with h ≤ |θ_i| / 4.
+            small = np.abs(flat[idx[lost]])
+            rel = np.minimum(RICHARDSON_REL_STEP if rel_step is None else rel_step,
+                             0.25 * small / np.maximum(1.0, small))
+            again = differentiate(model, env, wrt, out, "richardson", rel, idx[lost], chunk_bytes, progress)
+            value[lost] = again.value.reshape((flat.size,) + f0.shape)[idx[lost]]
+            error[lost] = again.error.reshape((flat.size,) + f0.shape)[idx[lost]]
+        return Derivative(scatter(value), error=scatter(error))
     hp, hm = taken(DEFAULT_REL_STEP if rel_step is None else rel_step)
     f = at(np.concatenate([hp.ravel(), -hm.ravel()]))
     fp, fm = f[: idx.size], f[idx.size:]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck_cli.bounds import classic, per_entry, uses_estimates
+from gradcheck_cli.bounds import C_EST, classic, per_entry, uses_estimates
 from gradcheck_cli.compare import FAIL, Comparison, compare
 from gradcheck_cli.model import Jacobian
 from gradcheck_cli.numeric import DEFAULT_REL_STEP, differentiate
@@ -65,9 +65,11 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
     no single derivative exists (KINK). Where it vanishes at a finer step, the step h
     straddled a kink nearby: the central difference at h/8 replaces the one at h (central
     engine only; the complex step never straddles). Spreads must stand well above the
-    round-off of a one-sided difference (about eps·|L|/h) to count.
+    round-off of a one-sided difference (about eps·|L|/h), and above the bound less
+    Richardson's own estimate (which a stencil across a kink inflates), to count.
     """
     bad = np.abs(analytic - numeric) > bound
+    significant = bound if error is None else np.maximum(bound - C_EST * np.nan_to_num(error, posinf=0.0), 0.0)
     indices = None if jac else np.flatnonzero(bad)
     rel = settings.rel_step or DEFAULT_REL_STEP
     theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
@@ -79,7 +81,7 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
         else:
             noise = np.full(numeric.shape, 256 * np.finfo(float).eps * k / rel)
         spread = np.abs(der.plus - der.minus)
-        levels.append((der, spread, spread > np.maximum(bound, noise)))
+        levels.append((der, spread, spread > np.maximum(significant, noise)))
     (coarse, s1, r1), (fine, s8, r8), (_, s64, r64) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / 2)) | (r8 & r64 & (s64 > s8 / 2)))
     if method == "richardson" and error is not None:
@@ -87,8 +89,11 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
         # not: its extrapolations then disagree (a large estimate) while the central
         # difference agrees with A. A smooth loss keeps the estimate tiny, so a wrong A
         # is never excused this way.
-        central_ok = np.abs(analytic - coarse.value) <= 1e-5 * np.maximum(
-            np.maximum(np.abs(analytic), np.abs(coarse.value)), 1e-3 * np.abs(numeric).max())
+        # (at the narrowest step that agrees: the central stencil may straddle it too)
+        central_ok = np.zeros_like(bad)
+        for der, _, _ in levels:
+            central_ok |= np.abs(analytic - der.value) <= 1e-5 * np.maximum(
+                np.maximum(np.abs(analytic), np.abs(der.value)), 1e-3 * np.abs(numeric).max())
         kink |= bad & (error > 1e-6 * np.maximum(np.abs(numeric), 1e-3 * np.abs(numeric).max())) & central_ok
     if method == "central":
         straddled = bad & ~kink & r1
