@@ -29,7 +29,8 @@ def _sweep(model: str, flags: dict, config, plot, fmt) -> None:
         return
     from rich.table import Table
 
-    table = Table(title="Step sweep: max |N − A| / max |A| (← default h)", title_justify="left")
+    table = Table(title="Step sweep: max |N − A| / max |A|", title_justify="left",
+                  caption="← the engine's default step", caption_justify="left")
     table.add_column("h", justify="right")
     for engine in result.errors:
         table.add_column(engine, justify="right")
