@@ -11,7 +11,7 @@ entry does not raise a false alarm. With atol = 0 an entry passes exactly when
 rel_i ≤ rtol, the number the tables show.
 
 Entries the caller marks as kinks (where the loss is not differentiable along that
-entry, found from the numbers by check.py) are counted as KINK, never FAIL.
+entry, found from the numbers by verdict.py) are counted as KINK, never FAIL.
 """
 
 from dataclasses import dataclass

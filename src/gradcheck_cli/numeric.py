@@ -14,7 +14,7 @@ steps downstream of it, read ``out``):
 - ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300). No subtraction, so no cancellation: exact
   to machine precision for a forward pass that is complex-safe (analytic operations,
   branches on the real part). Its result has no one-sided differences; kinks are looked
-  for with central differences on the entries that fail (see check.py).
+  for with central differences on the entries that fail (see verdict.py).
 """
 
 import warnings
