@@ -10,7 +10,8 @@ steps downstream of it, read ``out``):
 - ``forward``: (f(θ + h) − f(θ)) / h with h = √eps · max(1, |θ|): one evaluation per
   entry, error ~1e-8: the crude baseline.
 - ``richardson``: central differences at h, h/2, h/4 (h = 0.003 · max(1, |θ|))
-  extrapolated twice, with a per-entry error estimate: ~1e-12 for 6 evaluations.
+  extrapolated twice, with a per-entry error estimate: ~1e-12 for 6 evaluations. An
+  entry whose stencil leaves the function's domain (NaN) is done again with h ≤ |θ|/4.
 - ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300). No subtraction, so no cancellation: exact
   to machine precision for a forward pass that is complex-safe (analytic operations,
   branches on the real part). Its result has no one-sided differences; kinks are looked
