@@ -10,12 +10,16 @@ steps downstream of it, read ``out``):
 - ``forward``: (f(θ + h) − f(θ)) / h with h = √eps · max(1, |θ|): one evaluation per
   entry, error ~1e-8: the crude baseline.
 - ``richardson``: central differences at h, h/2, h/4 (h = 0.003 · max(1, |θ|))
-  extrapolated twice, with a per-entry error estimate: ~1e-12 for 6 evaluations. An
-  entry whose stencil leaves the function's domain (NaN) is done again with h ≤ |θ|/4.
-- ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300). No subtraction, so no cancellation: exact
-  to machine precision for a forward pass that is complex-safe (analytic operations,
-  branches on the real part). Its result has no one-sided differences; kinks are looked
-  for with central differences on the entries that fail (see verdict.py).
+  extrapolated twice, with a per-entry error estimate: ~1e-12 for 6 evaluations.
+- ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300). No
+  subtraction, so no cancellation: exact to machine precision for a forward pass that is
+  complex-safe (analytic operations, branches on the real part). Its result has no
+  one-sided differences; kinks are looked for with central differences on the entries
+  that fail (see verdict.py).
+
+An entry whose central or Richardson stencil leaves the function's domain (θ − h < 0 in
+the log of a probability: NaN) is done again with h relative to |θ| instead of
+max(1, |θ|).
 """
 
 import warnings
@@ -45,6 +49,7 @@ class Derivative:
     plus: np.ndarray | None = None
     minus: np.ndarray | None = None
     error: np.ndarray | None = None  # the engine's own estimate of |value − exact| (richardson)
+    step: np.ndarray | None = None  # central: the step h taken for each entry
 
 
 def copy_bytes(model: Model, env: Values, wrt: str) -> int:
@@ -124,23 +129,27 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
         hp, _ = taken(FORWARD_REL_STEP if rel_step is None else rel_step)
         return Derivative(scatter((at(hp.ravel()) - f0) / hp))
     if method == "richardson":
-        value, _, _, error = _richardson(at, taken, rel_step, idx.size)
-        lost = (~np.isfinite(value).reshape(idx.size, -1).all(axis=1) & (flat[idx] != 0)
-                & bool(np.all(np.isfinite(f0))) & (np.ndim(rel_step) == 0))
-        if lost.any():
-            # The stencil (h up to 0.003 · max(1, |θ_i|)) left the function's domain around
-            # a small θ_i (the log of a probability of 1e-6): again, with h ≤ |θ_i| / 4.
-            small = np.abs(flat[idx[lost]])
-            rel = np.minimum(RICHARDSON_REL_STEP if rel_step is None else rel_step,
-                             0.25 * small / np.maximum(1.0, small))
-            again = differentiate(model, env, wrt, out, "richardson", rel, idx[lost], chunk_bytes, progress)
-            value[lost] = again.value.reshape((flat.size,) + f0.shape)[idx[lost]]
-            error[lost] = again.error.reshape((flat.size,) + f0.shape)[idx[lost]]
-        return Derivative(scatter(value), error=scatter(error))
-    hp, hm = taken(DEFAULT_REL_STEP if rel_step is None else rel_step)
-    f = at(np.concatenate([hp.ravel(), -hm.ravel()]))
-    fp, fm = f[: idx.size], f[idx.size:]
-    return Derivative(scatter((fp - fm) / (hp + hm)), scatter((fp - f0) / hp), scatter((f0 - fm) / hm))
+        parts = list(_richardson(at, taken, rel_step, idx.size)) + [None]
+    else:
+        hp, hm = taken(DEFAULT_REL_STEP if rel_step is None else rel_step)
+        f = at(np.concatenate([hp.ravel(), -hm.ravel()]))
+        fp, fm = f[: idx.size], f[idx.size:]
+        step = np.broadcast_to((hp + hm) / 2, fp.shape).copy()
+        parts = [(fp - fm) / (hp + hm), (fp - f0) / hp, (f0 - fm) / hm, None, step]
+    lost = (~np.isfinite(parts[0]).reshape(idx.size, -1).all(axis=1) & (flat[idx] != 0)
+            & bool(np.all(np.isfinite(f0))) & (np.ndim(rel_step) == 0))
+    if lost.any():
+        # The stencil (θ_i − h) left the function's domain around a small θ_i (the log of
+        # a probability below h): again, with h relative to |θ_i| itself rather than to
+        # max(1, |θ_i|): rel · |θ_i| (any rel: the kink test's h, h/8, h/64 stay apart).
+        small = np.abs(flat[idx[lost]])
+        rel = (RICHARDSON_REL_STEP if method == "richardson" else DEFAULT_REL_STEP) if rel_step is None else rel_step
+        rel = rel * np.minimum(1.0, small)
+        again = differentiate(model, env, wrt, out, method, rel, idx[lost], chunk_bytes, progress)
+        for k, redone in enumerate([again.value, again.plus, again.minus, again.error, again.step]):
+            if parts[k] is not None:
+                parts[k][lost] = redone.reshape((flat.size,) + f0.shape)[idx[lost]]
+    return Derivative(*map(scatter, parts))
 
 
 def _richardson(at, taken, rel_step, n):

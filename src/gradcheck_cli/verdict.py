@@ -76,8 +76,9 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
     levels = []
     for k in (1, 8, 64):
         der = numeric_reference(model, env, name, "central", settings, jac, rel / k, indices)
-        if jac is None:
-            noise = 256 * np.finfo(float).eps * abs(float(env[model.loss])) / (rel / k * np.maximum(1.0, theta))
+        if jac is None:  # (the step taken: smaller than rel · max(1, θ) where that left the domain)
+            step = der.step if der.step is not None else rel / k * np.maximum(1.0, theta)
+            noise = 256 * np.finfo(float).eps * abs(float(env[model.loss])) / step
         else:
             noise = np.full(numeric.shape, 256 * np.finfo(float).eps * k / rel)
         spread = np.abs(der.plus - der.minus)
