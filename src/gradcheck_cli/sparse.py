@@ -88,7 +88,7 @@ class matmul_onehot:  # noqa: N801 (used like a function in model definitions)
         return np.asarray(env[out])[None] + left[:, r].T[:, :, None] * change[:, None, :]
 
 
-def pin(value, base):
+def pin(value, old: np.ndarray):
     """A complex-stepped step output with its real part taken from the unperturbed one.
 
     Re f(θ + ih) = f(θ) − h² f''(θ)/2 + …: f(θ) to the last bit for steps h ≤ 1e-20 of
@@ -98,7 +98,6 @@ def pin(value, base):
     into a bias of the derivative that the hand-derived adjoints, computed from the
     real forward values, do not share. Real values (finite differences) pass as they are.
     """
-    old = base.base if isinstance(base, Rows) else base
     if np.iscomplexobj(old):
         return value
     # In place: a step's output is its own array, or a view of an input whose unperturbed
