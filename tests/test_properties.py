@@ -50,3 +50,25 @@ def test_planted_error_in_one_entry_fails_that_row(options, target, delta, data)
     plant_error(model, target, index, delta)
     failing = [r.id for r in run_check(model).gradients if r.comparison.status == FAIL]
     assert failing == [target]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(st.tuples(st.just("residual"), residual_options), st.tuples(st.just("softmax"), softmax_options)),
+       st.sampled_from(["real", "complex"]), st.integers(0, 2**31))
+def test_fast_path_equals_dense_copies(case, kind, pick):
+    # The one-row fast path against plain stacked copies through every step, for a few
+    # random entries of every leaf and intermediate.
+    name, options = case
+    model = BUILDERS[name](**options)
+    env = model.forward()
+    rng = np.random.default_rng(pick)
+    for wrt in [leaf.name for leaf in model.leaves] + [s.name for s in model.steps[:-1]]:
+        theta = np.asarray(env[wrt], dtype=float)
+        idx = rng.choice(theta.size, size=min(5, theta.size), replace=False)
+        steps = 1e-4 * (1 + rng.random(idx.size)) * (1j if kind == "complex" else 1)
+        copies = np.repeat(theta.ravel()[None].astype(steps.dtype), idx.size, axis=0)
+        copies[np.arange(idx.size), idx] += steps
+        fast = model.perturbed(env, wrt, idx, steps)
+        slow = model.evaluate(env, wrt, copies.reshape((idx.size,) + theta.shape))
+        np.testing.assert_allclose(fast.real, slow.real, rtol=1e-11, atol=1e-13 * max(1.0, abs(float(env["L"]))))
+        np.testing.assert_allclose(fast.imag, slow.imag, rtol=1e-10, atol=1e-300)
