@@ -107,7 +107,7 @@ def localize(model, env, name, A, method, seed: int, scale: float, keep: int = 6
         halves = np.array_split(candidates, 2)
         V = np.zeros((2, theta.size))
         for k, half in enumerate(halves):
-            V[k, half] = rng.standard_normal(half.size)
+            V[k, half] = 2.0 * rng.integers(0, 2, half.size) - 1  # signs, as in directions()
         V = V.reshape((2,) + theta.shape)
         numeric, estimate = _derivative_along(model, env, name, V, method)
         off = np.abs(_inner(A, V) - numeric)
