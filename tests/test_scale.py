@@ -61,6 +61,36 @@ def test_directions_catch_and_locate_a_single_wrong_entry():
     assert row.comparison.worst_index == tuple(int(i) for i in index)
 
 
+def test_measured_rounding_tightens_the_directional_bound_without_false_fails():
+    # The adjoints' rounding, measured in extended precision, replaces the worst case
+    # eps · S per entry: a 3e-10 error on a median entry of leaky_relu's W̄1 shows only
+    # with it; saturated sigmoids (1 − σ rounds to 0) still pass.
+    import numpy as np
+
+    from gradcheck_cli.directional import check_directions
+    from gradcheck_cli.verdict import rounding_of
+
+    m = BUILDERS["residual"](d=256, activation="leaky_relu", seed=2)
+    env = m.forward()
+    good = m.backward(env)
+    rounding = rounding_of(m, env, good)
+    if not rounding:
+        pytest.skip("numpy has no extended precision here")
+    A = good["W1"].copy()
+    live = np.flatnonzero(A)
+    flat = live[np.argsort(np.abs(A.ravel()[live]))[live.size // 2]]
+    A.flat[flat] *= 1 + 3e-10
+    scale = max(float(np.abs(v).max()) for v in good.values())
+    bounded = check_directions(m, env, "W1", A, "complex", 4, 0, scale)[0]
+    measured = check_directions(m, env, "W1", A, "complex", 4, 0, scale, rounding["W1"])[0]
+    assert bounded.status == PASS and measured.status == FAIL, (bounded.ratio, measured.ratio)
+    for opts in [dict(d=3, activation="sigmoid", seed=76, scale=487.9),
+                 dict(d=1, activation="sigmoid", batch=8, seed=2605, scale=698.9, integers=True),
+                 dict(d=40, activation="softplus", batch=3, seed=4055, scale=1.35e-6, integers=True)]:
+        report = run_check(BUILDERS["residual"](**opts), Settings(directions=4, seed=1))
+        assert report.status == PASS, report.failures()
+
+
 def test_directional_rows_name_a_direction_not_an_entry():
     r = runner.invoke(app, ["residual", "--d", "16", "--directions", "2"])
     row = next(line for line in r.stdout.splitlines() if line.startswith("│ W̄1"))

@@ -17,7 +17,7 @@ from gradcheck_cli.model import Model
 from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
                                    RICHARDSON_REL_STEP, Derivative, complex_safe)
 from gradcheck_cli.verdict import (Pending, analytic_at, backward_at, model_scale, numeric_reference,
-                                   sample_indices, verdict)
+                                   rounding_of, sample_indices, verdict)
 
 if TYPE_CHECKING:  # imported when a FAIL needs a diagnosis (start-up time)
     from gradcheck_cli.diagnose import Diagnosis
@@ -199,8 +199,10 @@ def _run_check(model, settings, options, notes) -> Report:
     scale = model_scale(pending)
     arrays = {f"value/{n}": np.asarray(env[n]) for n in roles}
     rows = []
+    rounding = rounding_of(model, env, analytic) if settings.directions and settings.dtype == "float64" else {}
     for p in pending:
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
+            p.rounding = rounding.get(p.id)
             from gradcheck_cli.directional import directional_verdict
 
             numeric, comparison = directional_verdict(model, env, p, method, settings, scale)

@@ -14,10 +14,12 @@ from dataclasses import replace
 
 from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison
 from gradcheck_cli.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
-from gradcheck_cli.verdict import Pending, analytic_at, at_jittered, numeric_reference, verdict
+from gradcheck_cli.verdict import (Pending, analytic_at, at_jittered, numeric_reference, rounding_of,
+                                   verdict)
 
 EPS = float(np.finfo(np.float64).eps)
 C_DIR = 4.0  # on the rounding of ⟨A, v⟩ and of L's imaginary part: eps · (‖A ∘ v‖₂ + S ‖v‖₂)
+C_MEASURED = 32.0  # with A's rounding measured: eps · (‖A ∘ v‖₂ + |⟨A, v⟩|) (seen: ≤ 7)
 
 
 def directions(shape, count: int, seed: int, name: str) -> np.ndarray:
@@ -54,32 +56,45 @@ def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarr
 
 
 def _inner(A, V) -> np.ndarray:
-    """⟨A, v⟩ for each v in V, by pairwise summation: its rounding grows like log n, where
-    a BLAS dot product's grows like √n (at 4 M entries the dot product's own rounding was
-    most of the disagreement on a correct gradient)."""
+    """⟨A, v⟩ for each v in V, by pairwise summation (in A's precision): its rounding grows
+    like log n, where a BLAS dot product's grows like √n (at 4 M entries the dot product's
+    own rounding was most of the disagreement on a correct gradient)."""
     return np.array([float(np.sum(A * v)) for v in V])
 
 
-def _bound(A, V, numeric, estimate, scale: float, method: str) -> np.ndarray:
+def _bound(A, V, numeric, estimate, scale: float, method: str, correction=None) -> np.ndarray:
     """What |⟨A, v⟩ − numeric| may be for each direction v in V: rounding of the inner
     product and of L's imaginary part, plus 8× the estimate; divided by the relative step
-    for the finite-difference engine (it divides the loss's round-off by the step)."""
+    for the finite-difference engine (it divides the loss's round-off by the step).
+
+    The S ‖v‖ term stands for the adjoints' own rounding, up to eps · S in any entry
+    (S the model's largest gradient: a saturated sigmoid's 1 − σ carries it). Where the
+    adjoints were also computed in extended precision, that rounding is measured
+    instead: ``correction`` = ⟨A_extended − A, v⟩, counted twice (large only where A
+    cancels, as 1 − σ does), plus the numeric side's own, C_MEASURED · eps · (‖A ∘ v‖₂
+    + |⟨A, v⟩|), and the complex step's underflow (derivatives below tiny / h are 0)."""
     terms = np.array([np.linalg.norm((A * v).ravel()) for v in V])
-    spread = scale * np.array([np.linalg.norm(v) for v in V])
-    bound = C_DIR * EPS * (terms + spread + np.abs(numeric)) + 8 * estimate
+    if correction is not None:
+        floor = np.finfo(float).tiny / COMPLEX_STEP * np.array([np.linalg.norm(v) for v in V])
+        bound = C_MEASURED * EPS * (terms + np.abs(numeric)) + 2 * np.abs(correction) + floor + 8 * estimate
+    else:
+        spread = scale * np.array([np.linalg.norm(v) for v in V])
+        bound = C_DIR * EPS * (terms + spread + np.abs(numeric)) + 8 * estimate
     return bound if method == "complex" else bound / RICHARDSON_REL_STEP
 
 
-def check_directions(model, env, name, A, method, count: int, seed: int, scale: float):
+def check_directions(model, env, name, A, method, count: int, seed: int, scale: float, rounding=None):
     """The row's comparison from ``count`` directional derivatives, and the signed
-    differences ⟨A, v⟩ − numeric (for the round-off test)."""
+    differences ⟨A, v⟩ − numeric (for the round-off test). ``rounding``: A's own rounding
+    (extended precision − A), added to ⟨A, v⟩, for a tighter bound (see _bound)."""
     theta = np.asarray(env[name])
     n = theta.size
     V = directions(theta.shape, count, seed, name)
     numeric, estimate = _derivative_along(model, env, name, V, method)
-    analytic = _inner(A, V)
+    correction = None if rounding is None else _inner(rounding, V)
+    analytic = _inner(A, V) + (0 if correction is None else correction)
     err = np.abs(analytic - numeric)
-    bound = _bound(A, V, numeric, estimate, scale, method)
+    bound = _bound(A, V, numeric, estimate, scale, method, correction)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / bound)
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
@@ -126,15 +141,18 @@ def directional_verdict(model, env, p: Pending, method, settings, scale):
     entry was checked, that check's verdict is the row's."""
     A, shape = p.analytic, np.shape(env[p.id])
     usable = isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))
+    rounding = p.rounding if usable else None
     if usable:
         comparison, d, failing = check_directions(model, env, p.id, A.astype(float), method,
-                                                  settings.directions, settings.seed, scale)
+                                                  settings.directions, settings.seed, scale, rounding)
         if comparison.status != FAIL:
             return np.full(shape, np.nan), comparison
 
         def again(env2):
             A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
-            return check_directions(model, env2, p.id, A2, method, settings.directions, settings.seed, scale)[1]
+            rounding2 = rounding_of(model, env2, {p.id: A2}).get(p.id) if rounding is not None else None
+            return check_directions(model, env2, p.id, A2, method, settings.directions, settings.seed,
+                                    scale, rounding2)[1]
 
         d2 = at_jittered(model, settings, again)
         if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):

@@ -43,7 +43,8 @@ def plant_error(model, target: str, index, delta: float):
     original = next(f for f in model.formulas if f.name == target)
 
     def wrong(values, adjoints, fn=original.fn):
-        out = np.array(fn(values, adjoints), dtype=float)
+        out = np.asarray(fn(values, adjoints))
+        out = out.astype(np.result_type(out, np.float64))  # a copy; float64, or wider if it is
         out[index] *= 1 + delta
         return out
 

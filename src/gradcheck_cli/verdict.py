@@ -116,6 +116,23 @@ class Pending:
     derivative: object
     jac: Jacobian | None = None
     indices: np.ndarray | None = None  # the flat entries sampled (--sample), or all
+    rounding: np.ndarray | None = None  # --directions: A in extended precision − A (float64)
+
+
+def rounding_of(model, env, analytic: dict) -> dict:
+    """The float64 adjoints' own rounding, measured: the hand-derived adjoints once more in
+    80-bit extended precision, minus ``analytic`` (x86-64; elsewhere, or for a formula
+    that falls back to float64 or fails there: nothing, and directional.py bounds it)."""
+    if np.finfo(np.longdouble).nmant < 63:
+        return {}
+    try:
+        with np.errstate(all="ignore"):
+            out = model.backward({k: np.asarray(v, dtype=np.longdouble) for k, v in env.items()})
+    except Exception:
+        return {}
+    return {k: (v - analytic[k]).astype(np.float64) for k, v in out.items()
+            if isinstance(v, np.ndarray) and v.dtype == np.longdouble
+            and isinstance(analytic.get(k), np.ndarray) and analytic[k].shape == v.shape}
 
 
 def model_scale(pending) -> float:
