@@ -142,6 +142,8 @@ class UserModel(Model):
     def sparse_for(self, name: str) -> bool:
         return False  # the user's forward is one function: no steps to run sparsely
 
+    extended_backward = False  # backward() returns float64 adjoints (see _adjoints)
+
     def checked(self) -> list[str]:
         return [f.name for f in self.formulas]
 

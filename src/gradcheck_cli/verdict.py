@@ -122,8 +122,9 @@ class Pending:
 def rounding_of(model, env, analytic: dict) -> dict:
     """The float64 adjoints' own rounding, measured: the hand-derived adjoints once more in
     80-bit extended precision, minus ``analytic`` (x86-64; elsewhere, or for a formula
-    that falls back to float64 or fails there: nothing, and directional.py bounds it)."""
-    if np.finfo(np.longdouble).nmant < 63:
+    that falls back to float64 or fails there: nothing, and directional.py bounds it).
+    Not where longdouble is software quad precision (aarch64): far too slow."""
+    if np.finfo(np.longdouble).nmant != 63 or not getattr(model, "extended_backward", True):
         return {}
     try:
         with np.errstate(all="ignore"):
