@@ -158,7 +158,7 @@ def directional_verdict(model, env, p: Pending, method, settings, scale):
         if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
             return np.full(shape, np.nan), replace(comparison, status=PASS, reason=None, failed=0,
                                                       problem=None, ratio=1.0)
-    fast = getattr(model, "sparse_for", lambda name: False)(p.id)
+    fast = model.sparse_for(p.id)
     p.indices = None  # every entry, unless that is more than a per-entry check affords
     if usable and np.prod(shape) > (LOCATE_ALL if fast else 4096):
         p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, scale,

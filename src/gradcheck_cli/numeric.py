@@ -55,7 +55,7 @@ class Derivative:
 def copy_bytes(model: Model, env: Values, wrt: str) -> int:
     """Bytes one perturbed copy of ``wrt`` costs: what the fast path computes for it where
     the model has one, else a copy of ``wrt`` and everything recomputed from it."""
-    if getattr(model, "sparse_for", lambda name: False)(wrt):
+    if model.sparse_for(wrt):
         return model.copy_bytes(env, wrt)
     names = [wrt] + [s.name for s in model.downstream(wrt)]
     return 16 * sum(np.size(env[n]) for n in names)
@@ -72,7 +72,7 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
     shape = np.shape(env[wrt])
     f0 = np.asarray(env[out])
     result = np.empty((idx.size,) + f0.shape, dtype=dtype)
-    sparse = getattr(model, "sparse_for", lambda name: False)(wrt)
+    sparse = model.sparse_for(wrt)
     for part in _chunks(idx.size, 2 * copy_bytes(model, env, wrt), chunk_bytes):
         k = part.stop - part.start
         if sparse:

@@ -27,9 +27,15 @@ class Rows:
     def dense(self) -> np.ndarray:
         """The copies themselves, (P, m, n)."""
         base = np.asarray(self.base)
-        copies = np.repeat(base[None].astype(np.result_type(base, self.values)), len(self.rows), axis=0)
+        copies = _stacked(base, len(self.rows), self.values)
         copies[np.arange(len(self.rows)), self.rows] = self.values
         return copies
+
+
+def _stacked(base: np.ndarray, count: int, other) -> np.ndarray:
+    """``count`` copies of ``base`` along a new leading axis, in a dtype that holds ``other``
+    too (complex for a complex step)."""
+    return np.repeat(base[None].astype(np.result_type(base, other)), count, axis=0)
 
 
 def dense(value):
@@ -72,7 +78,7 @@ class matmul_onehot:  # noqa: N801 (used like a function in model definitions)
             return Rows(base, i, base[i] + change)
         if wrt != self.right:
             raise ValueError(f"{wrt} is not an operand of {out}")
-        copies = np.repeat(base[None].astype(np.result_type(base, steps)), len(idx), axis=0)
+        copies = _stacked(base, len(idx), steps)
         j, c = np.divmod(idx, np.shape(env[self.right])[1])
         copies[np.arange(len(idx)), :, c] += steps[:, None] * np.asarray(env[self.left])[:, j].T
         return copies
