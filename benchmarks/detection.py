@@ -45,7 +45,7 @@ def random_config(k: int, rng, stress: bool = True):
 
 def specificity(method: str, configs: int, dtype: str = "float64", directions: int | None = None):
     rng = np.random.default_rng(2026)
-    false, kinks, where = 0, 0, []
+    false, kinks, weak, where = 0, 0, 0, []
     for k in range(configs):
         model, opts = random_config(k, rng, stress=dtype == "float64")
         report = run_check(BUILDERS[model](**opts), Settings(method=method, dtype=dtype,
@@ -53,9 +53,10 @@ def specificity(method: str, configs: int, dtype: str = "float64", directions: i
         bad = [r.id for r in report.gradients if r.comparison.status == "FAIL"]
         false += bool(bad)
         kinks += report.count("KINK")
+        weak += report.count("WEAK") > 0
         if bad and len(where) < 5:
             where.append((model, opts, bad))
-    return false, kinks, where
+    return false, kinks, weak, where
 
 
 def planted(model_name, opts, target, index, delta, method, dtype="float64"):
@@ -94,19 +95,19 @@ def main():
     ap.add_argument("--directions", type=int, default=None, help="check with --directions R")
     ap.add_argument("--no-sensitivity", action="store_true", help="false FAILs only")
     args = ap.parse_args()
-    print("| method | correct configurations | with a false FAIL | KINK rows | δ caught on every tensor: "
+    print("| method | correct configurations | with a false FAIL | with a WEAK row | KINK rows | δ caught on every tensor: "
           "largest / median / smallest-|g| entry (median over tensors) | time |")
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for method in args.methods.split(","):
         t0 = time.perf_counter()
-        false, kinks, where = specificity(method, args.configs, args.dtype, args.directions)
+        false, kinks, weak, where = specificity(method, args.configs, args.dtype, args.directions)
         cells = "—"
         if not args.no_sensitivity:
             sens = sensitivity(method, args.dtype)
             cells = " / ".join(f"{sens[p][0]:.0e} ({sens[p][1]:.0e})" for p in ("largest", "median", "smallest"))
         label = method + ("" if args.dtype == "float64" else ", " + args.dtype) + (
             f", --directions {args.directions}" if args.directions else "")
-        print(f"| {label} | {args.configs} | {false} | {kinks} | {cells} | {time.perf_counter() - t0:.0f} s |")
+        print(f"| {label} | {args.configs} | {false} | {weak} | {kinks} | {cells} | {time.perf_counter() - t0:.0f} s |")
         for item in where:
             print("   false FAIL:", item)
 

@@ -161,9 +161,10 @@ def test_json_schema():
     w1 = next(g for g in data["gradients"] if g["id"] == "W1")
     assert w1["dims"] == [4, 4] and w1["shape"] == "d×d" and w1["status"] == "PASS"
     assert isinstance(w1["max_rel_error"], float) and w1["entries"] == 16
-    assert set(w1["worst"]) == {"index", "analytic", "numeric"}
-    assert data["summary"] == {"status": "PASS", "total": 8, "passed": 8, "failed": 0, "kinks": 0,
-                               "not_checked": 0}
+    assert set(w1["worst"]) == {"index", "analytic", "numeric", "left", "right"}
+    assert w1["resolution"] < 1e-12 and set(w1["resolution_worst"]) == {"value", "index"}
+    assert data["summary"] == {"status": "PASS", "exit_status": 0, "total": 8, "passed": 8,
+                               "failed": 0, "weak": 0, "kinks": 0, "not_checked": 0}
     assert [f["name"] for f in data["forward"]][:4] == ["W1", "W2", "x", "t"]
 
 

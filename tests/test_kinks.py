@@ -57,13 +57,37 @@ def test_kink_does_not_hide_a_wrong_gradient_off_the_kink(method):
 
 @pytest.mark.parametrize("method", ["central", "complex"])
 def test_integer_inputs_relu_never_false_fail(method):
-    """Integer weights and inputs put many pre-activations exactly on the kink."""
-    fails = 0
+    """Integer weights and inputs put many pre-activations exactly on the kink (W x = 0 by
+    cancellation; the weights are nonzero, so a jitter leaves the kink)."""
+    fails, kinks = 0, 0
     for seed in range(40):
         m = BUILDERS["residual"](d=4, activation="relu", batch=2, seed=seed)
         rng = np.random.default_rng(seed)
-        m.values.update(W1=rng.integers(-2, 3, (4, 4)).astype(float),
+        m.values.update(W1=rng.choice([-2.0, -1.0, 1.0, 2.0], (4, 4)),
                         x=rng.integers(-2, 3, (4, 2)).astype(float),
-                        W2=rng.integers(-2, 3, (1, 4)).astype(float))
-        fails += run_check(m, Settings(method=method)).count(FAIL)
+                        W2=rng.choice([-2.0, -1.0, 1.0, 2.0], (1, 4)))
+        report = run_check(m, Settings(method=method))
+        fails, kinks = fails + report.count(FAIL), kinks + report.count(KINK)
     assert fails == 0
+    assert kinks > 20 if method == "central" else kinks == 0
+
+
+def test_a_value_outside_the_one_sided_derivatives_fails_at_a_kink():
+    """z1[0] = 0: the one-sided derivatives of W1[0, 0] are 0 and z̄1-ish; A beyond both FAILs,
+    and the failure names them; A between them is a subgradient (KINK)."""
+    for offset, status in ((3.0, FAIL), (-1.0, FAIL), (0.25, KINK)):
+        m = _on_kink("relu")
+        env = m.forward()
+        good = m.backward(env)
+        lo, hi = sorted((0.0, float(good["h"][0, 0] * env["x"][0, 0])))
+        value = lo + offset * (hi - lo)
+        W1 = good["W1"].copy()
+        W1[0, 0] = value
+        m.overrides["W1"] = Formula("W1", "planted", lambda v, g, W1=W1: W1.copy())
+        row = run_check(m, Settings(method="central")).row("W1").comparison
+        assert row.status == status, (offset, row)
+        if status == FAIL:
+            assert row.worst_index == (0, 0)
+            assert sorted((row.left, row.right)) == pytest.approx([lo, hi], rel=1e-4, abs=1e-6)
+        else:
+            assert row.kinks == 2  # W1[0, 0] and W1[0, 1]: z1[0] = 0 moves with both

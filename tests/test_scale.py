@@ -13,6 +13,8 @@ from gradcheck_cli.compare import FAIL, PASS
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.testing import plant_error
 
+EPS = float(np.finfo(float).eps)
+
 runner = CliRunner()
 
 
@@ -68,21 +70,21 @@ def test_measured_rounding_tightens_the_directional_bound_without_false_fails():
     import numpy as np
 
     from gradcheck_cli.directional import check_directions
-    from gradcheck_cli.verdict import rounding_of
+    from gradcheck_cli.verdict import analytic_rounding
 
     m = BUILDERS["residual"](d=256, activation="leaky_relu", seed=2)
     env = m.forward()
     good = m.backward(env)
-    rounding = rounding_of(m, env, good)
-    if not rounding:
+    signed, spread = analytic_rounding(m, env, good, [], "float64")["W1"]
+    if signed is None:
         pytest.skip("numpy has no extended precision here")
     A = good["W1"].copy()
     live = np.flatnonzero(A)
     flat = live[np.argsort(np.abs(A.ravel()[live]))[live.size // 2]]
     A.flat[flat] *= 1 + 3e-10
     scale = max(float(np.abs(v).max()) for v in good.values())
-    bounded = check_directions(m, env, "W1", A, "complex", 4, 0, scale)[0]
-    measured = check_directions(m, env, "W1", A, "complex", 4, 0, scale, rounding["W1"])[0]
+    bounded = check_directions(m, env, "W1", A, "complex", 4, 0, spread=np.full(A.shape, EPS * scale))[0]
+    measured = check_directions(m, env, "W1", A, "complex", 4, 0, signed, spread)[0]
     assert bounded.status == PASS and measured.status == FAIL, (bounded.ratio, measured.ratio)
     for opts in [dict(d=3, activation="sigmoid", seed=76, scale=487.9),
                  dict(d=1, activation="sigmoid", batch=8, seed=2605, scale=698.9, integers=True),
@@ -108,7 +110,7 @@ def test_bisection_names_the_wrong_half_down_to_a_few_entries():
     order = np.argsort(np.abs(A).ravel())
     flat = int(order[len(order) // 2])
     A.flat[flat] *= 1 + 1e-8
-    found = localize(m, env, "W1", A, "complex", seed=0, scale=float(np.abs(A).max()), keep=64)
+    found = localize(m, env, "W1", A, "complex", seed=0, keep=64)
     assert len(found) <= 64 and flat in found
 
 

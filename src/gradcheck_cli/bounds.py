@@ -1,32 +1,18 @@
-"""What a verdict compares |A − N| with, entry by entry.
+"""What a verdict compares |A − N| with, entry by entry (the formula: policy.py).
 
 With no --rtol/--atol, the complex and richardson engines are judged against what they
-can honestly promise for each entry:
-
-    bound_i = C_EST · est_i                              (richardson's own error estimate)
-            + k · eps · (C_ENTRY · max(|A_i|, |N_i|)     (rounding of the entry itself)
-                         + C_TENSOR · s_T                (round-off of sums in this tensor)
-                         + C_MODEL · S)                  (round-off carried from the forward)
-
-where s_T = max |N| over the tensor, S = max |N| over every checked tensor of the model,
-and k = 1 for the complex step (no subtraction) or 1/h_rel for richardson (the
-difference quotient divides the loss's round-off by the step). The constants were set
-from benchmarks/detection.py with a margin of at least 4 over the largest error seen on
-correct gradients.
-
-With --rtol/--atol (and for the central and forward engines, whose defaults are rtol
-1e-5 and 1e-4) the classic bound of compare.py applies.
+can honestly promise for each entry, from this tensor's numbers only. With --rtol/--atol
+(and for the central and forward engines) the classic bound of compare.py applies.
 """
 
 import numpy as np
 
 from gradcheck_cli.compare import Tolerance, entry_bound
-from gradcheck_cli.numeric import RICHARDSON_REL_STEP
+from gradcheck_cli.numeric import RICHARDSON_REL_STEP, complex_steps
+from gradcheck_cli.policy import DEFAULT_RTOL, POLICY
 
-EPS = float(np.finfo(np.float64).eps)
-C_EST, C_ENTRY, C_TENSOR, C_MODEL = 8.0, 512.0, 32.0, 32.0
-C32_ENTRY, C32_TENSOR, C32_MODEL = 8.0, 4.0, 4.0
-DEFAULT_RTOL = {"central": 1e-5, "forward": 1e-4, "complex": 1e-5, "richardson": 1e-5}
+
+UNDERFLOW = 2.0**10 * float(np.finfo(np.float64).smallest_subnormal)  # ... on the way to L
 
 
 def uses_estimates(method: str, tol: Tolerance | None) -> bool:
@@ -39,30 +25,43 @@ def classic(method: str, tol: Tolerance | None) -> Tolerance:
 
 
 def per_entry(method: str, tol: Tolerance | None, A: np.ndarray, N: np.ndarray,
-              error: np.ndarray | None, model_scale: float, eps: float = EPS) -> np.ndarray:
+              error: np.ndarray | None, rounding: np.ndarray | None,
+              dtype: str = "float64", theta: np.ndarray | float | None = None) -> np.ndarray:
     """The bound for every entry of one tensor (shapes already equal, values finite).
 
-    ``eps`` is the machine epsilon of the dtype A was computed in (float32: 1.2e-7)."""
+    ``rounding``: ρ, A's own rounding per entry (verdict.analytic_rounding), or None;
+    ``theta``: the values differentiated (for the complex step's underflow)."""
     if not uses_estimates(method, tol):
         return entry_bound(A, N, classic(method, tol))[2]
+    p = POLICY[dtype]
     size = np.maximum(np.abs(A), np.abs(N))
     scale = float(np.abs(N).max()) if N.size else 0.0
-    k = 1.0 if method == "complex" else 1.0 / RICHARDSON_REL_STEP
-    if eps > EPS:  # float32 analytic against a float64 reference: its own rounding dominates
-        return eps * (C32_ENTRY * size + C32_TENSOR * scale + C32_MODEL * model_scale) + (
-            0 if error is None else C_EST * np.where(np.isfinite(error), error, np.inf))
-    bound = k * EPS * (C_ENTRY * size + C_TENSOR * scale + C_MODEL * model_scale)
+    k = 1.0 if method == "complex" or dtype != "float64" else 1.0 / RICHARDSON_REL_STEP
+    bound = k * p.eps * (p.entry * size + p.tensor * scale)
+    if method == "complex" and theta is not None:  # Im f(θ + ih) underflows: subnormal
+        bound = bound + UNDERFLOW / complex_steps(theta)
+    if rounding is not None:
+        bound = bound + p.rounding * rounding
     if error is not None:
-        bound = bound + C_EST * np.where(np.isfinite(error), error, np.inf)
+        bound = bound + p.est * np.where(np.isfinite(error), error, np.inf)
     return bound
 
 
-def describe(method: str, tol: Tolerance | None) -> str:
+def loss_floor(theta: np.ndarray, loss: float, dtype: str = "float64") -> np.ndarray:
+    """eps · |L| / max(|θ_i|, 1) per entry: an error in A_i smaller than this cannot move
+    the loss by more than its own rounding, even with θ_i moved by its own size (or by 1):
+    no computation of L in this precision can see it. (1 − σ(z) of a sigmoid saturated at
+    z = −82 is 0 in float64 where the derivative is 1e-36.)"""
+    return POLICY[dtype].eps * abs(loss) / np.maximum(np.abs(theta), 1.0)
+
+
+def describe(method: str, tol: Tolerance | None, dtype: str = "float64") -> str:
     if not uses_estimates(method, tol):
         t = classic(method, tol)
         return (f"|A − N| ≤ atol + rtol · max(|A|, |N|, {t.floor:g} · max|N|), "
                 f"rtol = {t.rtol:g}, atol = {t.atol:g}")
+    p = POLICY[dtype]
     k = "" if method == "complex" else " / h"
-    est = f"{C_EST:g} · estimate + " if method == "richardson" else ""
-    return (f"|A − N| ≤ {est}eps{k} · ({C_ENTRY:g} max(|A|, |N|) + {C_TENSOR:g} max|N| of the "
-            f"tensor + {C_MODEL:g} max|N| of the model)  (error-estimate bound)")
+    est = f"{p.est:g} · estimate + " if method == "richardson" else ""
+    return (f"|A − N| ≤ {est}eps{k} · ({p.entry:g} max(|A|, |N|) + {p.tensor:g} max|N| of the "
+            f"tensor) + {p.rounding:g} · A's measured rounding  (error-estimate bound)")

@@ -11,16 +11,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gradcheck_cli.bounds import classic
-from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison, Tolerance
+from gradcheck_cli.compare import FAIL, KINK, PASS, WEAK, Comparison, Tolerance
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.model import Model
 from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
                                    RICHARDSON_REL_STEP, Derivative, complex_safe)
-from gradcheck_cli.verdict import (Pending, analytic_at, backward_at, model_scale, numeric_reference,
-                                   rounding_of, sample_indices, verdict)
+from gradcheck_cli.verdict import (Pending, analytic_at, analytic_rounding, backward_at,
+                                   numeric_reference, sample_indices, verdict)
 
 if TYPE_CHECKING:  # imported when a FAIL needs a diagnosis (start-up time)
     from gradcheck_cli.diagnose import Diagnosis
+
+
+EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,13 @@ class Report:
 
     @property
     def status(self) -> str:
-        return FAIL if self.count(FAIL) else PASS
+        """FAIL if any row fails, else WEAK if any row cannot resolve a relative error of
+        the policy's ``weak``, else PASS."""
+        return FAIL if self.count(FAIL) else WEAK if self.count(WEAK) else PASS
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.status == FAIL else 0
+        return EXIT_CODES[self.status]
 
 
 def display_shape(shape: str, symbols: dict[str, int]) -> str:
@@ -196,18 +201,18 @@ def _run_check(model, settings, options, notes) -> Report:
                           numeric_reference(model, env, jac.id, method, settings, jac), jac)
             row.analytic = analytic_at(model, env, row, settings.dtype)
             pending.append(row)
-    scale = model_scale(pending)
     arrays = {f"value/{n}": np.asarray(env[n]) for n in roles}
     rows = []
-    rounding = rounding_of(model, env, analytic) if settings.directions and settings.dtype == "float64" else {}
+    rounding = analytic_rounding(model, env, {p.id: p.analytic for p in pending}, model.jacobians,
+                                 settings.dtype)
     for p in pending:
+        p.rounding, p.spread = rounding.get(p.id, (None, None))
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
-            p.rounding = rounding.get(p.id)
             from gradcheck_cli.directional import directional_verdict
 
-            numeric, comparison = directional_verdict(model, env, p, method, settings, scale)
+            numeric, comparison = directional_verdict(model, env, p, method, settings)
         else:
-            numeric, comparison = verdict(model, env, p, method, settings, scale)
+            numeric, comparison = verdict(model, env, p, method, settings)
         if not np.isfinite(loss) and comparison.status != FAIL:
             comparison = replace(comparison, status=FAIL, problem="nonfinite",
                                  reason=f"the loss is {float(loss)}")
@@ -276,4 +281,4 @@ def method_description(method: str, settings: Settings) -> str:
     return f"{what}, h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
 
 
-__all__ = ["FAIL", "KINK", "PASS", "Report", "Settings", "run_check"]
+__all__ = ["FAIL", "KINK", "PASS", "WEAK", "Report", "Settings", "run_check"]

@@ -1,7 +1,8 @@
 """The command line: options -> config -> model -> check -> render -> exit code.
 
 The only module that prints or exits. Our own exceptions and every usage error become
-one red line on stderr and exit status 2; a check that finds a wrong gradient exits 1.
+one red line on stderr and exit status 2; a check that finds a wrong gradient exits 1,
+one that cannot resolve a gradient finely enough to pass it (WEAK) exits 3.
 """
 
 import sys
@@ -54,7 +55,8 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Check hand-derived backward passes entry by entry against numerical gradients.\n\n"
-    "Exit status: 0 every gradient passes, 1 a gradient is wrong, 2 bad usage or input.",
+    "Exit status: 0 every gradient passes, 1 a gradient is wrong, 2 bad usage or input, "
+    "3 nothing fails but a gradient could not be checked finely enough (WEAK).",
 )
 
 

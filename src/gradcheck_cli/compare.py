@@ -11,14 +11,19 @@ entry does not raise a false alarm. With atol = 0 an entry passes exactly when
 rel_i ≤ rtol, the number the tables show.
 
 Entries the caller marks as kinks (where the loss is not differentiable along that
-entry, found from the numbers by verdict.py) are counted as KINK, never FAIL.
+entry and A lies between its one-sided derivatives, found by verdict.py) are counted as
+KINK, never FAIL.
+
+Every compared row also states its resolution: bound_i / |A_i| at its median-|A| nonzero
+entry, the relative error that entry would have to carry to fail. A row that fails
+nothing but cannot see a relative error of ``weak`` there is WEAK, not PASS.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-PASS, FAIL, KINK, NOT_CHECKED = "PASS", "FAIL", "KINK", "NOT CHECKED"
+PASS, FAIL, KINK, WEAK, NOT_CHECKED = "PASS", "FAIL", "KINK", "WEAK", "NOT CHECKED"
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Tolerance:
 
 @dataclass(frozen=True)
 class Comparison:
-    status: str  # PASS, FAIL or KINK
+    status: str  # PASS, FAIL, KINK, WEAK or NOT CHECKED
     reason: str | None  # why it failed, in words
     max_abs: float
     max_rel: float
@@ -44,6 +49,13 @@ class Comparison:
     ratio: float = float("nan")  # max over entries of err / bound: the verdict is PASS iff ≤ 1
     checked: int = -1  # entries compared (fewer than entries with --sample); -1: all
     directions: int = 0  # with --directions: how many directional derivatives were compared
+    resolution: float | None = None  # bound / |A| at the median-|A| nonzero entry
+    resolution_worst: float | None = None  # the largest bound / |A| over nonzero entries
+    resolution_index: tuple[int, ...] | None = None  # ... and where
+    left: float | None = None  # at the worst entry, if the kink test looked there: the
+    right: float | None = None  # one-sided derivatives (left: θ − h, right: θ + h)
+    kink_index: tuple[int, ...] | None = None  # one excused kink entry, with its
+    kink_sides: tuple[float, float, float] | None = None  # (left, right, A)
 
 
 def dims(shape) -> str:
@@ -63,13 +75,39 @@ def entry_bound(analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance):
     return err, denom, tol.atol + tol.rtol * denom
 
 
+def resolution(A: np.ndarray, bound: np.ndarray, counted: np.ndarray):
+    """(median, worst, worst index) of bound_i / |A_i| over the counted nonzero entries;
+    (None, None, None) where A has none."""
+    live = counted & (A != 0)
+    if not live.any():
+        return None, None, None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = np.where(live, bound / np.abs(A), -np.inf)
+    flat = np.flatnonzero(live)
+    order = flat[np.argsort(np.abs(A).ravel()[flat], kind="stable")]
+    median = float(res.ravel()[order[order.size // 2]])
+    worst = int(np.argmax(res))
+    return median, float(res.ravel()[worst]), _index(worst, A.shape)
+
+
+def _index(flat: int, shape) -> tuple[int, ...]:
+    return tuple(int(j) for j in np.unravel_index(flat, shape))
+
+
+def _side(arr, i):
+    return None if arr is None or not np.isfinite(arr[i]) else float(arr[i])
+
+
 def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | None = None,
-            bound: np.ndarray | None = None, sampled: np.ndarray | None = None) -> Comparison:
+            bound: np.ndarray | None = None, sampled: np.ndarray | None = None,
+            weak: float = np.inf, sides=None) -> Comparison:
     """Compare one analytic tensor with its numeric reference.
 
     ``bound``, if given, replaces the rtol/atol bound entry by entry (see bounds.py); the
     relative error shown is still err / max(|A|, |N|, floor · scale). ``sampled``, a mask,
     limits the comparison to the entries checked (the numeric value is NaN elsewhere).
+    ``weak``: the coarsest resolution a PASS may have. ``sides`` (verdict.OneSided): the
+    one-sided derivatives the kink test found, named at the worst entry.
     """
     n = numeric.size
     if sampled is not None and isinstance(analytic, np.ndarray) and analytic.shape == numeric.shape:
@@ -109,17 +147,29 @@ def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | No
     failed = bad & ~kink
     counted = ~kink if sampled is None else sampled & ~kink
     pick = np.where(failed if failed.any() else counted, ratio, -1.0)
-    i = tuple(int(j) for j in np.unravel_index(int(np.argmax(pick)), A.shape)) if n else None
+    i = _index(int(np.argmax(pick)), A.shape) if n else None
     max_abs = float(err[counted].max()) if counted.any() else 0.0
     max_rel = float(rel[counted].max()) if counted.any() else 0.0
     max_ratio = float(ratio[counted].max()) if counted.any() else 0.0
-    status = FAIL if failed.any() else KINK if kink.any() else PASS
+    res, res_worst, res_index = resolution(A, bound, counted)
+    coarse = res is not None and not res <= weak
+    status = FAIL if failed.any() else WEAK if coarse else KINK if kink.any() else PASS
     reason = None
     if failed.any():
         reason = (f"{int(failed.sum())} of {n} entries differ beyond the bound" if sampled is None else
                   f"{int(failed.sum())} of {checked} checked entries differ beyond the bound")
+    elif coarse:
+        reason = (f"resolution {res:.1e}: its median entry would have to be off by more than "
+                  f"{res:.1e} (relative) to fail; a PASS needs {weak:.0e}")
+    k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
     return Comparison(status, reason, max_abs, max_rel, i,
                       float(A[i]) if i is not None else None,
                       float(numeric[i]) if i is not None else None,
                       n, int(kink.sum()), int(failed.sum()), "values" if failed.any() else None,
-                      max_ratio, checked)
+                      max_ratio, checked, resolution=res, resolution_worst=res_worst,
+                      resolution_index=res_index,
+                      left=_side(sides.left, i) if sides is not None and i is not None else None,
+                      right=_side(sides.right, i) if sides is not None and i is not None else None,
+                      kink_index=k,
+                      kink_sides=None if k is None or sides is None else
+                      (float(sides.left[k]), float(sides.right[k]), float(A[k])))

@@ -14,12 +14,11 @@ from dataclasses import replace
 
 from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison
 from gradcheck_cli.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
-from gradcheck_cli.verdict import (Pending, analytic_at, at_jittered, numeric_reference, rounding_of,
-                                   verdict)
+from gradcheck_cli.policy import POLICY
+from gradcheck_cli.verdict import (Pending, analytic_at, analytic_rounding, at_jittered,
+                                   numeric_reference, verdict)
 
 EPS = float(np.finfo(np.float64).eps)
-C_DIR = 4.0  # on the rounding of ⟨A, v⟩ and of L's imaginary part: eps · (‖A ∘ v‖₂ + S ‖v‖₂)
-C_MEASURED = 32.0  # with A's rounding measured: eps · (‖A ∘ v‖₂ + |⟨A, v⟩|) (seen: ≤ 7)
 
 
 def directions(shape, count: int, seed: int, name: str) -> np.ndarray:
@@ -62,31 +61,36 @@ def _inner(A, V) -> np.ndarray:
     return np.array([float(np.sum(A * v)) for v in V])
 
 
-def _bound(A, V, numeric, estimate, scale: float, method: str, correction=None) -> np.ndarray:
+def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -> np.ndarray:
     """What |⟨A, v⟩ − numeric| may be for each direction v in V: rounding of the inner
     product and of L's imaginary part, plus 8× the estimate; divided by the relative step
     for the finite-difference engine (it divides the loss's round-off by the step).
 
-    The S ‖v‖ term stands for the adjoints' own rounding, up to eps · S in any entry
-    (S the model's largest gradient: a saturated sigmoid's 1 − σ carries it). Where the
-    adjoints were also computed in extended precision, that rounding is measured
-    instead: ``correction`` = ⟨A_extended − A, v⟩, counted twice (large only where A
-    cancels, as 1 − σ does), plus the numeric side's own, C_MEASURED · eps · (‖A ∘ v‖₂
-    + |⟨A, v⟩|), and the complex step's underflow (derivatives below tiny / h are 0)."""
+    ``spread``: ρ, A's own rounding per entry (verdict.analytic_rounding), counted as
+    ‖ρ ∘ v‖₂ (independent roundings add in quadrature). Where A was also computed in
+    extended precision, ``correction`` = ⟨A_ext − A, v⟩ has been added to ⟨A, v⟩ and is
+    counted twice (large only where A cancels, as 1 − σ does), ρ keeps only the rest, and
+    the numeric side's own rounding is bounded by policy.directional · eps · (‖A ∘ v‖₂ +
+    |⟨A, v⟩|) (seen ≤ 7), else by the worst case policy.directional_worst; the complex
+    step's underflow (derivatives below tiny / h are 0) is added."""
+    policy = POLICY["float64"]
     terms = np.array([np.linalg.norm((A * v).ravel()) for v in V])
+    rho = 0.0 if spread is None else policy.rounding * np.array(
+        [np.linalg.norm((spread * v).ravel()) for v in V])
     if correction is not None:
         floor = np.finfo(float).tiny / COMPLEX_STEP * np.array([np.linalg.norm(v) for v in V])
-        bound = C_MEASURED * EPS * (terms + np.abs(numeric)) + 2 * np.abs(correction) + floor + 8 * estimate
+        bound = (policy.directional * EPS * (terms + np.abs(numeric)) + 2 * np.abs(correction)
+                 + rho + floor + 8 * estimate)
     else:
-        spread = scale * np.array([np.linalg.norm(v) for v in V])
-        bound = C_DIR * EPS * (terms + spread + np.abs(numeric)) + 8 * estimate
+        bound = policy.directional_worst * EPS * (terms + np.abs(numeric)) + rho + 8 * estimate
     return bound if method == "complex" else bound / RICHARDSON_REL_STEP
 
 
-def check_directions(model, env, name, A, method, count: int, seed: int, scale: float, rounding=None):
+def check_directions(model, env, name, A, method, count: int, seed: int, rounding=None,
+                     spread=None):
     """The row's comparison from ``count`` directional derivatives, and the signed
     differences ⟨A, v⟩ − numeric (for the round-off test). ``rounding``: A's own rounding
-    (extended precision − A), added to ⟨A, v⟩, for a tighter bound (see _bound)."""
+    (extended precision − A), added to ⟨A, v⟩; ``spread``: ρ (see _bound)."""
     theta = np.asarray(env[name])
     n = theta.size
     V = directions(theta.shape, count, seed, name)
@@ -94,7 +98,8 @@ def check_directions(model, env, name, A, method, count: int, seed: int, scale: 
     correction = None if rounding is None else _inner(rounding, V)
     analytic = _inner(A, V) + (0 if correction is None else correction)
     err = np.abs(analytic - numeric)
-    bound = _bound(A, V, numeric, estimate, scale, method, correction)
+    rest = spread if spread is None or rounding is None else np.maximum(spread - np.abs(rounding), 0)
+    bound = _bound(A, V, numeric, estimate, method, correction, rest)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / bound)
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
@@ -110,7 +115,7 @@ def check_directions(model, env, name, A, method, count: int, seed: int, scale: 
     return comparison, analytic - numeric, err > bound
 
 
-def localize(model, env, name, A, method, seed: int, scale: float, keep: int = 64) -> np.ndarray:
+def localize(model, env, name, A, method, seed: int, spread=None, keep: int = 64) -> np.ndarray:
     """Flat indices (at most ``keep``) that hold a wrong entry, found by bisection: of two
     directional checks, each restricted to one half of the candidates, the one further
     beyond its bound names the wrong half. 2 log2(n) model evaluations, however large the
@@ -126,14 +131,14 @@ def localize(model, env, name, A, method, seed: int, scale: float, keep: int = 6
         V = V.reshape((2,) + theta.shape)
         numeric, estimate = _derivative_along(model, env, name, V, method)
         off = np.abs(_inner(A, V) - numeric)
-        candidates = halves[int(np.argmax(off / _bound(A, V, numeric, estimate, scale, method)))]
+        candidates = halves[int(np.argmax(off / _bound(A, V, numeric, estimate, method, spread=spread)))]
     return candidates
 
 
 LOCATE_ALL = 2**22  # entries a per-entry check on the fast path takes in about a second
 
 
-def directional_verdict(model, env, p: Pending, method, settings, scale):
+def directional_verdict(model, env, p: Pending, method, settings):
     """--directions: compare R directional derivatives. A disagreement that a 1e-8 move of
     the leaves scatters is round-off (PASS); otherwise a per-entry check locates the
     culprit, or finds kinks (KINK): of every entry where the model has a one-entry fast
@@ -144,15 +149,17 @@ def directional_verdict(model, env, p: Pending, method, settings, scale):
     rounding = p.rounding if usable else None
     if usable:
         comparison, d, failing = check_directions(model, env, p.id, A.astype(float), method,
-                                                  settings.directions, settings.seed, scale, rounding)
+                                                  settings.directions, settings.seed, rounding,
+                                                  p.spread)
         if comparison.status != FAIL:
             return np.full(shape, np.nan), comparison
 
         def again(env2):
             A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
-            rounding2 = rounding_of(model, env2, {p.id: A2}).get(p.id) if rounding is not None else None
+            measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
+            rounding2, spread2 = measured if measured is not None else (None, None)
             return check_directions(model, env2, p.id, A2, method, settings.directions, settings.seed,
-                                    scale, rounding2)[1]
+                                    rounding2 if rounding is not None else None, spread2)[1]
 
         d2 = at_jittered(model, settings, again)
         if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
@@ -161,10 +168,10 @@ def directional_verdict(model, env, p: Pending, method, settings, scale):
     fast = model.sparse_for(p.id)
     p.indices = None  # every entry, unless that is more than a per-entry check affords
     if usable and np.prod(shape) > (LOCATE_ALL if fast else 4096):
-        p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, scale,
+        p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, p.spread,
                              keep=LOCATE_ALL if fast else 64)
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
-    numeric, entrywise = verdict(model, env, p, method, settings, scale)
+    numeric, entrywise = verdict(model, env, p, method, settings)
     if not usable or entrywise.status == FAIL:
         return numeric, replace(entrywise, directions=settings.directions)
     if entrywise.status == KINK or p.indices is None:

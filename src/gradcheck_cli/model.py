@@ -173,9 +173,9 @@ class Model:
         names = [s.name for s in self.steps[:-1]] + [l.name for l in self.leaves if l.checked]
         return names
 
-    def forward(self) -> dict[str, np.ndarray]:
-        """Every leaf and step value, unperturbed."""
-        env = dict(self.values)
+    def forward(self, values: Values | None = None) -> dict[str, np.ndarray]:
+        """Every leaf and step value, at the model's leaves or at ``values``."""
+        env = dict(self.values if values is None else values)
         for step in self.steps:
             env[step.name] = step.fn(*(env[i] for i in step.inputs))
         return env

@@ -121,8 +121,7 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
         return [(a.reshape((-1,) + tail)) for a in ((flat[idx] + h) - flat[idx], flat[idx] - (flat[idx] - h))]
 
     if method == "complex":
-        # relative to a small |θ| (a probability of 1e-34 needs a smaller step still)
-        h = COMPLEX_STEP * np.clip(np.abs(flat[idx]), 1e-280, 1.0).reshape((-1,) + tail)
+        h = complex_steps(flat[idx]).reshape((-1,) + tail)
         f = at(1j * h.ravel(), complex)
         return Derivative(scatter(f.imag / h))
     if method == "forward":
@@ -150,6 +149,12 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
             if parts[k] is not None:
                 parts[k][lost] = redone.reshape((flat.size,) + f0.shape)[idx[lost]]
     return Derivative(*map(scatter, parts))
+
+
+def complex_steps(theta):
+    """The complex step for each θ_i: relative to a small |θ_i| (a probability of 1e-34
+    needs a smaller step still), and never below 1e-300."""
+    return COMPLEX_STEP * np.clip(np.abs(theta), 1e-280, 1.0)
 
 
 def _richardson(at, taken, rel_step, n):

@@ -6,12 +6,13 @@ from rich.text import Text
 
 from gradcheck_cli import __version__
 from gradcheck_cli.checking import Report, bar, method_description
-from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS, Comparison, dims
+from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Comparison, dims
 from gradcheck_cli.report import options_text, summary_text, tolerance_text
 
 LEGENDS = {"injected": "* formula replaced by an injected bug (--inject)",
            "yours": "* your formula (--grad or [gradients])"}
-VERDICT_STYLE = {PASS: "bold green", KINK: "bold yellow", FAIL: "bold red", NOT_CHECKED: "dim"}
+VERDICT_STYLE = {PASS: "bold green", KINK: "bold yellow", WEAK: "bold yellow", FAIL: "bold red",
+                 NOT_CHECKED: "dim"}
 
 
 def _e(x) -> str:
@@ -24,6 +25,10 @@ def _g(x) -> str:
 
 def _ratio(x) -> str:
     return "—" if x is None or x != x else f"{x:.2g}"
+
+
+def _res(c: Comparison) -> str:
+    return "—" if c.resolution is None else f"{c.resolution:.0e}" if c.resolution < 1e300 else "none"
 
 
 def _where(c: Comparison) -> str:
@@ -78,7 +83,7 @@ def forward_table(report: Report) -> Table:
     return table
 
 
-WIDE = 120  # below this many columns the table drops max abs err, A and N
+WIDE = 120  # below this many columns the table drops A and N (max abs err: JSON, markdown)
 
 
 def gradient_table(report: Report, width: int = WIDE) -> Table:
@@ -91,10 +96,10 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
     table.add_column("shape", no_wrap=True)
     sampled = any(0 <= r.comparison.checked < r.comparison.entries or r.comparison.directions
                   for r in report.gradients)
-    numbers = (("max abs err", "max rel err", "err/bound", "worst at", "A", "N") if wide
-               else ("max rel err", "err/bound", "worst at"))
-    if sampled:  # --sample: say how many entries were checked, in place of max abs err
-        numbers = ("checked",) + tuple(n for n in numbers if n != "max abs err")
+    numbers = (("max rel err", "err/bound", "resolution", "worst at", "A", "N")
+               if wide else ("max rel err", "err/bound", "resolution", "worst at"))
+    if sampled:  # --sample: say how many entries were checked
+        numbers = ("checked",) + numbers
     for col in numbers:
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
@@ -103,6 +108,7 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
         sev = _severity(c)
         cells = {"max abs err": Text(_e(c.max_abs), style=sev), "max rel err": Text(_e(c.max_rel), style=sev),
                  "err/bound": Text(_ratio(c.ratio), style=sev),
+                 "resolution": Text(_res(c), style="yellow" if c.status == WEAK else ""),
                  "worst at": _where(c), "A": _g(c.worst_analytic), "N": _g(c.worst_numeric)}
         verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
         shape = _shape(r.shape, r.dims)
@@ -115,6 +121,7 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
 
 
 def failures(report: Report) -> Text:
+    """Lines under the table: every FAIL (with its diagnosis), WEAK and KINK row."""
     text = Text()
     for r in report.gradients:
         c = r.comparison
@@ -123,11 +130,31 @@ def failures(report: Report) -> Text:
             text.append(f"{c.reason}")
             if c.worst_index is not None and c.worst_analytic is not None:
                 text.append(f"; worst at {_where(c)}: A = {_g(c.worst_analytic)}, N = {_g(c.worst_numeric)}")
+            if c.left is not None and c.right is not None:
+                text.append(f"; a kink there: one-sided derivatives {_g(c.left)} (left) and "
+                            f"{_g(c.right)} (right), A outside them")
             text.append("\n")
             if r.diagnosis is not None:
                 text.append("    diagnosis: ", style="bold")
                 text.append(r.diagnosis.message + "\n")
+        elif c.status == WEAK:
+            text.append(f"  {r.label}: ", style="bold yellow")
+            text.append(f"{c.reason}\n")
+        if c.kinks and c.status != FAIL or c.kinks and c.kink_sides is not None:
+            text.append(f"  {r.label}: ", style="yellow")
+            text.append(kink_line(c) + "\n")
     return text
+
+
+def kink_line(c: Comparison) -> str:
+    """What the KINK entries of a row were excused for, with one of them shown."""
+    line = (f"{c.kinks} {'entry sits' if c.kinks == 1 else 'entries sit'} on a kink, A between "
+            "the one-sided derivatives (a subgradient)")
+    if c.kink_index is not None and c.kink_sides is not None:
+        left, right, a = c.kink_sides
+        line += (f"; e.g. [{','.join(map(str, c.kink_index))}]: left {_g(left)}, right {_g(right)}, "
+                 f"A = {_g(a)}")
+    return line
 
 
 def footer(report: Report) -> Text:
@@ -155,7 +182,7 @@ def taylor_table(report: Report) -> Table:
 
 def render_table(report: Report, width: int = WIDE) -> Group:
     parts = [header(report), forward_table(report), Text(), gradient_table(report, width)]
-    if report.status == FAIL:
+    if any(r.comparison.status in (FAIL, WEAK) or r.comparison.kinks for r in report.gradients):
         parts.append(failures(report))
     if report.taylor:
         parts += [taylor_table(report), Text()]
@@ -176,17 +203,18 @@ def render_markdown(report: Report) -> str:
     out += ["", "| variable | role | formula | shape |", "|---|---|---|---|"]
     out += [f"| {f.name} | {f.role} | {f.formula or '—'} | {_shape(f.shape, f.dims)} |"
             for f in report.forward]
-    out += ["", "| adjoint | formula | shape | max abs err | max rel err | err/bound | worst at | A | N | verdict |",
-            "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    out += ["", "| adjoint | formula | shape | max abs err | max rel err | err/bound | resolution | worst at "
+            "| A | N | verdict |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in report.gradients:
         c = r.comparison
         out.append(f"| {r.label}{' *' if r.replaced else ''} | {r.formula} | {_shape(r.shape, r.dims)} | "
-                   f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_ratio(c.ratio)} | {_where(c)} | {_g(c.worst_analytic)} | "
+                   f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_ratio(c.ratio)} | {_res(c)} | {_where(c)} | {_g(c.worst_analytic)} | "
                    f"{_g(c.worst_numeric)} | **{c.status}** |")
     out.append("")
     out += [f"- **{r.label}**: {r.comparison.reason}"
             + (f"; diagnosis: {r.diagnosis.message}" if r.diagnosis else "")
-            for r in report.gradients if r.comparison.status == FAIL]
+            for r in report.gradients if r.comparison.status in (FAIL, WEAK)]
+    out += [f"- **{r.label}**: {kink_line(r.comparison)}" for r in report.gradients if r.comparison.kinks]
     out += [f"- note: {n}" for n in report.notes]
     if report.taylor:
         out += ["", "| adjoint | Taylor order | points | reading |", "|---|---:|---:|---|"]

@@ -14,16 +14,24 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
       "loss": float,
       "forward":   [{"name", "role", "formula", "shape", "dims": [int, ...]}],
       "gradients": [{"id", "label", "kind", "formula", "shape", "dims": [int, ...],
-                     "status": "PASS" | "FAIL" | "KINK" | "NOT CHECKED", "reason": null | str,
+                     "status": "PASS" | "FAIL" | "KINK" | "WEAK" | "NOT CHECKED",
+                     "reason": null | str,
                      "max_abs_error", "max_rel_error", "error_over_bound" (PASS iff ≤ 1),
+                     "resolution": null | float (bound / |A| at the median-|A| nonzero entry:
+                         the relative error that entry would have to carry to fail; WEAK
+                         when coarser than 1e-6, float32 1e-2; larger than 1e300: none),
+                     "resolution_worst": null | {"value", "index"} (the largest bound / |A|),
                      "entries", "checked" (fewer with --sample, 0 with --directions),
                      "directions", "failed", "kinks",
                      "replaced": bool, "origin": null | "injected" | "yours",
-                     "worst": null | {"index": [int, ...], "analytic", "numeric"},
+                     "worst": null | {"index": [int, ...], "analytic", "numeric",
+                                      "left", "right" (one-sided derivatives, at a kink)},
+                     "kink": null | {"index", "left", "right", "analytic"} (one excused entry),
                      "diagnosis": null | {"kind", "message", ...details}}],
       "notes": [str],
       "taylor": null | [{"name", "order" (fitted; 2 right, 1 wrong), "points", "verdict"}],
-      "summary": {"status": "PASS" | "FAIL", "total", "passed", "failed", "kinks", "not_checked"}
+      "summary": {"status": "PASS" | "FAIL" | "WEAK", "exit_status": 0 | 1 | 3, "total",
+                  "passed", "failed", "weak", "kinks", "not_checked"}
     }
 
 Errors that are not finite (a NaN gradient, a shape mismatch) are null.
@@ -34,7 +42,7 @@ import math
 from gradcheck_cli import __version__
 from gradcheck_cli.bounds import classic, describe, uses_estimates
 from gradcheck_cli.checking import Report, method_description
-from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS
+from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS, WEAK
 from gradcheck_cli.numeric import DEFAULT_REL_STEP
 
 SCHEMA = "gradcheck/1"
@@ -44,22 +52,32 @@ def _num(x):
     return x if x is None or math.isfinite(x) else None
 
 
+def _res(x):
+    """A resolution for JSON: larger than 1e300 (an entry no check can see) is null."""
+    return None if x is None or not x < 1e300 else x
+
+
 def tolerance_text(report: Report) -> str:
-    return describe(report.method, report.settings.tolerance)
+    return describe(report.method, report.settings.tolerance, report.settings.dtype)
 
 
 def summary_text(report: Report) -> str:
     total = len(report.gradients)
     kinks = sum(r.comparison.kinks for r in report.gradients)
-    kink_note = f"; {kinks} entries on a kink (passed as subgradients)" if kinks else ""
+    note = f"; {kinks} entries on a kink (A between the one-sided derivatives)" if kinks else ""
     failed = [r.label for r in report.gradients if r.comparison.status == FAIL]
+    weak = [r for r in report.gradients if r.comparison.status == WEAK]
     unchecked = [r.label for r in report.gradients if r.comparison.status == NOT_CHECKED]
     if unchecked:
-        kink_note += f"; not checked (no adjoint given): {', '.join(unchecked)}"
+        note += f"; not checked: {', '.join(unchecked)}"
     if failed:
-        return f"FAIL: {len(failed)} of {total} derived gradients are wrong: {', '.join(failed)}{kink_note}"
+        return f"FAIL: {len(failed)} of {total} derived gradients are wrong: {', '.join(failed)}{note}"
+    if weak:
+        coarse = ", ".join(f"{r.label} ({r.comparison.resolution:.0e})" for r in weak)
+        return (f"WEAK: nothing fails, but {len(weak)} of {total} derived gradients cannot be "
+                f"checked finely enough to trust a PASS (resolution): {coarse}{note}")
     checked = total - len(unchecked)
-    return f"PASS: all {checked} derived gradients match the numerical ones{kink_note}"
+    return f"PASS: all {checked} derived gradients match the numerical ones{note}"
 
 
 def options_text(report: Report) -> str:
@@ -75,14 +93,20 @@ def to_json(report: Report) -> dict:
         worst = None
         if c.worst_index is not None:
             worst = {"index": list(c.worst_index), "analytic": _num(c.worst_analytic),
-                     "numeric": _num(c.worst_numeric)}
+                     "numeric": _num(c.worst_numeric), "left": c.left, "right": c.right}
+        kink = None
+        if c.kink_index is not None and c.kink_sides is not None:
+            kink = {"index": list(c.kink_index), "left": _num(c.kink_sides[0]),
+                    "right": _num(c.kink_sides[1]), "analytic": _num(c.kink_sides[2])}
         rows.append({
             "id": r.id, "label": r.label, "kind": r.kind, "formula": r.formula,
             "shape": r.shape, "dims": list(r.dims), "status": c.status, "reason": c.reason,
             "max_abs_error": _num(c.max_abs), "max_rel_error": _num(c.max_rel),
-            "error_over_bound": _num(c.ratio),
+            "error_over_bound": _num(c.ratio), "resolution": _res(c.resolution),
+            "resolution_worst": None if c.resolution_worst is None else {
+                "value": _res(c.resolution_worst), "index": list(c.resolution_index)},
             "entries": c.entries, "checked": c.checked, "directions": c.directions, "failed": c.failed, "kinks": c.kinks,
-            "replaced": r.replaced, "origin": r.origin, "worst": worst,
+            "replaced": r.replaced, "origin": r.origin, "worst": worst, "kink": kink,
             "diagnosis": None if r.diagnosis is None else {
                 "kind": r.diagnosis.kind, "message": r.diagnosis.message, **r.diagnosis.detail},
         })
@@ -113,8 +137,9 @@ def to_json(report: Report) -> dict:
             {"name": t.name, "order": _num(t.order), "points": t.points, "verdict": t.verdict}
             for t in report.taylor],
         "summary": {
-            "status": report.status, "total": len(rows), "passed": report.count(PASS),
-            "failed": report.count(FAIL), "kinks": report.count(KINK),
+            "status": report.status, "exit_status": report.exit_code, "total": len(rows),
+            "passed": report.count(PASS), "failed": report.count(FAIL), "weak": report.count(WEAK),
+            "kinks": report.count(KINK),
             "not_checked": report.count(NOT_CHECKED),
         },
     }

@@ -142,15 +142,14 @@ class UserModel(Model):
     def sparse_for(self, name: str) -> bool:
         return False  # the user's forward is one function: no steps to run sparsely
 
-    extended_backward = False  # backward() returns float64 adjoints (see _adjoints)
-
     def checked(self) -> list[str]:
         return [f.name for f in self.formulas]
 
-    def forward(self) -> dict:
+    def forward(self, values=None) -> dict:
+        values = self.values if values is None else values
         tap = _Tap(self.path)
-        loss = _run(self.user_forward, self.values, tap, self.path)
-        return {**self.values, **tap.values, "L": loss}
+        loss = _run(self.user_forward, values, tap, self.path)
+        return {**values, **tap.values, "L": loss}
 
     def downstream(self, name: str) -> list[Step]:
         names = [s.name for s in self.steps]
@@ -234,5 +233,6 @@ def _adjoints(raw, path, names: list[str], targets: set) -> dict[str, np.ndarray
             raise ModelError(f"{path}: backward()['{name}'] is complex ({value.dtype}); adjoints are real")
         if value.dtype.kind not in "iuf":
             raise ModelError(f"{path}: backward()['{name}'] has dtype {value.dtype}; expected a float array")
-        out[name] = value.astype(np.float64)
+        # extended precision is kept: it measures the adjoints' own rounding (verdict.py)
+        out[name] = value if value.dtype == np.longdouble else value.astype(np.float64)
     return out
