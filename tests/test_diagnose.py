@@ -116,3 +116,42 @@ def test_one_wrong_entry_is_named_not_called_a_scale(delta, kind, phrase):
     row = run_check(model).row("W1")
     assert row.comparison.status == "FAIL"
     assert row.diagnosis.kind == kind and phrase in row.diagnosis.message, row.diagnosis.message
+
+
+def noisy(X: np.ndarray, rel: float, seed: int) -> np.ndarray:
+    """X with independent relative noise of size ``rel`` on every entry."""
+    return X * (1 + rel * np.random.default_rng(seed).standard_normal(X.shape))
+
+
+def kinks(*entries) -> np.ndarray:
+    mask = np.zeros(N.shape, bool)
+    for i in entries:
+        mask[i] = True
+    return mask
+
+
+def test_entries_excused_as_kinks_are_never_named():
+    A = N.copy()
+    A[1, 1] += 0.5
+    A[3, 2] += 0.3
+    both = "the error is confined to entries [1, 1], [3, 2] (2 of 12)"
+    assert diagnose(A, N, TOL).message == both
+    d = diagnose(A, N, TOL, exclude=kinks((3, 2)))
+    assert d.message == "the error is confined to entry [1, 1] (1 of 12)"
+    A = noisy(N, 1e-9, 0)
+    A[3, 2] *= 1 + 1e-6
+    assert diagnose(A, N, TOL).detail["index"] == (3, 2)
+    d = diagnose(A, N, TOL, exclude=kinks((3, 2)))
+    assert d.kind == "small" and d.detail["index"] != (3, 2) and "[3, 2]" not in d.message
+
+
+def test_patterns_are_fitted_on_the_entries_not_excused():
+    ex = kinks((0, 0), (3, 1))
+    for A, kind in ((-N, "sign"), (2.5 * N, "scale")):
+        A = A.copy()
+        A[ex] = 9.0  # a kink's one-sided slope: nothing like the pattern
+        assert diagnose(A, N, TOL).kind != kind
+        assert diagnose(A, N, TOL, exclude=ex).kind == kind
+    A = N.copy()
+    A[ex] = 9.0
+    assert diagnose(A, N, TOL, exclude=ex).kind == "small"  # right wherever it is defined

@@ -24,15 +24,23 @@ class Diagnosis:
 NONE = "no simple pattern"
 
 
-def _fits(A, predicted, tol: Tolerance) -> bool:
+def _kept(X: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+    """X's entries that count: all, or those of the mask ``keep`` (flattened)."""
+    return X if keep is None else X[keep]
+
+
+def _fits(A, predicted, tol: Tolerance, keep: np.ndarray | None = None) -> bool:
+    """``predicted`` matches A within the bound on every entry of ``keep`` (all if None);
+    the bound's floor is taken over those entries only."""
     if predicted.shape != A.shape or not np.all(np.isfinite(predicted)):
         return False
-    err, _, bound = entry_bound(A, predicted, tol)
+    err, _, bound = entry_bound(_kept(A, keep), _kept(predicted, keep), tol)
     return bool(np.all(err <= bound))
 
 
-def _lsq(target, basis) -> float:
-    """The scalar k minimising |target − k·basis|."""
+def _lsq(target, basis, keep: np.ndarray | None = None) -> float:
+    """The scalar k minimising |target − k·basis| over the entries of ``keep``."""
+    target, basis = _kept(target, keep), _kept(basis, keep)
     den = float(np.vdot(basis, basis))
     return float(np.vdot(basis, target)) / den if den > 0 else 0.0
 
@@ -78,62 +86,71 @@ def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
     return None
 
 
-def _value_rules(A, N, tol, candidates, symbols) -> Diagnosis | None:
-    if _fits(A, -N, tol):
+def _value_rules(A, N, tol, candidates, symbols, keep=None) -> Diagnosis | None:
+    """Sign, scale, transposed values, then a named term."""
+    if _fits(A, -N, tol, keep):
         return Diagnosis("sign", "sign: A = −N (a flipped sign, e.g. t − y for y − t)")
-    c = _lsq(A, N)
-    if abs(c - 1) > 1e-6 and c != 0 and _fits(A, c * N, tol):
+    c = _lsq(A, N, keep)
+    if abs(c - 1) > 1e-6 and c != 0 and _fits(A, c * N, tol, keep):
         named = _named_constant(c, symbols)
         if named:
             return Diagnosis("scale", f"scaled: A = c·N with c = {named}", {"c": c})
         if A.size > 1:
             return Diagnosis("scale", f"scaled: A = c·N with c = {c:.6g}", {"c": c})
-    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and _fits(A, np.swapaxes(N, -1, -2), tol):
-        return Diagnosis("transpose", "transposed values: A = Nᵀ (the factors of an outer product swapped?)")
+    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] \
+            and _fits(A, np.swapaxes(N, -1, -2), tol, keep):
+        return Diagnosis("transpose", "transposed values: A = Nᵀ (the factors of an outer "
+                         "product swapped?)")
     for name, V in candidates.items():
         if V.shape != N.shape or not np.any(V):
             continue
-        k = _lsq(N - A, V)
-        if k == 0 or not _fits(A, N - k * V, tol):
+        k = _lsq(N - A, V, keep)
+        if k == 0 or not _fits(A, N - k * V, tol, keep):
             continue
         if abs(k - 1) <= 1e-6:
             return Diagnosis("term", f"missing a term equal to {name}", {"term": name, "k": k})
         if abs(k + 1) <= 1e-6:
             return Diagnosis("term", f"an extra term equal to {name}", {"term": name, "k": k})
         if A.size > 1:
-            return Diagnosis("term", f"off by a multiple of {name}: N − A = {k:.6g}·{name}", {"term": name, "k": k})
+            return Diagnosis("term", f"off by a multiple of {name}: N − A = {k:.6g}·{name}",
+                             {"term": name, "k": k})
     return None
 
 
-def _product_rule(A, N, tol, adjoints, values) -> Diagnosis | None:
+def _product_rule(A, N, tol, adjoints, values, keep=None) -> Diagnosis | None:
     """A = Ū ∘ F for a named adjoint Ū and forward value F: a function's value where its
     derivative belongs (h̄ ∘ φ(z1) for h̄ ∘ φ'(z1))."""
     for uname, U in adjoints.items():
         if U.shape != A.shape:
             continue
         for fname, F in values.items():
-            if F.shape == A.shape and _fits(A, U * F, tol):
-                return Diagnosis("product", f"A = u ∘ {fname} with u = {uname}: the forward value "
-                                 f"{fname} where a derivative belongs?", {"adjoint": uname, "value": fname})
+            if F.shape == A.shape and _fits(A, U * F, tol, keep):
+                return Diagnosis("product", f"A = u ∘ {fname} with u = {uname}: the forward "
+                                 f"value {fname} where a derivative belongs?",
+                                 {"adjoint": uname, "value": fname})
     return None
 
 
-def _where_rule(A, N, tol, values) -> Diagnosis | None:
+def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
     """The error confined to a part of the tensor: the diagonal, rows, columns, or the
     entries where a forward value is zero, negative or positive.
 
-    Only "live" entries count (A or N nonzero): an error that is zero wherever both are
-    zero (relu's inactive units) says nothing about where it is.
+    Only "live" entries count (A or N nonzero, and kept): an error that is zero wherever
+    both are zero (relu's inactive units) says nothing about where it is, and an entry
+    excused as a kink is neither wrong nor right.
     """
+    kept = np.ones(A.shape, bool) if keep is None else keep
     err, _, bound = entry_bound(A, N, tol)
-    bad = err > bound
-    live = (A != 0) | (N != 0)
+    bound[kept] = entry_bound(A[kept], N[kept], tol)[2]  # the floor from kept entries only
+    bad = (err > bound) & kept
+    live = ((A != 0) | (N != 0)) & kept
     good = live & ~bad
     if not bad.any() or not good.any():
         return None
     if bad.sum() <= 3:
         where = ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(bad))
-        return Diagnosis("where", f"the error is confined to {'entry' if bad.sum() == 1 else 'entries'} "
+        return Diagnosis("where", f"the error is confined to "
+                         f"{'entry' if bad.sum() == 1 else 'entries'} "
                          f"{where} ({int(bad.sum())} of {A.size})")
     if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and A.shape[-1] > 1:
         diag = np.zeros(A.shape[-2:], bool)
@@ -154,27 +171,33 @@ def _where_rule(A, N, tol, values) -> Diagnosis | None:
             continue
         for test, text in ((F <= 0, "≤ 0"), (F < 0, "< 0"), (F == 0, "= 0"), (F > 0, "> 0")):
             if bad.sum() > 1 and not (bad & ~test).any() and (good & ~test).any():
-                return Diagnosis("where", f"the error is confined to entries where {name} {text} "
-                                 f"({int(bad.sum())} of {A.size})", {"value": name})
+                return Diagnosis("where", f"the error is confined to entries where {name} "
+                                 f"{text} ({int(bad.sum())} of {A.size})", {"value": name})
     return None
 
 
-def _small(A, N, tol) -> Diagnosis:
+def _small(A, N, tol, keep=None) -> Diagnosis:
     """A within the classic tolerance of N: the error-estimate bound found what no
-    formula-sized mistake explains (one entry slightly off, a constant off in its 9th digit)."""
+    formula-sized mistake explains (one entry slightly off, noise). The largest difference
+    is looked for among the kept entries only."""
     err, denom, _ = entry_bound(A, N, tol)
     rel = err / np.where(denom > 0, denom, 1.0)
+    if keep is not None:
+        rel = np.where(keep, rel, -1.0)
     i = tuple(int(j) for j in np.unravel_index(int(np.argmax(rel)), A.shape))
-    return Diagnosis("small", f"small: A agrees with N to rtol {tol.rtol:g} everywhere; the largest "
-                     f"difference, {float(rel[i]):.2g} relative, is at {list(i)}", {"index": i})
+    return Diagnosis("small", f"small: A agrees with N to rtol {tol.rtol:g} everywhere; the "
+                     f"largest difference, {float(rel[i]):.2g} relative, is at {list(i)}",
+                     {"index": i})
 
 
 def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | None = None,
-             values: dict | None = None, symbols: dict | None = None) -> Diagnosis:
+             values: dict | None = None, symbols: dict | None = None, *,
+             exclude: np.ndarray | None = None) -> Diagnosis:
     """The simplest explanation of A ≠ N that fits within the bound, or "no simple pattern".
 
     ``adjoints``: other adjoints by printed name (numeric values, the true ones);
-    ``values``: forward values by name; ``symbols``: sizes such as B.
+    ``values``: forward values by name; ``symbols``: sizes such as B; ``exclude``: a mask
+    of entries excused as kinks, on which nothing is fitted, verified or named.
     """
     adjoints, values, symbols = adjoints or {}, values or {}, symbols or {}
     if not isinstance(analytic, np.ndarray) or not np.all(np.isfinite(numeric)):
@@ -183,13 +206,19 @@ def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | Non
     if not np.all(np.isfinite(A)):
         i = tuple(int(j) for j in np.argwhere(~np.isfinite(A))[0])
         return Diagnosis("nonfinite", f"A is not finite ({A[i]} at {list(i)}) where N is finite")
-    if A.shape == N.shape and not A.any() and N.any():
-        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
-    candidates = {**adjoints, **values}
-    if A.shape == N.shape and _fits(A, N, tol):
-        return _small(A, N, tol)
     if A.shape != N.shape:
         return _shape_rules(A, N, tol, adjoints) or Diagnosis("shape", f"A is {dims(A.shape)}, "
                                                               f"expected {dims(N.shape)}")
-    return (_value_rules(A, N, tol, candidates, symbols) or _product_rule(A, N, tol, adjoints, values)
-            or _where_rule(A, N, tol, values) or Diagnosis("none", NONE))
+    keep = None
+    if exclude is not None and exclude.shape == A.shape and exclude.any():
+        keep = ~exclude.astype(bool)
+        if not keep.any():
+            return Diagnosis("none", NONE)
+    if not _kept(A, keep).any() and _kept(N, keep).any():
+        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
+    if _fits(A, N, tol, keep):
+        return _small(A, N, tol, keep)
+    candidates = {**adjoints, **values}
+    return (_value_rules(A, N, tol, candidates, symbols, keep)
+            or _product_rule(A, N, tol, adjoints, values, keep)
+            or _where_rule(A, N, tol, values, keep) or Diagnosis("none", NONE))
