@@ -123,6 +123,34 @@ def noisy(X: np.ndarray, rel: float, seed: int) -> np.ndarray:
     return X * (1 + rel * np.random.default_rng(seed).standard_normal(X.shape))
 
 
+def test_pi_typed_with_too_few_digits_is_a_scale_not_small():
+    S = rng.standard_normal((6, 5))
+    for tol in (TOL, Tolerance(rtol=1e-9)):  # within the classic tolerance, and beyond it
+        d = diagnose(S * 3.14159 / np.pi, S, tol)
+        assert d.kind == "scale" and d.detail["c"] == pytest.approx(3.14159 / np.pi, abs=1e-12)
+        assert d.message == ("scaled: A = c·N with c = 0.99999916 (a constant typed with too few "
+                             "digits?)")
+    assert diagnose(S * (1 + 1e-11), S, TOL).message.endswith("c = 1.000000000010 (a constant "
+                                                                "typed with too few digits?)")
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_noise_and_one_wrong_entry_stay_small(seed):
+    """Noise of any size within rtol, or one entry off: "small", never a scale."""
+    r = np.random.default_rng(seed)
+    S = r.standard_normal((int(r.integers(2, 8)), int(r.integers(2, 8))))
+    rel = 10.0 ** r.uniform(-15, -6)
+    assert diagnose(noisy(S, rel, seed), S, TOL).kind == "small"
+    A = S.copy()
+    A[1, 1] += rel
+    assert diagnose(A, S, TOL).kind == "small"
+
+
+def test_a_scale_seen_on_three_entries_only_is_not_claimed_within_rtol():
+    v = np.array([[1.0], [-2.0], [0.5]])
+    assert diagnose(v * 3.14159 / np.pi, v, TOL).kind == "small"
+
+
 def kinks(*entries) -> np.ndarray:
     mask = np.zeros(N.shape, bool)
     for i in entries:
@@ -147,7 +175,7 @@ def test_entries_excused_as_kinks_are_never_named():
 
 def test_patterns_are_fitted_on_the_entries_not_excused():
     ex = kinks((0, 0), (3, 1))
-    for A, kind in ((-N, "sign"), (2.5 * N, "scale")):
+    for A, kind in ((-N, "sign"), (2.5 * N, "scale"), (N * 3.14159 / np.pi, "scale")):
         A = A.copy()
         A[ex] = 9.0  # a kink's one-sided slope: nothing like the pattern
         assert diagnose(A, N, TOL).kind != kind

@@ -13,6 +13,8 @@ import numpy as np
 
 from gradcheck_cli.compare import Tolerance, dims, entry_bound
 
+EPS = float(np.finfo(np.float64).eps)
+
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -43,6 +45,50 @@ def _lsq(target, basis, keep: np.ndarray | None = None) -> float:
     target, basis = _kept(target, keep), _kept(basis, keep)
     den = float(np.vdot(basis, basis))
     return float(np.vdot(basis, target)) / den if den > 0 else 0.0
+
+
+def _explains(A, N, predicted, effect, tol: Tolerance, keep, spread: int) -> bool:
+    """``predicted`` explains A − N far better than A = N does, entry by entry.
+
+    ``effect`` is predicted − N, what the pattern adds. It must stand above N's rounding
+    (32 eps of max|N|, below any verdict's bound); every kept entry must fit within the
+    bound and leave at most 1% of the effect there (of the largest effect's 1% where the
+    effect is smaller, so rounding where it vanishes does not count); and at least
+    ``spread`` entries must carry that much effect. A few wrong entries, or noise, leave
+    residuals as large as the effect itself: a constant fitted to them does not pass.
+    """
+    a, n, p, e = (_kept(X, keep) for X in (A, N, predicted, effect))
+    if a.size == 0 or not _fits(a, p, tol):
+        return False
+    size = np.abs(e)
+    top = float(size.max())
+    if top <= 32 * EPS * float(np.abs(n).max()):
+        return False
+    seen = np.maximum(size, 0.01 * top)
+    return bool(np.all(np.abs(a - p) <= 0.01 * seen)) and int(np.sum(size >= 0.01 * top)) >= spread
+
+
+def _scale(A, N, tol: Tolerance, keep, spread: int) -> float | None:
+    """The c with A = c·N on every kept entry (c ≠ 0, 1), verified by ``_explains``."""
+    c = _lsq(A, N, keep)
+    if c == 0:
+        return None
+    return c if _explains(A, N, c * N, (c - 1) * N, tol, keep, spread) else None
+
+
+def _c_text(c: float) -> str:
+    """c with enough digits to show how far it is from 1 (0.99999916, not 1)."""
+    if abs(c - 1) >= 1e-3:
+        return f"{c:.6g}"
+    return f"{c:.{int(np.ceil(-np.log10(abs(c - 1)))) + 1}f}"
+
+
+def _scale_diagnosis(c: float, symbols: dict) -> Diagnosis:
+    named = _named_constant(c, symbols)
+    if named:
+        return Diagnosis("scale", f"scaled: A = c·N with c = {named}", {"c": c})
+    hint = " (a constant typed with too few digits?)" if abs(c - 1) < 1e-3 else ""
+    return Diagnosis("scale", f"scaled: A = c·N with c = {_c_text(c)}{hint}", {"c": c})
 
 
 def _named_constant(c: float, symbols: dict) -> str | None:
@@ -90,13 +136,9 @@ def _value_rules(A, N, tol, candidates, symbols, keep=None) -> Diagnosis | None:
     """Sign, scale, transposed values, then a named term."""
     if _fits(A, -N, tol, keep):
         return Diagnosis("sign", "sign: A = −N (a flipped sign, e.g. t − y for y − t)")
-    c = _lsq(A, N, keep)
-    if abs(c - 1) > 1e-6 and c != 0 and _fits(A, c * N, tol, keep):
-        named = _named_constant(c, symbols)
-        if named:
-            return Diagnosis("scale", f"scaled: A = c·N with c = {named}", {"c": c})
-        if A.size > 1:
-            return Diagnosis("scale", f"scaled: A = c·N with c = {c:.6g}", {"c": c})
+    c = _scale(A, N, tol, keep, spread=2)
+    if c is not None:
+        return _scale_diagnosis(c, symbols)
     if A.ndim >= 2 and A.shape[-1] == A.shape[-2] \
             and _fits(A, np.swapaxes(N, -1, -2), tol, keep):
         return Diagnosis("transpose", "transposed values: A = Nᵀ (the factors of an outer "
@@ -190,6 +232,14 @@ def _small(A, N, tol, keep=None) -> Diagnosis:
                      {"index": i})
 
 
+def _small_pattern(A, N, tol, symbols, keep) -> Diagnosis | None:
+    """Within the classic tolerance, a pattern still named when it explains every entry:
+    a uniform scale within 1e-5 of 1 (π typed as 3.14159). Four entries at least must
+    carry it, so noise on a few does not pass for one."""
+    c = _scale(A, N, tol, keep, spread=4)
+    return None if c is None else _scale_diagnosis(c, symbols)
+
+
 def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | None = None,
              values: dict | None = None, symbols: dict | None = None, *,
              exclude: np.ndarray | None = None) -> Diagnosis:
@@ -217,7 +267,7 @@ def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | Non
     if not _kept(A, keep).any() and _kept(N, keep).any():
         return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
     if _fits(A, N, tol, keep):
-        return _small(A, N, tol, keep)
+        return _small_pattern(A, N, tol, symbols, keep) or _small(A, N, tol, keep)
     candidates = {**adjoints, **values}
     return (_value_rules(A, N, tol, candidates, symbols, keep)
             or _product_rule(A, N, tol, adjoints, values, keep)
