@@ -118,9 +118,33 @@ def test_one_wrong_entry_is_named_not_called_a_scale(delta, kind, phrase):
     assert row.diagnosis.kind == kind and phrase in row.diagnosis.message, row.diagnosis.message
 
 
+W = np.random.default_rng(7).standard_normal(N.shape)  # its own generator: rng is shared
+
+
 def noisy(X: np.ndarray, rel: float, seed: int) -> np.ndarray:
     """X with independent relative noise of size ``rel`` on every entry."""
     return X * (1 + rel * np.random.default_rng(seed).standard_normal(X.shape))
+
+
+def test_a_multiple_of_the_variables_own_value_is_named():
+    d = diagnose(N - 0.7 * W, N, TOL, own=W, own_name="W")
+    assert d.kind == "term" and d.detail == {"term": "W", "k": pytest.approx(0.7)}
+    assert d.message.startswith("missing a term 0.7·W (the variable's own value): a weight-decay")
+    assert "an extra term 0.1·W" in diagnose(N + 0.1 * W, N, TOL, own=W, own_name="W").message
+    assert "1e-07·W" in diagnose(N - 1e-7 * W, N, TOL, own=W, own_name="W").message  # rtol-small
+    assert diagnose(N - 0.7 * W, N, TOL).message == NONE  # not without ``own``
+
+
+def test_the_own_value_rule_yields_to_simpler_ones_and_to_noise():
+    assert diagnose(-N, N, TOL, own=W, own_name="W").kind == "sign"
+    assert diagnose(2 * N, N, TOL, own=N / 3, own_name="W").kind == "scale"  # A = N − 3·(N/3)
+    A = N.copy()
+    A[2, 1] += 1e-3
+    assert diagnose(A, N, TOL, own=W, own_name="W").message.startswith("the error is confined")
+    for seed in range(20):
+        for rel in (1e-13, 1e-9, 1e-6, 0.1):
+            d = diagnose(noisy(N, rel, seed), N, TOL, own=W, own_name="W")
+            assert d.kind not in ("term", "scale"), (seed, rel, d)
 
 
 def test_pi_typed_with_too_few_digits_is_a_scale_not_small():
@@ -175,11 +199,45 @@ def test_entries_excused_as_kinks_are_never_named():
 
 def test_patterns_are_fitted_on_the_entries_not_excused():
     ex = kinks((0, 0), (3, 1))
-    for A, kind in ((-N, "sign"), (2.5 * N, "scale"), (N * 3.14159 / np.pi, "scale")):
+    for A, kind in ((-N, "sign"), (2.5 * N, "scale"), (N * 3.14159 / np.pi, "scale"),
+                    (N - 0.7 * W, "term")):
         A = A.copy()
         A[ex] = 9.0  # a kink's one-sided slope: nothing like the pattern
-        assert diagnose(A, N, TOL).kind != kind
-        assert diagnose(A, N, TOL, exclude=ex).kind == kind
+        assert diagnose(A, N, TOL, own=W, own_name="W").kind != kind
+        d = diagnose(A, N, TOL, own=W, own_name="W", exclude=ex)
+        assert d.kind == kind, d
     A = N.copy()
     A[ex] = 9.0
     assert diagnose(A, N, TOL, exclude=ex).kind == "small"  # right wherever it is defined
+
+
+class WeightDecay:
+    """½‖tanh(W x) − t‖² + λ‖W‖²; its backward writes λW where the derivative is 2λW."""
+
+    LAM = 0.05
+    TARGETS = ["t"]
+
+    def init(self, rng):
+        return {"W": rng.standard_normal((3, 4)), "x": rng.standard_normal((4, 2)),
+                "t": rng.standard_normal((3, 2))}
+
+    def forward(self, p, tap):
+        h = tap("h", np.tanh(p["W"] @ p["x"]))
+        return 0.5 * np.sum((h - p["t"]) ** 2) + self.LAM * np.sum(p["W"] ** 2)
+
+    def backward(self, v):
+        z_bar = (v["h"] - v["t"]) * (1 - v["h"] ** 2)
+        return {"h": v["h"] - v["t"], "W": z_bar @ v["x"].T + self.LAM * v["W"],
+                "x": v["W"].T @ z_bar}
+
+
+def test_weight_decay_written_lambda_w_is_named_from_a_real_check():
+    from gradcheck_cli import check
+    from gradcheck_cli.bounds import classic
+
+    report = check(WeightDecay())
+    assert [r.id for r in report.gradients if r.comparison.status == "FAIL"] == ["W"]
+    A, N_ = report.arrays["analytic/W"], report.arrays["numeric/W"]
+    d = diagnose(A, N_, classic(report.method, None), own=report.arrays["value/W"], own_name="W")
+    assert d.kind == "term" and d.detail["k"] == pytest.approx(WeightDecay.LAM, rel=1e-9)
+    assert "missing a term 0.05·W (the variable's own value)" in d.message

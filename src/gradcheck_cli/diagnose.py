@@ -91,6 +91,23 @@ def _scale_diagnosis(c: float, symbols: dict) -> Diagnosis:
     return Diagnosis("scale", f"scaled: A = c·N with c = {_c_text(c)}{hint}", {"c": c})
 
 
+def _own_term(A, N, tol: Tolerance, keep, own, name: str | None,
+              spread: int) -> Diagnosis | None:
+    """N − A = k·own, own the variable's own forward value: a weight-decay or L2 term's
+    derivative (2λW) missing, or written with the wrong factor (λW). k by least squares,
+    verified by ``_explains``; detail k as in the other terms (N − A = k·term)."""
+    if own is None or own.shape != A.shape or not _kept(own, keep).any():
+        return None
+    k = _lsq(N - A, own, keep)
+    if k == 0 or not _explains(A, N, N - k * own, -k * own, tol, keep, spread):
+        return None
+    term = (f"{abs(k):.6g}·{name} (the variable's own value)" if name
+            else f"{abs(k):.6g}× the variable's own value")
+    what = "missing a term" if k > 0 else "an extra term"
+    return Diagnosis("term", f"{what} {term}: a weight-decay or L2 term's derivative",
+                     {"term": name, "k": k})
+
+
 def _named_constant(c: float, symbols: dict) -> str | None:
     """Relate a scale factor to the problem: the batch size, or the loss's ½."""
     B = symbols.get("B", 1)
@@ -132,8 +149,9 @@ def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
     return None
 
 
-def _value_rules(A, N, tol, candidates, symbols, keep=None) -> Diagnosis | None:
-    """Sign, scale, transposed values, then a named term."""
+def _value_rules(A, N, tol, candidates, symbols, keep=None, own=None,
+                 own_name: str | None = None) -> Diagnosis | None:
+    """Sign, scale, transposed values, the variable's own value, then a named term."""
     if _fits(A, -N, tol, keep):
         return Diagnosis("sign", "sign: A = −N (a flipped sign, e.g. t − y for y − t)")
     c = _scale(A, N, tol, keep, spread=2)
@@ -143,6 +161,9 @@ def _value_rules(A, N, tol, candidates, symbols, keep=None) -> Diagnosis | None:
             and _fits(A, np.swapaxes(N, -1, -2), tol, keep):
         return Diagnosis("transpose", "transposed values: A = Nᵀ (the factors of an outer "
                          "product swapped?)")
+    own_rule = _own_term(A, N, tol, keep, own, own_name, spread=2)
+    if own_rule:
+        return own_rule
     for name, V in candidates.items():
         if V.shape != N.shape or not np.any(V):
             continue
@@ -232,22 +253,27 @@ def _small(A, N, tol, keep=None) -> Diagnosis:
                      {"index": i})
 
 
-def _small_pattern(A, N, tol, symbols, keep) -> Diagnosis | None:
+def _small_pattern(A, N, tol, symbols, keep, own, own_name) -> Diagnosis | None:
     """Within the classic tolerance, a pattern still named when it explains every entry:
-    a uniform scale within 1e-5 of 1 (π typed as 3.14159). Four entries at least must
-    carry it, so noise on a few does not pass for one."""
+    a uniform scale within 1e-5 of 1 (π typed as 3.14159), or a tiny own-value term.
+    Four entries at least must carry it, so noise on a few does not pass for one."""
     c = _scale(A, N, tol, keep, spread=4)
-    return None if c is None else _scale_diagnosis(c, symbols)
+    if c is not None:
+        return _scale_diagnosis(c, symbols)
+    return _own_term(A, N, tol, keep, own, own_name, spread=4)
 
 
 def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | None = None,
              values: dict | None = None, symbols: dict | None = None, *,
+             own: np.ndarray | None = None, own_name: str | None = None,
              exclude: np.ndarray | None = None) -> Diagnosis:
     """The simplest explanation of A ≠ N that fits within the bound, or "no simple pattern".
 
     ``adjoints``: other adjoints by printed name (numeric values, the true ones);
-    ``values``: forward values by name; ``symbols``: sizes such as B; ``exclude``: a mask
-    of entries excused as kinks, on which nothing is fitted, verified or named.
+    ``values``: forward values by name; ``symbols``: sizes such as B; ``own``: the
+    variable's own forward value, named ``own_name`` (a weight-decay term is a multiple of
+    it); ``exclude``: a mask of entries excused as kinks, on which nothing is fitted,
+    verified or named.
     """
     adjoints, values, symbols = adjoints or {}, values or {}, symbols or {}
     if not isinstance(analytic, np.ndarray) or not np.all(np.isfinite(numeric)):
@@ -267,8 +293,8 @@ def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | Non
     if not _kept(A, keep).any() and _kept(N, keep).any():
         return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
     if _fits(A, N, tol, keep):
-        return _small_pattern(A, N, tol, symbols, keep) or _small(A, N, tol, keep)
+        return _small_pattern(A, N, tol, symbols, keep, own, own_name) or _small(A, N, tol, keep)
     candidates = {**adjoints, **values}
-    return (_value_rules(A, N, tol, candidates, symbols, keep)
+    return (_value_rules(A, N, tol, candidates, symbols, keep, own, own_name)
             or _product_rule(A, N, tol, adjoints, values, keep)
             or _where_rule(A, N, tol, values, keep) or Diagnosis("none", NONE))
