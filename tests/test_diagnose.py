@@ -116,3 +116,128 @@ def test_one_wrong_entry_is_named_not_called_a_scale(delta, kind, phrase):
     row = run_check(model).row("W1")
     assert row.comparison.status == "FAIL"
     assert row.diagnosis.kind == kind and phrase in row.diagnosis.message, row.diagnosis.message
+
+
+W = np.random.default_rng(7).standard_normal(N.shape)  # its own generator: rng is shared
+
+
+def noisy(X: np.ndarray, rel: float, seed: int) -> np.ndarray:
+    """X with independent relative noise of size ``rel`` on every entry."""
+    return X * (1 + rel * np.random.default_rng(seed).standard_normal(X.shape))
+
+
+def test_a_multiple_of_the_variables_own_value_is_named():
+    d = diagnose(N - 0.7 * W, N, TOL, own=W, own_name="W")
+    assert d.kind == "term" and d.detail == {"term": "W", "k": pytest.approx(0.7)}
+    assert d.message.startswith("missing a term 0.7·W (the variable's own value): a weight-decay")
+    assert "an extra term 0.1·W" in diagnose(N + 0.1 * W, N, TOL, own=W, own_name="W").message
+    assert "1e-07·W" in diagnose(N - 1e-7 * W, N, TOL, own=W, own_name="W").message  # rtol-small
+    assert diagnose(N - 0.7 * W, N, TOL).message == NONE  # not without ``own``
+
+
+def test_the_own_value_rule_yields_to_simpler_ones_and_to_noise():
+    assert diagnose(-N, N, TOL, own=W, own_name="W").kind == "sign"
+    assert diagnose(2 * N, N, TOL, own=N / 3, own_name="W").kind == "scale"  # A = N − 3·(N/3)
+    A = N.copy()
+    A[2, 1] += 1e-3
+    assert diagnose(A, N, TOL, own=W, own_name="W").message.startswith("the error is confined")
+    for seed in range(20):
+        for rel in (1e-13, 1e-9, 1e-6, 0.1):
+            d = diagnose(noisy(N, rel, seed), N, TOL, own=W, own_name="W")
+            assert d.kind not in ("term", "scale"), (seed, rel, d)
+
+
+def test_pi_typed_with_too_few_digits_is_a_scale_not_small():
+    S = rng.standard_normal((6, 5))
+    for tol in (TOL, Tolerance(rtol=1e-9)):  # within the classic tolerance, and beyond it
+        d = diagnose(S * 3.14159 / np.pi, S, tol)
+        assert d.kind == "scale" and d.detail["c"] == pytest.approx(3.14159 / np.pi, abs=1e-12)
+        assert d.message == ("scaled: A = c·N with c = 0.99999916 (a constant typed with too few "
+                             "digits?)")
+    assert diagnose(S * (1 + 1e-11), S, TOL).message.endswith("c = 1.000000000010 (a constant "
+                                                                "typed with too few digits?)")
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_noise_and_one_wrong_entry_stay_small(seed):
+    """Noise of any size within rtol, or one entry off: "small", never a scale."""
+    r = np.random.default_rng(seed)
+    S = r.standard_normal((int(r.integers(2, 8)), int(r.integers(2, 8))))
+    rel = 10.0 ** r.uniform(-15, -6)
+    assert diagnose(noisy(S, rel, seed), S, TOL).kind == "small"
+    A = S.copy()
+    A[1, 1] += rel
+    assert diagnose(A, S, TOL).kind == "small"
+
+
+def test_a_scale_seen_on_three_entries_only_is_not_claimed_within_rtol():
+    v = np.array([[1.0], [-2.0], [0.5]])
+    assert diagnose(v * 3.14159 / np.pi, v, TOL).kind == "small"
+
+
+def kinks(*entries) -> np.ndarray:
+    mask = np.zeros(N.shape, bool)
+    for i in entries:
+        mask[i] = True
+    return mask
+
+
+def test_entries_excused_as_kinks_are_never_named():
+    A = N.copy()
+    A[1, 1] += 0.5
+    A[3, 2] += 0.3
+    both = "the error is confined to entries [1, 1], [3, 2] (2 of 12)"
+    assert diagnose(A, N, TOL).message == both
+    d = diagnose(A, N, TOL, exclude=kinks((3, 2)))
+    assert d.message == "the error is confined to entry [1, 1] (1 of 12)"
+    A = noisy(N, 1e-9, 0)
+    A[3, 2] *= 1 + 1e-6
+    assert diagnose(A, N, TOL).detail["index"] == (3, 2)
+    d = diagnose(A, N, TOL, exclude=kinks((3, 2)))
+    assert d.kind == "small" and d.detail["index"] != (3, 2) and "[3, 2]" not in d.message
+
+
+def test_patterns_are_fitted_on_the_entries_not_excused():
+    ex = kinks((0, 0), (3, 1))
+    for A, kind in ((-N, "sign"), (2.5 * N, "scale"), (N * 3.14159 / np.pi, "scale"),
+                    (N - 0.7 * W, "term")):
+        A = A.copy()
+        A[ex] = 9.0  # a kink's one-sided slope: nothing like the pattern
+        assert diagnose(A, N, TOL, own=W, own_name="W").kind != kind
+        d = diagnose(A, N, TOL, own=W, own_name="W", exclude=ex)
+        assert d.kind == kind, d
+    A = N.copy()
+    A[ex] = 9.0
+    assert diagnose(A, N, TOL, exclude=ex).kind == "small"  # right wherever it is defined
+
+
+class WeightDecay:
+    """½‖tanh(W x) − t‖² + λ‖W‖²; its backward writes λW where the derivative is 2λW."""
+
+    LAM = 0.05
+    TARGETS = ["t"]
+
+    def init(self, rng):
+        return {"W": rng.standard_normal((3, 4)), "x": rng.standard_normal((4, 2)),
+                "t": rng.standard_normal((3, 2))}
+
+    def forward(self, p, tap):
+        h = tap("h", np.tanh(p["W"] @ p["x"]))
+        return 0.5 * np.sum((h - p["t"]) ** 2) + self.LAM * np.sum(p["W"] ** 2)
+
+    def backward(self, v):
+        z_bar = (v["h"] - v["t"]) * (1 - v["h"] ** 2)
+        return {"h": v["h"] - v["t"], "W": z_bar @ v["x"].T + self.LAM * v["W"],
+                "x": v["W"].T @ z_bar}
+
+
+def test_weight_decay_written_lambda_w_is_named_from_a_real_check():
+    from gradcheck_cli import check
+    from gradcheck_cli.bounds import classic
+
+    report = check(WeightDecay())
+    assert [r.id for r in report.gradients if r.comparison.status == "FAIL"] == ["W"]
+    A, N_ = report.arrays["analytic/W"], report.arrays["numeric/W"]
+    d = diagnose(A, N_, classic(report.method, None), own=report.arrays["value/W"], own_name="W")
+    assert d.kind == "term" and d.detail["k"] == pytest.approx(WeightDecay.LAM, rel=1e-9)
+    assert "missing a term 0.05·W (the variable's own value)" in d.message

@@ -13,6 +13,8 @@ import numpy as np
 
 from gradcheck_cli.compare import Tolerance, dims, entry_bound
 
+EPS = float(np.finfo(np.float64).eps)
+
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -24,17 +26,86 @@ class Diagnosis:
 NONE = "no simple pattern"
 
 
-def _fits(A, predicted, tol: Tolerance) -> bool:
+def _kept(X: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+    """X's entries that count: all, or those of the mask ``keep`` (flattened)."""
+    return X if keep is None else X[keep]
+
+
+def _fits(A, predicted, tol: Tolerance, keep: np.ndarray | None = None) -> bool:
+    """``predicted`` matches A within the bound on every entry of ``keep`` (all if None);
+    the bound's floor is taken over those entries only."""
     if predicted.shape != A.shape or not np.all(np.isfinite(predicted)):
         return False
-    err, _, bound = entry_bound(A, predicted, tol)
+    err, _, bound = entry_bound(_kept(A, keep), _kept(predicted, keep), tol)
     return bool(np.all(err <= bound))
 
 
-def _lsq(target, basis) -> float:
-    """The scalar k minimising |target − k·basis|."""
+def _lsq(target, basis, keep: np.ndarray | None = None) -> float:
+    """The scalar k minimising |target − k·basis| over the entries of ``keep``."""
+    target, basis = _kept(target, keep), _kept(basis, keep)
     den = float(np.vdot(basis, basis))
     return float(np.vdot(basis, target)) / den if den > 0 else 0.0
+
+
+def _explains(A, N, predicted, effect, tol: Tolerance, keep, spread: int) -> bool:
+    """``predicted`` explains A − N far better than A = N does, entry by entry.
+
+    ``effect`` is predicted − N, what the pattern adds. It must stand above N's rounding
+    (32 eps of max|N|, below any verdict's bound); every kept entry must fit within the
+    bound and leave at most 1% of the effect there (of the largest effect's 1% where the
+    effect is smaller, so rounding where it vanishes does not count); and at least
+    ``spread`` entries must carry that much effect. A few wrong entries, or noise, leave
+    residuals as large as the effect itself: a constant fitted to them does not pass.
+    """
+    a, n, p, e = (_kept(X, keep) for X in (A, N, predicted, effect))
+    if a.size == 0 or not _fits(a, p, tol):
+        return False
+    size = np.abs(e)
+    top = float(size.max())
+    if top <= 32 * EPS * float(np.abs(n).max()):
+        return False
+    seen = np.maximum(size, 0.01 * top)
+    return bool(np.all(np.abs(a - p) <= 0.01 * seen)) and int(np.sum(size >= 0.01 * top)) >= spread
+
+
+def _scale(A, N, tol: Tolerance, keep, spread: int) -> float | None:
+    """The c with A = c·N on every kept entry (c ≠ 0, 1), verified by ``_explains``."""
+    c = _lsq(A, N, keep)
+    if c == 0:
+        return None
+    return c if _explains(A, N, c * N, (c - 1) * N, tol, keep, spread) else None
+
+
+def _c_text(c: float) -> str:
+    """c with enough digits to show how far it is from 1 (0.99999916, not 1)."""
+    if abs(c - 1) >= 1e-3:
+        return f"{c:.6g}"
+    return f"{c:.{int(np.ceil(-np.log10(abs(c - 1)))) + 1}f}"
+
+
+def _scale_diagnosis(c: float, symbols: dict) -> Diagnosis:
+    named = _named_constant(c, symbols)
+    if named:
+        return Diagnosis("scale", f"scaled: A = c·N with c = {named}", {"c": c})
+    hint = " (a constant typed with too few digits?)" if abs(c - 1) < 1e-3 else ""
+    return Diagnosis("scale", f"scaled: A = c·N with c = {_c_text(c)}{hint}", {"c": c})
+
+
+def _own_term(A, N, tol: Tolerance, keep, own, name: str | None,
+              spread: int) -> Diagnosis | None:
+    """N − A = k·own, own the variable's own forward value: a weight-decay or L2 term's
+    derivative (2λW) missing, or written with the wrong factor (λW). k by least squares,
+    verified by ``_explains``; detail k as in the other terms (N − A = k·term)."""
+    if own is None or own.shape != A.shape or not _kept(own, keep).any():
+        return None
+    k = _lsq(N - A, own, keep)
+    if k == 0 or not _explains(A, N, N - k * own, -k * own, tol, keep, spread):
+        return None
+    term = (f"{abs(k):.6g}·{name} (the variable's own value)" if name
+            else f"{abs(k):.6g}× the variable's own value")
+    what = "missing a term" if k > 0 else "an extra term"
+    return Diagnosis("term", f"{what} {term}: a weight-decay or L2 term's derivative",
+                     {"term": name, "k": k})
 
 
 def _named_constant(c: float, symbols: dict) -> str | None:
@@ -78,62 +149,71 @@ def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
     return None
 
 
-def _value_rules(A, N, tol, candidates, symbols) -> Diagnosis | None:
-    if _fits(A, -N, tol):
+def _value_rules(A, N, tol, candidates, symbols, keep=None, own=None,
+                 own_name: str | None = None) -> Diagnosis | None:
+    """Sign, scale, transposed values, the variable's own value, then a named term."""
+    if _fits(A, -N, tol, keep):
         return Diagnosis("sign", "sign: A = −N (a flipped sign, e.g. t − y for y − t)")
-    c = _lsq(A, N)
-    if abs(c - 1) > 1e-6 and c != 0 and _fits(A, c * N, tol):
-        named = _named_constant(c, symbols)
-        if named:
-            return Diagnosis("scale", f"scaled: A = c·N with c = {named}", {"c": c})
-        if A.size > 1:
-            return Diagnosis("scale", f"scaled: A = c·N with c = {c:.6g}", {"c": c})
-    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and _fits(A, np.swapaxes(N, -1, -2), tol):
-        return Diagnosis("transpose", "transposed values: A = Nᵀ (the factors of an outer product swapped?)")
+    c = _scale(A, N, tol, keep, spread=2)
+    if c is not None:
+        return _scale_diagnosis(c, symbols)
+    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] \
+            and _fits(A, np.swapaxes(N, -1, -2), tol, keep):
+        return Diagnosis("transpose", "transposed values: A = Nᵀ (the factors of an outer "
+                         "product swapped?)")
+    own_rule = _own_term(A, N, tol, keep, own, own_name, spread=2)
+    if own_rule:
+        return own_rule
     for name, V in candidates.items():
         if V.shape != N.shape or not np.any(V):
             continue
-        k = _lsq(N - A, V)
-        if k == 0 or not _fits(A, N - k * V, tol):
+        k = _lsq(N - A, V, keep)
+        if k == 0 or not _fits(A, N - k * V, tol, keep):
             continue
         if abs(k - 1) <= 1e-6:
             return Diagnosis("term", f"missing a term equal to {name}", {"term": name, "k": k})
         if abs(k + 1) <= 1e-6:
             return Diagnosis("term", f"an extra term equal to {name}", {"term": name, "k": k})
         if A.size > 1:
-            return Diagnosis("term", f"off by a multiple of {name}: N − A = {k:.6g}·{name}", {"term": name, "k": k})
+            return Diagnosis("term", f"off by a multiple of {name}: N − A = {k:.6g}·{name}",
+                             {"term": name, "k": k})
     return None
 
 
-def _product_rule(A, N, tol, adjoints, values) -> Diagnosis | None:
+def _product_rule(A, N, tol, adjoints, values, keep=None) -> Diagnosis | None:
     """A = Ū ∘ F for a named adjoint Ū and forward value F: a function's value where its
     derivative belongs (h̄ ∘ φ(z1) for h̄ ∘ φ'(z1))."""
     for uname, U in adjoints.items():
         if U.shape != A.shape:
             continue
         for fname, F in values.items():
-            if F.shape == A.shape and _fits(A, U * F, tol):
-                return Diagnosis("product", f"A = u ∘ {fname} with u = {uname}: the forward value "
-                                 f"{fname} where a derivative belongs?", {"adjoint": uname, "value": fname})
+            if F.shape == A.shape and _fits(A, U * F, tol, keep):
+                return Diagnosis("product", f"A = u ∘ {fname} with u = {uname}: the forward "
+                                 f"value {fname} where a derivative belongs?",
+                                 {"adjoint": uname, "value": fname})
     return None
 
 
-def _where_rule(A, N, tol, values) -> Diagnosis | None:
+def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
     """The error confined to a part of the tensor: the diagonal, rows, columns, or the
     entries where a forward value is zero, negative or positive.
 
-    Only "live" entries count (A or N nonzero): an error that is zero wherever both are
-    zero (relu's inactive units) says nothing about where it is.
+    Only "live" entries count (A or N nonzero, and kept): an error that is zero wherever
+    both are zero (relu's inactive units) says nothing about where it is, and an entry
+    excused as a kink is neither wrong nor right.
     """
+    kept = np.ones(A.shape, bool) if keep is None else keep
     err, _, bound = entry_bound(A, N, tol)
-    bad = err > bound
-    live = (A != 0) | (N != 0)
+    bound[kept] = entry_bound(A[kept], N[kept], tol)[2]  # the floor from kept entries only
+    bad = (err > bound) & kept
+    live = ((A != 0) | (N != 0)) & kept
     good = live & ~bad
     if not bad.any() or not good.any():
         return None
     if bad.sum() <= 3:
         where = ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(bad))
-        return Diagnosis("where", f"the error is confined to {'entry' if bad.sum() == 1 else 'entries'} "
+        return Diagnosis("where", f"the error is confined to "
+                         f"{'entry' if bad.sum() == 1 else 'entries'} "
                          f"{where} ({int(bad.sum())} of {A.size})")
     if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and A.shape[-1] > 1:
         diag = np.zeros(A.shape[-2:], bool)
@@ -154,27 +234,46 @@ def _where_rule(A, N, tol, values) -> Diagnosis | None:
             continue
         for test, text in ((F <= 0, "≤ 0"), (F < 0, "< 0"), (F == 0, "= 0"), (F > 0, "> 0")):
             if bad.sum() > 1 and not (bad & ~test).any() and (good & ~test).any():
-                return Diagnosis("where", f"the error is confined to entries where {name} {text} "
-                                 f"({int(bad.sum())} of {A.size})", {"value": name})
+                return Diagnosis("where", f"the error is confined to entries where {name} "
+                                 f"{text} ({int(bad.sum())} of {A.size})", {"value": name})
     return None
 
 
-def _small(A, N, tol) -> Diagnosis:
+def _small(A, N, tol, keep=None) -> Diagnosis:
     """A within the classic tolerance of N: the error-estimate bound found what no
-    formula-sized mistake explains (one entry slightly off, a constant off in its 9th digit)."""
+    formula-sized mistake explains (one entry slightly off, noise). The largest difference
+    is looked for among the kept entries only."""
     err, denom, _ = entry_bound(A, N, tol)
     rel = err / np.where(denom > 0, denom, 1.0)
+    if keep is not None:
+        rel = np.where(keep, rel, -1.0)
     i = tuple(int(j) for j in np.unravel_index(int(np.argmax(rel)), A.shape))
-    return Diagnosis("small", f"small: A agrees with N to rtol {tol.rtol:g} everywhere; the largest "
-                     f"difference, {float(rel[i]):.2g} relative, is at {list(i)}", {"index": i})
+    return Diagnosis("small", f"small: A agrees with N to rtol {tol.rtol:g} everywhere; the "
+                     f"largest difference, {float(rel[i]):.2g} relative, is at {list(i)}",
+                     {"index": i})
+
+
+def _small_pattern(A, N, tol, symbols, keep, own, own_name) -> Diagnosis | None:
+    """Within the classic tolerance, a pattern still named when it explains every entry:
+    a uniform scale within 1e-5 of 1 (π typed as 3.14159), or a tiny own-value term.
+    Four entries at least must carry it, so noise on a few does not pass for one."""
+    c = _scale(A, N, tol, keep, spread=4)
+    if c is not None:
+        return _scale_diagnosis(c, symbols)
+    return _own_term(A, N, tol, keep, own, own_name, spread=4)
 
 
 def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | None = None,
-             values: dict | None = None, symbols: dict | None = None) -> Diagnosis:
+             values: dict | None = None, symbols: dict | None = None, *,
+             own: np.ndarray | None = None, own_name: str | None = None,
+             exclude: np.ndarray | None = None) -> Diagnosis:
     """The simplest explanation of A ≠ N that fits within the bound, or "no simple pattern".
 
     ``adjoints``: other adjoints by printed name (numeric values, the true ones);
-    ``values``: forward values by name; ``symbols``: sizes such as B.
+    ``values``: forward values by name; ``symbols``: sizes such as B; ``own``: the
+    variable's own forward value, named ``own_name`` (a weight-decay term is a multiple of
+    it); ``exclude``: a mask of entries excused as kinks, on which nothing is fitted,
+    verified or named.
     """
     adjoints, values, symbols = adjoints or {}, values or {}, symbols or {}
     if not isinstance(analytic, np.ndarray) or not np.all(np.isfinite(numeric)):
@@ -183,13 +282,19 @@ def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | Non
     if not np.all(np.isfinite(A)):
         i = tuple(int(j) for j in np.argwhere(~np.isfinite(A))[0])
         return Diagnosis("nonfinite", f"A is not finite ({A[i]} at {list(i)}) where N is finite")
-    if A.shape == N.shape and not A.any() and N.any():
-        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
-    candidates = {**adjoints, **values}
-    if A.shape == N.shape and _fits(A, N, tol):
-        return _small(A, N, tol)
     if A.shape != N.shape:
         return _shape_rules(A, N, tol, adjoints) or Diagnosis("shape", f"A is {dims(A.shape)}, "
                                                               f"expected {dims(N.shape)}")
-    return (_value_rules(A, N, tol, candidates, symbols) or _product_rule(A, N, tol, adjoints, values)
-            or _where_rule(A, N, tol, values) or Diagnosis("none", NONE))
+    keep = None
+    if exclude is not None and exclude.shape == A.shape and exclude.any():
+        keep = ~exclude.astype(bool)
+        if not keep.any():
+            return Diagnosis("none", NONE)
+    if not _kept(A, keep).any() and _kept(N, keep).any():
+        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
+    if _fits(A, N, tol, keep):
+        return _small_pattern(A, N, tol, symbols, keep, own, own_name) or _small(A, N, tol, keep)
+    candidates = {**adjoints, **values}
+    return (_value_rules(A, N, tol, candidates, symbols, keep, own, own_name)
+            or _product_rule(A, N, tol, adjoints, values, keep)
+            or _where_rule(A, N, tol, values, keep) or Diagnosis("none", NONE))
