@@ -7,15 +7,17 @@ an overflow-guarded sigmoid (np.where), a relu (np.maximum), np.real, an L1 pena
 """
 
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gradcheck_cli import check
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.numeric import differentiate
+from gradcheck_cli.numeric import complex_safe, differentiate
 from gradcheck_cli.user import from_module
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 D, H, C, B = 5, 6, 2, 4
 LAM = 0.3  # the L1 penalty's weight
 
@@ -157,3 +159,46 @@ def test_richardson_stays_in_the_domain_of_a_log():
     A = m.backward(env)["p"]
     assert np.all(np.abs(der.value - A) <= 1e-8 * np.abs(A))
     assert check(mod, method="richardson").status == "PASS"
+
+
+def test_the_probe_sees_abs_on_entries_other_than_the_largest():
+    """L1 on W[:, 1:] while W[:, 0] holds the largest entry: the one-entry probe took the
+    model for complex-safe, and the complex step then failed the correct W̄."""
+    for seed in range(3):
+        m = from_module(make_model("l1", l1_cols=1), "l1", seed)
+        assert not complex_safe(m, m.forward())
+        report = check(make_model("l1", l1_cols=1), seed=seed)
+        assert report.method == "richardson" and report.status == "PASS", report.failures()
+    m = from_module(make_model("l1", l1_cols=1), "l1")
+    A = m.backward(m.forward())["W"]
+    flat = int(np.argmax(np.abs(A[:, 1:])))  # an entry the penalty reaches
+    flat = np.ravel_multi_index(np.unravel_index(flat, A[:, 1:].shape), A.shape) + 1
+    report = check(make_model("l1", l1_cols=1, plant=("W", int(flat), 1e-6)))
+    assert report.method == "richardson" and report.row("W").comparison.status == "FAIL"
+
+
+def test_the_probe_sees_abs_on_an_intermediate_no_leaf_reaches():
+    """s is built from constants: no direction over a leaf gives it an imaginary part, yet
+    the complex step puts one on it when s̄ is checked."""
+    mod = make_model("sigmoid")
+    forward = mod.forward
+
+    def with_scale(p, tap):
+        s = tap("s", np.full((C, B), -2.0))
+        return forward(p, tap) + np.sum(np.abs(s) * p["t"])
+
+    mod.forward = with_scale
+    m = from_module(mod, "scaled")
+    assert not complex_safe(m, m.forward())
+
+
+@pytest.mark.parametrize("name", ["residual", "softmax"])
+def test_builtins_stay_complex(name):
+    assert check(name).method == "complex"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.py")), ids=lambda p: p.name)
+def test_examples_stay_complex_safe(path):
+    m = __import__("gradcheck_cli.user", fromlist=["load"]).load(str(path))
+    assert complex_safe(m, m.forward())
+    assert check(str(path)).method == "complex"

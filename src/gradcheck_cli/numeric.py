@@ -46,6 +46,11 @@ RICHARDSON_ROUNDOFF = 4.0  # a central difference's round-off, in units of eps �
 RICHARDSON_ARRAYS = 16  # arrays of RICHARDSON_STEPS numbers per entry it holds at once, about
 EPS = float(np.finfo(np.float64).eps)
 COMPLEX_STEP = 1e-20
+PROBE_SEED = 2718  # the complex-safety probe's random directions
+PROBE_RTOL = 1e-8  # along a direction, complex step and Richardson agree within this …
+C_AGREE = 8.0  # … plus this many of Richardson's estimates (bounds.py's C_EST)
+PROBE_DOUBT = 1e-6  # an estimate above this fraction of the derivative: in doubt, not safe
+COMPLEX_WARNING = getattr(np, "exceptions", np).ComplexWarning  # np.exceptions: numpy ≥ 1.25
 CHUNK_BYTES = 32 * 2**20
 METHODS = ("auto", "complex", "richardson", "central", "forward")
 
@@ -245,35 +250,83 @@ def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
 def complex_safe(model: Model, env: Values) -> bool:
     """Whether complex steps give true derivatives through the model's forward.
 
-    A model may declare it (``complex_safe`` True or False). Otherwise, on the
-    largest entry of each leaf, the complex step must run, return a finite complex loss,
-    and agree with a central difference (an abs(), a cast to float or a comparison on a
-    complex value would drop or bend the imaginary part); at least one leaf must carry a
-    nonzero imaginary part.
+    A model may declare it (``complex_safe`` True or False). Otherwise every checked
+    variable (leaves and intermediates) is probed twice: on its largest entry, the
+    complex step must agree with a central difference (see _entry_agrees), and along a
+    seeded random direction over all of its entries, with Richardson along that
+    direction (see _direction_agrees), so that an abs() applied to entries other than
+    the largest (an L1 penalty on W[:, 1:]) is seen. An exception, a non-finite value, a
+    ComplexWarning (an imaginary part cast away) or a disagreement means not safe; at
+    least one probe must carry a nonzero imaginary part.
+
+    Why intermediates too: a direction over a leaf reaches every operation downstream of
+    it, but only through entries that depend on the leaf. An intermediate entry that
+    does not (a relu's dead unit, a saturated sigmoid whose derivative underflows, a
+    value built from constants) carries no imaginary part from the leaves, yet the
+    complex step puts one on it when that intermediate's own adjoint is checked.
     """
     declared = getattr(model, "complex_safe", None)
     if declared is not None:
         return declared
+    rng = np.random.default_rng(PROBE_SEED)
     seen = False
-    for leaf in model.leaves:
-        theta = np.asarray(env[leaf.name], dtype=np.float64)
-        if theta.size == 0:
-            continue
-        i = int(np.argmax(np.abs(theta)))
-        try:
-            with warnings.catch_warnings():  # a ComplexWarning here is the answer, not news
-                warnings.simplefilter("ignore")
-                cs = differentiate(model, env, leaf.name, method="complex", indices=[i]).value
-            real = differentiate(model, env, leaf.name, method="central", indices=[i])
-        except Exception:  # the forward refuses complex numbers
-            return False
-        cs = np.ravel(cs)[i]
-        # on a kink the complex step follows one branch: one of the one-sided differences
-        cd = min((np.ravel(a)[i] for a in (real.value, real.plus, real.minus)), key=lambda v: abs(v - cs))
-        # central's own error: truncation well inside 1e-5 relative, round-off ~ eps·|L|/h
-        noise = 100 * np.finfo(float).eps * max(1.0, abs(float(env[model.loss]))) / (
-            DEFAULT_REL_STEP * max(1.0, abs(theta.flat[i])))
-        if not np.isfinite(cs) or abs(cs - cd) > 1e-5 * max(abs(cs), abs(cd)) + noise:
-            return False
-        seen = seen or cs != 0
+    with warnings.catch_warnings(record=True) as caught:  # a ComplexWarning is the answer
+        warnings.simplefilter("always")
+        with np.errstate(all="ignore"):
+            for name in model.checked():
+                theta = np.asarray(env[name], dtype=np.float64)
+                if theta.size == 0:
+                    continue
+                try:
+                    probes = [_entry_agrees(model, env, name, theta),
+                              _direction_agrees(model, env, name, theta, rng)]
+                except Exception:  # the forward refuses complex numbers
+                    return False
+                if not all(ok for ok, _ in probes):
+                    return False
+                seen = seen or any(moved for _, moved in probes)
+    if any(issubclass(w.category, COMPLEX_WARNING) for w in caught):
+        return False
     return seen
+
+
+def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tuple[bool, bool]:
+    """On the largest entry, the complex step runs, is finite and agrees with a central
+    difference (or with one of its one-sided differences: on a kink the complex step
+    follows one branch). Returns (agrees, nonzero)."""
+    i = int(np.argmax(np.abs(theta)))
+    cs = np.ravel(differentiate(model, env, name, method="complex", indices=[i]).value)[i]
+    real = differentiate(model, env, name, method="central", indices=[i])
+    cd = min((np.ravel(a)[i] for a in (real.value, real.plus, real.minus)),
+             key=lambda v: abs(v - cs))
+    # central's own error: truncation well inside 1e-5 relative, round-off ~ eps·|L|/h
+    noise = 100 * EPS * max(1.0, abs(float(env[model.loss]))) / (
+        DEFAULT_REL_STEP * max(1.0, abs(theta.flat[i])))
+    ok = bool(np.isfinite(cs)) and abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
+    return ok, bool(cs != 0)
+
+
+def _direction_agrees(model: Model, env: Values, name: str, theta: np.ndarray,
+                      rng: np.random.Generator) -> tuple[bool, bool]:
+    """Along v (Gaussian, times max(1, |θ_i|): every entry moves on its own scale),
+    Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus 8
+    estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
+    Returns (agrees, nonzero)."""
+    v = rng.standard_normal(theta.shape) * np.maximum(1.0, np.abs(theta))
+    moved = np.abs(theta[theta != 0])
+    h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
+    h /= float(np.abs(v).max())
+    cs = float(np.imag(np.asarray(model.evaluate(env, name, (theta + 1j * h * v)[None]))[0])) / h
+    f0 = np.asarray(env[model.loss], dtype=np.float64)
+
+    def at(steps):
+        copies = theta[None] + steps.reshape((-1,) + (1,) * theta.ndim) * v[None]
+        return np.asarray(model.evaluate(env, name, copies), dtype=np.float64)
+
+    value, _, _, error, _ = _extrapolated(at, lambda s: [np.array([s])] * 2,
+                                          RICHARDSON_FIRST_STEP, f0)
+    value, error = float(value[0]), float(error[0])
+    ok = (np.isfinite(cs) and np.isfinite(value) and np.isfinite(error)
+          and abs(cs - value) <= C_AGREE * error + PROBE_RTOL * abs(cs)
+          and (cs == 0 or error <= PROBE_DOUBT * abs(cs)))
+    return bool(ok), cs != 0
