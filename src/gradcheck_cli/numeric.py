@@ -9,17 +9,23 @@ steps downstream of it, read ``out``):
   differences come for free and reveal kinks.
 - ``forward``: (f(θ + h) − f(θ)) / h with h = √eps · max(1, |θ|): one evaluation per
   entry, error ~1e-8: the crude baseline.
-- ``richardson``: central differences at h, h/2, h/4 (h = 0.003 · max(1, |θ|))
-  extrapolated twice, with a per-entry error estimate: ~1e-12 for 6 evaluations.
+- ``richardson``: the fallback for forwards that are not complex-safe. Per entry, central
+  differences at 11 steps h_k = 0.1 · max(1, |θ|) · 4⁻ᵏ (0.1 … 1e-7; ``rel_step``, the
+  user's --eps, replaces 0.1 as the largest), extrapolated twice along the sequence; the
+  extrapolation with the smallest error estimate (disagreement with its neighbours +
+  round-off ~eps·|f|/h, + half the one-sided spread on a kink) is kept, with that
+  estimate and its step. 22 evaluations per entry, 44 for those retried below (about
+  24 on average over benchmarks/detection.py's configurations); error ~1e-12 where the
+  function is smooth on the scale of the step, whatever that scale.
 - ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300). No
   subtraction, so no cancellation: exact to machine precision for a forward pass that is
   complex-safe (analytic operations, branches on the real part). Its result has no
   one-sided differences; kinks are looked for with central differences on the entries
   that fail (see verdict.py).
 
-An entry whose central or Richardson stencil leaves the function's domain (θ − h < 0 in
-the log of a probability: NaN) is done again with h relative to |θ| instead of
-max(1, |θ|).
+An entry whose central or Richardson steps leave the function's domain (θ − h < 0 in the
+log of a probability: NaN), or (richardson) whose estimate stays above 1e-8 of the value,
+is done again with h relative to |θ| instead of max(1, |θ|) where |θ| < 1.
 """
 
 import warnings
@@ -31,8 +37,20 @@ from gradcheck_cli.model import Model, Values
 
 DEFAULT_REL_STEP = float(np.cbrt(np.finfo(np.float64).eps))  # central: balances h² against eps/h
 FORWARD_REL_STEP = float(np.sqrt(np.finfo(np.float64).eps))  # forward: balances h against eps/h
-RICHARDSON_REL_STEP = 3e-3  # h⁶ against eps/h at h/4, and a stencil narrow enough to miss most kinks
+RICHARDSON_REL_STEP = 3e-3  # the nominal step bounds.py divides eps by; directional.py's stencil
+RICHARDSON_FIRST_STEP = 0.1  # the sequence's largest step, relative to max(1, |θ|)
+RICHARDSON_RATIO = 4.0  # between consecutive steps: 0.1 … 0.1 · 4⁻¹⁰ ≈ 1e-7
+RICHARDSON_STEPS = 11  # 2 evaluations each: 22 per entry
+RICHARDSON_POOR = 1e-8  # an estimate above this fraction of |N|: try steps relative to |θ| too
+RICHARDSON_ROUNDOFF = 4.0  # a central difference's round-off, in units of eps · |f| / h
+RICHARDSON_ARRAYS = 16  # arrays of RICHARDSON_STEPS numbers per entry it holds at once, about
+EPS = float(np.finfo(np.float64).eps)
 COMPLEX_STEP = 1e-20
+PROBE_SEED = 2718  # the complex-safety probe's random directions
+PROBE_RTOL = 1e-8  # along a direction, complex step and Richardson agree within this …
+C_AGREE = 8.0  # … plus this many of Richardson's estimates (bounds.py's C_EST)
+PROBE_DOUBT = 1e-6  # an estimate above this fraction of the derivative: in doubt, not safe
+COMPLEX_WARNING = getattr(np, "exceptions", np).ComplexWarning  # np.exceptions: numpy ≥ 1.25
 CHUNK_BYTES = 32 * 2**20
 METHODS = ("auto", "complex", "richardson", "central", "forward")
 
@@ -49,7 +67,7 @@ class Derivative:
     plus: np.ndarray | None = None
     minus: np.ndarray | None = None
     error: np.ndarray | None = None  # the engine's own estimate of |value − exact| (richardson)
-    step: np.ndarray | None = None  # central: the step h taken for each entry
+    step: np.ndarray | None = None  # the step h taken for each entry (central, richardson)
 
 
 def copy_bytes(model: Model, env: Values, wrt: str) -> int:
@@ -110,15 +128,19 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
         arr[idx] = values
         return arr.reshape(theta.shape + f0.shape)
 
-    def at(steps, dtype=np.float64):
-        """f(θ + steps[j] e_idx[j]) for each of len(steps)/len(idx) rounds of steps."""
-        rounds = len(steps) // idx.size if idx.size else 0
-        return _evaluate(model, env, wrt, out, flat, np.tile(idx, rounds), steps, chunk_bytes, dtype, progress)
+    def at(steps, dtype=np.float64, part=slice(None)):
+        """f(θ + steps[j] e_i[j]) for each of len(steps)/len(i) rounds of steps, i = idx[part]."""
+        sub = idx[part]
+        rounds = len(steps) // sub.size if sub.size else 0
+        return _evaluate(model, env, wrt, out, flat, np.tile(sub, rounds), steps, chunk_bytes,
+                         dtype, progress)
 
-    def taken(rel):
-        """The representable steps (θ + h) − θ and θ − (θ − h), shaped to broadcast."""
-        h = rel * np.maximum(1.0, np.abs(flat[idx]))
-        return [(a.reshape((-1,) + tail)) for a in ((flat[idx] + h) - flat[idx], flat[idx] - (flat[idx] - h))]
+    def taken(rel, part=slice(None)):
+        """The representable steps (θ + h) − θ and θ − (θ − h) for the entries idx[part],
+        shaped to broadcast."""
+        x = flat[idx[part]]
+        h = rel * np.maximum(1.0, np.abs(x))
+        return [a.reshape((-1,) + tail) for a in ((x + h) - x, x - (x - h))]
 
     if method == "complex":
         h = complex_steps(flat[idx]).reshape((-1,) + tail)
@@ -128,26 +150,36 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
         hp, _ = taken(FORWARD_REL_STEP if rel_step is None else rel_step)
         return Derivative(scatter((at(hp.ravel()) - f0) / hp))
     if method == "richardson":
-        parts = list(_richardson(at, taken, rel_step, idx.size)) + [None]
+        parts = _richardson(at, taken, rel_step, idx.size, f0, chunk_bytes)
     else:
         hp, hm = taken(DEFAULT_REL_STEP if rel_step is None else rel_step)
         f = at(np.concatenate([hp.ravel(), -hm.ravel()]))
         fp, fm = f[: idx.size], f[idx.size:]
         step = np.broadcast_to((hp + hm) / 2, fp.shape).copy()
         parts = [(fp - fm) / (hp + hm), (fp - f0) / hp, (f0 - fm) / hm, None, step]
-    lost = (~np.isfinite(parts[0]).reshape(idx.size, -1).all(axis=1) & (flat[idx] != 0)
-            & bool(np.all(np.isfinite(f0))) & (np.ndim(rel_step) == 0))
-    if lost.any():
-        # The stencil (θ_i − h) left the function's domain around a small θ_i (the log of
-        # a probability below h): again, with h relative to |θ_i| itself rather than to
-        # max(1, |θ_i|): rel · |θ_i| (any rel: the kink test's h, h/8, h/64 stay apart).
-        small = np.abs(flat[idx[lost]])
-        rel = (RICHARDSON_REL_STEP if method == "richardson" else DEFAULT_REL_STEP) if rel_step is None else rel_step
-        rel = rel * np.minimum(1.0, small)
-        again = differentiate(model, env, wrt, out, method, rel, idx[lost], chunk_bytes, progress)
-        for k, redone in enumerate([again.value, again.plus, again.minus, again.error, again.step]):
+    redo = ~np.isfinite(parts[0]).reshape(idx.size, -1).all(axis=1)
+    if method == "richardson":
+        redo |= (parts[3] > RICHARDSON_POOR * np.abs(parts[0])).reshape(idx.size, -1).any(axis=1)
+    redo &= ((flat[idx] != 0) & (np.abs(flat[idx]) < 1) & bool(np.all(np.isfinite(f0)))
+             & (np.ndim(rel_step) == 0))
+    if redo.any():
+        # The steps (θ_i − h) left the function's domain around a small θ_i (the log of a
+        # probability below h), or (richardson) did not resolve a function that turns on
+        # the scale of θ_i (a relu of inputs of 1e-6): again, with h relative to |θ_i|
+        # itself rather than to max(1, |θ_i|): rel · |θ_i| (any rel: the kink test's h,
+        # h/8, h/64 stay apart). Richardson keeps, per entry, the better estimate.
+        small = np.abs(flat[idx[redo]])
+        rel = rel_step if rel_step is not None else (
+            RICHARDSON_FIRST_STEP if method == "richardson" else DEFAULT_REL_STEP)
+        again = differentiate(model, env, wrt, out, method, rel * small, idx[redo], chunk_bytes,
+                              progress)
+        redone = [None if a is None else a.reshape((flat.size,) + f0.shape)[idx[redo]]
+                  for a in (again.value, again.plus, again.minus, again.error, again.step)]
+        better = (redone[3] < parts[3][redo] if method == "richardson"
+                  else np.ones(redone[0].shape, bool))
+        for k, new in enumerate(redone):
             if parts[k] is not None:
-                parts[k][lost] = redone.reshape((flat.size,) + f0.shape)[idx[lost]]
+                parts[k][redo] = np.where(better, new, parts[k][redo])
     return Derivative(*map(scatter, parts))
 
 
@@ -157,53 +189,149 @@ def complex_steps(theta):
     return COMPLEX_STEP * np.clip(np.abs(theta), 1e-280, 1.0)
 
 
-def _richardson(at, taken, rel_step, n):
-    """Central differences at h, h/2 and h/4, extrapolated twice (error O(h⁶)).
+def _richardson(at, taken, rel_step, n: int, f0: np.ndarray, chunk_bytes: int) -> list:
+    """Richardson's value, plus, minus, estimate and step for the n entries, by blocks of
+    entries: its arrays hold RICHARDSON_STEPS numbers per entry (and per entry of f)."""
+    first = RICHARDSON_FIRST_STEP if rel_step is None else rel_step
+    block = max(1, chunk_bytes // (8 * RICHARDSON_ARRAYS * RICHARDSON_STEPS * max(1, f0.size)))
+    pieces = [_extrapolated(lambda s, b=b: at(s, part=b), lambda r, b=b: taken(r, part=b),
+                            first if np.ndim(first) == 0 else first[b], f0)
+              for b in (slice(i, min(n, i + block)) for i in range(0, n, block))]
+    if not pieces:
+        empty = np.empty((0,) + f0.shape)
+        return [empty, None, None, empty, empty]
+    return [None if pieces[0][k] is None else np.concatenate([p[k] for p in pieces])
+            for k in range(5)]
 
-    The error estimate is the disagreement of the two first-level extrapolations, an
-    overestimate of the final value's error that also carries the round-off noise.
+
+def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
+    """Per entry, the best of the Richardson extrapolations along a sequence of steps.
+
+    Central differences D_k at h_k = first · max(1, |θ|) · RATIO⁻ᵏ (k < RICHARDSON_STEPS)
+    are extrapolated twice along the sequence (error O(h⁶)); each extrapolation R_k is
+    rated by its disagreement with its neighbours plus the round-off of its differences,
+    ~eps · |f| / h_k, and where the one-sided differences reveal a kink at θ, by half
+    their spread. Per entry (and per entry of ``out``) the extrapolation rated best is
+    kept: large steps where the function is smooth on a wide scale, small ones where it
+    turns sharply (a saturating unit, a kink nearby), none that leaves the domain (a NaN
+    there rates infinite). Returns value, None, None, estimate, step (the smallest of
+    the three steps the kept extrapolation used).
     """
-    rel = RICHARDSON_REL_STEP if rel_step is None else rel_step
-    steps = [taken(rel / k) for k in (1, 2, 4)]
+    steps = [taken(first * RICHARDSON_RATIO ** -k) for k in range(RICHARDSON_STEPS)]
     f = at(np.concatenate([a.ravel() for hp, hm in steps for a in (hp, -hm)]))
-    D = [(f[(2 * j) * n:(2 * j + 1) * n] - f[(2 * j + 1) * n:(2 * j + 2) * n]) / (hp + hm)
-         for j, (hp, hm) in enumerate(steps)]
-    R1, R2 = (4 * D[1] - D[0]) / 3, (4 * D[2] - D[1]) / 3
-    return (16 * R2 - R1) / 15, None, None, np.abs(R2 - R1)
+    f = f.reshape((len(steps), 2, -1) + f0.shape)
+    h = np.stack([(hp + hm) / 2 for hp, hm in steps])  # as taken
+    D = (f[:, 0] - f[:, 1]) / (2 * h)
+    q1, q2 = RICHARDSON_RATIO ** 2, RICHARDSON_RATIO ** 4
+    R1 = (q1 * D[1:] - D[:-1]) / (q1 - 1)
+    R = (q2 * R1[1:] - R1[:-1]) / (q2 - 1)  # R[k] ends at step k + 2
+    gap = np.abs(np.diff(R, axis=0))
+    nan = np.full((1,) + R.shape[1:], np.nan)
+    left, right = np.concatenate([nan, gap]), np.concatenate([gap, nan])
+    # |R_k − R_{k−1}| (toward the larger step) bounds R_k's error whether truncation
+    # (smaller at h_k) or round-off (larger at h_k) dominates: R_k needs it. The gap
+    # toward the smaller step counts too where there is one: one neighbour agreeing by
+    # accident does not pass for accuracy.
+    trunc = np.where(np.isfinite(left), np.fmax(left, right), np.inf)
+    size = np.maximum(np.maximum(np.abs(f[2:, 0]), np.abs(f[2:, 1])), np.abs(f0))
+    roundoff = RICHARDSON_ROUNDOFF * EPS * size / h[2:]
+    estimate = np.where(np.isfinite(R) & np.isfinite(trunc), trunc + roundoff, np.inf)
+    # plus − minus = (f₊ − 2 f₀ + f₋) / h shrinks like h f'' where f is smooth, and stays
+    # the jump in slope where every step straddles a kink at θ (the central differences
+    # then agree on the mean of the two slopes): no derivative there, half the spread is
+    # the honest distance to either slope
+    spread = np.abs(f[:, 0] - 2 * f0 + f[:, 1]) / h
+    kink = spread[2:] > np.maximum(spread[1:-1] / 2, roundoff)
+    estimate = np.where(kink, np.maximum(estimate, spread[2:] / 2), estimate)
+    best = np.argmin(estimate, axis=0)[None]
+
+    def pick(a):
+        return np.take_along_axis(np.broadcast_to(a, R.shape), best, axis=0)[0]
+
+    error = pick(estimate)
+    return [np.where(np.isfinite(error), pick(R), np.nan), None, None, error, pick(h[2:])]
 
 
 def complex_safe(model: Model, env: Values) -> bool:
     """Whether complex steps give true derivatives through the model's forward.
 
-    A model may declare it (``complex_safe`` True or False). Otherwise, on the
-    largest entry of each leaf, the complex step must run, return a finite complex loss,
-    and agree with a central difference (an abs(), a cast to float or a comparison on a
-    complex value would drop or bend the imaginary part); at least one leaf must carry a
-    nonzero imaginary part.
+    A model may declare it (``complex_safe`` True or False). Otherwise every checked
+    variable (leaves and intermediates) is probed twice: on its largest entry, the
+    complex step must agree with a central difference (see _entry_agrees), and along a
+    seeded random direction over all of its entries, with Richardson along that
+    direction (see _direction_agrees), so that an abs() applied to entries other than
+    the largest (an L1 penalty on W[:, 1:]) is seen. An exception, a non-finite value, a
+    ComplexWarning (an imaginary part cast away) or a disagreement means not safe; at
+    least one probe must carry a nonzero imaginary part.
+
+    Why intermediates too: a direction over a leaf reaches every operation downstream of
+    it, but only through entries that depend on the leaf. An intermediate entry that
+    does not (a relu's dead unit, a saturated sigmoid whose derivative underflows, a
+    value built from constants) carries no imaginary part from the leaves, yet the
+    complex step puts one on it when that intermediate's own adjoint is checked.
     """
     declared = getattr(model, "complex_safe", None)
     if declared is not None:
         return declared
+    rng = np.random.default_rng(PROBE_SEED)
     seen = False
-    for leaf in model.leaves:
-        theta = np.asarray(env[leaf.name], dtype=np.float64)
-        if theta.size == 0:
-            continue
-        i = int(np.argmax(np.abs(theta)))
-        try:
-            with warnings.catch_warnings():  # a ComplexWarning here is the answer, not news
-                warnings.simplefilter("ignore")
-                cs = differentiate(model, env, leaf.name, method="complex", indices=[i]).value
-            real = differentiate(model, env, leaf.name, method="central", indices=[i])
-        except Exception:  # the forward refuses complex numbers
-            return False
-        cs = np.ravel(cs)[i]
-        # on a kink the complex step follows one branch: one of the one-sided differences
-        cd = min((np.ravel(a)[i] for a in (real.value, real.plus, real.minus)), key=lambda v: abs(v - cs))
-        # central's own error: truncation well inside 1e-5 relative, round-off ~ eps·|L|/h
-        noise = 100 * np.finfo(float).eps * max(1.0, abs(float(env[model.loss]))) / (
-            DEFAULT_REL_STEP * max(1.0, abs(theta.flat[i])))
-        if not np.isfinite(cs) or abs(cs - cd) > 1e-5 * max(abs(cs), abs(cd)) + noise:
-            return False
-        seen = seen or cs != 0
+    with warnings.catch_warnings(record=True) as caught:  # a ComplexWarning is the answer
+        warnings.simplefilter("always")
+        with np.errstate(all="ignore"):
+            for name in model.checked():
+                theta = np.asarray(env[name], dtype=np.float64)
+                if theta.size == 0:
+                    continue
+                try:
+                    probes = [_entry_agrees(model, env, name, theta),
+                              _direction_agrees(model, env, name, theta, rng)]
+                except Exception:  # the forward refuses complex numbers
+                    return False
+                if not all(ok for ok, _ in probes):
+                    return False
+                seen = seen or any(moved for _, moved in probes)
+    if any(issubclass(w.category, COMPLEX_WARNING) for w in caught):
+        return False
     return seen
+
+
+def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tuple[bool, bool]:
+    """On the largest entry, the complex step runs, is finite and agrees with a central
+    difference (or with one of its one-sided differences: on a kink the complex step
+    follows one branch). Returns (agrees, nonzero)."""
+    i = int(np.argmax(np.abs(theta)))
+    cs = np.ravel(differentiate(model, env, name, method="complex", indices=[i]).value)[i]
+    real = differentiate(model, env, name, method="central", indices=[i])
+    cd = min((np.ravel(a)[i] for a in (real.value, real.plus, real.minus)),
+             key=lambda v: abs(v - cs))
+    # central's own error: truncation well inside 1e-5 relative, round-off ~ eps·|L|/h
+    noise = 100 * EPS * max(1.0, abs(float(env[model.loss]))) / (
+        DEFAULT_REL_STEP * max(1.0, abs(theta.flat[i])))
+    ok = bool(np.isfinite(cs)) and abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
+    return ok, bool(cs != 0)
+
+
+def _direction_agrees(model: Model, env: Values, name: str, theta: np.ndarray,
+                      rng: np.random.Generator) -> tuple[bool, bool]:
+    """Along v (Gaussian, times max(1, |θ_i|): every entry moves on its own scale),
+    Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus 8
+    estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
+    Returns (agrees, nonzero)."""
+    v = rng.standard_normal(theta.shape) * np.maximum(1.0, np.abs(theta))
+    moved = np.abs(theta[theta != 0])
+    h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
+    h /= float(np.abs(v).max())
+    cs = float(np.imag(np.asarray(model.evaluate(env, name, (theta + 1j * h * v)[None]))[0])) / h
+    f0 = np.asarray(env[model.loss], dtype=np.float64)
+
+    def at(steps):
+        copies = theta[None] + steps.reshape((-1,) + (1,) * theta.ndim) * v[None]
+        return np.asarray(model.evaluate(env, name, copies), dtype=np.float64)
+
+    value, _, _, error, _ = _extrapolated(at, lambda s: [np.array([s])] * 2,
+                                          RICHARDSON_FIRST_STEP, f0)
+    value, error = float(value[0]), float(error[0])
+    ok = (np.isfinite(cs) and np.isfinite(value) and np.isfinite(error)
+          and abs(cs - value) <= C_AGREE * error + PROBE_RTOL * abs(cs)
+          and (cs == 0 or error <= PROBE_DOUBT * abs(cs)))
+    return bool(ok), cs != 0
