@@ -128,6 +128,14 @@ USER_ERRORS = [
      "init(rng) must return a dict of leaves"),
     ("def init(rng)\n    return {}\n", "m.py, line 1: SyntaxError"),
     (forward_backward(forward="tap('a', 1.0); tap('a', 2.0); return 0.0"), "tap name 'a' is used twice"),
+    # forwards and backwards that are not functions of what they are given
+    (forward_backward(forward="return float(np.sum(p['w'] * p['x'] * np.random.rand(3, 1)))"),
+     "m.py: forward() is not deterministic: L = "),
+    (forward_backward(forward="p['x'] *= 0.5; return float(np.sum(p['w'] * p['x']) ** 2)"),
+     "m.py: forward() changed p['x'] in place"),
+    (forward_backward(backward="v['x'] += 1; return {'w': v['x']}"), "m.py: backward() changed v['x'] in place"),
+    (forward_backward(backward="return {'w': v['x'] * np.random.rand()}"),
+     "m.py: backward() is not deterministic: its 'w' differs"),
 ]
 
 

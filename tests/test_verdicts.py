@@ -5,7 +5,7 @@ import pytest
 
 from gradcheck_cli.activations import ACTIVATIONS
 from gradcheck_cli.checking import Settings, run_check
-from gradcheck_cli.compare import FAIL, PASS
+from gradcheck_cli.compare import WEAK, FAIL, PASS
 from gradcheck_cli.model import Formula
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.numeric import differentiate
@@ -122,7 +122,10 @@ def test_richardson_fallback_on_tiny_probabilities_and_tiny_inputs():
     softmax = dict(n=12, d=7, batch=7, seed=33, scale=46.5)
     for method in ("richardson", "central"):  # central's stencil left the domain too
         row = run_check(BUILDERS["softmax"](**softmax), Settings(method=method)).row("y")
-        assert row.comparison.status == PASS, (method, row.comparison.reason)
+        # (central's classic bound cannot resolve probabilities below 1e-3 of the largest:
+        # WEAK, never FAIL)
+        assert row.comparison.status == (PASS if method == "richardson" else WEAK), (
+            method, row.comparison.reason)
     env = BUILDERS["softmax"](**softmax).forward()
     y = np.where(env["t"] != 0, env["y"], 1.0)  # ȳ = −t ⊘ y is nonzero on the targets only
     tiny = np.unravel_index(np.argmin(y), y.shape)

@@ -116,8 +116,7 @@ class UserModel(Model):
         if unknown_targets:
             raise ModelError(f"{path}: TARGETS names {', '.join(unknown_targets)}, which init() does not "
                              f"return; leaves: {', '.join(values)}")
-        probe = _Tap(path)
-        _run(forward, values, probe, path)  # records the taps, and checks the loss is a scalar
+        probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
         symbols = {}
         leaves = [Leaf(n, shapes.get(n, _dims(v)), "target" if n in targets else "leaf", n not in targets)
                   for n, v in values.items()]
@@ -181,6 +180,63 @@ class UserModel(Model):
         for name, f in self.overrides.items():
             out[name] = f.fn(values, good)
         return out
+
+
+def _copies(values: dict) -> dict:
+    return {n: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for n, v in values.items()}
+
+
+def _changed(before: dict, after: dict) -> str | None:
+    """The first name whose value differs between two runs (None: all equal)."""
+    for n, v in before.items():
+        w = after.get(n)
+        if v is not w and not (isinstance(w, np.ndarray) and isinstance(v, np.ndarray)
+                               and v.shape == w.shape and _equal(v, w)):
+            return n
+    return None
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:  # not numbers: what they hold is reported elsewhere
+        return bool(np.array_equal(a, b))
+
+
+def _pure(forward, backward, values: dict, path: str) -> "_Tap":
+    """Run forward twice and backward twice on copies of the same leaves; stop with one
+    line where either changes its inputs in place or gives another result the second
+    time (a dropout mask drawn inside forward(): every numerical derivative would
+    compare two different functions). Returns the first run's taps."""
+    def once():
+        p, tap = _copies(values), _Tap(path)
+        loss = _run(forward, p, tap, path)
+        touched = _changed(values, p)
+        if touched:
+            raise ModelError(f"{path}: forward() changed p['{touched}'] in place; build new arrays "
+                             f"(p['{touched}'] * 0.5, not p['{touched}'] *= 0.5)")
+        return loss, tap
+    (first, tap), (second, _) = once(), once()
+    if not (first == second or (np.isnan(first) and np.isnan(second))):
+        raise ModelError(f"{path}: forward() is not deterministic: L = {float(first):.17g} then "
+                         f"{float(second):.17g}; draw random numbers in init(rng)")
+    v = {**values, **tap.values}
+    results = []
+    for _ in range(2):
+        given = _copies(v)
+        try:
+            results.append(backward(given))
+        except Exception as e:
+            raise user_error(e, path, "backward") from None
+        touched = _changed(v, given)
+        if touched:
+            raise ModelError(f"{path}: backward() changed v['{touched}'] in place; build new arrays")
+    if isinstance(results[0], dict) and isinstance(results[1], dict):
+        differs = _changed(results[0], results[1])
+        if differs and differs in results[0] and isinstance(results[0][differs], np.ndarray):
+            raise ModelError(f"{path}: backward() is not deterministic: its '{differs}' differs "
+                             "between two calls on the same values")
+    return tap
 
 
 def _dims(value) -> str:
