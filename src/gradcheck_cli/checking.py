@@ -221,14 +221,17 @@ def _run_check(model, settings, options, notes) -> Report:
             arrays[f"analytic/{p.id}"] = p.analytic
         rows.append(GradientRow(p.id, p.label, p.kind, p.formula, p.shape, numeric.shape, comparison,
                                 model.origins.get(p.id)))
-    rows = _diagnosed(rows, {p.id: p.analytic for p in pending}, arrays, env, model, settings, method)
+    kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
+    rows = _diagnosed(rows, {p.id: p.analytic for p in pending}, arrays, env, model, settings, method,
+                      kinks)
     return Report(model.name, model.title, dict(options or {}), dict(model.symbols),
                   model.parameters, settings, method, float(loss), forward, rows, notes, arrays)
 
 
-def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[GradientRow]:
+def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> list[GradientRow]:
     """Attach a diagnosis to every FAIL row, naming other adjoints and forward values.
-    ``analytic``: each row's hand-derived value, by row id."""
+    ``analytic``: each row's hand-derived value, by row id; ``kinks``: the entries each
+    row excused as kinks (never named, never fitted)."""
     if not any(row.comparison.status == FAIL for row in rows):
         return rows
     from gradcheck_cli.diagnose import Diagnosis, diagnose  # only a FAIL needs it
@@ -244,9 +247,11 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method) -> list[Gra
                                    if r.id != row.id and f"numeric/{r.id}" in arrays
                                    and r.comparison.checked == r.comparison.entries})
             A, N = analytic[row.id], arrays[f"numeric/{row.id}"]
+            own = values.get(row.id) if row.kind not in ("intermediate", "jacobian") else None
             row = replace(row, diagnosis=diagnose(A, N, classic(method, settings.tolerance), others,
                                                   {n: v for n, v in values.items() if n != row.id},
-                                                  model.symbols))
+                                                  model.symbols, own=own, own_name=row.id,
+                                                  exclude=kinks.get(row.id)))
         out.append(row)
     return out
 

@@ -152,6 +152,7 @@ class Pending:
     indices: np.ndarray | None = None  # the flat entries sampled (--sample), or all
     rounding: np.ndarray | None = None  # A from an extended-precision run − A (signed), if any
     spread: np.ndarray | None = None  # ρ = |rounding| (analytic_rounding)
+    kink: np.ndarray | None = None  # after the verdict: the entries excused as kinks
 
 
 def _analytic_all(model, env, jacobians, dtype) -> dict:
@@ -330,6 +331,7 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     outside = kink & ~sides.holds(A, bound)
     if outside.any():
         kink &= ~outside | _right_nearby(model, p, method, settings, outside, bound)
+    p.kink = kink
     return numeric, compare(A, numeric, tol, kink, bound, mask, weak=weak, sides=sides)
 
 
