@@ -12,7 +12,7 @@ import numpy as np
 
 from dataclasses import replace
 
-from gradcheck_cli.compare import FAIL, KINK, PASS, Comparison
+from gradcheck_cli.compare import FAIL, KINK, PASS, WEAK, Comparison, resolution
 from gradcheck_cli.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
 from gradcheck_cli.policy import POLICY
 from gradcheck_cli.verdict import (Pending, analytic_at, analytic_rounding, at_jittered,
@@ -105,14 +105,28 @@ def check_directions(model, env, name, A, method, count: int, seed: int, roundin
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
     r = int(np.argmax(ratio))
     failed = int((err > bound).sum()) if np.all(np.isfinite(numeric)) else count
-    status = FAIL if failed else PASS
+    res, res_worst, res_index = _resolution(A, bound + err)
+    weak = POLICY["float64"].weak
+    status = FAIL if failed else WEAK if res is not None and not res <= weak else PASS
     reason = None
     if failed:
         reason = f"{failed} of {count} directions disagree: ⟨A, v⟩ = {analytic[r]:.10g}, numeric {numeric[r]:.10g}"
+    elif status == WEAK:
+        reason = (f"resolution {res:.1e}: its median entry would have to be off by more than "
+                  f"{res:.1e} (relative) to fail; a PASS needs {weak:.0e}")
     comparison = Comparison(status, reason, float(err.max()), float(rel.max()), (r,), float(analytic[r]),
                             float(numeric[r]), n, 0, failed, "values" if failed else None, float(ratio.max()),
-                            checked=0, directions=count)
+                            checked=0, directions=count, resolution=res, resolution_worst=res_worst,
+                            resolution_index=res_index)
     return comparison, analytic - numeric, err > bound
+
+
+def _resolution(A: np.ndarray, room: np.ndarray):
+    """(median, worst, worst index) of the relative error an entry would have to carry
+    to fail: a sign direction moves ⟨A, v⟩ by δ|A_i| for an error δ in entry i, which
+    fails the direction with the least room (bound + |⟨A, v⟩ − numeric|, either sign)."""
+    least = float(np.min(room)) if room.size else np.inf
+    return resolution(A, np.full(A.shape, least), np.ones(A.shape, bool))
 
 
 def localize(model, env, name, A, method, seed: int, spread=None, keep: int = 64) -> np.ndarray:

@@ -98,8 +98,8 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
                   for r in report.gradients)
     numbers = (("max rel err", "err/bound", "resolution", "worst at", "A", "N")
                if wide else ("max rel err", "err/bound", "resolution", "worst at"))
-    if sampled:  # --sample: say how many entries were checked
-        numbers = ("checked",) + numbers
+    if sampled:  # --sample, --directions: how many were checked, in place of max rel err
+        numbers = ("checked",) + numbers[1:]
     for col in numbers:
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
