@@ -71,7 +71,9 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
     extended precision, ``correction`` = ⟨A_ext − A, v⟩ has been added to ⟨A, v⟩ and is
     counted twice (large only where A cancels, as 1 − σ does), ρ keeps only the rest, and
     the numeric side's own rounding is bounded by policy.directional · eps · (‖A ∘ v‖₂ +
-    |⟨A, v⟩|) (seen ≤ 7), else by the worst case policy.directional_worst; the complex
+    |⟨A, v⟩|) (seen ≤ 7), else by the worst case policy.directional_worst · eps ·
+    (‖A ∘ v‖₂ + max|A| ‖v‖₂ + |⟨A, v⟩|), the tensor's own scale standing for the
+    unmeasured rounding of its entries; the complex
     step's underflow (derivatives below tiny / h are 0) is added."""
     policy = POLICY["float64"]
     terms = np.array([np.linalg.norm((A * v).ravel()) for v in V])
@@ -81,8 +83,9 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
         floor = np.finfo(float).tiny / COMPLEX_STEP * np.array([np.linalg.norm(v) for v in V])
         bound = (policy.directional * EPS * (terms + np.abs(numeric)) + 2 * np.abs(correction)
                  + rho + floor + 8 * estimate)
-    else:
-        bound = policy.directional_worst * EPS * (terms + np.abs(numeric)) + rho + 8 * estimate
+    else:  # A's rounding unmeasured: up to eps · max|A| in any entry of this tensor
+        spread_all = float(np.abs(A).max(initial=0.0)) * np.array([np.linalg.norm(v) for v in V])
+        bound = policy.directional_worst * EPS * (terms + spread_all + np.abs(numeric)) + rho + 8 * estimate
     return bound if method == "complex" else bound / RICHARDSON_REL_STEP
 
 

@@ -328,6 +328,7 @@ def _direction_agrees(model: Model, env: Values, name: str, theta: np.ndarray,
                                           RICHARDSON_FIRST_STEP, f0)
     value, error = float(value[0]), float(error[0])
     ok = (np.isfinite(cs) and np.isfinite(value) and np.isfinite(error)
-          and abs(cs - value) <= C_AGREE * error + PROBE_RTOL * abs(cs)
-          and (cs == 0 or error <= PROBE_DOUBT * abs(cs)))
-    return bool(ok), cs != 0
+          and abs(cs - value) <= C_AGREE * error + PROBE_RTOL * abs(cs))
+    # a Richardson that cannot resolve the direction (a saturated tanh) is no evidence
+    # either way: it does not count towards the one informative probe complex_safe needs
+    return bool(ok), bool(cs != 0 and np.isfinite(error) and error <= PROBE_DOUBT * abs(cs))

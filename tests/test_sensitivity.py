@@ -1,0 +1,136 @@
+"""What each engine claims to see, pinned from both sides (docs/verdict.md, "Sensitivity").
+
+For every engine, one entry of one hand-derived adjoint is multiplied by (1 + δ): a δ a
+few times above the claimed threshold must FAIL, a δ a few times below it must PASS. A
+bound constant ten times too loose fails the first; ten times too tight, the second.
+Tests that ask for an engine assert that it was the one used.
+"""
+
+import types
+
+import numpy as np
+import pytest
+
+from gradcheck_cli import check
+from gradcheck_cli.checking import Settings, run_check
+from gradcheck_cli.compare import FAIL, PASS, WEAK, Tolerance
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.testing import plant_error
+
+# engine settings -> (model size d, the claimed threshold δ on the median entry of W̄1, x̄)
+CLAIMS = {
+    "complex": (dict(method="complex"), 6, (1.2e-13, 1.2e-13)),  # 512 eps
+    "richardson": (dict(method="richardson"), 6, (6e-11, 6e-11)),
+    "central": (dict(method="central"), 6, (1e-5, 1e-5)),  # the classic rtol
+    "forward": (dict(method="forward"), 6, (1e-4, 1e-4)),
+    # 4 sign directions over W̄1's 4,096 entries; x̄'s 64 are then located entry by entry,
+    # with the complex step's own threshold
+    "directions, measured rounding": (dict(method="complex", directions=4), 64, (1.3e-12, 1.4e-13)),
+}
+ENGINE = {"complex": "complex", "richardson": "richardson", "central": "central", "forward": "forward",
+          "directions, measured rounding": "complex"}
+
+
+def _median_entry(model, name):
+    env = model.forward()
+    g = np.abs(model.backward(env)[name])
+    flat = np.flatnonzero(g)
+    order = flat[np.argsort(g.ravel()[flat])]
+    return np.unravel_index(order[len(order) // 2], g.shape)
+
+
+def _planted(d, name, delta, settings):
+    model = BUILDERS["residual"](d=d, activation="tanh", seed=0)
+    index = _median_entry(model, name)
+    report = run_check(plant_error(model, name, index, delta), Settings(**settings))
+    return report
+
+
+@pytest.mark.parametrize("engine", list(CLAIMS))
+@pytest.mark.parametrize("name", ["W1", "x"])
+def test_an_error_a_few_times_the_claimed_threshold_fails(engine, name):
+    settings, d, thresholds = CLAIMS[engine]
+    report = _planted(d, name, 4 * thresholds[name == "x"], settings)
+    assert report.method == ENGINE[engine]
+    row = report.row(name).comparison
+    assert row.status == FAIL, (engine, name, row.ratio)
+    assert row.failed == 1 and row.worst_index == tuple(int(i) for i in _median_entry(
+        BUILDERS["residual"](d=d, activation="tanh", seed=0), name))
+
+
+@pytest.mark.parametrize("engine", list(CLAIMS))
+@pytest.mark.parametrize("name", ["W1", "x"])
+def test_an_error_a_few_times_below_the_claimed_threshold_passes(engine, name):
+    settings, d, thresholds = CLAIMS[engine]
+    report = _planted(d, name, thresholds[name == "x"] / 4, settings)
+    assert report.method == ENGINE[engine]
+    assert report.row(name).comparison.status == PASS, (engine, name, report.row(name).comparison)
+    assert report.status == PASS
+
+
+# A model file (no fast path): its backward in float64 only, so --directions keeps the
+# worst-case bound, and one that is not complex-safe, so auto falls back to Richardson.
+def _mlp(abs_penalty: bool, float64_only: bool, delta: float = 0.0, at=None):
+    def init(rng):
+        return {"W": rng.standard_normal((16, 12)), "x": rng.standard_normal((12, 8)),
+                "t": rng.standard_normal((16, 8))}
+
+    def forward(p, tap):
+        z = tap("z", p["W"] @ p["x"])
+        h = tap("h", np.tanh(z))
+        penalty = 0.01 * np.sum(np.abs(p["W"])) if abs_penalty else 0.0
+        return 0.5 * np.sum((h - p["t"]) ** 2) + penalty
+
+    def backward(v):
+        z_bar = (v["h"] - v["t"]) * (1 - v["h"] ** 2)
+        W_bar = z_bar @ v["x"].T + (0.01 * np.sign(v["W"]) if abs_penalty else 0.0)
+        out = {"h": v["h"] - v["t"], "z": z_bar, "W": W_bar, "x": v["W"].T @ z_bar}
+        if at is not None:
+            out["W"] = out["W"].copy()
+            out["W"][at] *= 1 + delta
+        return {k: np.asarray(a, dtype=np.float64) for k, a in out.items()} if float64_only else out
+
+    return types.SimpleNamespace(init=init, forward=forward, backward=backward, TARGETS=["t"])
+
+
+def _median_W(model) -> tuple:
+    report = check(model)
+    A = np.abs(report.arrays["analytic/W"])
+    order = np.argsort(A.ravel())
+    return tuple(int(i) for i in np.unravel_index(order[A.size // 2], A.shape))
+
+
+@pytest.mark.parametrize("float64_only,threshold", [(True, 5e-13), (False, 5e-13)])
+def test_directions_on_a_model_file_both_bounds(float64_only, threshold):
+    at = _median_W(_mlp(False, float64_only))
+    for delta, status in ((4 * threshold, FAIL), (threshold / 8, PASS)):
+        report = check(_mlp(False, float64_only, delta, at), directions=4)
+        assert report.method == "complex"
+        assert report.row("W").comparison.status == status, (float64_only, delta)
+
+
+def test_the_richardson_fallback_catches_1e_minus_6_and_passes_the_correct_model():
+    report = check(_mlp(True, False))
+    assert report.method == "richardson" and report.status == PASS
+    at = _median_W(_mlp(True, False))
+    for delta, status in ((1e-6, FAIL), (1e-8, FAIL), (7e-10, PASS)):  # threshold: 3e-9
+        report = check(_mlp(True, False, delta, at))
+        assert report.method == "richardson"
+        assert report.row("W").comparison.status == status, delta
+
+
+def test_resolution_is_stated_and_weak_is_exit_3():
+    report = run_check(BUILDERS["residual"](d=6, seed=0))
+    assert all(r.comparison.resolution < 1e-12 for r in report.gradients)
+    # central's classic bound judges entries below 1e-3 of the tensor's largest against
+    # that floor: the softmax's tiny probabilities cannot be resolved to 1e-5 (WEAK, 3)
+    confident = run_check(BUILDERS["softmax"](n=12, d=7, batch=7, seed=33, scale=46.5),
+                          Settings(method="central"))
+    y = confident.row("y").comparison
+    assert y.status == WEAK and y.resolution > 1e-3 and "resolution" in y.reason
+    assert confident.status == WEAK and confident.exit_code == 3
+    # an rtol the user asks for is the contract: a PASS that says how fine it is
+    loose = run_check(BUILDERS["residual"](d=6, seed=0), Settings(method="central",
+                                                                   tolerance=Tolerance(rtol=1e-3)))
+    assert loose.status == PASS
+    assert all(r.comparison.resolution == pytest.approx(1e-3, rel=0.02) for r in loose.gradients)
