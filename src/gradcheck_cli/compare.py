@@ -90,6 +90,15 @@ def resolution(A: np.ndarray, bound: np.ndarray, counted: np.ndarray):
     return median, float(res.ravel()[worst]), _index(worst, A.shape)
 
 
+def weak_reason(res: float, weak: float) -> str:
+    """Why a row is WEAK, in words."""
+    if not res < 1e300:
+        return ("its median entry is within its own rounding (or below what the loss can "
+                "resolve): no relative error there can be seen")
+    return (f"resolution {res:.1e}: its median entry would have to be off by more than {res:.1e} "
+            f"(relative) to fail; a PASS needs {weak:.0e}")
+
+
 def _index(flat: int, shape) -> tuple[int, ...]:
     return tuple(int(j) for j in np.unravel_index(flat, shape))
 
@@ -159,8 +168,7 @@ def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | No
         reason = (f"{int(failed.sum())} of {n} entries differ beyond the bound" if sampled is None else
                   f"{int(failed.sum())} of {checked} checked entries differ beyond the bound")
     elif coarse:
-        reason = (f"resolution {res:.1e}: its median entry would have to be off by more than "
-                  f"{res:.1e} (relative) to fail; a PASS needs {weak:.0e}")
+        reason = weak_reason(res, weak)
     k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
     return Comparison(status, reason, max_abs, max_rel, i,
                       float(A[i]) if i is not None else None,

@@ -12,7 +12,7 @@ import numpy as np
 
 from dataclasses import replace
 
-from gradcheck_cli.compare import FAIL, KINK, PASS, WEAK, Comparison, resolution
+from gradcheck_cli.compare import FAIL, KINK, PASS, WEAK, Comparison, resolution, weak_reason
 from gradcheck_cli.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
 from gradcheck_cli.policy import POLICY
 from gradcheck_cli.verdict import (Pending, analytic_at, analytic_rounding, at_jittered,
@@ -115,8 +115,7 @@ def check_directions(model, env, name, A, method, count: int, seed: int, roundin
     if failed:
         reason = f"{failed} of {count} directions disagree: ⟨A, v⟩ = {analytic[r]:.10g}, numeric {numeric[r]:.10g}"
     elif status == WEAK:
-        reason = (f"resolution {res:.1e}: its median entry would have to be off by more than "
-                  f"{res:.1e} (relative) to fail; a PASS needs {weak:.0e}")
+        reason = weak_reason(res, weak)
     comparison = Comparison(status, reason, float(err.max()), float(rel.max()), (r,), float(analytic[r]),
                             float(numeric[r]), n, 0, failed, "values" if failed else None, float(ratio.max()),
                             checked=0, directions=count, resolution=res, resolution_worst=res_worst,

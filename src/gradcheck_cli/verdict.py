@@ -241,9 +241,13 @@ def _rounded(model, env, p: Pending, method, settings, indices, seed=0):
     A and N share (y − t of a near fit) cancels, and rounding that only A's formula
     amplifies (1 − h² of a saturated tanh, y(1 − y) for y near 1) shows."""
     rng = np.random.default_rng([seed, 99])
-    ulps = 4 * POLICY[settings.dtype].eps
-    moved = {n: v * (1 + ulps * rng.uniform(-1, 1, np.shape(v))) if np.size(v) else v
-             for n, v in env.items()}
+    dtype = np.dtype(settings.dtype)
+
+    def move(v):  # by 1 to 4 units in the last place of the dtype, either way, every entry
+        v = np.asarray(v, dtype=float)
+        k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
+        return v + k * np.spacing(np.abs(v).astype(dtype)).astype(float)
+    moved = {n: move(v) if np.size(v) else v for n, v in env.items()}
     A = analytic_at(model, moved, p, settings.dtype)
     N = numeric_reference(model, moved, p.id, method, settings, p.jac,
                           indices=None if p.jac else indices).value
@@ -253,27 +257,28 @@ def _rounded(model, env, p: Pending, method, settings, indices, seed=0):
 def _roundoff(model, env, p, method, settings, A, numeric, bound, kink):
     """Split the still-failing entries into real errors, round-off and branch flips.
 
-    A wrong formula makes A − N a smooth function of θ: moving every leaf by 1e-8
-    (relative) changes it by about 1e-8 of itself, and moving every forward value by a
-    few ulps by about as little. Round-off and branch flips do not survive those moves:
-    where A − N changes by more than a tenth under one of them, the entry is not failing;
-    where a 1e-8 move also changed it by more than 1e-6 of the entry, a branch changed
-    (a kink candidate). Returns (flipped, noise) masks.
+    A wrong formula makes A − N a smooth function of θ: moving every forward value by a
+    few ulps changes it by about eps of itself, and moving every leaf by 1e-8 (relative)
+    by about 1e-8 of itself. Round-off and branch flips do not survive those moves: where
+    A − N changes by more than a tenth under the ulps, it is rounding (not failing);
+    under the 1e-8 move, rounding too, unless A − N exceeds 1e-6 of the entry: then a
+    branch changed (a kink candidate, which passes only between its one-sided
+    derivatives). Returns (flipped, noise) masks.
     """
     policy = POLICY[settings.dtype]
     bad = (np.abs(A - numeric) > bound) & ~kink
     d = A - numeric
-    unstable, noise = np.zeros_like(bad), np.zeros_like(bad)
+    noise, unstable = np.zeros_like(bad), np.zeros_like(bad)
+    for seed in (0, 1):  # first the rounding: an ulp never flips a branch
+        if (bad & ~noise).any():
+            moved = _rounded(model, env, p, method, settings, np.flatnonzero(bad & ~noise), seed)
+            noise |= bad & (np.abs(d - moved) > policy.unstable * np.abs(d))
     for seed in (0, 1):
-        if (bad & ~unstable).any():
-            moved = _jittered(model, p, method, settings, np.flatnonzero(bad & ~unstable), seed)
-            unstable |= bad & (np.abs(d - moved) > policy.unstable * np.abs(d))
+        if (bad & ~noise & ~unstable).any():
+            moved = _jittered(model, p, method, settings, np.flatnonzero(bad & ~noise & ~unstable),
+                              seed)
+            unstable |= bad & ~noise & (np.abs(d - moved) > policy.unstable * np.abs(d))
     jump = unstable & (np.abs(d) > policy.jump * np.maximum(np.abs(A), np.abs(numeric)))
-    for seed in (0, 1):
-        if (bad & ~unstable & ~noise).any():
-            moved = _rounded(model, env, p, method, settings, np.flatnonzero(bad & ~unstable & ~noise),
-                             seed)
-            noise |= bad & ~unstable & (np.abs(d - moved) > policy.unstable * np.abs(d))
     return jump, (unstable & ~jump) | noise
 
 
