@@ -60,8 +60,8 @@ def test_integer_inputs_relu(method):
     """Integer weights and inputs put many pre-activations exactly on the kink (W x = 0).
     The complex step follows the forward's branch: no FAIL. A finite difference straddles
     the kinks: KINK where A lies between the one-sided derivatives; where several kinks
-    meet along one entry, relu'(0) = 0 for all of them can lie outside, and that FAIL
-    names both one-sided derivatives (docs/verdict.md, "Kinks")."""
+    meet along one entry, relu'(0) = 0 for all of them can lie outside them, and the
+    complex step (the model is complex-safe) confirms A there."""
     fails, kinks = [], 0
     for seed in range(40):
         m = BUILDERS["residual"](d=4, activation="relu", batch=2, seed=seed)
@@ -70,15 +70,23 @@ def test_integer_inputs_relu(method):
                         x=rng.integers(-2, 3, (4, 2)).astype(float),
                         W2=rng.choice([-2.0, -1.0, 1.0, 2.0], (1, 4)))
         report = run_check(m, Settings(method=method))
+        assert report.method == method
         fails += [r.comparison for r in report.gradients if r.comparison.status == FAIL]
         kinks += report.count(KINK)
-    if method == "complex":
-        assert not fails and kinks == 0
-    else:
-        assert kinks > 20 and len(fails) <= 4
-        for c in fails:
-            lo, hi = sorted((c.left, c.right))
-            assert not lo <= c.worst_analytic <= hi, c
+    assert not fails
+    assert kinks > 20 if method == "central" else kinks == 0
+
+
+def test_a_wrong_relu_derivative_at_zero_fails_under_every_engine():
+    """relu'(0) = −2 in the backward: outside the one-sided derivatives, and not the
+    forward's branch either."""
+    for method in ("complex", "central", "richardson"):
+        m = _on_kink("relu")
+        m.overrides["z1"] = Formula("z1", "h̄ ∘ relu'(z1), relu'(0) = −2",
+                                    lambda v, g: g["h"] * np.where(v["z1"] > 0, 1.0,
+                                                                   np.where(v["z1"] == 0, -2.0, 0.0)))
+        row = run_check(m, Settings(method=method)).row("z1").comparison
+        assert row.status == FAIL and row.worst_index == (0, 0), (method, row)
 
 
 def test_a_value_outside_the_one_sided_derivatives_fails_at_a_kink():
