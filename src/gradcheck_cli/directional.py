@@ -156,7 +156,8 @@ LOCATE_ALL = 2**22  # entries a per-entry check on the fast path takes in about 
 
 def directional_verdict(model, env, p: Pending, method, settings):
     """--directions: compare R directional derivatives. A disagreement that a 1e-8 move of
-    the leaves scatters is round-off (PASS); otherwise a per-entry check locates the
+    the leaves scatters is round-off (PASS); a row the sums cannot resolve (WEAK) is
+    checked entry by entry where that is affordable; otherwise a per-entry check locates the
     culprit, or finds kinks (KINK): of every entry where the model has a one-entry fast
     path (up to LOCATE_ALL entries), else of the few that bisection leaves. Where every
     entry was checked, that check's verdict is the row's."""
@@ -167,6 +168,13 @@ def directional_verdict(model, env, p: Pending, method, settings):
         comparison, d, failing = check_directions(model, env, p.id, A.astype(float), method,
                                                   settings.directions, settings.seed, rounding,
                                                   p.spread)
+        if comparison.status == WEAK and np.prod(shape) <= (
+                LOCATE_ALL if model.sparse_for(p.id) else 4096):
+            # R sums over every entry cannot resolve its median one: check each entry
+            p.indices = None
+            p.derivative = numeric_reference(model, env, p.id, method, settings)
+            numeric, entrywise = verdict(model, env, p, method, settings)
+            return numeric, replace(entrywise, directions=settings.directions)
         if comparison.status != FAIL:
             return np.full(shape, np.nan), comparison
 
