@@ -134,3 +134,80 @@ def test_resolution_is_stated_and_weak_is_exit_3():
                                                                    tolerance=Tolerance(rtol=1e-3)))
     assert loose.status == PASS
     assert all(r.comparison.resolution == pytest.approx(1e-3, rel=0.02) for r in loose.gradients)
+
+
+def test_the_bound_is_the_documented_formula():
+    """docs/verdict.md, "The bound": 8 est + k eps 512 max(|A|, |N|) + 4 ρ (+ underflow)."""
+    from gradcheck_cli.bounds import per_entry
+
+    eps = np.finfo(float).eps
+    A, N = np.array([1.0, -2.0, 1e-3]), np.array([1.0, -2.0 + 1e-12, 1e-3])
+    rho, est = np.array([0.0, 1e-14, 3e-15]), np.array([1e-13, 0.0, 2e-14])
+    size = np.maximum(np.abs(A), np.abs(N))
+    assert per_entry("complex", None, A, N, None, rho) == pytest.approx(eps * 512 * size + 4 * rho)
+    assert per_entry("richardson", None, A, N, est, rho) == pytest.approx(
+        8 * est + eps / 3e-3 * 512 * size + 4 * rho)
+    eps32 = np.finfo(np.float32).eps
+    assert per_entry("complex", None, A, N, None, None, "float32") == pytest.approx(
+        eps32 * (8 * size + 4 * 2.0))  # float32: its sums' rounding is not measured
+
+
+def test_weak_is_exactly_a_resolution_coarser_than_1e_minus_6():
+    from gradcheck_cli.compare import Tolerance, compare
+    from gradcheck_cli.verdict import limit
+
+    A = np.linspace(1.0, 2.0, 9)
+    for res, status in ((3e-6, WEAK), (3e-7, PASS)):
+        c = compare(A, A, Tolerance(), bound=res * np.abs(A), weak=limit("complex", None))
+        assert c.status == status and c.resolution == pytest.approx(res)
+
+
+def test_directions_are_signs():
+    from gradcheck_cli.directional import directions
+
+    V = directions((5, 7), 4, 0, "W")
+    assert set(np.unique(V)) == {-1.0, 1.0}
+
+
+def test_the_directional_bounds_are_the_documented_formulas():
+    from gradcheck_cli.directional import _bound
+
+    eps = np.finfo(float).eps
+    A = np.array([[1.0, -2.0], [0.5, 4.0]])
+    V = np.array([[[1.0, -1.0], [1.0, 1.0]]])
+    num, est = np.array([3.4]), np.zeros(1)
+    terms = np.linalg.norm(A * V[0])
+    worst = _bound(A, V, num, est, "complex")
+    assert worst == pytest.approx(4 * eps * (terms + 4.0 * 2.0 + 3.4))
+    measured = _bound(A, V, num, est, "complex", correction=np.array([1e-15]))
+    floor = np.finfo(float).tiny / 1e-20 * 2.0
+    assert measured == pytest.approx(32 * eps * (terms + 3.4) + 2e-15 + floor)
+
+
+def test_rounding_that_only_the_formula_amplifies_is_not_a_failure():
+    """y(1 − y) at y = 1 − 6.6e-12 (the softmax Jacobian's diagonal), a sum of rounding
+    (x̄ of a softmax fitted to its rounding), saturated sigmoids: all PASS or WEAK under
+    the complex step, never FAIL."""
+    cases = [("softmax", dict(n=17, d=32, batch=2, seed=9684, scale=45.01343734020972, bias=False)),
+             ("softmax", dict(n=3, d=17, batch=1, seed=7185, scale=3.6312120525120304, integers=True)),
+             ("softmax", dict(n=12, d=7, batch=7, seed=33, scale=46.5)),
+             ("residual", dict(d=3, activation="sigmoid", seed=76, scale=487.9))]
+    for name, opts in cases:
+        report = run_check(BUILDERS[name](**opts))
+        assert report.method == "complex" and report.count(FAIL) == 0, (name, opts, report.failures())
+    assert run_check(BUILDERS["softmax"](**cases[0][1])).row("dy/dz").comparison.status == PASS
+
+
+def test_a_loss_that_is_not_finite_fails_every_row_even_where_the_complex_step_is():
+    def init(rng):
+        return {"w": rng.standard_normal((3, 1))}
+
+    def forward(p, tap):
+        return 0.5 * np.sum(p["w"] ** 2) + np.log(0.0)  # -inf: every gradient is meaningless
+
+    def backward(v):
+        return {"w": v["w"]}
+
+    with np.errstate(divide="ignore"):
+        report = check(types.SimpleNamespace(init=init, forward=forward, backward=backward))
+    assert report.status == FAIL and report.row("w").comparison.problem == "nonfinite"
