@@ -1,0 +1,36 @@
+"""Dropout with the mask drawn inside forward() from the unseeded global np.random, kept
+in a module global for backward(): every forward run draws a new mask (impure).
+
+    z = W x   h = tanh(z)   y = v (h ∘ m)   L = ½ Σ (y − t)²     (m: 0 or 2, redrawn)
+"""
+
+import numpy as np
+
+CATEGORY = "impure"
+EXPECT = "refused"
+D, H, B = 4, 5, 3
+TARGETS = ["t"]
+_saved = {}
+
+
+def init(rng):
+    return {"W": rng.standard_normal((H, D)), "x": rng.standard_normal((D, B)),
+            "v": rng.standard_normal((1, H)), "t": rng.standard_normal((1, B))}
+
+
+def forward(p, tap):
+    z = tap("z", p["W"] @ p["x"])
+    h = tap("h", np.tanh(z))
+    m = (np.random.rand(H, B) > 0.5) / 0.5
+    _saved["m"] = m
+    y = tap("y", p["v"] @ (h * m))
+    return 0.5 * np.sum((y - p["t"]) ** 2)
+
+
+def backward(v):
+    m = _saved["m"]
+    y_bar = v["y"] - v["t"]
+    h_bar = (v["v"].T @ y_bar) * m
+    z_bar = h_bar * (1 - v["h"] ** 2)
+    return {"y": y_bar, "h": h_bar, "z": z_bar, "v": y_bar @ (v["h"] * m).T,
+            "W": z_bar @ v["x"].T, "x": v["W"].T @ z_bar}
