@@ -64,7 +64,8 @@ def tolerance_text(report: Report) -> str:
 def summary_text(report: Report) -> str:
     total = len(report.gradients)
     kinks = sum(r.comparison.kinks for r in report.gradients)
-    note = f"; {kinks} entries on a kink (A between the one-sided derivatives)" if kinks else ""
+    note = (f"; {kinks} {'entry' if kinks == 1 else 'entries'} on a kink (A between the one-sided "
+            "derivatives)") if kinks else ""
     failed = [r.label for r in report.gradients if r.comparison.status == FAIL]
     weak = [r for r in report.gradients if r.comparison.status == WEAK]
     unchecked = [r.label for r in report.gradients if r.comparison.status == NOT_CHECKED]
