@@ -15,7 +15,8 @@ from gradcheck_cli.compare import FAIL, KINK, PASS, WEAK, Comparison, Tolerance
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.model import Model
 from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
-                                   RICHARDSON_REL_STEP, Derivative, complex_safe)
+                                   RICHARDSON_FIRST_STEP, RICHARDSON_STEPS, Derivative,
+                                   complex_safe)
 from gradcheck_cli.verdict import (Pending, analytic_at, analytic_rounding, backward_at,
                                    numeric_reference, sample_indices, verdict)
 
@@ -276,10 +277,13 @@ def _gib(n: int) -> str:
 def method_description(method: str, settings: Settings) -> str:
     if method == "complex":
         return f"complex step, Im L(θ + ih) / h, h = {COMPLEX_STEP:g}"
+    if method == "richardson":
+        first = RICHARDSON_FIRST_STEP if settings.rel_step is None else settings.rel_step
+        return (f"Richardson: central differences at {RICHARDSON_STEPS} steps {first:.3g} · 4⁻ᵏ · "
+                "max(1, |θ|), extrapolated twice; per entry the one with the smallest estimate")
     default, name, what = {
         "central": (DEFAULT_REL_STEP, "∛eps", "central differences"),
         "forward": (FORWARD_REL_STEP, "√eps", "forward differences"),
-        "richardson": (RICHARDSON_REL_STEP, "0.003", "Richardson: central at h, h/2, h/4 extrapolated"),
     }[method]
     rel = default if settings.rel_step is None else settings.rel_step
     name = name if settings.rel_step is None else f"{rel:.3g}"
