@@ -19,8 +19,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from gradcheck_cli.activations import ACTIVATIONS
-from gradcheck_cli.checking import Settings, run_check
+from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.testing import plant_error
 from gradcheck_cli.models import BUILDERS
 

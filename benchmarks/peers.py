@@ -16,7 +16,7 @@ import importlib.util
 
 import numpy as np
 
-from gradcheck_cli.checking import Settings, run_check
+from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.testing import plant_error
 

@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from gradcheck_cli.checking import Settings, run_check
+from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
 
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli import bugs
-from gradcheck_cli.activations import ACTIVATIONS
-from gradcheck_cli.checking import run_check
+from gradcheck_cli.models import bugs
+from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.engine.checking import run_check
 from gradcheck_cli.models import BUILDERS
 
 

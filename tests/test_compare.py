@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.compare import FAIL, KINK, PASS, Tolerance, compare
+from gradcheck_cli.engine.compare import FAIL, KINK, PASS, Tolerance, compare
 
 TOL = Tolerance()
 rng = np.random.default_rng(0)

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli import bugs
-from gradcheck_cli.checking import run_check
-from gradcheck_cli.compare import Tolerance
-from gradcheck_cli.diagnose import NONE, diagnose
+from gradcheck_cli.models import bugs
+from gradcheck_cli.engine.checking import run_check
+from gradcheck_cli.engine.compare import Tolerance
+from gradcheck_cli.report.diagnose import NONE, diagnose
 from gradcheck_cli.models import BUILDERS
 
 TOL = Tolerance()
@@ -233,7 +233,7 @@ class WeightDecay:
 
 def test_weight_decay_written_lambda_w_is_named_from_a_real_check():
     from gradcheck_cli import check
-    from gradcheck_cli.bounds import classic
+    from gradcheck_cli.engine.bounds import classic
 
     report = check(WeightDecay())
     assert [r.id for r in report.gradients if r.comparison.status == "FAIL"] == ["W"]

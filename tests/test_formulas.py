@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gradcheck_cli.bugs import BUGS
+from gradcheck_cli.models.bugs import BUGS
 from gradcheck_cli.cli import app
 
 runner = CliRunner()
@@ -175,7 +175,7 @@ def test_inject_and_grad_on_the_same_row_is_refused():
 
 
 def test_functions_evaluate_as_documented():
-    from gradcheck_cli.formulas import FUNCTIONS
+    from gradcheck_cli.models.formulas import FUNCTIONS
 
     v = np.array([[1.0], [2.0]])
     assert FUNCTIONS["diag"][1](v).shape == (2, 2)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.checking import Settings, run_check
-from gradcheck_cli.model import Formula
-from gradcheck_cli.compare import FAIL, KINK
+from gradcheck_cli.engine.checking import Settings, run_check
+from gradcheck_cli.models.model import Formula
+from gradcheck_cli.engine.compare import FAIL, KINK
 from gradcheck_cli.models import BUILDERS
 
 
@@ -45,7 +45,7 @@ def test_other_subgradient_convention_is_kink_under_complex_step():
 @pytest.mark.parametrize("method", ["central", "complex"])
 def test_kink_does_not_hide_a_wrong_gradient_off_the_kink(method):
     """z1[0] = 0, but x[2] does not reach z1[0]: its entry of x̄ is smooth and must FAIL."""
-    from gradcheck_cli import bugs
+    from gradcheck_cli.models import bugs
 
     m = BUILDERS["residual"](d=3, activation="relu")
     m.values.update(W1=np.array([[1.0, -1.0, 0.0], [1.0, 1.0, 1.0], [0.5, 0.0, 1.0]]),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import complex_step_grad
-from gradcheck_cli.activations import ACTIVATIONS
+from gradcheck_cli.models.activations import ACTIVATIONS
 
 
 @pytest.mark.parametrize("act", sorted(ACTIVATIONS))
@@ -133,7 +133,7 @@ def test_one_entry_fast_path_matches_dense_copies(build, model, kw):
 
 
 def test_rows_stay_sparse_through_elementwise_steps(build):
-    from gradcheck_cli.sparse import Rows, apply
+    from gradcheck_cli.models.sparse import Rows, apply
 
     m = build("residual", d=4, batch=2)
     env = m.forward()

@@ -14,8 +14,8 @@ import pytest
 
 from gradcheck_cli import check
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.numeric import complex_safe, differentiate
-from gradcheck_cli.user import from_module
+from gradcheck_cli.engine.numeric import complex_safe, differentiate
+from gradcheck_cli.models.files import from_module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 D, H, C, B = 5, 6, 2, 4
@@ -199,6 +199,6 @@ def test_builtins_stay_complex(name):
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.py")), ids=lambda p: p.name)
 def test_examples_stay_complex_safe(path):
-    m = __import__("gradcheck_cli.user", fromlist=["load"]).load(str(path))
+    m = __import__("gradcheck_cli.models.files", fromlist=["load"]).load(str(path))
     assert complex_safe(m, m.forward())
     assert check(str(path)).method == "complex"

@@ -3,9 +3,9 @@
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from gradcheck_cli.activations import ACTIVATIONS
-from gradcheck_cli.checking import run_check
-from gradcheck_cli.compare import FAIL
+from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.engine.checking import run_check
+from gradcheck_cli.engine.compare import FAIL
 from gradcheck_cli.testing import plant_error
 from gradcheck_cli.models import BUILDERS
 

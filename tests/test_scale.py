@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gradcheck_cli.checking import Settings, run_check
-from gradcheck_cli.verdict import sample_indices
+from gradcheck_cli.engine.checking import Settings, run_check
+from gradcheck_cli.engine.verdict import sample_indices
 from gradcheck_cli.cli import app
-from gradcheck_cli.compare import FAIL, PASS
+from gradcheck_cli.engine.compare import FAIL, PASS
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.testing import plant_error
 
@@ -69,8 +69,8 @@ def test_measured_rounding_tightens_the_directional_bound_without_false_fails():
     # with it; saturated sigmoids (1 − σ rounds to 0) still pass.
     import numpy as np
 
-    from gradcheck_cli.directional import check_directions
-    from gradcheck_cli.verdict import analytic_rounding
+    from gradcheck_cli.engine.directional import check_directions
+    from gradcheck_cli.engine.verdict import analytic_rounding
 
     m = BUILDERS["residual"](d=256, activation="leaky_relu", seed=2)
     env = m.forward()
@@ -102,7 +102,7 @@ def test_directional_rows_name_a_direction_not_an_entry():
 
 def test_bisection_names_the_wrong_half_down_to_a_few_entries():
     # models without a one-entry fast path (model files) locate a culprit by bisection
-    from gradcheck_cli.directional import localize
+    from gradcheck_cli.engine.directional import localize
 
     m = BUILDERS["residual"](d=96, seed=2)
     env = m.forward()

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from gradcheck_cli import check
-from gradcheck_cli.checking import Settings, run_check
-from gradcheck_cli.compare import FAIL, PASS, WEAK, Tolerance
+from gradcheck_cli.engine.checking import Settings, run_check
+from gradcheck_cli.engine.compare import FAIL, PASS, WEAK, Tolerance
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.testing import plant_error
 
@@ -138,7 +138,7 @@ def test_resolution_is_stated_and_weak_is_exit_3():
 
 def test_the_bound_is_the_documented_formula():
     """docs/verdict.md, "The bound": 8 est + k eps 512 max(|A|, |N|) + 4 ρ (+ underflow)."""
-    from gradcheck_cli.bounds import per_entry
+    from gradcheck_cli.engine.bounds import per_entry
 
     eps = np.finfo(float).eps
     A, N = np.array([1.0, -2.0, 1e-3]), np.array([1.0, -2.0 + 1e-12, 1e-3])
@@ -153,8 +153,8 @@ def test_the_bound_is_the_documented_formula():
 
 
 def test_weak_is_exactly_a_resolution_coarser_than_1e_minus_6():
-    from gradcheck_cli.compare import Tolerance, compare
-    from gradcheck_cli.verdict import limit
+    from gradcheck_cli.engine.compare import Tolerance, compare
+    from gradcheck_cli.engine.verdict import limit
 
     A = np.linspace(1.0, 2.0, 9)
     for res, status in ((3e-6, WEAK), (3e-7, PASS)):
@@ -163,14 +163,14 @@ def test_weak_is_exactly_a_resolution_coarser_than_1e_minus_6():
 
 
 def test_directions_are_signs():
-    from gradcheck_cli.directional import directions
+    from gradcheck_cli.engine.directional import directions
 
     V = directions((5, 7), 4, 0, "W")
     assert set(np.unique(V)) == {-1.0, 1.0}
 
 
 def test_the_directional_bounds_are_the_documented_formulas():
-    from gradcheck_cli.directional import _bound
+    from gradcheck_cli.engine.directional import _bound
 
     eps = np.finfo(float).eps
     A = np.array([[1.0, -2.0], [0.5, 4.0]])
@@ -199,7 +199,7 @@ def test_rounding_that_only_the_formula_amplifies_is_not_a_failure():
 
 
 def test_a_loss_that_is_not_finite_fails_every_row_even_where_the_complex_step_is_finite():
-    from gradcheck_cli.user import from_module
+    from gradcheck_cli.models.files import from_module
 
     def init(rng):
         return {"w": rng.standard_normal((3, 1))}

@@ -2,8 +2,8 @@
 
 import os
 
-from gradcheck_cli.checking import Report, Settings, run_check
-from gradcheck_cli.compare import Tolerance
+from gradcheck_cli.engine.checking import Report, Settings, run_check
+from gradcheck_cli.engine.compare import Tolerance
 from gradcheck_cli.config import CHECK_OPTIONS, MODEL_OPTIONS, resolve
 from gradcheck_cli.errors import UsageError, nearest
 from gradcheck_cli.models import BUILDERS
@@ -23,7 +23,7 @@ def check(model, config: str | None = None, **options) -> Report:
     """
     name, built = model, None
     if not isinstance(model, (str, os.PathLike)):
-        from gradcheck_cli.user import from_module
+        from gradcheck_cli.models.files import from_module
 
         name = "file"
         source = getattr(model, "__file__", None) or getattr(model, "__name__", type(model).__name__)
@@ -53,7 +53,7 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
     notes = []
     inject = cfg.check["inject"]
     if inject:
-        from gradcheck_cli import bugs  # with its typed formulas: only when asked for
+        from gradcheck_cli.models import bugs  # with its typed formulas: only when asked for
 
         if cfg.model == "file":
             raise UsageError("--inject works on the built-in models; in your own model, edit backward()")
@@ -66,7 +66,7 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
                              f"formula of {bug.target}; choose one")
         bugs.inject(built, bug)
     if cfg.gradients:
-        from gradcheck_cli.formulas import bind
+        from gradcheck_cli.models.formulas import bind
     for target, (text, where) in cfg.gradients.items():
         built.overrides[target] = bind(built, target, text, where)
         built.origins[target] = "yours"
@@ -87,7 +87,7 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
     if (flags or {}).get("taylor"):
         from dataclasses import replace
 
-        from gradcheck_cli.taylor import taylor
+        from gradcheck_cli.engine.taylor import taylor
 
         env = built.forward()
         rows = taylor(built, env, built.backward(env), [r.id for r in report.gradients if r.kind != "jacobian"])
@@ -104,7 +104,7 @@ def _tolerance(rtol, atol) -> Tolerance | None:
 
 def _build(cfg):
     if cfg.model == "file":
-        from gradcheck_cli.user import load
+        from gradcheck_cli.models.files import load
 
         return load(cfg.options["path"], cfg.options["seed"])
     return BUILDERS[cfg.model](**cfg.options)
@@ -112,8 +112,8 @@ def _build(cfg):
 
 def sweep_model(model: str, config: str | None = None, flags: dict | None = None):
     """The step sweep (taylor.sweep) of a model's correct hand-derived gradients."""
-    from gradcheck_cli.numeric import complex_safe
-    from gradcheck_cli.taylor import sweep
+    from gradcheck_cli.engine.numeric import complex_safe
+    from gradcheck_cli.engine.taylor import sweep
 
     cfg = resolve(model, config, flags or {})
     built = _build(cfg)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from gradcheck_cli.activations import ACTIVATIONS
+from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.errors import ConfigError, UsageError, nearest, one_of
 
 
@@ -200,7 +200,7 @@ def _gradients(table, flags: dict, path) -> dict:
     """Typed formulas from [gradients] (NAME = "EXPRESSION") and --grad, which overrides."""
     if table == {} and not flags.get("grad"):  # (formulas.py only when there are formulas)
         return {}
-    from gradcheck_cli.formulas import split
+    from gradcheck_cli.models.formulas import split
 
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: 'gradients' must be a table ([gradients]), got {table!r}")

@@ -11,15 +11,15 @@ On a FAIL it raises AssertionError whose message is the error table, diagnoses i
 import numpy as np
 
 from gradcheck_cli.api import check
-from gradcheck_cli.checking import Report
-from gradcheck_cli.model import Formula
+from gradcheck_cli.engine.checking import Report
+from gradcheck_cli.models.model import Formula
 
 
 def report_text(report: Report, width: int = 140) -> str:
     """The report as plain text (no colour), as the CLI prints it to a pipe."""
     from rich.console import Console
 
-    from gradcheck_cli.render import render_table
+    from gradcheck_cli.report.render import render_table
 
     console = Console(width=width, color_system=None, highlight=False)
     with console.capture() as cap:

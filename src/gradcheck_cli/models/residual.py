@@ -9,9 +9,9 @@
 
 import numpy as np
 
-from gradcheck_cli.activations import ACTIVATIONS
-from gradcheck_cli.model import Formula, Leaf, Model, Step
-from gradcheck_cli.sparse import matmul_onehot
+from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.model import Formula, Leaf, Model, Step
+from gradcheck_cli.models.sparse import matmul_onehot
 
 
 def _T(a):

@@ -7,8 +7,8 @@
 
 import numpy as np
 
-from gradcheck_cli.model import Formula, Jacobian, Leaf, Model, Step
-from gradcheck_cli.sparse import matmul_onehot
+from gradcheck_cli.models.model import Formula, Jacobian, Leaf, Model, Step
+from gradcheck_cli.models.sparse import matmul_onehot
 
 
 def log_softmax(z):

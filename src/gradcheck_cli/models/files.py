@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradcheck_cli.errors import ModelError, nearest
-from gradcheck_cli.model import Formula, Leaf, Model, Step
+from gradcheck_cli.models.model import Formula, Leaf, Model, Step
 
 REQUIRED = ("init", "forward", "backward")
 

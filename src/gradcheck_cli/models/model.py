@@ -18,7 +18,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from gradcheck_cli.errors import ModelError
-from gradcheck_cli.sparse import apply, dense, nbytes, one_entry_rows, pin
+from gradcheck_cli.models.sparse import apply, dense, nbytes, one_entry_rows, pin
 
 Values = Mapping[str, np.ndarray]
 

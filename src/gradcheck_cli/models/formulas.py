@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from gradcheck_cli.compare import dims
+from gradcheck_cli.engine.compare import dims
 from gradcheck_cli.errors import UsageError, nearest
 
 MAX_EXPONENT = 64

@@ -40,10 +40,10 @@ Errors that are not finite (a NaN gradient, a shape mismatch) are null.
 import math
 
 from gradcheck_cli import __version__
-from gradcheck_cli.bounds import classic, describe, uses_estimates
-from gradcheck_cli.checking import Report, method_description
-from gradcheck_cli.compare import FAIL, KINK, NOT_CHECKED, PASS, WEAK
-from gradcheck_cli.numeric import DEFAULT_REL_STEP
+from gradcheck_cli.engine.bounds import classic, describe, uses_estimates
+from gradcheck_cli.engine.checking import Report, method_description
+from gradcheck_cli.engine.compare import FAIL, KINK, NOT_CHECKED, PASS, WEAK
+from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP
 
 SCHEMA = "gradcheck/1"
 

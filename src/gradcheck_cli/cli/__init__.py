@@ -13,12 +13,12 @@ import typer
 from typer.core import TyperGroup
 
 from gradcheck_cli import __version__
-from gradcheck_cli.cli_options import (AtolOpt, BatchOpt, ChainOpt, ConfigOpt, DirectionsOpt, DTypeOpt, EpsOpt,
+from gradcheck_cli.cli.options import (AtolOpt, BatchOpt, ChainOpt, ConfigOpt, DirectionsOpt, DTypeOpt, EpsOpt,
                                        Format, FormatOpt, GradOpt, InjectOpt, IntegersOpt, MemOpt, MethodOpt,
                                        QuietOpt, RtolOpt, SampleOpt, SaveOpt, ScaleOpt, SeedOpt, TaylorOpt,
                                        check_flags, int_option)
-from gradcheck_cli.cli_output import Progress, captured, emit, output, stderr_line, stdout_console
-from gradcheck_cli.cli_sweep import sweep_app
+from gradcheck_cli.cli.output import Progress, captured, emit, output, stderr_line, stdout_console
+from gradcheck_cli.cli.sweep import sweep_app
 from gradcheck_cli.errors import GradcheckError
 
 
@@ -201,7 +201,7 @@ def bugs(
     """
     import json
 
-    from gradcheck_cli.bugs import BUGS
+    from gradcheck_cli.models.bugs import BUGS
     from gradcheck_cli.errors import one_of
 
     if model is not None and model not in ("residual", "softmax"):

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from gradcheck_cli.errors import one_of
-from gradcheck_cli.formulas import bind, targets
-from gradcheck_cli.model import Model
+from gradcheck_cli.models.formulas import bind, targets
+from gradcheck_cli.models.model import Model
 
 
 @dataclass(frozen=True)

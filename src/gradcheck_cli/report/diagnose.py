@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gradcheck_cli.compare import Tolerance, dims, entry_bound
+from gradcheck_cli.engine.compare import Tolerance, dims, entry_bound
 
 EPS = float(np.finfo(np.float64).eps)
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck_cli.model import Model, Values
+from gradcheck_cli.models.model import Model, Values
 
 DEFAULT_REL_STEP = float(np.cbrt(np.finfo(np.float64).eps))  # central: balances h² against eps/h
 FORWARD_REL_STEP = float(np.sqrt(np.finfo(np.float64).eps))  # forward: balances h against eps/h

@@ -4,7 +4,7 @@ import json
 import os
 import sys
 
-from gradcheck_cli.cli_options import Format
+from gradcheck_cli.cli.options import Format
 
 
 def stderr_line(message: str) -> None:
@@ -40,15 +40,15 @@ def captured(console, renderable) -> str:
 
 def output(report, fmt: Format) -> None:
     if fmt is Format.json:
-        from gradcheck_cli.report import to_json
+        from gradcheck_cli.report.schema import to_json
 
         emit(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
     elif fmt is Format.markdown:
-        from gradcheck_cli.render import render_markdown
+        from gradcheck_cli.report.render import render_markdown
 
         emit(render_markdown(report))
     else:
-        from gradcheck_cli.render import render_table
+        from gradcheck_cli.report.render import render_table
 
         out = stdout_console()
         emit(captured(out, render_table(report, out.width)))

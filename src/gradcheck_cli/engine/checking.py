@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gradcheck_cli.bounds import classic
-from gradcheck_cli.compare import FAIL, KINK, PASS, WEAK, Comparison, Tolerance
+from gradcheck_cli.engine.bounds import classic
+from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, Tolerance
 from gradcheck_cli.errors import ModelError
-from gradcheck_cli.model import Model
-from gradcheck_cli.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
+from gradcheck_cli.models.model import Model
+from gradcheck_cli.engine.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
                                    RICHARDSON_FIRST_STEP, RICHARDSON_STEPS, Derivative,
                                    complex_safe)
-from gradcheck_cli.verdict import (Pending, analytic_at, analytic_rounding, backward_at,
+from gradcheck_cli.engine.verdict import (Pending, analytic_at, analytic_rounding, backward_at,
                                    numeric_reference, sample_indices, verdict)
 
 if TYPE_CHECKING:  # imported when a FAIL needs a diagnosis (start-up time)
-    from gradcheck_cli.diagnose import Diagnosis
+    from gradcheck_cli.report.diagnose import Diagnosis
 
 
 EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
@@ -209,7 +209,7 @@ def _run_check(model, settings, options, notes) -> Report:
     for p in pending:
         p.rounding, p.spread = rounding.get(p.id, (None, None))
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
-            from gradcheck_cli.directional import directional_verdict
+            from gradcheck_cli.engine.directional import directional_verdict
 
             numeric, comparison = directional_verdict(model, env, p, method, settings)
         else:
@@ -235,7 +235,7 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
     row excused as kinks (never named, never fitted)."""
     if not any(row.comparison.status == FAIL for row in rows):
         return rows
-    from gradcheck_cli.diagnose import Diagnosis, diagnose  # only a FAIL needs it
+    from gradcheck_cli.report.diagnose import Diagnosis, diagnose  # only a FAIL needs it
 
     values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
     out = []

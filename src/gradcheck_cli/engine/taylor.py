@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck_cli.model import Model
-from gradcheck_cli.numeric import (COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP, RICHARDSON_REL_STEP,
+from gradcheck_cli.models.model import Model
+from gradcheck_cli.engine.numeric import (COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP, RICHARDSON_REL_STEP,
                                    differentiate)
 
 EPSILONS = 2.0 ** -np.arange(4, 20)  # relative to the size of θ

@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from gradcheck_cli.cli_options import (BatchOpt, ConfigOpt, Format, FormatOpt, SeedOpt, int_option)
-from gradcheck_cli.cli_output import captured, emit, stdout_console
+from gradcheck_cli.cli.options import (BatchOpt, ConfigOpt, Format, FormatOpt, SeedOpt, int_option)
+from gradcheck_cli.cli.output import captured, emit, stdout_console
 from gradcheck_cli.errors import GradcheckError
 
 sweep_app = typer.Typer(help="Error of each finite-difference engine over steps 1e-1 … 1e-14.",

@@ -12,10 +12,10 @@ import numpy as np
 
 from dataclasses import replace
 
-from gradcheck_cli.compare import FAIL, KINK, PASS, WEAK, Comparison, resolution, weak_reason
-from gradcheck_cli.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
-from gradcheck_cli.policy import POLICY
-from gradcheck_cli.verdict import (Pending, analytic_at, analytic_rounding, at_jittered,
+from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, resolution, weak_reason
+from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
+from gradcheck_cli.engine.policy import POLICY
+from gradcheck_cli.engine.verdict import (Pending, analytic_at, analytic_rounding, at_jittered,
                                    numeric_reference, verdict)
 
 EPS = float(np.finfo(np.float64).eps)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck_cli.bounds import classic, loss_floor, per_entry, uses_estimates
-from gradcheck_cli.compare import FAIL, Comparison, compare
-from gradcheck_cli.model import Jacobian
-from gradcheck_cli.numeric import DEFAULT_REL_STEP, differentiate
-from gradcheck_cli.policy import POLICY
+from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
+from gradcheck_cli.engine.compare import FAIL, Comparison, compare
+from gradcheck_cli.models.model import Jacobian
+from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP, differentiate
+from gradcheck_cli.engine.policy import POLICY
 
 
 def _in_dtype(env, dtype):
@@ -302,7 +302,7 @@ def _complex_reference(model, env, p, method, settings, A, entries):
     nothing = np.full(A.shape, np.nan), np.zeros(A.shape)
     if method == "complex" or settings.dtype != "float64":
         return nothing
-    from gradcheck_cli.numeric import complex_safe
+    from gradcheck_cli.engine.numeric import complex_safe
 
     if not complex_safe(model, env):
         return nothing
