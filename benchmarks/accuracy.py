@@ -14,8 +14,8 @@ import time
 import numpy as np
 
 from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.engine.numeric import differentiate
+from gradcheck_cli.models import BUILDERS
 
 EVALUATIONS = {"forward": 1, "central": 2, "richardson": 6, "complex": 1}
 
@@ -24,8 +24,10 @@ def main():
     model = BUILDERS["residual"](d=8, activation="tanh")
     env = model.forward()
     exact = model.backward(env)
-    print("| engine | evaluations per entry | max entry-relative error | max tensor-relative error "
-          "| whole check, median of 20 |")
+    print(
+        "| engine | evaluations per entry | max entry-relative error | max tensor-relative error "
+        "| whole check, median of 20 |"
+    )
     print("|---|---|---|---|---|")
     for method, evals in EVALUATIONS.items():
         entry, tensor = 0.0, 0.0
@@ -39,7 +41,9 @@ def main():
             t0 = time.perf_counter()
             run_check(BUILDERS["residual"](d=8), Settings(method=method))
             times.append(time.perf_counter() - t0)
-        print(f"| {method} | {evals} | {entry:.1e} | {tensor:.1e} | {1e3 * statistics.median(times):.1f} ms |")
+        print(
+            f"| {method} | {evals} | {entry:.1e} | {tensor:.1e} | {1e3 * statistics.median(times):.1f} ms |"
+        )
 
 
 if __name__ == "__main__":

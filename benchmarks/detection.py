@@ -19,28 +19,48 @@ from collections import defaultdict
 
 import numpy as np
 
-from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.testing import plant_error
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.testing import plant_error
 
-DELTAS = [10.0 ** -k for k in range(1, 13)]
+DELTAS = [10.0**-k for k in range(1, 13)]
 
 
 def random_config(k: int, rng, stress: bool = True):
     if not stress:  # ordinary scales: float32 cannot hold inputs of 1e-6 … 1e3 through a net
         if k % 3:
-            return "residual", dict(d=int(rng.integers(1, 65)), activation=list(ACTIVATIONS)[k % 9],
-                                    batch=int(rng.integers(1, 9)), seed=k)
-        return "softmax", dict(n=int(rng.integers(2, 21)), d=int(rng.integers(1, 33)),
-                               batch=int(rng.integers(1, 9)), seed=k, bias=bool(k % 2))
+            return "residual", dict(
+                d=int(rng.integers(1, 65)),
+                activation=list(ACTIVATIONS)[k % 9],
+                batch=int(rng.integers(1, 9)),
+                seed=k,
+            )
+        return "softmax", dict(
+            n=int(rng.integers(2, 21)),
+            d=int(rng.integers(1, 33)),
+            batch=int(rng.integers(1, 9)),
+            seed=k,
+            bias=bool(k % 2),
+        )
     if k % 3:
-        return "residual", dict(d=int(rng.integers(1, 65)), activation=list(ACTIVATIONS)[k % 9],
-                                batch=int(rng.integers(1, 9)), seed=k, scale=float(10 ** rng.uniform(-6, 3)),
-                                integers=bool(k % 5 == 0))
-    return "softmax", dict(n=int(rng.integers(2, 21)), d=int(rng.integers(1, 33)), batch=int(rng.integers(1, 9)),
-                           seed=k, scale=float(10 ** rng.uniform(-6, 2)), integers=bool(k % 5 == 0),
-                           bias=bool(k % 2))
+        return "residual", dict(
+            d=int(rng.integers(1, 65)),
+            activation=list(ACTIVATIONS)[k % 9],
+            batch=int(rng.integers(1, 9)),
+            seed=k,
+            scale=float(10 ** rng.uniform(-6, 3)),
+            integers=bool(k % 5 == 0),
+        )
+    return "softmax", dict(
+        n=int(rng.integers(2, 21)),
+        d=int(rng.integers(1, 33)),
+        batch=int(rng.integers(1, 9)),
+        seed=k,
+        scale=float(10 ** rng.uniform(-6, 2)),
+        integers=bool(k % 5 == 0),
+        bias=bool(k % 2),
+    )
 
 
 def specificity(method: str, configs: int, dtype: str = "float64", directions: int | None = None):
@@ -48,8 +68,10 @@ def specificity(method: str, configs: int, dtype: str = "float64", directions: i
     false, kinks, weak, where = 0, 0, 0, []
     for k in range(configs):
         model, opts = random_config(k, rng, stress=dtype == "float64")
-        report = run_check(BUILDERS[model](**opts), Settings(method=method, dtype=dtype,
-                                                              directions=directions, seed=k))
+        report = run_check(
+            BUILDERS[model](**opts),
+            Settings(method=method, dtype=dtype, directions=directions, seed=k),
+        )
         bad = [r.id for r in report.gradients if r.comparison.status == "FAIL"]
         false += bool(bad)
         kinks += report.count("KINK")
@@ -79,8 +101,11 @@ def sensitivity(method: str, dtype: str = "float64"):
             if nonzero.size == 0:
                 continue
             order = nonzero[np.argsort(g.ravel()[nonzero])]
-            for position, flat in (("largest", order[-1]), ("median", order[len(order) // 2]),
-                                   ("smallest", order[0])):
+            for position, flat in (
+                ("largest", order[-1]),
+                ("median", order[len(order) // 2]),
+                ("smallest", order[0]),
+            ):
                 index = np.unravel_index(flat, g.shape)
                 caught = [d for d in DELTAS if planted(name, opts, target, index, d, method, dtype)]
                 smallest[position].append(min(caught) if caught else np.inf)
@@ -95,8 +120,10 @@ def main():
     ap.add_argument("--directions", type=int, default=None, help="check with --directions R")
     ap.add_argument("--no-sensitivity", action="store_true", help="false FAILs only")
     args = ap.parse_args()
-    print("| method | correct configurations | with a false FAIL | with a WEAK row | KINK rows | δ caught on every tensor: "
-          "largest / median / smallest-|g| entry (median over tensors) | time |")
+    print(
+        "| method | correct configurations | with a false FAIL | with a WEAK row | KINK rows | δ caught on every tensor: "
+        "largest / median / smallest-|g| entry (median over tensors) | time |"
+    )
     print("|---|---|---|---|---|---|---|")
     for method in args.methods.split(","):
         t0 = time.perf_counter()
@@ -104,10 +131,17 @@ def main():
         cells = "—"
         if not args.no_sensitivity:
             sens = sensitivity(method, args.dtype)
-            cells = " / ".join(f"{sens[p][0]:.0e} ({sens[p][1]:.0e})" for p in ("largest", "median", "smallest"))
-        label = method + ("" if args.dtype == "float64" else ", " + args.dtype) + (
-            f", --directions {args.directions}" if args.directions else "")
-        print(f"| {label} | {args.configs} | {false} | {weak} | {kinks} | {cells} | {time.perf_counter() - t0:.0f} s |")
+            cells = " / ".join(
+                f"{sens[p][0]:.0e} ({sens[p][1]:.0e})" for p in ("largest", "median", "smallest")
+            )
+        label = (
+            method
+            + ("" if args.dtype == "float64" else ", " + args.dtype)
+            + (f", --directions {args.directions}" if args.directions else "")
+        )
+        print(
+            f"| {label} | {args.configs} | {false} | {weak} | {kinks} | {cells} | {time.perf_counter() - t0:.0f} s |"
+        )
         for item in where:
             print("   false FAIL:", item)
 

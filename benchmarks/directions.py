@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 
-from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.testing import plant_error
 
 
@@ -36,26 +36,43 @@ def main():
         act = acts[seed % len(acts)]
         settings = Settings(directions=args.directions, seed=seed)
         t0 = time.perf_counter()
-        false += run_check(BUILDERS["residual"](d=args.d, activation=act, seed=seed), settings).status == "FAIL"
+        false += (
+            run_check(BUILDERS["residual"](d=args.d, activation=act, seed=seed), settings).status
+            == "FAIL"
+        )
         times.append(time.perf_counter() - t0)
         model = BUILDERS["residual"](d=args.d, activation=act, seed=seed)
         g = np.abs(model.backward(model.forward())["W1"])
         order = np.argsort(g.ravel())
         order = order[g.ravel()[order] > 0]
-        for where, flat in (("largest", order[-1]), ("median", order[len(order) // 2]), ("smallest", order[0])):
+        for where, flat in (
+            ("largest", order[-1]),
+            ("median", order[len(order) // 2]),
+            ("smallest", order[0]),
+        ):
             index = tuple(int(i) for i in np.unravel_index(flat, g.shape))
-            m = plant_error(BUILDERS["residual"](d=args.d, activation=act, seed=seed), "W1", index, args.delta)
+            m = plant_error(
+                BUILDERS["residual"](d=args.d, activation=act, seed=seed), "W1", index, args.delta
+            )
             c = run_check(m, settings).row("W1").comparison
             hit = c.status == "FAIL" and c.worst_index == index
             found[where] += hit
             missed[act] += where == "median" and not hit
     n = args.seeds
-    print(f"d = {args.d} ({args.d ** 2 + 2 * args.d:,} entries), --directions {args.directions}, {n} seeds, "
-          f"activations {', '.join(acts)}:")
-    print(f"  correct model: {false} false FAILs; median whole check {statistics.median(times):.2f} s")
-    print("  relative error {:g} in one entry of W̄1, failed and located: ".format(args.delta)
-          + ", ".join(f"{k} {v}/{n}" for k, v in found.items()))
-    print("  median entry missed, by activation: " + ", ".join(f"{a} {k}" for a, k in missed.items()))
+    print(
+        f"d = {args.d} ({args.d**2 + 2 * args.d:,} entries), --directions {args.directions}, {n} seeds, "
+        f"activations {', '.join(acts)}:"
+    )
+    print(
+        f"  correct model: {false} false FAILs; median whole check {statistics.median(times):.2f} s"
+    )
+    print(
+        f"  relative error {args.delta:g} in one entry of W̄1, failed and located: "
+        + ", ".join(f"{k} {v}/{n}" for k, v in found.items())
+    )
+    print(
+        "  median entry missed, by activation: " + ", ".join(f"{a} {k}" for a, k in missed.items())
+    )
 
 
 if __name__ == "__main__":

@@ -86,8 +86,9 @@ def main():
     has = {name: importlib.util.find_spec(name) is not None for name in ("torch", "jax")}
     checks = {
         "gradcheck (every entry)": lambda m, leaves, grads, seed: run_check(m).status == "FAIL",
-        "gradcheck --directions 4": lambda m, leaves, grads, seed:
-            run_check(m, Settings(directions=4, seed=seed)).status == "FAIL",
+        "gradcheck --directions 4": lambda m, leaves, grads, seed: (
+            run_check(m, Settings(directions=4, seed=seed)).status == "FAIL"
+        ),
     }
     if has["torch"]:
         checks["torch gradcheck"] = lambda m, leaves, grads, seed: torch_fails(leaves, grads, False)
@@ -95,9 +96,15 @@ def main():
     if has["jax"]:
         checks["jax check_grads"] = lambda m, leaves, grads, seed: jax_fails(leaves, grads)
     deltas = [float(s) for s in args.deltas.split(",")]
-    print(f"tanh residual net, d = {args.d} ({args.d ** 2 + 2 * args.d:,} entries), {args.seeds} seeds; "
-          "median-|g| entry of W̄1 times (1 + δ): seeds where the check FAILs")
-    print("| check | " + " | ".join("correct (δ = 0)" if not x else f"δ = {x:g}" for x in deltas) + " |")
+    print(
+        f"tanh residual net, d = {args.d} ({args.d**2 + 2 * args.d:,} entries), {args.seeds} seeds; "
+        "median-|g| entry of W̄1 times (1 + δ): seeds where the check FAILs"
+    )
+    print(
+        "| check | "
+        + " | ".join("correct (δ = 0)" if not x else f"δ = {x:g}" for x in deltas)
+        + " |"
+    )
     print("|---|" + "---|" * len(deltas))
     for label, fails in checks.items():
         cells = []

@@ -48,7 +48,9 @@ def leaves(d):
 def torch_check(d, fast):
     import torch
 
-    W1, W2, x, t = (torch.tensor(a, dtype=torch.float64, requires_grad=k < 3) for k, a in enumerate(leaves(d)))
+    W1, W2, x, t = (
+        torch.tensor(a, dtype=torch.float64, requires_grad=k < 3) for k, a in enumerate(leaves(d))
+    )
 
     def loss(W1, W2, x):
         y = W2 @ (torch.tanh(W1 @ x) + x)
@@ -108,7 +110,9 @@ CACHED = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 def process(cmd, repeats=7, env=None):
     env = CACHED if env is None else env
     subprocess.run(cmd, capture_output=True, check=False, env=env)  # writes the bytecode
-    return median_time(lambda: subprocess.run(cmd, capture_output=True, check=False, env=env), repeats)
+    return median_time(
+        lambda: subprocess.run(cmd, capture_output=True, check=False, env=env), repeats
+    )
 
 
 def main():
@@ -117,39 +121,52 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     has = {name: importlib.util.find_spec(name) is not None for name in ("torch", "scipy", "jax")}
-    print("| d (entries) | gradcheck complex | gradcheck central | torch gradcheck | torch fast_mode "
-          "| scipy check_grad | jax check_grads | torch / gradcheck complex |")
+    print(
+        "| d (entries) | gradcheck complex | gradcheck central | torch gradcheck | torch fast_mode "
+        "| scipy check_grad | jax check_grads | torch / gradcheck complex |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     cell = lambda t: "—" if t is None else f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"  # noqa: E731
     for d in map(int, args.sizes.split(",")):
         reps = args.repeats if d <= 128 else max(1, args.repeats // 2)
         peer = lambda name, make: median_time(make(), reps, warm=True) if has[name] else None  # noqa: E731
         ours = median_time(lambda: run_check(BUILDERS["residual"](d=d)), reps, warm=True)
-        central = median_time(lambda: run_check(BUILDERS["residual"](d=d), Settings(method="central")), reps)
+        central = median_time(
+            lambda: run_check(BUILDERS["residual"](d=d), Settings(method="central")), reps
+        )
         torch_t = peer("torch", lambda: torch_check(d, False))
         fast_t = peer("torch", lambda: torch_check(d, True))
         scipy_t = peer("scipy", lambda: scipy_check(d))
         jax_t = peer("jax", lambda: jax_check(d))
         missing = lambda name, t: cell(t) if has[name] else "not installed"  # noqa: E731
         ratio = "—" if torch_t is None else f"{torch_t / ours:.0f}×"
-        print(f"| {d} ({d * d + 2 * d:,}) | {cell(ours)} | {cell(central)} | {missing('torch', torch_t)} "
-              f"| {missing('torch', fast_t)} | {missing('scipy', scipy_t)} | {missing('jax', jax_t)} | {ratio} |")
+        print(
+            f"| {d} ({d * d + 2 * d:,}) | {cell(ours)} | {cell(central)} | {missing('torch', torch_t)} "
+            f"| {missing('torch', fast_t)} | {missing('scipy', scipy_t)} | {missing('jax', jax_t)} | {ratio} |"
+        )
     full = median_time(lambda: run_check(BUILDERS["residual"](d=2048)), 3)
     t = median_time(lambda: run_check(BUILDERS["residual"](d=2048), Settings(directions=4)), 3)
-    print(f"\nd = 2048 ({2048 * 2048 + 2 * 2048:,} entries), whole check: every entry {cell(full)}, "
-          f"--directions 4 {cell(t)}")
+    print(
+        f"\nd = 2048 ({2048 * 2048 + 2 * 2048:,} entries), whole check: every entry {cell(full)}, "
+        f"--directions 4 {cell(t)}"
+    )
 
     exe = [sys.executable, "-m", "gradcheck_cli"]
     script = os.path.join(os.path.dirname(sys.executable), "gradcheck")
     cli = [script] if os.path.exists(script) else exe
-    rows = [("python -c pass", [sys.executable, "-c", "pass"]),
-            ("python -c 'import numpy'", [sys.executable, "-c", "import numpy"]),
-            ("gradcheck --help", cli + ["--help"]),
-            ("gradcheck residual --d 8", cli + ["residual", "--d", "8"]),
-            ("gradcheck residual --d 8, PYTHONDONTWRITEBYTECODE=1", cli + ["residual", "--d", "8"]),
-            ("gradcheck residual --d 256", cli + ["residual", "--d", "256", "-q"])]
+    rows = [
+        ("python -c pass", [sys.executable, "-c", "pass"]),
+        ("python -c 'import numpy'", [sys.executable, "-c", "import numpy"]),
+        ("gradcheck --help", cli + ["--help"]),
+        ("gradcheck residual --d 8", cli + ["residual", "--d", "8"]),
+        ("gradcheck residual --d 8, PYTHONDONTWRITEBYTECODE=1", cli + ["residual", "--d", "8"]),
+        ("gradcheck residual --d 256", cli + ["residual", "--d", "256", "-q"]),
+    ]
     here = os.path.dirname(os.path.abspath(__file__))
-    for name, call in (("torch", "speed.torch_check(256, False)()"), ("jax", "speed.jax_check(256)()")):
+    for name, call in (
+        ("torch", "speed.torch_check(256, False)()"),
+        ("jax", "speed.jax_check(256)()"),
+    ):
         if has[name]:
             with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
                 fh.write(f"import sys; sys.path.insert(0, {here!r})\nimport speed\n{call}\n")
@@ -157,14 +174,20 @@ def main():
     print("\n| process | median |\n|---|---|")
     base = ours_256 = None
     for label, cmd in rows:
-        env = {**CACHED, "PYTHONDONTWRITEBYTECODE": "1"} if "PYTHONDONTWRITEBYTECODE" in label else None
+        env = (
+            {**CACHED, "PYTHONDONTWRITEBYTECODE": "1"}
+            if "PYTHONDONTWRITEBYTECODE" in label
+            else None
+        )
         t = process(cmd, 21 if "256" not in label else 3, env)
         base = t if "import numpy" in label else base
         ours_256 = t if label == "gradcheck residual --d 256" else ours_256
         if label.startswith("gradcheck"):
             ratio = f" ({t / base:.2f}× import numpy)"
         else:
-            ratio = f" ({t / ours_256:.1f}× gradcheck residual --d 256)" if "script" in label else ""
+            ratio = (
+                f" ({t / ours_256:.1f}× gradcheck residual --d 256)" if "script" in label else ""
+            )
         print(f"| `{label}` | {t * 1e3:.0f} ms{ratio} |")
 
 

@@ -15,21 +15,35 @@ from collections import Counter
 
 import numpy as np
 
-from gradcheck_cli.models import bugs
-from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models import BUILDERS, bugs
+from gradcheck_cli.models.activations import ACTIVATIONS
 
 
 def configs(seeds: int):
     rng = np.random.default_rng(12345)
     for seed in range(seeds):
         for act in ACTIVATIONS:
-            yield "residual", dict(d=int(rng.integers(1, 33)), activation=act,
-                                   batch=int(rng.integers(1, 5)), seed=seed)
+            yield (
+                "residual",
+                dict(
+                    d=int(rng.integers(1, 33)),
+                    activation=act,
+                    batch=int(rng.integers(1, 5)),
+                    seed=seed,
+                ),
+            )
         for bias in (True, False):
-            yield "softmax", dict(n=int(rng.integers(2, 21)), d=int(rng.integers(1, 33)),
-                                  bias=bias, batch=int(rng.integers(1, 5)), seed=seed)
+            yield (
+                "softmax",
+                dict(
+                    n=int(rng.integers(2, 21)),
+                    d=int(rng.integers(1, 33)),
+                    bias=bias,
+                    batch=int(rng.integers(1, 5)),
+                    seed=seed,
+                ),
+            )
 
 
 def main():
@@ -65,11 +79,15 @@ def main():
                 missed.append((model, opts, bug.name, failing))
     elapsed = time.perf_counter() - t0
     print(f"method {args.method}, seeds 0..{args.seeds - 1}")
-    print(f"correct configurations: {runs}, rows with a false FAIL: {len(false_fails)}, "
-          f"KINK rows: {kink_rows}")
+    print(
+        f"correct configurations: {runs}, rows with a false FAIL: {len(false_fails)}, "
+        f"KINK rows: {kink_rows}"
+    )
     print(f"worst err/bound on a correct gradient: {worst[0]:.3g} at {worst[1]}")
-    print(f"injected bugs caught on exactly their row: {sum(caught.values())}, missed: {len(missed)}, "
-          f"inert (skipped): {inert}")
+    print(
+        f"injected bugs caught on exactly their row: {sum(caught.values())}, missed: {len(missed)}, "
+        f"inert (skipped): {inert}"
+    )
     for item in false_fails[:10] + missed[:10]:
         print("  ", item)
     print(f"elapsed {elapsed:.1f} s")

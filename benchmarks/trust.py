@@ -55,13 +55,14 @@ HERE = Path(__file__).resolve().parent / "trust"
 CATEGORIES = ["scale", "kinks", "complex-unsafe", "impure"]
 DELTA = 1e-6
 RESOLVABLE = 1e-14  # a planted error δ |A_i| below this fraction of the model's largest
-                    # adjoint entry is under float64's own rounding of A: counted apart
+# adjoint entry is under float64's own rounding of A: counted apart
 SEED = 0
 PASSING = {"PASS", "KINK", "NOT CHECKED"}  # what exit 0 lets through
 EPS_LD = np.finfo(np.longdouble).eps
 
 
 # --------------------------------------------------------------------------- corpus
+
 
 def load(path: Path):
     spec = importlib.util.spec_from_file_location(f"trust_{path.stem}", path)
@@ -75,15 +76,26 @@ def corpus(categories):
     for path in sorted(HERE.glob("*.py")):
         m = load(path)
         if m.CATEGORY in categories:
-            cases.append(SimpleNamespace(name=path.stem, path=path, module=m, category=m.CATEGORY,
-                                         expect=m.EXPECT, kinks=getattr(m, "KINKS", False),
-                                         bug=getattr(m, "BUG", None)))
+            cases.append(
+                SimpleNamespace(
+                    name=path.stem,
+                    path=path,
+                    module=m,
+                    category=m.CATEGORY,
+                    expect=m.EXPECT,
+                    kinks=getattr(m, "KINKS", False),
+                    bug=getattr(m, "BUG", None),
+                )
+            )
     return cases
 
 
 def at_init(module):
     """Leaves (float64, as gradcheck casts them), taps and the hand-derived adjoints."""
-    values = {k: np.asarray(v).astype(np.float64) for k, v in module.init(np.random.default_rng(SEED)).items()}
+    values = {
+        k: np.asarray(v).astype(np.float64)
+        for k, v in module.init(np.random.default_rng(SEED)).items()
+    }
     taps = {}
 
     def tap(name, value):
@@ -102,6 +114,7 @@ def checked_names(module, values, taps):
 
 # --------------------------------------------------------------------------- oracle
 
+
 def oracle(module, values, taps, names):
     """{name: (centre, left, right, noise)}: the loss's derivative along each entry, the
     forward run in long double (see the module docstring); ``noise``: the centre's error
@@ -113,7 +126,9 @@ def oracle(module, values, taps, names):
         base_taps[name] = np.array(value, dtype=np.longdouble)
         return value
 
-    L0 = np.longdouble(np.asarray(module.forward({k: v.copy() for k, v in ld.items()}, record)).reshape(()))
+    L0 = np.longdouble(
+        np.asarray(module.forward({k: v.copy() for k, v in ld.items()}, record)).reshape(())
+    )
 
     def loss(name, i, new):
         p = {k: v.copy() for k, v in ld.items()}
@@ -142,7 +157,10 @@ def oracle(module, values, taps, names):
                 D.append((loss(name, i, up) - loss(name, i, down)) / (up - down))
             R1, R2 = (4 * D[1] - D[0]) / 3, (4 * D[2] - D[1]) / 3
             rounding = EPS_LD * max(np.longdouble(1), abs(L0))
-            c[i], est[i] = (16 * R2 - R1) / 15, 16 * abs(R2 - R1) + 32 * rounding / (np.longdouble(1e-5) * scale)
+            c[i], est[i] = (
+                (16 * R2 - R1) / 15,
+                16 * abs(R2 - R1) + 32 * rounding / (np.longdouble(1e-5) * scale),
+            )
             side_noise[i] = 64 * rounding / (np.longdouble(1e-6) * scale)
             sides = []
             for sign in (1, -1):
@@ -188,8 +206,17 @@ def truth_for(case):
     values, taps, adjoints = at_init(m)
     if case.category == "impure" and case.expect == "refused":
         return values, taps, adjoints, None, None
-    key = inspect.getsource(m.init) + inspect.getsource(m.forward) + repr(
-        {k: getattr(m, k) for k in dir(m) if k.isupper() and k not in ("EXPECT", "BUG", "CATEGORY")})
+    key = (
+        inspect.getsource(m.init)
+        + inspect.getsource(m.forward)
+        + repr(
+            {
+                k: getattr(m, k)
+                for k in dir(m)
+                if k.isupper() and k not in ("EXPECT", "BUG", "CATEGORY")
+            }
+        )
+    )
     if key not in _ORACLE_CACHE:
         orc = oracle(m, values, taps, checked_names(m, values, taps))
         _ORACLE_CACHE[key] = truth_intervals(orc)
@@ -217,14 +244,20 @@ def validate(cases, out):
                 worst_ok = max(worst_ok, r)
         declared = sorted(case.expect)
         kinks = sum(int(t[3].sum()) for t in truth.values())
-        margin = min((float(deviation(adjoints[n], truth[n], S).max()) for n in wrong), default=float("inf"))
+        margin = min(
+            (float(deviation(adjoints[n], truth[n], S).max()) for n in wrong), default=float("inf")
+        )
         ok = sorted(wrong) == declared
         problems += not ok
-        lines.append(f"| {case.name} | {', '.join(declared) or '—'} | {', '.join(sorted(wrong)) or '—'} | "
-                     f"{worst_ok:.2g} | {'' if margin == float('inf') else f'{margin:.2g}'} | {kinks} | "
-                     f"{'ok' if ok else '**DISAGREES**'} |")
-    out("| file | declared wrong | oracle: wrong rows | worst dev/tol, right rows | smallest dev/tol, "
-        "wrong rows | kink entries | |")
+        lines.append(
+            f"| {case.name} | {', '.join(declared) or '—'} | {', '.join(sorted(wrong)) or '—'} | "
+            f"{worst_ok:.2g} | {'' if margin == float('inf') else f'{margin:.2g}'} | {kinks} | "
+            f"{'ok' if ok else '**DISAGREES**'} |"
+        )
+    out(
+        "| file | declared wrong | oracle: wrong rows | worst dev/tol, right rows | smallest dev/tol, "
+        "wrong rows | kink entries | |"
+    )
     out("|---|---|---|---|---|---|---|")
     for line in lines:
         out(line)
@@ -233,6 +266,7 @@ def validate(cases, out):
 
 
 # --------------------------------------------------------------------------- checks
+
 
 def run(model, method):
     """('report', Report) | ('refused', message) | ('crash', message)."""
@@ -304,8 +338,15 @@ def judge(case, kind, result, expect):
             details.append((name, "false FAIL", report.row(name).comparison))
         elif s == "WEAK":
             outcome.append(f"weak {name}")
-        if s == "KINK" and case.truth is not None and name in case.truth and not case.truth[name][3].any():
-            outcome.append(f"spurious KINK {name}")  # the oracle finds the loss smooth along every entry
+        if (
+            s == "KINK"
+            and case.truth is not None
+            and name in case.truth
+            and not case.truth[name][3].any()
+        ):
+            outcome.append(
+                f"spurious KINK {name}"
+            )  # the oracle finds the loss smooth along every entry
             counters["spurious KINK rows"] += 1
     counters["false PASS"] += any(o.startswith("FALSE PASS") for o in outcome)
     counters["false FAIL"] += any(o.startswith("FALSE FAIL") for o in outcome)
@@ -340,6 +381,7 @@ def worst_wrong_entry(case, name):
 
 # --------------------------------------------------------------------------- planted
 
+
 def planted_targets(case):
     """(leaf, flat index, which, |A_i| / S) for the largest- and median-|A| entries."""
     m = case.module
@@ -372,22 +414,37 @@ def planted_model(case, name, flat, delta):
         g[name] = a
         return g
 
-    return SimpleNamespace(init=m.init, forward=m.forward, backward=backward,
-                           TARGETS=list(getattr(m, "TARGETS", ())), __file__=str(case.path),
-                           __name__=case.name)
+    return SimpleNamespace(
+        init=m.init,
+        forward=m.forward,
+        backward=backward,
+        TARGETS=list(getattr(m, "TARGETS", ())),
+        __file__=str(case.path),
+        __name__=case.name,
+    )
 
 
 # --------------------------------------------------------------------------- main
+
 
 def main():
     np.seterr(all="ignore")  # the corpus's guarded branches overflow on purpose
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--methods", default="auto,richardson")
-    ap.add_argument("--category", default=",".join(CATEGORIES),
-                    help=f"comma-separated, of {', '.join(CATEGORIES)}")
-    ap.add_argument("--no-oracle", action="store_true", help="skip the oracle's validation of the corpus")
-    ap.add_argument("--verbose", action="store_true", help="list every planted case, not only the misses")
-    ap.add_argument("--delta", type=float, default=DELTA, help="the planted relative error (default 1e-6)")
+    ap.add_argument(
+        "--category",
+        default=",".join(CATEGORIES),
+        help=f"comma-separated, of {', '.join(CATEGORIES)}",
+    )
+    ap.add_argument(
+        "--no-oracle", action="store_true", help="skip the oracle's validation of the corpus"
+    )
+    ap.add_argument(
+        "--verbose", action="store_true", help="list every planted case, not only the misses"
+    )
+    ap.add_argument(
+        "--delta", type=float, default=DELTA, help="the planted relative error (default 1e-6)"
+    )
     args = ap.parse_args()
     categories = [c for c in args.category.split(",") if c]
     unknown = set(categories) - set(CATEGORIES)
@@ -421,12 +478,15 @@ def main():
                 if kind == "report":
                     unplanted[(case.name, method)] = statuses(result)
                 for name, what, comp in details:
-                    index = comp.worst_index if what == "false FAIL" else worst_wrong_entry(case, name)
+                    index = (
+                        comp.worst_index if what == "false FAIL" else worst_wrong_entry(case, name)
+                    )
                     index = comp.worst_index if index is None else index
                     all_details.append(
                         f"- {what}: `{case.path.relative_to(HERE.parent.parent)}` --method {method}, row "
                         f"{name} = {comp.status} (err/bound {comp.ratio:.3g}): "
-                        f"{entry_text(result, name, index)}{truth_text(case, name, index)}")
+                        f"{entry_text(result, name, index)}{truth_text(case, name, index)}"
+                    )
                 if kind == "crash":
                     all_details.append(f"- crash: {case.name} --method {method}: {result}")
             # planted single-entry errors
@@ -439,14 +499,25 @@ def main():
                     kind, result = run(planted_model(case, name, flat, args.delta), method)
                     total += 1
                     if kind != "report":
-                        planted_rows.append((case.name, name, idx, which, rel, f"{kind}: {result}", False))
+                        planted_rows.append(
+                            (case.name, name, idx, which, rel, f"{kind}: {result}", False)
+                        )
                         totals["crash" if kind == "crash" else "refused wrongly"] += 1
                         continue
                     st = statuses(result)
                     if unplanted.get((case.name, method), {}).get(name) == "FAIL":
                         totals["planted uninformative"] += 1  # the row FAILs without the error
-                        planted_rows.append((case.name, name, idx, which, rel,
-                                             f"{st.get(name)}, but the row FAILs unplanted: not counted", False))
+                        planted_rows.append(
+                            (
+                                case.name,
+                                name,
+                                idx,
+                                which,
+                                rel,
+                                f"{st.get(name)}, but the row FAILs unplanted: not counted",
+                                False,
+                            )
+                        )
                         total -= 1
                         continue
                     hit = st.get(name) == "FAIL"
@@ -456,9 +527,18 @@ def main():
                         totals["planted unresolvable weak"] += st.get(name) == "WEAK"
                         total -= 1
                         comp = result.row(name).comparison
-                        planted_rows.append((case.name, name, idx, which, rel,
-                                             f"{st.get(name)} (err/bound {comp.ratio:.3g}); unresolvable, "
-                                             "not counted", True))
+                        planted_rows.append(
+                            (
+                                case.name,
+                                name,
+                                idx,
+                                which,
+                                rel,
+                                f"{st.get(name)} (err/bound {comp.ratio:.3g}); unresolvable, "
+                                "not counted",
+                                True,
+                            )
+                        )
                         continue
                     caught += hit
                     others = [n for n, s in st.items() if n != name and s == "FAIL"]
@@ -468,7 +548,8 @@ def main():
                         totals["weak (planted)"] += 1
                     comp = result.row(name).comparison
                     text = f"{st.get(name)} (err/bound {comp.ratio:.3g})" + (
-                        f"; also FAIL {','.join(others)}" if others else "")
+                        f"; also FAIL {','.join(others)}" if others else ""
+                    )
                     planted_rows.append((case.name, name, idx, which, rel, text, hit))
             totals["planted caught"] += caught
             totals["planted"] += total
@@ -480,33 +561,53 @@ def main():
                 out("| model | row | entry | which | \\|A_i\\| / max\\|A\\| of the model | got |")
                 out("|---|---|---|---|---|---|")
                 for model, name, idx, which, rel, text, hit in shown:
-                    out(f"| {model} | {name} | [{','.join(map(str, idx))}] | {which} | {rel:.2g} | {text} |")
-            out(f"\n**Totals**: false PASS {totals['false PASS']}, false FAIL {totals['false FAIL']}, "
+                    out(
+                        f"| {model} | {name} | [{','.join(map(str, idx))}] | {which} | {rel:.2g} | {text} |"
+                    )
+            out(
+                f"\n**Totals**: false PASS {totals['false PASS']}, false FAIL {totals['false FAIL']}, "
                 f"weak {totals['weak']}, spurious KINK rows {totals['spurious KINK rows']}, "
                 f"not refused {totals['not refused']}, refused wrongly "
                 f"{totals['refused wrongly']}, crashes {totals['crash']}; planted {args.delta:g} caught "
-                f"{caught} / {total}" + (f" (weak {totals['weak (planted)']})" if totals['weak (planted)'] else "")
-                + (f", planted with a false FAIL elsewhere {totals['false FAIL (planted, other rows)']}"
-                   if totals['false FAIL (planted, other rows)'] else "")
-                + (f", not counted (row FAILs unplanted) {totals['planted uninformative']}"
-                   if totals['planted uninformative'] else "")
-                + (f"; unresolvable (δ |A_i| < 1e-14 max|A|, not counted): {totals['planted unresolvable']}, "
-                   f"of them FAIL {totals['planted unresolvable caught']}, WEAK "
-                   f"{totals['planted unresolvable weak']}" if totals['planted unresolvable'] else "") + "\n")
+                f"{caught} / {total}"
+                + (f" (weak {totals['weak (planted)']})" if totals["weak (planted)"] else "")
+                + (
+                    f", planted with a false FAIL elsewhere {totals['false FAIL (planted, other rows)']}"
+                    if totals["false FAIL (planted, other rows)"]
+                    else ""
+                )
+                + (
+                    f", not counted (row FAILs unplanted) {totals['planted uninformative']}"
+                    if totals["planted uninformative"]
+                    else ""
+                )
+                + (
+                    f"; unresolvable (δ |A_i| < 1e-14 max|A|, not counted): {totals['planted unresolvable']}, "
+                    f"of them FAIL {totals['planted unresolvable caught']}, WEAK "
+                    f"{totals['planted unresolvable weak']}"
+                    if totals["planted unresolvable"]
+                    else ""
+                )
+                + "\n"
+            )
     if all_details:
         out("## False PASS / false FAIL / crashes, to reproduce\n")
-        out("(`gradcheck check FILE --method M`; A and N as the report holds them at the entry;"
-            " 'true' from the oracle)\n")
+        out(
+            "(`gradcheck check FILE --method M`; A and N as the report holds them at the entry;"
+            " 'true' from the oracle)\n"
+        )
         for line in all_details:
             out(line)
         out("")
-    out(f"**All**: false PASS {grand['false PASS']}, false FAIL {grand['false FAIL']}, weak {grand['weak']}, "
+    out(
+        f"**All**: false PASS {grand['false PASS']}, false FAIL {grand['false FAIL']}, weak {grand['weak']}, "
         f"spurious KINK rows {grand['spurious KINK rows']}, "
         f"not refused {grand['not refused']}, refused wrongly {grand['refused wrongly']}, crashes "
         f"{grand['crash']}; planted {args.delta:g} caught {grand['planted caught']} / {grand['planted']} "
         f"(unresolvable, not counted: {grand['planted unresolvable']}, of them WEAK "
         f"{grand['planted unresolvable weak']}). "
-        f"{time.perf_counter() - start:.0f} s")
+        f"{time.perf_counter() - start:.0f} s"
+    )
     return 0
 
 

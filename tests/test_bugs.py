@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.models import bugs
-from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.engine.checking import run_check
-from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models import BUILDERS, bugs
+from gradcheck_cli.models.activations import ACTIVATIONS
 
 
 def _changes_gradient(model, bug, options) -> bool:

@@ -19,7 +19,15 @@ def invoke(*args, **kw):
 def test_residual_default_passes_and_prints_both_tables():
     r = invoke("residual", "--d", 8)
     assert r.exit_code == 0, r.output
-    for text in ("Forward pass", "Backward pass", "W̄1", "x̄", "W1ᵀ z̄1 + z̄2", "d² + d = 72", "PASS: all 8"):
+    for text in (
+        "Forward pass",
+        "Backward pass",
+        "W̄1",
+        "x̄",
+        "W1ᵀ z̄1 + z̄2",
+        "d² + d = 72",
+        "PASS: all 8",
+    ):
         assert text in r.stdout
 
 
@@ -59,14 +67,20 @@ BAD = [
     (["residual", "--activation", "rellu"], "unknown activation 'rellu' (did you mean 'relu'?)"),
     (["residual", "--activation", "nope"], "allowed: identity, relu"),
     (["residual", "--inject", "x-skip"], "did you mean 'x-skip-dropped'"),
-    (["softmax", "--inject", "x-skip-dropped"], "unknown bug 'x-skip-dropped' for the softmax model"),
+    (
+        ["softmax", "--inject", "x-skip-dropped"],
+        "unknown bug 'x-skip-dropped' for the softmax model",
+    ),
     (["residual", "--eps", "0"], "--eps must be a number > 0 and < 1, got 0.0"),
     (["residual", "--rtol", "-1"], "--rtol must be a finite number ≥ 0"),
     (["residual", "--rtol", "nan"], "--rtol must be a finite number ≥ 0, got nan"),
     (["residual", "--atol", "x"], "'x' is not a number"),
     (["residual", "--frobnicate"], "No such option: --frobnicate"),
     (["residual", "--format", "xml"], "xml"),
-    (["residual", "--max-memory", "lots"], "--max-memory must be a size such as 512M or 4G, got 'lots'"),
+    (
+        ["residual", "--max-memory", "lots"],
+        "--max-memory must be a size such as 512M or 4G, got 'lots'",
+    ),
     (["residual", "--d", "100000"], "memory budget"),
     (["residual", "--d", "64", "--max-memory", "1M"], "needs about"),
     (["run", "/nonexistent/config.toml"], "config file '/nonexistent/config.toml' not found"),
@@ -95,17 +109,37 @@ def _write(tmp_path, text, name="c.toml"):
 
 CONFIG_BAD = [
     ('[model]\nname = "residual"\nd = \n', "malformed TOML", "line 3"),
-    ('[model]\nname = "residual"\nactivaton = "relu"\n', "unknown key 'activaton'", "did you mean 'activation'"),
+    (
+        '[model]\nname = "residual"\nactivaton = "relu"\n',
+        "unknown key 'activaton'",
+        "did you mean 'activation'",
+    ),
     ('[model]\nname = "residual"\nd = "8"\n', "[model] d must be a whole number", "got '8'"),
     ('[model]\nname = "residual"\nd = true\n', "[model] d must be a whole number", "got True"),
     ('[model]\nname = "resnet"\n', "unknown model 'resnet'", "allowed: residual, softmax"),
-    ('[model]\nd = 3\n', "[model] name is missing", "allowed"),
-    ('[model]\nname = "softmax"\nactivation = "relu"\n', "not an option of the softmax model", "allowed"),
+    ("[model]\nd = 3\n", "[model] name is missing", "allowed"),
+    (
+        '[model]\nname = "softmax"\nactivation = "relu"\n',
+        "not an option of the softmax model",
+        "allowed",
+    ),
     ('[modle]\nname = "residual"\n', "unknown table or key 'modle'", "did you mean 'model'"),
-    ('[model]\nname = "residual"\n[check]\nrtol = "tight"\n', "[check] rtol must be a number", "'tight'"),
-    ('[model]\nname = "residual"\n[check]\nrtoll = 1e-3\n', "unknown key 'rtoll'", "did you mean 'rtol'"),
-    ('[model]\nname = "residual"\nactivation = "tanhh"\n', "unknown activation 'tanhh'", "did you mean 'tanh'"),
-    ('model = 3\n', "'model' must be a table", "got 3"),
+    (
+        '[model]\nname = "residual"\n[check]\nrtol = "tight"\n',
+        "[check] rtol must be a number",
+        "'tight'",
+    ),
+    (
+        '[model]\nname = "residual"\n[check]\nrtoll = 1e-3\n',
+        "unknown key 'rtoll'",
+        "did you mean 'rtol'",
+    ),
+    (
+        '[model]\nname = "residual"\nactivation = "tanhh"\n',
+        "unknown activation 'tanhh'",
+        "did you mean 'tanh'",
+    ),
+    ("model = 3\n", "'model' must be a table", "got 3"),
 ]
 
 
@@ -126,10 +160,18 @@ def test_config_is_a_directory_or_binary(tmp_path):
 
 
 def test_flags_override_config(tmp_path):
-    p = _write(tmp_path, '[model]\nname = "residual"\nd = 3\nactivation = "relu"\n[check]\nrtol = 1e-4\n')
+    p = _write(
+        tmp_path, '[model]\nname = "residual"\nd = 3\nactivation = "relu"\n[check]\nrtol = 1e-4\n'
+    )
     data = json.loads(invoke("residual", "--config", p, "--d", 5, "--format", "json").stdout)
-    assert data["model"]["options"] == {"d": 5, "activation": "relu", "batch": 1, "seed": 0,
-                                        "scale": 1.0, "integers": False}
+    assert data["model"]["options"] == {
+        "d": 5,
+        "activation": "relu",
+        "batch": 1,
+        "seed": 0,
+        "scale": 1.0,
+        "integers": False,
+    }
     assert data["check"]["rtol"] == 1e-4
     data = json.loads(invoke("run", p, "--rtol", "1e-3", "--format", "json").stdout)
     assert data["model"]["options"]["d"] == 3 and data["check"]["rtol"] == 1e-3
@@ -163,8 +205,16 @@ def test_json_schema():
     assert isinstance(w1["max_rel_error"], float) and w1["entries"] == 16
     assert set(w1["worst"]) == {"index", "analytic", "numeric", "left", "right"}
     assert w1["resolution"] < 1e-12 and set(w1["resolution_worst"]) == {"value", "index"}
-    assert data["summary"] == {"status": "PASS", "exit_status": 0, "total": 8, "passed": 8,
-                               "failed": 0, "weak": 0, "kinks": 0, "not_checked": 0}
+    assert data["summary"] == {
+        "status": "PASS",
+        "exit_status": 0,
+        "total": 8,
+        "passed": 8,
+        "failed": 0,
+        "weak": 0,
+        "kinks": 0,
+        "not_checked": 0,
+    }
     assert [f["name"] for f in data["forward"]][:4] == ["W1", "W2", "x", "t"]
 
 

@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.models import bugs
 from gradcheck_cli.engine.checking import run_check
 from gradcheck_cli.engine.compare import Tolerance
+from gradcheck_cli.models import BUILDERS, bugs
 from gradcheck_cli.report.diagnose import NONE, diagnose
-from gradcheck_cli.models import BUILDERS
 
 TOL = Tolerance()
 rng = np.random.default_rng(0)
@@ -31,8 +30,11 @@ EXPECTED = {
 @pytest.mark.parametrize("bug", bugs.BUGS, ids=[f"{b.model}-{b.name}" for b in bugs.BUGS])
 @pytest.mark.parametrize("activation", ["tanh", "relu", "gelu"])
 def test_every_bug_gets_the_diagnosis_naming_its_cause(bug, activation):
-    options = dict(d=6, activation=activation, batch=3, seed=1) if bug.model == "residual" \
+    options = (
+        dict(d=6, activation=activation, batch=3, seed=1)
+        if bug.model == "residual"
         else dict(n=7, d=4, bias=True, batch=3, seed=1)
+    )
     model = BUILDERS[bug.model](**options)
     bugs.inject(model, bug)
     row = next(r for r in run_check(model).gradients if r.id == bug.target)
@@ -42,7 +44,9 @@ def test_every_bug_gets_the_diagnosis_naming_its_cause(bug, activation):
     assert phrase in row.diagnosis.message
 
 
-@pytest.mark.parametrize("model,options", [("residual", dict(d=5, batch=2)), ("softmax", dict(batch=3))])
+@pytest.mark.parametrize(
+    "model,options", [("residual", dict(d=5, batch=2)), ("softmax", dict(batch=3))]
+)
 def test_correct_model_gets_no_diagnosis(model, options):
     report = run_check(BUILDERS[model](**options))
     assert all(r.diagnosis is None for r in report.gradients)
@@ -52,8 +56,12 @@ def test_correct_model_gets_no_diagnosis(model, options):
 def test_random_wrong_gradients_get_no_false_story(seed):
     """Random relative errors on every entry of every adjoint: "no simple pattern"."""
     r = np.random.default_rng(seed)
-    model = BUILDERS["residual"](d=int(r.integers(2, 9)), batch=int(r.integers(1, 4)), seed=seed,
-                                 activation=str(r.choice(["tanh", "relu", "softplus"])))
+    model = BUILDERS["residual"](
+        d=int(r.integers(2, 9)),
+        batch=int(r.integers(1, 4)),
+        seed=seed,
+        activation=str(r.choice(["tanh", "relu", "softplus"])),
+    )
     env = model.forward()
     good = model.backward(env)
     numeric = {name: good[name] for name in good}
@@ -61,7 +69,9 @@ def test_random_wrong_gradients_get_no_false_story(seed):
     for name, N_ in numeric.items():
         A = N_ * (1 + 0.1 * r.standard_normal(N_.shape))
         others = {k: v for k, v in numeric.items() if k != name}
-        d = diagnose(A, N_, TOL, others, {k: v for k, v in values.items() if k != name}, model.symbols)
+        d = diagnose(
+            A, N_, TOL, others, {k: v for k, v in values.items() if k != name}, model.symbols
+        )
         assert d.message == NONE, (name, d)
 
 
@@ -102,13 +112,19 @@ def test_where_rules():
 
 
 def test_random_shape_mismatch_is_not_explained_away():
-    d = diagnose(rng.standard_normal((3, 3)), rng.standard_normal((3, 1)), TOL,
-                 {"ū": rng.standard_normal((3, 1))})
+    d = diagnose(
+        rng.standard_normal((3, 3)),
+        rng.standard_normal((3, 1)),
+        TOL,
+        {"ū": rng.standard_normal((3, 1))},
+    )
     assert d.kind == "shape" and "expected 3×1" in d.message
 
 
-@pytest.mark.parametrize("delta,kind,phrase", [(1e-3, "where", "confined to entry [2, 5]"),
-                                               (1e-9, "small", "is at [2, 5]")])
+@pytest.mark.parametrize(
+    "delta,kind,phrase",
+    [(1e-3, "where", "confined to entry [2, 5]"), (1e-9, "small", "is at [2, 5]")],
+)
 def test_one_wrong_entry_is_named_not_called_a_scale(delta, kind, phrase):
     from gradcheck_cli.testing import plant_error
 
@@ -152,10 +168,12 @@ def test_pi_typed_with_too_few_digits_is_a_scale_not_small():
     for tol in (TOL, Tolerance(rtol=1e-9)):  # within the classic tolerance, and beyond it
         d = diagnose(S * 3.14159 / np.pi, S, tol)
         assert d.kind == "scale" and d.detail["c"] == pytest.approx(3.14159 / np.pi, abs=1e-12)
-        assert d.message == ("scaled: A = c·N with c = 0.99999916 (a constant typed with too few "
-                             "digits?)")
-    assert diagnose(S * (1 + 1e-11), S, TOL).message.endswith("c = 1.000000000010 (a constant "
-                                                                "typed with too few digits?)")
+        assert d.message == (
+            "scaled: A = c·N with c = 0.99999916 (a constant typed with too few digits?)"
+        )
+    assert diagnose(S * (1 + 1e-11), S, TOL).message.endswith(
+        "c = 1.000000000010 (a constant typed with too few digits?)"
+    )
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -199,8 +217,12 @@ def test_entries_excused_as_kinks_are_never_named():
 
 def test_patterns_are_fitted_on_the_entries_not_excused():
     ex = kinks((0, 0), (3, 1))
-    for A, kind in ((-N, "sign"), (2.5 * N, "scale"), (N * 3.14159 / np.pi, "scale"),
-                    (N - 0.7 * W, "term")):
+    for A, kind in (
+        (-N, "sign"),
+        (2.5 * N, "scale"),
+        (N * 3.14159 / np.pi, "scale"),
+        (N - 0.7 * W, "term"),
+    ):
         A = A.copy()
         A[ex] = 9.0  # a kink's one-sided slope: nothing like the pattern
         assert diagnose(A, N, TOL, own=W, own_name="W").kind != kind
@@ -218,8 +240,11 @@ class WeightDecay:
     TARGETS = ["t"]
 
     def init(self, rng):
-        return {"W": rng.standard_normal((3, 4)), "x": rng.standard_normal((4, 2)),
-                "t": rng.standard_normal((3, 2))}
+        return {
+            "W": rng.standard_normal((3, 4)),
+            "x": rng.standard_normal((4, 2)),
+            "t": rng.standard_normal((3, 2)),
+        }
 
     def forward(self, p, tap):
         h = tap("h", np.tanh(p["W"] @ p["x"]))
@@ -227,8 +252,11 @@ class WeightDecay:
 
     def backward(self, v):
         z_bar = (v["h"] - v["t"]) * (1 - v["h"] ** 2)
-        return {"h": v["h"] - v["t"], "W": z_bar @ v["x"].T + self.LAM * v["W"],
-                "x": v["W"].T @ z_bar}
+        return {
+            "h": v["h"] - v["t"],
+            "W": z_bar @ v["x"].T + self.LAM * v["W"],
+            "x": v["W"].T @ z_bar,
+        }
 
 
 def test_weight_decay_written_lambda_w_is_named_from_a_real_check():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gradcheck_cli.models.bugs import BUGS
 from gradcheck_cli.cli import app
+from gradcheck_cli.models.bugs import BUGS
 
 runner = CliRunner()
 
@@ -22,12 +22,22 @@ def rows(result) -> dict:
 
 # The adjoint tables of ../shared/seed/README.md, typed (batch-aware: the loss is a mean).
 RESIDUAL_TABLE = {
-    "y": "(y - t) / B", "t": "-y_bar", "W2": "y_bar @ z2.T", "z2": "W2.T @ y_bar",
-    "h": "z2_bar", "z1": "h_bar * dphi(z1)", "W1": "z1_bar @ x.T", "x": "W1.T @ z1_bar + z2_bar",
+    "y": "(y - t) / B",
+    "t": "-y_bar",
+    "W2": "y_bar @ z2.T",
+    "z2": "W2.T @ y_bar",
+    "h": "z2_bar",
+    "z1": "h_bar * dphi(z1)",
+    "W1": "z1_bar @ x.T",
+    "x": "W1.T @ z1_bar + z2_bar",
 }
 SOFTMAX_TABLE = {
-    "dy/dz": "diag(y) - y @ y.T", "y": "-t / y / B", "z": "(y - t) / B", "W": "z_bar @ x.T",
-    "b": "sum(z_bar, 1)", "x": "W.T @ z_bar",
+    "dy/dz": "diag(y) - y @ y.T",
+    "y": "-t / y / B",
+    "z": "(y - t) / B",
+    "W": "z_bar @ x.T",
+    "b": "sum(z_bar, 1)",
+    "x": "W.T @ z_bar",
 }
 
 
@@ -44,15 +54,23 @@ def test_residual_table_typed_passes(activation, batch):
 @pytest.mark.parametrize("batch", [1, 2])
 @pytest.mark.parametrize("chain", [[], ["--chain"]])
 def test_softmax_table_typed_passes(batch, chain):
-    grads = sum((["--grad", f"{k} = {v}"] for k, v in SOFTMAX_TABLE.items()
-                 if not (batch > 1 and k == "y")), [])
+    grads = sum(
+        (
+            ["--grad", f"{k} = {v}"]
+            for k, v in SOFTMAX_TABLE.items()
+            if not (batch > 1 and k == "y")
+        ),
+        [],
+    )
     r = invoke("softmax", "--batch", batch, "--format", "json", *chain, *grads)
     assert r.exit_code == 0, r.output
 
 
 @pytest.mark.parametrize("bug", BUGS, ids=[f"{b.model}-{b.name}" for b in BUGS])
 def test_each_bug_typed_fails_on_its_row(bug):
-    sizes = ["--d", 6, "--batch", 3] if bug.model == "residual" else ["--n", 6, "--d", 4, "--batch", 3]
+    sizes = (
+        ["--d", 6, "--batch", 3] if bug.model == "residual" else ["--n", 6, "--d", 4, "--batch", 3]
+    )
     r = invoke(bug.model, *sizes, "--grad", f"{bug.target} = {bug.expression}", "--format", "json")
     assert r.exit_code == 1, r.output
     assert [k for k, g in rows(r).items() if g["status"] == "FAIL"] == [bug.target]
@@ -86,7 +104,9 @@ def test_isolated_by_default_chained_on_request():
 def test_chain_reports_rows_it_cannot_evaluate():
     r = invoke("residual", "--grad", "z1 = h_bar @ dphi(z1).T", "--chain")
     assert r.exit_code == 1
-    assert "W̄1: could not be evaluated: the formulas before it gave z1_bar is 8×8, not 8×1" in r.stdout
+    assert (
+        "W̄1: could not be evaluated: the formulas before it gave z1_bar is 8×8, not 8×1" in r.stdout
+    )
 
 
 def test_config_gradients_and_flag_override(tmp_path):

@@ -12,8 +12,9 @@ needs_script = pytest.mark.skipif(GRADCHECK is None, reason="the gradcheck scrip
 
 
 def run(*args, env=None, **kw):
-    return subprocess.run(args, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        args, capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}, **kw
+    )
 
 
 @needs_script
@@ -30,8 +31,15 @@ def test_python_dash_m():
 
 
 @needs_script
-@pytest.mark.parametrize("args", [["residual", "--d", "0"], ["residual", "--d", "abc"],
-                                  ["residual", "--activation", "nope"], ["run", "/nonexistent.toml"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["residual", "--d", "0"],
+        ["residual", "--d", "abc"],
+        ["residual", "--activation", "nope"],
+        ["run", "/nonexistent.toml"],
+    ],
+)
 def test_bad_input_exit_2_without_traceback(args):
     r = run("gradcheck", *args)
     assert r.returncode == 2
@@ -41,8 +49,13 @@ def test_bad_input_exit_2_without_traceback(args):
 
 @needs_script
 def test_pipe_into_head_ends_quietly():
-    r = subprocess.run("gradcheck residual --d 24 | head -n 2", shell=True, capture_output=True,
-                       text=True, timeout=120)
+    r = subprocess.run(
+        "gradcheck residual --d 24 | head -n 2",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert len(r.stdout.splitlines()) == 2
     assert "Traceback" not in r.stderr and "Error" not in r.stderr
 
@@ -72,9 +85,14 @@ def test_ctrl_c_ends_quietly_with_130(tmp_path):
         "def init(rng): return {'w': rng.standard_normal((50, 1))}\n"
         f"def forward(p, tap):\n    pathlib.Path({str(started)!r}).touch()\n    time.sleep(0.05)\n"
         "    return np.sum(p['w'] ** 2)\n"
-        "def backward(v): return {'w': 2 * v['w']}\n")
-    p = subprocess.Popen(["gradcheck", "check", str(model)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        "def backward(v): return {'w': 2 * v['w']}\n"
+    )
+    p = subprocess.Popen(
+        ["gradcheck", "check", str(model)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

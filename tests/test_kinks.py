@@ -4,16 +4,20 @@ import numpy as np
 import pytest
 
 from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.models.model import Formula
 from gradcheck_cli.engine.compare import FAIL, KINK
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.model import Formula
 
 
 def _on_kink(act):
     """d = 2 with z1[0] = 0 exactly."""
     m = BUILDERS["residual"](d=2, activation=act)
-    m.values.update(W1=np.array([[1.0, -1.0], [1.0, 1.0]]), x=np.array([[1.0], [1.0]]),
-                    W2=np.array([[2.0, 1.0]]), t=np.array([[0.0]]))
+    m.values.update(
+        W1=np.array([[1.0, -1.0], [1.0, 1.0]]),
+        x=np.array([[1.0], [1.0]]),
+        W2=np.array([[2.0, 1.0]]),
+        t=np.array([[0.0]]),
+    )
     return m
 
 
@@ -48,8 +52,12 @@ def test_kink_does_not_hide_a_wrong_gradient_off_the_kink(method):
     from gradcheck_cli.models import bugs
 
     m = BUILDERS["residual"](d=3, activation="relu")
-    m.values.update(W1=np.array([[1.0, -1.0, 0.0], [1.0, 1.0, 1.0], [0.5, 0.0, 1.0]]),
-                    x=np.ones((3, 1)), W2=np.array([[2.0, 1.0, -1.0]]), t=np.zeros((1, 1)))
+    m.values.update(
+        W1=np.array([[1.0, -1.0, 0.0], [1.0, 1.0, 1.0], [0.5, 0.0, 1.0]]),
+        x=np.ones((3, 1)),
+        W2=np.array([[2.0, 1.0, -1.0]]),
+        t=np.zeros((1, 1)),
+    )
     bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
     rows = {r.id: r.comparison for r in run_check(m, Settings(method=method)).gradients}
     assert rows["x"].status == FAIL and rows["x"].worst_index == (2, 0)
@@ -66,9 +74,11 @@ def test_integer_inputs_relu(method):
     for seed in range(40):
         m = BUILDERS["residual"](d=4, activation="relu", batch=2, seed=seed)
         rng = np.random.default_rng(seed)
-        m.values.update(W1=rng.choice([-2.0, -1.0, 1.0, 2.0], (4, 4)),
-                        x=rng.integers(-2, 3, (4, 2)).astype(float),
-                        W2=rng.choice([-2.0, -1.0, 1.0, 2.0], (1, 4)))
+        m.values.update(
+            W1=rng.choice([-2.0, -1.0, 1.0, 2.0], (4, 4)),
+            x=rng.integers(-2, 3, (4, 2)).astype(float),
+            W2=rng.choice([-2.0, -1.0, 1.0, 2.0], (1, 4)),
+        )
         report = run_check(m, Settings(method=method))
         assert report.method == method
         fails += [r.comparison for r in report.gradients if r.comparison.status == FAIL]
@@ -82,9 +92,11 @@ def test_a_wrong_relu_derivative_at_zero_fails_under_every_engine():
     forward's branch either."""
     for method in ("complex", "central", "richardson"):
         m = _on_kink("relu")
-        m.overrides["z1"] = Formula("z1", "h̄ ∘ relu'(z1), relu'(0) = −2",
-                                    lambda v, g: g["h"] * np.where(v["z1"] > 0, 1.0,
-                                                                   np.where(v["z1"] == 0, -2.0, 0.0)))
+        m.overrides["z1"] = Formula(
+            "z1",
+            "h̄ ∘ relu'(z1), relu'(0) = −2",
+            lambda v, g: g["h"] * np.where(v["z1"] > 0, 1.0, np.where(v["z1"] == 0, -2.0, 0.0)),
+        )
         row = run_check(m, Settings(method=method)).row("z1").comparison
         assert row.status == FAIL and row.worst_index == (0, 0), (method, row)
 

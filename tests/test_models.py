@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from conftest import complex_step_grad
+
 from gradcheck_cli.models.activations import ACTIVATIONS
 
 
@@ -105,8 +105,9 @@ def test_activations_do_not_overflow():
             assert np.all(np.isfinite(act.dphi(z))), act.name
 
 
-FAST_PATH_CASES = [("residual", {"d": 5, "batch": 3, "activation": a}) for a in sorted(ACTIVATIONS)] + [
-    ("softmax", {"n": 4, "batch": 2}), ("softmax", {"n": 4, "batch": 1, "bias": False})]
+FAST_PATH_CASES = [
+    ("residual", {"d": 5, "batch": 3, "activation": a}) for a in sorted(ACTIVATIONS)
+] + [("softmax", {"n": 4, "batch": 2}), ("softmax", {"n": 4, "batch": 1, "bias": False})]
 
 
 @pytest.mark.parametrize("model,kw", FAST_PATH_CASES)
@@ -128,8 +129,12 @@ def test_one_entry_fast_path_matches_dense_copies(build, model, kw):
                 fast = m.perturbed(env, name, idx, steps, upto=upto)
                 slow = m.evaluate(env, name, copies, upto=upto)
                 assert fast.shape == slow.shape, (name, upto)
-                np.testing.assert_allclose(fast.real, slow.real, rtol=1e-12, atol=1e-12, err_msg=f"{name} {upto}")
-                np.testing.assert_allclose(fast.imag, slow.imag, rtol=1e-12, atol=1e-300, err_msg=f"{name} {upto}")
+                np.testing.assert_allclose(
+                    fast.real, slow.real, rtol=1e-12, atol=1e-12, err_msg=f"{name} {upto}"
+                )
+                np.testing.assert_allclose(
+                    fast.imag, slow.imag, rtol=1e-12, atol=1e-300, err_msg=f"{name} {upto}"
+                )
 
 
 def test_rows_stay_sparse_through_elementwise_steps(build):

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from gradcheck_cli import check
-from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.engine.numeric import complex_safe, differentiate
+from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.files import from_module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -30,8 +30,8 @@ def _sigmoid(z):
 PHI = {  # φ and φ' (of z and h = φ(z))
     "sigmoid": (_sigmoid, lambda z, h: h * (1 - h)),
     "relu": (lambda z: np.maximum(z, 0), lambda z, h: (z > 0).astype(float)),
-    "real": (lambda z: np.real(np.tanh(z)), lambda z, h: 1 - h ** 2),
-    "l1": (np.tanh, lambda z, h: 1 - h ** 2),  # tanh, plus LAM Σ |W[:, cols]| in the loss
+    "real": (lambda z: np.real(np.tanh(z)), lambda z, h: 1 - h**2),
+    "l1": (np.tanh, lambda z, h: 1 - h**2),  # tanh, plus LAM Σ |W[:, cols]| in the loss
 }
 
 
@@ -46,8 +46,13 @@ def make_model(kind: str, scale: float = 1.0, seed: int = 0, plant=None, l1_cols
     def init(rng):
         W = rng.standard_normal((H, D)) / np.sqrt(D) / scale
         W[:, :l1_cols] *= 4  # the columns the penalty skips hold W's largest entry
-        return {"W": W, "b": 0.5 * rng.standard_normal((H, 1)), "V": rng.standard_normal((C, H)),
-                "x": scale * rng.standard_normal((D, B)), "t": rng.standard_normal((C, B))}
+        return {
+            "W": W,
+            "b": 0.5 * rng.standard_normal((H, 1)),
+            "V": rng.standard_normal((C, H)),
+            "x": scale * rng.standard_normal((D, B)),
+            "t": rng.standard_normal((C, B)),
+        }
 
     def forward(p, tap):
         z = tap("z", p["W"] @ p["x"] + p["b"])
@@ -63,8 +68,15 @@ def make_model(kind: str, scale: float = 1.0, seed: int = 0, plant=None, l1_cols
         W_bar = z_bar @ v["x"].T
         if kind == "l1":
             W_bar[:, l1_cols:] += LAM * np.sign(v["W"][:, l1_cols:])
-        out = {"y": y_bar, "h": h_bar, "z": z_bar, "V": y_bar @ v["h"].T, "W": W_bar,
-               "b": z_bar.sum(axis=1, keepdims=True), "x": v["W"].T @ z_bar}
+        out = {
+            "y": y_bar,
+            "h": h_bar,
+            "z": z_bar,
+            "V": y_bar @ v["h"].T,
+            "W": W_bar,
+            "b": z_bar.sum(axis=1, keepdims=True),
+            "x": v["W"].T @ z_bar,
+        }
         if plant is not None:
             name, flat, delta = plant
             out[name] = out[name].copy()

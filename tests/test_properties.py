@@ -1,22 +1,32 @@
 """Property tests: over sizes, seeds and activations, correct passes and planted errors fail."""
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.engine.checking import run_check
 from gradcheck_cli.engine.compare import FAIL
-from gradcheck_cli.testing import plant_error
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.testing import plant_error
 
-residual_options = st.fixed_dictionaries({
-    "d": st.integers(1, 32), "activation": st.sampled_from(sorted(ACTIVATIONS)),
-    "batch": st.integers(1, 4), "seed": st.integers(0, 10_000),
-})
-softmax_options = st.fixed_dictionaries({
-    "n": st.integers(2, 20), "d": st.integers(1, 16), "bias": st.booleans(),
-    "batch": st.integers(1, 4), "seed": st.integers(0, 10_000),
-})
+residual_options = st.fixed_dictionaries(
+    {
+        "d": st.integers(1, 32),
+        "activation": st.sampled_from(sorted(ACTIVATIONS)),
+        "batch": st.integers(1, 4),
+        "seed": st.integers(0, 10_000),
+    }
+)
+softmax_options = st.fixed_dictionaries(
+    {
+        "n": st.integers(2, 20),
+        "d": st.integers(1, 16),
+        "bias": st.booleans(),
+        "batch": st.integers(1, 4),
+        "seed": st.integers(0, 10_000),
+    }
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -34,8 +44,12 @@ def test_correct_softmax_never_fails(options):
 
 
 @settings(max_examples=40, deadline=None)
-@given(residual_options, st.sampled_from(["W1", "W2", "x", "z1", "h", "z2", "y", "t"]),
-       st.floats(1e-3, 0.5), st.data())
+@given(
+    residual_options,
+    st.sampled_from(["W1", "W2", "x", "z1", "h", "z2", "y", "t"]),
+    st.floats(1e-3, 0.5),
+    st.data(),
+)
 def test_planted_error_in_one_entry_fails_that_row(options, target, delta, data):
     """Scale one entry of one adjoint by (1 + delta): that row, and only it, fails."""
     model = BUILDERS["residual"](**options)
@@ -53,8 +67,14 @@ def test_planted_error_in_one_entry_fails_that_row(options, target, delta, data)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.one_of(st.tuples(st.just("residual"), residual_options), st.tuples(st.just("softmax"), softmax_options)),
-       st.sampled_from(["real", "complex"]), st.integers(0, 2**31))
+@given(
+    st.one_of(
+        st.tuples(st.just("residual"), residual_options),
+        st.tuples(st.just("softmax"), softmax_options),
+    ),
+    st.sampled_from(["real", "complex"]),
+    st.integers(0, 2**31),
+)
 def test_fast_path_equals_dense_copies(case, kind, pick):
     # The one-row fast path against plain stacked copies through every step, for a few
     # random entries of every leaf and intermediate.
@@ -70,5 +90,7 @@ def test_fast_path_equals_dense_copies(case, kind, pick):
         copies[np.arange(idx.size), idx] += steps
         fast = model.perturbed(env, wrt, idx, steps)
         slow = model.evaluate(env, wrt, copies.reshape((idx.size,) + theta.shape))
-        np.testing.assert_allclose(fast.real, slow.real, rtol=1e-11, atol=1e-13 * max(1.0, abs(float(env["L"]))))
+        np.testing.assert_allclose(
+            fast.real, slow.real, rtol=1e-11, atol=1e-13 * max(1.0, abs(float(env["L"])))
+        )
         np.testing.assert_allclose(fast.imag, slow.imag, rtol=1e-10, atol=1e-300)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.engine.verdict import sample_indices
 from gradcheck_cli.cli import app
+from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.engine.compare import FAIL, PASS
+from gradcheck_cli.engine.verdict import sample_indices
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.testing import plant_error
 
@@ -33,7 +33,9 @@ def test_sampled_check_says_how_many_and_catches_a_bug_in_the_sample():
     rows = {g["id"]: g for g in json.loads(r.stdout)["gradients"]}
     assert r.exit_code == 0 and rows["W1"]["checked"] == 16 and rows["W1"]["entries"] == 1024
     assert "16 of 1,024" in runner.invoke(app, ["residual", "--d", "32", "--sample", "16"]).stdout
-    bad = runner.invoke(app, ["residual", "--d", "32", "--sample", "16", "--inject", "W1-transposed"])
+    bad = runner.invoke(
+        app, ["residual", "--d", "32", "--sample", "16", "--inject", "W1-transposed"]
+    )
     assert bad.exit_code == 1 and "checked entries differ" in bad.stdout
 
 
@@ -46,8 +48,10 @@ def test_planted_error_on_the_largest_entry_is_always_in_the_sample():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_directions_pass_correct_models(seed):
-    for name, opts in [("residual", dict(d=64, activation=["tanh", "relu", "gelu"][seed % 3], batch=2, seed=seed)),
-                       ("softmax", dict(n=12, d=9, batch=3, seed=seed))]:
+    for name, opts in [
+        ("residual", dict(d=64, activation=["tanh", "relu", "gelu"][seed % 3], batch=2, seed=seed)),
+        ("softmax", dict(n=12, d=9, batch=3, seed=seed)),
+    ]:
         report = run_check(BUILDERS[name](**opts), Settings(directions=3, seed=seed))
         assert report.status == PASS, report.failures()
 
@@ -83,12 +87,16 @@ def test_measured_rounding_tightens_the_directional_bound_without_false_fails():
     flat = live[np.argsort(np.abs(A.ravel()[live]))[live.size // 2]]
     A.flat[flat] *= 1 + 3e-10
     scale = max(float(np.abs(v).max()) for v in good.values())
-    bounded = check_directions(m, env, "W1", A, "complex", 4, 0, spread=np.full(A.shape, EPS * scale))[0]
+    bounded = check_directions(
+        m, env, "W1", A, "complex", 4, 0, spread=np.full(A.shape, EPS * scale)
+    )[0]
     measured = check_directions(m, env, "W1", A, "complex", 4, 0, signed, spread)[0]
     assert bounded.status == PASS and measured.status == FAIL, (bounded.ratio, measured.ratio)
-    for opts in [dict(d=3, activation="sigmoid", seed=76, scale=487.9),
-                 dict(d=1, activation="sigmoid", batch=8, seed=2605, scale=698.9, integers=True),
-                 dict(d=40, activation="softplus", batch=3, seed=4055, scale=1.35e-6, integers=True)]:
+    for opts in [
+        dict(d=3, activation="sigmoid", seed=76, scale=487.9),
+        dict(d=1, activation="sigmoid", batch=8, seed=2605, scale=698.9, integers=True),
+        dict(d=40, activation="softplus", batch=3, seed=4055, scale=1.35e-6, integers=True),
+    ]:
         report = run_check(BUILDERS["residual"](**opts), Settings(directions=4, seed=1))
         assert report.status == PASS, report.failures()
 

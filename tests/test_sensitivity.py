@@ -27,8 +27,13 @@ CLAIMS = {
     # with the complex step's own threshold
     "directions, measured rounding": (dict(method="complex", directions=4), 64, (1.3e-12, 1.4e-13)),
 }
-ENGINE = {"complex": "complex", "richardson": "richardson", "central": "central", "forward": "forward",
-          "directions, measured rounding": "complex"}
+ENGINE = {
+    "complex": "complex",
+    "richardson": "richardson",
+    "central": "central",
+    "forward": "forward",
+    "directions, measured rounding": "complex",
+}
 
 
 def _median_entry(model, name):
@@ -54,8 +59,9 @@ def test_an_error_a_few_times_the_claimed_threshold_fails(engine, name):
     assert report.method == ENGINE[engine]
     row = report.row(name).comparison
     assert row.status == FAIL, (engine, name, row.ratio)
-    assert row.failed == 1 and row.worst_index == tuple(int(i) for i in _median_entry(
-        BUILDERS["residual"](d=d, activation="tanh", seed=0), name))
+    assert row.failed == 1 and row.worst_index == tuple(
+        int(i) for i in _median_entry(BUILDERS["residual"](d=d, activation="tanh", seed=0), name)
+    )
 
 
 @pytest.mark.parametrize("engine", list(CLAIMS))
@@ -72,8 +78,11 @@ def test_an_error_a_few_times_below_the_claimed_threshold_passes(engine, name):
 # worst-case bound, and one that is not complex-safe, so auto falls back to Richardson.
 def _mlp(abs_penalty: bool, float64_only: bool, delta: float = 0.0, at=None):
     def init(rng):
-        return {"W": rng.standard_normal((16, 12)), "x": rng.standard_normal((12, 8)),
-                "t": rng.standard_normal((16, 8))}
+        return {
+            "W": rng.standard_normal((16, 12)),
+            "x": rng.standard_normal((12, 8)),
+            "t": rng.standard_normal((16, 8)),
+        }
 
     def forward(p, tap):
         z = tap("z", p["W"] @ p["x"])
@@ -124,14 +133,17 @@ def test_resolution_is_stated_and_weak_is_exit_3():
     assert all(r.comparison.resolution < 1e-12 for r in report.gradients)
     # central's classic bound judges entries below 1e-3 of the tensor's largest against
     # that floor: the softmax's tiny probabilities cannot be resolved to 1e-5 (WEAK, 3)
-    confident = run_check(BUILDERS["softmax"](n=12, d=7, batch=7, seed=33, scale=46.5),
-                          Settings(method="central"))
+    confident = run_check(
+        BUILDERS["softmax"](n=12, d=7, batch=7, seed=33, scale=46.5), Settings(method="central")
+    )
     y = confident.row("y").comparison
     assert y.status == WEAK and y.resolution > 1e-3 and "resolution" in y.reason
     assert confident.status == WEAK and confident.exit_code == 3
     # an rtol the user asks for is the contract: a PASS that says how fine it is
-    loose = run_check(BUILDERS["residual"](d=6, seed=0), Settings(method="central",
-                                                                   tolerance=Tolerance(rtol=1e-3)))
+    loose = run_check(
+        BUILDERS["residual"](d=6, seed=0),
+        Settings(method="central", tolerance=Tolerance(rtol=1e-3)),
+    )
     assert loose.status == PASS
     assert all(r.comparison.resolution == pytest.approx(1e-3, rel=0.02) for r in loose.gradients)
 
@@ -144,12 +156,16 @@ def test_the_bound_is_the_documented_formula():
     A, N = np.array([1.0, -2.0, 1e-3]), np.array([1.0, -2.0 + 1e-12, 1e-3])
     rho, est = np.array([0.0, 1e-14, 3e-15]), np.array([1e-13, 0.0, 2e-14])
     size = np.maximum(np.abs(A), np.abs(N))
-    assert per_entry("complex", None, A, N, None, rho) == pytest.approx(eps * 512 * size + 4 * rho, rel=1e-9, abs=0)
+    assert per_entry("complex", None, A, N, None, rho) == pytest.approx(
+        eps * 512 * size + 4 * rho, rel=1e-9, abs=0
+    )
     assert per_entry("richardson", None, A, N, est, rho) == pytest.approx(
-        8 * est + eps / 3e-3 * 512 * size + 4 * rho, rel=1e-9, abs=0)
+        8 * est + eps / 3e-3 * 512 * size + 4 * rho, rel=1e-9, abs=0
+    )
     eps32 = np.finfo(np.float32).eps
     assert per_entry("complex", None, A, N, None, None, "float32") == pytest.approx(
-        eps32 * (8 * size + 4 * 2.0), rel=1e-6, abs=0)  # float32: its sums' rounding is not measured
+        eps32 * (8 * size + 4 * 2.0), rel=1e-6, abs=0
+    )  # float32: its sums' rounding is not measured
 
 
 def test_weak_is_exactly_a_resolution_coarser_than_1e_minus_6():
@@ -188,13 +204,19 @@ def test_rounding_that_only_the_formula_amplifies_is_not_a_failure():
     """y(1 − y) at y = 1 − 6.6e-12 (the softmax Jacobian's diagonal), a sum of rounding
     (x̄ of a softmax fitted to its rounding), saturated sigmoids: all PASS or WEAK under
     the complex step, never FAIL."""
-    cases = [("softmax", dict(n=17, d=32, batch=2, seed=9684, scale=45.01343734020972, bias=False)),
-             ("softmax", dict(n=3, d=17, batch=1, seed=7185, scale=3.6312120525120304, integers=True)),
-             ("softmax", dict(n=12, d=7, batch=7, seed=33, scale=46.5)),
-             ("residual", dict(d=3, activation="sigmoid", seed=76, scale=487.9))]
+    cases = [
+        ("softmax", dict(n=17, d=32, batch=2, seed=9684, scale=45.01343734020972, bias=False)),
+        ("softmax", dict(n=3, d=17, batch=1, seed=7185, scale=3.6312120525120304, integers=True)),
+        ("softmax", dict(n=12, d=7, batch=7, seed=33, scale=46.5)),
+        ("residual", dict(d=3, activation="sigmoid", seed=76, scale=487.9)),
+    ]
     for name, opts in cases:
         report = run_check(BUILDERS[name](**opts))
-        assert report.method == "complex" and report.count(FAIL) == 0, (name, opts, report.failures())
+        assert report.method == "complex" and report.count(FAIL) == 0, (
+            name,
+            opts,
+            report.failures(),
+        )
     assert run_check(BUILDERS["softmax"](**cases[0][1])).row("dy/dz").comparison.status == PASS
 
 
@@ -211,7 +233,9 @@ def test_a_loss_that_is_not_finite_fails_every_row_even_where_the_complex_step_i
         return {"w": v["w"]}
 
     with np.errstate(divide="ignore"):
-        model = from_module(types.SimpleNamespace(init=init, forward=forward, backward=backward), "m.py")
+        model = from_module(
+            types.SimpleNamespace(init=init, forward=forward, backward=backward), "m.py"
+        )
         model.complex_safe = True  # Im(-inf + i h g) / h = g: finite, and equal to A
         report = run_check(model)
     assert report.method == "complex"

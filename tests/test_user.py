@@ -94,17 +94,21 @@ def write(tmp_path, body: str, name="m.py"):
     return p
 
 
-GOOD_INIT = '''
+GOOD_INIT = """
 import numpy as np
 
 def init(rng):
     return {"w": rng.standard_normal((3, 1)), "x": rng.standard_normal((3, 1))}
-'''
+"""
 
 
-def forward_backward(forward="return float(np.sum(p['w'] * p['x']) ** 2)",
-                     backward="s = np.sum(v['w'] * v['x']); return {'w': 2 * s * v['x'], 'x': 2 * s * v['w']}"):
-    return GOOD_INIT + f"\ndef forward(p, tap):\n    {forward}\n\ndef backward(v):\n    {backward}\n"
+def forward_backward(
+    forward="return float(np.sum(p['w'] * p['x']) ** 2)",
+    backward="s = np.sum(v['w'] * v['x']); return {'w': 2 * s * v['x'], 'x': 2 * s * v['w']}",
+):
+    return (
+        GOOD_INIT + f"\ndef forward(p, tap):\n    {forward}\n\ndef backward(v):\n    {backward}\n"
+    )
 
 
 def test_a_good_written_model_passes(tmp_path):
@@ -116,26 +120,51 @@ USER_ERRORS = [
     (forward_backward(forward="return 1 / 0"), "m.py, line 8, in forward: ZeroDivisionError"),
     (forward_backward(backward="raise KeyError('h')"), "in backward: KeyError"),
     (GOOD_INIT + "\ndef forward(p, tap):\n    return 0.0\n", "defines no backward()"),
-    (GOOD_INIT + "\ndef forward(p, tap):\n    return 0.0\ndef backwards(v):\n    return {}\n",
-     "defines no backward() (did you mean 'backwards'?)"),
-    (forward_backward(backward="return {'q': v['w']}"), "an adjoint for 'q', which is neither a leaf"),
-    (forward_backward(backward="return {'w': [1.0, 2.0, 3.0]}"), "backward()['w'] is a list, not a numpy array"),
+    (
+        GOOD_INIT + "\ndef forward(p, tap):\n    return 0.0\ndef backwards(v):\n    return {}\n",
+        "defines no backward() (did you mean 'backwards'?)",
+    ),
+    (
+        forward_backward(backward="return {'q': v['w']}"),
+        "an adjoint for 'q', which is neither a leaf",
+    ),
+    (
+        forward_backward(backward="return {'w': [1.0, 2.0, 3.0]}"),
+        "backward()['w'] is a list, not a numpy array",
+    ),
     (forward_backward(backward="return {'w': v['w'] * 1j}"), "backward()['w'] is complex"),
-    (forward_backward(backward="return {'w': np.array(['a', 'b', 'c'])}"), "has dtype <U1; expected a float"),
+    (
+        forward_backward(backward="return {'w': np.array(['a', 'b', 'c'])}"),
+        "has dtype <U1; expected a float",
+    ),
     (forward_backward(backward="return [v['w']]"), "backward(v) must return a dict"),
     (forward_backward(forward="return p['w'] * p['x']"), "forward() must return the scalar loss"),
-    ("def init(rng):\n    return [1, 2]\ndef forward(p, tap):\n    return 0.0\ndef backward(v):\n    return {}\n",
-     "init(rng) must return a dict of leaves"),
+    (
+        "def init(rng):\n    return [1, 2]\ndef forward(p, tap):\n    return 0.0\ndef backward(v):\n    return {}\n",
+        "init(rng) must return a dict of leaves",
+    ),
     ("def init(rng)\n    return {}\n", "m.py, line 1: SyntaxError"),
-    (forward_backward(forward="tap('a', 1.0); tap('a', 2.0); return 0.0"), "tap name 'a' is used twice"),
+    (
+        forward_backward(forward="tap('a', 1.0); tap('a', 2.0); return 0.0"),
+        "tap name 'a' is used twice",
+    ),
     # forwards and backwards that are not functions of what they are given
-    (forward_backward(forward="return float(np.sum(p['w'] * p['x'] * np.random.rand(3, 1)))"),
-     "m.py: forward() is not deterministic: L = "),
-    (forward_backward(forward="p['x'] *= 0.5; return float(np.sum(p['w'] * p['x']) ** 2)"),
-     "m.py: forward() changed p['x'] in place"),
-    (forward_backward(backward="v['x'] += 1; return {'w': v['x']}"), "m.py: backward() changed v['x'] in place"),
-    (forward_backward(backward="return {'w': v['x'] * np.random.rand()}"),
-     "m.py: backward() is not deterministic: its 'w' differs"),
+    (
+        forward_backward(forward="return float(np.sum(p['w'] * p['x'] * np.random.rand(3, 1)))"),
+        "m.py: forward() is not deterministic: L = ",
+    ),
+    (
+        forward_backward(forward="p['x'] *= 0.5; return float(np.sum(p['w'] * p['x']) ** 2)"),
+        "m.py: forward() changed p['x'] in place",
+    ),
+    (
+        forward_backward(backward="v['x'] += 1; return {'w': v['x']}"),
+        "m.py: backward() changed v['x'] in place",
+    ),
+    (
+        forward_backward(backward="return {'w': v['x'] * np.random.rand()}"),
+        "m.py: backward() is not deterministic: its 'w' differs",
+    ),
 ]
 
 
@@ -164,7 +193,9 @@ def test_missing_adjoint_is_listed_not_checked(tmp_path):
 
 
 def test_wrong_shape_is_a_fail_row(tmp_path):
-    body = forward_backward(backward="s = np.sum(v['w'] * v['x']); return {'w': 2 * s * v['x'].T, 'x': 2 * s * v['w']}")
+    body = forward_backward(
+        backward="s = np.sum(v['w'] * v['x']); return {'w': 2 * s * v['x'].T, 'x': 2 * s * v['w']}"
+    )
     r = invoke("check", write(tmp_path, body), "--format", "json")
     assert r.exit_code == 1
     row = next(g for g in json.loads(r.stdout)["gradients"] if g["id"] == "w")
@@ -179,11 +210,18 @@ def test_model_that_is_not_complex_safe_is_checked_with_richardson(tmp_path):
     assert data["check"]["method"] == "richardson"
     assert any("not complex-safe" in n for n in data["notes"])
     body = forward_backward(forward="return np.abs(np.sum(p['w'] * p['x'])) ** 2")
-    assert json.loads(invoke("check", write(tmp_path, body), "--format", "json").stdout)["check"]["method"] == "richardson"
+    assert (
+        json.loads(invoke("check", write(tmp_path, body), "--format", "json").stdout)["check"][
+            "method"
+        ]
+        == "richardson"
+    )
 
 
 def test_taps_are_checked_and_typed_formulas_work_on_user_models(examples):
-    r = invoke("check", examples / "minimal.py", "--grad", "z = h_bar * (1 - h ** 2)", "--format", "json")
+    r = invoke(
+        "check", examples / "minimal.py", "--grad", "z = h_bar * (1 - h ** 2)", "--format", "json"
+    )
     assert r.exit_code == 0
     rows = {g["id"]: g for g in json.loads(r.stdout)["gradients"]}
     assert rows["z"]["origin"] == "yours" and rows["h"]["kind"] == "intermediate"
@@ -198,7 +236,9 @@ def test_inject_is_for_built_ins(examples):
 
 def test_config_can_name_a_model_file(tmp_path, examples):
     p = tmp_path / "c.toml"
-    p.write_text(f'[model]\npath = "{examples / "mlp_buggy.py"}"\nseed = 2\n[check]\nmethod = "central"\n')
+    p.write_text(
+        f'[model]\npath = "{examples / "mlp_buggy.py"}"\nseed = 2\n[check]\nmethod = "central"\n'
+    )
     r = invoke("run", p, "--format", "json")
     assert r.exit_code == 1 and json.loads(r.stdout)["model"]["options"]["seed"] == 2
 

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.engine.compare import WEAK, FAIL, PASS
-from gradcheck_cli.models.model import Formula
-from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.engine.compare import FAIL, PASS, WEAK
 from gradcheck_cli.engine.numeric import differentiate
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.model import Formula
 from gradcheck_cli.testing import plant_error
 
 
@@ -38,8 +38,12 @@ def test_engine_accuracy_ranks_as_documented():
     g = m.backward(env)
     worst = {}
     for method in ("forward", "central", "richardson", "complex"):
-        worst[method] = max(np.max(np.abs(differentiate(m, env, n, method=method).value - g[n])
-                                   / np.abs(g[n]).max()) for n in ("W1", "W2", "x"))
+        worst[method] = max(
+            np.max(
+                np.abs(differentiate(m, env, n, method=method).value - g[n]) / np.abs(g[n]).max()
+            )
+            for n in ("W1", "W2", "x")
+        )
     assert worst["complex"] <= 3e-15
     assert worst["richardson"] <= 1e-12
     assert worst["central"] <= 1e-8
@@ -54,8 +58,10 @@ def test_richardson_reports_an_error_estimate():
     assert der.error.shape == (4, 4) and np.all(der.error >= 0)
 
 
-@pytest.mark.parametrize("model,targets", [("residual", ["W1", "W2", "x", "z1", "h", "y"]),
-                                           ("softmax", ["W", "b", "x", "z"])])
+@pytest.mark.parametrize(
+    "model,targets",
+    [("residual", ["W1", "W2", "x", "z1", "h", "y"]), ("softmax", ["W", "b", "x", "z"])],
+)
 @pytest.mark.parametrize("where", ["largest", "median"])
 def test_planted_1e_minus_6_errors_are_caught_by_auto(model, targets, where):
     for seed in range(3):
@@ -67,8 +73,10 @@ def test_planted_1e_minus_6_errors_are_caught_by_auto(model, targets, where):
 @pytest.mark.parametrize("method", ["auto", "richardson", "central"])
 def test_correct_models_pass_under_every_engine(method):
     for seed in range(5):
-        for name, opts in [("residual", dict(d=6, activation="softplus", batch=2, seed=seed)),
-                           ("softmax", dict(n=7, d=3, batch=3, seed=seed))]:
+        for name, opts in [
+            ("residual", dict(d=6, activation="softplus", batch=2, seed=seed)),
+            ("softmax", dict(n=7, d=3, batch=3, seed=seed)),
+        ]:
             report = run_check(BUILDERS[name](**opts), Settings(method=method))
             assert report.status == PASS, (method, name, report.failures())
 
@@ -100,17 +108,21 @@ def test_a_non_finite_loss_fails_every_row():
 
 def test_float32_correct_passes_and_1e_minus_4_is_caught():
     for seed in range(10):
-        for name, opts in [("residual", dict(d=8, activation="tanh", batch=2, seed=seed)),
-                           ("softmax", dict(n=10, seed=seed))]:
+        for name, opts in [
+            ("residual", dict(d=8, activation="tanh", batch=2, seed=seed)),
+            ("softmax", dict(n=10, seed=seed)),
+        ]:
             assert run_check(BUILDERS[name](**opts), Settings(dtype="float32")).status == PASS
         m = planted(BUILDERS["residual"](d=8, seed=seed), "W1", 1e-4)
         assert run_check(m, Settings(dtype="float32")).row("W1").comparison.status == FAIL
 
 
 def test_stress_configurations_pass():
-    for opts in [dict(d=16, activation="relu", batch=4, integers=True, seed=1),
-                 dict(d=16, activation="sigmoid", scale=1e-6, seed=2),
-                 dict(d=16, activation="gelu", scale=1e3, seed=3)]:
+    for opts in [
+        dict(d=16, activation="relu", batch=4, integers=True, seed=1),
+        dict(d=16, activation="sigmoid", scale=1e-6, seed=2),
+        dict(d=16, activation="gelu", scale=1e3, seed=3),
+    ]:
         assert run_check(BUILDERS["residual"](**opts)).count(FAIL) == 0, opts
     assert run_check(BUILDERS["softmax"](n=20, d=8, scale=100.0, seed=4)).count(FAIL) == 0
 
@@ -125,7 +137,9 @@ def test_richardson_fallback_on_tiny_probabilities_and_tiny_inputs():
         # (central's classic bound cannot resolve probabilities below 1e-3 of the largest:
         # WEAK, never FAIL)
         assert row.comparison.status == (PASS if method == "richardson" else WEAK), (
-            method, row.comparison.reason)
+            method,
+            row.comparison.reason,
+        )
     env = BUILDERS["softmax"](**softmax).forward()
     y = np.where(env["t"] != 0, env["y"], 1.0)  # ȳ = −t ⊘ y is nonzero on the targets only
     tiny = np.unravel_index(np.argmin(y), y.shape)
@@ -137,20 +151,24 @@ def test_richardson_fallback_on_tiny_probabilities_and_tiny_inputs():
 
 
 def test_taylor_order_two_when_right_one_when_wrong():
-    from typer.testing import CliRunner
     import json
+
+    from typer.testing import CliRunner
 
     from gradcheck_cli.cli import app
 
-    r = CliRunner().invoke(app, ["residual", "--taylor", "--inject", "x-skip-dropped", "--format", "json"])
+    r = CliRunner().invoke(
+        app, ["residual", "--taylor", "--inject", "x-skip-dropped", "--format", "json"]
+    )
     rows = {t["name"]: t for t in json.loads(r.stdout)["taylor"]}
     assert abs(rows["W1"]["order"] - 2) < 0.2 and abs(rows["x"]["order"] - 1) < 0.2
     assert rows["x"]["verdict"].startswith("order 1")
 
 
 def test_sweep_shows_the_v_and_marks_the_default_step():
-    from typer.testing import CliRunner
     import json
+
+    from typer.testing import CliRunner
 
     from gradcheck_cli.cli import app
 

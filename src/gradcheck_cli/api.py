@@ -2,9 +2,9 @@
 
 import os
 
+from gradcheck_cli.config import CHECK_OPTIONS, MODEL_OPTIONS, resolve
 from gradcheck_cli.engine.checking import Report, Settings, run_check
 from gradcheck_cli.engine.compare import Tolerance
-from gradcheck_cli.config import CHECK_OPTIONS, MODEL_OPTIONS, resolve
 from gradcheck_cli.errors import UsageError, nearest
 from gradcheck_cli.models import BUILDERS
 
@@ -26,16 +26,22 @@ def check(model, config: str | None = None, **options) -> Report:
         from gradcheck_cli.models.files import from_module
 
         name = "file"
-        source = getattr(model, "__file__", None) or getattr(model, "__name__", type(model).__name__)
+        source = getattr(model, "__file__", None) or getattr(
+            model, "__name__", type(model).__name__
+        )
         built = from_module(model, str(source), options.get("seed", 0) or 0)
         options.setdefault("path", str(source))
     elif str(model) not in BUILDERS:
         name = "file"
         options["path"] = str(model)
-    allowed = [o.key for o in MODEL_OPTIONS[name]] + [o.key for o in CHECK_OPTIONS] + ["grad", "taylor"]
+    allowed = (
+        [o.key for o in MODEL_OPTIONS[name]] + [o.key for o in CHECK_OPTIONS] + ["grad", "taylor"]
+    )
     for key in options:
         if key not in allowed:
-            raise UsageError(f"unknown option '{key}'{nearest(key, allowed)}; allowed: {', '.join(allowed)}")
+            raise UsageError(
+                f"unknown option '{key}'{nearest(key, allowed)}; allowed: {', '.join(allowed)}"
+            )
     grad = options.get("grad")
     if isinstance(grad, dict):
         options["grad"] = [f"{k} = {v}" for k, v in grad.items()]
@@ -44,8 +50,9 @@ def check(model, config: str | None = None, **options) -> Report:
     return execute(name, config, options, built)
 
 
-def execute(model: str | None, config: str | None = None, flags: dict | None = None,
-            built=None) -> Report:
+def execute(
+    model: str | None, config: str | None = None, flags: dict | None = None, built=None
+) -> Report:
     """Check a model: options from defaults < config file < flags."""
     cfg = resolve(model, config, flags or {})
     if built is None:
@@ -56,14 +63,18 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         from gradcheck_cli.models import bugs  # with its typed formulas: only when asked for
 
         if cfg.model == "file":
-            raise UsageError("--inject works on the built-in models; in your own model, edit backward()")
+            raise UsageError(
+                "--inject works on the built-in models; in your own model, edit backward()"
+            )
         bug = bugs.find(cfg.model, inject)
         why = bug.inert(cfg.options)
         if why:
             notes.append(f"bug '{bug.name}' does not change the gradient here: {why}")
         if bug.target in cfg.gradients:
-            raise UsageError(f"--inject {inject} and {cfg.gradients[bug.target][1]} both replace the "
-                             f"formula of {bug.target}; choose one")
+            raise UsageError(
+                f"--inject {inject} and {cfg.gradients[bug.target][1]} both replace the "
+                f"formula of {bug.target}; choose one"
+            )
         bugs.inject(built, bug)
     if cfg.gradients:
         from gradcheck_cli.models.formulas import bind
@@ -90,7 +101,12 @@ def execute(model: str | None, config: str | None = None, flags: dict | None = N
         from gradcheck_cli.engine.taylor import taylor
 
         env = built.forward()
-        rows = taylor(built, env, built.backward(env), [r.id for r in report.gradients if r.kind != "jacobian"])
+        rows = taylor(
+            built,
+            env,
+            built.backward(env),
+            [r.id for r in report.gradients if r.kind != "jacobian"],
+        )
         report = replace(report, taylor=rows)
     return report
 

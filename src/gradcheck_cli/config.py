@@ -18,11 +18,11 @@ Every error names the bad value, where it came from, and what is allowed.
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.errors import ConfigError, UsageError, nearest, one_of
+from gradcheck_cli.models.activations import ACTIVATIONS
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,19 @@ def _whole(least: int) -> dict:
     return dict(allowed=f"a whole number ≥ {least}", valid=lambda v: v >= least)
 
 
-_SCALE = Option("scale", float, 1.0, "a number > 0", lambda v: math.isfinite(v) and v > 0,
-                help="multiplies the inputs (stress the check with tiny or huge values)")
+_SCALE = Option(
+    "scale",
+    float,
+    1.0,
+    "a number > 0",
+    lambda v: math.isfinite(v) and v > 0,
+    help="multiplies the inputs (stress the check with tiny or huge values)",
+)
 _INTEGERS = Option("integers", bool, False, help="draw the leaves as small whole numbers")
 _SEED = Option("seed", int, 0, help="seed for weights, inputs and targets", **_whole(0))
-_BATCH = Option("batch", int, 1, help="examples per batch (columns); the loss is their mean",
-                **_whole(1))
+_BATCH = Option(
+    "batch", int, 1, help="examples per batch (columns); the loss is their mean", **_whole(1)
+)
 
 MODEL_OPTIONS: dict[str, list[Option]] = {
     "residual": [
@@ -75,21 +82,67 @@ MODEL_OPTIONS: dict[str, list[Option]] = {
 }
 
 CHECK_OPTIONS: list[Option] = [
-    Option("method", str, "auto", choices=("auto", "complex", "richardson", "central", "forward"),
-           help="numerical engine: complex step where the forward allows it (auto), or central"),
-    Option("eps", float, None, "a number > 0 and < 1", lambda v: math.isfinite(v) and 0 < v < 1,
-           help="relative step h = eps · max(1, |θ|); default ∛(machine eps) ≈ 6.1e-6"),
-    Option("rtol", float, None, "a finite number ≥ 0", lambda v: math.isfinite(v) and v >= 0,
-           help="relative tolerance (given rtol or atol, the classic bound replaces the estimates)"),
-    Option("atol", float, None, "a finite number ≥ 0", lambda v: math.isfinite(v) and v >= 0,
-           help="absolute tolerance"),
-    Option("inject", str, None, help="replace one formula with a known wrong one (see `gradcheck bugs`)"),
-    Option("dtype", str, "float64", choices=("float64", "float32"),
-           help="run the forward and backward in float32 (against a float64 reference)"),
-    Option("sample", int, None, "a whole number ≥ 2", lambda v: v >= 2,
-           help="check this many entries of each tensor: the largest, the smallest, and strata between"),
-    Option("directions", int, None, "a whole number ≥ 1", lambda v: v >= 1,
-           help="check R random directional derivatives per tensor instead of every entry"),
+    Option(
+        "method",
+        str,
+        "auto",
+        choices=("auto", "complex", "richardson", "central", "forward"),
+        help="numerical engine: complex step where the forward allows it (auto), or central",
+    ),
+    Option(
+        "eps",
+        float,
+        None,
+        "a number > 0 and < 1",
+        lambda v: math.isfinite(v) and 0 < v < 1,
+        help="relative step h = eps · max(1, |θ|); default ∛(machine eps) ≈ 6.1e-6",
+    ),
+    Option(
+        "rtol",
+        float,
+        None,
+        "a finite number ≥ 0",
+        lambda v: math.isfinite(v) and v >= 0,
+        help="relative tolerance (given rtol or atol, the classic bound replaces the estimates)",
+    ),
+    Option(
+        "atol",
+        float,
+        None,
+        "a finite number ≥ 0",
+        lambda v: math.isfinite(v) and v >= 0,
+        help="absolute tolerance",
+    ),
+    Option(
+        "inject",
+        str,
+        None,
+        help="replace one formula with a known wrong one (see `gradcheck bugs`)",
+    ),
+    Option(
+        "dtype",
+        str,
+        "float64",
+        choices=("float64", "float32"),
+        help="run the forward and backward in float32 (against a float64 reference)",
+    ),
+    Option(
+        "sample",
+        int,
+        None,
+        "a whole number ≥ 2",
+        lambda v: v >= 2,
+        help="check this many entries of each tensor: the largest, the smallest, and strata "
+        "between",
+    ),
+    Option(
+        "directions",
+        int,
+        None,
+        "a whole number ≥ 1",
+        lambda v: v >= 1,
+        help="check R random directional derivatives per tensor instead of every entry",
+    ),
     Option("chain", bool, False, help="evaluate typed formulas on each other, in backward order"),
     Option("max_memory", str, None, "a size such as 512M or 4G", help="memory budget of a check"),
 ]
@@ -152,8 +205,10 @@ def _table(data: dict, name: str, keys: list[str], path: str) -> dict:
         raise ConfigError(f"{path}: '{name}' must be a table ([{name}]), got {table!r}")
     for key in table:
         if key not in keys:
-            raise ConfigError(f"{path}: unknown key '{key}' in [{name}]{nearest(key, keys)}; "
-                              f"allowed: {', '.join(keys)}")
+            raise ConfigError(
+                f"{path}: unknown key '{key}' in [{name}]{nearest(key, keys)}; "
+                f"allowed: {', '.join(keys)}"
+            )
     return table
 
 
@@ -164,14 +219,23 @@ def resolve(model: str | None, path: str | None, flags: dict) -> Config:
     if path:
         for key in data:
             if key not in ("model", "check", "gradients"):
-                raise ConfigError(f"{path}: unknown table or key '{key}'"
-                                  f"{nearest(key, ['model', 'check', 'gradients'])}; "
-                                  "allowed: [model], [check], [gradients]")
-        raw = _table(data, "model", ["name", *sorted({o.key for os_ in MODEL_OPTIONS.values() for o in os_})], path)
+                raise ConfigError(
+                    f"{path}: unknown table or key '{key}'"
+                    f"{nearest(key, ['model', 'check', 'gradients'])}; "
+                    "allowed: [model], [check], [gradients]"
+                )
+        raw = _table(
+            data,
+            "model",
+            ["name", *sorted({o.key for os_ in MODEL_OPTIONS.values() for o in os_})],
+            path,
+        )
         file_model = raw.get("name") or ("file" if "path" in raw else None)
         if file_model is not None and file_model not in MODEL_OPTIONS:
-            raise ConfigError(f"{path}: unknown model '{file_model}'{nearest(str(file_model), MODEL_OPTIONS)}; "
-                              f"allowed: {', '.join(MODEL_OPTIONS)}")
+            raise ConfigError(
+                f"{path}: unknown model '{file_model}'{nearest(str(file_model), MODEL_OPTIONS)}; "
+                f"allowed: {', '.join(MODEL_OPTIONS)}"
+            )
         if model and file_model and file_model != model:
             raise ConfigError(f"{path} is a config for the '{file_model}' model, not '{model}'")
         file_options = {k: v for k, v in raw.items() if k != "name"}
@@ -183,8 +247,10 @@ def resolve(model: str | None, path: str | None, flags: dict) -> Config:
     for key in file_options:
         if key not in {o.key for o in specs}:
             keys = [o.key for o in specs]
-            raise ConfigError(f"{path}: key '{key}' is not an option of the {model} model"
-                              f"{nearest(key, keys)}; allowed: {', '.join(['name', *keys])}")
+            raise ConfigError(
+                f"{path}: key '{key}' is not an option of the {model} model"
+                f"{nearest(key, keys)}; allowed: {', '.join(['name', *keys])}"
+            )
     options = _merge(specs, file_options, flags, path, "model")
     if model == "file":
         if not options["path"]:
@@ -208,7 +274,9 @@ def _gradients(table, flags: dict, path) -> dict:
     for key, text in table.items():
         where = f"{path}: [gradients] {key}"
         if not isinstance(text, str):
-            raise ConfigError(f"{where} must be a formula in a string, e.g. \"W1.T @ z1_bar\", got {text!r}")
+            raise ConfigError(
+                f'{where} must be a formula in a string, e.g. "W1.T @ z1_bar", got {text!r}'
+            )
         out[split(f"{key} = {text}", where)[0]] = (text, where)
     for spec in flags.get("grad") or []:
         target, text = split(spec, f"--grad '{spec}'")

@@ -48,6 +48,7 @@ def plant_error(model, target: str, index, delta: float):
         out[index] *= 1 + delta
         return out
 
-    model.overrides[target] = Formula(target, f"planted: entry {list(index)} × (1 + {delta:g})", wrong,
-                                      original.unrepresentable)
+    model.overrides[target] = Formula(
+        target, f"planted: entry {list(index)} × (1 + {delta:g})", wrong, original.unrepresentable
+    )
     return model

@@ -7,16 +7,37 @@ one that cannot resolve a gradient finely enough to pass it (WEAK) exits 3.
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
 
 from gradcheck_cli import __version__
-from gradcheck_cli.cli.options import (AtolOpt, BatchOpt, ChainOpt, ConfigOpt, DirectionsOpt, DTypeOpt, EpsOpt,
-                                       Format, FormatOpt, GradOpt, InjectOpt, IntegersOpt, MemOpt, MethodOpt,
-                                       QuietOpt, RtolOpt, SampleOpt, SaveOpt, ScaleOpt, SeedOpt, TaylorOpt,
-                                       check_flags, int_option)
+from gradcheck_cli.cli.options import (
+    AtolOpt,
+    BatchOpt,
+    ChainOpt,
+    ConfigOpt,
+    DirectionsOpt,
+    DTypeOpt,
+    EpsOpt,
+    Format,
+    FormatOpt,
+    GradOpt,
+    InjectOpt,
+    IntegersOpt,
+    MemOpt,
+    MethodOpt,
+    QuietOpt,
+    RtolOpt,
+    SampleOpt,
+    SaveOpt,
+    ScaleOpt,
+    SeedOpt,
+    TaylorOpt,
+    check_flags,
+    int_option,
+)
 from gradcheck_cli.cli.output import Progress, captured, emit, output, stderr_line, stdout_console
 from gradcheck_cli.cli.sweep import sweep_app
 from gradcheck_cli.errors import GradcheckError
@@ -27,8 +48,13 @@ class GradcheckGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            code = super().main(args=args, prog_name=prog_name or "gradcheck",
-                                complete_var=complete_var, standalone_mode=False, **extra)
+            code = super().main(
+                args=args,
+                prog_name=prog_name or "gradcheck",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
         except GradcheckError as e:
             stderr_line(str(e))
             code = e.exit_code
@@ -68,14 +94,19 @@ def _version(value: bool):
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ):
     """Check hand-derived backward passes against numerical gradients."""
 
 
-def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool,
-             save: Path | None) -> None:
+def _execute(
+    model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool, save: Path | None
+) -> None:
     from gradcheck_cli.api import execute
 
     progress = Progress() if sys.stderr.isatty() and not quiet else None
@@ -98,14 +129,36 @@ def _execute(model: str | None, config: Path | None, flags: dict, fmt: Format, q
 
 @app.command()
 def residual(
-    d: Annotated[Optional[int], int_option("--d", help="Input and hidden width d [default: 8].")] = None,
-    activation: Annotated[Optional[str], typer.Option(
-        help="φ: identity, relu, leaky_relu, tanh, sigmoid, softplus, elu, silu, gelu [default: tanh].")] = None,
-    batch: BatchOpt = None, seed: SeedOpt = None, scale: ScaleOpt = None, integers: IntegersOpt = None,
-    config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
-    rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None,
-    taylor: TaylorOpt = False, sample: SampleOpt = None, directions: DirectionsOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    d: Annotated[
+        int | None, int_option("--d", help="Input and hidden width d [default: 8].")
+    ] = None,
+    activation: Annotated[
+        str | None,
+        typer.Option(
+            help="φ: identity, relu, leaky_relu, tanh, sigmoid, softplus, elu, silu, gelu "
+            "[default: tanh]."
+        ),
+    ] = None,
+    batch: BatchOpt = None,
+    seed: SeedOpt = None,
+    scale: ScaleOpt = None,
+    integers: IntegersOpt = None,
+    config: ConfigOpt = None,
+    method: MethodOpt = None,
+    eps: EpsOpt = None,
+    rtol: RtolOpt = None,
+    atol: AtolOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+    inject: InjectOpt = None,
+    grad: GradOpt = None,
+    chain: ChainOpt = False,
+    dtype: DTypeOpt = None,
+    taylor: TaylorOpt = False,
+    sample: SampleOpt = None,
+    directions: DirectionsOpt = None,
+    save: SaveOpt = None,
+    max_memory: MemOpt = None,
 ):
     """Q1, the residual regression net: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½(y − t)².
 
@@ -115,23 +168,61 @@ def residual(
     gradcheck residual --inject x-skip-dropped · gradcheck residual --format json ·
     gradcheck residual --grad "x = W1.T @ z1_bar + z2_bar"
     """
-    flags = dict(d=d, activation=activation, batch=batch, seed=seed, scale=scale, integers=integers,
-                 **check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample, directions))
+    flags = dict(
+        d=d,
+        activation=activation,
+        batch=batch,
+        seed=seed,
+        scale=scale,
+        integers=integers,
+        **check_flags(
+            method,
+            eps,
+            rtol,
+            atol,
+            inject,
+            max_memory,
+            grad,
+            chain,
+            dtype,
+            taylor,
+            sample,
+            directions,
+        ),
+    )
     _execute("residual", config, flags, fmt, quiet, save)
 
 
 @app.command()
 def softmax(
-    n: Annotated[Optional[int], int_option("--n", help="Number of classes N [default: 10].")] = None,
-    d: Annotated[Optional[int], int_option("--d", help="Input width D [default: 5].")] = None,
-    bias: Annotated[Optional[bool], typer.Option("--bias/--no-bias", help="Logits W x + b, or W x [default: bias].",
-                                                 show_default=False)] = None,
-    batch: BatchOpt = None, seed: SeedOpt = None, scale: ScaleOpt = None, integers: IntegersOpt = None,
-    config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
-    rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    inject: InjectOpt = None, grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None,
-    taylor: TaylorOpt = False, sample: SampleOpt = None, directions: DirectionsOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    n: Annotated[int | None, int_option("--n", help="Number of classes N [default: 10].")] = None,
+    d: Annotated[int | None, int_option("--d", help="Input width D [default: 5].")] = None,
+    bias: Annotated[
+        bool | None,
+        typer.Option(
+            "--bias/--no-bias", help="Logits W x + b, or W x [default: bias].", show_default=False
+        ),
+    ] = None,
+    batch: BatchOpt = None,
+    seed: SeedOpt = None,
+    scale: ScaleOpt = None,
+    integers: IntegersOpt = None,
+    config: ConfigOpt = None,
+    method: MethodOpt = None,
+    eps: EpsOpt = None,
+    rtol: RtolOpt = None,
+    atol: AtolOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+    inject: InjectOpt = None,
+    grad: GradOpt = None,
+    chain: ChainOpt = False,
+    dtype: DTypeOpt = None,
+    taylor: TaylorOpt = False,
+    sample: SampleOpt = None,
+    directions: DirectionsOpt = None,
+    save: SaveOpt = None,
+    max_memory: MemOpt = None,
 ):
     """Q2, the softmax classifier: z = W x + b, y = softmax(z), L = −Σ t log y (one-hot t).
 
@@ -140,20 +231,55 @@ def softmax(
     Examples:  gradcheck softmax --n 10 · gradcheck softmax --no-bias --batch 3 ·
     gradcheck softmax --inject softmax-diag-y
     """
-    flags = dict(n=n, d=d, bias=bias, batch=batch, seed=seed, scale=scale, integers=integers,
-                 **check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample, directions))
+    flags = dict(
+        n=n,
+        d=d,
+        bias=bias,
+        batch=batch,
+        seed=seed,
+        scale=scale,
+        integers=integers,
+        **check_flags(
+            method,
+            eps,
+            rtol,
+            atol,
+            inject,
+            max_memory,
+            grad,
+            chain,
+            dtype,
+            taylor,
+            sample,
+            directions,
+        ),
+    )
     _execute("softmax", config, flags, fmt, quiet, save)
 
 
 @app.command()
 def run(
-    config: Annotated[Path, typer.Argument(help="TOML config naming the model in [model] name.",
-                                           dir_okay=True, show_default=False)],
-    method: MethodOpt = None, eps: EpsOpt = None, rtol: RtolOpt = None, atol: AtolOpt = None,
-    fmt: FormatOpt = Format.table, quiet: QuietOpt = False, inject: InjectOpt = None,
-    grad: GradOpt = None, chain: ChainOpt = False, dtype: DTypeOpt = None, taylor: TaylorOpt = False,
-    sample: SampleOpt = None, directions: DirectionsOpt = None, save: SaveOpt = None, max_memory: MemOpt = None,
+    config: Annotated[
+        Path,
+        typer.Argument(
+            help="TOML config naming the model in [model] name.", dir_okay=True, show_default=False
+        ),
+    ],
+    method: MethodOpt = None,
+    eps: EpsOpt = None,
+    rtol: RtolOpt = None,
+    atol: AtolOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+    inject: InjectOpt = None,
+    grad: GradOpt = None,
+    chain: ChainOpt = False,
+    dtype: DTypeOpt = None,
+    taylor: TaylorOpt = False,
+    sample: SampleOpt = None,
+    directions: DirectionsOpt = None,
+    save: SaveOpt = None,
+    max_memory: MemOpt = None,
 ):
     """Run the check a config file describes; flags override its [check] and [gradients].
 
@@ -161,18 +287,35 @@ def run(
     gradcheck run configs/seed-q1.toml (the document's formulas) ·
     gradcheck run configs/softmax.toml --format json
     """
-    flags = check_flags(method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample, directions)
+    flags = check_flags(
+        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample, directions
+    )
     _execute(None, config, flags, fmt, quiet, save)
 
 
 @app.command("check")
 def check_file(
-    path: Annotated[Path, typer.Argument(help="Your model file (Python; loading it runs its code).",
-                                         show_default=False)],
-    seed: SeedOpt = None, config: ConfigOpt = None, method: MethodOpt = None, eps: EpsOpt = None,
-    rtol: RtolOpt = None, atol: AtolOpt = None, fmt: FormatOpt = Format.table, quiet: QuietOpt = False,
-    grad: GradOpt = None, dtype: DTypeOpt = None, taylor: TaylorOpt = False, sample: SampleOpt = None, directions: DirectionsOpt = None,
-    save: SaveOpt = None, max_memory: MemOpt = None,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Your model file (Python; loading it runs its code).", show_default=False
+        ),
+    ],
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
+    method: MethodOpt = None,
+    eps: EpsOpt = None,
+    rtol: RtolOpt = None,
+    atol: AtolOpt = None,
+    fmt: FormatOpt = Format.table,
+    quiet: QuietOpt = False,
+    grad: GradOpt = None,
+    dtype: DTypeOpt = None,
+    taylor: TaylorOpt = False,
+    sample: SampleOpt = None,
+    directions: DirectionsOpt = None,
+    save: SaveOpt = None,
+    max_memory: MemOpt = None,
 ):
     """Check your own model: a Python file defining init(rng), forward(p, tap), backward(v).
 
@@ -182,8 +325,13 @@ def check_file(
     Examples:  gradcheck check examples/mlp.py ·
     gradcheck check examples/layernorm_buggy.py --format json
     """
-    flags = dict(path=str(path), seed=seed, **check_flags(method, eps, rtol, atol, None, max_memory,
-                                                            grad, None, dtype, taylor, sample, directions))
+    flags = dict(
+        path=str(path),
+        seed=seed,
+        **check_flags(
+            method, eps, rtol, atol, None, max_memory, grad, None, dtype, taylor, sample, directions
+        ),
+    )
     _execute("file", config, flags, fmt, quiet, save)
 
 
@@ -192,7 +340,9 @@ app.add_typer(sweep_app, name="sweep")
 
 @app.command()
 def bugs(
-    model: Annotated[Optional[str], typer.Option(help="Only this model's bugs: residual or softmax.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Only this model's bugs: residual or softmax.")
+    ] = None,
     fmt: FormatOpt = Format.table,
 ):
     """List the injectable wrong derivations, with the adjoint each one breaks.
@@ -201,20 +351,30 @@ def bugs(
     """
     import json
 
-    from gradcheck_cli.models.bugs import BUGS
     from gradcheck_cli.errors import one_of
+    from gradcheck_cli.models.bugs import BUGS
 
     if model is not None and model not in ("residual", "softmax"):
         raise one_of(model, ["residual", "softmax"], "model")
     rows = [b for b in BUGS if model in (None, b.model)]
     if fmt is Format.json:
-        data = [{"name": b.name, "model": b.model, "breaks": b.target, "wrong_formula": b.wrong,
-                 "description": b.description} for b in rows]
+        data = [
+            {
+                "name": b.name,
+                "model": b.model,
+                "breaks": b.target,
+                "wrong_formula": b.wrong,
+                "description": b.description,
+            }
+            for b in rows
+        ]
         emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     if fmt is Format.markdown:
         lines = ["| bug | model | breaks | wrong formula | description |", "|---|---|---|---|---|"]
-        lines += [f"| {b.name} | {b.model} | {b.target} | {b.wrong} | {b.description} |" for b in rows]
+        lines += [
+            f"| {b.name} | {b.model} | {b.target} | {b.wrong} | {b.description} |" for b in rows
+        ]
         emit("\n".join(lines) + "\n")
         return
     from rich.table import Table

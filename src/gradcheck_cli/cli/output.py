@@ -11,7 +11,8 @@ def stderr_line(message: str) -> None:
     from rich.console import Console
 
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"gradcheck: error: {message}", style="red", markup=False)
+        f"gradcheck: error: {message}", style="red", markup=False
+    )
 
 
 def emit(text: str) -> None:
@@ -60,7 +61,13 @@ class Progress:
     def __init__(self):
         import time
 
-        self.clock, self.start, self.bar, self.task, self.done = time.monotonic, time.monotonic(), None, None, 0
+        self.clock, self.start, self.bar, self.task, self.done = (
+            time.monotonic,
+            time.monotonic(),
+            None,
+            None,
+            0,
+        )
 
     def __call__(self, evaluations: int) -> None:
         self.done += evaluations
@@ -68,8 +75,14 @@ class Progress:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(TextColumn("checking"), BarColumn(), TextColumn("{task.completed:,} evaluations"),
-                                TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            self.bar = Progress(
+                TextColumn("checking"),
+                BarColumn(),
+                TextColumn("{task.completed:,} evaluations"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.task = self.bar.add_task("check", total=None)
             self.bar.start()
         if self.bar is not None:

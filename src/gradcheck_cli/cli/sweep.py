@@ -3,18 +3,21 @@
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from gradcheck_cli.cli.options import (BatchOpt, ConfigOpt, Format, FormatOpt, SeedOpt, int_option)
+from gradcheck_cli.cli.options import BatchOpt, ConfigOpt, Format, FormatOpt, SeedOpt, int_option
 from gradcheck_cli.cli.output import captured, emit, stdout_console
 from gradcheck_cli.errors import GradcheckError
 
-sweep_app = typer.Typer(help="Error of each finite-difference engine over steps 1e-1 … 1e-14.",
-                        no_args_is_help=True)
+sweep_app = typer.Typer(
+    help="Error of each finite-difference engine over steps 1e-1 … 1e-14.", no_args_is_help=True
+)
 
-PlotOpt = Annotated[Optional[Path], typer.Option(help="Also draw the sweep to FILE.png (needs matplotlib).")]
+PlotOpt = Annotated[
+    Path | None, typer.Option(help="Also draw the sweep to FILE.png (needs matplotlib).")
+]
 
 
 def _sweep(model: str, flags: dict, config, plot, fmt) -> None:
@@ -24,13 +27,27 @@ def _sweep(model: str, flags: dict, config, plot, fmt) -> None:
     if plot is not None:
         _plot(result, plot)
     if fmt is Format.json:
-        emit(json.dumps({"steps": result.steps, "errors": result.errors, "complex": result.complex_error,
-                          "chosen": result.chosen}, indent=2) + "\n")
+        emit(
+            json.dumps(
+                {
+                    "steps": result.steps,
+                    "errors": result.errors,
+                    "complex": result.complex_error,
+                    "chosen": result.chosen,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         return
     from rich.table import Table
 
-    table = Table(title="Step sweep: max |N − A| / max |A|", title_justify="left",
-                  caption="← the engine's default step", caption_justify="left")
+    table = Table(
+        title="Step sweep: max |N − A| / max |A|",
+        title_justify="left",
+        caption="← the engine's default step",
+        caption_justify="left",
+    )
     table.add_column("h", justify="right")
     for engine in result.errors:
         table.add_column(engine, justify="right")
@@ -69,9 +86,12 @@ def _plot(result, path: Path) -> None:
 
 @sweep_app.command("residual")
 def sweep_residual(
-    d: Annotated[Optional[int], int_option("--d", help="Width d [default: 8].")] = None,
-    activation: Annotated[Optional[str], typer.Option(help="φ [default: tanh].")] = None,
-    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, plot: PlotOpt = None,
+    d: Annotated[int | None, int_option("--d", help="Width d [default: 8].")] = None,
+    activation: Annotated[str | None, typer.Option(help="φ [default: tanh].")] = None,
+    batch: BatchOpt = None,
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
+    plot: PlotOpt = None,
     fmt: FormatOpt = Format.table,
 ):
     """Step sweep on the residual net.  Example:  gradcheck sweep residual --d 8 --plot v.png"""
@@ -80,9 +100,12 @@ def sweep_residual(
 
 @sweep_app.command("softmax")
 def sweep_softmax(
-    n: Annotated[Optional[int], int_option("--n", help="Classes N [default: 10].")] = None,
-    d: Annotated[Optional[int], int_option("--d", help="Input width D [default: 5].")] = None,
-    batch: BatchOpt = None, seed: SeedOpt = None, config: ConfigOpt = None, plot: PlotOpt = None,
+    n: Annotated[int | None, int_option("--n", help="Classes N [default: 10].")] = None,
+    d: Annotated[int | None, int_option("--d", help="Input width D [default: 5].")] = None,
+    batch: BatchOpt = None,
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
+    plot: PlotOpt = None,
     fmt: FormatOpt = Format.table,
 ):
     """Step sweep on the softmax classifier.  Example:  gradcheck sweep softmax --n 10"""
@@ -91,8 +114,12 @@ def sweep_softmax(
 
 @sweep_app.command("check")
 def sweep_file(
-    path: Annotated[Path, typer.Argument(help="Your model file (loading it runs its code).", show_default=False)],
-    seed: SeedOpt = None, plot: PlotOpt = None, fmt: FormatOpt = Format.table,
+    path: Annotated[
+        Path, typer.Argument(help="Your model file (loading it runs its code).", show_default=False)
+    ],
+    seed: SeedOpt = None,
+    plot: PlotOpt = None,
+    fmt: FormatOpt = Format.table,
 ):
     """Step sweep on your own model file.  Example:  gradcheck sweep check examples/mlp.py"""
     _sweep("file", dict(path=str(path), seed=seed), None, plot, fmt)

@@ -11,7 +11,6 @@ from gradcheck_cli.engine.compare import Tolerance, entry_bound
 from gradcheck_cli.engine.numeric import RICHARDSON_REL_STEP, complex_steps
 from gradcheck_cli.engine.policy import DEFAULT_RTOL, POLICY
 
-
 UNDERFLOW = 2.0**10 * float(np.finfo(np.float64).smallest_subnormal)  # ... on the way to L
 
 
@@ -24,9 +23,16 @@ def classic(method: str, tol: Tolerance | None) -> Tolerance:
     return tol if tol is not None else Tolerance(rtol=DEFAULT_RTOL[method])
 
 
-def per_entry(method: str, tol: Tolerance | None, A: np.ndarray, N: np.ndarray,
-              error: np.ndarray | None, rounding: np.ndarray | None,
-              dtype: str = "float64", theta: np.ndarray | float | None = None) -> np.ndarray:
+def per_entry(
+    method: str,
+    tol: Tolerance | None,
+    A: np.ndarray,
+    N: np.ndarray,
+    error: np.ndarray | None,
+    rounding: np.ndarray | None,
+    dtype: str = "float64",
+    theta: np.ndarray | float | None = None,
+) -> np.ndarray:
     """The bound for every entry of one tensor (shapes already equal, values finite).
 
     ``rounding``: ρ, A's own rounding per entry (verdict.analytic_rounding), or None;
@@ -58,10 +64,14 @@ def loss_floor(theta: np.ndarray, loss: float, dtype: str = "float64") -> np.nda
 def describe(method: str, tol: Tolerance | None, dtype: str = "float64") -> str:
     if not uses_estimates(method, tol):
         t = classic(method, tol)
-        return (f"|A − N| ≤ atol + rtol · max(|A|, |N|, {t.floor:g} · max|N|), "
-                f"rtol = {t.rtol:g}, atol = {t.atol:g}")
+        return (
+            f"|A − N| ≤ atol + rtol · max(|A|, |N|, {t.floor:g} · max|N|), "
+            f"rtol = {t.rtol:g}, atol = {t.atol:g}"
+        )
     p = POLICY[dtype]
     k = "" if method == "complex" else " / h"
     est = f"{p.est:g} · estimate + " if method == "richardson" else ""
-    return (f"|A − N| ≤ {est}eps{k} · ({p.entry:g} max(|A|, |N|) + {p.tensor:g} max|N| of the "
-            f"tensor) + {p.rounding:g} · A's measured rounding  (error-estimate bound)")
+    return (
+        f"|A − N| ≤ {est}eps{k} · ({p.entry:g} max(|A|, |N|) + {p.tensor:g} max|N| of the "
+        f"tensor) + {p.rounding:g} · A's measured rounding  (error-estimate bound)"
+    )

@@ -12,13 +12,27 @@ import numpy as np
 
 from gradcheck_cli.engine.bounds import classic
 from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, Tolerance
+from gradcheck_cli.engine.numeric import (
+    CHUNK_BYTES,
+    COMPLEX_STEP,
+    DEFAULT_REL_STEP,
+    FORWARD_REL_STEP,
+    RICHARDSON_FIRST_STEP,
+    RICHARDSON_STEPS,
+    Derivative,
+    complex_safe,
+)
+from gradcheck_cli.engine.verdict import (
+    Pending,
+    analytic_at,
+    analytic_rounding,
+    backward_at,
+    numeric_reference,
+    sample_indices,
+    verdict,
+)
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model
-from gradcheck_cli.engine.numeric import (CHUNK_BYTES, COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP,
-                                   RICHARDSON_FIRST_STEP, RICHARDSON_STEPS, Derivative,
-                                   complex_safe)
-from gradcheck_cli.engine.verdict import (Pending, analytic_at, analytic_rounding, backward_at,
-                                   numeric_reference, sample_indices, verdict)
 
 if TYPE_CHECKING:  # imported when a FAIL needs a diagnosis (start-up time)
     from gradcheck_cli.report.diagnose import Diagnosis
@@ -90,8 +104,11 @@ class Report:
     def failures(self) -> str:
         """One line per FAIL row, with its reason and diagnosis."""
         return "\n".join(
-            f"{r.label}: {r.comparison.reason}" + (f" ({r.diagnosis.message})" if r.diagnosis else "")
-            for r in self.gradients if r.comparison.status == FAIL)
+            f"{r.label}: {r.comparison.reason}"
+            + (f" ({r.diagnosis.message})" if r.diagnosis else "")
+            for r in self.gradients
+            if r.comparison.status == FAIL
+        )
 
     def count(self, status: str) -> int:
         return sum(r.comparison.status == status for r in self.gradients)
@@ -135,8 +152,12 @@ def estimate_bytes(model: Model) -> int:
     return 8 * total + 2 * CHUNK_BYTES
 
 
-def run_check(model: Model, settings: Settings = Settings(), options: dict | None = None,
-              notes: list[str] | None = None) -> Report:
+def run_check(
+    model: Model,
+    settings: Settings = Settings(),
+    options: dict | None = None,
+    notes: list[str] | None = None,
+) -> Report:
     """Check every adjoint and Jacobian of ``model``; never prints.
 
     Floating-point warnings are silenced: a NaN or Inf they would announce is caught by
@@ -150,8 +171,10 @@ def _engine(model, env, method: str, notes: list[str]) -> str:
     """The engine to use: auto is the complex step where the forward allows it."""
     if method in ("auto", "complex") and not complex_safe(model, env):
         if method == "complex":
-            raise ModelError(f"the {model.name} model's forward is not complex-safe; "
-                             "use --method richardson or central")
+            raise ModelError(
+                f"the {model.name} model's forward is not complex-safe; "
+                "use --method richardson or central"
+            )
         notes.append("the forward pass is not complex-safe: checked with Richardson extrapolation")
         return "richardson"
     return "complex" if method == "auto" else method
@@ -160,22 +183,34 @@ def _engine(model, env, method: str, notes: list[str]) -> str:
 def _run_check(model, settings, options, notes) -> Report:
     notes = list(notes or [])
     if settings.dtype == "float32":  # both sides at the same point: θ rounded to float32
-        model.__dict__["_values"] = {n: np.asarray(v, np.float32).astype(np.float64)
-                                     for n, v in model.values.items()}
+        model.__dict__["_values"] = {
+            n: np.asarray(v, np.float32).astype(np.float64) for n, v in model.values.items()
+        }
     need = estimate_bytes(model)
     if need > settings.max_memory:
         raise ModelError(
             f"a check of this {model.name} model needs about {_gib(need)}, more than the memory "
             f"budget of {_gib(settings.max_memory)} (--max-memory): its tensors alone are too big; "
-            "choose smaller sizes")
+            "choose smaller sizes"
+        )
     env = model.forward()
     loss = env[model.loss]
     roles = {l.name: l.role for l in model.leaves}
     sym = model.symbols
-    forward = [ForwardRow(l.name, l.role, "", display_shape(l.shape, sym), env[l.name].shape)
-               for l in model.leaves]
-    forward += [ForwardRow(s.name, "loss" if s.name == model.loss else "intermediate", s.formula,
-                           display_shape(s.shape, sym), np.shape(env[s.name])) for s in model.steps]
+    forward = [
+        ForwardRow(l.name, l.role, "", display_shape(l.shape, sym), env[l.name].shape)
+        for l in model.leaves
+    ]
+    forward += [
+        ForwardRow(
+            s.name,
+            "loss" if s.name == model.loss else "intermediate",
+            s.formula,
+            display_shape(s.shape, sym),
+            np.shape(env[s.name]),
+        )
+        for s in model.steps
+    ]
     if not np.all(np.isfinite(loss)):
         notes.append(f"the loss is {float(loss)}: every gradient of a non-finite loss fails")
     method = _engine(model, env, settings.method, notes)
@@ -185,27 +220,43 @@ def _run_check(model, settings, options, notes) -> Report:
     for f in model.formulas:
         if f.name not in checked:
             continue
-        head = (f.name, bar(f.name), roles.get(f.name, "intermediate"), model.formula_text(f.name),
-                display_shape(model.shape_of(f.name), sym))
+        head = (
+            f.name,
+            bar(f.name),
+            roles.get(f.name, "intermediate"),
+            model.formula_text(f.name),
+            display_shape(model.shape_of(f.name), sym),
+        )
         why = f.unrepresentable(env) if f.unrepresentable else None
         if why:
             notes.append(f"{bar(f.name)} is not checked: {why}")
             pending.append(Pending(*head, None, Derivative(np.full(np.shape(env[f.name]), np.nan))))
             continue
         indices = sample_indices(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
-        der = None if settings.directions else numeric_reference(model, env, f.name, method, settings,
-                                                                  indices=indices)
+        der = (
+            None
+            if settings.directions
+            else numeric_reference(model, env, f.name, method, settings, indices=indices)
+        )
         pending.append(Pending(*head, analytic.get(f.name), der, indices=indices))
         for jac in (j for j in model.jacobians if j.of == f.name):
-            row = Pending(jac.id, f"∂{jac.of}/∂{jac.wrt}", "jacobian", model.formula_text(jac.id),
-                          display_shape(jac.shape, sym), None,
-                          numeric_reference(model, env, jac.id, method, settings, jac), jac)
+            row = Pending(
+                jac.id,
+                f"∂{jac.of}/∂{jac.wrt}",
+                "jacobian",
+                model.formula_text(jac.id),
+                display_shape(jac.shape, sym),
+                None,
+                numeric_reference(model, env, jac.id, method, settings, jac),
+                jac,
+            )
             row.analytic = analytic_at(model, env, row, settings.dtype)
             pending.append(row)
     arrays = {f"value/{n}": np.asarray(env[n]) for n in roles}
     rows = []
-    rounding = analytic_rounding(model, env, {p.id: p.analytic for p in pending}, model.jacobians,
-                                 settings.dtype)
+    rounding = analytic_rounding(
+        model, env, {p.id: p.analytic for p in pending}, model.jacobians, settings.dtype
+    )
     for p in pending:
         p.rounding, p.spread = rounding.get(p.id, (None, None))
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
@@ -215,18 +266,44 @@ def _run_check(model, settings, options, notes) -> Report:
         else:
             numeric, comparison = verdict(model, env, p, method, settings)
         if not np.isfinite(loss) and comparison.status != FAIL:
-            comparison = replace(comparison, status=FAIL, problem="nonfinite",
-                                 reason=f"the loss is {float(loss)}")
-        arrays[f"numeric/{p.id}"] = numeric if p.indices is None else p.derivative.value  # NaN: unsampled
+            comparison = replace(
+                comparison, status=FAIL, problem="nonfinite", reason=f"the loss is {float(loss)}"
+            )
+        arrays[f"numeric/{p.id}"] = (
+            numeric if p.indices is None else p.derivative.value
+        )  # NaN: unsampled
         if isinstance(p.analytic, np.ndarray) and p.jac is None:
             arrays[f"analytic/{p.id}"] = p.analytic
-        rows.append(GradientRow(p.id, p.label, p.kind, p.formula, p.shape, numeric.shape, comparison,
-                                model.origins.get(p.id)))
+        rows.append(
+            GradientRow(
+                p.id,
+                p.label,
+                p.kind,
+                p.formula,
+                p.shape,
+                numeric.shape,
+                comparison,
+                model.origins.get(p.id),
+            )
+        )
     kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
-    rows = _diagnosed(rows, {p.id: p.analytic for p in pending}, arrays, env, model, settings, method,
-                      kinks)
-    return Report(model.name, model.title, dict(options or {}), dict(model.symbols),
-                  model.parameters, settings, method, float(loss), forward, rows, notes, arrays)
+    rows = _diagnosed(
+        rows, {p.id: p.analytic for p in pending}, arrays, env, model, settings, method, kinks
+    )
+    return Report(
+        model.name,
+        model.title,
+        dict(options or {}),
+        dict(model.symbols),
+        model.parameters,
+        settings,
+        method,
+        float(loss),
+        forward,
+        rows,
+        notes,
+        arrays,
+    )
 
 
 def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> list[GradientRow]:
@@ -241,18 +318,40 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
     out = []
     for row in rows:
         if row.comparison.status == FAIL and row.comparison.checked < row.comparison.entries:
-            row = replace(row, diagnosis=Diagnosis("none", "not diagnosed: only sampled entries were "
-                                                           "checked (run without --sample to diagnose)"))
+            row = replace(
+                row,
+                diagnosis=Diagnosis(
+                    "none",
+                    "not diagnosed: only sampled entries were "
+                    "checked (run without --sample to diagnose)",
+                ),
+            )
         elif row.comparison.status == FAIL and row.comparison.problem != "type":
-            others = _merge_equal({r.label: arrays[f"numeric/{r.id}"] for r in rows
-                                   if r.id != row.id and f"numeric/{r.id}" in arrays
-                                   and r.comparison.checked == r.comparison.entries})
+            others = _merge_equal(
+                {
+                    r.label: arrays[f"numeric/{r.id}"]
+                    for r in rows
+                    if r.id != row.id
+                    and f"numeric/{r.id}" in arrays
+                    and r.comparison.checked == r.comparison.entries
+                }
+            )
             A, N = analytic[row.id], arrays[f"numeric/{row.id}"]
             own = values.get(row.id) if row.kind not in ("intermediate", "jacobian") else None
-            row = replace(row, diagnosis=diagnose(A, N, classic(method, settings.tolerance), others,
-                                                  {n: v for n, v in values.items() if n != row.id},
-                                                  model.symbols, own=own, own_name=row.id,
-                                                  exclude=kinks.get(row.id)))
+            row = replace(
+                row,
+                diagnosis=diagnose(
+                    A,
+                    N,
+                    classic(method, settings.tolerance),
+                    others,
+                    {n: v for n, v in values.items() if n != row.id},
+                    model.symbols,
+                    own=own,
+                    own_name=row.id,
+                    exclude=kinks.get(row.id),
+                ),
+            )
         out.append(row)
     return out
 
@@ -261,12 +360,20 @@ def _merge_equal(named: dict) -> dict:
     """One entry per distinct array; equal ones share a name: 'z̄2 (= h̄)'."""
     out: dict = {}
     for name, value in named.items():
-        same = next((k for k, v in out.items()
-                     if v.shape == value.shape and np.allclose(v, value, rtol=1e-12, atol=0)), None)
+        same = next(
+            (
+                k
+                for k, v in out.items()
+                if v.shape == value.shape and np.allclose(v, value, rtol=1e-12, atol=0)
+            ),
+            None,
+        )
         if same is None:
             out[name] = value
         else:
-            out[f"{same[:-1]}, {name})" if same.endswith(")") else f"{same} (= {name})"] = out.pop(same)
+            out[f"{same[:-1]}, {name})" if same.endswith(")") else f"{same} (= {name})"] = out.pop(
+                same
+            )
     return out
 
 
@@ -279,8 +386,10 @@ def method_description(method: str, settings: Settings) -> str:
         return f"complex step, Im L(θ + ih) / h, h = {COMPLEX_STEP:g}"
     if method == "richardson":
         first = RICHARDSON_FIRST_STEP if settings.rel_step is None else settings.rel_step
-        return (f"Richardson: central differences at {RICHARDSON_STEPS} steps {first:.3g} · 4⁻ᵏ · "
-                "max(1, |θ|), extrapolated twice; per entry the one with the smallest estimate")
+        return (
+            f"Richardson: central differences at {RICHARDSON_STEPS} steps {first:.3g} · 4⁻ᵏ · "
+            "max(1, |θ|), extrapolated twice; per entry the one with the smallest estimate"
+        )
     default, name, what = {
         "central": (DEFAULT_REL_STEP, "∛eps", "central differences"),
         "forward": (FORWARD_REL_STEP, "√eps", "forward differences"),

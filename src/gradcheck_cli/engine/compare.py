@@ -93,10 +93,14 @@ def resolution(A: np.ndarray, bound: np.ndarray, counted: np.ndarray):
 def weak_reason(res: float, weak: float) -> str:
     """Why a row is WEAK, in words."""
     if not res < 1e300:
-        return ("its median entry is within its own rounding (or below what the loss can "
-                "resolve): no relative error there can be seen")
-    return (f"resolution {res:.1e}: its median entry would have to be off by more than {res:.1e} "
-            f"(relative) to fail; a PASS needs {weak:.0e}")
+        return (
+            "its median entry is within its own rounding (or below what the loss can "
+            "resolve): no relative error there can be seen"
+        )
+    return (
+        f"resolution {res:.1e}: its median entry would have to be off by more than {res:.1e} "
+        f"(relative) to fail; a PASS needs {weak:.0e}"
+    )
 
 
 def _index(flat: int, shape) -> tuple[int, ...]:
@@ -107,9 +111,16 @@ def _side(arr, i):
     return None if arr is None or not np.isfinite(arr[i]) else float(arr[i])
 
 
-def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | None = None,
-            bound: np.ndarray | None = None, sampled: np.ndarray | None = None,
-            weak: float = np.inf, sides=None) -> Comparison:
+def compare(
+    analytic,
+    numeric: np.ndarray,
+    tol: Tolerance,
+    kink: np.ndarray | None = None,
+    bound: np.ndarray | None = None,
+    sampled: np.ndarray | None = None,
+    weak: float = np.inf,
+    sides=None,
+) -> Comparison:
     """Compare one analytic tensor with its numeric reference.
 
     ``bound``, if given, replaces the rtol/atol bound entry by entry (see bounds.py); the
@@ -124,18 +135,40 @@ def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | No
     checked = n if sampled is None else int(sampled.sum())
 
     def fail(problem, reason, index=None, a=None, b=None):
-        return Comparison(FAIL, reason, float("nan"), float("nan"), index, a, b, n, failed=n,
-                          problem=problem, checked=checked)
+        return Comparison(
+            FAIL,
+            reason,
+            float("nan"),
+            float("nan"),
+            index,
+            a,
+            b,
+            n,
+            failed=n,
+            problem=problem,
+            checked=checked,
+        )
 
     if analytic is None:
-        return Comparison(NOT_CHECKED, "no hand-derived adjoint was given", float("nan"), float("nan"),
-                          None, None, None, n, checked=0)
+        return Comparison(
+            NOT_CHECKED,
+            "no hand-derived adjoint was given",
+            float("nan"),
+            float("nan"),
+            None,
+            None,
+            None,
+            n,
+            checked=0,
+        )
     if hasattr(analytic, "reason") and not isinstance(analytic, np.ndarray):
         return fail("type", f"could not be evaluated: {analytic.reason}")
     if not isinstance(analytic, np.ndarray):
         return fail("type", f"not an array: {type(analytic).__name__}")
     if analytic.shape != numeric.shape:
-        return fail("shape", f"shape: analytic is {dims(analytic.shape)}, expected {dims(numeric.shape)}")
+        return fail(
+            "shape", f"shape: analytic is {dims(analytic.shape)}, expected {dims(numeric.shape)}"
+        )
     if np.iscomplexobj(analytic):
         return fail("type", "analytic gradient is complex")
     A = analytic.astype(np.float64)
@@ -143,8 +176,13 @@ def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | No
         bad = ~np.isfinite(arr)
         if bad.any():
             i = _first_bad(bad)
-            return fail("nonfinite", f"{what} gradient has {arr[i]} at {list(i)}", i,
-                        float(A[i]), float(numeric[i]))
+            return fail(
+                "nonfinite",
+                f"{what} gradient has {arr[i]} at {list(i)}",
+                i,
+                float(A[i]),
+                float(numeric[i]),
+            )
 
     err, denom, classic = entry_bound(A, numeric, tol)
     bound = classic if bound is None else bound
@@ -165,19 +203,35 @@ def compare(analytic, numeric: np.ndarray, tol: Tolerance, kink: np.ndarray | No
     status = FAIL if failed.any() else WEAK if coarse else KINK if kink.any() else PASS
     reason = None
     if failed.any():
-        reason = (f"{int(failed.sum())} of {n} entries differ beyond the bound" if sampled is None else
-                  f"{int(failed.sum())} of {checked} checked entries differ beyond the bound")
+        reason = (
+            f"{int(failed.sum())} of {n} entries differ beyond the bound"
+            if sampled is None
+            else f"{int(failed.sum())} of {checked} checked entries differ beyond the bound"
+        )
     elif coarse:
         reason = weak_reason(res, weak)
     k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
-    return Comparison(status, reason, max_abs, max_rel, i,
-                      float(A[i]) if i is not None else None,
-                      float(numeric[i]) if i is not None else None,
-                      n, int(kink.sum()), int(failed.sum()), "values" if failed.any() else None,
-                      max_ratio, checked, resolution=res, resolution_worst=res_worst,
-                      resolution_index=res_index,
-                      left=_side(sides.left, i) if sides is not None and i is not None else None,
-                      right=_side(sides.right, i) if sides is not None and i is not None else None,
-                      kink_index=k,
-                      kink_sides=None if k is None or sides is None else
-                      (float(sides.left[k]), float(sides.right[k]), float(A[k])))
+    return Comparison(
+        status,
+        reason,
+        max_abs,
+        max_rel,
+        i,
+        float(A[i]) if i is not None else None,
+        float(numeric[i]) if i is not None else None,
+        n,
+        int(kink.sum()),
+        int(failed.sum()),
+        "values" if failed.any() else None,
+        max_ratio,
+        checked,
+        resolution=res,
+        resolution_worst=res_worst,
+        resolution_index=res_index,
+        left=_side(sides.left, i) if sides is not None and i is not None else None,
+        right=_side(sides.right, i) if sides is not None and i is not None else None,
+        kink_index=k,
+        kink_sides=None
+        if k is None or sides is None
+        else (float(sides.left[k]), float(sides.right[k]), float(A[k])),
+    )

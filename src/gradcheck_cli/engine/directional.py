@@ -7,16 +7,21 @@ entry by entry to locate the culprit (after bisection, when it is too large for 
 """
 
 import zlib
+from dataclasses import replace
 
 import numpy as np
-
-from dataclasses import replace
 
 from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, resolution, weak_reason
 from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
 from gradcheck_cli.engine.policy import POLICY
-from gradcheck_cli.engine.verdict import (Pending, analytic_at, analytic_rounding, at_jittered,
-                                   numeric_reference, verdict)
+from gradcheck_cli.engine.verdict import (
+    Pending,
+    analytic_at,
+    analytic_rounding,
+    at_jittered,
+    numeric_reference,
+    verdict,
+)
 
 EPS = float(np.finfo(np.float64).eps)
 
@@ -43,7 +48,11 @@ def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarr
             out.append(float(np.imag(f[0])) / h)
             est.append(0.0)
         else:  # richardson along v, scaled to the tensor
-            h = RICHARDSON_REL_STEP * max(1.0, float(np.abs(theta).max())) / max(float(np.abs(v).max()), 1e-300)
+            h = (
+                RICHARDSON_REL_STEP
+                * max(1.0, float(np.abs(theta).max()))
+                / max(float(np.abs(v).max()), 1e-300)
+            )
             steps = [h, h / 2, h / 4]
             copies = np.stack([theta + s * v for s in steps] + [theta - s * v for s in steps])
             f = np.asarray(model.evaluate(env, name, copies), dtype=float)
@@ -77,20 +86,33 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
     step's underflow (derivatives below tiny / h are 0) is added."""
     policy = POLICY["float64"]
     terms = np.array([np.linalg.norm((A * v).ravel()) for v in V])
-    rho = 0.0 if spread is None else policy.rounding * np.array(
-        [np.linalg.norm((spread * v).ravel()) for v in V])
+    rho = (
+        0.0
+        if spread is None
+        else policy.rounding * np.array([np.linalg.norm((spread * v).ravel()) for v in V])
+    )
     if correction is not None:
         floor = np.finfo(float).tiny / COMPLEX_STEP * np.array([np.linalg.norm(v) for v in V])
-        bound = (policy.directional * EPS * (terms + np.abs(numeric)) + 2 * np.abs(correction)
-                 + rho + floor + 8 * estimate)
+        bound = (
+            policy.directional * EPS * (terms + np.abs(numeric))
+            + 2 * np.abs(correction)
+            + rho
+            + floor
+            + 8 * estimate
+        )
     else:  # A's rounding unmeasured: up to eps · max|A| in any entry of this tensor
         spread_all = float(np.abs(A).max(initial=0.0)) * np.array([np.linalg.norm(v) for v in V])
-        bound = policy.directional_worst * EPS * (terms + spread_all + np.abs(numeric)) + rho + 8 * estimate
+        bound = (
+            policy.directional_worst * EPS * (terms + spread_all + np.abs(numeric))
+            + rho
+            + 8 * estimate
+        )
     return bound if method == "complex" else bound / RICHARDSON_REL_STEP
 
 
-def check_directions(model, env, name, A, method, count: int, seed: int, rounding=None,
-                     spread=None):
+def check_directions(
+    model, env, name, A, method, count: int, seed: int, rounding=None, spread=None
+):
     """The row's comparison from ``count`` directional derivatives, and the signed
     differences ⟨A, v⟩ − numeric (for the round-off test). ``rounding``: A's own rounding
     (extended precision − A), added to ⟨A, v⟩; ``spread``: ρ (see _bound)."""
@@ -101,7 +123,9 @@ def check_directions(model, env, name, A, method, count: int, seed: int, roundin
     correction = None if rounding is None else _inner(rounding, V)
     analytic = _inner(A, V) + (0 if correction is None else correction)
     err = np.abs(analytic - numeric)
-    rest = spread if spread is None or rounding is None else np.maximum(spread - np.abs(rounding), 0)
+    rest = (
+        spread if spread is None or rounding is None else np.maximum(spread - np.abs(rounding), 0)
+    )
     bound = _bound(A, V, numeric, estimate, method, correction, rest)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / bound)
@@ -113,13 +137,31 @@ def check_directions(model, env, name, A, method, count: int, seed: int, roundin
     status = FAIL if failed else WEAK if res is not None and not res <= weak else PASS
     reason = None
     if failed:
-        reason = f"{failed} of {count} directions disagree: ⟨A, v⟩ = {analytic[r]:.10g}, numeric {numeric[r]:.10g}"
+        reason = (
+            f"{failed} of {count} directions disagree: ⟨A, v⟩ = {analytic[r]:.10g}, "
+            f"numeric {numeric[r]:.10g}"
+        )
     elif status == WEAK:
         reason = weak_reason(res, weak)
-    comparison = Comparison(status, reason, float(err.max()), float(rel.max()), (r,), float(analytic[r]),
-                            float(numeric[r]), n, 0, failed, "values" if failed else None, float(ratio.max()),
-                            checked=0, directions=count, resolution=res, resolution_worst=res_worst,
-                            resolution_index=res_index)
+    comparison = Comparison(
+        status,
+        reason,
+        float(err.max()),
+        float(rel.max()),
+        (r,),
+        float(analytic[r]),
+        float(numeric[r]),
+        n,
+        0,
+        failed,
+        "values" if failed else None,
+        float(ratio.max()),
+        checked=0,
+        directions=count,
+        resolution=res,
+        resolution_worst=res_worst,
+        resolution_index=res_index,
+    )
     return comparison, analytic - numeric, err > bound
 
 
@@ -147,7 +189,9 @@ def localize(model, env, name, A, method, seed: int, spread=None, keep: int = 64
         V = V.reshape((2,) + theta.shape)
         numeric, estimate = _derivative_along(model, env, name, V, method)
         off = np.abs(_inner(A, V) - numeric)
-        candidates = halves[int(np.argmax(off / _bound(A, V, numeric, estimate, method, spread=spread)))]
+        candidates = halves[
+            int(np.argmax(off / _bound(A, V, numeric, estimate, method, spread=spread)))
+        ]
     return candidates
 
 
@@ -165,11 +209,20 @@ def directional_verdict(model, env, p: Pending, method, settings):
     usable = isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))
     rounding = p.rounding if usable else None
     if usable:
-        comparison, d, failing = check_directions(model, env, p.id, A.astype(float), method,
-                                                  settings.directions, settings.seed, rounding,
-                                                  p.spread)
+        comparison, d, failing = check_directions(
+            model,
+            env,
+            p.id,
+            A.astype(float),
+            method,
+            settings.directions,
+            settings.seed,
+            rounding,
+            p.spread,
+        )
         if comparison.status == WEAK and np.prod(shape) <= (
-                LOCATE_ALL if model.sparse_for(p.id) else 4096):
+            LOCATE_ALL if model.sparse_for(p.id) else 4096
+        ):
             # R sums over every entry cannot resolve its median one: check each entry
             p.indices = None
             p.derivative = numeric_reference(model, env, p.id, method, settings)
@@ -182,18 +235,36 @@ def directional_verdict(model, env, p: Pending, method, settings):
             A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
             measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
             rounding2, spread2 = measured if measured is not None else (None, None)
-            return check_directions(model, env2, p.id, A2, method, settings.directions, settings.seed,
-                                    rounding2 if rounding is not None else None, spread2)[1]
+            return check_directions(
+                model,
+                env2,
+                p.id,
+                A2,
+                method,
+                settings.directions,
+                settings.seed,
+                rounding2 if rounding is not None else None,
+                spread2,
+            )[1]
 
         d2 = at_jittered(model, settings, again)
         if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
-            return np.full(shape, np.nan), replace(comparison, status=PASS, reason=None, failed=0,
-                                                      problem=None, ratio=1.0)
+            return np.full(shape, np.nan), replace(
+                comparison, status=PASS, reason=None, failed=0, problem=None, ratio=1.0
+            )
     fast = model.sparse_for(p.id)
     p.indices = None  # every entry, unless that is more than a per-entry check affords
     if usable and np.prod(shape) > (LOCATE_ALL if fast else 4096):
-        p.indices = localize(model, env, p.id, A.astype(float), method, settings.seed, p.spread,
-                             keep=LOCATE_ALL if fast else 64)
+        p.indices = localize(
+            model,
+            env,
+            p.id,
+            A.astype(float),
+            method,
+            settings.seed,
+            p.spread,
+            keep=LOCATE_ALL if fast else 64,
+        )
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)
     if not usable or entrywise.status == FAIL:
@@ -202,5 +273,8 @@ def directional_verdict(model, env, p: Pending, method, settings):
         # Every entry passed a per-entry check, a finer instrument than R sums over all
         # of them: the directional disagreement was the sums' rounding.
         return numeric, replace(entrywise, directions=comparison.directions)
-    reason = comparison.reason + f"; the per-entry check of {entrywise.checked:,} entries found no culprit"
+    reason = (
+        comparison.reason
+        + f"; the per-entry check of {entrywise.checked:,} entries found no culprit"
+    )
     return numeric, replace(comparison, reason=reason)

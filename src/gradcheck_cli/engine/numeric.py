@@ -104,10 +104,17 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
     return result
 
 
-def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
-                  method: str = "central", rel_step: float | np.ndarray | None = None,
-                  indices: np.ndarray | None = None, chunk_bytes: int = CHUNK_BYTES,
-                  progress=None) -> Derivative:
+def differentiate(
+    model: Model,
+    env: Values,
+    wrt: str,
+    out: str | None = None,
+    method: str = "central",
+    rel_step: float | np.ndarray | None = None,
+    indices: np.ndarray | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+    progress=None,
+) -> Derivative:
     """Numerical derivative of ``out`` (the loss by default) with respect to ``wrt``.
 
     ``indices`` (flat) limits the work to some entries; the others are NaN; ``rel_step``
@@ -132,8 +139,9 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
         """f(θ + steps[j] e_i[j]) for each of len(steps)/len(i) rounds of steps, i = idx[part]."""
         sub = idx[part]
         rounds = len(steps) // sub.size if sub.size else 0
-        return _evaluate(model, env, wrt, out, flat, np.tile(sub, rounds), steps, chunk_bytes,
-                         dtype, progress)
+        return _evaluate(
+            model, env, wrt, out, flat, np.tile(sub, rounds), steps, chunk_bytes, dtype, progress
+        )
 
     def taken(rel, part=slice(None)):
         """The representable steps (θ + h) − θ and θ − (θ − h) for the entries idx[part],
@@ -154,14 +162,18 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
     else:
         hp, hm = taken(DEFAULT_REL_STEP if rel_step is None else rel_step)
         f = at(np.concatenate([hp.ravel(), -hm.ravel()]))
-        fp, fm = f[: idx.size], f[idx.size:]
+        fp, fm = f[: idx.size], f[idx.size :]
         step = np.broadcast_to((hp + hm) / 2, fp.shape).copy()
         parts = [(fp - fm) / (hp + hm), (fp - f0) / hp, (f0 - fm) / hm, None, step]
     redo = ~np.isfinite(parts[0]).reshape(idx.size, -1).all(axis=1)
     if method == "richardson":
         redo |= (parts[3] > RICHARDSON_POOR * np.abs(parts[0])).reshape(idx.size, -1).any(axis=1)
-    redo &= ((flat[idx] != 0) & (np.abs(flat[idx]) < 1) & bool(np.all(np.isfinite(f0)))
-             & (np.ndim(rel_step) == 0))
+    redo &= (
+        (flat[idx] != 0)
+        & (np.abs(flat[idx]) < 1)
+        & bool(np.all(np.isfinite(f0)))
+        & (np.ndim(rel_step) == 0)
+    )
     if redo.any():
         # The steps (θ_i − h) left the function's domain around a small θ_i (the log of a
         # probability below h), or (richardson) did not resolve a function that turns on
@@ -169,14 +181,21 @@ def differentiate(model: Model, env: Values, wrt: str, out: str | None = None,
         # itself rather than to max(1, |θ_i|): rel · |θ_i| (any rel: the kink test's h,
         # h/8, h/64 stay apart). Richardson keeps, per entry, the better estimate.
         small = np.abs(flat[idx[redo]])
-        rel = rel_step if rel_step is not None else (
-            RICHARDSON_FIRST_STEP if method == "richardson" else DEFAULT_REL_STEP)
-        again = differentiate(model, env, wrt, out, method, rel * small, idx[redo], chunk_bytes,
-                              progress)
-        redone = [None if a is None else a.reshape((flat.size,) + f0.shape)[idx[redo]]
-                  for a in (again.value, again.plus, again.minus, again.error, again.step)]
-        better = (redone[3] < parts[3][redo] if method == "richardson"
-                  else np.ones(redone[0].shape, bool))
+        rel = (
+            rel_step
+            if rel_step is not None
+            else (RICHARDSON_FIRST_STEP if method == "richardson" else DEFAULT_REL_STEP)
+        )
+        again = differentiate(
+            model, env, wrt, out, method, rel * small, idx[redo], chunk_bytes, progress
+        )
+        redone = [
+            None if a is None else a.reshape((flat.size,) + f0.shape)[idx[redo]]
+            for a in (again.value, again.plus, again.minus, again.error, again.step)
+        ]
+        better = (
+            redone[3] < parts[3][redo] if method == "richardson" else np.ones(redone[0].shape, bool)
+        )
         for k, new in enumerate(redone):
             if parts[k] is not None:
                 parts[k][redo] = np.where(better, new, parts[k][redo])
@@ -194,14 +213,21 @@ def _richardson(at, taken, rel_step, n: int, f0: np.ndarray, chunk_bytes: int) -
     entries: its arrays hold RICHARDSON_STEPS numbers per entry (and per entry of f)."""
     first = RICHARDSON_FIRST_STEP if rel_step is None else rel_step
     block = max(1, chunk_bytes // (8 * RICHARDSON_ARRAYS * RICHARDSON_STEPS * max(1, f0.size)))
-    pieces = [_extrapolated(lambda s, b=b: at(s, part=b), lambda r, b=b: taken(r, part=b),
-                            first if np.ndim(first) == 0 else first[b], f0)
-              for b in (slice(i, min(n, i + block)) for i in range(0, n, block))]
+    pieces = [
+        _extrapolated(
+            lambda s, b=b: at(s, part=b),
+            lambda r, b=b: taken(r, part=b),
+            first if np.ndim(first) == 0 else first[b],
+            f0,
+        )
+        for b in (slice(i, min(n, i + block)) for i in range(0, n, block))
+    ]
     if not pieces:
         empty = np.empty((0,) + f0.shape)
         return [empty, None, None, empty, empty]
-    return [None if pieces[0][k] is None else np.concatenate([p[k] for p in pieces])
-            for k in range(5)]
+    return [
+        None if pieces[0][k] is None else np.concatenate([p[k] for p in pieces]) for k in range(5)
+    ]
 
 
 def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
@@ -216,12 +242,12 @@ def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
     there rates infinite). Returns value, None, None, estimate, step (the smallest of
     the three steps the kept extrapolation used).
     """
-    steps = [taken(first * RICHARDSON_RATIO ** -k) for k in range(RICHARDSON_STEPS)]
+    steps = [taken(first * RICHARDSON_RATIO**-k) for k in range(RICHARDSON_STEPS)]
     f = at(np.concatenate([a.ravel() for hp, hm in steps for a in (hp, -hm)]))
     f = f.reshape((len(steps), 2, -1) + f0.shape)
     h = np.stack([(hp + hm) / 2 for hp, hm in steps])  # as taken
     D = (f[:, 0] - f[:, 1]) / (2 * h)
-    q1, q2 = RICHARDSON_RATIO ** 2, RICHARDSON_RATIO ** 4
+    q1, q2 = RICHARDSON_RATIO**2, RICHARDSON_RATIO**4
     R1 = (q1 * D[1:] - D[:-1]) / (q1 - 1)
     R = (q2 * R1[1:] - R1[:-1]) / (q2 - 1)  # R[k] ends at step k + 2
     gap = np.abs(np.diff(R, axis=0))
@@ -279,8 +305,10 @@ def complex_safe(model: Model, env: Values) -> bool:
                 if theta.size == 0:
                     continue
                 try:
-                    probes = [_entry_agrees(model, env, name, theta),
-                              _direction_agrees(model, env, name, theta, rng)]
+                    probes = [
+                        _entry_agrees(model, env, name, theta),
+                        _direction_agrees(model, env, name, theta, rng),
+                    ]
                 except Exception:  # the forward refuses complex numbers
                     return False
                 if not all(ok for ok, _ in probes):
@@ -298,17 +326,23 @@ def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tu
     i = int(np.argmax(np.abs(theta)))
     cs = np.ravel(differentiate(model, env, name, method="complex", indices=[i]).value)[i]
     real = differentiate(model, env, name, method="central", indices=[i])
-    cd = min((np.ravel(a)[i] for a in (real.value, real.plus, real.minus)),
-             key=lambda v: abs(v - cs))
+    cd = min(
+        (np.ravel(a)[i] for a in (real.value, real.plus, real.minus)), key=lambda v: abs(v - cs)
+    )
     # central's own error: truncation well inside 1e-5 relative, round-off ~ eps·|L|/h
-    noise = 100 * EPS * max(1.0, abs(float(env[model.loss]))) / (
-        DEFAULT_REL_STEP * max(1.0, abs(theta.flat[i])))
+    noise = (
+        100
+        * EPS
+        * max(1.0, abs(float(env[model.loss])))
+        / (DEFAULT_REL_STEP * max(1.0, abs(theta.flat[i])))
+    )
     ok = bool(np.isfinite(cs)) and abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
     return ok, bool(cs != 0)
 
 
-def _direction_agrees(model: Model, env: Values, name: str, theta: np.ndarray,
-                      rng: np.random.Generator) -> tuple[bool, bool]:
+def _direction_agrees(
+    model: Model, env: Values, name: str, theta: np.ndarray, rng: np.random.Generator
+) -> tuple[bool, bool]:
     """Along v (Gaussian, times max(1, |θ_i|): every entry moves on its own scale),
     Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus 8
     estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
@@ -324,11 +358,16 @@ def _direction_agrees(model: Model, env: Values, name: str, theta: np.ndarray,
         copies = theta[None] + steps.reshape((-1,) + (1,) * theta.ndim) * v[None]
         return np.asarray(model.evaluate(env, name, copies), dtype=np.float64)
 
-    value, _, _, error, _ = _extrapolated(at, lambda s: [np.array([s])] * 2,
-                                          RICHARDSON_FIRST_STEP, f0)
+    value, _, _, error, _ = _extrapolated(
+        at, lambda s: [np.array([s])] * 2, RICHARDSON_FIRST_STEP, f0
+    )
     value, error = float(value[0]), float(error[0])
-    ok = (np.isfinite(cs) and np.isfinite(value) and np.isfinite(error)
-          and abs(cs - value) <= C_AGREE * error + PROBE_RTOL * abs(cs))
+    ok = (
+        np.isfinite(cs)
+        and np.isfinite(value)
+        and np.isfinite(error)
+        and abs(cs - value) <= C_AGREE * error + PROBE_RTOL * abs(cs)
+    )
     # a Richardson that cannot resolve the direction (a saturated tanh) is no evidence
     # either way: it does not count towards the one informative probe complex_safe needs
     return bool(ok), bool(cs != 0 and np.isfinite(error) and error <= PROBE_DOUBT * abs(cs))

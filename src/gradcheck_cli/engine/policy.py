@@ -42,12 +42,34 @@ class Policy:
 
 
 POLICY = {
-    "float64": Policy(eps=float(np.finfo(np.float64).eps), entry=512.0, tensor=0.0, est=8.0,
-                      rounding=4.0, jitter=1e-8, unstable=0.1, jump=1e-6, kink_steps=(1, 8, 64),
-                      weak=1e-6, directional=32.0, directional_worst=4.0),
-    "float32": Policy(eps=float(np.finfo(np.float32).eps), entry=8.0, tensor=4.0, est=8.0,
-                      rounding=4.0, jitter=1e-4, unstable=0.1, jump=1e-6, kink_steps=(1, 8, 64),
-                      weak=1e-2, directional=32.0, directional_worst=4.0),
+    "float64": Policy(
+        eps=float(np.finfo(np.float64).eps),
+        entry=512.0,
+        tensor=0.0,
+        est=8.0,
+        rounding=4.0,
+        jitter=1e-8,
+        unstable=0.1,
+        jump=1e-6,
+        kink_steps=(1, 8, 64),
+        weak=1e-6,
+        directional=32.0,
+        directional_worst=4.0,
+    ),
+    "float32": Policy(
+        eps=float(np.finfo(np.float32).eps),
+        entry=8.0,
+        tensor=4.0,
+        est=8.0,
+        rounding=4.0,
+        jitter=1e-4,
+        unstable=0.1,
+        jump=1e-6,
+        kink_steps=(1, 8, 64),
+        weak=1e-2,
+        directional=32.0,
+        directional_worst=4.0,
+    ),
 }
 
 # The classic bound's defaults (--rtol/--atol, and the central and forward engines)

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradcheck_cli.engine.numeric import (
+    COMPLEX_STEP,
+    DEFAULT_REL_STEP,
+    FORWARD_REL_STEP,
+    RICHARDSON_REL_STEP,
+    differentiate,
+)
 from gradcheck_cli.models.model import Model
-from gradcheck_cli.engine.numeric import (COMPLEX_STEP, DEFAULT_REL_STEP, FORWARD_REL_STEP, RICHARDSON_REL_STEP,
-                                   differentiate)
 
 EPSILONS = 2.0 ** -np.arange(4, 20)  # relative to the size of θ
 
@@ -34,8 +39,13 @@ def taylor(model: Model, env, analytic: dict, names: list[str], seed: int = 0) -
         g = analytic.get(name)
         theta = np.asarray(env[name], dtype=float)
         if not isinstance(g, np.ndarray) or g.shape != theta.shape or not np.all(np.isfinite(g)):
-            why = ("no adjoint" if not isinstance(g, np.ndarray) else
-                   "the adjoint has the wrong shape" if g.shape != theta.shape else "the adjoint is not finite")
+            why = (
+                "no adjoint"
+                if not isinstance(g, np.ndarray)
+                else "the adjoint has the wrong shape"
+                if g.shape != theta.shape
+                else "the adjoint is not finite"
+            )
             rows.append(TaylorRow(name, float("nan"), 0, f"undetermined: {why}"))
             continue
         v = rng.standard_normal(theta.shape) * max(float(np.abs(theta).max()), 1.0)
@@ -46,19 +56,34 @@ def taylor(model: Model, env, analytic: dict, names: list[str], seed: int = 0) -
         r = np.abs(L - loss - eps * float(np.vdot(g, v)))
         keep = np.isfinite(r) & (r > 1e3 * np.finfo(float).eps * max(abs(loss), 1e-300))
         if keep.sum() < 3:
-            rows.append(TaylorRow(name, float("nan"), int(keep.sum()),
-                                  "undetermined: the remainder is at round-off (an exact gradient "
-                                  "of a linear or quadratic loss)"))
+            rows.append(
+                TaylorRow(
+                    name,
+                    float("nan"),
+                    int(keep.sum()),
+                    "undetermined: the remainder is at round-off (an exact gradient "
+                    "of a linear or quadratic loss)",
+                )
+            )
             continue
         order = float(np.polyfit(np.log(eps[keep]), np.log(r[keep]), 1)[0])
-        verdict = ("order 2: consistent with the gradient" if order > 1.75 else
-                   "order 1: the gradient is wrong" if order < 1.25 else "between 1 and 2: a kink nearby?")
+        verdict = (
+            "order 2: consistent with the gradient"
+            if order > 1.75
+            else "order 1: the gradient is wrong"
+            if order < 1.25
+            else "between 1 and 2: a kink nearby?"
+        )
         rows.append(TaylorRow(name, order, int(keep.sum()), verdict))
     return rows
 
 
 STEPS = 10.0 ** -np.arange(1, 15)
-DEFAULT_STEPS = {"forward": FORWARD_REL_STEP, "central": DEFAULT_REL_STEP, "richardson": RICHARDSON_REL_STEP}
+DEFAULT_STEPS = {
+    "forward": FORWARD_REL_STEP,
+    "central": DEFAULT_REL_STEP,
+    "richardson": RICHARDSON_REL_STEP,
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +96,7 @@ class Sweep:
 
 def sweep(model: Model, env, analytic: dict, names: list[str], with_complex: bool) -> Sweep:
     """Max over tensors of max |N − A| / max |A| for each engine and step."""
+
     def error(method, step):
         worst = 0.0
         for name in names:

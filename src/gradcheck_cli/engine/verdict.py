@@ -12,13 +12,15 @@ import numpy as np
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import FAIL, Comparison, compare
-from gradcheck_cli.models.model import Jacobian
 from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP, differentiate
 from gradcheck_cli.engine.policy import POLICY
+from gradcheck_cli.models.model import Jacobian
 
 
 def _in_dtype(env, dtype):
-    return env if dtype != "float32" else {k: np.asarray(v, dtype=np.float32) for k, v in env.items()}
+    return (
+        env if dtype != "float32" else {k: np.asarray(v, dtype=np.float32) for k, v in env.items()}
+    )
 
 
 def _as_float64(value):
@@ -49,13 +51,24 @@ def _jacobian_layout(a: np.ndarray, jac: Jacobian) -> np.ndarray:
 
 def numeric_reference(model, env, name, method, settings, jac=None, rel_step=None, indices=None):
     """The numeric reference for one row, laid out as its analytic value."""
-    der = differentiate(model, env, jac.wrt if jac else name, out=jac.of if jac else None,
-                        method=method, rel_step=rel_step or settings.rel_step, indices=indices,
-                        progress=settings.progress)
+    der = differentiate(
+        model,
+        env,
+        jac.wrt if jac else name,
+        out=jac.of if jac else None,
+        method=method,
+        rel_step=rel_step or settings.rel_step,
+        indices=indices,
+        progress=settings.progress,
+    )
     if jac is None:
         return der
-    return type(der)(*(None if a is None else _jacobian_layout(a, jac)
-                       for a in (der.value, der.plus, der.minus, der.error)))
+    return type(der)(
+        *(
+            None if a is None else _jacobian_layout(a, jac)
+            for a in (der.value, der.plus, der.minus, der.error)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -73,8 +86,12 @@ class OneSided:
 
     def only(self, mask: np.ndarray) -> "OneSided":
         """The same, NaN outside ``mask`` (the entries that sit on a kink)."""
-        return OneSided(*(np.where(mask, a, np.nan) for a in
-                          (self.left, self.right, self.lo, self.hi, self.slack)))
+        return OneSided(
+            *(
+                np.where(mask, a, np.nan)
+                for a in (self.left, self.right, self.lo, self.hi, self.slack)
+            )
+        )
 
     def holds(self, A: np.ndarray, bound: np.ndarray) -> np.ndarray:
         """Where A lies between the one-sided derivatives: a valid subgradient."""
@@ -98,8 +115,11 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
     """
     policy = POLICY["float64"]
     bad = np.abs(analytic - numeric) > bound
-    significant = bound if error is None else np.maximum(
-        bound - policy.est * np.nan_to_num(error, posinf=0.0), 0.0)
+    significant = (
+        bound
+        if error is None
+        else np.maximum(bound - policy.est * np.nan_to_num(error, posinf=0.0), 0.0)
+    )
     indices = None if jac else np.flatnonzero(bad)
     rel = settings.rel_step or DEFAULT_REL_STEP
     theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
@@ -124,16 +144,26 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
         central_ok = np.zeros_like(bad)
         for der, _, _, _ in levels:
             central_ok |= np.abs(analytic - der.value) <= 1e-5 * np.maximum(
-                np.maximum(np.abs(analytic), np.abs(der.value)), 1e-3 * np.abs(numeric).max())
-        kink |= bad & (error > 1e-6 * np.maximum(np.abs(numeric), 1e-3 * np.abs(numeric).max())) & central_ok
+                np.maximum(np.abs(analytic), np.abs(der.value)), 1e-3 * np.abs(numeric).max()
+            )
+        kink |= (
+            bad
+            & (error > 1e-6 * np.maximum(np.abs(numeric), 1e-3 * np.abs(numeric).max()))
+            & central_ok
+        )
     if method == "central":
         straddled = bad & ~kink & r1
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
     sides = np.stack([d.plus for d, *_ in levels] + [d.minus for d, *_ in levels])
     change = np.maximum(np.abs(fine.plus - finest.plus), np.abs(fine.minus - finest.minus))
-    onesided = OneSided(finest.minus, finest.plus, sides.min(axis=0), sides.max(axis=0),
-                        np.nan_to_num(change, nan=np.inf) + noise64)
+    onesided = OneSided(
+        finest.minus,
+        finest.plus,
+        sides.min(axis=0),
+        sides.max(axis=0),
+        np.nan_to_num(change, nan=np.inf) + noise64,
+    )
     return numeric, kink, onesided
 
 
@@ -177,8 +207,7 @@ def _extended(model, env, jacobians) -> dict:
             out.update({j.id: model.jacobian(j, env_x) for j in jacobians})
     except Exception:
         return {}
-    return {k: v for k, v in out.items()
-            if isinstance(v, np.ndarray) and v.dtype == np.longdouble}
+    return {k: v for k, v in out.items() if isinstance(v, np.ndarray) and v.dtype == np.longdouble}
 
 
 def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict:
@@ -195,8 +224,12 @@ def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict
     ext = _extended(model, env, jacobians)
     out = {}
     for k, A in analytic.items():
-        if (isinstance(A, np.ndarray) and np.all(np.isfinite(A)) and k in ext
-                and ext[k].shape == A.shape):
+        if (
+            isinstance(A, np.ndarray)
+            and np.all(np.isfinite(A))
+            and k in ext
+            and ext[k].shape == A.shape
+        ):
             signed = np.nan_to_num((ext[k] - A).astype(np.float64))
             out[k] = (signed, np.abs(signed))
     return out
@@ -219,18 +252,23 @@ def at_jittered(model, settings, compute, seed: int = 0):
     rng = np.random.default_rng(seed)
     jitter = POLICY[settings.dtype].jitter
     moved = {leaf.name for leaf in model.leaves if leaf.checked}
-    values = {n: v * (1 + jitter * rng.standard_normal(np.shape(v))) if n in moved else v
-              for n, v in model.values.items()}
+    values = {
+        n: v * (1 + jitter * rng.standard_normal(np.shape(v))) if n in moved else v
+        for n, v in model.values.items()
+    }
     return compute(model.forward(values))
 
 
 def _jittered(model, p: Pending, method, settings, indices, seed=0):
     """A − N again at jittered leaves (see at_jittered)."""
+
     def compute(env):
         A = analytic_at(model, env, p, settings.dtype)
-        N = numeric_reference(model, env, p.id, method, settings, p.jac,
-                              indices=None if p.jac else indices).value
+        N = numeric_reference(
+            model, env, p.id, method, settings, p.jac, indices=None if p.jac else indices
+        ).value
         return np.asarray(A, dtype=float) - N
+
     return at_jittered(model, settings, compute, seed)
 
 
@@ -247,10 +285,12 @@ def _rounded(model, env, p: Pending, method, settings, indices, seed=0):
         v = np.asarray(v, dtype=float)
         k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
         return v + k * np.spacing(np.abs(v).astype(dtype)).astype(float)
+
     moved = {n: move(v) if np.size(v) else v for n, v in env.items()}
     A = analytic_at(model, moved, p, settings.dtype)
-    N = numeric_reference(model, moved, p.id, method, settings, p.jac,
-                          indices=None if p.jac else indices).value
+    N = numeric_reference(
+        model, moved, p.id, method, settings, p.jac, indices=None if p.jac else indices
+    ).value
     return np.asarray(A, dtype=float) - N
 
 
@@ -275,8 +315,9 @@ def _roundoff(model, env, p, method, settings, A, numeric, bound, kink):
             noise |= bad & (np.abs(d - moved) > policy.unstable * np.abs(d))
     for seed in (0, 1):
         if (bad & ~noise & ~unstable).any():
-            moved = _jittered(model, p, method, settings, np.flatnonzero(bad & ~noise & ~unstable),
-                              seed)
+            moved = _jittered(
+                model, p, method, settings, np.flatnonzero(bad & ~noise & ~unstable), seed
+            )
             unstable |= bad & ~noise & (np.abs(d - moved) > policy.unstable * np.abs(d))
     jump = unstable & (np.abs(d) > policy.jump * np.maximum(np.abs(A), np.abs(numeric)))
     return jump, (unstable & ~jump) | noise
@@ -308,8 +349,9 @@ def _complex_reference(model, env, p, method, settings, A, entries):
         return nothing
     indices = None if p.jac else np.flatnonzero(entries)
     N = numeric_reference(model, env, p.id, "complex", settings, p.jac, indices=indices).value
-    bound = per_entry("complex", None, A, np.nan_to_num(N), None, p.spread, "float64",
-                      _differentiated(env, p))
+    bound = per_entry(
+        "complex", None, A, np.nan_to_num(N), None, p.spread, "float64", _differentiated(env, p)
+    )
     return N, np.where(np.isfinite(N), bound, 0.0)
 
 
@@ -328,25 +370,34 @@ def _differentiated(env, p: Pending) -> np.ndarray:
 def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Comparison]:
     """Compare one row: bound, compare, and a second look at its failing entries."""
     tol = classic(method, settings.tolerance)
-    weak = limit(method, settings.tolerance) if settings.dtype == "float64" else POLICY["float32"].weak
+    weak = (
+        limit(method, settings.tolerance) if settings.dtype == "float64" else POLICY["float32"].weak
+    )
     numeric, A, mask = p.derivative.value, p.analytic, sampled_mask(p)
-    comparable = (isinstance(A, np.ndarray) and A.shape == numeric.shape and not np.iscomplexobj(A)
-                  and np.all(np.isfinite(A)))
+    comparable = (
+        isinstance(A, np.ndarray)
+        and A.shape == numeric.shape
+        and not np.iscomplexobj(A)
+        and np.all(np.isfinite(A))
+    )
     if comparable and mask is not None:
         numeric = np.where(mask, numeric, A)  # unsampled entries: nothing to compare
     if not comparable or not np.all(np.isfinite(numeric)):
         return numeric, compare(A, numeric, tol, sampled=mask)
     A = A.astype(np.float64)
     theta = _differentiated(env, p)
-    bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, p.spread,
-                      settings.dtype, theta)
+    bound = per_entry(
+        method, settings.tolerance, A, numeric, p.derivative.error, p.spread, settings.dtype, theta
+    )
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
     if comparison.status != FAIL:
         return numeric, comparison
-    numeric, kink, sides = _kinks(model, env, p.id, method, settings, A, numeric, bound, p.jac,
-                                  p.derivative.error)
-    bound = per_entry(method, settings.tolerance, A, numeric, p.derivative.error, p.spread,
-                      settings.dtype, theta)
+    numeric, kink, sides = _kinks(
+        model, env, p.id, method, settings, A, numeric, bound, p.jac, p.derivative.error
+    )
+    bound = per_entry(
+        method, settings.tolerance, A, numeric, p.derivative.error, p.spread, settings.dtype, theta
+    )
     if not p.jac and uses_estimates(method, settings.tolerance):  # below what L can resolve
         floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.dtype)
         err = np.abs(A - numeric)

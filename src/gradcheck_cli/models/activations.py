@@ -5,8 +5,8 @@ complex value, so a complex-step derivative flows through them. Branches are tak
 masked inputs (``np.where`` evaluates both sides) so the unused side cannot overflow.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -72,10 +72,20 @@ ACTIVATIONS = {
     a.name: a
     for a in [
         Activation("identity", lambda z: z, lambda z: np.ones_like(z), "z"),
-        Activation("relu", lambda z: np.where(_pos(z), z, 0), lambda z: np.where(_pos(z), 1.0, 0.0),
-                   "max(z, 0)", kink=True),
-        Activation("leaky_relu", lambda z: np.where(_pos(z), z, LEAKY_SLOPE * z),
-                   lambda z: np.where(_pos(z), 1.0, LEAKY_SLOPE), "max(z, 0.01 z)", kink=True),
+        Activation(
+            "relu",
+            lambda z: np.where(_pos(z), z, 0),
+            lambda z: np.where(_pos(z), 1.0, 0.0),
+            "max(z, 0)",
+            kink=True,
+        ),
+        Activation(
+            "leaky_relu",
+            lambda z: np.where(_pos(z), z, LEAKY_SLOPE * z),
+            lambda z: np.where(_pos(z), 1.0, LEAKY_SLOPE),
+            "max(z, 0.01 z)",
+            kink=True,
+        ),
         Activation("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2, "tanh z"),
         Activation("sigmoid", _sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), "1/(1+e⁻ᶻ)"),
         Activation("softplus", _softplus, _sigmoid, "log(1+eᶻ)"),

@@ -33,7 +33,9 @@ def user_error(e: BaseException, path: str, what: str) -> ModelError:
     if isinstance(e, SyntaxError) and e.filename and _same(e.filename, path):
         return ModelError(f"{path}, line {e.lineno}: SyntaxError: {e.msg}")
     frames = [f for f in traceback.extract_tb(e.__traceback__) if _same(f.filename, path)]
-    where = f"{path}, line {frames[-1].lineno}, in {frames[-1].name}" if frames else f"{path} ({what})"
+    where = (
+        f"{path}, line {frames[-1].lineno}, in {frames[-1].name}" if frames else f"{path} ({what})"
+    )
     message = str(e).splitlines()[0] if str(e) else ""
     return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else ""))
 
@@ -47,8 +49,11 @@ def _same(a: str, b: str) -> bool:
 
 def load_module(path: str):
     if not os.path.isfile(path):
-        raise ModelError(f"model file '{path}' not found" if not os.path.exists(path)
-                         else f"model file '{path}' is not a file")
+        raise ModelError(
+            f"model file '{path}' not found"
+            if not os.path.exists(path)
+            else f"model file '{path}' is not a file"
+        )
     spec = importlib.util.spec_from_file_location("gradcheck_user_model", path)
     if spec is None or spec.loader is None:
         raise ModelError(f"model file '{path}' cannot be loaded as Python (name it *.py)")
@@ -70,12 +75,24 @@ def from_module(module, path: str, seed: int = 0) -> "UserModel":
     functions = {name: getattr(module, name, None) for name in REQUIRED}
     for name, fn in functions.items():
         if not callable(fn):
-            defined = [n for n in dir(module) if callable(getattr(module, n, None)) and not n.startswith("_")]
-            raise ModelError(f"{path} defines no {name}(){nearest(name, defined)}; a model file needs "
-                             "init(rng), forward(p, tap) and backward(v)")
-    return UserModel.build(path, seed, functions, getattr(module, "TARGETS", ()),
-                           dict(getattr(module, "SHAPES", {})), dict(getattr(module, "FORMULAS", {})),
-                           dict(getattr(module, "ADJOINT_FORMULAS", {})))
+            defined = [
+                n
+                for n in dir(module)
+                if callable(getattr(module, n, None)) and not n.startswith("_")
+            ]
+            raise ModelError(
+                f"{path} defines no {name}(){nearest(name, defined)}; a model file needs "
+                "init(rng), forward(p, tap) and backward(v)"
+            )
+    return UserModel.build(
+        path,
+        seed,
+        functions,
+        getattr(module, "TARGETS", ()),
+        dict(getattr(module, "SHAPES", {})),
+        dict(getattr(module, "FORMULAS", {})),
+        dict(getattr(module, "ADJOINT_FORMULAS", {})),
+    )
 
 
 @dataclass
@@ -105,7 +122,9 @@ class UserModel(Model):
     """A Model whose forward is the user's function; perturbed copies run one by one."""
 
     @classmethod
-    def build(cls, path, seed, functions, targets, shapes, formulas, adjoint_formulas) -> "UserModel":
+    def build(
+        cls, path, seed, functions, targets, shapes, formulas, adjoint_formulas
+    ) -> "UserModel":
         init, forward, backward = (functions[n] for n in REQUIRED)
         try:
             raw = init(np.random.default_rng(seed))
@@ -114,25 +133,41 @@ class UserModel(Model):
         values = _leaf_values(raw, path)
         unknown_targets = [t for t in targets if t not in values]
         if unknown_targets:
-            raise ModelError(f"{path}: TARGETS names {', '.join(unknown_targets)}, which init() does not "
-                             f"return; leaves: {', '.join(values)}")
+            raise ModelError(
+                f"{path}: TARGETS names {', '.join(unknown_targets)}, which init() does not "
+                f"return; leaves: {', '.join(values)}"
+            )
         probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
         symbols = {}
-        leaves = [Leaf(n, shapes.get(n, _dims(v)), "target" if n in targets else "leaf", n not in targets)
-                  for n, v in values.items()]
-        steps = [Step(n, (), None, formulas.get(n, ""), shapes.get(n, _dims(v)))
-                 for n, v in probe.values.items()]
+        leaves = [
+            Leaf(n, shapes.get(n, _dims(v)), "target" if n in targets else "leaf", n not in targets)
+            for n, v in values.items()
+        ]
+        steps = [
+            Step(n, (), None, formulas.get(n, ""), shapes.get(n, _dims(v)))
+            for n, v in probe.values.items()
+        ]
         steps.append(Step("L", (), None, formulas.get("L", "forward(p, tap)"), "1×1"))
         checked = [s.name for s in reversed(steps[:-1])] + [l.name for l in leaves if l.checked]
         model = cls(
-            name=os.path.basename(path), title=f"your model, {os.path.basename(path)}",
-            symbols=symbols, leaves=leaves, init=lambda: values, steps=steps,
+            name=os.path.basename(path),
+            title=f"your model, {os.path.basename(path)}",
+            symbols=symbols,
+            leaves=leaves,
+            init=lambda: values,
+            steps=steps,
             formulas=[Formula(n, adjoint_formulas.get(n, ""), None) for n in checked],
-            parameters=("entries of the leaves", int(sum(np.size(values[l.name]) for l in leaves if l.checked))),
+            parameters=(
+                "entries of the leaves",
+                int(sum(np.size(values[l.name]) for l in leaves if l.checked)),
+            ),
         )
         model.path, model.user_forward, model.user_backward = path, forward, backward
-        model.sizes = {**{n: np.size(v) for n, v in values.items()},
-                       **{n: np.size(v) for n, v in probe.values.items()}, "L": 1}
+        model.sizes = {
+            **{n: np.size(v) for n, v in values.items()},
+            **{n: np.size(v) for n, v in probe.values.items()},
+            "L": 1,
+        }
         return model
 
     def entries(self, name: str) -> int:
@@ -152,7 +187,7 @@ class UserModel(Model):
 
     def downstream(self, name: str) -> list[Step]:
         names = [s.name for s in self.steps]
-        return self.steps[names.index(name) + 1:] if name in names else list(self.steps)
+        return self.steps[names.index(name) + 1 :] if name in names else list(self.steps)
 
     def evaluate(self, base, name, value, upto=None):
         """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn."""
@@ -172,10 +207,14 @@ class UserModel(Model):
             raw = self.user_backward(dict(values))
         except Exception as e:
             raise user_error(e, self.path, "backward") from None
-        good = _adjoints(raw, self.path, self.checked(), {l.name for l in self.leaves if not l.checked})
+        good = _adjoints(
+            raw, self.path, self.checked(), {l.name for l in self.leaves if not l.checked}
+        )
         if self.chain and self.overrides:
-            raise ModelError("--chain needs formulas for every adjoint; a model file's backward() is "
-                             "one function: type formulas without --chain")
+            raise ModelError(
+                "--chain needs formulas for every adjoint; a model file's backward() is "
+                "one function: type formulas without --chain"
+            )
         out = dict(good)
         for name, f in self.overrides.items():
             out[name] = f.fn(values, good)
@@ -183,15 +222,21 @@ class UserModel(Model):
 
 
 def _copies(values: dict) -> dict:
-    return {n: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for n, v in values.items()}
+    return {
+        n: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for n, v in values.items()
+    }
 
 
 def _changed(before: dict, after: dict) -> str | None:
     """The first name whose value differs between two runs (None: all equal)."""
     for n, v in before.items():
         w = after.get(n)
-        if v is not w and not (isinstance(w, np.ndarray) and isinstance(v, np.ndarray)
-                               and v.shape == w.shape and _equal(v, w)):
+        if v is not w and not (
+            isinstance(w, np.ndarray)
+            and isinstance(v, np.ndarray)
+            and v.shape == w.shape
+            and _equal(v, w)
+        ):
             return n
     return None
 
@@ -208,18 +253,24 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
     line where either changes its inputs in place or gives another result the second
     time (a dropout mask drawn inside forward(): every numerical derivative would
     compare two different functions). Returns the first run's taps."""
+
     def once():
         p, tap = _copies(values), _Tap(path)
         loss = _run(forward, p, tap, path)
         touched = _changed(values, p)
         if touched:
-            raise ModelError(f"{path}: forward() changed p['{touched}'] in place; build new arrays "
-                             f"(p['{touched}'] * 0.5, not p['{touched}'] *= 0.5)")
+            raise ModelError(
+                f"{path}: forward() changed p['{touched}'] in place; build new arrays "
+                f"(p['{touched}'] * 0.5, not p['{touched}'] *= 0.5)"
+            )
         return loss, tap
+
     (first, tap), (second, _) = once(), once()
     if not (first == second or (np.isnan(first) and np.isnan(second))):
-        raise ModelError(f"{path}: forward() is not deterministic: L = {float(first):.17g} then "
-                         f"{float(second):.17g}; draw random numbers in init(rng)")
+        raise ModelError(
+            f"{path}: forward() is not deterministic: L = {float(first):.17g} then "
+            f"{float(second):.17g}; draw random numbers in init(rng)"
+        )
     v = {**values, **tap.values}
     results = []
     for _ in range(2):
@@ -230,12 +281,16 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
             raise user_error(e, path, "backward") from None
         touched = _changed(v, given)
         if touched:
-            raise ModelError(f"{path}: backward() changed v['{touched}'] in place; build new arrays")
+            raise ModelError(
+                f"{path}: backward() changed v['{touched}'] in place; build new arrays"
+            )
     if isinstance(results[0], dict) and isinstance(results[1], dict):
         differs = _changed(results[0], results[1])
         if differs and differs in results[0] and isinstance(results[0][differs], np.ndarray):
-            raise ModelError(f"{path}: backward() is not deterministic: its '{differs}' differs "
-                             "between two calls on the same values")
+            raise ModelError(
+                f"{path}: backward() is not deterministic: its '{differs}' differs "
+                "between two calls on the same values"
+            )
     return tap
 
 
@@ -246,15 +301,21 @@ def _dims(value) -> str:
 
 def _leaf_values(raw, path) -> dict[str, np.ndarray]:
     if not isinstance(raw, dict) or not raw:
-        raise ModelError(f"{path}: init(rng) must return a dict of leaves {{name: array}}, "
-                         f"got {type(raw).__name__}")
+        raise ModelError(
+            f"{path}: init(rng) must return a dict of leaves {{name: array}}, "
+            f"got {type(raw).__name__}"
+        )
     out = {}
     for name, value in raw.items():
         arr = np.asarray(value)
         if not isinstance(name, str) or not name.isidentifier():
-            raise ModelError(f"{path}: init() returned a leaf named {name!r}; names must be identifiers")
+            raise ModelError(
+                f"{path}: init() returned a leaf named {name!r}; names must be identifiers"
+            )
         if arr.dtype.kind not in "iuf":
-            raise ModelError(f"{path}: init()['{name}'] has dtype {arr.dtype}; leaves must be real numbers")
+            raise ModelError(
+                f"{path}: init()['{name}'] has dtype {arr.dtype}; leaves must be real numbers"
+            )
         out[name] = arr.astype(np.float64)
     return out
 
@@ -268,27 +329,43 @@ def _run(forward, p, tap, path):
         raise user_error(e, path, "forward") from None
     arr = np.asarray(loss)
     if arr.size != 1 or arr.dtype.kind not in "iufc":
-        raise ModelError(f"{path}: forward() must return the scalar loss, got "
-                         f"{type(loss).__name__} of shape {'×'.join(map(str, arr.shape)) or '()'}")
+        raise ModelError(
+            f"{path}: forward() must return the scalar loss, got "
+            f"{type(loss).__name__} of shape {'×'.join(map(str, arr.shape)) or '()'}"
+        )
     return arr.reshape(())
 
 
 def _adjoints(raw, path, names: list[str], targets: set) -> dict[str, np.ndarray]:
     if not isinstance(raw, dict):
-        raise ModelError(f"{path}: backward(v) must return a dict {{name: adjoint}}, got {type(raw).__name__}")
+        raise ModelError(
+            f"{path}: backward(v) must return a dict {{name: adjoint}}, got {type(raw).__name__}"
+        )
     out = {}
     for name, value in raw.items():
         if name not in names:
-            why = "a target (TARGETS)" if name in targets else "neither a leaf nor a tapped intermediate"
-            raise ModelError(f"{path}: backward() returned an adjoint for '{name}', which is {why}"
-                             f"{nearest(str(name), names)}; adjoints: {', '.join(names)}")
+            why = (
+                "a target (TARGETS)"
+                if name in targets
+                else "neither a leaf nor a tapped intermediate"
+            )
+            raise ModelError(
+                f"{path}: backward() returned an adjoint for '{name}', which is {why}"
+                f"{nearest(str(name), names)}; adjoints: {', '.join(names)}"
+            )
         if not isinstance(value, np.ndarray):
-            raise ModelError(f"{path}: backward()['{name}'] is a {type(value).__name__}, not a numpy "
-                             "array (wrap it: np.array(...), shaped like the variable)")
+            raise ModelError(
+                f"{path}: backward()['{name}'] is a {type(value).__name__}, not a numpy "
+                "array (wrap it: np.array(...), shaped like the variable)"
+            )
         if value.dtype.kind == "c":
-            raise ModelError(f"{path}: backward()['{name}'] is complex ({value.dtype}); adjoints are real")
+            raise ModelError(
+                f"{path}: backward()['{name}'] is complex ({value.dtype}); adjoints are real"
+            )
         if value.dtype.kind not in "iuf":
-            raise ModelError(f"{path}: backward()['{name}'] has dtype {value.dtype}; expected a float array")
+            raise ModelError(
+                f"{path}: backward()['{name}'] has dtype {value.dtype}; expected a float array"
+            )
         # extended precision is kept: it measures the adjoints' own rounding (verdict.py)
         out[name] = value if value.dtype == np.longdouble else value.astype(np.float64)
     return out

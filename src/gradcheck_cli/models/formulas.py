@@ -9,8 +9,8 @@ or a single number on one side: broadcasting never turns a shape slip into a res
 """
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -28,6 +28,7 @@ def _axis_reduce(fn):
         if not isinstance(axis, int) or not -a.ndim <= axis < a.ndim:
             raise ValueError(f"axis must be a whole number from 0 to {a.ndim - 1}, got {axis}")
         return fn(a, axis=axis, keepdims=True)
+
     return reduce
 
 
@@ -64,7 +65,11 @@ FUNCTIONS: dict[str, tuple[tuple[int, ...], Callable, str]] = {
     "sum": ((1, 2), _axis_reduce(np.sum), "sum(a) of all entries, sum(a, axis) keeping the axis"),
     "mean": ((1, 2), _axis_reduce(np.mean), "mean(a), mean(a, axis), like sum"),
     "outer": ((2,), _outer, "outer(u, v) = u vᵀ for vectors"),
-    "diag": ((1,), _diag, "diag(v): the matrix with v on its diagonal; diag(M): M's diagonal as a column"),
+    "diag": (
+        (1,),
+        _diag,
+        "diag(v): the matrix with v on its diagonal; diag(M): M's diagonal as a column",
+    ),
     "eye": ((1,), _eye, "eye(n): the n×n identity"),
     "ones_like": ((1,), np.ones_like, "ones of a's shape"),
     "zeros_like": ((1,), np.zeros_like, "zeros of a's shape"),
@@ -72,8 +77,14 @@ FUNCTIONS: dict[str, tuple[tuple[int, ...], Callable, str]] = {
     "softmax": ((1,), _softmax, "softmax of each column"),
 }
 
-_BINOPS = {ast.Add: ("+", np.add), ast.Sub: ("−", np.subtract), ast.Mult: ("*", np.multiply),
-           ast.Div: ("/", np.divide), ast.MatMult: ("@", np.matmul), ast.Pow: ("**", np.power)}
+_BINOPS = {
+    ast.Add: ("+", np.add),
+    ast.Sub: ("−", np.subtract),
+    ast.Mult: ("*", np.multiply),
+    ast.Div: ("/", np.divide),
+    ast.MatMult: ("@", np.matmul),
+    ast.Pow: ("**", np.power),
+}
 
 
 @dataclass(frozen=True)
@@ -118,52 +129,60 @@ def parse(target: str, text: str, where: str, names: dict[str, str], functions: 
 
 
 def _vet(node, text, where, names, functions):
+    """Refuse any node that is not a number, a name, + - * / @ **, unary minus, .T or a
+    call of an allowed function (ast.walk visits every node)."""
     col = getattr(node, "col_offset", None)
-    if isinstance(node, (ast.BinOp, ast.operator, ast.unaryop, ast.Load)):
-        if isinstance(node, ast.BinOp) and type(node.op) not in _BINOPS:
-            raise _error(where, "only + - * / @ ** are allowed", text, col)
-        return
-    if isinstance(node, ast.UnaryOp):
-        if not isinstance(node.op, (ast.USub, ast.UAdd)):
-            raise _error(where, "only unary minus is allowed", text, col)
-        return
-    if isinstance(node, ast.Constant):
+
+    def refuse(message):
+        raise _error(where, message, text, col)
+
+    if isinstance(node, ast.BinOp) and type(node.op) not in _BINOPS:
+        refuse("only + - * / @ ** are allowed")
+    elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, (ast.USub, ast.UAdd)):
+        refuse("only unary minus is allowed")
+    elif isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise _error(where, f"only numbers are allowed, not {node.value!r}", text, col)
-        return
-    if isinstance(node, ast.Attribute):
-        if node.attr != "T":
-            raise _error(where, f"'.{node.attr}' is not allowed: the only attribute is .T", text, col)
-        return
-    if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.keywords:
-            raise _error(where, "calls are allowed only as f(a, ...) with f one of: "
-                         + ", ".join(functions), text, col)
-        if node.func.id not in functions:
-            raise _error(where, f"unknown function '{node.func.id}'{nearest(node.func.id, functions)};"
-                         f" allowed: {', '.join(functions)}", text, col)
-        arity = functions[node.func.id][0]
-        if len(node.args) not in arity or any(isinstance(a, ast.Starred) for a in node.args):
-            raise _error(where, f"{node.func.id} takes {' or '.join(map(str, arity))} argument(s)", text, col)
-        return
-    if isinstance(node, ast.Name):
-        if node.id not in names and node.id not in functions:
-            raise _error(where, f"unknown name '{node.id}'{nearest(node.id, names)}; allowed: "
-                         + ", ".join(names), text, col)
-        return
-    what = type(node).__name__.lower()
-    raise _error(where, f"'{what}' is not allowed in a formula", text, col)
+            refuse(f"only numbers are allowed, not {node.value!r}")
+    elif isinstance(node, ast.Attribute) and node.attr != "T":
+        refuse(f"'.{node.attr}' is not allowed: the only attribute is .T")
+    elif isinstance(node, ast.Call):
+        _vet_call(node, functions, refuse)
+    elif isinstance(node, ast.Name) and node.id not in names and node.id not in functions:
+        refuse(f"unknown name '{node.id}'{nearest(node.id, names)}; allowed: " + ", ".join(names))
+    elif not isinstance(node, _ALLOWED_NODES):
+        refuse(f"'{type(node).__name__.lower()}' is not allowed in a formula")
+
+
+_ALLOWED_NODES = (
+    ast.Expression,
+    ast.BinOp,
+    ast.operator,
+    ast.UnaryOp,
+    ast.unaryop,
+    ast.Load,
+    ast.Constant,
+    ast.Attribute,
+    ast.Call,
+    ast.Name,
+)
+
+
+def _vet_call(node: ast.Call, functions, refuse) -> None:
+    if not isinstance(node.func, ast.Name) or node.keywords:
+        refuse("calls are allowed only as f(a, ...) with f one of: " + ", ".join(functions))
+    name = node.func.id  # type: ignore[attr-defined]
+    if name not in functions:
+        refuse(
+            f"unknown function '{name}'{nearest(name, functions)}; allowed: " + ", ".join(functions)
+        )
+    arity = functions[name][0]
+    if len(node.args) not in arity or any(isinstance(a, ast.Starred) for a in node.args):
+        refuse(f"{name} takes {' or '.join(map(str, arity))} argument(s)")
 
 
 def evaluate(typed: Typed, scope: dict, functions: dict) -> np.ndarray:
     """Evaluate a vetted formula on ``scope`` (arrays and sizes by name)."""
-    text, where = typed.text, typed.where
-
-    def seg(node):
-        return ast.get_source_segment(text, node) or "…"
-
-    def shape(v):
-        return dims(np.shape(v)) if np.ndim(v) else "number"
+    ctx = _Context(typed.text, typed.where)
 
     def ev(node):
         if isinstance(node, ast.Constant):
@@ -181,34 +200,63 @@ def evaluate(typed: Typed, scope: dict, functions: dict) -> np.ndarray:
             try:
                 return functions[node.func.id][1](*args)
             except (ValueError, TypeError) as e:
-                raise _error(where, f"{seg(node)}: {e}", text, node.col_offset) from None
-        symbol, op = _BINOPS[type(node.op)]
-        a, b = ev(node.left), ev(node.right)
-        if isinstance(node.op, ast.Pow):
-            if np.size(b) != 1 or not abs(float(np.ravel(b)[0])) <= MAX_EXPONENT:
-                raise _error(where, f"the exponent {seg(node.right)} must be one number of at most "
-                             f"{MAX_EXPONENT} in size", text, node.right.col_offset)
-            return np.power(np.asarray(a, dtype=float), float(np.ravel(b)[0]))
-        between = text[node.left.end_col_offset:node.right.col_offset]
-        op_col = node.left.end_col_offset + len(between) - len(between.lstrip(" )"))
-        clash = _error(where, f"shape clash: {seg(node.left)} ({shape(a)}) {symbol} "
-                       f"{seg(node.right)} ({shape(b)})", text, op_col)
-        if isinstance(node.op, ast.MatMult):
-            if np.ndim(a) < 1 or np.ndim(b) < 1:
-                raise clash
-            try:
-                return np.matmul(a, b)
-            except ValueError:
-                raise clash from None
-        if np.size(a) != 1 and np.size(b) != 1 and np.shape(a) != np.shape(b):
-            raise clash
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return op(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+                raise ctx.error(f"{ctx.seg(node)}: {e}", node.col_offset) from None
+        return _binop(node, ev(node.left), ev(node.right), ctx)
 
     value = ev(typed.tree)
     if callable(value):
-        raise _error(where, "the formula is a function, not a value")
+        raise _error(typed.where, "the formula is a function, not a value")
     return np.asarray(value, dtype=float)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The formula's text and origin, for messages with a caret."""
+
+    text: str
+    where: str
+
+    def seg(self, node) -> str:
+        return ast.get_source_segment(self.text, node) or "…"
+
+    def error(self, message: str, col: int | None):
+        return _error(self.where, message, self.text, col)
+
+
+def _binop(node: ast.BinOp, a, b, ctx: _Context):
+    """a OP b, refusing what broadcasting would hide: shapes must be equal, or one side a
+    single number; @ needs arrays; ** a single exponent of at most MAX_EXPONENT."""
+    symbol, op = _BINOPS[type(node.op)]
+    if isinstance(node.op, ast.Pow):
+        if np.size(b) != 1 or not abs(float(np.ravel(b)[0])) <= MAX_EXPONENT:
+            raise ctx.error(
+                f"the exponent {ctx.seg(node.right)} must be one number of at most "
+                f"{MAX_EXPONENT} in size",
+                node.right.col_offset,
+            )
+        return np.power(np.asarray(a, dtype=float), float(np.ravel(b)[0]))
+    between = ctx.text[node.left.end_col_offset : node.right.col_offset]
+    op_col = node.left.end_col_offset + len(between) - len(between.lstrip(" )"))
+    clash = ctx.error(
+        f"shape clash: {ctx.seg(node.left)} ({_shape(a)}) {symbol} "
+        f"{ctx.seg(node.right)} ({_shape(b)})",
+        op_col,
+    )
+    if isinstance(node.op, ast.MatMult):
+        if np.ndim(a) < 1 or np.ndim(b) < 1:
+            raise clash
+        try:
+            return np.matmul(a, b)
+        except ValueError:
+            raise clash from None
+    if np.size(a) != 1 and np.size(b) != 1 and np.shape(a) != np.shape(b):
+        raise clash
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return op(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+
+
+def _shape(v) -> str:
+    return dims(np.shape(v)) if np.ndim(v) else "number"
 
 
 def allowed_names(model, target: str) -> dict[str, str]:
@@ -234,16 +282,20 @@ def bind(model, target: str, text: str, where: str):
 
     ids = targets(model)
     if target not in ids:
-        raise UsageError(f"{where}: '{target}' is not an adjoint of the {model.name} model"
-                         f"{nearest(target, ids)}; allowed: {', '.join(ids)}")
+        raise UsageError(
+            f"{where}: '{target}' is not an adjoint of the {model.name} model"
+            f"{nearest(target, ids)}; allowed: {', '.join(ids)}"
+        )
     functions = {**FUNCTIONS, **{k: ((1,), f, k) for k, f in model.functions.items()}}
     typed = parse(target, text, where, allowed_names(model, target), functions)
     original = next(x for x in [*model.formulas, *model.jacobians] if x.id == target)
     symbols = dict(model.symbols)
     if target in [f.name for f in model.formulas]:
+
         def fn(values, adjoints):
             scope = {**values, **{f"{k}_bar": v for k, v in adjoints.items()}, **symbols}
             return evaluate(typed, scope, functions)
+
         return replace(original, text=text, fn=fn)
 
     per_example = [n for n in allowed_names(model, target) if model_shape_ends_in_B(model, n)]
@@ -253,9 +305,10 @@ def bind(model, target: str, text: str, where: str):
         blocks = []
         for b in range(B):
             scope = {**values, **symbols}
-            scope.update({n: values[n][:, b:b + 1] for n in per_example})
+            scope.update({n: values[n][:, b : b + 1] for n in per_example})
             blocks.append(evaluate(typed, scope, functions))
         return blocks[0] if B == 1 else np.stack(blocks)
+
     return replace(original, text=text, fn=jac)
 
 

@@ -12,8 +12,8 @@ The backward pass is a list of hand-derived formulas, one per adjoint, in backwa
 order; each sees the forward values and the adjoints computed before it.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 
@@ -45,8 +45,10 @@ def _chain_reason(error: Exception, got: dict, good: dict) -> str:
         if isinstance(value, Unevaluated):
             off.append(f"{name}_bar could not be evaluated")
         elif np.shape(value) != np.shape(good[name]):
-            off.append(f"{name}_bar is {'×'.join(map(str, np.shape(value)))}, "
-                       f"not {'×'.join(map(str, np.shape(good[name])))}")
+            off.append(
+                f"{name}_bar is {'×'.join(map(str, np.shape(value)))}, "
+                f"not {'×'.join(map(str, np.shape(good[name])))}"
+            )
     if off:
         return "the formulas before it gave " + "; ".join(off)
     return str(error).splitlines()[0]
@@ -136,7 +138,9 @@ class Model:
     parameters: tuple[str, int] = ("", 0)  # (formula, count)
     overrides: dict[str, object] = field(default_factory=dict)
     chain: bool = False
-    complex_safe: bool | None = None  # steps are complex-analytic (True), are not (False), unknown: probe
+    complex_safe: bool | None = (
+        None  # steps are complex-analytic (True), are not (False), unknown: probe
+    )
     functions: dict[str, Callable] = field(default_factory=dict)  # for typed formulas: phi, dphi
     origins: dict[str, str] = field(default_factory=dict)  # overridden id -> "injected" or "yours"
 
@@ -209,8 +213,15 @@ class Model:
         (``perturbed``): its value is a matrix (every built-in value is)."""
         return len(self.shape_of(name).split("×")) == 2
 
-    def perturbed(self, base: Values, name: str, idx: np.ndarray, steps: np.ndarray,
-                  upto: str | None = None, sizes: list | None = None):
+    def perturbed(
+        self,
+        base: Values,
+        name: str,
+        idx: np.ndarray,
+        steps: np.ndarray,
+        upto: str | None = None,
+        sizes: list | None = None,
+    ):
         """``upto`` (the loss) with entry idx[k] of ``name`` moved by steps[k], for each k,
         without materialising a copy of ``name`` per k: each copy is kept as the one row
         it changes while the steps allow (see sparse.py). ``sizes``, if given, receives
@@ -222,7 +233,9 @@ class Model:
             if not touched.intersection(step.inputs):
                 continue
             if step.onehot is not None and touched.intersection(step.inputs) == {name}:
-                env[step.name] = pin(step.onehot(base, name, idx, steps, step.name), base[step.name])
+                env[step.name] = pin(
+                    step.onehot(base, name, idx, steps, step.name), base[step.name]
+                )
             else:
                 if name in step.inputs and env[name] is base[name]:  # built only when read
                     env[name] = one_entry_rows(base[name], idx, steps)

@@ -1,10 +1,10 @@
 """Q1: the residual regression net of the seed derivation.
 
-    z1 = W1 x        d×B      W1: d×d, x: d×B (one column per example)
-    h  = phi(z1)     d×B
-    z2 = h + x       d×B      the skip connection
-    y  = W2 z2       1×B      W2: 1×d
-    L  = mean over the batch of ½ (y − t)²
+z1 = W1 x        d×B      W1: d×d, x: d×B (one column per example)
+h  = phi(z1)     d×B
+z2 = h + x       d×B      the skip connection
+y  = W2 z2       1×B      W2: 1×d
+L  = mean over the batch of ½ (y − t)²
 """
 
 import numpy as np
@@ -19,8 +19,14 @@ def _T(a):
     return np.swapaxes(a, -1, -2)
 
 
-def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0,
-          scale: float = 1.0, integers: bool = False) -> Model:
+def build(
+    d: int = 8,
+    activation: str = "tanh",
+    batch: int = 1,
+    seed: int = 0,
+    scale: float = 1.0,
+    integers: bool = False,
+) -> Model:
     """``scale`` multiplies the inputs x and targets t; ``integers`` draws every leaf as
     small whole numbers (pre-activations then sit exactly on relu's kink)."""
     act = ACTIVATIONS[activation]
@@ -31,8 +37,12 @@ def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0,
         rng = np.random.default_rng(seed)
         if integers:
             draw = lambda shape: rng.integers(-3, 4, shape).astype(float)  # noqa: E731
-            return {"W1": draw((d, d)), "W2": draw((1, d)), "x": scale * draw((d, B)),
-                    "t": scale * draw((1, B))}
+            return {
+                "W1": draw((d, d)),
+                "W2": draw((1, d)),
+                "x": scale * draw((d, B)),
+                "t": scale * draw((1, B)),
+            }
         return {
             "W1": rng.standard_normal((d, d)) / np.sqrt(d),
             "W2": rng.standard_normal((1, d)) / np.sqrt(d),
@@ -51,8 +61,13 @@ def build(d: int = 8, activation: str = "tanh", batch: int = 1, seed: int = 0,
         Step("h", ("z1",), phi, f"φ(z1), φ = {act.name}", "d×B", elementwise=True),
         Step("z2", ("h", "x"), lambda h, x: h + x, "h + x", "d×B", elementwise=True),
         Step("y", ("W2", "z2"), lambda W2, z2: W2 @ z2, "W2 z2", "1×B", matmul_onehot("W2", "z2")),
-        Step("L", ("y", "t"), lambda y, t: np.sum((y - t) ** 2, axis=(-2, -1)) / (2 * B),
-             "½ (y − t)², mean over B", "1×1"),
+        Step(
+            "L",
+            ("y", "t"),
+            lambda y, t: np.sum((y - t) ** 2, axis=(-2, -1)) / (2 * B),
+            "½ (y − t)², mean over B",
+            "1×1",
+        ),
     ]
     # Backward order. Each adjoint is the sum over every path from its variable to L.
     formulas = [

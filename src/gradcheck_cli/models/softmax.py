@@ -1,8 +1,8 @@
 """Q2: the softmax classifier of the seed derivation.
 
-    z = W x (+ b)     N×B      W: N×D, x: D×B, b: N×1
-    y = softmax(z)    N×B      per column
-    L = mean over the batch of −Σ_k t_k log y_k,  t one-hot per column
+z = W x (+ b)     N×B      W: N×D, x: D×B, b: N×1
+y = softmax(z)    N×B      per column
+L = mean over the batch of −Σ_k t_k log y_k,  t one-hot per column
 """
 
 import numpy as np
@@ -46,8 +46,10 @@ def _y_bar(t, y):
 def _underflow(v):
     # Below 1e-280, −t ⊘ y nears float64's overflow and y + ih no longer fits a complex step.
     if np.any((v["t"] != 0) & (v["y"] < 1e-280)):
-        return ("a target class's probability y is below 1e-280, where −t ⊘ y is not "
-                "representable in float64 (logits too far apart)")
+        return (
+            "a target class's probability y is below 1e-280, where −t ⊘ y is not "
+            "representable in float64 (logits too far apart)"
+        )
     return None
 
 
@@ -58,8 +60,15 @@ def softmax_jacobian(y):
     return J[0] if y.shape[1] == 1 else J
 
 
-def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int = 0,
-          scale: float = 1.0, integers: bool = False) -> Model:
+def build(
+    n: int = 10,
+    d: int = 5,
+    bias: bool = True,
+    batch: int = 1,
+    seed: int = 0,
+    scale: float = 1.0,
+    integers: bool = False,
+) -> Model:
     """``scale`` multiplies the inputs x (so the logits: scale 300 gives logits of a few
     hundred); ``integers`` draws W, x and b as small whole numbers."""
     N, D, B = n, d, batch
@@ -82,16 +91,27 @@ def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int 
     leaves = [Leaf("W", "N×D", "parameter")]
     if bias:
         leaves.append(Leaf("b", "N×1", "parameter"))
-        logits = Step("z", ("W", "x", "b"), lambda W, x, b: W @ x + b, "W x + b", "N×B",
-                      matmul_onehot("W", "x", "b"))
+        logits = Step(
+            "z",
+            ("W", "x", "b"),
+            lambda W, x, b: W @ x + b,
+            "W x + b",
+            "N×B",
+            matmul_onehot("W", "x", "b"),
+        )
     else:
         logits = Step("z", ("W", "x"), lambda W, x: W @ x, "W x", "N×B", matmul_onehot("W", "x"))
     leaves += [Leaf("x", "D×B", "input"), Leaf("t", "N×B", "target", checked=False)]
     steps = [
         logits,
         Step("y", ("z",), softmax, "softmax(z) = e^z / Σ_j e^z_j", "N×B"),
-        Step("L", ("y", "z", "t"), lambda y, z, t: cross_entropy(y, z, t) / B,
-             "−Σ_k t_k log y_k, mean over B", "1×1"),
+        Step(
+            "L",
+            ("y", "z", "t"),
+            lambda y, z, t: cross_entropy(y, z, t) / B,
+            "−Σ_k t_k log y_k, mean over B",
+            "1×1",
+        ),
     ]
     formulas = [
         Formula("y", "−t ⊘ y / B", lambda v, g: _y_bar(v["t"], v["y"]) / B, _underflow),
@@ -102,8 +122,9 @@ def build(n: int = 10, d: int = 5, bias: bool = True, batch: int = 1, seed: int 
     if bias:
         formulas.append(Formula("b", "Σ_columns z̄", lambda v, g: g["z"].sum(axis=1, keepdims=True)))
     formulas.append(Formula("x", "Wᵀ z̄", lambda v, g: v["W"].T @ g["z"]))
-    jac = Jacobian("y", "z", "diag(y) − y yᵀ", "N×N" if B == 1 else "B×N×N",
-                   lambda v: softmax_jacobian(v["y"]))
+    jac = Jacobian(
+        "y", "z", "diag(y) − y yᵀ", "N×N" if B == 1 else "B×N×N", lambda v: softmax_jacobian(v["y"])
+    )
     # Complex-safe for every activation (tests/test_models.py checks it against complex steps).
     return Model(
         complex_safe=True,

@@ -121,7 +121,7 @@ def apply(step, env, base, touched):
     """Run ``step`` on ``env``, whose ``touched`` names hold perturbed copies (dense or
     Rows) and the rest unperturbed values from ``base``; keeps Rows where it can."""
     args = [env[i] for i in step.inputs]
-    patched = [i for i, a in zip(step.inputs, args) if isinstance(a, Rows)]
+    patched = [i for i, a in zip(step.inputs, args, strict=True) if isinstance(a, Rows)]
     if not patched:
         return step.fn(*args)
     first = env[patched[0]]
@@ -129,7 +129,9 @@ def apply(step, env, base, touched):
     shape = np.shape(base[step.name])
     same_rows = all(env[i].rows is first.rows and np.shape(env[i].base) == shape for i in patched)
     if step.elementwise and same_rows and not dense_copies:
-        rows = [a.values if isinstance(a, Rows) else np.broadcast_to(a, shape)[first.rows] for a in args]
+        rows = [
+            a.values if isinstance(a, Rows) else np.broadcast_to(a, shape)[first.rows] for a in args
+        ]
         return Rows(np.asarray(base[step.name]), first.rows, step.fn(*rows))
     rule = getattr(step.onehot, "rows", None)
     if rule is not None and len(patched) == 1 and not dense_copies:

@@ -18,7 +18,8 @@ EPS = float(np.finfo(np.float64).eps)
 
 @dataclass(frozen=True)
 class Diagnosis:
-    kind: str  # nonfinite, zero, transpose, shape, sign, scale, term, product, outer, where, small, none
+    # nonfinite, zero, transpose, shape, sign, scale, term, product, outer, where, small, none
+    kind: str
     message: str
     detail: dict = field(default_factory=dict)
 
@@ -91,8 +92,7 @@ def _scale_diagnosis(c: float, symbols: dict) -> Diagnosis:
     return Diagnosis("scale", f"scaled: A = c·N with c = {_c_text(c)}{hint}", {"c": c})
 
 
-def _own_term(A, N, tol: Tolerance, keep, own, name: str | None,
-              spread: int) -> Diagnosis | None:
+def _own_term(A, N, tol: Tolerance, keep, own, name: str | None, spread: int) -> Diagnosis | None:
     """N − A = k·own, own the variable's own forward value: a weight-decay or L2 term's
     derivative (2λW) missing, or written with the wrong factor (λW). k by least squares,
     verified by ``_explains``; detail k as in the other terms (N − A = k·term)."""
@@ -101,11 +101,15 @@ def _own_term(A, N, tol: Tolerance, keep, own, name: str | None,
     k = _lsq(N - A, own, keep)
     if k == 0 or not _explains(A, N, N - k * own, -k * own, tol, keep, spread):
         return None
-    term = (f"{abs(k):.6g}·{name} (the variable's own value)" if name
-            else f"{abs(k):.6g}× the variable's own value")
+    term = (
+        f"{abs(k):.6g}·{name} (the variable's own value)"
+        if name
+        else f"{abs(k):.6g}× the variable's own value"
+    )
     what = "missing a term" if k > 0 else "an extra term"
-    return Diagnosis("term", f"{what} {term}: a weight-decay or L2 term's derivative",
-                     {"term": name, "k": k})
+    return Diagnosis(
+        "term", f"{what} {term}: a weight-decay or L2 term's derivative", {"term": name, "k": k}
+    )
 
 
 def _named_constant(c: float, symbols: dict) -> str | None:
@@ -113,10 +117,14 @@ def _named_constant(c: float, symbols: dict) -> str | None:
     B = symbols.get("B", 1)
     named = []
     if B > 1:
-        named += [(B, f"B = {B}: the batch mean's 1/B is missing (a sum where a mean belongs)"),
-                  (1 / B, f"1/B = 1/{B}: divided by the batch size once too often")]
-    named += [(2.0, "2: the ½ of the loss is missing, or a term counted twice"),
-              (0.5, "½: an extra ½, or an adjoint split between two paths instead of copied")]
+        named += [
+            (B, f"B = {B}: the batch mean's 1/B is missing (a sum where a mean belongs)"),
+            (1 / B, f"1/B = 1/{B}: divided by the batch size once too often"),
+        ]
+    named += [
+        (2.0, "2: the ½ of the loss is missing, or a term counted twice"),
+        (0.5, "½: an extra ½, or an adjoint split between two paths instead of copied"),
+    ]
     for value, text in named:
         if abs(c - value) <= 1e-6 * abs(value):
             return text
@@ -126,41 +134,62 @@ def _named_constant(c: float, symbols: dict) -> str | None:
 def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
     if A.ndim == 2 and N.ndim == 2 and A.shape == N.shape[::-1]:
         if _fits(A, N.T, tol):
-            return Diagnosis("transpose", f"transposed: A is {dims(A.shape)} and equals Nᵀ; "
-                             f"the adjoint must have the variable's shape {dims(N.shape)}")
-        return Diagnosis("shape", f"A has the transposed shape {dims(A.shape)} (expected "
-                         f"{dims(N.shape)}), and its values are not Nᵀ either")
+            return Diagnosis(
+                "transpose",
+                f"transposed: A is {dims(A.shape)} and equals Nᵀ; "
+                f"the adjoint must have the variable's shape {dims(N.shape)}",
+            )
+        return Diagnosis(
+            "shape",
+            f"A has the transposed shape {dims(A.shape)} (expected "
+            f"{dims(N.shape)}), and its values are not Nᵀ either",
+        )
     if A.ndim == 2 and A.shape[0] == A.shape[1] == N.shape[0] and N.ndim == 2:
         # A = P qᵀ where N = P ∘ q: a matrix (outer) product in place of ∘.
         for name, P in candidates.items():
             if P.shape == N.shape and np.all(P != 0):
                 q = N / P
                 if _fits(A, P @ q.T, tol):
-                    return Diagnosis("outer", f"A is {dims(A.shape)} = u qᵀ where N = u ∘ q, u = {name}: "
-                                     "a matrix product in place of the elementwise ∘", {"term": name})
+                    return Diagnosis(
+                        "outer",
+                        f"A is {dims(A.shape)} = u qᵀ where N = u ∘ q, u = {name}: "
+                        "a matrix product in place of the elementwise ∘",
+                        {"term": name},
+                    )
         return None
-    if A.ndim == 2 and N.ndim == 2 and A.shape[0] == N.shape[0] and N.shape[1] == 1 \
-            and _fits(A.sum(axis=1, keepdims=True), N, tol):
-        return Diagnosis("shape", f"A is {dims(A.shape)} and its row sums equal N: not summed over "
-                         "the batch (a bias is added to every column, so its adjoint sums them)")
+    if (
+        A.ndim == 2
+        and N.ndim == 2
+        and A.shape[0] == N.shape[0]
+        and N.shape[1] == 1
+        and _fits(A.sum(axis=1, keepdims=True), N, tol)
+    ):
+        return Diagnosis(
+            "shape",
+            f"A is {dims(A.shape)} and its row sums equal N: not summed over "
+            "the batch (a bias is added to every column, so its adjoint sums them)",
+        )
     if A.size == N.size and _fits(A.reshape(N.shape), N, tol):
-        return Diagnosis("shape", f"right values in the wrong shape: A is {dims(A.shape)}, "
-                         f"expected {dims(N.shape)}")
+        return Diagnosis(
+            "shape",
+            f"right values in the wrong shape: A is {dims(A.shape)}, expected {dims(N.shape)}",
+        )
     return None
 
 
-def _value_rules(A, N, tol, candidates, symbols, keep=None, own=None,
-                 own_name: str | None = None) -> Diagnosis | None:
+def _value_rules(
+    A, N, tol, candidates, symbols, keep=None, own=None, own_name: str | None = None
+) -> Diagnosis | None:
     """Sign, scale, transposed values, the variable's own value, then a named term."""
     if _fits(A, -N, tol, keep):
         return Diagnosis("sign", "sign: A = −N (a flipped sign, e.g. t − y for y − t)")
     c = _scale(A, N, tol, keep, spread=2)
     if c is not None:
         return _scale_diagnosis(c, symbols)
-    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] \
-            and _fits(A, np.swapaxes(N, -1, -2), tol, keep):
-        return Diagnosis("transpose", "transposed values: A = Nᵀ (the factors of an outer "
-                         "product swapped?)")
+    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and _fits(A, np.swapaxes(N, -1, -2), tol, keep):
+        return Diagnosis(
+            "transpose", "transposed values: A = Nᵀ (the factors of an outer product swapped?)"
+        )
     own_rule = _own_term(A, N, tol, keep, own, own_name, spread=2)
     if own_rule:
         return own_rule
@@ -175,8 +204,11 @@ def _value_rules(A, N, tol, candidates, symbols, keep=None, own=None,
         if abs(k + 1) <= 1e-6:
             return Diagnosis("term", f"an extra term equal to {name}", {"term": name, "k": k})
         if A.size > 1:
-            return Diagnosis("term", f"off by a multiple of {name}: N − A = {k:.6g}·{name}",
-                             {"term": name, "k": k})
+            return Diagnosis(
+                "term",
+                f"off by a multiple of {name}: N − A = {k:.6g}·{name}",
+                {"term": name, "k": k},
+            )
     return None
 
 
@@ -188,9 +220,12 @@ def _product_rule(A, N, tol, adjoints, values, keep=None) -> Diagnosis | None:
             continue
         for fname, F in values.items():
             if F.shape == A.shape and _fits(A, U * F, tol, keep):
-                return Diagnosis("product", f"A = u ∘ {fname} with u = {uname}: the forward "
-                                 f"value {fname} where a derivative belongs?",
-                                 {"adjoint": uname, "value": fname})
+                return Diagnosis(
+                    "product",
+                    f"A = u ∘ {fname} with u = {uname}: the forward "
+                    f"value {fname} where a derivative belongs?",
+                    {"adjoint": uname, "value": fname},
+                )
     return None
 
 
@@ -212,9 +247,12 @@ def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
         return None
     if bad.sum() <= 3:
         where = ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(bad))
-        return Diagnosis("where", f"the error is confined to "
-                         f"{'entry' if bad.sum() == 1 else 'entries'} "
-                         f"{where} ({int(bad.sum())} of {A.size})")
+        return Diagnosis(
+            "where",
+            f"the error is confined to "
+            f"{'entry' if bad.sum() == 1 else 'entries'} "
+            f"{where} ({int(bad.sum())} of {A.size})",
+        )
     if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and A.shape[-1] > 1:
         diag = np.zeros(A.shape[-2:], bool)
         np.fill_diagonal(diag, True)
@@ -223,19 +261,28 @@ def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
     if A.ndim == 2:
         bad_rows, good_rows = bad.any(axis=1), good.any(axis=1) & ~bad.any(axis=1)
         if A.shape[1] > 1 and good_rows.any() and bad[bad_rows][live[bad_rows]].all():
-            return Diagnosis("where", "the error is confined to row(s) "
-                             + ", ".join(map(str, np.flatnonzero(bad_rows))))
+            return Diagnosis(
+                "where",
+                "the error is confined to row(s) " + ", ".join(map(str, np.flatnonzero(bad_rows))),
+            )
         bad_cols, good_cols = bad.any(axis=0), good.any(axis=0) & ~bad.any(axis=0)
         if A.shape[0] > 1 and good_cols.any() and bad[:, bad_cols][live[:, bad_cols]].all():
-            return Diagnosis("where", "the error is confined to column(s) "
-                             + ", ".join(map(str, np.flatnonzero(bad_cols))))
+            return Diagnosis(
+                "where",
+                "the error is confined to column(s) "
+                + ", ".join(map(str, np.flatnonzero(bad_cols))),
+            )
     for name, F in values.items():
         if F.shape != A.shape:
             continue
         for test, text in ((F <= 0, "≤ 0"), (F < 0, "< 0"), (F == 0, "= 0"), (F > 0, "> 0")):
             if bad.sum() > 1 and not (bad & ~test).any() and (good & ~test).any():
-                return Diagnosis("where", f"the error is confined to entries where {name} "
-                                 f"{text} ({int(bad.sum())} of {A.size})", {"value": name})
+                return Diagnosis(
+                    "where",
+                    f"the error is confined to entries where {name} "
+                    f"{text} ({int(bad.sum())} of {A.size})",
+                    {"value": name},
+                )
     return None
 
 
@@ -248,9 +295,12 @@ def _small(A, N, tol, keep=None) -> Diagnosis:
     if keep is not None:
         rel = np.where(keep, rel, -1.0)
     i = tuple(int(j) for j in np.unravel_index(int(np.argmax(rel)), A.shape))
-    return Diagnosis("small", f"small: A agrees with N to rtol {tol.rtol:g} everywhere; the "
-                     f"largest difference, {float(rel[i]):.2g} relative, is at {list(i)}",
-                     {"index": i})
+    return Diagnosis(
+        "small",
+        f"small: A agrees with N to rtol {tol.rtol:g} everywhere; the "
+        f"largest difference, {float(rel[i]):.2g} relative, is at {list(i)}",
+        {"index": i},
+    )
 
 
 def _small_pattern(A, N, tol, symbols, keep, own, own_name) -> Diagnosis | None:
@@ -263,10 +313,18 @@ def _small_pattern(A, N, tol, symbols, keep, own, own_name) -> Diagnosis | None:
     return _own_term(A, N, tol, keep, own, own_name, spread=4)
 
 
-def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | None = None,
-             values: dict | None = None, symbols: dict | None = None, *,
-             own: np.ndarray | None = None, own_name: str | None = None,
-             exclude: np.ndarray | None = None) -> Diagnosis:
+def diagnose(
+    analytic,
+    numeric: np.ndarray,
+    tol: Tolerance,
+    adjoints: dict | None = None,
+    values: dict | None = None,
+    symbols: dict | None = None,
+    *,
+    own: np.ndarray | None = None,
+    own_name: str | None = None,
+    exclude: np.ndarray | None = None,
+) -> Diagnosis:
     """The simplest explanation of A ≠ N that fits within the bound, or "no simple pattern".
 
     ``adjoints``: other adjoints by printed name (numeric values, the true ones);
@@ -283,8 +341,9 @@ def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | Non
         i = tuple(int(j) for j in np.argwhere(~np.isfinite(A))[0])
         return Diagnosis("nonfinite", f"A is not finite ({A[i]} at {list(i)}) where N is finite")
     if A.shape != N.shape:
-        return _shape_rules(A, N, tol, adjoints) or Diagnosis("shape", f"A is {dims(A.shape)}, "
-                                                              f"expected {dims(N.shape)}")
+        return _shape_rules(A, N, tol, adjoints) or Diagnosis(
+            "shape", f"A is {dims(A.shape)}, expected {dims(N.shape)}"
+        )
     keep = None
     if exclude is not None and exclude.shape == A.shape and exclude.any():
         keep = ~exclude.astype(bool)
@@ -295,6 +354,9 @@ def diagnose(analytic, numeric: np.ndarray, tol: Tolerance, adjoints: dict | Non
     if _fits(A, N, tol, keep):
         return _small_pattern(A, N, tol, symbols, keep, own, own_name) or _small(A, N, tol, keep)
     candidates = {**adjoints, **values}
-    return (_value_rules(A, N, tol, candidates, symbols, keep, own, own_name)
-            or _product_rule(A, N, tol, adjoints, values, keep)
-            or _where_rule(A, N, tol, values, keep) or Diagnosis("none", NONE))
+    return (
+        _value_rules(A, N, tol, candidates, symbols, keep, own, own_name)
+        or _product_rule(A, N, tol, adjoints, values, keep)
+        or _where_rule(A, N, tol, values, keep)
+        or Diagnosis("none", NONE)
+    )

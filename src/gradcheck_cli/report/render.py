@@ -9,10 +9,17 @@ from gradcheck_cli.engine.checking import Report, bar, method_description
 from gradcheck_cli.engine.compare import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Comparison, dims
 from gradcheck_cli.report.schema import options_text, summary_text, tolerance_text
 
-LEGENDS = {"injected": "* formula replaced by an injected bug (--inject)",
-           "yours": "* your formula (--grad or [gradients])"}
-VERDICT_STYLE = {PASS: "bold green", KINK: "bold yellow", WEAK: "bold yellow", FAIL: "bold red",
-                 NOT_CHECKED: "dim"}
+LEGENDS = {
+    "injected": "* formula replaced by an injected bug (--inject)",
+    "yours": "* your formula (--grad or [gradients])",
+}
+VERDICT_STYLE = {
+    PASS: "bold green",
+    KINK: "bold yellow",
+    WEAK: "bold yellow",
+    FAIL: "bold red",
+    NOT_CHECKED: "dim",
+}
 
 
 def _e(x) -> str:
@@ -28,13 +35,17 @@ def _ratio(x) -> str:
 
 
 def _res(c: Comparison) -> str:
-    return "—" if c.resolution is None else f"{c.resolution:.0e}" if c.resolution < 1e300 else "none"
+    return (
+        "—" if c.resolution is None else f"{c.resolution:.0e}" if c.resolution < 1e300 else "none"
+    )
 
 
 def _where(c: Comparison) -> str:
     if c.worst_index is None:
         return "—"
-    if c.directions and not c.checked:  # a direction, not an entry: A, N are ⟨A, v⟩ and its numeric twin
+    if (
+        c.directions and not c.checked
+    ):  # a direction, not an entry: A, N are ⟨A, v⟩ and its numeric twin
         return f"v{c.worst_index[0]}"
     return "[" + ",".join(map(str, c.worst_index)) + "]"
 
@@ -60,8 +71,11 @@ def header(report: Report) -> Text:
         ("model", report.title),
         ("options", options_text(report)),
         ("parameters", f"{report.parameters[0]} = {report.parameters[1]}"),
-        ("method", method_description(report.method, report.settings)
-         + ("; A in float32, N in float64" if report.settings.dtype == "float32" else "")),
+        (
+            "method",
+            method_description(report.method, report.settings)
+            + ("; A in float32, N in float64" if report.settings.dtype == "float32" else ""),
+        ),
         ("bound", tolerance_text(report)),
         ("loss", f"L = {report.loss:.10g}"),
     ]
@@ -94,10 +108,15 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
     table.add_column("adjoint", no_wrap=True)
     table.add_column("formula")
     table.add_column("shape", no_wrap=True)
-    sampled = any(0 <= r.comparison.checked < r.comparison.entries or r.comparison.directions
-                  for r in report.gradients)
-    numbers = (("max rel err", "err/bound", "resolution", "worst at", "A", "N")
-               if wide else ("max rel err", "err/bound", "resolution", "worst at"))
+    sampled = any(
+        0 <= r.comparison.checked < r.comparison.entries or r.comparison.directions
+        for r in report.gradients
+    )
+    numbers = (
+        ("max rel err", "err/bound", "resolution", "worst at", "A", "N")
+        if wide
+        else ("max rel err", "err/bound", "resolution", "worst at")
+    )
     if sampled:  # --sample, --directions: how many were checked, in place of max rel err
         numbers = ("checked",) + numbers[1:]
     for col in numbers:
@@ -106,17 +125,30 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
     for r in report.gradients:
         c = r.comparison
         sev = _severity(c)
-        cells = {"max abs err": Text(_e(c.max_abs), style=sev), "max rel err": Text(_e(c.max_rel), style=sev),
-                 "err/bound": Text(_ratio(c.ratio), style=sev),
-                 "resolution": Text(_res(c), style="yellow" if c.status == WEAK else ""),
-                 "worst at": _where(c), "A": _g(c.worst_analytic), "N": _g(c.worst_numeric)}
+        cells = {
+            "max abs err": Text(_e(c.max_abs), style=sev),
+            "max rel err": Text(_e(c.max_rel), style=sev),
+            "err/bound": Text(_ratio(c.ratio), style=sev),
+            "resolution": Text(_res(c), style="yellow" if c.status == WEAK else ""),
+            "worst at": _where(c),
+            "A": _g(c.worst_analytic),
+            "N": _g(c.worst_numeric),
+        }
         verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
         shape = _shape(r.shape, r.dims)
         if sampled:
-            cells["checked"] = (f"{c.directions} directions" if c.directions and c.checked == 0
-                                else f"{max(c.checked, 0):,} of {c.entries:,}")
-        table.add_row(r.label + (" *" if r.replaced else ""), r.formula, shape,
-                      *(cells[col] for col in numbers), Text(verdict, style=VERDICT_STYLE[c.status]))
+            cells["checked"] = (
+                f"{c.directions} directions"
+                if c.directions and c.checked == 0
+                else f"{max(c.checked, 0):,} of {c.entries:,}"
+            )
+        table.add_row(
+            r.label + (" *" if r.replaced else ""),
+            r.formula,
+            shape,
+            *(cells[col] for col in numbers),
+            Text(verdict, style=VERDICT_STYLE[c.status]),
+        )
     return table
 
 
@@ -129,10 +161,14 @@ def failures(report: Report) -> Text:
             text.append(f"  {r.label}: ", style="bold red")
             text.append(f"{c.reason}")
             if c.worst_index is not None and c.worst_analytic is not None:
-                text.append(f"; worst at {_where(c)}: A = {_g(c.worst_analytic)}, N = {_g(c.worst_numeric)}")
+                text.append(
+                    f"; worst at {_where(c)}: A = {_g(c.worst_analytic)}, N = {_g(c.worst_numeric)}"
+                )
             if c.left is not None and c.right is not None:
-                text.append(f"; a kink there: one-sided derivatives {_g(c.left)} (left) and "
-                            f"{_g(c.right)} (right), A outside them")
+                text.append(
+                    f"; a kink there: one-sided derivatives {_g(c.left)} (left) and "
+                    f"{_g(c.right)} (right), A outside them"
+                )
             text.append("\n")
             if r.diagnosis is not None:
                 text.append("    diagnosis: ", style="bold")
@@ -148,12 +184,16 @@ def failures(report: Report) -> Text:
 
 def kink_line(c: Comparison) -> str:
     """What the KINK entries of a row were excused for, with one of them shown."""
-    line = (f"{c.kinks} {'entry sits' if c.kinks == 1 else 'entries sit'} on a kink, A between "
-            "the one-sided derivatives (a subgradient)")
+    line = (
+        f"{c.kinks} {'entry sits' if c.kinks == 1 else 'entries sit'} on a kink, A between "
+        "the one-sided derivatives (a subgradient)"
+    )
     if c.kink_index is not None and c.kink_sides is not None:
         left, right, a = c.kink_sides
-        line += (f"; e.g. [{','.join(map(str, c.kink_index))}]: left {_g(left)}, right {_g(right)}, "
-                 f"A = {_g(a)}")
+        line += (
+            f"; e.g. [{','.join(map(str, c.kink_index))}]: left {_g(left)}, right {_g(right)}, "
+            f"A = {_g(a)}"
+        )
     return line
 
 
@@ -169,14 +209,26 @@ def footer(report: Report) -> Text:
 
 
 def taylor_table(report: Report) -> Table:
-    table = Table(title="Taylor remainder |L(θ+εv) − L(θ) − ε⟨ḡ, v⟩|: order 2 if ḡ is right, 1 if not",
-                  title_justify="left")
+    table = Table(
+        title="Taylor remainder |L(θ+εv) − L(θ) − ε⟨ḡ, v⟩|: order 2 if ḡ is right, 1 if not",
+        title_justify="left",
+    )
     for col in ("adjoint", "fitted order", "points", "reading"):
         table.add_column(col, justify="right" if col in ("fitted order", "points") else "left")
     for row in report.taylor:
-        style = "green" if row.verdict.startswith("order 2") else "red" if row.verdict.startswith("order 1") else "yellow"
-        table.add_row(bar(row.name), _ratio(row.order) if row.order == row.order else "—", str(row.points),
-                      Text(row.verdict, style=style))
+        style = (
+            "green"
+            if row.verdict.startswith("order 2")
+            else "red"
+            if row.verdict.startswith("order 1")
+            else "yellow"
+        )
+        table.add_row(
+            bar(row.name),
+            _ratio(row.order) if row.order == row.order else "—",
+            str(row.points),
+            Text(row.verdict, style=style),
+        )
     return table
 
 
@@ -192,32 +244,54 @@ def render_table(report: Report, width: int = WIDE) -> Group:
 
 def render_markdown(report: Report) -> str:
     """The same facts as a markdown document, for pasting into a report."""
-    out = [f"## gradcheck: {report.title}", "",
-           f"- options: `{options_text(report)}`",
-           f"- parameters: {report.parameters[0]} = {report.parameters[1]}",
-           f"- method: {method_description(report.method, report.settings)}",
-           f"- bound: {tolerance_text(report)}",
-           f"- loss: {report.loss:.10g}"]
+    out = [
+        f"## gradcheck: {report.title}",
+        "",
+        f"- options: `{options_text(report)}`",
+        f"- parameters: {report.parameters[0]} = {report.parameters[1]}",
+        f"- method: {method_description(report.method, report.settings)}",
+        f"- bound: {tolerance_text(report)}",
+        f"- loss: {report.loss:.10g}",
+    ]
     if report.settings.inject:
         out.append(f"- injected bug: `{report.settings.inject}`")
     out += ["", "| variable | role | formula | shape |", "|---|---|---|---|"]
-    out += [f"| {f.name} | {f.role} | {f.formula or '—'} | {_shape(f.shape, f.dims)} |"
-            for f in report.forward]
-    out += ["", "| adjoint | formula | shape | max abs err | max rel err | err/bound | resolution | worst at "
-            "| A | N | verdict |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    out += [
+        f"| {f.name} | {f.role} | {f.formula or '—'} | {_shape(f.shape, f.dims)} |"
+        for f in report.forward
+    ]
+    out += [
+        "",
+        "| adjoint | formula | shape | max abs err | max rel err | err/bound | resolution "
+        "| worst at | A | N | verdict |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in report.gradients:
         c = r.comparison
-        out.append(f"| {r.label}{' *' if r.replaced else ''} | {r.formula} | {_shape(r.shape, r.dims)} | "
-                   f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_ratio(c.ratio)} | {_res(c)} | {_where(c)} | {_g(c.worst_analytic)} | "
-                   f"{_g(c.worst_numeric)} | **{c.status}** |")
+        out.append(
+            f"| {r.label}{' *' if r.replaced else ''} | {r.formula} | {_shape(r.shape, r.dims)} | "
+            f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_ratio(c.ratio)} | {_res(c)} | {_where(c)} | "
+            f"{_g(c.worst_analytic)} | "
+            f"{_g(c.worst_numeric)} | **{c.status}** |"
+        )
     out.append("")
-    out += [f"- **{r.label}**: {r.comparison.reason}"
-            + (f"; diagnosis: {r.diagnosis.message}" if r.diagnosis else "")
-            for r in report.gradients if r.comparison.status in (FAIL, WEAK)]
-    out += [f"- **{r.label}**: {kink_line(r.comparison)}" for r in report.gradients if r.comparison.kinks]
+    out += [
+        f"- **{r.label}**: {r.comparison.reason}"
+        + (f"; diagnosis: {r.diagnosis.message}" if r.diagnosis else "")
+        for r in report.gradients
+        if r.comparison.status in (FAIL, WEAK)
+    ]
+    out += [
+        f"- **{r.label}**: {kink_line(r.comparison)}"
+        for r in report.gradients
+        if r.comparison.kinks
+    ]
     out += [f"- note: {n}" for n in report.notes]
     if report.taylor:
         out += ["", "| adjoint | Taylor order | points | reading |", "|---|---:|---:|---|"]
-        out += [f"| {bar(t.name)} | {_ratio(t.order)} | {t.points} | {t.verdict} |" for t in report.taylor]
+        out += [
+            f"| {bar(t.name)} | {_ratio(t.order)} | {t.points} | {t.verdict} |"
+            for t in report.taylor
+        ]
     out += ["", f"**{summary_text(report)}**", ""]
     return "\n".join(out)

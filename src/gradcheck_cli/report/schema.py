@@ -64,26 +64,37 @@ def tolerance_text(report: Report) -> str:
 def summary_text(report: Report) -> str:
     total = len(report.gradients)
     kinks = sum(r.comparison.kinks for r in report.gradients)
-    note = (f"; {kinks} {'entry' if kinks == 1 else 'entries'} on a kink (A between the one-sided "
-            "derivatives)") if kinks else ""
+    note = (
+        (
+            f"; {kinks} {'entry' if kinks == 1 else 'entries'} on a kink (A between the one-sided "
+            "derivatives)"
+        )
+        if kinks
+        else ""
+    )
     failed = [r.label for r in report.gradients if r.comparison.status == FAIL]
     weak = [r for r in report.gradients if r.comparison.status == WEAK]
     unchecked = [r.label for r in report.gradients if r.comparison.status == NOT_CHECKED]
     if unchecked:
         note += f"; not checked: {', '.join(unchecked)}"
     if failed:
-        return f"FAIL: {len(failed)} of {total} derived gradients are wrong: {', '.join(failed)}{note}"
+        return (
+            f"FAIL: {len(failed)} of {total} derived gradients are wrong: {', '.join(failed)}{note}"
+        )
     if weak:
         coarse = ", ".join(f"{r.label} ({r.comparison.resolution:.0e})" for r in weak)
-        return (f"WEAK: nothing fails, but {len(weak)} of {total} derived gradients cannot be "
-                f"checked finely enough to trust a PASS (resolution): {coarse}{note}")
+        return (
+            f"WEAK: nothing fails, but {len(weak)} of {total} derived gradients cannot be "
+            f"checked finely enough to trust a PASS (resolution): {coarse}{note}"
+        )
     checked = total - len(unchecked)
     return f"PASS: all {checked} derived gradients match the numerical ones{note}"
 
 
 def options_text(report: Report) -> str:
-    return "  ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
-                     for k, v in report.options.items())
+    return "  ".join(
+        f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in report.options.items()
+    )
 
 
 def to_json(report: Report) -> dict:
@@ -93,53 +104,107 @@ def to_json(report: Report) -> dict:
         c = r.comparison
         worst = None
         if c.worst_index is not None:
-            worst = {"index": list(c.worst_index), "analytic": _num(c.worst_analytic),
-                     "numeric": _num(c.worst_numeric), "left": c.left, "right": c.right}
+            worst = {
+                "index": list(c.worst_index),
+                "analytic": _num(c.worst_analytic),
+                "numeric": _num(c.worst_numeric),
+                "left": c.left,
+                "right": c.right,
+            }
         kink = None
         if c.kink_index is not None and c.kink_sides is not None:
-            kink = {"index": list(c.kink_index), "left": _num(c.kink_sides[0]),
-                    "right": _num(c.kink_sides[1]), "analytic": _num(c.kink_sides[2])}
-        rows.append({
-            "id": r.id, "label": r.label, "kind": r.kind, "formula": r.formula,
-            "shape": r.shape, "dims": list(r.dims), "status": c.status, "reason": c.reason,
-            "max_abs_error": _num(c.max_abs), "max_rel_error": _num(c.max_rel),
-            "error_over_bound": _num(c.ratio), "resolution": _res(c.resolution),
-            "resolution_worst": None if c.resolution_worst is None else {
-                "value": _res(c.resolution_worst), "index": list(c.resolution_index)},
-            "entries": c.entries, "checked": c.checked, "directions": c.directions, "failed": c.failed, "kinks": c.kinks,
-            "replaced": r.replaced, "origin": r.origin, "worst": worst, "kink": kink,
-            "diagnosis": None if r.diagnosis is None else {
-                "kind": r.diagnosis.kind, "message": r.diagnosis.message, **r.diagnosis.detail},
-        })
+            kink = {
+                "index": list(c.kink_index),
+                "left": _num(c.kink_sides[0]),
+                "right": _num(c.kink_sides[1]),
+                "analytic": _num(c.kink_sides[2]),
+            }
+        rows.append(
+            {
+                "id": r.id,
+                "label": r.label,
+                "kind": r.kind,
+                "formula": r.formula,
+                "shape": r.shape,
+                "dims": list(r.dims),
+                "status": c.status,
+                "reason": c.reason,
+                "max_abs_error": _num(c.max_abs),
+                "max_rel_error": _num(c.max_rel),
+                "error_over_bound": _num(c.ratio),
+                "resolution": _res(c.resolution),
+                "resolution_worst": None
+                if c.resolution_worst is None
+                else {"value": _res(c.resolution_worst), "index": list(c.resolution_index)},
+                "entries": c.entries,
+                "checked": c.checked,
+                "directions": c.directions,
+                "failed": c.failed,
+                "kinks": c.kinks,
+                "replaced": r.replaced,
+                "origin": r.origin,
+                "worst": worst,
+                "kink": kink,
+                "diagnosis": None
+                if r.diagnosis is None
+                else {
+                    "kind": r.diagnosis.kind,
+                    "message": r.diagnosis.message,
+                    **r.diagnosis.detail,
+                },
+            }
+        )
     return {
         "schema": SCHEMA,
         "version": __version__,
         "model": {
-            "name": report.model, "title": report.title, "options": report.options,
+            "name": report.model,
+            "title": report.title,
+            "options": report.options,
             "symbols": report.symbols,
             "parameters": {"formula": report.parameters[0], "count": report.parameters[1]},
         },
         "check": {
-            "method": report.method, "requested": s.method,
+            "method": report.method,
+            "requested": s.method,
             "description": method_description(report.method, s),
             "rel_step": DEFAULT_REL_STEP if s.rel_step is None else s.rel_step,
             "bound": "estimates" if uses_estimates(report.method, s.tolerance) else "rtol",
             "bound_description": describe(report.method, s.tolerance),
-            "rtol": classic(report.method, s.tolerance).rtol, "atol": classic(report.method, s.tolerance).atol,
+            "rtol": classic(report.method, s.tolerance).rtol,
+            "atol": classic(report.method, s.tolerance).atol,
             "floor": classic(report.method, s.tolerance).floor,
-            "inject": s.inject, "dtype": s.dtype, "sample": s.sample, "directions": s.directions,
+            "inject": s.inject,
+            "dtype": s.dtype,
+            "sample": s.sample,
+            "directions": s.directions,
         },
         "loss": _num(report.loss),
-        "forward": [{"name": f.name, "role": f.role, "formula": f.formula, "shape": f.shape,
-                     "dims": list(f.dims)} for f in report.forward],
+        "forward": [
+            {
+                "name": f.name,
+                "role": f.role,
+                "formula": f.formula,
+                "shape": f.shape,
+                "dims": list(f.dims),
+            }
+            for f in report.forward
+        ],
         "gradients": rows,
         "notes": list(report.notes),
-        "taylor": None if report.taylor is None else [
+        "taylor": None
+        if report.taylor is None
+        else [
             {"name": t.name, "order": _num(t.order), "points": t.points, "verdict": t.verdict}
-            for t in report.taylor],
+            for t in report.taylor
+        ],
         "summary": {
-            "status": report.status, "exit_status": report.exit_code, "total": len(rows),
-            "passed": report.count(PASS), "failed": report.count(FAIL), "weak": report.count(WEAK),
+            "status": report.status,
+            "exit_status": report.exit_code,
+            "total": len(rows),
+            "passed": report.count(PASS),
+            "failed": report.count(FAIL),
+            "weak": report.count(WEAK),
             "kinks": report.count(KINK),
             "not_checked": report.count(NOT_CHECKED),
         },
