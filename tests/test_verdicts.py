@@ -200,3 +200,13 @@ def test_sweep_plot_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     r = CliRunner().invoke(app, ["sweep", "residual", "--plot", str(tmp_path / "v.png")])
     assert r.exit_code == 2 and "--plot needs matplotlib" in r.stderr
+
+
+def test_a_float32_check_leaves_the_callers_arrays_alone():
+    model = BUILDERS["residual"](d=6, seed=1)
+    before = {n: v.copy() for n, v in model.values.items()}
+    report = run_check(model, Settings(dtype="float32"))
+    assert report.status == PASS
+    assert all(np.array_equal(model.values[n], v) for n, v in before.items())
+    rounded = report.arrays["value/W1"]
+    assert np.array_equal(rounded, before["W1"].astype(np.float32).astype(np.float64))

@@ -182,10 +182,37 @@ def _engine(model, env, method: str, notes: list[str]) -> str:
 
 def _run_check(model, settings, options, notes) -> Report:
     notes = list(notes or [])
+    _check_memory(model, settings)
+    values = None
     if settings.dtype == "float32":  # both sides at the same point: θ rounded to float32
-        model.__dict__["_values"] = {
-            n: np.asarray(v, np.float32).astype(np.float64) for n, v in model.values.items()
-        }
+        values = {n: np.asarray(v, np.float32).astype(np.float64) for n, v in model.values.items()}
+    env = model.forward(values)
+    loss = env[model.loss]
+    if not np.all(np.isfinite(loss)):
+        notes.append(f"the loss is {float(loss)}: every gradient of a non-finite loss fails")
+    method = _engine(model, env, settings.method, notes)
+    pending = _pending(model, env, method, settings, notes)
+    rows, arrays = _judged(model, env, pending, method, settings)
+    kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
+    analytic = {p.id: p.analytic for p in pending}
+    rows = _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks)
+    return Report(
+        model.name,
+        model.title,
+        dict(options or {}),
+        dict(model.symbols),
+        model.parameters,
+        settings,
+        method,
+        float(loss),
+        _forward_rows(model, env),
+        rows,
+        notes,
+        arrays,
+    )
+
+
+def _check_memory(model, settings: Settings) -> None:
     need = estimate_bytes(model)
     if need > settings.max_memory:
         raise ModelError(
@@ -193,15 +220,16 @@ def _run_check(model, settings, options, notes) -> Report:
             f"budget of {_gib(settings.max_memory)} (--max-memory): its tensors alone are too big; "
             "choose smaller sizes"
         )
-    env = model.forward()
-    loss = env[model.loss]
-    roles = {l.name: l.role for l in model.leaves}
+
+
+def _forward_rows(model, env) -> list[ForwardRow]:
+    """The forward table: every leaf, then every step, with its symbolic and real shape."""
     sym = model.symbols
-    forward = [
-        ForwardRow(l.name, l.role, "", display_shape(l.shape, sym), env[l.name].shape)
-        for l in model.leaves
+    rows = [
+        ForwardRow(leaf.name, leaf.role, "", display_shape(leaf.shape, sym), env[leaf.name].shape)
+        for leaf in model.leaves
     ]
-    forward += [
+    rows += [
         ForwardRow(
             s.name,
             "loss" if s.name == model.loss else "intermediate",
@@ -211,52 +239,66 @@ def _run_check(model, settings, options, notes) -> Report:
         )
         for s in model.steps
     ]
-    if not np.all(np.isfinite(loss)):
-        notes.append(f"the loss is {float(loss)}: every gradient of a non-finite loss fails")
-    method = _engine(model, env, settings.method, notes)
+    return rows
+
+
+def _pending(model, env, method: str, settings: Settings, notes: list[str]) -> list[Pending]:
+    """One Pending per checked adjoint (and per Jacobian, after its variable), in backward
+    order, with its hand-derived value and (unless --directions) its numeric reference."""
     analytic = backward_at(model, env, settings.dtype)
+    roles = {leaf.name: leaf.role for leaf in model.leaves}
     checked = set(model.checked())
     pending = []
-    for f in model.formulas:
-        if f.name not in checked:
-            continue
+    for f in (f for f in model.formulas if f.name in checked):
         head = (
             f.name,
             bar(f.name),
             roles.get(f.name, "intermediate"),
             model.formula_text(f.name),
-            display_shape(model.shape_of(f.name), sym),
+            display_shape(model.shape_of(f.name), model.symbols),
         )
         why = f.unrepresentable(env) if f.unrepresentable else None
         if why:
             notes.append(f"{bar(f.name)} is not checked: {why}")
-            pending.append(Pending(*head, None, Derivative(np.full(np.shape(env[f.name]), np.nan))))
+            nothing = Derivative(np.full(np.shape(env[f.name]), np.nan))
+            pending.append(Pending(*head, None, nothing))
             continue
         indices = sample_indices(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
-        der = (
-            None
-            if settings.directions
-            else numeric_reference(model, env, f.name, method, settings, indices=indices)
-        )
+        der = None
+        if not settings.directions:
+            der = numeric_reference(model, env, f.name, method, settings, indices=indices)
         pending.append(Pending(*head, analytic.get(f.name), der, indices=indices))
-        for jac in (j for j in model.jacobians if j.of == f.name):
-            row = Pending(
-                jac.id,
-                f"∂{jac.of}/∂{jac.wrt}",
-                "jacobian",
-                model.formula_text(jac.id),
-                display_shape(jac.shape, sym),
-                None,
-                numeric_reference(model, env, jac.id, method, settings, jac),
-                jac,
-            )
-            row.analytic = analytic_at(model, env, row, settings.dtype)
-            pending.append(row)
-    arrays = {f"value/{n}": np.asarray(env[n]) for n in roles}
-    rows = []
+        pending += [
+            _jacobian_row(model, env, jac, method, settings)
+            for jac in model.jacobians
+            if jac.of == f.name
+        ]
+    return pending
+
+
+def _jacobian_row(model, env, jac, method: str, settings: Settings) -> Pending:
+    row = Pending(
+        jac.id,
+        f"∂{jac.of}/∂{jac.wrt}",
+        "jacobian",
+        model.formula_text(jac.id),
+        display_shape(jac.shape, model.symbols),
+        None,
+        numeric_reference(model, env, jac.id, method, settings, jac),
+        jac,
+    )
+    row.analytic = analytic_at(model, env, row, settings.dtype)
+    return row
+
+
+def _judged(model, env, pending, method: str, settings: Settings):
+    """Each row's verdict (per entry, or --directions), and the arrays --save writes."""
+    loss = env[model.loss]
+    arrays = {f"value/{leaf.name}": np.asarray(env[leaf.name]) for leaf in model.leaves}
     rounding = analytic_rounding(
         model, env, {p.id: p.analytic for p in pending}, model.jacobians, settings.dtype
     )
+    rows = []
     for p in pending:
         p.rounding, p.spread = rounding.get(p.id, (None, None))
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
@@ -269,9 +311,9 @@ def _run_check(model, settings, options, notes) -> Report:
             comparison = replace(
                 comparison, status=FAIL, problem="nonfinite", reason=f"the loss is {float(loss)}"
             )
-        arrays[f"numeric/{p.id}"] = (
-            numeric if p.indices is None else p.derivative.value
-        )  # NaN: unsampled
+        # sampled: the reference itself, NaN where not sampled
+        sampled = p.indices is not None and p.derivative is not None
+        arrays[f"numeric/{p.id}"] = p.derivative.value if sampled else numeric  # type: ignore[union-attr]
         if isinstance(p.analytic, np.ndarray) and p.jac is None:
             arrays[f"analytic/{p.id}"] = p.analytic
         rows.append(
@@ -286,24 +328,7 @@ def _run_check(model, settings, options, notes) -> Report:
                 model.origins.get(p.id),
             )
         )
-    kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
-    rows = _diagnosed(
-        rows, {p.id: p.analytic for p in pending}, arrays, env, model, settings, method, kinks
-    )
-    return Report(
-        model.name,
-        model.title,
-        dict(options or {}),
-        dict(model.symbols),
-        model.parameters,
-        settings,
-        method,
-        float(loss),
-        forward,
-        rows,
-        notes,
-        arrays,
-    )
+    return rows, arrays
 
 
 def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> list[GradientRow]:

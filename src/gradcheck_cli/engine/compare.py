@@ -36,13 +36,13 @@ class Tolerance:
 @dataclass(frozen=True)
 class Comparison:
     status: str  # PASS, FAIL, KINK, WEAK or NOT CHECKED
-    reason: str | None  # why it failed, in words
-    max_abs: float
-    max_rel: float
-    worst_index: tuple[int, ...] | None
-    worst_analytic: float | None
-    worst_numeric: float | None
-    entries: int
+    reason: str | None = None  # why it failed (or is WEAK), in words
+    max_abs: float = float("nan")
+    max_rel: float = float("nan")
+    worst_index: tuple[int, ...] | None = None
+    worst_analytic: float | None = None
+    worst_numeric: float | None = None
+    entries: int = 0
     kinks: int = 0
     failed: int = 0
     problem: str | None = None  # what failed: "type", "shape", "nonfinite" or "values"
@@ -129,38 +129,83 @@ def compare(
     ``weak``: the coarsest resolution a PASS may have. ``sides`` (verdict.OneSided): the
     one-sided derivatives the kink test found, named at the worst entry.
     """
-    n = numeric.size
     if sampled is not None and isinstance(analytic, np.ndarray) and analytic.shape == numeric.shape:
         numeric = np.where(sampled, numeric, analytic)
-    checked = n if sampled is None else int(sampled.sum())
+    checked = numeric.size if sampled is None else int(sampled.sum())
+    unusable = _unusable(analytic, numeric, checked)
+    if unusable is not None:
+        return unusable
+    A = analytic.astype(np.float64)
+    err, denom, classic = entry_bound(A, numeric, tol)
+    bound = classic if bound is None else bound
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(err == 0, 0.0, err / denom)
+        ratio = np.where(err == 0, 0.0, err / bound)
+    bad = err > bound
+    kink = bad & (np.zeros_like(bad) if kink is None else kink)
+    failed = bad & ~kink
+    counted = ~kink if sampled is None else sampled & ~kink
+    pick = np.where(failed if failed.any() else counted, ratio, -1.0)
+    i = _index(int(np.argmax(pick)), A.shape) if A.size else None
+    res, res_worst, res_index = resolution(A, bound, counted)
+    coarse = res is not None and not res <= weak
+    status = FAIL if failed.any() else WEAK if coarse else KINK if kink.any() else PASS
+    k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
+    return Comparison(
+        status,
+        _reason(int(failed.sum()), A.size, checked if sampled is not None else None, res, weak)
+        if status in (FAIL, WEAK)
+        else None,
+        *(float(a[counted].max()) if counted.any() else 0.0 for a in (err, rel)),
+        i,
+        float(A[i]) if i is not None else None,
+        float(numeric[i]) if i is not None else None,
+        A.size,
+        int(kink.sum()),
+        int(failed.sum()),
+        "values" if failed.any() else None,
+        float(ratio[counted].max()) if counted.any() else 0.0,
+        checked,
+        resolution=res,
+        resolution_worst=res_worst,
+        resolution_index=res_index,
+        left=_side(sides.left, i) if sides is not None and i is not None else None,
+        right=_side(sides.right, i) if sides is not None and i is not None else None,
+        kink_index=k,
+        kink_sides=None
+        if k is None or sides is None
+        else (float(sides.left[k]), float(sides.right[k]), float(A[k])),
+    )
+
+
+def _reason(failed: int, n: int, checked: int | None, res, weak: float) -> str:
+    if not failed:
+        return weak_reason(res, weak)
+    if checked is None:
+        return f"{failed} of {n} entries differ beyond the bound"
+    return f"{failed} of {checked} checked entries differ beyond the bound"
+
+
+def _unusable(analytic, numeric: np.ndarray, checked: int) -> Comparison | None:
+    """The verdict when there is nothing to compare value by value: no adjoint (NOT
+    CHECKED), not an array, a wrong shape, complex, or a NaN/Inf on either side (FAIL)."""
+    n = numeric.size
 
     def fail(problem, reason, index=None, a=None, b=None):
         return Comparison(
             FAIL,
             reason,
-            float("nan"),
-            float("nan"),
-            index,
-            a,
-            b,
-            n,
+            worst_index=index,
+            worst_analytic=a,
+            worst_numeric=b,
+            entries=n,
             failed=n,
             problem=problem,
             checked=checked,
         )
 
     if analytic is None:
-        return Comparison(
-            NOT_CHECKED,
-            "no hand-derived adjoint was given",
-            float("nan"),
-            float("nan"),
-            None,
-            None,
-            None,
-            n,
-            checked=0,
-        )
+        return Comparison(NOT_CHECKED, "no hand-derived adjoint was given", entries=n, checked=0)
     if hasattr(analytic, "reason") and not isinstance(analytic, np.ndarray):
         return fail("type", f"could not be evaluated: {analytic.reason}")
     if not isinstance(analytic, np.ndarray):
@@ -175,63 +220,12 @@ def compare(
     for what, arr in (("analytic", A), ("numeric", numeric)):
         bad = ~np.isfinite(arr)
         if bad.any():
-            i = _first_bad(bad)
+            first = _first_bad(bad)
             return fail(
                 "nonfinite",
-                f"{what} gradient has {arr[i]} at {list(i)}",
-                i,
-                float(A[i]),
-                float(numeric[i]),
+                f"{what} gradient has {arr[first]} at {list(first)}",
+                first,
+                float(A[first]),
+                float(numeric[first]),
             )
-
-    err, denom, classic = entry_bound(A, numeric, tol)
-    bound = classic if bound is None else bound
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(err == 0, 0.0, err / denom)
-        ratio = np.where(err == 0, 0.0, err / bound)
-    bad = err > bound
-    kink = bad & (np.zeros_like(bad) if kink is None else kink)
-    failed = bad & ~kink
-    counted = ~kink if sampled is None else sampled & ~kink
-    pick = np.where(failed if failed.any() else counted, ratio, -1.0)
-    i = _index(int(np.argmax(pick)), A.shape) if n else None
-    max_abs = float(err[counted].max()) if counted.any() else 0.0
-    max_rel = float(rel[counted].max()) if counted.any() else 0.0
-    max_ratio = float(ratio[counted].max()) if counted.any() else 0.0
-    res, res_worst, res_index = resolution(A, bound, counted)
-    coarse = res is not None and not res <= weak
-    status = FAIL if failed.any() else WEAK if coarse else KINK if kink.any() else PASS
-    reason = None
-    if failed.any():
-        reason = (
-            f"{int(failed.sum())} of {n} entries differ beyond the bound"
-            if sampled is None
-            else f"{int(failed.sum())} of {checked} checked entries differ beyond the bound"
-        )
-    elif coarse:
-        reason = weak_reason(res, weak)
-    k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
-    return Comparison(
-        status,
-        reason,
-        max_abs,
-        max_rel,
-        i,
-        float(A[i]) if i is not None else None,
-        float(numeric[i]) if i is not None else None,
-        n,
-        int(kink.sum()),
-        int(failed.sum()),
-        "values" if failed.any() else None,
-        max_ratio,
-        checked,
-        resolution=res,
-        resolution_worst=res_worst,
-        resolution_index=res_index,
-        left=_side(sides.left, i) if sides is not None and i is not None else None,
-        right=_side(sides.right, i) if sides is not None and i is not None else None,
-        kink_index=k,
-        kink_sides=None
-        if k is None or sides is None
-        else (float(sides.left[k]), float(sides.right[k]), float(A[k])),
-    )
+    return None

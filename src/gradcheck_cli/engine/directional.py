@@ -247,7 +247,7 @@ def directional_verdict(model, env, p: Pending, method, settings):
                 spread2,
             )[1]
 
-        d2 = at_jittered(model, settings, again)
+        d2 = at_jittered(model, env, settings, again)
         if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
             return np.full(shape, np.nan), replace(
                 comparison, status=PASS, reason=None, failed=0, problem=None, ratio=1.0

@@ -30,6 +30,7 @@ is done again with h relative to |θ| instead of max(1, |θ|) where |θ| < 1.
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -118,88 +119,125 @@ def differentiate(
     """Numerical derivative of ``out`` (the loss by default) with respect to ``wrt``.
 
     ``indices`` (flat) limits the work to some entries; the others are NaN; ``rel_step``
-    may then be an array, one step per index. ``progress``,
-    if given, is called with the number of model evaluations after each chunk.
+    may then be an array, one step per index. ``progress``, if given, is called with the
+    number of model evaluations after each chunk.
     """
-    out = out or model.loss
-    theta = np.asarray(env[wrt], dtype=np.float64)
-    flat = theta.ravel()
-    idx = np.arange(flat.size) if indices is None else np.asarray(indices, dtype=int)
-    f0 = np.asarray(env[out], dtype=np.float64)
-    tail = (1,) * f0.ndim
+    e = _Entries(model, env, wrt, out or model.loss, indices, chunk_bytes, progress)
+    if method == "complex":
+        h = complex_steps(e.x).reshape((-1,) + e.tail)
+        f = e.at(1j * h.ravel(), complex)
+        return Derivative(e.scatter(f.imag / h))
+    if method == "forward":
+        hp, _ = e.taken(FORWARD_REL_STEP if rel_step is None else rel_step)
+        return Derivative(e.scatter((e.at(hp.ravel()) - e.f0) / hp))
+    if method == "richardson":
+        parts = _richardson(e.at, e.taken, rel_step, e.idx.size, e.f0, chunk_bytes)
+    else:
+        parts = _central(e, DEFAULT_REL_STEP if rel_step is None else rel_step)
+    redo = _poorly_resolved(parts, method, e, rel_step)
+    if redo.any():
+        _again_relative_to_theta(parts, redo, method, e, rel_step)
+    return Derivative(*map(e.scatter, parts))
 
-    def scatter(values):
+
+class _Entries:
+    """The entries of ``wrt`` being differentiated: f at θ moved along them, in chunks."""
+
+    def __init__(self, model, env, wrt, out, indices, chunk_bytes, progress):
+        self.model, self.env, self.wrt, self.out = model, env, wrt, out
+        self.chunk_bytes, self.progress = chunk_bytes, progress
+        self.theta = np.asarray(env[wrt], dtype=np.float64)
+        self.flat = self.theta.ravel()
+        self.idx = np.arange(self.flat.size) if indices is None else np.asarray(indices, dtype=int)
+        self.x = self.flat[self.idx]
+        self.f0 = np.asarray(env[out], dtype=np.float64)
+        self.tail = (1,) * self.f0.ndim
+
+    def scatter(self, values):
+        """Values for the entries idx, laid out as wrt.shape + out.shape (NaN elsewhere)."""
         if values is None:
             return None
-        arr = np.full((flat.size,) + f0.shape, np.nan)
-        arr[idx] = values
-        return arr.reshape(theta.shape + f0.shape)
+        arr = np.full((self.flat.size,) + self.f0.shape, np.nan)
+        arr[self.idx] = values
+        return arr.reshape(self.theta.shape + self.f0.shape)
 
-    def at(steps, dtype=np.float64, part=slice(None)):
-        """f(θ + steps[j] e_i[j]) for each of len(steps)/len(i) rounds of steps, i = idx[part]."""
-        sub = idx[part]
+    def at(self, steps, dtype=np.float64, part=slice(None)):
+        """f(θ + steps[j] e_i[j]) for each of len(steps)/len(i) rounds, i = idx[part]."""
+        sub = self.idx[part]
         rounds = len(steps) // sub.size if sub.size else 0
         return _evaluate(
-            model, env, wrt, out, flat, np.tile(sub, rounds), steps, chunk_bytes, dtype, progress
+            self.model,
+            self.env,
+            self.wrt,
+            self.out,
+            self.flat,
+            np.tile(sub, rounds),
+            steps,
+            self.chunk_bytes,
+            dtype,
+            self.progress,
         )
 
-    def taken(rel, part=slice(None)):
+    def taken(self, rel, part=slice(None)):
         """The representable steps (θ + h) − θ and θ − (θ − h) for the entries idx[part],
         shaped to broadcast."""
-        x = flat[idx[part]]
+        x = self.flat[self.idx[part]]
         h = rel * np.maximum(1.0, np.abs(x))
-        return [a.reshape((-1,) + tail) for a in ((x + h) - x, x - (x - h))]
+        return [a.reshape((-1,) + self.tail) for a in ((x + h) - x, x - (x - h))]
 
-    if method == "complex":
-        h = complex_steps(flat[idx]).reshape((-1,) + tail)
-        f = at(1j * h.ravel(), complex)
-        return Derivative(scatter(f.imag / h))
-    if method == "forward":
-        hp, _ = taken(FORWARD_REL_STEP if rel_step is None else rel_step)
-        return Derivative(scatter((at(hp.ravel()) - f0) / hp))
+
+def _central(e: _Entries, rel) -> list:
+    """Central differences with their one-sided halves: value, plus, minus, -, step."""
+    hp, hm = e.taken(rel)
+    f = e.at(np.concatenate([hp.ravel(), -hm.ravel()]))
+    fp, fm = f[: e.idx.size], f[e.idx.size :]
+    step = np.broadcast_to((hp + hm) / 2, fp.shape).copy()
+    return [(fp - fm) / (hp + hm), (fp - e.f0) / hp, (e.f0 - fm) / hm, None, step]
+
+
+def _poorly_resolved(parts, method: str, e: _Entries, rel_step) -> np.ndarray:
+    """Entries to try again with steps relative to |θ_i|: not finite, or (richardson) an
+    estimate above RICHARDSON_POOR of the value; only where 0 < |θ_i| < 1."""
+    n = e.idx.size
+    redo = ~np.isfinite(parts[0]).reshape(n, -1).all(axis=1)
     if method == "richardson":
-        parts = _richardson(at, taken, rel_step, idx.size, f0, chunk_bytes)
-    else:
-        hp, hm = taken(DEFAULT_REL_STEP if rel_step is None else rel_step)
-        f = at(np.concatenate([hp.ravel(), -hm.ravel()]))
-        fp, fm = f[: idx.size], f[idx.size :]
-        step = np.broadcast_to((hp + hm) / 2, fp.shape).copy()
-        parts = [(fp - fm) / (hp + hm), (fp - f0) / hp, (f0 - fm) / hm, None, step]
-    redo = ~np.isfinite(parts[0]).reshape(idx.size, -1).all(axis=1)
-    if method == "richardson":
-        redo |= (parts[3] > RICHARDSON_POOR * np.abs(parts[0])).reshape(idx.size, -1).any(axis=1)
-    redo &= (
-        (flat[idx] != 0)
-        & (np.abs(flat[idx]) < 1)
-        & bool(np.all(np.isfinite(f0)))
-        & (np.ndim(rel_step) == 0)
+        redo |= (parts[3] > RICHARDSON_POOR * np.abs(parts[0])).reshape(n, -1).any(axis=1)
+    scalar_step = rel_step is None or np.ndim(rel_step) == 0
+    return redo & (e.x != 0) & (np.abs(e.x) < 1) & bool(np.all(np.isfinite(e.f0))) & scalar_step
+
+
+def _again_relative_to_theta(parts, redo, method: str, e: _Entries, rel_step) -> None:
+    """The steps (θ_i − h) left the function's domain around a small θ_i (the log of a
+    probability below h), or (richardson) did not resolve a function that turns on the
+    scale of θ_i (a relu of inputs of 1e-6): again, with h relative to |θ_i| itself
+    (any rel: the kink test's h, h/8, h/64 stay apart). Richardson keeps, per entry,
+    the better estimate. Updates ``parts`` in place."""
+    rel = rel_step
+    if rel is None:
+        rel = RICHARDSON_FIRST_STEP if method == "richardson" else DEFAULT_REL_STEP
+    again = differentiate(
+        e.model,
+        e.env,
+        e.wrt,
+        e.out,
+        method,
+        rel * np.abs(e.x[redo]),
+        e.idx[redo],
+        e.chunk_bytes,
+        e.progress,
     )
-    if redo.any():
-        # The steps (θ_i − h) left the function's domain around a small θ_i (the log of a
-        # probability below h), or (richardson) did not resolve a function that turns on
-        # the scale of θ_i (a relu of inputs of 1e-6): again, with h relative to |θ_i|
-        # itself rather than to max(1, |θ_i|): rel · |θ_i| (any rel: the kink test's h,
-        # h/8, h/64 stay apart). Richardson keeps, per entry, the better estimate.
-        small = np.abs(flat[idx[redo]])
-        rel = (
-            rel_step
-            if rel_step is not None
-            else (RICHARDSON_FIRST_STEP if method == "richardson" else DEFAULT_REL_STEP)
-        )
-        again = differentiate(
-            model, env, wrt, out, method, rel * small, idx[redo], chunk_bytes, progress
-        )
-        redone = [
-            None if a is None else a.reshape((flat.size,) + f0.shape)[idx[redo]]
-            for a in (again.value, again.plus, again.minus, again.error, again.step)
-        ]
-        better = (
-            redone[3] < parts[3][redo] if method == "richardson" else np.ones(redone[0].shape, bool)
-        )
-        for k, new in enumerate(redone):
-            if parts[k] is not None:
-                parts[k][redo] = np.where(better, new, parts[k][redo])
-    return Derivative(*map(scatter, parts))
+    shape = (e.flat.size,) + e.f0.shape
+    redone = [
+        None if a is None else a.reshape(shape)[e.idx[redo]]
+        for a in (again.value, again.plus, again.minus, again.error, again.step)
+    ]
+    if method == "richardson":
+        better = redone[3] < parts[3][redo]
+    else:
+        better = np.full(again.value.reshape(shape)[e.idx[redo]].shape, True)
+    for k, new in enumerate(redone):
+        if parts[k] is not None:
+            parts[k][redo] = np.where(better, new, parts[k][redo])
 
 
 def complex_steps(theta):
@@ -211,7 +249,7 @@ def complex_steps(theta):
 def _richardson(at, taken, rel_step, n: int, f0: np.ndarray, chunk_bytes: int) -> list:
     """Richardson's value, plus, minus, estimate and step for the n entries, by blocks of
     entries: its arrays hold RICHARDSON_STEPS numbers per entry (and per entry of f)."""
-    first = RICHARDSON_FIRST_STEP if rel_step is None else rel_step
+    first: Any = RICHARDSON_FIRST_STEP if rel_step is None else rel_step
     block = max(1, chunk_bytes // (8 * RICHARDSON_ARRAYS * RICHARDSON_STEPS * max(1, f0.size)))
     pieces = [
         _extrapolated(
@@ -324,11 +362,11 @@ def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tu
     difference (or with one of its one-sided differences: on a kink the complex step
     follows one branch). Returns (agrees, nonzero)."""
     i = int(np.argmax(np.abs(theta)))
-    cs = np.ravel(differentiate(model, env, name, method="complex", indices=[i]).value)[i]
-    real = differentiate(model, env, name, method="central", indices=[i])
-    cd = min(
-        (np.ravel(a)[i] for a in (real.value, real.plus, real.minus)), key=lambda v: abs(v - cs)
-    )
+    at = np.array([i])
+    cs = np.ravel(differentiate(model, env, name, method="complex", indices=at).value)[i]
+    real = differentiate(model, env, name, method="central", indices=at)
+    sides = (a for a in (real.value, real.plus, real.minus) if a is not None)
+    cd = min((np.ravel(a)[i] for a in sides), key=lambda v: abs(v - cs))
     # central's own error: truncation well inside 1e-5 relative, round-off ~ eps·|L|/h
     noise = (
         100

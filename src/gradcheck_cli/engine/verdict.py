@@ -7,12 +7,13 @@ and a second look at failing entries, which may sit on a kink or be round-off.
 
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import FAIL, Comparison, compare
-from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP, differentiate
+from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP, Derivative, differentiate
 from gradcheck_cli.engine.policy import POLICY
 from gradcheck_cli.models.model import Jacobian
 
@@ -63,9 +64,9 @@ def numeric_reference(model, env, name, method, settings, jac=None, rel_step=Non
     )
     if jac is None:
         return der
-    return type(der)(
+    return Derivative(
         *(
-            None if a is None else _jacobian_layout(a, jac)
+            None if a is None else _jacobian_layout(a, jac)  # type: ignore[arg-type]
             for a in (der.value, der.plus, der.minus, der.error)
         )
     )
@@ -176,8 +177,8 @@ class Pending:
     kind: str
     formula: str
     shape: str
-    analytic: object
-    derivative: object
+    analytic: Any  # an array, or what a formula gave instead (compare says what is wrong)
+    derivative: Derivative | None  # None until computed (--directions: only if it fails)
     jac: Jacobian | None = None
     indices: np.ndarray | None = None  # the flat entries sampled (--sample), or all
     rounding: np.ndarray | None = None  # A from an extended-precision run − A (signed), if any
@@ -236,16 +237,16 @@ def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict
 
 
 def sampled_mask(p: "Pending"):
-    if p.indices is None:
+    if p.indices is None or p.derivative is None:
         return None
-    mask = np.zeros(p.derivative.value.size, bool)
+    mask = np.zeros(p.derivative.value.size, dtype=bool)
     mask[p.indices] = True
     return mask.reshape(p.derivative.value.shape)
 
 
-def at_jittered(model, settings, compute, seed: int = 0):
-    """``compute(env)`` with every checked leaf moved by a relative policy.jitter (random,
-    seeded).
+def at_jittered(model, env, settings, compute, seed: int = 0):
+    """``compute(env2)``, env2 the forward at ``env``'s leaves with every checked leaf
+    moved by a relative policy.jitter (random, seeded).
 
     Data that is not checked (one-hot targets) stays put: moving it could break what the
     derivation assumes of it (Σ t = 1)."""
@@ -254,22 +255,22 @@ def at_jittered(model, settings, compute, seed: int = 0):
     moved = {leaf.name for leaf in model.leaves if leaf.checked}
     values = {
         n: v * (1 + jitter * rng.standard_normal(np.shape(v))) if n in moved else v
-        for n, v in model.values.items()
+        for n, v in ((leaf.name, env[leaf.name]) for leaf in model.leaves)
     }
     return compute(model.forward(values))
 
 
-def _jittered(model, p: Pending, method, settings, indices, seed=0):
+def _jittered(model, env, p: Pending, method, settings, indices, seed=0):
     """A − N again at jittered leaves (see at_jittered)."""
 
-    def compute(env):
-        A = analytic_at(model, env, p, settings.dtype)
+    def compute(env2):
+        A = analytic_at(model, env2, p, settings.dtype)
         N = numeric_reference(
-            model, env, p.id, method, settings, p.jac, indices=None if p.jac else indices
+            model, env2, p.id, method, settings, p.jac, indices=None if p.jac else indices
         ).value
         return np.asarray(A, dtype=float) - N
 
-    return at_jittered(model, settings, compute, seed)
+    return at_jittered(model, env, settings, compute, seed)
 
 
 def _rounded(model, env, p: Pending, method, settings, indices, seed=0):
@@ -316,7 +317,7 @@ def _roundoff(model, env, p, method, settings, A, numeric, bound, kink):
     for seed in (0, 1):
         if (bad & ~noise & ~unstable).any():
             moved = _jittered(
-                model, p, method, settings, np.flatnonzero(bad & ~noise & ~unstable), seed
+                model, env, p, method, settings, np.flatnonzero(bad & ~noise & ~unstable), seed
             )
             unstable |= bad & ~noise & (np.abs(d - moved) > policy.unstable * np.abs(d))
     jump = unstable & (np.abs(d) > policy.jump * np.maximum(np.abs(A), np.abs(numeric)))
@@ -373,7 +374,9 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     weak = (
         limit(method, settings.tolerance) if settings.dtype == "float64" else POLICY["float32"].weak
     )
-    numeric, A, mask = p.derivative.value, p.analytic, sampled_mask(p)
+    der = p.derivative
+    assert der is not None, "the numeric reference is computed before the verdict"
+    numeric, A, mask = der.value, p.analytic, sampled_mask(p)
     comparable = (
         isinstance(A, np.ndarray)
         and A.shape == numeric.shape
@@ -387,16 +390,16 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     A = A.astype(np.float64)
     theta = _differentiated(env, p)
     bound = per_entry(
-        method, settings.tolerance, A, numeric, p.derivative.error, p.spread, settings.dtype, theta
+        method, settings.tolerance, A, numeric, der.error, p.spread, settings.dtype, theta
     )
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
     if comparison.status != FAIL:
         return numeric, comparison
     numeric, kink, sides = _kinks(
-        model, env, p.id, method, settings, A, numeric, bound, p.jac, p.derivative.error
+        model, env, p.id, method, settings, A, numeric, bound, p.jac, der.error
     )
     bound = per_entry(
-        method, settings.tolerance, A, numeric, p.derivative.error, p.spread, settings.dtype, theta
+        method, settings.tolerance, A, numeric, der.error, p.spread, settings.dtype, theta
     )
     if not p.jac and uses_estimates(method, settings.tolerance):  # below what L can resolve
         floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.dtype)

@@ -18,7 +18,8 @@ line; the checker never shows our frames for their mistakes.
 import importlib.util
 import os
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -118,8 +119,16 @@ class _Tap:
         return value
 
 
+@dataclass
 class UserModel(Model):
-    """A Model whose forward is the user's function; perturbed copies run one by one."""
+    """A Model whose forward and backward are the user's functions: its steps are the
+    tapped intermediates, opaque (fn None); perturbed copies run one by one through the
+    user's forward."""
+
+    path: str = ""
+    user_forward: Callable | None = None
+    user_backward: Callable | None = None
+    sizes: dict[str, int] = field(default_factory=dict)  # entries of each leaf and tap
 
     @classmethod
     def build(
@@ -138,7 +147,6 @@ class UserModel(Model):
                 f"return; leaves: {', '.join(values)}"
             )
         probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
-        symbols = {}
         leaves = [
             Leaf(n, shapes.get(n, _dims(v)), "target" if n in targets else "leaf", n not in targets)
             for n, v in values.items()
@@ -152,7 +160,7 @@ class UserModel(Model):
         model = cls(
             name=os.path.basename(path),
             title=f"your model, {os.path.basename(path)}",
-            symbols=symbols,
+            symbols={},
             leaves=leaves,
             init=lambda: values,
             steps=steps,
@@ -161,14 +169,24 @@ class UserModel(Model):
                 "entries of the leaves",
                 int(sum(np.size(values[l.name]) for l in leaves if l.checked)),
             ),
+            path=path,
+            user_forward=forward,
+            user_backward=backward,
+            sizes={
+                **{n: int(np.size(v)) for n, v in values.items()},
+                **{n: int(np.size(v)) for n, v in probe.values.items()},
+                "L": 1,
+            },
         )
-        model.path, model.user_forward, model.user_backward = path, forward, backward
-        model.sizes = {
-            **{n: np.size(v) for n, v in values.items()},
-            **{n: np.size(v) for n, v in probe.values.items()},
-            "L": 1,
-        }
         return model
+
+    def _forward(self) -> Callable:
+        assert self.user_forward is not None, "built by UserModel.build"
+        return self.user_forward
+
+    def _backward(self) -> Callable:
+        assert self.user_backward is not None, "built by UserModel.build"
+        return self.user_backward
 
     def entries(self, name: str) -> int:
         return self.sizes[name]
@@ -182,7 +200,7 @@ class UserModel(Model):
     def forward(self, values=None) -> dict:
         values = self.values if values is None else values
         tap = _Tap(self.path)
-        loss = _run(self.user_forward, values, tap, self.path)
+        loss = _run(self._forward(), values, tap, self.path)
         return {**values, **tap.values, "L": loss}
 
     def downstream(self, name: str) -> list[Step]:
@@ -198,13 +216,13 @@ class UserModel(Model):
             tap = _Tap(self.path, None if name in leaves else name, copy)
             if name in leaves:
                 p[name] = copy
-            loss = _run(self.user_forward, p, tap, self.path)
+            loss = _run(self._forward(), p, tap, self.path)
             out.append(loss if upto in (None, self.loss) else tap.values[upto])
         return np.array(out)
 
     def backward(self, values) -> dict:
         try:
-            raw = self.user_backward(dict(values))
+            raw = self._backward()(dict(values))
         except Exception as e:
             raise user_error(e, self.path, "backward") from None
         good = _adjoints(

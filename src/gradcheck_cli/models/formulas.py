@@ -11,6 +11,7 @@ or a single number on one side: broadcasting never turns a shape slip into a res
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -198,7 +199,7 @@ def evaluate(typed: Typed, scope: dict, functions: dict) -> np.ndarray:
         if isinstance(node, ast.Call):
             args = [ev(a) for a in node.args]
             try:
-                return functions[node.func.id][1](*args)
+                return functions[cast(ast.Name, node.func).id][1](*args)
             except (ValueError, TypeError) as e:
                 raise ctx.error(f"{ctx.seg(node)}: {e}", node.col_offset) from None
         return _binop(node, ev(node.left), ev(node.right), ctx)
@@ -235,8 +236,9 @@ def _binop(node: ast.BinOp, a, b, ctx: _Context):
                 node.right.col_offset,
             )
         return np.power(np.asarray(a, dtype=float), float(np.ravel(b)[0]))
-    between = ctx.text[node.left.end_col_offset : node.right.col_offset]
-    op_col = node.left.end_col_offset + len(between) - len(between.lstrip(" )"))
+    left_end = node.left.end_col_offset or 0
+    between = ctx.text[left_end : node.right.col_offset]
+    op_col = left_end + len(between) - len(between.lstrip(" )"))
     clash = ctx.error(
         f"shape clash: {ctx.seg(node.left)} ({_shape(a)}) {symbol} "
         f"{ctx.seg(node.right)} ({_shape(b)})",

@@ -14,6 +14,7 @@ order; each sees the forward values and the adjoints computed before it.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -70,7 +71,7 @@ class Step:
 
     name: str
     inputs: tuple[str, ...]
-    fn: Callable[..., np.ndarray]
+    fn: Callable[..., np.ndarray] | None  # None: opaque (a model file's forward is one function)
     formula: str
     shape: str
     # Optional fast path: the step's output for copies of an input moved one entry each,
@@ -88,7 +89,7 @@ class Formula:
 
     name: str
     text: str
-    fn: Callable[[Values, Values], np.ndarray]
+    fn: Callable[[Values, Values], np.ndarray] | None  # None: a model file's backward() has it
     # why this adjoint cannot be represented in float64 at these values (then: NOT CHECKED)
     unrepresentable: Callable[[Values], str | None] | None = None
 
@@ -136,7 +137,7 @@ class Model:
     formulas: list[Formula]
     jacobians: list[Jacobian] = field(default_factory=list)
     parameters: tuple[str, int] = ("", 0)  # (formula, count)
-    overrides: dict[str, object] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)  # id -> Formula or Jacobian
     chain: bool = False
     complex_safe: bool | None = (
         None  # steps are complex-analytic (True), are not (False), unknown: probe
@@ -167,7 +168,8 @@ class Model:
         return self.steps[-1].name
 
     def shape_of(self, name: str) -> str:
-        for item in [*self.leaves, *self.steps]:
+        items: list[Leaf | Step] = [*self.leaves, *self.steps]
+        for item in items:
             if item.name == name:
                 return item.shape
         raise KeyError(name)
@@ -181,7 +183,7 @@ class Model:
         """Every leaf and step value, at the model's leaves or at ``values``."""
         env = dict(self.values if values is None else values)
         for step in self.steps:
-            env[step.name] = step.fn(*(env[i] for i in step.inputs))
+            env[step.name] = _run_step(step, env)
         return env
 
     def downstream(self, name: str) -> list[Step]:
@@ -203,7 +205,7 @@ class Model:
         env = dict(base)
         env[name] = value
         for step in self.downstream(name):
-            env[step.name] = pin(step.fn(*(env[i] for i in step.inputs)), base[step.name])
+            env[step.name] = pin(_run_step(step, env), base[step.name])
             if step.name == upto:
                 break
         return env[upto]
@@ -227,7 +229,7 @@ class Model:
         it changes while the steps allow (see sparse.py). ``sizes``, if given, receives
         the bytes of each step's result."""
         upto = upto or self.loss
-        env = dict(base)
+        env: dict[str, Any] = dict(base)
         touched = {name}
         for step in self.steps:
             if not touched.intersection(step.inputs):
@@ -265,7 +267,7 @@ class Model:
         """
         good: dict[str, np.ndarray] = {}
         for f in self.formulas:
-            good[f.name] = f.fn(values, good)
+            good[f.name] = _call(f, values, good)
         isolated = dict(good)
         for f in self.formulas:
             if f.name in self.overrides:
@@ -286,7 +288,65 @@ class Model:
     def formula_text(self, row_id: str) -> str:
         if row_id in self.overrides:
             return self.overrides[row_id].text
-        for item in [*self.formulas, *self.jacobians]:
+        items: list[Formula | Jacobian] = [*self.formulas, *self.jacobians]
+        for item in items:
             if item.id == row_id:
                 return item.text
         return ""
+
+
+def _run_step(step: Step, env: Mapping[str, Any]):
+    if step.fn is None:
+        raise ModelError(f"step '{step.name}' is opaque: it has no function to run")
+    return step.fn(*(env[i] for i in step.inputs))
+
+
+def _call(f: Formula, values: Values, adjoints: Values) -> np.ndarray:
+    if f.fn is None:
+        raise ModelError(f"the formula of {f.name} has no function")
+    return f.fn(values, adjoints)
+
+
+class CheckedModel(Protocol):
+    """What the engine asks of a model: the built-ins (Model) and model files (UserModel)
+    both provide it. Leaves, steps and formulas by name; the forward at any leaf values;
+    the steps downstream of a name re-run on perturbed copies; the hand-derived adjoints
+    at any values; Jacobians; the one-entry fast path where there is one."""
+
+    name: str
+    title: str
+    symbols: dict[str, int]
+    leaves: list[Leaf]
+    steps: list[Step]
+    formulas: list[Formula]
+    jacobians: list[Jacobian]
+    parameters: tuple[str, int]
+    overrides: dict[str, Any]
+    chain: bool
+    complex_safe: bool | None
+    origins: dict[str, str]
+
+    @property
+    def values(self) -> dict[str, np.ndarray]: ...
+    @property
+    def loss(self) -> str: ...
+    def entries(self, name: str) -> int: ...
+    def shape_of(self, name: str) -> str: ...
+    def checked(self) -> list[str]: ...
+    def forward(self, values: Values | None = None) -> dict[str, np.ndarray]: ...
+    def downstream(self, name: str) -> list[Step]: ...
+    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None): ...
+    def sparse_for(self, name: str) -> bool: ...
+    def perturbed(
+        self,
+        base: Values,
+        name: str,
+        idx: np.ndarray,
+        steps: np.ndarray,
+        upto: str | None = None,
+        sizes: list | None = None,
+    ): ...
+    def copy_bytes(self, base: Values, name: str) -> int: ...
+    def backward(self, values: Values) -> dict[str, np.ndarray]: ...
+    def jacobian(self, jac: Jacobian, values: Values) -> np.ndarray: ...
+    def formula_text(self, row_id: str) -> str: ...

@@ -1,5 +1,7 @@
 """Rich renderables and markdown for a Report. Returns things; never prints."""
 
+from typing import Any
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -112,7 +114,7 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
         0 <= r.comparison.checked < r.comparison.entries or r.comparison.directions
         for r in report.gradients
     )
-    numbers = (
+    numbers: tuple[str, ...] = (
         ("max rel err", "err/bound", "resolution", "worst at", "A", "N")
         if wide
         else ("max rel err", "err/bound", "resolution", "worst at")
@@ -125,7 +127,7 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
     for r in report.gradients:
         c = r.comparison
         sev = _severity(c)
-        cells = {
+        cells: dict[str, Text | str] = {
             "max abs err": Text(_e(c.max_abs), style=sev),
             "max rel err": Text(_e(c.max_rel), style=sev),
             "err/bound": Text(_ratio(c.ratio), style=sev),
@@ -215,7 +217,7 @@ def taylor_table(report: Report) -> Table:
     )
     for col in ("adjoint", "fitted order", "points", "reading"):
         table.add_column(col, justify="right" if col in ("fitted order", "points") else "left")
-    for row in report.taylor:
+    for row in report.taylor or []:
         style = (
             "green"
             if row.verdict.startswith("order 2")
@@ -233,7 +235,12 @@ def taylor_table(report: Report) -> Table:
 
 
 def render_table(report: Report, width: int = WIDE) -> Group:
-    parts = [header(report), forward_table(report), Text(), gradient_table(report, width)]
+    parts: list[Any] = [
+        header(report),
+        forward_table(report),
+        Text(),
+        gradient_table(report, width),
+    ]
     if any(r.comparison.status in (FAIL, WEAK) or r.comparison.kinks for r in report.gradients):
         parts.append(failures(report))
     if report.taylor:

@@ -135,7 +135,7 @@ def to_json(report: Report) -> dict:
                 "resolution": _res(c.resolution),
                 "resolution_worst": None
                 if c.resolution_worst is None
-                else {"value": _res(c.resolution_worst), "index": list(c.resolution_index)},
+                else {"value": _res(c.resolution_worst), "index": list(c.resolution_index or ())},
                 "entries": c.entries,
                 "checked": c.checked,
                 "directions": c.directions,
