@@ -30,35 +30,48 @@ def build(
     """``scale`` multiplies the inputs x and targets t; ``integers`` draws every leaf as
     small whole numbers (pre-activations then sit exactly on relu's kink)."""
     act = ACTIVATIONS[activation]
-    phi, dphi = act.phi, act.dphi
-    B = batch
+    # Complex-safe for every activation (tests/test_models.py checks it against complex steps).
+    return Model(
+        complex_safe=True,
+        name="residual",
+        title=f"residual regression net, φ = {activation}",
+        symbols={"d": d, "B": batch},
+        leaves=[
+            Leaf("W1", "d×d", "parameter"),
+            Leaf("W2", "1×d", "parameter"),
+            Leaf("x", "d×B", "input"),
+            Leaf("t", "1×B", "target"),
+        ],
+        init=lambda: _leaves(d, batch, seed, scale, integers),
+        steps=_steps(act, batch),
+        formulas=_formulas(act.dphi, batch),
+        parameters=("d² + d", d * d + d),
+        functions={"phi": act.phi, "dphi": act.dphi},
+    )
 
-    def init():
-        rng = np.random.default_rng(seed)
-        if integers:
-            draw = lambda shape: rng.integers(-3, 4, shape).astype(float)  # noqa: E731
-            return {
-                "W1": draw((d, d)),
-                "W2": draw((1, d)),
-                "x": scale * draw((d, B)),
-                "t": scale * draw((1, B)),
-            }
+
+def _leaves(d: int, B: int, seed: int, scale: float, integers: bool) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    if integers:
         return {
-            "W1": rng.standard_normal((d, d)) / np.sqrt(d),
-            "W2": rng.standard_normal((1, d)) / np.sqrt(d),
-            "x": scale * rng.standard_normal((d, B)),
-            "t": scale * rng.standard_normal((1, B)),
+            "W1": rng.integers(-3, 4, (d, d)).astype(float),
+            "W2": rng.integers(-3, 4, (1, d)).astype(float),
+            "x": scale * rng.integers(-3, 4, (d, B)).astype(float),
+            "t": scale * rng.integers(-3, 4, (1, B)).astype(float),
         }
+    return {
+        "W1": rng.standard_normal((d, d)) / np.sqrt(d),
+        "W2": rng.standard_normal((1, d)) / np.sqrt(d),
+        "x": scale * rng.standard_normal((d, B)),
+        "t": scale * rng.standard_normal((1, B)),
+    }
 
-    leaves = [
-        Leaf("W1", "d×d", "parameter"),
-        Leaf("W2", "1×d", "parameter"),
-        Leaf("x", "d×B", "input"),
-        Leaf("t", "1×B", "target"),
-    ]
-    steps = [
+
+def _steps(act, B: int) -> list[Step]:
+    """The forward pass: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½ (y − t)² / B."""
+    return [
         Step("z1", ("W1", "x"), lambda W1, x: W1 @ x, "W1 x", "d×B", matmul_onehot("W1", "x")),
-        Step("h", ("z1",), phi, f"φ(z1), φ = {act.name}", "d×B", elementwise=True),
+        Step("h", ("z1",), act.phi, f"φ(z1), φ = {act.name}", "d×B", elementwise=True),
         Step("z2", ("h", "x"), lambda h, x: h + x, "h + x", "d×B", elementwise=True),
         Step("y", ("W2", "z2"), lambda W2, z2: W2 @ z2, "W2 z2", "1×B", matmul_onehot("W2", "z2")),
         Step(
@@ -69,8 +82,11 @@ def build(
             "1×1",
         ),
     ]
-    # Backward order. Each adjoint is the sum over every path from its variable to L.
-    formulas = [
+
+
+def _formulas(dphi, B: int) -> list[Formula]:
+    """Backward order. Each adjoint is the sum over every path from its variable to L."""
+    return [
         Formula("y", "(y − t) / B", lambda v, g: (v["y"] - v["t"]) / B),
         Formula("t", "−ȳ", lambda v, g: -g["y"]),
         Formula("W2", "ȳ z2ᵀ", lambda v, g: g["y"] @ v["z2"].T),
@@ -81,16 +97,3 @@ def build(
         # x reaches L twice: through z1 and through the skip connection z2 = h + x.
         Formula("x", "W1ᵀ z̄1 + z̄2", lambda v, g: v["W1"].T @ g["z1"] + g["z2"]),
     ]
-    # Complex-safe for every activation (tests/test_models.py checks it against complex steps).
-    return Model(
-        complex_safe=True,
-        name="residual",
-        title=f"residual regression net, φ = {activation}",
-        symbols={"d": d, "B": B},
-        leaves=leaves,
-        init=init,
-        steps=steps,
-        formulas=formulas,
-        parameters=("d² + d", d * d + d),
-        functions={"phi": phi, "dphi": dphi},
-    )

@@ -72,25 +72,44 @@ def build(
     """``scale`` multiplies the inputs x (so the logits: scale 300 gives logits of a few
     hundred); ``integers`` draws W, x and b as small whole numbers."""
     N, D, B = n, d, batch
+    leaves = [Leaf("W", "N×D", "parameter")] + ([Leaf("b", "N×1", "parameter")] if bias else [])
+    leaves += [Leaf("x", "D×B", "input"), Leaf("t", "N×B", "target", checked=False)]
+    jac = Jacobian(
+        "y", "z", "diag(y) − y yᵀ", "N×N" if B == 1 else "B×N×N", lambda v: softmax_jacobian(v["y"])
+    )
+    return Model(
+        complex_safe=True,  # tests/test_models.py checks it against complex steps
+        name="softmax",
+        title="softmax classifier" + (" with bias" if bias else ", no bias"),
+        symbols={"N": N, "D": D, "B": B},
+        leaves=leaves,
+        init=lambda: _leaves(N, D, B, bias, seed, scale, integers),
+        steps=_steps(bias, B),
+        formulas=_formulas(bias, B),
+        jacobians=[jac],
+        parameters=("N·D + N", N * D + N) if bias else ("N·D", N * D),
+    )
 
-    def init():
-        rng = np.random.default_rng(seed)
-        if integers:
-            draw = lambda shape: rng.integers(-3, 4, shape).astype(float)  # noqa: E731
-        else:
-            draw = rng.standard_normal
-        values = {
-            "W": draw((N, D)) / (1 if integers else np.sqrt(D)),
-            "x": scale * draw((D, B)),
-            "t": np.eye(N)[:, rng.integers(0, N, size=B)],
-        }
-        if bias:
-            values["b"] = draw((N, 1)) * (1 if integers else 0.1)
-        return values
 
-    leaves = [Leaf("W", "N×D", "parameter")]
+def _leaves(N: int, D: int, B: int, bias: bool, seed: int, scale: float, integers: bool):
+    rng = np.random.default_rng(seed)
+
+    def draw(shape):
+        return rng.integers(-3, 4, shape).astype(float) if integers else rng.standard_normal(shape)
+
+    values = {
+        "W": draw((N, D)) / (1 if integers else np.sqrt(D)),
+        "x": scale * draw((D, B)),
+        "t": np.eye(N)[:, rng.integers(0, N, size=B)],
+    }
     if bias:
-        leaves.append(Leaf("b", "N×1", "parameter"))
+        values["b"] = draw((N, 1)) * (1 if integers else 0.1)
+    return values
+
+
+def _steps(bias: bool, B: int) -> list[Step]:
+    """z = W x (+ b), y = softmax(z) per column, L = −Σ t log y, mean over the batch."""
+    if bias:
         logits = Step(
             "z",
             ("W", "x", "b"),
@@ -101,8 +120,7 @@ def build(
         )
     else:
         logits = Step("z", ("W", "x"), lambda W, x: W @ x, "W x", "N×B", matmul_onehot("W", "x"))
-    leaves += [Leaf("x", "D×B", "input"), Leaf("t", "N×B", "target", checked=False)]
-    steps = [
+    return [
         logits,
         Step("y", ("z",), softmax, "softmax(z) = e^z / Σ_j e^z_j", "N×B"),
         Step(
@@ -113,6 +131,10 @@ def build(
             "1×1",
         ),
     ]
+
+
+def _formulas(bias: bool, B: int) -> list[Formula]:
+    """Backward order: ȳ, z̄, W̄, (b̄,) x̄."""
     formulas = [
         Formula("y", "−t ⊘ y / B", lambda v, g: _y_bar(v["t"], v["y"]) / B, _underflow),
         # Uses Σ_k t_k = 1 (one-hot targets): the general form is y Σt − t.
@@ -122,19 +144,4 @@ def build(
     if bias:
         formulas.append(Formula("b", "Σ_columns z̄", lambda v, g: g["z"].sum(axis=1, keepdims=True)))
     formulas.append(Formula("x", "Wᵀ z̄", lambda v, g: v["W"].T @ g["z"]))
-    jac = Jacobian(
-        "y", "z", "diag(y) − y yᵀ", "N×N" if B == 1 else "B×N×N", lambda v: softmax_jacobian(v["y"])
-    )
-    # Complex-safe for every activation (tests/test_models.py checks it against complex steps).
-    return Model(
-        complex_safe=True,
-        name="softmax",
-        title="softmax classifier" + (" with bias" if bias else ", no bias"),
-        symbols={"N": N, "D": D, "B": B},
-        leaves=leaves,
-        init=init,
-        steps=steps,
-        formulas=formulas,
-        jacobians=[jac],
-        parameters=("N·D + N", N * D + N) if bias else ("N·D", N * D),
-    )
+    return formulas
