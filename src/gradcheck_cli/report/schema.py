@@ -98,62 +98,7 @@ def options_text(report: Report) -> str:
 
 
 def to_json(report: Report) -> dict:
-    s = report.settings
-    rows = []
-    for r in report.gradients:
-        c = r.comparison
-        worst = None
-        if c.worst_index is not None:
-            worst = {
-                "index": list(c.worst_index),
-                "analytic": _num(c.worst_analytic),
-                "numeric": _num(c.worst_numeric),
-                "left": c.left,
-                "right": c.right,
-            }
-        kink = None
-        if c.kink_index is not None and c.kink_sides is not None:
-            kink = {
-                "index": list(c.kink_index),
-                "left": _num(c.kink_sides[0]),
-                "right": _num(c.kink_sides[1]),
-                "analytic": _num(c.kink_sides[2]),
-            }
-        rows.append(
-            {
-                "id": r.id,
-                "label": r.label,
-                "kind": r.kind,
-                "formula": r.formula,
-                "shape": r.shape,
-                "dims": list(r.dims),
-                "status": c.status,
-                "reason": c.reason,
-                "max_abs_error": _num(c.max_abs),
-                "max_rel_error": _num(c.max_rel),
-                "error_over_bound": _num(c.ratio),
-                "resolution": _res(c.resolution),
-                "resolution_worst": None
-                if c.resolution_worst is None
-                else {"value": _res(c.resolution_worst), "index": list(c.resolution_index or ())},
-                "entries": c.entries,
-                "checked": c.checked,
-                "directions": c.directions,
-                "failed": c.failed,
-                "kinks": c.kinks,
-                "replaced": r.replaced,
-                "origin": r.origin,
-                "worst": worst,
-                "kink": kink,
-                "diagnosis": None
-                if r.diagnosis is None
-                else {
-                    "kind": r.diagnosis.kind,
-                    "message": r.diagnosis.message,
-                    **r.diagnosis.detail,
-                },
-            }
-        )
+    """The report as the JSON object of schema gradcheck/1 (the module's docstring)."""
     return {
         "schema": SCHEMA,
         "version": __version__,
@@ -164,21 +109,7 @@ def to_json(report: Report) -> dict:
             "symbols": report.symbols,
             "parameters": {"formula": report.parameters[0], "count": report.parameters[1]},
         },
-        "check": {
-            "method": report.method,
-            "requested": s.method,
-            "description": method_description(report.method, s),
-            "rel_step": DEFAULT_REL_STEP if s.rel_step is None else s.rel_step,
-            "bound": "estimates" if uses_estimates(report.method, s.tolerance) else "rtol",
-            "bound_description": describe(report.method, s.tolerance),
-            "rtol": classic(report.method, s.tolerance).rtol,
-            "atol": classic(report.method, s.tolerance).atol,
-            "floor": classic(report.method, s.tolerance).floor,
-            "inject": s.inject,
-            "dtype": s.dtype,
-            "sample": s.sample,
-            "directions": s.directions,
-        },
+        "check": _check(report),
         "loss": _num(report.loss),
         "forward": [
             {
@@ -190,7 +121,7 @@ def to_json(report: Report) -> dict:
             }
             for f in report.forward
         ],
-        "gradients": rows,
+        "gradients": [_gradient(r) for r in report.gradients],
         "notes": list(report.notes),
         "taylor": None
         if report.taylor is None
@@ -201,11 +132,80 @@ def to_json(report: Report) -> dict:
         "summary": {
             "status": report.status,
             "exit_status": report.exit_code,
-            "total": len(rows),
+            "total": len(report.gradients),
             "passed": report.count(PASS),
             "failed": report.count(FAIL),
             "weak": report.count(WEAK),
             "kinks": report.count(KINK),
             "not_checked": report.count(NOT_CHECKED),
         },
+    }
+
+
+def _check(report: Report) -> dict:
+    s = report.settings
+    classic_tol = classic(report.method, s.tolerance)
+    return {
+        "method": report.method,
+        "requested": s.method,
+        "description": method_description(report.method, s),
+        "rel_step": DEFAULT_REL_STEP if s.rel_step is None else s.rel_step,
+        "bound": "estimates" if uses_estimates(report.method, s.tolerance) else "rtol",
+        "bound_description": describe(report.method, s.tolerance),
+        "rtol": classic_tol.rtol,
+        "atol": classic_tol.atol,
+        "floor": classic_tol.floor,
+        "inject": s.inject,
+        "dtype": s.dtype,
+        "sample": s.sample,
+        "directions": s.directions,
+    }
+
+
+def _gradient(r) -> dict:
+    """One row of the backward table."""
+    c = r.comparison
+    return {
+        "id": r.id,
+        "label": r.label,
+        "kind": r.kind,
+        "formula": r.formula,
+        "shape": r.shape,
+        "dims": list(r.dims),
+        "status": c.status,
+        "reason": c.reason,
+        "max_abs_error": _num(c.max_abs),
+        "max_rel_error": _num(c.max_rel),
+        "error_over_bound": _num(c.ratio),
+        "resolution": _res(c.resolution),
+        "resolution_worst": None
+        if c.resolution_worst is None
+        else {"value": _res(c.resolution_worst), "index": list(c.resolution_index or ())},
+        "entries": c.entries,
+        "checked": c.checked,
+        "directions": c.directions,
+        "failed": c.failed,
+        "kinks": c.kinks,
+        "replaced": r.replaced,
+        "origin": r.origin,
+        "worst": None
+        if c.worst_index is None
+        else {
+            "index": list(c.worst_index),
+            "analytic": _num(c.worst_analytic),
+            "numeric": _num(c.worst_numeric),
+            "left": c.left,
+            "right": c.right,
+        },
+        "kink": None
+        if c.kink_index is None or c.kink_sides is None
+        else {
+            "index": list(c.kink_index),
+            "left": _num(c.kink_sides[0]),
+            "right": _num(c.kink_sides[1]),
+            "analytic": _num(c.kink_sides[2]),
+        },
+        "diagnosis": None
+        if r.diagnosis is None
+        else {"kind": r.diagnosis.kind, "message": r.diagnosis.message, **r.diagnosis.detail},
     }
