@@ -206,75 +206,74 @@ def directional_verdict(model, env, p: Pending, method, settings):
     path (up to LOCATE_ALL entries), else of the few that bisection leaves. Where every
     entry was checked, that check's verdict is the row's."""
     A, shape = p.analytic, np.shape(env[p.id])
-    usable = isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))
-    rounding = p.rounding if usable else None
-    if usable:
-        comparison, d, failing = check_directions(
+    if not (isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))):
+        return _entry_by_entry(model, env, p, method, settings, None)
+    A = A.astype(float)
+    comparison, d, failing = check_directions(
+        model, env, p.id, A, method, settings.directions, settings.seed, p.rounding, p.spread
+    )
+    if comparison.status == WEAK and np.prod(shape) <= _affordable(model, p.id):
+        # R sums over every entry cannot resolve its median one: check each entry
+        p.indices = None
+        p.derivative = numeric_reference(model, env, p.id, method, settings)
+        numeric, entrywise = verdict(model, env, p, method, settings)
+        return numeric, replace(entrywise, directions=settings.directions)
+    if comparison.status != FAIL:
+        return np.full(shape, np.nan), comparison
+    if _scattered(model, env, p, method, settings, d, failing):
+        return np.full(shape, np.nan), replace(
+            comparison, status=PASS, reason=None, failed=0, problem=None, ratio=1.0
+        )
+    return _entry_by_entry(model, env, p, method, settings, comparison)
+
+
+def _affordable(model, name: str) -> int:
+    """Entries a per-entry check may take: the fast path's LOCATE_ALL, else 4,096."""
+    return LOCATE_ALL if model.sparse_for(name) else 4096
+
+
+def _scattered(model, env, p: Pending, method, settings, d, failing) -> bool:
+    """Whether every failing direction's disagreement changes by more than a quarter when
+    the leaves move by 1e-8 (at_jittered): the sums' rounding, not an error."""
+
+    def again(env2):
+        A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
+        measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
+        rounding2, spread2 = measured if measured is not None else (None, None)
+        return check_directions(
             model,
-            env,
+            env2,
             p.id,
-            A.astype(float),
+            A2,
             method,
             settings.directions,
             settings.seed,
-            rounding,
-            p.spread,
-        )
-        if comparison.status == WEAK and np.prod(shape) <= (
-            LOCATE_ALL if model.sparse_for(p.id) else 4096
-        ):
-            # R sums over every entry cannot resolve its median one: check each entry
-            p.indices = None
-            p.derivative = numeric_reference(model, env, p.id, method, settings)
-            numeric, entrywise = verdict(model, env, p, method, settings)
-            return numeric, replace(entrywise, directions=settings.directions)
-        if comparison.status != FAIL:
-            return np.full(shape, np.nan), comparison
+            rounding2 if p.rounding is not None else None,
+            spread2,
+        )[1]
 
-        def again(env2):
-            A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
-            measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
-            rounding2, spread2 = measured if measured is not None else (None, None)
-            return check_directions(
-                model,
-                env2,
-                p.id,
-                A2,
-                method,
-                settings.directions,
-                settings.seed,
-                rounding2 if rounding is not None else None,
-                spread2,
-            )[1]
+    d2 = at_jittered(model, env, settings, again)
+    return bool(np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]))
 
-        d2 = at_jittered(model, env, settings, again)
-        if np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]):
-            return np.full(shape, np.nan), replace(
-                comparison, status=PASS, reason=None, failed=0, problem=None, ratio=1.0
-            )
-    fast = model.sparse_for(p.id)
-    p.indices = None  # every entry, unless that is more than a per-entry check affords
-    if usable and np.prod(shape) > (LOCATE_ALL if fast else 4096):
+
+def _entry_by_entry(model, env, p: Pending, method, settings, comparison):
+    """The per-entry verdict of a row the directions flagged (``comparison``), or could not
+    check (None): every entry where that is affordable, else the few bisection leaves."""
+    shape = np.shape(env[p.id])
+    p.indices = None
+    if comparison is not None and np.prod(shape) > _affordable(model, p.id):
+        keep = LOCATE_ALL if model.sparse_for(p.id) else 64
         p.indices = localize(
-            model,
-            env,
-            p.id,
-            A.astype(float),
-            method,
-            settings.seed,
-            p.spread,
-            keep=LOCATE_ALL if fast else 64,
+            model, env, p.id, p.analytic.astype(float), method, settings.seed, p.spread, keep=keep
         )
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)
-    if not usable or entrywise.status == FAIL:
+    if comparison is None or entrywise.status == FAIL:
         return numeric, replace(entrywise, directions=settings.directions)
     if entrywise.status == KINK or p.indices is None:
         # Every entry passed a per-entry check, a finer instrument than R sums over all
         # of them: the directional disagreement was the sums' rounding.
         return numeric, replace(entrywise, directions=comparison.directions)
-    reason = (
-        comparison.reason
-        + f"; the per-entry check of {entrywise.checked:,} entries found no culprit"
-    )
+    found = f"the per-entry check of {entrywise.checked:,} entries found no culprit"
+    reason = f"{comparison.reason}; {found}"
     return numeric, replace(comparison, reason=reason)
