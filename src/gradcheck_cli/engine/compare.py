@@ -121,14 +121,10 @@ def compare(
     weak: float = np.inf,
     sides=None,
 ) -> Comparison:
-    """Compare one analytic tensor with its numeric reference.
-
-    ``bound``, if given, replaces the rtol/atol bound entry by entry (see bounds.py); the
-    relative error shown is still err / max(|A|, |N|, floor · scale). ``sampled``, a mask,
-    limits the comparison to the entries checked (the numeric value is NaN elsewhere).
-    ``weak``: the coarsest resolution a PASS may have. ``sides`` (verdict.OneSided): the
-    one-sided derivatives the kink test found, named at the worst entry.
-    """
+    """Compare one analytic tensor with its numeric reference. ``bound`` replaces the
+    rtol/atol bound entry by entry (bounds.py); ``sampled`` (a mask) limits the comparison
+    to the entries checked; ``weak``: the coarsest resolution a PASS may have; ``sides``
+    (verdict.OneSided): the one-sided derivatives the kink test found."""
     if sampled is not None and isinstance(analytic, np.ndarray) and analytic.shape == numeric.shape:
         numeric = np.where(sampled, numeric, analytic)
     checked = numeric.size if sampled is None else int(sampled.sum())
@@ -151,34 +147,50 @@ def compare(
     coarse = res is not None and not res <= weak
     status = FAIL if failed.any() else WEAK if coarse else KINK if kink.any() else PASS
     k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
+
+    nfailed = int(failed.sum())
     return Comparison(
         status,
-        _reason(int(failed.sum()), A.size, checked if sampled is not None else None, res, weak)
-        if status in (FAIL, WEAK)
-        else None,
-        *(float(a[counted].max()) if counted.any() else 0.0 for a in (err, rel)),
-        i,
-        float(A[i]) if i is not None else None,
-        float(numeric[i]) if i is not None else None,
-        A.size,
-        int(kink.sum()),
-        int(failed.sum()),
-        "values" if failed.any() else None,
-        float(ratio[counted].max()) if counted.any() else 0.0,
-        checked,
+        _reason(nfailed, A.size, None if sampled is None else checked, res, weak, status),
+        max_abs=_largest(err, counted),
+        max_rel=_largest(rel, counted),
+        worst_index=i,
+        worst_analytic=float(A[i]) if i is not None else None,
+        worst_numeric=float(numeric[i]) if i is not None else None,
+        entries=A.size,
+        kinks=int(kink.sum()),
+        failed=nfailed,
+        problem="values" if nfailed else None,
+        ratio=_largest(ratio, counted),
+        checked=checked,
         resolution=res,
         resolution_worst=res_worst,
         resolution_index=res_index,
-        left=_side(sides.left, i) if sides is not None and i is not None else None,
-        right=_side(sides.right, i) if sides is not None and i is not None else None,
-        kink_index=k,
-        kink_sides=None
-        if k is None or sides is None
-        else (float(sides.left[k]), float(sides.right[k]), float(A[k])),
+        **_at_kinks(sides, i, k, A),
     )
 
 
-def _reason(failed: int, n: int, checked: int | None, res, weak: float) -> str:
+def _at_kinks(sides, i, k, A) -> dict:
+    """The one-sided derivatives at the worst entry i, and one excused kink entry k."""
+    if sides is None:
+        return {"kink_index": k}
+    return {
+        "left": None if i is None else _side(sides.left, i),
+        "right": None if i is None else _side(sides.right, i),
+        "kink_index": k,
+        "kink_sides": None
+        if k is None
+        else (float(sides.left[k]), float(sides.right[k]), float(A[k])),
+    }
+
+
+def _largest(a: np.ndarray, mask: np.ndarray) -> float:
+    return float(a[mask].max()) if mask.any() else 0.0
+
+
+def _reason(failed: int, n: int, checked: int | None, res, weak: float, status: str) -> str | None:
+    if status not in (FAIL, WEAK):
+        return None
     if not failed:
         return weak_reason(res, weak)
     if checked is None:

@@ -137,35 +137,28 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, noise64) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / 2)) | (r8 & r64 & (s64 > s8 / 2)))
     if method == "richardson" and error is not None:
-        # Richardson's wide stencil can straddle a kink that the narrow central one does
-        # not: its extrapolations then disagree (a large estimate) while the central
-        # difference agrees with A. A smooth loss keeps the estimate tiny, so a wrong A
-        # is never excused this way.
-        # (at the narrowest step that agrees: the central stencil may straddle it too)
-        central_ok = np.zeros_like(bad)
-        for der, _, _, _ in levels:
-            central_ok |= np.abs(analytic - der.value) <= 1e-5 * np.maximum(
-                np.maximum(np.abs(analytic), np.abs(der.value)), 1e-3 * np.abs(numeric).max()
-            )
-        kink |= (
-            bad
-            & (error > 1e-6 * np.maximum(np.abs(numeric), 1e-3 * np.abs(numeric).max()))
-            & central_ok
-        )
+        kink |= bad & _straddled_by_richardson(levels, analytic, numeric, error)
     if method == "central":
         straddled = bad & ~kink & r1
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
     sides = np.stack([d.plus for d, *_ in levels] + [d.minus for d, *_ in levels])
     change = np.maximum(np.abs(fine.plus - finest.plus), np.abs(fine.minus - finest.minus))
-    onesided = OneSided(
-        finest.minus,
-        finest.plus,
-        sides.min(axis=0),
-        sides.max(axis=0),
-        np.nan_to_num(change, nan=np.inf) + noise64,
-    )
-    return numeric, kink, onesided
+    slack = np.nan_to_num(change, nan=np.inf) + noise64
+    return numeric, kink, OneSided(finest.minus, finest.plus, sides.min(0), sides.max(0), slack)
+
+
+def _straddled_by_richardson(levels, analytic, numeric, error) -> np.ndarray:
+    """Where Richardson's wide stencil straddled a kink that a narrow central one does not:
+    its extrapolations disagree (a large estimate) while a central difference, at the
+    narrowest step that agrees, agrees with A. A smooth loss keeps the estimate tiny, so
+    a wrong A is never excused this way."""
+    floor = 1e-3 * np.abs(numeric).max()
+    central_ok = np.zeros(np.shape(analytic), dtype=bool)
+    for der, *_ in levels:
+        size = np.maximum(np.maximum(np.abs(analytic), np.abs(der.value)), floor)
+        central_ok |= np.abs(analytic - der.value) <= 1e-5 * size
+    return (error > 1e-6 * np.maximum(np.abs(numeric), floor)) & central_ok
 
 
 @dataclass
