@@ -255,8 +255,8 @@ def validate(cases, out):
             f"{'ok' if ok else '**DISAGREES**'} |"
         )
     out(
-        "| file | declared wrong | oracle: wrong rows | worst dev/tol, right rows | smallest dev/tol, "
-        "wrong rows | kink entries | |"
+        "| file | declared wrong | oracle: wrong rows | worst dev/tol, right rows "
+        "| smallest dev/tol, wrong rows | kink entries | |"
     )
     out("|---|---|---|---|---|---|---|")
     for line in lines:
@@ -293,41 +293,57 @@ def entry_text(report, name, index):
     return f"[{','.join(map(str, idx))}] A = {A[idx]:.10g}, N = {N[idx]:.10g}"
 
 
-def judge(case, kind, result, expect):
-    """(got text, outcome, counters, details) for one check."""
+def judge_unreported(kind, result, expect):
+    """judge() for a check that crashed or was refused."""
     counters = defaultdict(int)
-    details = []
     if kind == "crash":
         counters["crash"] += 1
-        return f"CRASH {result}", "crash", counters, details
-    if kind == "refused":
-        if expect == "refused":
-            return "refused", "ok", counters, details
-        counters["refused wrongly"] += 1
-        if not expect:
-            counters["false FAIL"] += 1
-        return f"refused ({result})", "REFUSED WRONGLY", counters, details
-    report = result
-    st = statuses(report)
-    fails = [n for n, s in st.items() if s == "FAIL"]
-    weak = [n for n, s in st.items() if s == "WEAK"]
-    kink = [n for n, s in st.items() if s == "KINK"]
-    nc = [n for n, s in st.items() if s == "NOT CHECKED"]
+        return f"CRASH {result}", "crash", counters, []
+    if expect == "refused":
+        return "refused", "ok", counters, []
+    counters["refused wrongly"] += 1
+    if not expect:
+        counters["false FAIL"] += 1
+    return f"refused ({result})", "REFUSED WRONGLY", counters, []
+
+
+def got_text(report, st):
+    """The verdict and exit code, the rows by status, and the method."""
     got = f"{report.status} (exit {report.exit_code})"
+    fails = [n for n, s in st.items() if s == "FAIL"]
     if fails:
         got += " FAIL " + ",".join(fails)
-    for label, names in (("WEAK", weak), ("KINK", kink), ("NOT CHECKED", nc)):
+    for label in ("WEAK", "KINK", "NOT CHECKED"):
+        names = [n for n, s in st.items() if s == label]
         if names:
             got += f"; {label} " + ",".join(names)
-    got += f" [{report.method}]"
-    if expect == "refused":
-        counters["not refused"] += 1
-        outcome = "NOT REFUSED"
-        if report.status in ("PASS",):
-            counters["false PASS"] += 1
-            outcome = "FALSE PASS (not refused)"
-        return got, outcome, counters, details
+    return got + f" [{report.method}]"
+
+
+def judge_not_refused(got, report):
+    """judge() for an impure file that must be refused and was not."""
+    counters = defaultdict(int)
+    counters["not refused"] += 1
+    if report.status in ("PASS",):
+        counters["false PASS"] += 1
+        return got, "FALSE PASS (not refused)", counters, []
+    return got, "NOT REFUSED", counters, []
+
+
+def spurious_kink(case, name, status):
+    """A KINK row where the oracle finds the loss smooth along every entry."""
+    return (
+        status == "KINK"
+        and case.truth is not None
+        and name in case.truth
+        and not case.truth[name][3].any()
+    )
+
+
+def row_outcomes(case, report, st, expect, counters):
+    """Each row's outcome against EXPECT, and (name, what, comparison) per false verdict."""
     outcome = [f"FALSE PASS {name} (no such row)" for name in expect if name not in st]
+    details = []
     for name, s in st.items():
         must_fail = name in expect
         if must_fail and s in PASSING:
@@ -338,19 +354,26 @@ def judge(case, kind, result, expect):
             details.append((name, "false FAIL", report.row(name).comparison))
         elif s == "WEAK":
             outcome.append(f"weak {name}")
-        if (
-            s == "KINK"
-            and case.truth is not None
-            and name in case.truth
-            and not case.truth[name][3].any()
-        ):
-            outcome.append(
-                f"spurious KINK {name}"
-            )  # the oracle finds the loss smooth along every entry
+        if spurious_kink(case, name, s):
+            outcome.append(f"spurious KINK {name}")
             counters["spurious KINK rows"] += 1
+    return outcome, details
+
+
+def judge(case, kind, result, expect):
+    """(got text, outcome, counters, details) for one check."""
+    if kind != "report":
+        return judge_unreported(kind, result, expect)
+    report = result
+    st = statuses(report)
+    got = got_text(report, st)
+    if expect == "refused":
+        return judge_not_refused(got, report)
+    counters = defaultdict(int)
+    outcome, details = row_outcomes(case, report, st, expect, counters)
     counters["false PASS"] += any(o.startswith("FALSE PASS") for o in outcome)
     counters["false FAIL"] += any(o.startswith("FALSE FAIL") for o in outcome)
-    counters["weak"] += bool(weak)
+    counters["weak"] += any(s == "WEAK" for s in st.values())
     return got, "; ".join(outcome) or "ok", counters, details
 
 
@@ -427,8 +450,8 @@ def planted_model(case, name, flat, delta):
 # --------------------------------------------------------------------------- main
 
 
-def main():
-    np.seterr(all="ignore")  # the corpus's guarded branches overflow on purpose
+def parse_args():
+    """(args, categories, methods) from the command line."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--methods", default="auto,richardson")
     ap.add_argument(
@@ -451,163 +474,204 @@ def main():
     if unknown:
         ap.error(f"unknown category {', '.join(sorted(unknown))}; allowed: {', '.join(CATEGORIES)}")
     methods = [m for m in args.methods.split(",") if m]
-    out = print
-    start = time.perf_counter()
-    cases = corpus(categories)
-    if args.no_oracle:
+    return args, categories, methods
+
+
+def prepare(cases, no_oracle, out):
+    """Each case's leaves, taps and adjoints, and (unless no_oracle) the oracle's truth."""
+    if no_oracle:
         for case in cases:
             case.values, case.taps, case.adjoints = at_init(case.module)
             case.truth, case.S = None, None
     else:
         validate(cases, out)
+
+
+def reproduction(case, method, kind, result, details):
+    """The lines that say how to reproduce a check's false verdicts or its crash."""
+    lines = []
+    for name, what, comp in details:
+        index = comp.worst_index if what == "false FAIL" else worst_wrong_entry(case, name)
+        index = comp.worst_index if index is None else index
+        lines.append(
+            f"- {what}: `{case.path.relative_to(HERE.parent.parent)}` --method {method}, "
+            f"row {name} = {comp.status} (err/bound {comp.ratio:.3g}): "
+            f"{entry_text(result, name, index)}{truth_text(case, name, index)}"
+        )
+    if kind == "crash":
+        lines.append(f"- crash: {case.name} --method {method}: {result}")
+    return lines
+
+
+def check_cases(cases, method, out, unplanted, all_details):
+    """The verdict table of the cases under one method; returns its totals. Records each
+    report's row statuses in ``unplanted`` and the reproduction lines in ``all_details``."""
+    out("| case | expected | got | outcome |")
+    out("|---|---|---|---|")
+    totals = defaultdict(int)
+    for case in cases:
+        kind, result = run(str(case.path), method)
+        got, outcome, counters, details = judge(case, kind, result, case.expect)
+        for k, v in counters.items():
+            totals[k] += v
+        out(f"| {case.name} | {expected_text(case.expect)} | {got} | {outcome} |")
+        if kind == "report":
+            unplanted[(case.name, method)] = statuses(result)
+        all_details.extend(reproduction(case, method, kind, result, details))
+    return totals
+
+
+def plantable(case):
+    """A correct file without exact kinks: its planted errors must FAIL."""
+    return case.expect == [] and not case.kinks and case.bug is None
+
+
+def unresolvable_text(name, st, hit, result, totals):
+    """A planted error under float64's rounding of A: counted apart."""
+    totals["planted unresolvable"] += 1
+    totals["planted unresolvable caught"] += hit
+    totals["planted unresolvable weak"] += st.get(name) == "WEAK"
+    comp = result.row(name).comparison
+    return f"{st.get(name)} (err/bound {comp.ratio:.3g}); unresolvable, not counted"
+
+
+def plant_one(case, name, flat, rel, delta, method, unplanted, totals):
+    """One planted error checked: (got text, caught or not shown, counted); totals updated."""
+    kind, result = run(planted_model(case, name, flat, delta), method)
+    if kind != "report":
+        totals["crash" if kind == "crash" else "refused wrongly"] += 1
+        return f"{kind}: {result}", False, True
+    st = statuses(result)
+    if unplanted.get((case.name, method), {}).get(name) == "FAIL":
+        totals["planted uninformative"] += 1  # the row FAILs without the error
+        return f"{st.get(name)}, but the row FAILs unplanted: not counted", False, False
+    hit = st.get(name) == "FAIL"
+    if delta * rel < RESOLVABLE:
+        return unresolvable_text(name, st, hit, result, totals), True, False
+    others = [n for n, s in st.items() if n != name and s == "FAIL"]
+    if others:
+        totals["false FAIL (planted, other rows)"] += 1
+    if st.get(name) == "WEAK":
+        totals["weak (planted)"] += 1
+    comp = result.row(name).comparison
+    text = f"{st.get(name)} (err/bound {comp.ratio:.3g})" + (
+        f"; also FAIL {','.join(others)}" if others else ""
+    )
+    return text, hit, True
+
+
+def plant(cases, method, delta, unplanted, totals):
+    """Planted single-entry errors in the plantable cases: (rows, caught, counted)."""
+    rows, caught, total = [], 0, 0
+    for case in (c for c in cases if plantable(c)):
+        for name, flat, which, rel in planted_targets(case):
+            idx = np.unravel_index(flat, case.adjoints[name].shape)
+            text, ok, counted = plant_one(case, name, flat, rel, delta, method, unplanted, totals)
+            rows.append((case.name, name, idx, which, rel, text, ok))
+            if counted:
+                total += 1
+                caught += ok
+    return rows, caught, total
+
+
+def print_planted(rows, verbose, delta, out):
+    """The planted cases missed (or, verbose, all of them)."""
+    shown = [p for p in rows if verbose or not p[-1]]
+    if not shown:
+        return
+    out(f"\nPlanted {delta:g} {'(all)' if verbose else '(missed)'}:\n")
+    out("| model | row | entry | which | \\|A_i\\| / max\\|A\\| of the model | got |")
+    out("|---|---|---|---|---|---|")
+    for model, name, idx, which, rel, text, _ in shown:
+        entry = ",".join(map(str, idx))
+        out(f"| {model} | {name} | [{entry}] | {which} | {rel:.2g} | {text} |")
+
+
+def optional(count, text):
+    """``text`` where ``count`` is nonzero, else nothing."""
+    return text if count else ""
+
+
+def totals_text(totals, delta, caught, total):
+    """The totals line of one category under one method."""
+    t = totals
+    return (
+        f"\n**Totals**: false PASS {t['false PASS']}, false FAIL {t['false FAIL']}, "
+        f"weak {t['weak']}, spurious KINK rows {t['spurious KINK rows']}, "
+        f"not refused {t['not refused']}, refused wrongly "
+        f"{t['refused wrongly']}, crashes {t['crash']}; planted {delta:g} caught "
+        f"{caught} / {total}"
+        + optional(t["weak (planted)"], f" (weak {t['weak (planted)']})")
+        + optional(
+            t["false FAIL (planted, other rows)"],
+            f", planted with a false FAIL elsewhere {t['false FAIL (planted, other rows)']}",
+        )
+        + optional(
+            t["planted uninformative"],
+            f", not counted (row FAILs unplanted) {t['planted uninformative']}",
+        )
+        + optional(
+            t["planted unresolvable"],
+            "; unresolvable (δ |A_i| < 1e-14 max|A|, not counted): "
+            f"{t['planted unresolvable']}, of them FAIL {t['planted unresolvable caught']}, "
+            f"WEAK {t['planted unresolvable weak']}",
+        )
+        + "\n"
+    )
+
+
+def print_details(all_details, out):
+    """The false verdicts and crashes, each with how to reproduce it."""
+    if not all_details:
+        return
+    out("## False PASS / false FAIL / crashes, to reproduce\n")
+    out(
+        "(`gradcheck check FILE --method M`; A and N as the report holds them at the entry;"
+        " 'true' from the oracle)\n"
+    )
+    for line in all_details:
+        out(line)
+    out("")
+
+
+def all_text(grand, delta, seconds):
+    """The closing line: every category and method together."""
+    g = grand
+    return (
+        f"**All**: false PASS {g['false PASS']}, false FAIL {g['false FAIL']}, "
+        f"weak {g['weak']}, spurious KINK rows {g['spurious KINK rows']}, "
+        f"not refused {g['not refused']}, refused wrongly {g['refused wrongly']}, crashes "
+        f"{g['crash']}; planted {delta:g} caught {g['planted caught']} / {g['planted']} "
+        f"(unresolvable, not counted: {g['planted unresolvable']}, of them WEAK "
+        f"{g['planted unresolvable weak']}). "
+        f"{seconds:.0f} s"
+    )
+
+
+def main():
+    np.seterr(all="ignore")  # the corpus's guarded branches overflow on purpose
+    args, categories, methods = parse_args()
+    out = print
+    start = time.perf_counter()
+    cases = corpus(categories)
+    prepare(cases, args.no_oracle, out)
     grand = defaultdict(int)
     all_details = []
     unplanted = {}  # (case, method) -> row statuses of the correct file
     for category in categories:
+        in_category = [c for c in cases if c.category == category]
         for method in methods:
             out(f"## {category} — method {method}\n")
-            out("| case | expected | got | outcome |")
-            out("|---|---|---|---|")
-            totals = defaultdict(int)
-            for case in (c for c in cases if c.category == category):
-                kind, result = run(str(case.path), method)
-                got, outcome, counters, details = judge(case, kind, result, case.expect)
-                for k, v in counters.items():
-                    totals[k] += v
-                out(f"| {case.name} | {expected_text(case.expect)} | {got} | {outcome} |")
-                if kind == "report":
-                    unplanted[(case.name, method)] = statuses(result)
-                for name, what, comp in details:
-                    index = (
-                        comp.worst_index if what == "false FAIL" else worst_wrong_entry(case, name)
-                    )
-                    index = comp.worst_index if index is None else index
-                    all_details.append(
-                        f"- {what}: `{case.path.relative_to(HERE.parent.parent)}` --method {method}, row "
-                        f"{name} = {comp.status} (err/bound {comp.ratio:.3g}): "
-                        f"{entry_text(result, name, index)}{truth_text(case, name, index)}"
-                    )
-                if kind == "crash":
-                    all_details.append(f"- crash: {case.name} --method {method}: {result}")
-            # planted single-entry errors
-            planted_rows, caught, total = [], 0, 0
-            for case in (c for c in cases if c.category == category):
-                if case.expect != [] or case.kinks or case.bug is not None:
-                    continue
-                for name, flat, which, rel in planted_targets(case):
-                    idx = np.unravel_index(flat, case.adjoints[name].shape)
-                    kind, result = run(planted_model(case, name, flat, args.delta), method)
-                    total += 1
-                    if kind != "report":
-                        planted_rows.append(
-                            (case.name, name, idx, which, rel, f"{kind}: {result}", False)
-                        )
-                        totals["crash" if kind == "crash" else "refused wrongly"] += 1
-                        continue
-                    st = statuses(result)
-                    if unplanted.get((case.name, method), {}).get(name) == "FAIL":
-                        totals["planted uninformative"] += 1  # the row FAILs without the error
-                        planted_rows.append(
-                            (
-                                case.name,
-                                name,
-                                idx,
-                                which,
-                                rel,
-                                f"{st.get(name)}, but the row FAILs unplanted: not counted",
-                                False,
-                            )
-                        )
-                        total -= 1
-                        continue
-                    hit = st.get(name) == "FAIL"
-                    if args.delta * rel < RESOLVABLE:
-                        totals["planted unresolvable"] += 1
-                        totals["planted unresolvable caught"] += hit
-                        totals["planted unresolvable weak"] += st.get(name) == "WEAK"
-                        total -= 1
-                        comp = result.row(name).comparison
-                        planted_rows.append(
-                            (
-                                case.name,
-                                name,
-                                idx,
-                                which,
-                                rel,
-                                f"{st.get(name)} (err/bound {comp.ratio:.3g}); unresolvable, "
-                                "not counted",
-                                True,
-                            )
-                        )
-                        continue
-                    caught += hit
-                    others = [n for n, s in st.items() if n != name and s == "FAIL"]
-                    if others:
-                        totals["false FAIL (planted, other rows)"] += 1
-                    if st.get(name) == "WEAK":
-                        totals["weak (planted)"] += 1
-                    comp = result.row(name).comparison
-                    text = f"{st.get(name)} (err/bound {comp.ratio:.3g})" + (
-                        f"; also FAIL {','.join(others)}" if others else ""
-                    )
-                    planted_rows.append((case.name, name, idx, which, rel, text, hit))
+            totals = check_cases(in_category, method, out, unplanted, all_details)
+            rows, caught, total = plant(in_category, method, args.delta, unplanted, totals)
             totals["planted caught"] += caught
             totals["planted"] += total
             for k, v in totals.items():
                 grand[k] += v
-            shown = [p for p in planted_rows if args.verbose or not p[-1]]
-            if shown:
-                out(f"\nPlanted {args.delta:g} {'(all)' if args.verbose else '(missed)'}:\n")
-                out("| model | row | entry | which | \\|A_i\\| / max\\|A\\| of the model | got |")
-                out("|---|---|---|---|---|---|")
-                for model, name, idx, which, rel, text, hit in shown:
-                    out(
-                        f"| {model} | {name} | [{','.join(map(str, idx))}] | {which} | {rel:.2g} | {text} |"
-                    )
-            out(
-                f"\n**Totals**: false PASS {totals['false PASS']}, false FAIL {totals['false FAIL']}, "
-                f"weak {totals['weak']}, spurious KINK rows {totals['spurious KINK rows']}, "
-                f"not refused {totals['not refused']}, refused wrongly "
-                f"{totals['refused wrongly']}, crashes {totals['crash']}; planted {args.delta:g} caught "
-                f"{caught} / {total}"
-                + (f" (weak {totals['weak (planted)']})" if totals["weak (planted)"] else "")
-                + (
-                    f", planted with a false FAIL elsewhere {totals['false FAIL (planted, other rows)']}"
-                    if totals["false FAIL (planted, other rows)"]
-                    else ""
-                )
-                + (
-                    f", not counted (row FAILs unplanted) {totals['planted uninformative']}"
-                    if totals["planted uninformative"]
-                    else ""
-                )
-                + (
-                    f"; unresolvable (δ |A_i| < 1e-14 max|A|, not counted): {totals['planted unresolvable']}, "
-                    f"of them FAIL {totals['planted unresolvable caught']}, WEAK "
-                    f"{totals['planted unresolvable weak']}"
-                    if totals["planted unresolvable"]
-                    else ""
-                )
-                + "\n"
-            )
-    if all_details:
-        out("## False PASS / false FAIL / crashes, to reproduce\n")
-        out(
-            "(`gradcheck check FILE --method M`; A and N as the report holds them at the entry;"
-            " 'true' from the oracle)\n"
-        )
-        for line in all_details:
-            out(line)
-        out("")
-    out(
-        f"**All**: false PASS {grand['false PASS']}, false FAIL {grand['false FAIL']}, weak {grand['weak']}, "
-        f"spurious KINK rows {grand['spurious KINK rows']}, "
-        f"not refused {grand['not refused']}, refused wrongly {grand['refused wrongly']}, crashes "
-        f"{grand['crash']}; planted {args.delta:g} caught {grand['planted caught']} / {grand['planted']} "
-        f"(unresolvable, not counted: {grand['planted unresolvable']}, of them WEAK "
-        f"{grand['planted unresolvable weak']}). "
-        f"{time.perf_counter() - start:.0f} s"
-    )
+            print_planted(rows, args.verbose, args.delta, out)
+            out(totals_text(totals, args.delta, caught, total))
+    print_details(all_details, out)
+    out(all_text(grand, args.delta, time.perf_counter() - start))
     return 0
 
 
