@@ -115,6 +115,36 @@ def process(cmd, repeats=7, env=None):
     )
 
 
+def cell(t):
+    """A time as the table shows it: ms under a second, "—" for none."""
+    return "—" if t is None else f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"
+
+
+def size_row(d, reps, has):
+    """The table's row for size d: gradcheck's two engines and each installed peer."""
+
+    def peer(name, make):
+        return median_time(make(), reps, warm=True) if has[name] else None
+
+    def missing(name, t):
+        return cell(t) if has[name] else "not installed"
+
+    ours = median_time(lambda: run_check(BUILDERS["residual"](d=d)), reps, warm=True)
+    central = median_time(
+        lambda: run_check(BUILDERS["residual"](d=d), Settings(method="central")), reps
+    )
+    torch_t = peer("torch", lambda: torch_check(d, False))
+    fast_t = peer("torch", lambda: torch_check(d, True))
+    scipy_t = peer("scipy", lambda: scipy_check(d))
+    jax_t = peer("jax", lambda: jax_check(d))
+    ratio = "—" if torch_t is None else f"{torch_t / ours:.0f}×"
+    return (
+        f"| {d} ({d * d + 2 * d:,}) | {cell(ours)} | {cell(central)} "
+        f"| {missing('torch', torch_t)} | {missing('torch', fast_t)} "
+        f"| {missing('scipy', scipy_t)} | {missing('jax', jax_t)} | {ratio} |"
+    )
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="8,32,64,128,256")
@@ -126,24 +156,9 @@ def main():
         "| scipy check_grad | jax check_grads | torch / gradcheck complex |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    cell = lambda t: "—" if t is None else f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"  # noqa: E731
     for d in map(int, args.sizes.split(",")):
         reps = args.repeats if d <= 128 else max(1, args.repeats // 2)
-        peer = lambda name, make: median_time(make(), reps, warm=True) if has[name] else None  # noqa: E731
-        ours = median_time(lambda: run_check(BUILDERS["residual"](d=d)), reps, warm=True)
-        central = median_time(
-            lambda: run_check(BUILDERS["residual"](d=d), Settings(method="central")), reps
-        )
-        torch_t = peer("torch", lambda: torch_check(d, False))
-        fast_t = peer("torch", lambda: torch_check(d, True))
-        scipy_t = peer("scipy", lambda: scipy_check(d))
-        jax_t = peer("jax", lambda: jax_check(d))
-        missing = lambda name, t: cell(t) if has[name] else "not installed"  # noqa: E731
-        ratio = "—" if torch_t is None else f"{torch_t / ours:.0f}×"
-        print(
-            f"| {d} ({d * d + 2 * d:,}) | {cell(ours)} | {cell(central)} | {missing('torch', torch_t)} "
-            f"| {missing('torch', fast_t)} | {missing('scipy', scipy_t)} | {missing('jax', jax_t)} | {ratio} |"
-        )
+        print(size_row(d, reps, has))
     full = median_time(lambda: run_check(BUILDERS["residual"](d=2048)), 3)
     t = median_time(lambda: run_check(BUILDERS["residual"](d=2048), Settings(directions=4)), 3)
     print(
