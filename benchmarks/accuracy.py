@@ -42,7 +42,8 @@ def main():
             run_check(BUILDERS["residual"](d=8), Settings(method=method))
             times.append(time.perf_counter() - t0)
         print(
-            f"| {method} | {evals} | {entry:.1e} | {tensor:.1e} | {1e3 * statistics.median(times):.1f} ms |"
+            f"| {method} | {evals} | {entry:.1e} | {tensor:.1e} "
+            f"| {1e3 * statistics.median(times):.1f} ms |"
         )
 
 

@@ -121,8 +121,9 @@ def main():
     ap.add_argument("--no-sensitivity", action="store_true", help="false FAILs only")
     args = ap.parse_args()
     print(
-        "| method | correct configurations | with a false FAIL | with a WEAK row | KINK rows | δ caught on every tensor: "
-        "largest / median / smallest-|g| entry (median over tensors) | time |"
+        "| method | correct configurations | with a false FAIL | with a WEAK row | KINK rows "
+        "| δ caught on every tensor: largest / median / smallest-|g| entry (median over tensors) "
+        "| time |"
     )
     print("|---|---|---|---|---|---|---|")
     for method in args.methods.split(","):
@@ -140,7 +141,8 @@ def main():
             + (f", --directions {args.directions}" if args.directions else "")
         )
         print(
-            f"| {label} | {args.configs} | {false} | {weak} | {kinks} | {cells} | {time.perf_counter() - t0:.0f} s |"
+            f"| {label} | {args.configs} | {false} | {weak} | {kinks} | {cells} "
+            f"| {time.perf_counter() - t0:.0f} s |"
         )
         for item in where:
             print("   false FAIL:", item)

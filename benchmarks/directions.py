@@ -1,6 +1,7 @@
 """Directional mode at scale: false FAILs and the detection curve (run on demand).
 
-    python benchmarks/directions.py [--d 2048] [--seeds 20] [--directions 4] [--activations tanh,relu]
+    python benchmarks/directions.py [--d 2048] [--seeds 20] [--directions 4]
+                                    [--activations tanh,relu]
 
 For each seed (activation cycling through --activations, all nine by default): checks
 the correct residual net with --directions, then plants a relative error of 1e-8 in one
@@ -60,8 +61,8 @@ def main():
             missed[act] += where == "median" and not hit
     n = args.seeds
     print(
-        f"d = {args.d} ({args.d**2 + 2 * args.d:,} entries), --directions {args.directions}, {n} seeds, "
-        f"activations {', '.join(acts)}:"
+        f"d = {args.d} ({args.d**2 + 2 * args.d:,} entries), --directions {args.directions}, "
+        f"{n} seeds, activations {', '.join(acts)}:"
     )
     print(
         f"  correct model: {false} false FAILs; median whole check {statistics.median(times):.2f} s"

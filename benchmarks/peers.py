@@ -97,8 +97,8 @@ def main():
         checks["jax check_grads"] = lambda m, leaves, grads, seed: jax_fails(leaves, grads)
     deltas = [float(s) for s in args.deltas.split(",")]
     print(
-        f"tanh residual net, d = {args.d} ({args.d**2 + 2 * args.d:,} entries), {args.seeds} seeds; "
-        "median-|g| entry of W̄1 times (1 + δ): seeds where the check FAILs"
+        f"tanh residual net, d = {args.d} ({args.d**2 + 2 * args.d:,} entries), "
+        f"{args.seeds} seeds; median-|g| entry of W̄1 times (1 + δ): seeds where the check FAILs"
     )
     print(
         "| check | "

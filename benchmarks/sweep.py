@@ -85,8 +85,8 @@ def main():
     )
     print(f"worst err/bound on a correct gradient: {worst[0]:.3g} at {worst[1]}")
     print(
-        f"injected bugs caught on exactly their row: {sum(caught.values())}, missed: {len(missed)}, "
-        f"inert (skipped): {inert}"
+        f"injected bugs caught on exactly their row: {sum(caught.values())}, "
+        f"missed: {len(missed)}, inert (skipped): {inert}"
     )
     for item in false_fails[:10] + missed[:10]:
         print("  ", item)
