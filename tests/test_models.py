@@ -22,7 +22,7 @@ def test_residual_backward_matches_complex_step(build, act, batch):
     g = m.backward(env)
     assert np.isclose(env["L"], loss())
     for name in ("W1", "W2", "x", "t"):
-        ref = complex_step_grad(lambda a: loss(**{name: a}), v[name])
+        ref = complex_step_grad(lambda a, name=name: loss(**{name: a}), v[name])
         np.testing.assert_allclose(g[name], ref, rtol=1e-10, atol=1e-13, err_msg=name)
 
 
@@ -39,8 +39,9 @@ def test_residual_x_bar_needs_both_paths(build):
 def test_softmax_backward_matches_complex_step(build, bias, batch):
     m = build("softmax", n=6, d=3, bias=bias, batch=batch, seed=3)
     v = m.values
+    b0 = v.get("b", 0.0)
 
-    def loss(W=v["W"], x=v["x"], b=v.get("b", 0.0)):
+    def loss(W=v["W"], x=v["x"], b=b0):
         z = W @ x + b
         z = z - z.real.max(axis=0)
         logy = z - np.log(np.exp(z).sum(axis=0))
@@ -48,7 +49,7 @@ def test_softmax_backward_matches_complex_step(build, bias, batch):
 
     g = m.backward(m.forward())
     for name in ["W", "x"] + (["b"] if bias else []):
-        ref = complex_step_grad(lambda a: loss(**{name: a}), v[name])
+        ref = complex_step_grad(lambda a, name=name: loss(**{name: a}), v[name])
         np.testing.assert_allclose(g[name], ref, rtol=1e-10, atol=1e-13, err_msg=name)
 
 
@@ -57,11 +58,15 @@ def test_softmax_jacobian_matches_complex_step(build):
     env = m.forward()
     J = m.jacobian(m.jacobians[0], env)
     assert J.shape == (2, 5, 5)
+
+    def softmax(zz):
+        return np.exp(zz - np.log(np.exp(zz).sum()))
+
     for b in range(2):
         z = env["z"][:, b]
         for k in range(5):
-            f = lambda zz: np.exp(zz - np.log(np.exp(zz).sum()))[k]
-            np.testing.assert_allclose(J[b, k], complex_step_grad(f, z), rtol=1e-10, atol=1e-14)
+            ref = complex_step_grad(lambda zz, k=k: softmax(zz)[k], z)
+            np.testing.assert_allclose(J[b, k], ref, rtol=1e-10, atol=1e-14)
 
 
 def test_softmax_stable_for_huge_logits(build):

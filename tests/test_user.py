@@ -140,7 +140,9 @@ USER_ERRORS = [
     (forward_backward(backward="return [v['w']]"), "backward(v) must return a dict"),
     (forward_backward(forward="return p['w'] * p['x']"), "forward() must return the scalar loss"),
     (
-        "def init(rng):\n    return [1, 2]\ndef forward(p, tap):\n    return 0.0\ndef backward(v):\n    return {}\n",
+        "def init(rng):\n    return [1, 2]\n"
+        "def forward(p, tap):\n    return 0.0\n"
+        "def backward(v):\n    return {}\n",
         "init(rng) must return a dict of leaves",
     ),
     ("def init(rng)\n    return {}\n", "m.py, line 1: SyntaxError"),
