@@ -22,7 +22,8 @@ SHAPES = {"x": "D×B", "gamma": "D×1", "beta": "D×1", "mu": "1×B", "xc": "D×
 
 
 def init(rng):
-    return {"x": rng.standard_normal((D, B)) * 2 + 1, "gamma": 1 + 0.1 * rng.standard_normal((D, 1)),
+    return {"x": rng.standard_normal((D, B)) * 2 + 1,
+            "gamma": 1 + 0.1 * rng.standard_normal((D, 1)),
             "beta": 0.1 * rng.standard_normal((D, 1)), "t": rng.standard_normal((D, B))}
 
 

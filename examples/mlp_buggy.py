@@ -1,4 +1,5 @@
-"""A two-layer MLP (with two bugs) with biases and a squared-error loss, backward pass derived by hand.
+"""A two-layer MLP (with two bugs) with biases and a squared-error loss, backward pass
+derived by hand.
 
     z1 = W1 x + b1     H×B          h = tanh(z1)
     z2 = W2 h + b2     C×B          L = ½ Σ (z2 − t)² / B
