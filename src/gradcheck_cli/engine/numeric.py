@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model, Values
 
 DEFAULT_REL_STEP = float(np.cbrt(np.finfo(np.float64).eps))  # central: balances h² against eps/h
@@ -53,7 +54,6 @@ C_AGREE = 8.0  # … plus this many of Richardson's estimates (bounds.py's C_EST
 PROBE_DOUBT = 1e-6  # an estimate above this fraction of the derivative: in doubt, not safe
 COMPLEX_WARNING = getattr(np, "exceptions", np).ComplexWarning  # np.exceptions: numpy ≥ 1.25
 CHUNK_BYTES = 32 * 2**20
-METHODS = ("auto", "complex", "richardson", "central", "forward")
 
 
 @dataclass(frozen=True)
@@ -347,7 +347,7 @@ def complex_safe(model: Model, env: Values) -> bool:
                         _entry_agrees(model, env, name, theta),
                         _direction_agrees(model, env, name, theta, rng),
                     ]
-                except Exception:  # the forward refuses complex numbers
+                except (ModelError, TypeError, ValueError, ArithmeticError):  # it refuses complex
                     return False
                 if not all(ok for ok, _ in probes):
                     return False

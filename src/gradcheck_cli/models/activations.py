@@ -16,8 +16,6 @@ class Activation:
     name: str
     phi: Callable[[np.ndarray], np.ndarray]
     dphi: Callable[[np.ndarray], np.ndarray]
-    formula: str
-    kink: bool = False  # a point where phi' jumps (finite differences may straddle it)
 
 
 def _pos(z):
@@ -71,26 +69,22 @@ LEAKY_SLOPE = 0.01
 ACTIVATIONS = {
     a.name: a
     for a in [
-        Activation("identity", lambda z: z, lambda z: np.ones_like(z), "z"),
+        Activation("identity", lambda z: z, lambda z: np.ones_like(z)),
         Activation(
             "relu",
             lambda z: np.where(_pos(z), z, 0),
             lambda z: np.where(_pos(z), 1.0, 0.0),
-            "max(z, 0)",
-            kink=True,
         ),
         Activation(
             "leaky_relu",
             lambda z: np.where(_pos(z), z, LEAKY_SLOPE * z),
             lambda z: np.where(_pos(z), 1.0, LEAKY_SLOPE),
-            "max(z, 0.01 z)",
-            kink=True,
         ),
-        Activation("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2, "tanh z"),
-        Activation("sigmoid", _sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z)), "1/(1+e⁻ᶻ)"),
-        Activation("softplus", _softplus, _sigmoid, "log(1+eᶻ)"),
-        Activation("elu", _elu, _delu, "z if z>0 else eᶻ−1"),
-        Activation("silu", _silu, _dsilu, "z σ(z)"),
-        Activation("gelu", _gelu, _dgelu, "½z(1+tanh(√(2/π)(z+0.044715z³)))"),
+        Activation("tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2),
+        Activation("sigmoid", _sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z))),
+        Activation("softplus", _softplus, _sigmoid),
+        Activation("elu", _elu, _delu),
+        Activation("silu", _silu, _dsilu),
+        Activation("gelu", _gelu, _dgelu),
     ]
 }

@@ -103,7 +103,6 @@ class _Tap:
     path: str
     replace_name: str | None = None
     replace_value: object = None
-    read: str | None = None
 
     def __post_init__(self):
         self.values: dict[str, np.ndarray] = {}

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from gradcheck_cli.errors import ModelError
+from gradcheck_cli.errors import GradcheckError, ModelError
 from gradcheck_cli.models.sparse import apply, dense, nbytes, one_entry_rows, pin
 
 Values = Mapping[str, np.ndarray]
@@ -278,7 +278,7 @@ class Model:
         for f in self.formulas:
             try:
                 out[f.name] = self.overrides.get(f.name, f).fn(values, out)
-            except Exception as e:  # the chain carried a wrong shape or value into it
+            except (GradcheckError, ValueError, TypeError, IndexError) as e:  # from the chain
                 out[f.name] = Unevaluated(_chain_reason(e, out, good))
         return out
 

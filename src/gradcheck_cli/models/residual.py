@@ -9,23 +9,19 @@ L  = mean over the batch of ½ (y − t)²
 
 import numpy as np
 
+from gradcheck_cli.config import ResidualOptions as _DEFAULT
 from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.models.model import Formula, Leaf, Model, Step
 from gradcheck_cli.models.sparse import matmul_onehot
 
 
-def _T(a):
-    # Transpose of the last two axes, so a leading axis of perturbed copies broadcasts.
-    return np.swapaxes(a, -1, -2)
-
-
 def build(
-    d: int = 8,
-    activation: str = "tanh",
-    batch: int = 1,
-    seed: int = 0,
-    scale: float = 1.0,
-    integers: bool = False,
+    d: int = _DEFAULT.d,
+    activation: str = _DEFAULT.activation,
+    batch: int = _DEFAULT.batch,
+    seed: int = _DEFAULT.seed,
+    scale: float = _DEFAULT.scale,
+    integers: bool = _DEFAULT.integers,
 ) -> Model:
     """``scale`` multiplies the inputs x and targets t; ``integers`` draws every leaf as
     small whole numbers (pre-activations then sit exactly on relu's kink)."""
