@@ -164,6 +164,19 @@ USER_ERRORS = [
         "m.py: backward() changed v['x'] in place",
     ),
     (
+        forward_backward(forward="import sys; sys.exit(0)"),
+        "m.py, line 8, in forward: sys.exit(0) called; a model file must not exit",
+    ),
+    (
+        forward_backward(forward="return complex(np.sum(p['w'] * p['x']), 1.0)"),
+        "m.py: forward() returned a complex loss",
+    ),
+    (
+        "import numpy as np\nTARGETS = ['w']\ndef init(rng):\n    return {'w': np.ones(3)}\n"
+        "def forward(p, tap):\n    return float(np.sum(p['w']))\ndef backward(v):\n    return {}\n",
+        "m.py: nothing to check: every leaf is in TARGETS",
+    ),
+    (
         forward_backward(backward="return {'w': v['x'] * np.random.rand()}"),
         "m.py: backward() is not deterministic: its 'w' differs",
     ),
@@ -254,3 +267,32 @@ def test_save_and_sampling_free_engines_work_on_user_models(tmp_path, examples):
         assert z["analytic/W1"].shape == (6, 4) and "numeric/z1" in z.files
     for method in ("central", "complex"):
         assert invoke("check", examples / "mlp.py", "--method", method, "-q").exit_code == 0
+
+
+def test_a_model_files_prints_go_to_stderr_and_the_json_still_parses(tmp_path):
+    body = "print('importing')\n" + forward_backward(
+        forward="print('in forward'); return float(np.sum(p['w'] * p['x']) ** 2)")
+    r = invoke("check", write(tmp_path, body), "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["summary"]["status"] == "PASS"
+    assert "in forward" in r.stderr and "importing" in r.stderr
+
+
+def test_an_integer_index_target_stays_integer(tmp_path):
+    body = """
+import numpy as np
+TARGETS = ["idx", "t"]
+def init(rng):
+    return {"E": rng.standard_normal((6, 3)), "idx": np.array([0, 2, 5, 2]),
+            "t": rng.standard_normal((4, 3))}
+def forward(p, tap):
+    h = tap("h", p["E"][p["idx"]])
+    return 0.5 * np.sum((h - p["t"]) ** 2)
+def backward(v):
+    h_bar = v["h"] - v["t"]
+    E_bar = np.zeros_like(v["E"])
+    np.add.at(E_bar, v["idx"], h_bar)
+    return {"h": h_bar, "E": E_bar}
+"""
+    for extra in ([], ["--dtype", "float32"], ["--directions", "2"]):
+        r = invoke("check", write(tmp_path, body), "--format", "json", *extra)
+        assert r.exit_code == 0, (extra, r.output)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gradcheck_cli.engine.bounds import classic
-from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, Tolerance
+from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, NotCheckable, Tolerance
 from gradcheck_cli.engine.numeric import (
     CHUNK_BYTES,
     COMPLEX_STEP,
@@ -26,6 +26,7 @@ from gradcheck_cli.engine.verdict import (
     Pending,
     analytic_at,
     analytic_rounding,
+    as_dtype,
     backward_at,
     numeric_reference,
     sample_indices,
@@ -185,7 +186,7 @@ def _run_check(model, settings, options, notes) -> Report:
     _check_memory(model, settings)
     values = None
     if settings.dtype == "float32":  # both sides at the same point: θ rounded to float32
-        values = {n: np.asarray(v, np.float32).astype(np.float64) for n, v in model.values.items()}
+        values = as_dtype(as_dtype(model.values, np.float32), np.float64)
     env = model.forward(values)
     loss = env[model.loss]
     if not np.all(np.isfinite(loss)):
@@ -261,13 +262,13 @@ def _pending(model, env, method: str, settings: Settings, notes: list[str]) -> l
         if why:
             notes.append(f"{bar(f.name)} is not checked: {why}")
             nothing = Derivative(np.full(np.shape(env[f.name]), np.nan))
-            pending.append(Pending(*head, None, nothing))
-            continue
-        indices = sample_indices(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
-        der = None
-        if not settings.directions:
-            der = numeric_reference(model, env, f.name, method, settings, indices=indices)
-        pending.append(Pending(*head, analytic.get(f.name), der, indices=indices))
+            pending.append(Pending(*head, NotCheckable(why), nothing))
+        else:
+            indices = sample_indices(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
+            der = None
+            if not settings.directions:
+                der = numeric_reference(model, env, f.name, method, settings, indices=indices)
+            pending.append(Pending(*head, analytic.get(f.name), der, indices=indices))
         pending += [
             _jacobian_row(model, env, jac, method, settings)
             for jac in model.jacobians
@@ -314,7 +315,7 @@ def _judged(model, env, pending, method: str, settings: Settings):
         # sampled: the reference itself, NaN where not sampled
         sampled = p.indices is not None and p.derivative is not None
         arrays[f"numeric/{p.id}"] = p.derivative.value if sampled else numeric  # type: ignore[union-attr]
-        if isinstance(p.analytic, np.ndarray) and p.jac is None:
+        if isinstance(p.analytic, np.ndarray):
             arrays[f"analytic/{p.id}"] = p.analytic
         rows.append(
             GradientRow(

@@ -19,10 +19,17 @@ from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian
 
 
+def as_dtype(env, dtype) -> dict:
+    """``env`` with its real-valued arrays in ``dtype`` (integer data, an embedding's
+    index array, stays as it is)."""
+    return {
+        k: np.asarray(v, dtype=dtype) if np.asarray(v).dtype.kind == "f" else v
+        for k, v in env.items()
+    }
+
+
 def _in_dtype(env, dtype):
-    return (
-        env if dtype != "float32" else {k: np.asarray(v, dtype=np.float32) for k, v in env.items()}
-    )
+    return env if dtype != "float32" else as_dtype(env, np.float32)
 
 
 def _as_float64(value):
@@ -195,12 +202,12 @@ def _extended(model, env, jacobians) -> dict:
     where the formulas refuse longdouble values."""
     if np.finfo(np.longdouble).nmant != 63:
         return {}
-    env_x = {n: np.asarray(v, dtype=np.longdouble) for n, v in env.items()}
+    env_x = as_dtype(env, np.longdouble)
     try:
         with np.errstate(all="ignore"):
             out = dict(model.backward(env_x))
             out.update({j.id: model.jacobian(j, env_x) for j in jacobians})
-    except (GradcheckError, TypeError, ValueError, ArithmeticError):  # longdouble refused
+    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):  # refused
         return {}
     return {k: v for k, v in out.items() if isinstance(v, np.ndarray) and v.dtype == np.longdouble}
 
@@ -281,7 +288,9 @@ def _rounded(model, env, p: Pending, method, settings, indices, seed=0):
         k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
         return v + k * np.spacing(np.abs(v).astype(dtype)).astype(float)
 
-    moved = {n: move(v) if np.size(v) else v for n, v in env.items()}
+    moved = {
+        n: move(v) if np.size(v) and np.asarray(v).dtype.kind == "f" else v for n, v in env.items()
+    }
     A = analytic_at(model, moved, p, settings.dtype)
     N = numeric_reference(
         model, moved, p.id, method, settings, p.jac, indices=None if p.jac else indices

@@ -15,8 +15,10 @@ Errors in the user's code become one ModelError naming the user's file, function
 line; the checker never shows our frames for their mistakes.
 """
 
+import contextlib
 import importlib.util
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +31,18 @@ from gradcheck_cli.models.model import Formula, Leaf, Model, Step
 REQUIRED = ("init", "forward", "backward")
 
 
+def call_user(path: str, what: str, fn, *args):
+    """Run the user's code: its prints go to stderr (our stdout carries the report), and
+    its exceptions, or a sys.exit, become one ModelError naming its file and line."""
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return fn(*args)
+    except ModelError:
+        raise
+    except (Exception, SystemExit) as e:
+        raise user_error(e, path, what) from None
+
+
 def user_error(e: BaseException, path: str, what: str) -> ModelError:
     """'model.py, line 12, in forward: ZeroDivisionError: ...' from the user's own frames."""
     if isinstance(e, SyntaxError) and e.filename and _same(e.filename, path):
@@ -37,6 +51,8 @@ def user_error(e: BaseException, path: str, what: str) -> ModelError:
     where = (
         f"{path}, line {frames[-1].lineno}, in {frames[-1].name}" if frames else f"{path} ({what})"
     )
+    if isinstance(e, SystemExit):
+        return ModelError(f"{where}: sys.exit({e.code!r}) called; a model file must not exit")
     message = str(e).splitlines()[0] if str(e) else ""
     return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else ""))
 
@@ -59,10 +75,7 @@ def load_module(path: str):
     if spec is None or spec.loader is None:
         raise ModelError(f"model file '{path}' cannot be loaded as Python (name it *.py)")
     module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as e:  # anything the user's module does on import
-        raise user_error(e, path, "loading") from None
+    call_user(path, "loading", spec.loader.exec_module, module)
     return module
 
 
@@ -134,11 +147,8 @@ class UserModel(Model):
         cls, path, seed, functions, targets, shapes, formulas, adjoint_formulas
     ) -> "UserModel":
         init, forward, backward = (functions[n] for n in REQUIRED)
-        try:
-            raw = init(np.random.default_rng(seed))
-        except Exception as e:
-            raise user_error(e, path, "init") from None
-        values = _leaf_values(raw, path)
+        raw = call_user(path, "init", init, np.random.default_rng(seed))
+        values = _leaf_values(raw, path, set(targets))
         unknown_targets = [t for t in targets if t not in values]
         if unknown_targets:
             raise ModelError(
@@ -146,6 +156,11 @@ class UserModel(Model):
                 f"return; leaves: {', '.join(values)}"
             )
         probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
+        if all(t in targets for t in values) and not probe.values:
+            raise ModelError(
+                f"{path}: nothing to check: every leaf is in TARGETS and forward() "
+                "taps no intermediate"
+            )
         leaves = [
             Leaf(n, shapes.get(n, _dims(v)), "target" if n in targets else "leaf", n not in targets)
             for n, v in values.items()
@@ -199,7 +214,7 @@ class UserModel(Model):
     def forward(self, values=None) -> dict:
         values = self.values if values is None else values
         tap = _Tap(self.path)
-        loss = _run(self._forward(), values, tap, self.path)
+        loss = _real(_run(self._forward(), values, tap, self.path), self.path)
         return {**values, **tap.values, "L": loss}
 
     def downstream(self, name: str) -> list[Step]:
@@ -220,10 +235,7 @@ class UserModel(Model):
         return np.array(out)
 
     def backward(self, values) -> dict:
-        try:
-            raw = self._backward()(dict(values))
-        except Exception as e:
-            raise user_error(e, self.path, "backward") from None
+        raw = call_user(self.path, "backward", self._backward(), dict(values))
         good = _adjoints(
             raw, self.path, self.checked(), {l.name for l in self.leaves if not l.checked}
         )
@@ -273,7 +285,7 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
 
     def once():
         p, tap = _copies(values), _Tap(path)
-        loss = _run(forward, p, tap, path)
+        loss = _real(_run(forward, p, tap, path), path)
         touched = _changed(values, p)
         if touched:
             raise ModelError(
@@ -292,10 +304,7 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
     results = []
     for _ in range(2):
         given = _copies(v)
-        try:
-            results.append(backward(given))
-        except Exception as e:
-            raise user_error(e, path, "backward") from None
+        results.append(call_user(path, "backward", backward, given))
         touched = _changed(v, given)
         if touched:
             raise ModelError(
@@ -316,7 +325,9 @@ def _dims(value) -> str:
     return "×".join(map(str, shape)) if shape else "1×1"
 
 
-def _leaf_values(raw, path) -> dict[str, np.ndarray]:
+def _leaf_values(raw, path, targets: set) -> dict[str, np.ndarray]:
+    """The leaves as float64 arrays; a target of whole numbers (an index array for an
+    embedding lookup) keeps its integer dtype."""
     if not isinstance(raw, dict) or not raw:
         raise ModelError(
             f"{path}: init(rng) must return a dict of leaves {{name: array}}, "
@@ -333,17 +344,13 @@ def _leaf_values(raw, path) -> dict[str, np.ndarray]:
             raise ModelError(
                 f"{path}: init()['{name}'] has dtype {arr.dtype}; leaves must be real numbers"
             )
-        out[name] = arr.astype(np.float64)
+        keep = name in targets and arr.dtype.kind in "iu"
+        out[name] = arr if keep else arr.astype(np.float64)
     return out
 
 
 def _run(forward, p, tap, path):
-    try:
-        loss = forward(dict(p), tap)
-    except ModelError:
-        raise
-    except Exception as e:
-        raise user_error(e, path, "forward") from None
+    loss = call_user(path, "forward", forward, dict(p), tap)
     arr = np.asarray(loss)
     if arr.size != 1 or arr.dtype.kind not in "iufc":
         raise ModelError(
@@ -351,6 +358,19 @@ def _run(forward, p, tap, path):
             f"{type(loss).__name__} of shape {'×'.join(map(str, arr.shape)) or '()'}"
         )
     return arr.reshape(())
+
+
+def _real(loss: np.ndarray, path: str) -> np.ndarray:
+    """The loss at real leaves must be real: a complex dtype with no imaginary part (an
+    FFT's) is taken as its real part; an imaginary part is the user's error."""
+    if not np.iscomplexobj(loss):
+        return loss
+    if loss.imag != 0:
+        raise ModelError(
+            f"{path}: forward() returned a complex loss {complex(loss)} for real "
+            "leaves; the loss must be real (take .real, or abs())"
+        )
+    return loss.real
 
 
 def _adjoints(raw, path, names: list[str], targets: set) -> dict[str, np.ndarray]:

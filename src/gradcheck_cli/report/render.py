@@ -111,7 +111,8 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
     table.add_column("formula")
     table.add_column("shape", no_wrap=True)
     sampled = any(
-        0 <= r.comparison.checked < r.comparison.entries or r.comparison.directions
+        (0 <= r.comparison.checked < r.comparison.entries and r.comparison.status != NOT_CHECKED)
+        or r.comparison.directions
         for r in report.gradients
     )
     numbers: tuple[str, ...] = (

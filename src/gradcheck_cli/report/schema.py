@@ -74,7 +74,11 @@ def summary_text(report: Report) -> str:
     )
     failed = [r.label for r in report.gradients if r.comparison.status == FAIL]
     weak = [r for r in report.gradients if r.comparison.status == WEAK]
-    unchecked = [r.label for r in report.gradients if r.comparison.status == NOT_CHECKED]
+    unchecked = [
+        f"{r.label} ({r.comparison.reason})"
+        for r in report.gradients
+        if r.comparison.status == NOT_CHECKED
+    ]
     if unchecked:
         note += f"; not checked: {', '.join(unchecked)}"
     if failed:
