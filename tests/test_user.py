@@ -271,7 +271,8 @@ def test_save_and_sampling_free_engines_work_on_user_models(tmp_path, examples):
 
 def test_a_model_files_prints_go_to_stderr_and_the_json_still_parses(tmp_path):
     body = "print('importing')\n" + forward_backward(
-        forward="print('in forward'); return float(np.sum(p['w'] * p['x']) ** 2)")
+        forward="print('in forward'); return float(np.sum(p['w'] * p['x']) ** 2)"
+    )
     r = invoke("check", write(tmp_path, body), "--format", "json")
     assert r.exit_code == 0 and json.loads(r.stdout)["summary"]["status"] == "PASS"
     assert "in forward" in r.stderr and "importing" in r.stderr
