@@ -204,3 +204,22 @@ def test_functions_evaluate_as_documented():
     assert FUNCTIONS["sum"][1](np.ones((2, 3)), 1).shape == (2, 1)
     assert FUNCTIONS["outer"][1](v, v).shape == (2, 2)
     np.testing.assert_allclose(FUNCTIONS["softmax"][1](np.zeros((4, 2))), 0.25)
+
+
+@pytest.mark.parametrize(
+    "formula,message",
+    [
+        ("x = " + " + ".join(["x"] * 1000), "characters long; at most 1,000 are allowed"),
+        ("x = " + " @ ".join(["W1"] * 60) + " @ x", "levels are allowed"),
+        ("x = " + "-" * 900 + "x", "at most 40 levels"),
+        ("x = " + "-" * 100_000 + "x", "characters long"),
+    ],
+)
+def test_a_formula_too_long_or_too_deep_is_one_line(formula, message):
+    from typer.testing import CliRunner
+
+    from gradcheck_cli.cli import app
+
+    r = CliRunner().invoke(app, ["residual", "--d", "4", "--grad", formula])
+    assert r.exit_code == 2 and message in r.stderr, r.stderr[:300]
+    assert len(r.stderr.strip().splitlines()) == 1 and len(r.stderr) < 300

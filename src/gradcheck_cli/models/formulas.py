@@ -19,6 +19,8 @@ from gradcheck_cli.engine.compare import dims
 from gradcheck_cli.errors import UsageError, nearest
 
 MAX_EXPONENT = 64
+MAX_LENGTH = 1000  # characters of one formula
+MAX_DEPTH = 40  # operators nested in one formula
 
 
 def _axis_reduce(fn):
@@ -119,14 +121,38 @@ def parse(target: str, text: str, where: str, names: dict[str, str], functions: 
 
     ``names`` maps every allowed name to what it is (for the error listing them).
     """
+    short = where if len(where) <= 80 else where[:76] + " …'"
+    if len(text) > MAX_LENGTH:
+        raise _error(
+            short,
+            f"the formula is {len(text):,} characters long; at most {MAX_LENGTH:,} are allowed",
+        )
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as e:
         col = max(0, (e.offset or 1) - 1)
         raise _error(where, f"syntax error at column {col + 1}: {e.msg}", text, col) from None
+    except (RecursionError, MemoryError):
+        raise _error(short, f"the formula nests too deeply; at most {MAX_DEPTH} levels") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _error(
+            short,
+            f"the formula nests operators {_depth(tree)} deep; at most "
+            f"{MAX_DEPTH} levels are allowed",
+        )
     for node in ast.walk(tree):
         _vet(node, text, where, names, functions)
     return Typed(target, text, where, tree)
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deeply the formula's nodes nest (without recursion: the tree may be deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _vet(node, text, where, names, functions):
