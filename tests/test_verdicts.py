@@ -210,3 +210,19 @@ def test_a_float32_check_leaves_the_callers_arrays_alone():
     assert all(np.array_equal(model.values[n], v) for n, v in before.items())
     rounded = report.arrays["value/W1"]
     assert np.array_equal(rounded, before["W1"].astype(np.float32).astype(np.float64))
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--directions", "4", "--sample", "3"], "--sample and --directions both choose"),
+        (["--method", "central", "--eps", "1e-300"], "below the resolution of θ"),
+    ],
+)
+def test_settings_that_cannot_work_together_are_one_line(args, message):
+    from typer.testing import CliRunner
+
+    from gradcheck_cli.cli import app
+
+    r = CliRunner().invoke(app, ["residual", "--d", "8", *args])
+    assert r.exit_code == 2 and message in r.stderr and len(r.stderr.splitlines()) == 1

@@ -32,7 +32,7 @@ from gradcheck_cli.engine.verdict import (
     sample_indices,
     verdict,
 )
-from gradcheck_cli.errors import ModelError
+from gradcheck_cli.errors import ModelError, UsageError
 from gradcheck_cli.models.model import Model
 
 if TYPE_CHECKING:  # imported when a FAIL needs a diagnosis (start-up time)
@@ -54,6 +54,22 @@ class Settings:
     progress: object = None  # called with a count of model evaluations as they are done
     seed: int = 0  # for sampling
     inject: str | None = None  # the injected bug's name, for the report
+
+    def __post_init__(self):
+        if self.sample is not None and self.directions is not None:
+            raise UsageError(
+                "--sample and --directions both choose what is checked of each "
+                "tensor (entries, or directional sums): give one of them"
+            )
+        if self.rel_step is not None and not MIN_REL_STEP <= self.rel_step <= 1:
+            raise UsageError(
+                f"--eps must be between {MIN_REL_STEP:g} and 1, got {self.rel_step:g}: "
+                "a smaller step is below the resolution of θ ((θ + h) − θ is 0 "
+                "or a few units in the last place)"
+            )
+
+
+MIN_REL_STEP = 1e-14  # 50 units in the last place of θ
 
 
 @dataclass(frozen=True)
