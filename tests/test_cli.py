@@ -43,13 +43,14 @@ def test_injected_bug_exits_1_and_names_the_row():
     assert "FAIL: 1 of 8 derived gradients are wrong: x̄" in r.stdout
 
 
-@pytest.mark.parametrize("cmd", [[], ["residual"], ["softmax"], ["run"], ["bugs"]])
+@pytest.mark.parametrize(
+    "cmd",
+    [[], ["residual"], ["softmax"], ["run"], ["check"], ["bugs"], ["sweep", "residual"]],
+)
 def test_every_command_has_help_with_examples(cmd):
     r = invoke(*cmd, "--help")
     assert r.exit_code == 0
-    assert "Usage" in r.stdout
-    if cmd:
-        assert "Example" in r.stdout
+    assert "Usage" in r.stdout and "Example" in r.stdout
 
 
 def test_version():

@@ -1,11 +1,20 @@
 """Config -> model -> check: the one path the CLI and Python callers share."""
 
 import os
+from dataclasses import asdict, replace
 
-from gradcheck_cli.config import CHECK_OPTIONS, MODEL_OPTIONS, resolve
+from gradcheck_cli.config import (
+    CLASSIC_ATOL,
+    CLASSIC_RTOL,
+    Config,
+    FileOptions,
+    api_keywords,
+    resolve,
+    suggestion,
+)
 from gradcheck_cli.engine.checking import Report, Settings, run_check
 from gradcheck_cli.engine.compare import Tolerance
-from gradcheck_cli.errors import UsageError, nearest
+from gradcheck_cli.errors import UsageError
 from gradcheck_cli.models import BUILDERS
 
 
@@ -14,51 +23,50 @@ def check(model, config: str | None = None, **options) -> Report:
 
     ``model``: "residual" or "softmax", the path of a model file, or any object with
     init, forward and backward (a module, a class, an instance). ``options`` are the
-    CLI's, by their Python names: d=8, activation="relu", batch=2, seed=0,
-    method="central", rtol=1e-6, inject="x-skip-dropped", grad=["x = W1.T @ z1_bar"],
-    chain=True, ...
+    CLI's, by their Python names (config.py declares them): d=8, activation="relu",
+    batch=2, seed=0, method="central", rtol=1e-6, inject="x-skip-dropped",
+    grad=["x = W1.T @ z1_bar"], chain=True, ...
 
         report = check("residual", d=4)
         assert report.status == "PASS", report.failures()
     """
-    name, built = model, None
+    name, module = model, None
     if not isinstance(model, (str, os.PathLike)):
-        from gradcheck_cli.models.files import from_module
-
-        name = "file"
+        name, module = "file", model
         source = getattr(model, "__file__", None) or getattr(
             model, "__name__", type(model).__name__
         )
-        built = from_module(model, str(source), options.get("seed", 0) or 0)
         options.setdefault("path", str(source))
     elif str(model) not in BUILDERS:
         name = "file"
         options["path"] = str(model)
-    allowed = (
-        [o.key for o in MODEL_OPTIONS[name]] + [o.key for o in CHECK_OPTIONS] + ["grad", "taylor"]
-    )
+    allowed = api_keywords(name)
     for key in options:
         if key not in allowed:
             raise UsageError(
-                f"unknown option '{key}'{nearest(key, allowed)}; allowed: {', '.join(allowed)}"
+                f"unknown option '{key}'{suggestion(key, allowed)}; allowed: {', '.join(allowed)}"
             )
     grad = options.get("grad")
     if isinstance(grad, dict):
         options["grad"] = [f"{k} = {v}" for k, v in grad.items()]
     elif isinstance(grad, str):
         options["grad"] = [grad]
-    return execute(name, config, options, built)
+    cfg = resolve(name, config, options)
+    built = None
+    if module is not None and isinstance(cfg.options, FileOptions):
+        from gradcheck_cli.models.files import from_module
+
+        built = from_module(module, cfg.options.path, cfg.options.seed)
+    return execute(cfg, built)
 
 
-def execute(
-    model: str | None, config: str | None = None, flags: dict | None = None, built=None
-) -> Report:
-    """Check a model: options from defaults < config file < flags."""
-    cfg = resolve(model, config, flags or {})
+def execute(cfg: Config, built=None, progress=None) -> Report:
+    """Check a model as a resolved config says; ``progress`` is called with counts of
+    model evaluations as they are done."""
     if built is None:
         built = _build(cfg)
     notes = []
-    inject = cfg.check["inject"]
+    inject = cfg.check.inject
     if inject:
         from gradcheck_cli.models import bugs  # with its typed formulas: only when asked for
 
@@ -67,7 +75,7 @@ def execute(
                 "--inject works on the built-in models; in your own model, edit backward()"
             )
         bug = bugs.find(cfg.model, inject)
-        why = bug.inert(cfg.options)
+        why = bug.inert(asdict(cfg.options))
         if why:
             notes.append(f"bug '{bug.name}' does not change the gradient here: {why}")
         if bug.target in cfg.gradients:
@@ -81,23 +89,21 @@ def execute(
     for target, (text, where) in cfg.gradients.items():
         built.overrides[target] = bind(built, target, text, where)
         built.origins[target] = "yours"
-    built.chain = cfg.check["chain"]
+    built.chain = cfg.check.chain
     settings = Settings(
-        method=cfg.check["method"],
-        rel_step=cfg.check["eps"],
-        tolerance=_tolerance(cfg.check["rtol"], cfg.check["atol"]),
-        max_memory=cfg.check["max_memory"],
+        method=cfg.check.method,
+        rel_step=cfg.check.eps,
+        tolerance=_tolerance(cfg.check.rtol, cfg.check.atol),
+        max_memory=cfg.max_memory,
         inject=inject,
-        dtype=cfg.check["dtype"],
-        sample=cfg.check["sample"],
-        directions=cfg.check["directions"],
-        progress=(flags or {}).get("progress"),
-        seed=cfg.options.get("seed", 0),
+        dtype=cfg.check.dtype,
+        sample=cfg.check.sample,
+        directions=cfg.check.directions,
+        progress=progress,
+        seed=cfg.options.seed,
     )
-    report = run_check(built, settings, cfg.options, notes)
-    if (flags or {}).get("taylor"):
-        from dataclasses import replace
-
+    report = run_check(built, settings, asdict(cfg.options), notes)
+    if cfg.check.taylor:
         from gradcheck_cli.engine.taylor import taylor
 
         env = built.forward()
@@ -115,23 +121,24 @@ def _tolerance(rtol, atol) -> Tolerance | None:
     """The classic rtol/atol bound if either is given; None leaves it to the engine."""
     if rtol is None and atol is None:
         return None
-    return Tolerance(rtol=1e-5 if rtol is None else rtol, atol=0.0 if atol is None else atol)
+    return Tolerance(
+        rtol=CLASSIC_RTOL if rtol is None else rtol, atol=CLASSIC_ATOL if atol is None else atol
+    )
 
 
-def _build(cfg):
-    if cfg.model == "file":
+def _build(cfg: Config):
+    if isinstance(cfg.options, FileOptions):
         from gradcheck_cli.models.files import load
 
-        return load(cfg.options["path"], cfg.options["seed"])
-    return BUILDERS[cfg.model](**cfg.options)
+        return load(cfg.options.path, cfg.options.seed)
+    return BUILDERS[cfg.model](**asdict(cfg.options))
 
 
-def sweep_model(model: str, config: str | None = None, flags: dict | None = None):
+def sweep_model(cfg: Config):
     """The step sweep (taylor.sweep) of a model's correct hand-derived gradients."""
     from gradcheck_cli.engine.numeric import complex_safe
     from gradcheck_cli.engine.taylor import sweep
 
-    cfg = resolve(model, config, flags or {})
     built = _build(cfg)
     env = built.forward()
     names = [n for n in built.checked()]

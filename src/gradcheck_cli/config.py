@@ -1,4 +1,15 @@
-"""Options from defaults, a TOML config and flags, merged and validated in one place.
+"""Every option, declared once; and how defaults, a TOML config and flags merge.
+
+Each option is one field of a dataclass below: its name, Python type, default, help,
+validation and choices, the commands that take it and the --help panel it shows in.
+Everything else is generated from these fields: the typer parameters of every command
+and the defaults --help shows (cli/options.py), the checks of a config file's tables
+(here), the keywords of gradcheck_cli.check (api.py), and the defaults of the built-in
+models' build functions (models/residual.py, models/softmax.py).
+
+To add an option, add a field: `name: type = option(default, "Help.", ...)` to the model's
+dataclass (a [model] key), to CheckOptions (a [check] key) or to CommandLine (a flag only),
+then read it where it acts (api.py's execute, say). Nothing else declares it.
 
 A config file is pure data:
 
@@ -13,152 +24,367 @@ A config file is pure data:
 
 Flags given on the command line override the file; the file overrides the defaults.
 Every error names the bad value, where it came from, and what is allowed.
+
+Nothing here imports numpy: `gradcheck --help` reads this module.
 """
 
 import math
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
 
-from gradcheck_cli.errors import ConfigError, UsageError, nearest, one_of
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.errors import ConfigError, UsageError, nearest
+
+# The panels of --help, in the order they are shown.
+MODEL, NUMERICS, OUTPUT, LARGE = "Model", "Numerics", "Output", "Large models"
+PANELS = (MODEL, NUMERICS, OUTPUT, LARGE)
+
+# The commands (a sweep's subcommands by their full name).
+CHECKING = ("residual", "softmax", "run", "check")
+SWEEPS = ("sweep residual", "sweep softmax", "sweep check")
+MODEL_COMMANDS = {
+    "residual": ("residual", "sweep residual"),
+    "softmax": ("softmax", "sweep softmax"),
+    "file": ("check", "sweep check"),
+}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (eq=False: hashed by identity, quicker to define)
 class Option:
-    key: str
-    kind: type
-    default: object
-    allowed: str = ""
-    valid: Callable[[object], bool] = lambda v: True
-    choices: tuple[str, ...] = ()
-    help: str = ""
+    """One option, as every part of the program sees it (made from a field below)."""
+
+    key: str  # the Python name; the flag is --key with '-' for '_'
+    kind: type  # int, float, str, bool, tuple (repeatable) or Path (a flag only)
+    default: Any
+    help: str
+    commands: tuple[str, ...]  # the commands that take it
+    table: str | None  # "model" or "check": the config file's table; None: not in a file
+    panel: str = MODEL
+    allowed: str = ""  # what `valid` accepts, for the error message
+    valid: Callable[[Any], bool] = lambda v: True
+    choices: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()  # callable: loaded on use
+    shown: str = ""  # the default as --help shows it, when not the default itself
+    short: str = ""  # a one-letter flag, e.g. -q
+    metavar: str = ""
+    argument: bool = False  # a command-line argument, not an --option
 
     def flag(self) -> str:
         return "--" + self.key.replace("_", "-")
 
+    def names(self) -> tuple[str, ...]:
+        """The allowed values: the choices, loaded if they are loaded on use."""
+        return self.choices() if callable(self.choices) else self.choices
+
+    def shown_default(self) -> str:
+        if self.shown:
+            return self.shown
+        if isinstance(self.default, bool):
+            return "on" if self.default else "off"
+        if isinstance(self.default, float):
+            return number(self.default)
+        return str(self.default)
+
+
+def number(x: float) -> str:
+    """1e-5, not 1e-05; 1, not 1.0."""
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{x:g}")
+
+
+def option(default: Any, help: str, **spec: Any) -> Any:
+    """A dataclass field that declares an option (the keywords of Option, but key and kind)."""
+    return field(default=default, metadata={"option": {"help": help, **spec}})
+
 
 def _whole(least: int) -> dict:
-    return dict(allowed=f"a whole number ≥ {least}", valid=lambda v: v >= least)
+    return dict(allowed=f"a whole number ≥ {least}", valid=lambda v: v >= least, metavar="INT")
 
 
-_SCALE = Option(
-    "scale",
-    float,
-    1.0,
-    "a number > 0",
-    lambda v: math.isfinite(v) and v > 0,
-    help="multiplies the inputs (stress the check with tiny or huge values)",
+def _activations() -> tuple[str, ...]:
+    from gradcheck_cli.models.activations import ACTIVATIONS  # numpy: only when validating
+
+    return tuple(ACTIVATIONS)
+
+
+# Options several models share: a fresh field for each dataclass.
+def _batch() -> Any:
+    return option(1, "Examples per batch (columns of x); the loss is their mean.", **_whole(1))
+
+
+def _seed() -> Any:
+    return option(0, "Seed for weights, inputs and targets.", **_whole(0))
+
+
+def _scale() -> Any:
+    return option(
+        1.0,
+        "Multiply the inputs by this (stress tiny or huge values).",
+        allowed="a number > 0",
+        valid=lambda v: math.isfinite(v) and v > 0,
+        metavar="FLOAT",
+    )
+
+
+def _integers() -> Any:
+    return option(False, "Draw the leaves as small whole numbers (exact relu kinks).")
+
+
+@dataclass(frozen=True)
+class ResidualOptions:
+    """`gradcheck residual`, and [model] with name = "residual"."""
+
+    d: int = option(8, "Input and hidden width d.", **_whole(1))
+    activation: str = option(
+        "tanh",
+        "φ: identity, relu, leaky_relu, tanh, sigmoid, softplus, elu, silu, gelu.",
+        choices=_activations,
+        metavar="NAME",
+    )
+    batch: int = _batch()
+    seed: int = _seed()
+    scale: float = _scale()
+    integers: bool = _integers()
+
+
+@dataclass(frozen=True)
+class SoftmaxOptions:
+    """`gradcheck softmax`, and [model] with name = "softmax"."""
+
+    n: int = option(10, "Number of classes N.", **_whole(2))
+    d: int = option(5, "Input width D.", **_whole(1))
+    bias: bool = option(True, "Logits W x + b, or W x.")
+    batch: int = _batch()
+    seed: int = _seed()
+    scale: float = _scale()
+    integers: bool = _integers()
+
+
+@dataclass(frozen=True)
+class FileOptions:
+    """`gradcheck check FILE`, and [model] with path = "FILE" (a model file of the user's)."""
+
+    path: str = option(
+        "", "Your model file (Python; loading it runs its code).", argument=True, metavar="FILE"
+    )
+    seed: int = _seed()
+
+
+CLASSIC_RTOL, CLASSIC_ATOL = 1e-5, 0.0  # the classic bound's, when only the other is given
+_TOLERANCE = dict(
+    allowed="a finite number ≥ 0",
+    valid=lambda v: math.isfinite(v) and v >= 0,
+    panel=NUMERICS,
+    metavar="FLOAT",
 )
-_INTEGERS = Option("integers", bool, False, help="draw the leaves as small whole numbers")
-_SEED = Option("seed", int, 0, help="seed for weights, inputs and targets", **_whole(0))
-_BATCH = Option(
-    "batch", int, 1, help="examples per batch (columns); the loss is their mean", **_whole(1)
-)
 
-MODEL_OPTIONS: dict[str, list[Option]] = {
-    "residual": [
-        Option("d", int, 8, help="input and hidden width d", **_whole(1)),
-        Option("activation", str, "tanh", choices=tuple(ACTIVATIONS), help="the activation φ"),
-        _BATCH,
-        _SEED,
-        _SCALE,
-        _INTEGERS,
-    ],
-    "softmax": [
-        Option("n", int, 10, help="number of classes N", **_whole(2)),
-        Option("d", int, 5, help="input width D", **_whole(1)),
-        Option("bias", bool, True, help="logits z = W x + b (or W x)"),
-        _BATCH,
-        _SEED,
-        _SCALE,
-        _INTEGERS,
-    ],
-    "file": [  # a model file of the user's (gradcheck check FILE, or [model] path in a config)
-        Option("path", str, None, help="the model file"),
-        _SEED,
-    ],
-}
 
-CHECK_OPTIONS: list[Option] = [
-    Option(
-        "method",
-        str,
+@dataclass(frozen=True)
+class CheckOptions:
+    """[check] in a config file; the same flags on every checking command."""
+
+    method: str = option(
         "auto",
+        "Numerical engine: auto (complex step where the forward allows it, else richardson), "
+        "complex, richardson, central or forward.",
         choices=("auto", "complex", "richardson", "central", "forward"),
-        help="numerical engine: complex step where the forward allows it (auto), or central",
-    ),
-    Option(
-        "eps",
-        float,
+        panel=NUMERICS,
+    )
+    eps: float | None = option(
         None,
-        "a number > 0 and < 1",
-        lambda v: math.isfinite(v) and 0 < v < 1,
-        help="relative step h = eps · max(1, |θ|); default ∛(machine eps) ≈ 6.1e-6",
-    ),
-    Option(
-        "rtol",
-        float,
+        "Finite differences' relative step: h = eps·max(1,|θ|).",
+        allowed="a number > 0 and < 1",
+        valid=lambda v: math.isfinite(v) and 0 < v < 1,
+        shown="the engine's; ∛eps ≈ 6.1e-6 for central",
+        panel=NUMERICS,
+        metavar="FLOAT",
+    )
+    rtol: float | None = option(
         None,
-        "a finite number ≥ 0",
-        lambda v: math.isfinite(v) and v >= 0,
-        help="relative tolerance (given rtol or atol, the classic bound replaces the estimates)",
-    ),
-    Option(
-        "atol",
-        float,
+        "Relative tolerance: the classic bound replaces the error estimates.",
+        shown=f"estimates; {number(CLASSIC_RTOL)} with --atol",
+        **_TOLERANCE,
+    )
+    atol: float | None = option(
         None,
-        "a finite number ≥ 0",
-        lambda v: math.isfinite(v) and v >= 0,
-        help="absolute tolerance",
-    ),
-    Option(
-        "inject",
-        str,
+        "Absolute tolerance: the classic bound replaces the error estimates.",
+        shown=f"estimates; {number(CLASSIC_ATOL)} with --rtol",
+        **_TOLERANCE,
+    )
+    inject: str | None = option(
         None,
-        help="replace one formula with a known wrong one (see `gradcheck bugs`)",
-    ),
-    Option(
-        "dtype",
-        str,
+        "Replace one formula with a known wrong one (see 'gradcheck bugs').",
+        commands=("residual", "softmax", "run"),
+        shown="none",
+        metavar="BUG",
+    )
+    dtype: str = option(
         "float64",
+        "Run the forward and backward in float32, checked against float64.",
         choices=("float64", "float32"),
-        help="run the forward and backward in float32 (against a float64 reference)",
-    ),
-    Option(
-        "sample",
-        int,
+        panel=NUMERICS,
+    )
+    sample: int | None = option(
         None,
-        "a whole number ≥ 2",
-        lambda v: v >= 2,
-        help="check this many entries of each tensor: the largest, the smallest, and strata "
-        "between",
-    ),
-    Option(
-        "directions",
-        int,
+        "Check K entries per tensor: the largest-|g|, the smallest, and strata between (seeded).",
+        shown="every entry",
+        panel=LARGE,
+        **_whole(2),
+    )
+    directions: int | None = option(
         None,
-        "a whole number ≥ 1",
-        lambda v: v >= 1,
-        help="check R random directional derivatives per tensor instead of every entry",
-    ),
-    Option("chain", bool, False, help="evaluate typed formulas on each other, in backward order"),
-    Option("max_memory", str, None, "a size such as 512M or 4G", help="memory budget of a check"),
-]
+        "Check R random sign directions per tensor (complex step): fast for huge tensors; "
+        "a failing tensor is checked entry by entry to name the wrong entry.",
+        shown="off",
+        panel=LARGE,
+        **_whole(1),
+    )
+    chain: bool = option(
+        False,
+        "Evaluate your formulas on each other in backward order, not on the correct adjoints.",
+        commands=("residual", "softmax", "run"),
+    )
+    max_memory: str | None = option(
+        None,
+        "Memory budget, e.g. 512M or 4G.",
+        allowed="a size such as 512M or 4G",
+        shown="half the RAM",
+        panel=LARGE,
+        metavar="SIZE",
+    )
+    # Flags and keywords only: a config file has [gradients] for formulas.
+    grad: tuple[str, ...] = option(
+        (),
+        "Your formula for an adjoint, e.g. 'x = W1.T @ z1_bar + z2_bar' (repeatable).",
+        table=None,
+        shown="none",
+        metavar="'NAME = EXPR'",
+    )
+    taylor: bool = option(
+        False,
+        "Also run the Taylor-remainder test: fitted order 2 if a gradient is right, 1 if not.",
+        table=None,
+        panel=NUMERICS,
+    )
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """Options of the command line alone: not in a config file, not check()'s keywords."""
+
+    config: Path | None = option(
+        None,
+        "TOML config; flags override it.",
+        commands=("residual", "softmax", "check", "sweep residual", "sweep softmax"),
+        shown="none",
+        metavar="FILE",
+    )
+    format: str = option(
+        "table",
+        "Output: table for people, json for scripts, markdown for reports.",
+        choices=("table", "json", "markdown"),
+        commands=(*CHECKING, *SWEEPS, "bugs"),
+        panel=OUTPUT,
+    )
+    quiet: bool = option(False, "Print nothing; the exit status tells.", short="-q", panel=OUTPUT)
+    save: Path | None = option(
+        None,
+        "Save every leaf, analytic and numeric adjoint to FILE.npz.",
+        shown="none",
+        panel=OUTPUT,
+        metavar="FILE",
+    )
+    plot: Path | None = option(
+        None,
+        "Also draw the sweep to FILE.png (needs matplotlib).",
+        commands=SWEEPS,
+        shown="none",
+        panel=OUTPUT,
+        metavar="FILE",
+    )
+    model: str | None = option(
+        None,
+        "Only this model's bugs: residual or softmax.",
+        commands=("bugs",),
+        shown="every model",
+        metavar="NAME",
+    )
+
+
+def _kind(annotation: Any) -> type:
+    """int from `int | None`; tuple from `tuple[str, ...]`."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        (annotation,) = [a for a in get_args(annotation) if a is not type(None)]
+    return get_origin(annotation) or annotation
+
+
+def options_of(cls: type, table: str | None, commands: tuple[str, ...]) -> tuple[Option, ...]:
+    """The Option of each field of `cls`; `table` and `commands` unless a field says."""
+    out = []
+    for f in fields(cls):
+        spec = {"table": table, "commands": commands, **f.metadata["option"]}
+        default = f.default if f.default is not MISSING else None
+        out.append(Option(key=f.name, kind=_kind(f.type), default=default, **spec))
+    return tuple(out)
+
+
+ModelOptions = ResidualOptions | SoftmaxOptions | FileOptions
+MODELS: dict[str, type] = {
+    "residual": ResidualOptions,
+    "softmax": SoftmaxOptions,
+    "file": FileOptions,
+}
+MODEL_OPTIONS: dict[str, tuple[Option, ...]] = {
+    name: options_of(cls, "model", MODEL_COMMANDS[name]) for name, cls in MODELS.items()
+}
+CHECK_OPTIONS = options_of(CheckOptions, "check", CHECKING)
+CLI_OPTIONS = options_of(CommandLine, None, CHECKING)
+
+
+def command_options(command: str, model: str | None = None) -> list[Option]:
+    """The options of a command (`model`'s, the check's, the command line's), by panel."""
+    specs = [*(MODEL_OPTIONS[model] if model else ()), *CHECK_OPTIONS, *CLI_OPTIONS]
+    mine = [o for o in specs if command in o.commands]
+    return sorted(mine, key=lambda o: PANELS.index(o.panel))
+
+
+def api_keywords(model: str) -> list[str]:
+    """The keywords gradcheck_cli.check takes for a model."""
+    return [o.key for o in (*MODEL_OPTIONS[model], *CHECK_OPTIONS)]
 
 
 @dataclass(frozen=True)
 class Config:
     model: str
-    options: dict  # the model's options, complete
-    check: dict  # the check options, complete
+    options: ModelOptions  # the model's options, complete
+    check: CheckOptions  # the check options, complete
+    max_memory: int  # check.max_memory in bytes
     source: str | None = None  # the config file, if any
     gradients: dict = field(default_factory=dict)  # typed formulas: target -> (text, where)
 
 
+def suggestion(word: str, choices) -> str:
+    return nearest(word, choices)
+
+
+def unknown(word, choices, what: str, where: str = "") -> UsageError:
+    """The error for a name that is not among `choices`, suggesting the nearest."""
+    listed = ", ".join(choices)
+    return UsageError(
+        f"unknown {what} '{word}'{where}{suggestion(word, choices)}; allowed: {listed}"
+    )
+
+
 def _type_name(kind: type) -> str:
-    return {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}[kind]
+    return {
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        bool: "true or false",
+        tuple: "a list of formulas",
+    }[kind]
 
 
 def _typed(value, kind: type) -> bool:
@@ -170,12 +396,14 @@ def _typed(value, kind: type) -> bool:
 
 
 def _validate(opt: Option, value, where: str, error=UsageError):
+    if opt.kind is tuple and isinstance(value, list):
+        value = tuple(value)
     if not _typed(value, opt.kind):
         raise error(f"{where} must be {_type_name(opt.kind)}, got {value!r}")
     if opt.kind is float:
         value = float(value)
-    if opt.choices and value not in opt.choices:
-        raise one_of(value, opt.choices, opt.key, f" in {where}" if error is ConfigError else "")
+    if opt.choices and value not in opt.names():
+        raise unknown(value, opt.names(), opt.key, f" in {where}" if error is ConfigError else "")
     if not opt.valid(value):
         raise error(f"{where} must be {opt.allowed}, got {value!r}")
     return value
@@ -206,65 +434,65 @@ def _table(data: dict, name: str, keys: list[str], path: str) -> dict:
     for key in table:
         if key not in keys:
             raise ConfigError(
-                f"{path}: unknown key '{key}' in [{name}]{nearest(key, keys)}; "
+                f"{path}: unknown key '{key}' in [{name}]{suggestion(key, keys)}; "
                 f"allowed: {', '.join(keys)}"
             )
     return table
 
 
-def resolve(model: str | None, path: str | None, flags: dict) -> Config:
-    """Merge defaults < config file < flags (flags given as None are absent)."""
-    data = read_toml(path) if path else {}
-    file_model, file_options, file_check = None, {}, {}
-    if path:
-        for key in data:
-            if key not in ("model", "check", "gradients"):
-                raise ConfigError(
-                    f"{path}: unknown table or key '{key}'"
-                    f"{nearest(key, ['model', 'check', 'gradients'])}; "
-                    "allowed: [model], [check], [gradients]"
-                )
-        raw = _table(
-            data,
-            "model",
-            ["name", *sorted({o.key for os_ in MODEL_OPTIONS.values() for o in os_})],
-            path,
-        )
-        file_model = raw.get("name") or ("file" if "path" in raw else None)
-        if file_model is not None and file_model not in MODEL_OPTIONS:
+def _read(path: str, model: str | None) -> tuple[str | None, dict, dict, dict]:
+    """A config file's model name, [model] options, [check] options and [gradients]."""
+    data = read_toml(path)
+    for key in data:
+        if key not in ("model", "check", "gradients"):
             raise ConfigError(
-                f"{path}: unknown model '{file_model}'{nearest(str(file_model), MODEL_OPTIONS)}; "
-                f"allowed: {', '.join(MODEL_OPTIONS)}"
+                f"{path}: unknown table or key '{key}'"
+                f"{suggestion(key, ['model', 'check', 'gradients'])}; "
+                "allowed: [model], [check], [gradients]"
             )
-        if model and file_model and file_model != model:
-            raise ConfigError(f"{path} is a config for the '{file_model}' model, not '{model}'")
-        file_options = {k: v for k, v in raw.items() if k != "name"}
-        file_check = _table(data, "check", [o.key for o in CHECK_OPTIONS], path)
+    model_keys = sorted({o.key for specs in MODEL_OPTIONS.values() for o in specs})
+    raw = _table(data, "model", ["name", *model_keys], path)
+    file_model = raw.get("name") or ("file" if "path" in raw else None)
+    if file_model is not None and file_model not in MODEL_OPTIONS:
+        raise ConfigError(
+            f"{path}: unknown model '{file_model}'{suggestion(str(file_model), MODEL_OPTIONS)}; "
+            f"allowed: {', '.join(MODEL_OPTIONS)}"
+        )
+    if model and file_model and file_model != model:
+        raise ConfigError(f"{path} is a config for the '{file_model}' model, not '{model}'")
+    options = {k: v for k, v in raw.items() if k != "name"}
+    check_keys = [o.key for o in CHECK_OPTIONS if o.table == "check"]
+    return file_model, options, _table(data, "check", check_keys, path), data
+
+
+def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Config:
+    """Merge defaults < config file < `given` (flags or check()'s keywords; None: absent)."""
+    file_model, file_options, file_check, data = _read(path, model) if path else (None, {}, {}, {})
     model = model or file_model
     if model is None:
         raise ConfigError(f"{path}: [model] name is missing; allowed: {', '.join(MODEL_OPTIONS)}")
     specs = MODEL_OPTIONS[model]
+    keys = [o.key for o in specs]
     for key in file_options:
-        if key not in {o.key for o in specs}:
-            keys = [o.key for o in specs]
+        if key not in keys:
             raise ConfigError(
                 f"{path}: key '{key}' is not an option of the {model} model"
-                f"{nearest(key, keys)}; allowed: {', '.join(['name', *keys])}"
+                f"{suggestion(key, keys)}; allowed: {', '.join(['name', *keys])}"
             )
-    options = _merge(specs, file_options, flags, path, "model")
-    if model == "file":
-        if not options["path"]:
+    options = MODELS[model](**_merge(specs, file_options, given, path, "model"))
+    if isinstance(options, FileOptions):
+        if not options.path:
             raise ConfigError(f"{path}: [model] path is missing: the model file to check")
-        if path and "path" in file_options and not flags.get("path"):
-            options["path"] = os.path.join(os.path.dirname(path), options["path"])
-    check = _merge(CHECK_OPTIONS, file_check, flags, path, "check")
-    check["max_memory"] = parse_size(check["max_memory"])
-    return Config(model, options, check, path, _gradients(data.get("gradients", {}), flags, path))
+        if path and "path" in file_options and not given.get("path"):
+            options = replace(options, path=os.path.join(os.path.dirname(path), options.path))
+    check = CheckOptions(**_merge(CHECK_OPTIONS, file_check, given, path, "check"))
+    gradients = _gradients(data.get("gradients", {}), check.grad, path)
+    return Config(model, options, check, parse_size(check.max_memory), path, gradients)
 
 
-def _gradients(table, flags: dict, path) -> dict:
+def _gradients(table, grad: tuple[str, ...], path) -> dict:
     """Typed formulas from [gradients] (NAME = "EXPRESSION") and --grad, which overrides."""
-    if table == {} and not flags.get("grad"):  # (formulas.py only when there are formulas)
+    if table == {} and not grad:  # (formulas.py only when there are formulas)
         return {}
     from gradcheck_cli.models.formulas import split
 
@@ -278,20 +506,20 @@ def _gradients(table, flags: dict, path) -> dict:
                 f'{where} must be a formula in a string, e.g. "W1.T @ z1_bar", got {text!r}'
             )
         out[split(f"{key} = {text}", where)[0]] = (text, where)
-    for spec in flags.get("grad") or []:
+    for spec in grad:
         target, text = split(spec, f"--grad '{spec}'")
         out[target] = (text, f"--grad '{spec}'")
     return out
 
 
-def _merge(specs: list[Option], from_file: dict, flags: dict, path, table: str) -> dict:
+def _merge(specs, from_file: dict, given: Mapping[str, Any], path, table: str) -> dict:
     out = {}
     for opt in specs:
         value = opt.default
         if opt.key in from_file:
             value = _validate(opt, from_file[opt.key], f"{path}: [{table}] {opt.key}", ConfigError)
-        if flags.get(opt.key) is not None:
-            value = _validate(opt, flags[opt.key], opt.flag())
+        if given.get(opt.key) is not None:
+            value = _validate(opt, given[opt.key], opt.flag())
         out[opt.key] = value
     return out
 

@@ -13,31 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from gradcheck_cli import __version__
-from gradcheck_cli.cli.options import (
-    AtolOpt,
-    BatchOpt,
-    ChainOpt,
-    ConfigOpt,
-    DirectionsOpt,
-    DTypeOpt,
-    EpsOpt,
-    Format,
-    FormatOpt,
-    GradOpt,
-    InjectOpt,
-    IntegersOpt,
-    MemOpt,
-    MethodOpt,
-    QuietOpt,
-    RtolOpt,
-    SampleOpt,
-    SaveOpt,
-    ScaleOpt,
-    SeedOpt,
-    TaylorOpt,
-    check_flags,
-    int_option,
-)
+from gradcheck_cli.cli.options import escape, options, split
 from gradcheck_cli.cli.output import Progress, captured, emit, output, stderr_line, stdout_console
 from gradcheck_cli.cli.sweep import sweep_app
 from gradcheck_cli.errors import GradcheckError
@@ -80,9 +56,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="Check hand-derived backward passes entry by entry against numerical gradients.\n\n"
-    "Exit status: 0 every gradient passes, 1 a gradient is wrong, 2 bad usage or input, "
-    "3 nothing fails but a gradient could not be checked finely enough (WEAK).",
+    help=escape(
+        "Check hand-derived backward passes entry by entry against numerical gradients.\n\n"
+        "Exit status: 0 every gradient passes, 1 a gradient is wrong, 2 bad usage or input, "
+        "3 nothing fails but a gradient could not be checked finely enough (WEAK).\n\n"
+        "Examples:\n"
+        "  gradcheck residual --activation relu --batch 4    the built-in residual net\n"
+        "  gradcheck softmax --inject softmax-diag-y         a known wrong derivation: exit 1\n"
+        "  gradcheck check examples/mlp.py                   your own model file\n"
+        "  gradcheck run configs/residual-relu.toml          a check a config file describes\n"
+        "  gradcheck residual --help                         every option, with its default"
+    ),
 )
 
 
@@ -104,62 +88,33 @@ def _root(
     """Check hand-derived backward passes against numerical gradients."""
 
 
-def _execute(
-    model: str | None, config: Path | None, flags: dict, fmt: Format, quiet: bool, save: Path | None
-) -> None:
+def _execute(model: str | None, given: dict) -> None:
     from gradcheck_cli.api import execute
+    from gradcheck_cli.config import resolve
 
-    progress = Progress() if sys.stderr.isatty() and not quiet else None
+    cli, flags = split(given)
+    cfg = resolve(model, str(cli.config) if cli.config else None, flags)
+    progress = Progress() if sys.stderr.isatty() and not cli.quiet else None
     try:
-        report = execute(model, str(config) if config else None, {**flags, "progress": progress})
+        report = execute(cfg, progress=progress)
     finally:
         if progress is not None:
             progress.stop()
-    if save is not None:
+    if cli.save is not None:
         import numpy as np
 
         try:
-            np.savez(save, **report.arrays)
+            np.savez(cli.save, **report.arrays)
         except OSError as e:
-            raise GradcheckError(f"cannot write --save file '{save}': {e.strerror}") from None
-    if not quiet:
-        output(report, fmt)
+            raise GradcheckError(f"cannot write --save file '{cli.save}': {e.strerror}") from None
+    if not cli.quiet:
+        output(report, cli.format)
     raise typer.Exit(report.exit_code)
 
 
 @app.command()
-def residual(
-    d: Annotated[
-        int | None, int_option("--d", help="Input and hidden width d [default: 8].")
-    ] = None,
-    activation: Annotated[
-        str | None,
-        typer.Option(
-            help="φ: identity, relu, leaky_relu, tanh, sigmoid, softplus, elu, silu, gelu "
-            "[default: tanh]."
-        ),
-    ] = None,
-    batch: BatchOpt = None,
-    seed: SeedOpt = None,
-    scale: ScaleOpt = None,
-    integers: IntegersOpt = None,
-    config: ConfigOpt = None,
-    method: MethodOpt = None,
-    eps: EpsOpt = None,
-    rtol: RtolOpt = None,
-    atol: AtolOpt = None,
-    fmt: FormatOpt = Format.table,
-    quiet: QuietOpt = False,
-    inject: InjectOpt = None,
-    grad: GradOpt = None,
-    chain: ChainOpt = False,
-    dtype: DTypeOpt = None,
-    taylor: TaylorOpt = False,
-    sample: SampleOpt = None,
-    directions: DirectionsOpt = None,
-    save: SaveOpt = None,
-    max_memory: MemOpt = None,
-):
+@options("residual", model="residual")
+def residual(**given) -> None:
     """Q1, the residual regression net: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½(y − t)².
 
     Checks W̄1, W̄2, x̄, t̄ and the intermediates ȳ, z̄2, h̄, z̄1.
@@ -168,62 +123,12 @@ def residual(
     gradcheck residual --inject x-skip-dropped · gradcheck residual --format json ·
     gradcheck residual --grad "x = W1.T @ z1_bar + z2_bar"
     """
-    flags = dict(
-        d=d,
-        activation=activation,
-        batch=batch,
-        seed=seed,
-        scale=scale,
-        integers=integers,
-        **check_flags(
-            method,
-            eps,
-            rtol,
-            atol,
-            inject,
-            max_memory,
-            grad,
-            chain,
-            dtype,
-            taylor,
-            sample,
-            directions,
-        ),
-    )
-    _execute("residual", config, flags, fmt, quiet, save)
+    _execute("residual", given)
 
 
 @app.command()
-def softmax(
-    n: Annotated[int | None, int_option("--n", help="Number of classes N [default: 10].")] = None,
-    d: Annotated[int | None, int_option("--d", help="Input width D [default: 5].")] = None,
-    bias: Annotated[
-        bool | None,
-        typer.Option(
-            "--bias/--no-bias", help="Logits W x + b, or W x [default: bias].", show_default=False
-        ),
-    ] = None,
-    batch: BatchOpt = None,
-    seed: SeedOpt = None,
-    scale: ScaleOpt = None,
-    integers: IntegersOpt = None,
-    config: ConfigOpt = None,
-    method: MethodOpt = None,
-    eps: EpsOpt = None,
-    rtol: RtolOpt = None,
-    atol: AtolOpt = None,
-    fmt: FormatOpt = Format.table,
-    quiet: QuietOpt = False,
-    inject: InjectOpt = None,
-    grad: GradOpt = None,
-    chain: ChainOpt = False,
-    dtype: DTypeOpt = None,
-    taylor: TaylorOpt = False,
-    sample: SampleOpt = None,
-    directions: DirectionsOpt = None,
-    save: SaveOpt = None,
-    max_memory: MemOpt = None,
-):
+@options("softmax", model="softmax")
+def softmax(**given) -> None:
     """Q2, the softmax classifier: z = W x + b, y = softmax(z), L = −Σ t log y (one-hot t).
 
     Checks W̄, b̄, x̄, the intermediates ȳ and z̄, and the softmax Jacobian ∂y/∂z.
@@ -231,92 +136,34 @@ def softmax(
     Examples:  gradcheck softmax --n 10 · gradcheck softmax --no-bias --batch 3 ·
     gradcheck softmax --inject softmax-diag-y
     """
-    flags = dict(
-        n=n,
-        d=d,
-        bias=bias,
-        batch=batch,
-        seed=seed,
-        scale=scale,
-        integers=integers,
-        **check_flags(
-            method,
-            eps,
-            rtol,
-            atol,
-            inject,
-            max_memory,
-            grad,
-            chain,
-            dtype,
-            taylor,
-            sample,
-            directions,
-        ),
-    )
-    _execute("softmax", config, flags, fmt, quiet, save)
+    _execute("softmax", given)
 
 
 @app.command()
+@options("run")
 def run(
     config: Annotated[
         Path,
         typer.Argument(
-            help="TOML config naming the model in [model] name.", dir_okay=True, show_default=False
+            help=escape("TOML config naming the model in [model] name."),
+            dir_okay=True,
+            show_default=False,
         ),
     ],
-    method: MethodOpt = None,
-    eps: EpsOpt = None,
-    rtol: RtolOpt = None,
-    atol: AtolOpt = None,
-    fmt: FormatOpt = Format.table,
-    quiet: QuietOpt = False,
-    inject: InjectOpt = None,
-    grad: GradOpt = None,
-    chain: ChainOpt = False,
-    dtype: DTypeOpt = None,
-    taylor: TaylorOpt = False,
-    sample: SampleOpt = None,
-    directions: DirectionsOpt = None,
-    save: SaveOpt = None,
-    max_memory: MemOpt = None,
-):
+    **given,
+) -> None:
     """Run the check a config file describes; flags override its [check] and [gradients].
 
     Examples:  gradcheck run configs/residual-relu.toml ·
     gradcheck run configs/seed-q1.toml (the document's formulas) ·
     gradcheck run configs/softmax.toml --format json
     """
-    flags = check_flags(
-        method, eps, rtol, atol, inject, max_memory, grad, chain, dtype, taylor, sample, directions
-    )
-    _execute(None, config, flags, fmt, quiet, save)
+    _execute(None, {**given, "config": config})
 
 
 @app.command("check")
-def check_file(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            help="Your model file (Python; loading it runs its code).", show_default=False
-        ),
-    ],
-    seed: SeedOpt = None,
-    config: ConfigOpt = None,
-    method: MethodOpt = None,
-    eps: EpsOpt = None,
-    rtol: RtolOpt = None,
-    atol: AtolOpt = None,
-    fmt: FormatOpt = Format.table,
-    quiet: QuietOpt = False,
-    grad: GradOpt = None,
-    dtype: DTypeOpt = None,
-    taylor: TaylorOpt = False,
-    sample: SampleOpt = None,
-    directions: DirectionsOpt = None,
-    save: SaveOpt = None,
-    max_memory: MemOpt = None,
-):
+@options("check", model="file")
+def check_file(**given) -> None:
     """Check your own model: a Python file defining init(rng), forward(p, tap), backward(v).
 
     Loading a model file RUNS ITS CODE, like `python FILE`: check only files you trust.
@@ -325,66 +172,56 @@ def check_file(
     Examples:  gradcheck check examples/mlp.py ·
     gradcheck check examples/layernorm_buggy.py --format json
     """
-    flags = dict(
-        path=str(path),
-        seed=seed,
-        **check_flags(
-            method, eps, rtol, atol, None, max_memory, grad, None, dtype, taylor, sample, directions
-        ),
-    )
-    _execute("file", config, flags, fmt, quiet, save)
+    _execute("file", given)
 
 
 app.add_typer(sweep_app, name="sweep")
 
 
 @app.command()
-def bugs(
-    model: Annotated[
-        str | None, typer.Option(help="Only this model's bugs: residual or softmax.")
-    ] = None,
-    fmt: FormatOpt = Format.table,
-):
+@options("bugs")
+def bugs(**given) -> None:
     """List the injectable wrong derivations, with the adjoint each one breaks.
 
     Example:  gradcheck bugs --model residual · gradcheck residual --inject phi-for-dphi
     """
     import json
 
-    from gradcheck_cli.errors import one_of
+    from gradcheck_cli.config import MODELS, unknown
     from gradcheck_cli.models.bugs import BUGS
 
-    if model is not None and model not in ("residual", "softmax"):
-        raise one_of(model, ["residual", "softmax"], "model")
-    rows = [b for b in BUGS if model in (None, b.model)]
-    if fmt is Format.json:
-        data = [
-            {
-                "name": b.name,
-                "model": b.model,
-                "breaks": b.target,
-                "wrong_formula": b.wrong,
-                "description": b.description,
-            }
-            for b in rows
-        ]
-        emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        return
-    if fmt is Format.markdown:
+    cli, _ = split(given)
+    built_in = [name for name in MODELS if name != "file"]
+    if cli.model is not None and cli.model not in built_in:
+        raise unknown(cli.model, built_in, "model")
+    rows = [b for b in BUGS if cli.model in (None, b.model)]
+    if cli.format == "json":
+        emit(json.dumps([_bug_json(b) for b in rows], indent=2, ensure_ascii=False) + "\n")
+    elif cli.format == "markdown":
         lines = ["| bug | model | breaks | wrong formula | description |", "|---|---|---|---|---|"]
         lines += [
             f"| {b.name} | {b.model} | {b.target} | {b.wrong} | {b.description} |" for b in rows
         ]
         emit("\n".join(lines) + "\n")
-        return
-    from rich.table import Table
+    else:
+        from rich.table import Table
 
-    table = Table(title="Injectable bugs (--inject NAME)", title_justify="left")
-    for col in ("bug", "model", "breaks", "wrong formula", "description"):
-        table.add_column(col)
-    for b in rows:
-        table.add_row(b.name, b.model, b.target, b.wrong, b.description)
-    emit(captured(stdout_console(), table))
+        table = Table(title="Injectable bugs (--inject NAME)", title_justify="left")
+        for col in ("bug", "model", "breaks", "wrong formula", "description"):
+            table.add_column(col)
+        for b in rows:
+            table.add_row(b.name, b.model, b.target, b.wrong, b.description)
+        emit(captured(stdout_console(), table))
+
+
+def _bug_json(b) -> dict:
+    return {
+        "name": b.name,
+        "model": b.model,
+        "breaks": b.target,
+        "wrong_formula": b.wrong,
+        "description": b.description,
+    }
 
 
 def main() -> None:

@@ -1,16 +1,21 @@
-"""The command line's options, declared once and shared by every command."""
+"""The typer parameters of every command, made from the option spec in config.py.
 
+A command declares none of its options: `@options("residual", model="residual")` gives
+it every option whose spec names the command, as keyword arguments (None when not
+given, so that a config file can supply the value), with the spec's help, default
+(shown in --help), panel, parser and choices.
+"""
+
+import inspect
+import re
 from enum import Enum
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+from gradcheck_cli.config import CLI_OPTIONS, CommandLine, Option, command_options
 
 
 def whole_number(text) -> int:
@@ -27,163 +32,79 @@ def _number(text) -> float:
         raise typer.BadParameter(f"{text!r} is not a number") from None
 
 
-def int_option(*names, help):
-    return typer.Option(*names, parser=whole_number, metavar="INT", help=help)
+_PARSERS: dict[type, Any] = {int: whole_number, float: _number}
+_MARKUP = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")  # what rich would read as a tag
 
 
-def float_option(help):
-    return typer.Option(parser=_number, metavar="FLOAT", help=help)
+def escape(text: str) -> str:
+    """Text that --help prints as written: rich would take '[check]' for a style and drop it
+    (rich.markup.escape, without importing rich at every start)."""
+    return _MARKUP.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", text)
 
 
-# Options shared by every checking command.
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="TOML config; flags override it.", dir_okay=False)
-]
+def _type(opt: Option) -> Any:
+    """The Python type typer sees: an Enum for fixed choices, so --help lists them."""
+    if opt.choices and not callable(opt.choices):
+        return Enum(opt.key.capitalize(), [(c, c) for c in opt.choices], type=str)
+    return list[str] if opt.kind is tuple else opt.kind
 
 
-class Method(str, Enum):
-    auto = "auto"
-    complex = "complex"
-    richardson = "richardson"
-    central = "central"
-    forward = "forward"
-
-
-MethodOpt = Annotated[
-    Method | None,
-    typer.Option(
-        help="Numerical engine: auto (complex step where the forward allows it, else richardson), "
-        "complex, richardson, central or forward [default: auto]."
-    ),
-]
-EpsOpt = Annotated[
-    float | None,
-    float_option(
-        help="Central differences' relative step: h = eps·max(1,|θ|) [default: ∛eps ≈ 6.1e-6]."
-    ),
-]
-RtolOpt = Annotated[float | None, float_option(help="Relative tolerance [default: 1e-5].")]
-AtolOpt = Annotated[float | None, float_option(help="Absolute tolerance [default: 0].")]
-FormatOpt = Annotated[
-    Format,
-    typer.Option(
-        "--format", help="Output: table for people, json for scripts, markdown for reports."
-    ),
-]
-QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print nothing; the exit status tells.")
-]
-InjectOpt = Annotated[
-    str | None,
-    typer.Option(help="Replace one formula with a known wrong one (see 'gradcheck bugs')."),
-]
-GradOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--grad",
-        metavar="'NAME = EXPR'",
-        help="Your formula for an adjoint, e.g. 'x = W1.T @ z1_bar + z2_bar' (repeatable).",
-    ),
-]
-ChainOpt = Annotated[
-    bool,
-    typer.Option(
-        "--chain",
-        help="Evaluate your formulas on each other in backward order, not on the correct adjoints.",
-    ),
-]
-
-
-class DType(str, Enum):
-    float64 = "float64"
-    float32 = "float32"
-
-
-DTypeOpt = Annotated[
-    DType | None,
-    typer.Option(
-        "--dtype",
-        help="Run the forward and backward in float32, checked against float64 [default: float64].",
-    ),
-]
-SampleOpt = Annotated[
-    int | None,
-    int_option(
-        "--sample",
-        help="Check K entries per tensor: the largest-|g|, the smallest, and strata between "
-        "(seeded).",
-    ),
-]
-DirectionsOpt = Annotated[
-    int | None,
-    int_option(
-        "--directions",
-        help="Check R random sign directions per tensor (complex step): fast for huge tensors; "
-        "a failing tensor is checked entry by entry to name the wrong entry.",
-    ),
-]
-TaylorOpt = Annotated[
-    bool,
-    typer.Option(
-        "--taylor",
-        help="Also run the Taylor-remainder test: fitted order 2 if a gradient is right, 1 if not.",
-    ),
-]
-SaveOpt = Annotated[
-    Path | None, typer.Option(help="Save every leaf, analytic and numeric adjoint to FILE.npz.")
-]
-MemOpt = Annotated[
-    str | None,
-    typer.Option("--max-memory", help="Memory budget, e.g. 512M or 4G [default: half the RAM]."),
-]
-BatchOpt = Annotated[
-    int | None,
-    int_option(
-        "--batch", help="Examples per batch (columns of x); the loss is their mean [default: 1]."
-    ),
-]
-ScaleOpt = Annotated[
-    float | None,
-    float_option(help="Multiply the inputs by this (stress tiny or huge values) [default: 1]."),
-]
-IntegersOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--integers",
-        help="Draw the leaves as small whole numbers (exact relu kinks).",
+def _info(opt: Option) -> Any:
+    if opt.argument:
+        return typer.Argument(help=escape(opt.help), metavar=opt.metavar, show_default=False)
+    names = [opt.flag()]
+    if opt.kind is bool and opt.default:
+        names = [f"{opt.flag()}/--no-{opt.flag()[2:]}"]
+    names += [opt.short] if opt.short else []
+    extra: dict[str, Any] = {"metavar": opt.metavar} if opt.metavar else {}
+    if opt.kind in _PARSERS:
+        extra["parser"] = _PARSERS[opt.kind]
+    if opt.kind is Path:
+        extra["dir_okay"] = False
+    return typer.Option(
+        *names,
+        help=escape(f"{opt.help} [default: {opt.shown_default()}]"),
+        rich_help_panel=opt.panel,
         show_default=False,
-    ),
-]
-SeedOpt = Annotated[
-    int | None, int_option("--seed", help="Seed for weights, inputs and targets [default: 0].")
-]
-
-
-def check_flags(
-    method,
-    eps,
-    rtol,
-    atol,
-    inject,
-    max_memory,
-    grad,
-    chain,
-    dtype=None,
-    taylor=False,
-    sample=None,
-    directions=None,
-) -> dict:
-    return dict(
-        method=method.value if method else None,
-        eps=eps,
-        rtol=rtol,
-        atol=atol,
-        inject=inject,
-        max_memory=max_memory,
-        grad=grad,
-        chain=chain or None,
-        dtype=dtype.value if dtype else None,
-        taylor=taylor,
-        sample=sample,
-        directions=directions,
+        **extra,
     )
+
+
+@cache  # one per option: the commands that share an option share its parameter
+def parameter(opt: Option) -> inspect.Parameter:
+    """The typer parameter of an option: its default None means 'not given'."""
+    kind = inspect.Parameter.KEYWORD_ONLY
+    if opt.argument:
+        return inspect.Parameter(opt.key, kind, annotation=Annotated[_type(opt), _info(opt)])
+    typed: Any = Annotated[_type(opt) | None, _info(opt)]
+    return inspect.Parameter(opt.key, kind, default=None, annotation=typed)
+
+
+def options(command: str, model: str | None = None):
+    """Decorator: the command's options, from the spec, as keyword arguments (**given)."""
+
+    def decorate(fn):
+        own = inspect.signature(fn).parameters.values()
+        made = [parameter(o) for o in command_options(command, model)]
+        fn.__signature__ = inspect.Signature([p for p in own if p.kind is not p.VAR_KEYWORD] + made)
+        fn.__doc__ = escape(inspect.getdoc(fn) or "")
+        return fn
+
+    return decorate
+
+
+def split(given: dict[str, Any]) -> tuple[CommandLine, dict[str, Any]]:
+    """The command line's own options, and the rest by name (the values given: for
+    config.resolve), as plain values: an Enum's value, a tuple for a list."""
+    plain = {k: _plain(v) for k, v in given.items() if v is not None}
+    mine = {o.key for o in CLI_OPTIONS}
+    return (
+        CommandLine(**{k: v for k, v in plain.items() if k in mine}),
+        {k: v for k, v in plain.items() if k not in mine},
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    return tuple(value) if isinstance(value, list) else value

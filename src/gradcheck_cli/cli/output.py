@@ -4,8 +4,6 @@ import json
 import os
 import sys
 
-from gradcheck_cli.cli.options import Format
-
 
 def stderr_line(message: str) -> None:
     from rich.console import Console
@@ -39,12 +37,12 @@ def captured(console, renderable) -> str:
     return "\n".join(line.rstrip() for line in cap.get().split("\n"))
 
 
-def output(report, fmt: Format) -> None:
-    if fmt is Format.json:
+def output(report, fmt: str) -> None:
+    if fmt == "json":
         from gradcheck_cli.report.schema import to_json
 
         emit(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")
-    elif fmt is Format.markdown:
+    elif fmt == "markdown":
         from gradcheck_cli.report.render import render_markdown
 
         emit(render_markdown(report))

@@ -3,11 +3,10 @@
 import json
 import math
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from gradcheck_cli.cli.options import BatchOpt, ConfigOpt, Format, FormatOpt, SeedOpt, int_option
+from gradcheck_cli.cli.options import options, split
 from gradcheck_cli.cli.output import captured, emit, stdout_console
 from gradcheck_cli.errors import GradcheckError
 
@@ -15,18 +14,16 @@ sweep_app = typer.Typer(
     help="Error of each finite-difference engine over steps 1e-1 … 1e-14.", no_args_is_help=True
 )
 
-PlotOpt = Annotated[
-    Path | None, typer.Option(help="Also draw the sweep to FILE.png (needs matplotlib).")
-]
 
-
-def _sweep(model: str, flags: dict, config, plot, fmt) -> None:
+def _sweep(model: str, given: dict) -> None:
     from gradcheck_cli.api import sweep_model
+    from gradcheck_cli.config import resolve
 
-    result = sweep_model(model, str(config) if config else None, flags)
-    if plot is not None:
-        _plot(result, plot)
-    if fmt is Format.json:
+    cli, flags = split(given)
+    result = sweep_model(resolve(model, str(cli.config) if cli.config else None, flags))
+    if cli.plot is not None:
+        _plot(result, cli.plot)
+    if cli.format == "json":
         emit(
             json.dumps(
                 {
@@ -85,41 +82,21 @@ def _plot(result, path: Path) -> None:
 
 
 @sweep_app.command("residual")
-def sweep_residual(
-    d: Annotated[int | None, int_option("--d", help="Width d [default: 8].")] = None,
-    activation: Annotated[str | None, typer.Option(help="φ [default: tanh].")] = None,
-    batch: BatchOpt = None,
-    seed: SeedOpt = None,
-    config: ConfigOpt = None,
-    plot: PlotOpt = None,
-    fmt: FormatOpt = Format.table,
-):
+@options("sweep residual", model="residual")
+def sweep_residual(**given) -> None:
     """Step sweep on the residual net.  Example:  gradcheck sweep residual --d 8 --plot v.png"""
-    _sweep("residual", dict(d=d, activation=activation, batch=batch, seed=seed), config, plot, fmt)
+    _sweep("residual", given)
 
 
 @sweep_app.command("softmax")
-def sweep_softmax(
-    n: Annotated[int | None, int_option("--n", help="Classes N [default: 10].")] = None,
-    d: Annotated[int | None, int_option("--d", help="Input width D [default: 5].")] = None,
-    batch: BatchOpt = None,
-    seed: SeedOpt = None,
-    config: ConfigOpt = None,
-    plot: PlotOpt = None,
-    fmt: FormatOpt = Format.table,
-):
+@options("sweep softmax", model="softmax")
+def sweep_softmax(**given) -> None:
     """Step sweep on the softmax classifier.  Example:  gradcheck sweep softmax --n 10"""
-    _sweep("softmax", dict(n=n, d=d, batch=batch, seed=seed), config, plot, fmt)
+    _sweep("softmax", given)
 
 
 @sweep_app.command("check")
-def sweep_file(
-    path: Annotated[
-        Path, typer.Argument(help="Your model file (loading it runs its code).", show_default=False)
-    ],
-    seed: SeedOpt = None,
-    plot: PlotOpt = None,
-    fmt: FormatOpt = Format.table,
-):
+@options("sweep check", model="file")
+def sweep_file(**given) -> None:
     """Step sweep on your own model file.  Example:  gradcheck sweep check examples/mlp.py"""
-    _sweep("file", dict(path=str(path), seed=seed), None, plot, fmt)
+    _sweep("file", given)

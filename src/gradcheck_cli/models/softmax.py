@@ -7,6 +7,7 @@ L = mean over the batch of −Σ_k t_k log y_k,  t one-hot per column
 
 import numpy as np
 
+from gradcheck_cli.config import SoftmaxOptions as _DEFAULT
 from gradcheck_cli.models.model import Formula, Jacobian, Leaf, Model, Step
 from gradcheck_cli.models.sparse import matmul_onehot
 
@@ -61,13 +62,13 @@ def softmax_jacobian(y):
 
 
 def build(
-    n: int = 10,
-    d: int = 5,
-    bias: bool = True,
-    batch: int = 1,
-    seed: int = 0,
-    scale: float = 1.0,
-    integers: bool = False,
+    n: int = _DEFAULT.n,
+    d: int = _DEFAULT.d,
+    bias: bool = _DEFAULT.bias,
+    batch: int = _DEFAULT.batch,
+    seed: int = _DEFAULT.seed,
+    scale: float = _DEFAULT.scale,
+    integers: bool = _DEFAULT.integers,
 ) -> Model:
     """``scale`` multiplies the inputs x (so the logits: scale 300 gives logits of a few
     hundred); ``integers`` draws W, x and b as small whole numbers."""
