@@ -67,6 +67,7 @@ BAD = [
     (["residual", "--batch", "0"], "--batch must be a whole number ≥ 1"),
     (["residual", "--activation", "rellu"], "unknown activation 'rellu' (did you mean 'relu'?)"),
     (["residual", "--activation", "nope"], "allowed: identity, relu"),
+    (["residual", "--activation", "RELU"], "unknown activation 'RELU' (did you mean 'relu'?)"),
     (["residual", "--inject", "x-skip"], "did you mean 'x-skip-dropped'"),
     (
         ["softmax", "--inject", "x-skip-dropped"],

@@ -366,6 +366,10 @@ class Config:
 
 
 def suggestion(word: str, choices) -> str:
+    """nearest(), but 'RELU' suggests 'relu' too."""
+    folded = {str(c).casefold(): c for c in choices}
+    if str(word).casefold() in folded:
+        return f" (did you mean '{folded[str(word).casefold()]}'?)"
     return nearest(word, choices)
 
 
