@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 from gradcheck_cli.cli import app
 
 runner = CliRunner()
+MLP = Path(__file__).resolve().parent.parent / "examples" / "mlp.py"
 
 
 def invoke(*args, **kw):
@@ -68,6 +70,10 @@ BAD = [
     (["residual", "--activation", "rellu"], "unknown activation 'rellu' (did you mean 'relu'?)"),
     (["residual", "--activation", "nope"], "allowed: identity, relu"),
     (["residual", "--activation", "RELU"], "unknown activation 'RELU' (did you mean 'relu'?)"),
+    (
+        ["run", str(MLP)],
+        "Python model file, not a TOML config: check it with 'gradcheck check",
+    ),
     (["residual", "--inject", "x-skip"], "did you mean 'x-skip-dropped'"),
     (
         ["softmax", "--inject", "x-skip-dropped"],

@@ -416,6 +416,11 @@ def _validate(opt: Option, value, where: str, error=UsageError):
 def read_toml(path: str) -> dict:
     import tomllib  # only a config file needs it
 
+    if path.endswith(".py") and os.path.isfile(path):
+        raise ConfigError(
+            f"{path} is a Python model file, not a TOML config: "
+            f"check it with 'gradcheck check {path}'"
+        )
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
