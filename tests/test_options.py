@@ -1,0 +1,195 @@
+"""The option spec (config.py) and everything made from it: --help, configs, the API."""
+
+import ast
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from gradcheck_cli import config
+from gradcheck_cli.cli import app
+
+SRC = Path(config.__file__).parent
+SPECS = [*config.CHECK_OPTIONS, *config.CLI_OPTIONS]
+SPECS += [o for specs in config.MODEL_OPTIONS.values() for o in specs]
+
+
+def _commands(group=None, path=()):
+    """Every command by its words: ('residual',), ('sweep', 'check'), ..."""
+    group = group or typer.main.get_command(app)
+    for name, cmd in group.commands.items():
+        if hasattr(cmd, "commands"):
+            yield path + (name,)
+            yield from _commands(cmd, path + (name,))
+        else:
+            yield path + (name,)
+
+
+COMMANDS = list(_commands())
+
+
+def _help(*words) -> str:
+    r = CliRunner().invoke(app, [*words, "--help"], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    return r.stdout
+
+
+def _leaf(words):
+    cmd = typer.main.get_command(app)
+    for word in words:
+        cmd = cmd.commands[word]
+    return cmd
+
+
+def test_every_command_has_help_with_exit_0():
+    assert ("sweep", "check") in COMMANDS and ("bugs",) in COMMANDS
+    for words in [(), *COMMANDS]:
+        assert "Usage" in _help(*words)
+
+
+@pytest.mark.parametrize("words", [w for w in COMMANDS if w != ("sweep",)], ids=" ".join)
+def test_every_option_shows_its_default(words):
+    text = _help(*words)
+    options = [p for p in _leaf(words).params if p.opts[0].startswith("--")]
+    assert options
+    for param in options:
+        if param.name == "help":
+            continue
+        spec = next(o for o in SPECS if o.key == param.name and " ".join(words) in o.commands)
+        row = next(line for line in text.splitlines() if line[1:].split()[:1] == param.opts[:1])
+        assert f"[default: {spec.shown_default()}]" in row, row
+
+
+def test_each_command_takes_the_options_the_spec_names():
+    for words in COMMANDS:
+        if words == ("sweep",):
+            continue
+        command = " ".join(words)
+        named = {o.key for o in SPECS if command in o.commands}
+        taken = {p.name for p in _leaf(words).params} - {"help"}
+        if words == ("run",):
+            named |= {"config"}  # run's argument
+        assert taken == named, command
+
+
+def test_help_keeps_brackets_and_groups_options_into_panels():
+    assert "flags override its [check] and [gradients]" in _help("run")
+    assert "[model] name" in _help("run")
+    text = _help("residual")
+    for panel in config.PANELS:
+        assert f"─ {panel} ─" in text
+    assert "Examples" in _help()
+
+
+def test_activation_help_names_every_activation():
+    from gradcheck_cli.models.activations import ACTIVATIONS
+
+    text = _help("residual")
+    assert all(name in text for name in ACTIVATIONS)
+
+
+def test_build_defaults_are_the_spec_defaults():
+    from gradcheck_cli.models import BUILDERS
+
+    for name, build in BUILDERS.items():
+        defaults = {k: p.default for k, p in inspect.signature(build).parameters.items()}
+        assert defaults == {o.key: o.default for o in config.MODEL_OPTIONS[name]}
+
+
+def test_api_takes_the_spec_keywords():
+    from gradcheck_cli import check
+    from gradcheck_cli.errors import UsageError
+
+    assert config.api_keywords("softmax")[:3] == ["n", "d", "bias"]
+    assert "taylor" in config.api_keywords("file") and "d" not in config.api_keywords("file")
+    with pytest.raises(UsageError, match="unknown option 'activaton' .*did you mean 'activation'"):
+        check("residual", activaton="relu")
+
+
+def test_config_tables_take_the_spec_keys(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text('[model]\nname = "residual"\n[check]\ntaylor = true\n')
+    with pytest.raises(config.ConfigError) as e:
+        config.resolve(None, str(p), {})
+    keys = [o.key for o in config.CHECK_OPTIONS if o.table == "check"]
+    assert f"allowed: {', '.join(keys)}" in str(e.value)
+
+
+def test_resolve_gives_typed_options_flags_over_file_over_defaults(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text('[model]\nname = "softmax"\nn = 4\nbias = false\n[check]\nrtol = 1e-3\n')
+    cfg = config.resolve(None, str(p), {"n": 3, "method": "central"})
+    assert cfg.options == config.SoftmaxOptions(n=3, bias=False)
+    assert cfg.check == config.CheckOptions(rtol=1e-3, method="central")
+
+
+# Literal defaults elsewhere in src that should come from config.py, in files this change
+# does not own: (file, option). Take them from the spec (e.g. CheckOptions.method).
+ELSEWHERE = {
+    ("engine/bounds.py", "dtype"),
+    ("engine/checking.py", "method"),
+    ("engine/checking.py", "dtype"),
+    ("engine/checking.py", "seed"),
+    ("engine/taylor.py", "seed"),
+    ("engine/verdict.py", "seed"),
+    ("models/files.py", "seed"),
+    ("models/model.py", "chain"),
+}
+
+
+def _literal_defaults(tree):
+    """(name, value) of every default or keyword a name is given in a module."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = node.args
+            pos = a.posonlyargs + a.args
+            yield from zip(
+                [x.arg for x in pos[len(pos) - len(a.defaults) :]], a.defaults, strict=True
+            )
+            for x, d in zip(a.kwonlyargs, a.kw_defaults, strict=True):
+                if d is not None:
+                    yield x.arg, d
+        elif isinstance(node, ast.keyword) and node.arg:
+            yield node.arg, node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            yield node.target.id, node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("get", "setdefault", "pop")
+            and len(node.args) == 2
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            yield node.args[0].value, node.args[1]
+
+
+def test_each_default_is_declared_once():
+    defaults: dict[str, set] = {}
+    for o in SPECS:
+        if o.default not in (None, (), ""):
+            defaults.setdefault(o.key, set()).add((type(o.default), o.default))
+    found = set()
+    for path in sorted(SRC.rglob("*.py")):
+        if path == SRC / "config.py":
+            continue
+        for key, value in _literal_defaults(ast.parse(path.read_text())):
+            if isinstance(value, ast.Constant) and (type(value.value), value.value) in defaults.get(
+                key, ()
+            ):
+                found.add((path.relative_to(SRC).as_posix(), key))
+        assert not re.search(r"\[default: [^{]", path.read_text()), path
+    assert found <= ELSEWHERE, found - ELSEWHERE
+    # within the spec, a shared option is one field factory: d is 8 in one place
+    spec = (SRC / "config.py").read_text()
+    assert len(re.findall(r"option\(\s*8,", spec)) == 1
+
+
+def test_cli_start_does_not_import_numpy():
+    code = "import sys, gradcheck_cli.cli; print('numpy' in sys.modules)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.stdout.strip() == "False", r.stderr
