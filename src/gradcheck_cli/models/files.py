@@ -79,12 +79,13 @@ def load_module(path: str):
     return module
 
 
-def load(path: str, seed: int = 0) -> "UserModel":
-    """The model a file defines, with leaves drawn from ``seed``."""
-    return from_module(load_module(path), path, seed)
+def load(path: str, seed: int = 0, max_memory: int | None = None) -> "UserModel":
+    """The model a file defines, with leaves drawn from ``seed``; refused before its
+    forward runs if its leaves alone need more than ``max_memory`` bytes to check."""
+    return from_module(load_module(path), path, seed, max_memory)
 
 
-def from_module(module, path: str, seed: int = 0) -> "UserModel":
+def from_module(module, path: str, seed: int = 0, max_memory: int | None = None) -> "UserModel":
     """A model from any object with init, forward and backward (a module, a class...)."""
     functions = {name: getattr(module, name, None) for name in REQUIRED}
     for name, fn in functions.items():
@@ -101,6 +102,7 @@ def from_module(module, path: str, seed: int = 0) -> "UserModel":
     return UserModel.build(
         path,
         seed,
+        max_memory,
         functions,
         getattr(module, "TARGETS", ()),
         dict(getattr(module, "SHAPES", {})),
@@ -144,11 +146,12 @@ class UserModel(Model):
 
     @classmethod
     def build(
-        cls, path, seed, functions, targets, shapes, formulas, adjoint_formulas
+        cls, path, seed, max_memory, functions, targets, shapes, formulas, adjoint_formulas
     ) -> "UserModel":
         init, forward, backward = (functions[n] for n in REQUIRED)
         raw = call_user(path, "init", init, np.random.default_rng(seed))
         values = _leaf_values(raw, path, set(targets))
+        _within_budget(values, path, max_memory)
         unknown_targets = [t for t in targets if t not in values]
         if unknown_targets:
             raise ModelError(
@@ -318,6 +321,19 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
                 "between two calls on the same values"
             )
     return tap
+
+
+def _within_budget(values: dict, path: str, max_memory: int | None) -> None:
+    """Refuse, before the forward runs, leaves that alone would need more than the budget:
+    each entry is held as its value, its adjoint and three numeric arrays (float64)."""
+    entries = sum(int(np.size(v)) for v in values.values())
+    need = 5 * 8 * entries
+    if max_memory is not None and need > max_memory:
+        raise ModelError(
+            f"{path}: init() returned {entries:,} entries; checking them needs about "
+            f"{need / 2**30:.1f} GiB, more than the memory budget of {max_memory / 2**30:.1f} GiB "
+            "(--max-memory)"
+        )
 
 
 def _dims(value) -> str:
