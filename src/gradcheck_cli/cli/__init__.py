@@ -22,7 +22,9 @@ from gradcheck_cli.errors import GradcheckError
 class GradcheckGroup(TyperGroup):
     """Runs the app non-standalone so every error ends as one line and an exit code."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(  # type: ignore[override]  # (standalone_mode is always ours: False)
+        self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra
+    ):
         try:
             code = super().main(
                 args=args,
@@ -104,7 +106,7 @@ def _execute(model: str | None, given: dict) -> None:
         import numpy as np
 
         try:
-            np.savez(cli.save, **report.arrays)
+            np.savez(cli.save, **report.arrays)  # type: ignore[arg-type]  # (numpy's stub)
         except OSError as e:
             raise GradcheckError(f"cannot write --save file '{cli.save}': {e.strerror}") from None
     if not cli.quiet:

@@ -71,7 +71,7 @@ def describe(method: str, tol: Tolerance | None, dtype: str = "float64") -> str:
     p = POLICY[dtype]
     k = "" if method == "complex" else " / h"
     est = f"{p.est:g} · estimate + " if method == "richardson" else ""
-    return (
-        f"|A − N| ≤ {est}eps{k} · ({p.entry:g} max(|A|, |N|) + {p.tensor:g} max|N| of the "
-        f"tensor) + {p.rounding:g} · A's measured rounding  (error-estimate bound)"
-    )
+    size = f"{p.entry:g} max(|A|, |N|)"
+    if p.tensor:
+        size = f"({size} + {p.tensor:g} max|N| of the tensor)"
+    return f"|A − N| ≤ {est}eps{k} · {size} + {p.rounding:g} · A's measured rounding"
