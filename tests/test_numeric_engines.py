@@ -135,7 +135,7 @@ def test_planted_1e_minus_6_errors_fail_and_correct_models_pass_under_richardson
     report = check(make_model(kind, scale), method="richardson")
     assert report.method == "richardson"
     assert report.status == "PASS", report.failures()
-    m = from_module(make_model(kind, scale), kind)
+    m = from_module(make_model(kind, scale), kind, 0)
     A = m.backward(m.forward())
     for name, where in [("W", "largest"), ("W", "median"), ("z", "median")]:
         planted = make_model(kind, scale, plant=(name, _entries(A[name])[where], 1e-6))
@@ -147,7 +147,7 @@ def test_planted_1e_minus_6_errors_fail_and_correct_models_pass_under_richardson
 def test_richardson_blocks_and_first_step():
     """Entries are done in blocks (a small chunk: many) with the same result; --eps is
     the sequence's largest step, so no step taken exceeds it."""
-    m = from_module(make_model("sigmoid", 1e3), "sigmoid")
+    m = from_module(make_model("sigmoid", 1e3), "sigmoid", 0)
     env = m.forward()
     whole = differentiate(m, env, "W", method="richardson")
     blocks = differentiate(m, env, "W", method="richardson", chunk_bytes=2000)
@@ -164,7 +164,7 @@ def test_richardson_stays_in_the_domain_of_a_log():
     mod.init = lambda rng: {"p": 10.0 ** -rng.uniform(0, 30, (4, 3))}
     mod.forward = lambda p, tap: -np.sum(np.log(p["p"]) * np.arange(1, 13).reshape(4, 3))
     mod.backward = lambda v: {"p": -np.arange(1, 13).reshape(4, 3) / v["p"]}
-    m = from_module(mod, "logp")
+    m = from_module(mod, "logp", 0)
     env = m.forward()
     with np.errstate(invalid="ignore"):
         der = differentiate(m, env, "p", method="richardson")
@@ -181,7 +181,7 @@ def test_the_probe_sees_abs_on_entries_other_than_the_largest():
         assert not complex_safe(m, m.forward())
         report = check(make_model("l1", l1_cols=1), seed=seed)
         assert report.method == "richardson" and report.status == "PASS", report.failures()
-    m = from_module(make_model("l1", l1_cols=1), "l1")
+    m = from_module(make_model("l1", l1_cols=1), "l1", 0)
     A = m.backward(m.forward())["W"]
     flat = int(np.argmax(np.abs(A[:, 1:])))  # an entry the penalty reaches
     flat = np.ravel_multi_index(np.unravel_index(flat, A[:, 1:].shape), A.shape) + 1
@@ -200,7 +200,7 @@ def test_the_probe_sees_abs_on_an_intermediate_no_leaf_reaches():
         return forward(p, tap) + np.sum(np.abs(s) * p["t"])
 
     mod.forward = with_scale
-    m = from_module(mod, "scaled")
+    m = from_module(mod, "scaled", 0)
     assert not complex_safe(m, m.forward())
 
 
@@ -211,6 +211,6 @@ def test_builtins_stay_complex(name):
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.py")), ids=lambda p: p.name)
 def test_examples_stay_complex_safe(path):
-    m = __import__("gradcheck_cli.models.files", fromlist=["load"]).load(str(path))
+    m = __import__("gradcheck_cli.models.files", fromlist=["load"]).load(str(path), 0)
     assert complex_safe(m, m.forward())
     assert check(str(path)).method == "complex"

@@ -234,7 +234,7 @@ def test_a_loss_that_is_not_finite_fails_every_row_even_where_the_complex_step_i
 
     with np.errstate(divide="ignore"):
         model = from_module(
-            types.SimpleNamespace(init=init, forward=forward, backward=backward), "m.py"
+            types.SimpleNamespace(init=init, forward=forward, backward=backward), "m.py", 0
         )
         model.complex_safe = True  # Im(-inf + i h g) / h = g: finite, and equal to A
         report = run_check(model)

@@ -297,3 +297,14 @@ def backward(v):
     for extra in ([], ["--dtype", "float32"], ["--directions", "2"]):
         r = invoke("check", write(tmp_path, body), "--format", "json", *extra)
         assert r.exit_code == 0, (extra, r.output)
+
+
+def test_leaves_over_the_memory_budget_are_refused_before_the_forward_runs(tmp_path):
+    body = (
+        "import numpy as np\n"
+        "def init(rng):\n    return {'W': np.zeros((3000, 3000))}\n"
+        "def forward(p, tap):\n    raise RuntimeError('the forward must not run')\n"
+        "def backward(v):\n    return {'W': 2 * v['W']}\n"
+    )
+    r = invoke("check", write(tmp_path, body), "--max-memory", "100M")
+    assert r.exit_code == 2 and "9,000,000 entries" in r.stderr and "--max-memory" in r.stderr

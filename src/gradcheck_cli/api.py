@@ -56,7 +56,7 @@ def check(model, config: str | None = None, **options) -> Report:
     if module is not None and isinstance(cfg.options, FileOptions):
         from gradcheck_cli.models.files import from_module
 
-        built = from_module(module, cfg.options.path, cfg.options.seed)
+        built = from_module(module, cfg.options.path, cfg.options.seed, cfg.max_memory)
     return execute(cfg, built)
 
 
@@ -112,6 +112,7 @@ def execute(cfg: Config, built=None, progress=None) -> Report:
             env,
             built.backward(env),
             [r.id for r in report.gradients if r.kind != "jacobian"],
+            settings.seed,
         )
         report = replace(report, taylor=rows)
     return report
@@ -130,7 +131,7 @@ def _build(cfg: Config):
     if isinstance(cfg.options, FileOptions):
         from gradcheck_cli.models.files import load
 
-        return load(cfg.options.path, cfg.options.seed)
+        return load(cfg.options.path, cfg.options.seed, cfg.max_memory)
     return BUILDERS[cfg.model](**asdict(cfg.options))
 
 

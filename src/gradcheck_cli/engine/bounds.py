@@ -7,11 +7,15 @@ can honestly promise for each entry, from this tensor's numbers only. With --rto
 
 import numpy as np
 
+from gradcheck_cli.config import CheckOptions
 from gradcheck_cli.engine.compare import Tolerance, entry_bound
 from gradcheck_cli.engine.numeric import RICHARDSON_REL_STEP, complex_steps
 from gradcheck_cli.engine.policy import DEFAULT_RTOL, POLICY
 
 UNDERFLOW = 2.0**10 * float(np.finfo(np.float64).smallest_subnormal)  # ... on the way to L
+
+
+DTYPE = CheckOptions.dtype  # the option's default (config.py)
 
 
 def uses_estimates(method: str, tol: Tolerance | None) -> bool:
@@ -30,7 +34,7 @@ def per_entry(
     N: np.ndarray,
     error: np.ndarray | None,
     rounding: np.ndarray | None,
-    dtype: str = "float64",
+    dtype: str = DTYPE,
     theta: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """The bound for every entry of one tensor (shapes already equal, values finite).
@@ -53,7 +57,7 @@ def per_entry(
     return bound
 
 
-def loss_floor(theta: np.ndarray, loss: float, dtype: str = "float64") -> np.ndarray:
+def loss_floor(theta: np.ndarray, loss: float, dtype: str = DTYPE) -> np.ndarray:
     """eps · |L| / max(|θ_i|, 1) per entry: an error in A_i smaller than this cannot move
     the loss by more than its own rounding, even with θ_i moved by its own size (or by 1):
     no computation of L in this precision can see it. (1 − σ(z) of a sigmoid saturated at
@@ -61,7 +65,7 @@ def loss_floor(theta: np.ndarray, loss: float, dtype: str = "float64") -> np.nda
     return POLICY[dtype].eps * abs(loss) / np.maximum(np.abs(theta), 1.0)
 
 
-def describe(method: str, tol: Tolerance | None, dtype: str = "float64") -> str:
+def describe(method: str, tol: Tolerance | None, dtype: str = DTYPE) -> str:
     if not uses_estimates(method, tol):
         t = classic(method, tol)
         return (

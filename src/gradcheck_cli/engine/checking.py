@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gradcheck_cli.config import CheckOptions, FileOptions
 from gradcheck_cli.engine.bounds import classic
 from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, NotCheckable, Tolerance
 from gradcheck_cli.engine.numeric import (
@@ -44,15 +45,15 @@ EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
 
 @dataclass(frozen=True)
 class Settings:
-    method: str = "auto"  # auto, complex, richardson, central or forward
+    method: str = CheckOptions.method  # auto, complex, richardson, central or forward
     rel_step: float | None = None  # finite differences' relative step; None: the engine's own
     tolerance: Tolerance | None = None  # None: the engine's error-estimate bound (bounds.py)
     max_memory: int = 4 * 2**30
-    dtype: str = "float64"  # float32: the forward and backward run in float32
+    dtype: str = CheckOptions.dtype  # float32: the forward and backward run in float32
     sample: int | None = None  # check this many entries per tensor (stratified by |A|)
     directions: int | None = None  # check R directional derivatives per tensor instead
     progress: object = None  # called with a count of model evaluations as they are done
-    seed: int = 0  # for sampling
+    seed: int = FileOptions.seed  # for sampling
     inject: str | None = None  # the injected bug's name, for the report
 
     def __post_init__(self):

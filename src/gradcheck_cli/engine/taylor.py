@@ -31,7 +31,7 @@ class TaylorRow:
     verdict: str  # "order 2: consistent", "order 1: the gradient is wrong", "undetermined"
 
 
-def taylor(model: Model, env, analytic: dict, names: list[str], seed: int = 0) -> list[TaylorRow]:
+def taylor(model: Model, env, analytic: dict, names: list[str], seed: int) -> list[TaylorRow]:
     rng = np.random.default_rng(seed)
     loss = float(env[model.loss])
     rows = []

@@ -245,13 +245,13 @@ def sampled_mask(p: "Pending"):
     return mask.reshape(p.derivative.value.shape)
 
 
-def at_jittered(model, env, settings, compute, seed: int = 0):
+def at_jittered(model, env, settings, compute, draw: int = 0):
     """``compute(env2)``, env2 the forward at ``env``'s leaves with every checked leaf
     moved by a relative policy.jitter (random, seeded).
 
     Data that is not checked (one-hot targets) stays put: moving it could break what the
     derivation assumes of it (Σ t = 1)."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(draw)
     jitter = POLICY[settings.dtype].jitter
     moved = {leaf.name for leaf in model.leaves if leaf.checked}
     values = {
@@ -261,7 +261,7 @@ def at_jittered(model, env, settings, compute, seed: int = 0):
     return compute(model.forward(values))
 
 
-def _jittered(model, env, p: Pending, method, settings, indices, seed=0):
+def _jittered(model, env, p: Pending, method, settings, indices, draw):
     """A − N again at jittered leaves (see at_jittered)."""
 
     def compute(env2):
@@ -271,16 +271,16 @@ def _jittered(model, env, p: Pending, method, settings, indices, seed=0):
         ).value
         return np.asarray(A, dtype=float) - N
 
-    return at_jittered(model, env, settings, compute, seed)
+    return at_jittered(model, env, settings, compute, draw)
 
 
-def _rounded(model, env, p: Pending, method, settings, indices, seed=0):
+def _rounded(model, env, p: Pending, method, settings, indices, draw):
     """A − N again with every forward value (leaves and intermediates) moved by a few
     ulps, at random: how much of A − N the rounding of those values decides. The numeric
     side sees the moved values too (its real parts are pinned to them), so rounding that
     A and N share (y − t of a near fit) cancels, and rounding that only A's formula
     amplifies (1 − h² of a saturated tanh, y(1 − y) for y near 1) shows."""
-    rng = np.random.default_rng([seed, 99])
+    rng = np.random.default_rng([draw, 99])
     dtype = np.dtype(settings.dtype)
 
     def move(v):  # by 1 to 4 units in the last place of the dtype, either way, every entry

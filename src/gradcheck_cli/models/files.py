@@ -79,13 +79,13 @@ def load_module(path: str):
     return module
 
 
-def load(path: str, seed: int = 0, max_memory: int | None = None) -> "UserModel":
+def load(path: str, seed: int, max_memory: int | None = None) -> "UserModel":
     """The model a file defines, with leaves drawn from ``seed``; refused before its
     forward runs if its leaves alone need more than ``max_memory`` bytes to check."""
     return from_module(load_module(path), path, seed, max_memory)
 
 
-def from_module(module, path: str, seed: int = 0, max_memory: int | None = None) -> "UserModel":
+def from_module(module, path: str, seed: int, max_memory: int | None = None) -> "UserModel":
     """A model from any object with init, forward and backward (a module, a class...)."""
     functions = {name: getattr(module, name, None) for name in REQUIRED}
     for name, fn in functions.items():
