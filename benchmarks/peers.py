@@ -28,7 +28,7 @@ def planted(d, seed, delta):
     order = np.argsort(g.ravel())
     index = tuple(int(i) for i in np.unravel_index(order[len(order) // 2], g.shape))
     if delta:
-        plant_error(model, "W1", index, delta)
+        model = plant_error(model, "W1", index, delta)
     env = model.forward()
     grads = model.backward(env)
     return model, [env[n] for n in ("W1", "W2", "x", "t")], [grads[n] for n in ("W1", "W2", "x")]

@@ -70,7 +70,7 @@ def main():
                 inert += 1
                 continue
             m = BUILDERS[model](**opts)
-            bugs.inject(m, bug)
+            m = bugs.inject(m, bug)
             r = run_check(m, settings, opts)
             failing = [row.id for row in r.gradients if row.comparison.status == "FAIL"]
             if failing == [bug.target]:

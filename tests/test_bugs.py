@@ -12,7 +12,7 @@ def _changes_gradient(model, bug, options) -> bool:
     """Whether the wrong formula differs from the right one here (shape or values)."""
     env = model.forward()
     right = model.backward(env) if bug.target in env else None
-    bugs.inject(model, bug)
+    model = bugs.inject(model, bug)
     if right is None:  # the Jacobian
         jac = model.jacobians[0]
         wrong, right = model.jacobian(jac, env), jac.fn(env)
@@ -39,8 +39,8 @@ def test_every_bug_fails_exactly_its_row(model, options):
     for bug in bugs.bugs_for(model).values():
         if model == "softmax" and bug.target == "b" and not options["bias"]:
             continue
-        m = BUILDERS[model](**options)
-        changes = _changes_gradient(m, bug, options)
+        m = bugs.inject(BUILDERS[model](**options), bug)
+        changes = _changes_gradient(BUILDERS[model](**options), bug, options)
         if bug.inert(options):  # a bug said to change nothing here must change nothing
             assert not changes, bug.name
         report = run_check(m, options=options)
@@ -71,7 +71,7 @@ def test_inert_reason_is_given_for_batch_mean_with_one_example():
 
 def test_document_x_bar_is_the_skip_term_dropped():
     m = BUILDERS["residual"](d=6)
-    bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
+    m = bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
     report = run_check(m)
     row = next(r for r in report.gradients if r.id == "x")
     assert row.comparison.status == "FAIL" and row.replaced and row.formula == "W1ᵀ z̄1"
@@ -80,3 +80,15 @@ def test_document_x_bar_is_the_skip_term_dropped():
 def test_unknown_bug_suggests_nearest():
     with pytest.raises(Exception, match="did you mean 'x-skip-dropped'"):
         bugs.find("residual", "x-skip-droped")
+
+
+def test_injecting_or_planting_leaves_the_model_given_as_it_is():
+    from gradcheck_cli.testing import plant_error
+
+    m = BUILDERS["residual"](d=4)
+    injected = bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
+    planted = plant_error(m, "W1", (0, 0), 1e-3)
+    assert not m.overrides and not m.origins
+    assert set(injected.overrides) == {"x"} and injected.origins == {"x": "injected"}
+    assert set(planted.overrides) == {"W1"}
+    assert run_check(m).status == "PASS" and run_check(injected).status == "FAIL"

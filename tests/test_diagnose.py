@@ -36,7 +36,7 @@ def test_every_bug_gets_the_diagnosis_naming_its_cause(bug, activation):
         else dict(n=7, d=4, bias=True, batch=3, seed=1)
     )
     model = BUILDERS[bug.model](**options)
-    bugs.inject(model, bug)
+    model = bugs.inject(model, bug)
     row = next(r for r in run_check(model).gradients if r.id == bug.target)
     assert row.comparison.status == "FAIL"
     kind, phrase = EXPECTED[bug.name]

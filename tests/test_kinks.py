@@ -58,7 +58,7 @@ def test_kink_does_not_hide_a_wrong_gradient_off_the_kink(method):
         W2=np.array([[2.0, 1.0, -1.0]]),
         t=np.zeros((1, 1)),
     )
-    bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
+    m = bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
     rows = {r.id: r.comparison for r in run_check(m, Settings(method=method)).gradients}
     assert rows["x"].status == FAIL and rows["x"].worst_index == (2, 0)
 

@@ -61,7 +61,7 @@ def test_planted_error_in_one_entry_fails_that_row(options, target, delta, data)
     if len(candidates) == 0:
         return
     index = tuple(candidates[data.draw(st.integers(0, len(candidates) - 1))])
-    plant_error(model, target, index, delta)
+    model = plant_error(model, target, index, delta)
     failing = [r.id for r in run_check(model).gradients if r.comparison.status == FAIL]
     assert failing == [target]
 

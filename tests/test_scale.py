@@ -42,7 +42,7 @@ def test_sampled_check_says_how_many_and_catches_a_bug_in_the_sample():
 def test_planted_error_on_the_largest_entry_is_always_in_the_sample():
     m = BUILDERS["residual"](d=40, seed=2)
     g = np.abs(m.backward(m.forward())["W1"])
-    plant_error(m, "W1", np.unravel_index(np.argmax(g), g.shape), 1e-6)
+    m = plant_error(m, "W1", np.unravel_index(np.argmax(g), g.shape), 1e-6)
     assert run_check(m, Settings(sample=8)).row("W1").comparison.status == FAIL
 
 
@@ -61,7 +61,7 @@ def test_directions_catch_and_locate_a_single_wrong_entry():
     g = np.abs(m.backward(m.forward())["W1"])
     order = np.argsort(g.ravel())
     index = np.unravel_index(order[len(order) // 2], g.shape)  # a median entry
-    plant_error(m, "W1", index, 1e-8)
+    m = plant_error(m, "W1", index, 1e-8)
     row = run_check(m, Settings(directions=4)).row("W1")
     assert row.comparison.status == FAIL
     assert row.comparison.worst_index == tuple(int(i) for i in index)

@@ -83,13 +83,13 @@ def execute(cfg: Config, built=None, progress=None) -> Report:
                 f"--inject {inject} and {cfg.gradients[bug.target][1]} both replace the "
                 f"formula of {bug.target}; choose one"
             )
-        bugs.inject(built, bug)
+        built = bugs.inject(built, bug)
     if cfg.gradients:
         from gradcheck_cli.models.formulas import bind
-    for target, (text, where) in cfg.gradients.items():
-        built.overrides[target] = bind(built, target, text, where)
-        built.origins[target] = "yours"
-    built.chain = cfg.check.chain
+
+        typed = {t: bind(built, t, text, where) for t, (text, where) in cfg.gradients.items()}
+        built = built.with_formulas(typed, "yours")
+    built = built.with_formulas({}, chain=cfg.check.chain)
     settings = Settings(
         method=cfg.check.method,
         rel_step=cfg.check.eps,

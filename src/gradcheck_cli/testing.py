@@ -37,9 +37,9 @@ def assert_gradients(model, config: str | None = None, **options) -> Report:
 
 
 def plant_error(model, target: str, index, delta: float):
-    """Scale entry ``index`` of the hand-derived adjoint of ``target`` by (1 + delta), in
-    place: a wrong gradient to test a checker with (a checker that passes everything is
-    worthless). Returns the model."""
+    """``model`` with entry ``index`` of the hand-derived adjoint of ``target`` scaled by
+    (1 + delta): a wrong gradient to test a checker with (a checker that passes everything
+    is worthless). The model given is left as it is."""
     original = next(f for f in model.formulas if f.name == target)
 
     def wrong(values, adjoints, fn=original.fn):
@@ -48,7 +48,5 @@ def plant_error(model, target: str, index, delta: float):
         out[index] *= 1 + delta
         return out
 
-    model.overrides[target] = Formula(
-        target, f"planted: entry {list(index)} × (1 + {delta:g})", wrong, original.unrepresentable
-    )
-    return model
+    text = f"planted: entry {list(index)} × (1 + {delta:g})"
+    return model.with_formulas({target: Formula(target, text, wrong, original.unrepresentable)})

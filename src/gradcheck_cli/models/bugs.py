@@ -160,9 +160,9 @@ def find(model: str, name: str) -> Bug:
     return bugs[name]
 
 
-def inject(model: Model, bug: Bug) -> None:
-    """Replace the bug's target formula in ``model`` (if the model has that adjoint)."""
-    if bug.target in targets(model):
-        wrong = bind(model, bug.target, bug.expression, f"bug '{bug.name}'")
-        model.overrides[bug.target] = replace(wrong, text=bug.wrong)
-        model.origins[bug.target] = "injected"
+def inject(model: Model, bug: Bug) -> Model:
+    """``model`` with the bug's target formula replaced (if it has that adjoint)."""
+    if bug.target not in targets(model):
+        return model
+    wrong = bind(model, bug.target, bug.expression, f"bug '{bug.name}'")
+    return model.with_formulas({bug.target: replace(wrong, text=bug.wrong)}, "injected")

@@ -13,7 +13,7 @@ order; each sees the forward values and the adjoints computed before it.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -281,6 +281,22 @@ class Model:
             except (GradcheckError, ValueError, TypeError, IndexError) as e:  # from the chain
                 out[f.name] = Unevaluated(_chain_reason(e, out, good))
         return out
+
+    def with_formulas(
+        self, overrides: Mapping[str, Any], origin: str | None = None, chain: bool | None = None
+    ) -> "Model":
+        """A copy with ``overrides`` in place of those formulas (by row id), ``origin``
+        saying whose they are ("injected", "yours"); the model itself is left as it is."""
+        origins = {**self.origins, **{k: origin for k in overrides if origin is not None}}
+        new = replace(
+            self,
+            overrides={**self.overrides, **overrides},
+            origins=origins,
+            chain=self.chain if chain is None else chain,
+        )
+        if "_values" in self.__dict__:  # the same leaves, however they were set
+            new.__dict__["_values"] = self.__dict__["_values"]
+        return new
 
     def jacobian(self, jac: Jacobian, values: Values) -> np.ndarray:
         return self.overrides.get(jac.id, jac).fn(values)
