@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from gradcheck_cli import __version__
 from gradcheck_cli.cli.options import escape, options, split
-from gradcheck_cli.cli.output import Progress, captured, emit, output, stderr_line, stdout_console
+from gradcheck_cli.cli.output import Progress, emit_listing, output, stderr_line
 from gradcheck_cli.cli.sweep import sweep_app
 from gradcheck_cli.errors import GradcheckError
 
@@ -187,43 +187,25 @@ def bugs(**given) -> None:
 
     Example:  gradcheck bugs --model residual · gradcheck residual --inject phi-for-dphi
     """
-    import json
-
     from gradcheck_cli.config import MODELS, unknown
     from gradcheck_cli.models.bugs import BUGS
+    from gradcheck_cli.report.listing import Listing
 
     cli, _ = split(given)
     built_in = [name for name in MODELS if name != "file"]
     if cli.model is not None and cli.model not in built_in:
         raise unknown(cli.model, built_in, "model")
-    rows = [b for b in BUGS if cli.model in (None, b.model)]
-    if cli.format == "json":
-        emit(json.dumps([_bug_json(b) for b in rows], indent=2, ensure_ascii=False) + "\n")
-    elif cli.format == "markdown":
-        lines = ["| bug | model | breaks | wrong formula | description |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {b.name} | {b.model} | {b.target} | {b.wrong} | {b.description} |" for b in rows
-        ]
-        emit("\n".join(lines) + "\n")
-    else:
-        from rich.table import Table
-
-        table = Table(title="Injectable bugs (--inject NAME)", title_justify="left")
-        for col in ("bug", "model", "breaks", "wrong formula", "description"):
-            table.add_column(col)
-        for b in rows:
-            table.add_row(b.name, b.model, b.target, b.wrong, b.description)
-        emit(captured(stdout_console(), table))
-
-
-def _bug_json(b) -> dict:
-    return {
-        "name": b.name,
-        "model": b.model,
-        "breaks": b.target,
-        "wrong_formula": b.wrong,
-        "description": b.description,
-    }
+    listing = Listing(
+        "Injectable bugs (--inject NAME)",
+        ("bug", "model", "breaks", "wrong formula", "description"),
+        [
+            (b.name, b.model, b.target, b.wrong, b.description)
+            for b in BUGS
+            if cli.model in (None, b.model)
+        ],
+        keys=("name", "model", "breaks", "wrong_formula", "description"),
+    )
+    emit_listing(listing, cli.format)
 
 
 def main() -> None:

@@ -37,6 +37,20 @@ def captured(console, renderable) -> str:
     return "\n".join(line.rstrip() for line in cap.get().split("\n"))
 
 
+def emit_listing(listing, fmt: str, extra=None) -> None:
+    """A listing (report/listing.py) in the format asked for; ``extra``, if given, is the
+    JSON to write instead of the rows' records."""
+    from gradcheck_cli.report import listing as formats
+
+    if fmt == "json":
+        data = formats.records(listing) if extra is None else extra
+        emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "markdown":
+        emit(formats.markdown(listing))
+    else:
+        emit(captured(stdout_console(), formats.table(listing)))
+
+
 def output(report, fmt: str) -> None:
     if fmt == "json":
         from gradcheck_cli.report.schema import to_json

@@ -1,14 +1,14 @@
 """gradcheck sweep: the error of each finite-difference engine against the step size."""
 
-import json
 import math
 from pathlib import Path
 
 import typer
 
 from gradcheck_cli.cli.options import options, split
-from gradcheck_cli.cli.output import captured, emit, stdout_console
+from gradcheck_cli.cli.output import emit, emit_listing
 from gradcheck_cli.errors import GradcheckError
+from gradcheck_cli.report.listing import Listing
 
 sweep_app = typer.Typer(
     help="Error of each finite-difference engine over steps 1e-1 … 1e-14.", no_args_is_help=True
@@ -23,40 +23,33 @@ def _sweep(model: str, given: dict) -> None:
     result = sweep_model(resolve(model, str(cli.config) if cli.config else None, flags))
     if cli.plot is not None:
         _plot(result, cli.plot)
-    if cli.format == "json":
-        emit(
-            json.dumps(
-                {
-                    "steps": result.steps,
-                    "errors": result.errors,
-                    "complex": result.complex_error,
-                    "chosen": result.chosen,
-                },
-                indent=2,
-            )
-            + "\n"
-        )
-        return
-    from rich.table import Table
-
-    table = Table(
-        title="Step sweep: max |N − A| / max |A|",
-        title_justify="left",
-        caption="← the engine's default step",
-        caption_justify="left",
-    )
-    table.add_column("h", justify="right")
-    for engine in result.errors:
-        table.add_column(engine, justify="right")
-    for i, h in enumerate(result.steps):
-        cells = []
-        for engine, errors in result.errors.items():
-            mark = " ←" if abs(math.log10(result.chosen[engine]) - math.log10(h)) < 0.5 else ""
-            cells.append(f"{errors[i]:.1e}{mark}")
-        table.add_row(f"{h:.0e}", *cells)
-    emit(captured(stdout_console(), table))
-    if result.complex_error is not None:
+    data = {
+        "steps": result.steps,
+        "errors": result.errors,
+        "complex": result.complex_error,
+        "chosen": result.chosen,
+    }
+    emit_listing(_listing(result), cli.format, data)
+    if result.complex_error is not None and cli.format != "json":
         emit(f"complex step (any h ≤ 1e-20): {result.complex_error:.1e}\n")
+
+
+def _listing(result) -> Listing:
+    """The sweep as rows: one per step, one column per engine, its default step marked."""
+
+    def cell(engine: str, i: int, h: float) -> str:
+        near = abs(math.log10(result.chosen[engine]) - math.log10(h)) < 0.5
+        return f"{result.errors[engine][i]:.1e}" + (" ←" if near else "")
+
+    engines = tuple(result.errors)
+    rows = [(f"{h:.0e}", *(cell(e, i, h) for e in engines)) for i, h in enumerate(result.steps)]
+    return Listing(
+        "Step sweep: max |N − A| / max |A|",
+        ("h", *engines),
+        rows,
+        caption="← the engine's default step",
+        right=("h", *engines),
+    )
 
 
 def _plot(result, path: Path) -> None:
