@@ -65,8 +65,7 @@ def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarr
 
 def _inner(A, V) -> np.ndarray:
     """⟨A, v⟩ for each v in V, by pairwise summation (in A's precision): its rounding grows
-    like log n, where a BLAS dot product's grows like √n (at 4 M entries the dot product's
-    own rounding was most of the disagreement on a correct gradient)."""
+    like log n, where a BLAS dot product's grows like √n."""
     return np.array([float(np.sum(A * v)) for v in V])
 
 
@@ -80,7 +79,7 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
     extended precision, ``correction`` = ⟨A_ext − A, v⟩ has been added to ⟨A, v⟩ and is
     counted twice (large only where A cancels, as 1 − σ does), ρ keeps only the rest, and
     the numeric side's own rounding is bounded by policy.directional · eps · (‖A ∘ v‖₂ +
-    |⟨A, v⟩|) (seen ≤ 7), else by the worst case policy.directional_worst · eps ·
+    |⟨A, v⟩|), else by the worst case policy.directional_worst · eps ·
     (‖A ∘ v‖₂ + max|A| ‖v‖₂ + |⟨A, v⟩|), the tensor's own scale standing for the
     unmeasured rounding of its entries; the complex
     step's underflow (derivatives below tiny / h are 0) is added."""
