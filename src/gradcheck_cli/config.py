@@ -476,6 +476,9 @@ def _read(path: str, model: str | None) -> tuple[str | None, dict, dict, dict]:
 
 def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Config:
     """Merge defaults < config file < `given` (flags or check()'s keywords; None: absent)."""
+    from gradcheck_cli import bundled  # a name of a bundled file, when no such file exists
+
+    path = bundled.config_file(path) if path else path
     file_model, file_options, file_check, data = _read(path, model) if path else (None, {}, {}, {})
     model = model or file_model
     if model is None:
@@ -494,6 +497,7 @@ def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Co
             raise ConfigError(f"{path}: [model] path is missing: the model file to check")
         if path and "path" in file_options and not given.get("path"):
             options = replace(options, path=os.path.join(os.path.dirname(path), options.path))
+        options = replace(options, path=bundled.model_file(options.path))
     check = CheckOptions(**_merge(CHECK_OPTIONS, file_check, given, path, "check"))
     gradients = _gradients(data.get("gradients", {}), check.grad, path)
     return Config(model, options, check, parse_size(check.max_memory), path, gradients)

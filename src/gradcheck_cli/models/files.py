@@ -66,8 +66,10 @@ def _same(a: str, b: str) -> bool:
 
 def load_module(path: str):
     if not os.path.isfile(path):
+        from gradcheck_cli.bundled import missing  # what is bundled, the nearest suggested
+
         raise ModelError(
-            f"model file '{path}' not found"
+            f"model file '{path}' not found{missing(path, 'example')}"
             if not os.path.exists(path)
             else f"model file '{path}' is not a file"
         )
