@@ -285,7 +285,7 @@ class CommandLine:
         "table",
         "Output: table for people, json for scripts, markdown for reports.",
         choices=("table", "json", "markdown"),
-        commands=(*CHECKING, *SWEEPS, "bugs"),
+        commands=(*CHECKING, *SWEEPS, "bugs", "examples"),
         panel=OUTPUT,
     )
     quiet: bool = option(False, "Print nothing; the exit status tells.", short="-q", panel=OUTPUT)
@@ -310,6 +310,24 @@ class CommandLine:
         commands=("bugs",),
         shown="every model",
         metavar="NAME",
+    )
+    names: tuple[str, ...] = option(
+        (),
+        "Only these: a name, with or without its extension.",
+        commands=("examples",),
+        argument=True,
+        metavar="[NAME]...",
+    )
+    copy: str | None = option(
+        None,
+        "Copy them to DIR/configs/ and DIR/examples/, where the README's commands expect them.",
+        commands=("examples",),
+        shown="none",
+        panel=OUTPUT,
+        metavar="DIR",
+    )
+    force: bool = option(
+        False, "Let --copy overwrite files that exist.", commands=("examples",), panel=OUTPUT
     )
 
 

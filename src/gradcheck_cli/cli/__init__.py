@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from gradcheck_cli import __version__
+from gradcheck_cli.cli.bundled import examples
 from gradcheck_cli.cli.options import escape, options, split
 from gradcheck_cli.cli.output import Progress, emit_listing, output, stderr_line
 from gradcheck_cli.cli.sweep import sweep_app
@@ -206,6 +207,9 @@ def bugs(**given) -> None:
         keys=("name", "model", "breaks", "wrong_formula", "description"),
     )
     emit_listing(listing, cli.format)
+
+
+app.command()(examples)  # cli/bundled.py: the configs and model files shipped with gradcheck
 
 
 def main() -> None:

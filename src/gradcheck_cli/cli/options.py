@@ -74,8 +74,11 @@ def _info(opt: Option) -> Any:
 def parameter(opt: Option) -> inspect.Parameter:
     """The typer parameter of an option: its default None means 'not given'."""
     kind = inspect.Parameter.KEYWORD_ONLY
-    if opt.argument:
-        return inspect.Parameter(opt.key, kind, annotation=Annotated[_type(opt), _info(opt)])
+    if opt.argument:  # required, but for a repeatable one: NAME... may be left out
+        default = None if opt.kind is tuple else inspect.Parameter.empty
+        return inspect.Parameter(
+            opt.key, kind, default=default, annotation=Annotated[_type(opt), _info(opt)]
+        )
     typed: Any = Annotated[_type(opt) | None, _info(opt)]
     return inspect.Parameter(opt.key, kind, default=None, annotation=typed)
 

@@ -1,0 +1,38 @@
+"""BUG (one line changed from conv1d.py):
+w̄ by correlation, the result not reversed (the kernel's flip forgotten).
+
+A 1-D convolution (a true one: the kernel flipped), 'valid' mode.
+
+y = x ∗ w  (y_i = Σ_j w_j x_{i+K−1−j})      L = ½ Σ (y − t)²
+x̄ = ȳ ⋆ w, full (np.correlate(ȳ, w, 'full'))      w̄ = (x ⋆ ȳ, valid) reversed
+"""
+
+import numpy as np
+
+BUG = "w̄ by correlation, the result not reversed (the kernel's flip forgotten)"
+EXPECT = "reversed"  # the diagnosis kind that names the cause
+FIRST = "w"  # the first failing row, in backward order
+SAYS = "reversed"  # in the diagnosis's message
+PLACE = "entries [0], [2]"  # or a 'where' diagnosis with this: the exact place
+TARGETS = ["t"]
+n, K = 10, 3
+
+
+def init(rng):
+    return {
+        "x": rng.standard_normal(n),
+        "w": rng.standard_normal(K),
+        "t": rng.standard_normal(n - K + 1),
+    }
+
+
+def forward(p, tap):
+    y = tap("y", np.convolve(p["x"], p["w"], mode="valid"))
+    return 0.5 * np.sum((y - p["t"]) ** 2)
+
+
+def backward(v):
+    y_bar = v["y"] - v["t"]
+    x_bar = np.correlate(y_bar, v["w"], mode="full")
+    w_bar = np.correlate(v["x"], y_bar, mode="valid")
+    return {"y": y_bar, "x": x_bar, "w": w_bar}
