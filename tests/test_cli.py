@@ -281,3 +281,45 @@ def test_bugs_lists_every_bug():
 def test_batch_mean_bug_at_batch_one_says_it_is_inert():
     r = invoke("residual", "--inject", "batch-mean-forgotten")
     assert r.exit_code == 0 and "changes nothing with one example" in r.stdout
+
+
+# --- No traceback, no silent surprise ---------------------------------------------------
+
+
+def test_two_formulas_for_one_adjoint_are_refused(tmp_path):
+    r = invoke("residual", "--grad", "x = W1.T @ z1_bar", "--grad", "x_bar = z2_bar")
+    assert r.exit_code == 2
+    (line,) = r.stderr.splitlines()
+    assert "--grad 'x = W1.T @ z1_bar' and --grad 'x_bar = z2_bar'" in line and "give one" in line
+    p = _write(
+        tmp_path, '[model]\nname = "residual"\n[gradients]\nx = "z2_bar"\nx_bar = "z2_bar"\n'
+    )
+    r = invoke("run", p)
+    assert r.exit_code == 2 and "[gradients] x and x_bar are both formulas" in r.stderr
+    # --grad replaces the file's formula, as documented
+    assert invoke("run", p.parent / "c.toml").exit_code == 2
+    q = _write(tmp_path, '[model]\nname = "residual"\n[gradients]\nx = "z2_bar"\n', "q.toml")
+    assert invoke("run", q, "--grad", "x = W1.T @ z1_bar + z2_bar", "-q").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "text,said",
+    [
+        ('[model]\nname = "residual"\n[check]\nrtol = [1e-5,\n', "'[' at line 4, column 8"),
+        ('[model]\nname = "residual"\nd = [1,\n [2, 3]\n# ]\n', "'[' at line 3, column 5"),
+        ('[model]\nname = "residual"\nd = [8,\n\nseed = 1\n', "'[' at line 3, column 5"),
+        ('[model]\nname = """residual\n', 'string opened with """ at line 2, column 8'),
+        ('[model]\nx = { a = [1, "]"\n', "'[' at line 2, column 11"),
+        ("[model]\nx = { a = 1\n", "'{' at line 2, column 5"),
+    ],
+)
+def test_an_unclosed_toml_array_names_the_line_it_opened_on(tmp_path, text, said):
+    r = invoke("run", _write(tmp_path, text))
+    assert r.exit_code == 2
+    (line,) = r.stderr.splitlines()
+    assert said in line and "end of document" not in line, line
+
+
+def test_other_toml_errors_keep_line_and_column(tmp_path):
+    r = invoke("run", _write(tmp_path, '[model]\nname = "residual"\nd = [1 2]\n'))
+    assert "malformed TOML: Unclosed array (at line 3, column 8)" in r.stderr

@@ -441,7 +441,8 @@ def read_toml(path: str) -> dict:
         )
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            text = fh.read().decode()
+        return tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"config file '{path}' not found") from None
     except IsADirectoryError:
@@ -449,9 +450,73 @@ def read_toml(path: str) -> dict:
     except PermissionError:
         raise ConfigError(f"config file '{path}' cannot be read (permission denied)") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: malformed TOML: {e}") from None
+        raise ConfigError(f"{path}: malformed TOML: {toml_message(str(e), text)}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file") from None
+
+
+def toml_message(message: str, text: str) -> str:
+    """tomllib's message and, for an array, inline table or string never closed, where it
+    was opened: tomllib says only "at end of document", or where it gave up (the next
+    key, lines later)."""
+    found = unclosed(text)
+    at = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    if found is None or not (at or message.endswith("(at end of document)")):
+        return message
+    line = text.count("\n", 0, found[1]) + 1
+    column = found[1] - (text.rfind("\n", 0, found[1]) + 1) + 1
+    if at and (line, column) > (int(at.group(1)), int(at.group(2))):
+        return message  # opened after the error: not its cause
+    shown = f"'{found[0]}'" if found[0] in "[{" else f"string opened with {found[0]}"
+    head = message.removesuffix(" (at end of document)")
+    return f"{head}: the {shown} at line {line}, column {column} is never closed"
+
+
+def unclosed(text: str) -> tuple[str, int] | None:
+    """The innermost array '[', inline table '{' or string opened in a TOML text and
+    never closed, with its offset; strings, comments and [table] headers are skipped."""
+    stack: list[tuple[str, int]] = []
+    last, i = "\n", 0  # the last character read that is not blank
+    while i < len(text):
+        c = text[i]
+        if c in "\"'":
+            quote, end = _string_end(text, i)
+            if end < 0:
+                return quote, i
+            last, i = c, end
+            continue
+        if c == "#" or (c == "[" and not stack and last != "="):  # a comment, a [header]
+            i = text.find("\n", i) % (len(text) + 1)  # (-1: to the end)
+            last = "\n"
+            continue
+        if c in "[{":
+            stack.append((c, i))
+        elif c in "]}" and stack and stack[-1][0] == {"]": "[", "}": "{"}[c]:
+            stack.pop()
+        last = c if not c.isspace() else last
+        i += 1
+    return stack[-1] if stack else None
+
+
+def _string_end(text: str, i: int) -> tuple[str, int]:
+    """The quote that opens the string at ``i`` and the offset just after the string
+    (-1: never closed). A basic string's backslash escapes the next character."""
+    q = text[i]
+    quote = q * 3 if text.startswith(q * 3, i) else q
+    j = i + len(quote)
+    while j < len(text):
+        if q == '"' and text[j] == "\\":
+            j += 2
+        elif text.startswith(quote, j):
+            end = j + len(quote)
+            while len(quote) == 3 and text.startswith(q, end) and end - j < 5:
+                end += 1  # """a"""" is the string a": up to two quotes more
+            return quote, end
+        elif len(quote) == 1 and text[j] == "\n":
+            return quote, -1
+        else:
+            j += 1
+    return quote, -1
 
 
 def _table(data: dict, name: str, keys: list[str], path: str) -> dict:
@@ -529,18 +594,31 @@ def _gradients(table, grad: tuple[str, ...], path) -> dict:
 
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: 'gradients' must be a table ([gradients]), got {table!r}")
-    out = {}
+    out: dict[str, tuple[str, str]] = {}
     for key, text in table.items():
         where = f"{path}: [gradients] {key}"
         if not isinstance(text, str):
             raise ConfigError(
                 f'{where} must be a formula in a string, e.g. "W1.T @ z1_bar", got {text!r}'
             )
-        out[split(f"{key} = {text}", where)[0]] = (text, where)
+        target = split(f"{key} = {text}", where)[0]
+        _once(out, target, key, ConfigError)
+        out[target] = (text, where)
+    mine: dict[str, tuple[str, str]] = {}
     for spec in grad:
         target, text = split(spec, f"--grad '{spec}'")
-        out[target] = (text, f"--grad '{spec}'")
-    return out
+        _once(mine, target, f"--grad '{spec}'", UsageError)
+        mine[target] = (text, f"--grad '{spec}'")
+    return {**out, **mine}
+
+
+def _once(formulas: dict, target: str, second: str, error) -> None:
+    """Two formulas for one adjoint (x = … and x_bar = … too) are refused, naming both."""
+    if target in formulas:
+        raise error(
+            f"{formulas[target][1]} and {second} are both formulas for the adjoint of "
+            f"{target}; give one"
+        )
 
 
 def _merge(specs, from_file: dict, given: Mapping[str, Any], path, table: str) -> dict:
