@@ -1,7 +1,13 @@
 """The command line through CliRunner: exit codes, messages, formats, configs."""
 
 import json
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -258,7 +264,7 @@ def test_save_npz(tmp_path):
 
 def test_save_to_missing_directory_is_exit_2(tmp_path):
     r = invoke("residual", "--save", tmp_path / "no" / "g.npz")
-    assert r.exit_code == 2 and "cannot write --save file" in r.stderr
+    assert r.exit_code == 2 and "/no' does not exist" in r.stderr
 
 
 def test_same_seed_same_bytes_and_no_colour_when_not_a_terminal():
@@ -284,6 +290,86 @@ def test_batch_mean_bug_at_batch_one_says_it_is_inert():
 
 
 # --- No traceback, no silent surprise ---------------------------------------------------
+
+
+def test_plot_with_an_unknown_extension_is_refused_before_the_sweep(monkeypatch, tmp_path):
+    import gradcheck_cli.api
+
+    def no_sweep(*a, **k):
+        raise AssertionError("the sweep ran")
+
+    monkeypatch.setattr(gradcheck_cli.api, "sweep_model", no_sweep)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # not needed to say it
+    r = invoke("sweep", "residual", "--plot", tmp_path / "v.txt")
+    assert r.exit_code == 2 and r.stdout == "", r.output
+    (line,) = r.stderr.splitlines()
+    assert "unknown format 'txt'" in line and "allowed: png, pdf, svg" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_without_an_extension_is_png_and_says_where(monkeypatch, tmp_path):
+    drawn = {}
+
+    def fake(result, path, fmt):
+        drawn.update(path=path, fmt=fmt)
+
+    from gradcheck_cli.cli import sweep
+
+    monkeypatch.setattr(sweep, "_plot", fake)
+    monkeypatch.setattr(sweep.importlib.util, "find_spec", lambda name: object())
+    r = invoke("sweep", "residual", "--d", 2, "--plot", tmp_path / "v")
+    assert r.exit_code == 0, r.output
+    assert drawn == {"path": str(tmp_path / "v.png"), "fmt": "png"}
+    for bad, said in [("", "needs a file name"), (tmp_path / "no" / "v.png", "does not exist")]:
+        r = invoke("sweep", "residual", "--plot", bad)
+        assert r.exit_code == 2 and said in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def _no_check(monkeypatch):
+    import gradcheck_cli.api
+
+    def refuse(*a, **k):
+        raise AssertionError("the check ran")
+
+    monkeypatch.setattr(gradcheck_cli.api, "execute", refuse)
+
+
+@pytest.mark.parametrize(
+    "target,said",
+    [
+        ("", "--save needs a file name, got ''"),
+        ("DIR", "is a directory"),
+        ("DIR/no/g.npz", "/no' does not exist"),
+        ("FILE/g.npz", "is not a directory"),
+        ("DIR/x", "is a directory"),  # DIR/x.npz is one
+        ("-", "needs a file name, not '-'"),
+    ],
+)
+def test_save_to_no_file_is_refused_before_the_check(monkeypatch, tmp_path, target, said):
+    (tmp_path / "x.npz").mkdir()
+    (tmp_path / "FILE").write_text("")
+    _no_check(monkeypatch)
+    target = target.replace("DIR", str(tmp_path)).replace("FILE", str(tmp_path / "FILE"))
+    r = invoke("residual", "--save", target)
+    assert r.exit_code == 2 and r.stdout == "", r.output
+    (line,) = r.stderr.splitlines()
+    assert line.startswith("gradcheck: error: ") and said in line, line
+
+
+def test_save_says_the_file_it_wrote_on_stderr(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = invoke("residual", "--d", 2, "--save", "g", "--format", "json")
+    assert r.exit_code == 0
+    assert r.stderr == "gradcheck: wrote g.npz\n" and "wrote" not in r.stdout
+    json.loads(r.stdout)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.npz"]  # no temporary left
+    assert invoke("residual", "--d", 2, "--save", "g.npz", "-q").stderr == ""
+
+
+def test_save_to_dev_null_writes_dev_null(tmp_path):
+    before = os.path.exists("/dev/null.npz")  # (root could write it, and did)
+    r = invoke("residual", "--d", 2, "--save", "/dev/null", "-q")
+    assert r.exit_code == 0 and os.path.exists("/dev/null.npz") == before
 
 
 def test_two_formulas_for_one_adjoint_are_refused(tmp_path):
@@ -323,3 +409,56 @@ def test_an_unclosed_toml_array_names_the_line_it_opened_on(tmp_path, text, said
 def test_other_toml_errors_keep_line_and_column(tmp_path):
     r = invoke("run", _write(tmp_path, '[model]\nname = "residual"\nd = [1 2]\n'))
     assert "malformed TOML: Unclosed array (at line 3, column 8)" in r.stderr
+
+
+# Ctrl-C: a real process, sent SIGINT while it imports, and while it runs a check.
+SLOW = """import time
+import numpy as np
+
+def init(rng):
+    time.sleep(30)
+    return {"x": np.ones(2)}
+
+def forward(p, tap):
+    return (p["x"] ** 2).sum()
+
+def backward(v):
+    return {"x": 2 * v["x"]}
+"""
+
+
+def _caught_sigint(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            mask = next(int(ln.split()[1], 16) for ln in fh if ln.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(mask & (1 << (signal.SIGINT - 1)))
+
+
+def _interrupt(argv: list[str], after: float | None) -> subprocess.CompletedProcess:
+    """Runs argv; SIGINT ``after`` seconds, or (None) 25 ms after Python starts catching
+    it, which is while gradcheck imports typer and rich."""
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if after is None and os.path.exists(f"/proc/{p.pid}/status"):
+        start = time.monotonic()
+        while not _caught_sigint(p.pid) and time.monotonic() - start < 5:
+            time.sleep(0.0005)
+        after = 0.025
+    time.sleep(after or 0.03)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    return subprocess.CompletedProcess(argv, p.returncode, out, err)
+
+
+GRADCHECK = shutil.which("gradcheck", path=os.path.dirname(sys.executable))
+COMMANDS = [[sys.executable, "-m", "gradcheck_cli"]] + ([[GRADCHECK]] if GRADCHECK else [])
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[1:]) or "gradcheck")
+@pytest.mark.parametrize("after", [None, 0.1, 1.0], ids=["importing", "0.1s", "checking"])
+def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path, command, after):
+    model = tmp_path / "slow.py"
+    model.write_text(SLOW)
+    r = _interrupt([*command, "check", str(model)], after)
+    assert (r.returncode, r.stderr, r.stdout) == (130, "gradcheck: error: interrupted\n", "")

@@ -1,8 +1,55 @@
-"""Everything the command line writes: reports, tables, the error line, progress."""
+"""Everything the command line writes: reports, tables, the error line, progress; and the
+quiet end of a Ctrl-C.
 
-import json
+Imported first by the command line, before typer and rich, and itself imports only what
+Python has loaded already: when this process is the gradcheck command, Ctrl-C is caught
+from here on (see quiet_interrupts).
+"""
+
 import os
+import signal
 import sys
+
+writing: set[str] = set()  # files being written: removed if Ctrl-C ends the run
+
+
+def _interrupted(signum, frame) -> None:  # (a signal handler: os calls only)
+    tty = sys.stderr.isatty()
+    line = "gradcheck: error: interrupted"
+    for path in list(writing):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    # On a terminal: clear a progress bar's line and show the cursor it hid.
+    text = f"\r\x1b[2K\x1b[?25h\x1b[31m{line}\x1b[0m\n" if tty else f"{line}\n"
+    try:
+        os.write(2, text.encode())
+    finally:
+        os._exit(130)
+
+
+def quiet_interrupts() -> None:
+    """Ctrl-C, at any moment, ends with one line and exit status 130: no traceback, no
+    partial report, no half-written file. (os._exit: nothing runs after it.)"""
+    try:
+        signal.signal(signal.SIGINT, _interrupted)
+    except ValueError:  # not the main thread: leave Ctrl-C as it is
+        pass
+
+
+def _program() -> bool:
+    """Whether this process is the gradcheck command (`gradcheck` or `python -m
+    gradcheck_cli`), not a program that imports us (tests, scripts)."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is not None:
+        return spec.name == "gradcheck_cli.__main__"
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return name.lower() in ("gradcheck", "gradcheck.exe", "gradcheck-script.py")
+
+
+if _program():
+    quiet_interrupts()
 
 
 def stderr_line(message: str) -> None:
@@ -11,6 +58,67 @@ def stderr_line(message: str) -> None:
     Console(stderr=True, highlight=False, soft_wrap=True).print(
         f"gradcheck: error: {message}", style="red", markup=False
     )
+
+
+def wrote(path) -> None:
+    """Where a file was written: one line on stderr (stdout carries the report)."""
+    sys.stderr.write(f"gradcheck: wrote {path}\n")
+    sys.stderr.flush()
+
+
+def output_file(flag: str, given, written: str | None = None) -> str:
+    """The file a --save or --plot will write (``written``: given's name as the writer
+    completes it, e.g. with '.npz'), refused in one line before anything runs: an empty
+    name, a directory, a directory that does not exist, a file that cannot be written.
+    A device or a pipe that exists (/dev/null) is written as it is."""
+    from gradcheck_cli.errors import UsageError
+
+    text = str(given)
+    if text in ("", "."):  # (click makes '' the path '.'; a real '.' is refused as a directory)
+        raise UsageError(f"{flag} needs a file name, got ''")
+    if text == "-":
+        raise UsageError(f"{flag} needs a file name, not '-' (stdout carries the report)")
+    if os.path.exists(text) and not os.path.isfile(text) and not os.path.isdir(text):
+        return text
+    path = written or text
+    named = f"{flag} '{text}'" + (f" (written as '{path}')" if path != text else "")
+    if os.path.isdir(path):
+        raise UsageError(f"{named} is a directory; give a file name in it")
+    if text.endswith(os.sep):
+        raise UsageError(f"{named} ends in '{os.sep}'; give a file name")
+    parent = os.path.dirname(path) or "."
+    if not os.path.exists(parent):
+        raise UsageError(f"{named}: directory '{parent}' does not exist")
+    if not os.path.isdir(parent):
+        raise UsageError(f"{named}: '{parent}' is not a directory")
+    if not os.access(path if os.path.exists(path) else parent, os.W_OK):
+        raise UsageError(f"{named}: cannot write '{path}' (permission denied)")
+    return path
+
+
+def write_file(flag: str, path: str, write, quiet: bool) -> None:
+    """``write(binary file)`` into ``path`` by way of a temporary file beside it: an error
+    or Ctrl-C leaves no half-written file. Says where it wrote, on stderr, unless quiet."""
+    from gradcheck_cli.errors import GradcheckError
+
+    direct = os.path.exists(path) and not os.path.isfile(path)  # /dev/null, a pipe
+    folder, name = os.path.split(path)
+    temporary = path if direct else os.path.join(folder, f".{name}.{os.getpid()}.partial")
+    if not direct:
+        writing.add(temporary)
+    try:
+        with open(temporary, "wb") as fh:
+            write(fh)
+        if not direct:
+            os.replace(temporary, path)
+    except OSError as e:
+        raise GradcheckError(f"cannot write {flag} file '{path}': {e.strerror or e}") from None
+    finally:
+        if not direct and os.path.exists(temporary):
+            os.unlink(temporary)
+        writing.discard(temporary)
+    if not quiet:
+        wrote(path)
 
 
 def emit(text: str) -> None:
@@ -43,6 +151,8 @@ def emit_listing(listing, fmt: str, extra=None) -> None:
     from gradcheck_cli.report import listing as formats
 
     if fmt == "json":
+        import json
+
         data = formats.records(listing) if extra is None else extra
         emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     elif fmt == "markdown":
@@ -53,6 +163,8 @@ def emit_listing(listing, fmt: str, extra=None) -> None:
 
 def output(report, fmt: str) -> None:
     if fmt == "json":
+        import json
+
         from gradcheck_cli.report.schema import to_json
 
         emit(json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n")

@@ -1,14 +1,21 @@
 """gradcheck sweep: the error of each finite-difference engine against the step size."""
 
+import importlib.util
+import logging
 import math
-from pathlib import Path
+import os
 
 import typer
 
 from gradcheck_cli.cli.options import options, split
-from gradcheck_cli.cli.output import emit, emit_listing
-from gradcheck_cli.errors import GradcheckError
+from gradcheck_cli.cli.output import emit, emit_listing, output_file, write_file
+from gradcheck_cli.errors import GradcheckError, UsageError
 from gradcheck_cli.report.listing import Listing
+
+# The formats matplotlib writes without extra software (pgf needs LaTeX), by extension.
+PLOT_FORMATS = (
+    "png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp", "raw", "rgba"
+)  # fmt: skip
 
 sweep_app = typer.Typer(
     help="Error of each finite-difference engine over steps 1e-1 … 1e-14.", no_args_is_help=True
@@ -20,9 +27,11 @@ def _sweep(model: str, given: dict) -> None:
     from gradcheck_cli.config import resolve
 
     cli, flags = split(given)
-    result = sweep_model(resolve(model, str(cli.config) if cli.config else None, flags))
-    if cli.plot is not None:
-        _plot(result, cli.plot)
+    cfg = resolve(model, str(cli.config) if cli.config else None, flags)
+    plot = _plot_file(str(cli.plot)) if cli.plot is not None else None
+    result = sweep_model(cfg)
+    if plot is not None:
+        _plot(result, *plot)
     data = {
         "steps": result.steps,
         "errors": result.errors,
@@ -52,12 +61,30 @@ def _listing(result) -> Listing:
     )
 
 
-def _plot(result, path: Path) -> None:
+def _plot_file(given: str) -> tuple[str, str]:
+    """The file --plot writes and its format, refused before the sweep runs: an unknown
+    extension, a path that cannot be written, matplotlib missing. No extension: .png."""
+    if given in ("", "."):
+        output_file("--plot", given)  # (refuses it)
+    extension = os.path.splitext(given)[1]
+    fmt = extension[1:].lower() if extension else "png"
+    if fmt not in PLOT_FORMATS:
+        allowed = ", ".join(PLOT_FORMATS)
+        raise UsageError(f"--plot '{given}': unknown format '{extension[1:]}'; allowed: {allowed}")
+    path = output_file("--plot", given, given if extension else given + ".png")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise GradcheckError("--plot needs matplotlib: python3 -m pip install matplotlib")
+    return path, fmt
+
+
+def _plot(result, path: str, fmt: str) -> None:
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+
+        logging.getLogger("matplotlib").setLevel(logging.ERROR)  # (eps: "no transparency")
     except ImportError:
         raise GradcheckError("--plot needs matplotlib: python3 -m pip install matplotlib") from None
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -68,10 +95,16 @@ def _plot(result, path: Path) -> None:
     ax.set_xlabel("relative step h")
     ax.set_ylabel("max |N − A| / max |A|")
     ax.legend()
+
+    def draw(fh) -> None:
+        fig.savefig(fh, format=fmt, dpi=120, bbox_inches="tight")
+
     try:
-        fig.savefig(path, dpi=120, bbox_inches="tight")
-    except OSError as e:
-        raise GradcheckError(f"cannot write --plot file '{path}': {e.strerror}") from None
+        write_file("--plot", path, draw, False)
+    except (ValueError, RuntimeError) as e:  # (matplotlib's, for a format it cannot write)
+        raise GradcheckError(f"cannot write --plot file '{path}': {e}") from None
+    finally:
+        plt.close(fig)
 
 
 @sweep_app.command("residual")
