@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from gradcheck_cli.cli import app
@@ -409,6 +410,47 @@ def test_an_unclosed_toml_array_names_the_line_it_opened_on(tmp_path, text, said
 def test_other_toml_errors_keep_line_and_column(tmp_path):
     r = invoke("run", _write(tmp_path, '[model]\nname = "residual"\nd = [1 2]\n'))
     assert "malformed TOML: Unclosed array (at line 3, column 8)" in r.stderr
+
+
+def _backward_rows(text: str) -> tuple[list[str], list[list[str]]]:
+    """The gradient table's header and rows, split into cells."""
+    lines = [ln for ln in text.split("Backward pass")[1].splitlines() if ln]
+    cells = [[c.strip() for c in ln.strip("┃│").split(ln[0] if ln else "")] for ln in lines]
+    header = next(c for c, ln in zip(cells, lines, strict=True) if ln.startswith("┃"))
+    rows = [c for c, ln in zip(cells, lines, strict=True) if ln.startswith("│") and c[0]]
+    return header, rows
+
+
+@pytest.mark.parametrize("columns", [50, 80, 120])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("residual", "--inject", "x-skip-dropped"),
+        ("softmax", "--batch", 3),
+        ("residual", "--sample", 4, "--d", 6),
+        ("residual", "--activation", "relu", "--integers"),
+    ],
+)
+def test_columns_is_honoured_and_numbers_are_never_cut(columns, args):
+    r = invoke(*args, env={"COLUMNS": str(columns)})
+    assert max(cell_len(line) for line in r.stdout.splitlines()) <= columns
+    header, rows = _backward_rows(r.stdout)
+    assert header[0] == "adjoint" and header[-1] == "verdict", header
+    assert rows and all(len(row) == len(header) for row in rows)
+    numeric = [i for i, h in enumerate(header) if h not in ("adjoint", "formula", "shape")]
+    for row in rows:
+        assert not any(row[i].endswith("…") for i in numeric), row
+        assert row[-1].split()[0] in ("PASS", "FAIL", "KINK", "WEAK", "NOT"), row
+
+
+def test_without_columns_a_pipe_gets_the_fixed_width(monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    wide = invoke("residual", env={"COLUMNS": None}).stdout
+    assert 120 < max(map(cell_len, wide.splitlines())) <= 132
+    assert "A ┃" in wide and "formula" in wide.split("Backward")[1]
+    narrow = invoke("residual", env={"COLUMNS": "80"}).stdout
+    assert "formula" not in narrow.split("Backward")[1]
+    assert max(map(cell_len, narrow.splitlines())) <= 80
 
 
 # Ctrl-C: a real process, sent SIGINT while it imports, and while it runs a check.

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 
+FIXED_WIDTH = 132  # off a terminal with COLUMNS unset: the same check prints the same bytes
 writing: set[str] = set()  # files being written: removed if Ctrl-C ends the run
 
 
@@ -130,12 +131,20 @@ def emit(text: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def width() -> int | None:
+    """The width of stdout's tables: COLUMNS when set; else the terminal's (None: rich
+    asks it); off a terminal, FIXED_WIDTH."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if sys.stdout.isatty() else FIXED_WIDTH
+
+
 def stdout_console():
-    """Colour and width from the terminal; off a terminal, no colour and a fixed width
-    so that the same check prints the same bytes."""
+    """Colour from the terminal; off a terminal, no colour. Width: see width()."""
     from rich.console import Console
 
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+    return Console(highlight=False, width=width())
 
 
 def captured(console, renderable) -> str:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -99,60 +100,77 @@ def forward_table(report: Report) -> Table:
     return table
 
 
-WIDE = 120  # below this many columns the table drops A and N (max abs err: JSON, markdown)
+WIDE = 132  # the width of a table off a terminal (cli/output.py)
+# Columns given up, in this order, until the table fits its width: numbers are never cut.
+# The worst entry's A and N stay in the failure lines under the table; JSON has them all.
+DROPPED = (("formula",), ("A", "N"), ("worst at",), ("resolution",), ("shape",), ("err/bound",))
+NUMBERS = ("checked", "max rel err", "err/bound", "resolution", "worst at", "A", "N")
+COLUMNS = ("adjoint", "formula", "shape", *NUMBERS, "verdict")
 
 
 def gradient_table(report: Report, width: int = WIDE) -> Table:
-    """One row per adjoint. On a narrow terminal the worst entry's A and N move to the
-    failure lines under the table."""
-    wide = width >= WIDE
-    table = Table(title="Backward pass: hand-derived (A) vs numerical (N)", title_justify="left")
-    table.add_column("adjoint", no_wrap=True)
-    table.add_column("formula")
-    table.add_column("shape", no_wrap=True)
+    """One row per adjoint, with as many columns as fit in ``width`` (see DROPPED)."""
     sampled = any(
         (0 <= r.comparison.checked < r.comparison.entries and r.comparison.status != NOT_CHECKED)
         or r.comparison.directions
         for r in report.gradients
     )
-    numbers: tuple[str, ...] = (
-        ("max rel err", "err/bound", "resolution", "worst at", "A", "N")
-        if wide
-        else ("max rel err", "err/bound", "resolution", "worst at")
-    )
-    if sampled:  # --sample, --directions: how many were checked, in place of max rel err
-        numbers = ("checked",) + numbers[1:]
-    for col in numbers:
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    for r in report.gradients:
-        c = r.comparison
-        sev = _severity(c)
-        cells: dict[str, Text | str] = {
-            "max abs err": Text(_e(c.max_abs), style=sev),
-            "max rel err": Text(_e(c.max_rel), style=sev),
-            "err/bound": Text(_ratio(c.ratio), style=sev),
-            "resolution": Text(_res(c), style="yellow" if c.status == WEAK else ""),
-            "worst at": _where(c),
-            "A": _g(c.worst_analytic),
-            "N": _g(c.worst_numeric),
-        }
-        verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
-        shape = _shape(r.shape, r.dims)
-        if sampled:
-            cells["checked"] = (
-                f"{c.directions} directions"
-                if c.directions and c.checked == 0
-                else f"{max(c.checked, 0):,} of {c.entries:,}"
-            )
-        table.add_row(
-            r.label + (" *" if r.replaced else ""),
-            r.formula,
-            shape,
-            *(cells[col] for col in numbers),
-            Text(verdict, style=VERDICT_STYLE[c.status]),
-        )
+    rows = [_cells(r, sampled) for r in report.gradients]
+    table = Table(title="Backward pass: hand-derived (A) vs numerical (N)", title_justify="left")
+    columns = _fitting(rows, width)
+    for col in columns:
+        justify: Any = "right" if col in NUMBERS else "left"
+        table.add_column(col, justify=justify, no_wrap=col != "formula")
+    for row in rows:
+        table.add_row(*(row[col] for col in columns))
     return table
+
+
+def _cells(r, sampled: bool) -> dict[str, Text | str]:
+    """Every column's cell of a row (--sample, --directions: how many were checked, in
+    place of max rel err)."""
+    c = r.comparison
+    sev = _severity(c)
+    verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
+    cells: dict[str, Text | str] = {
+        "adjoint": r.label + (" *" if r.replaced else ""),
+        "formula": r.formula,
+        "shape": _shape(r.shape, r.dims),
+        "max rel err": Text(_e(c.max_rel), style=sev),
+        "err/bound": Text(_ratio(c.ratio), style=sev),
+        "resolution": Text(_res(c), style="yellow" if c.status == WEAK else ""),
+        "worst at": _where(c),
+        "A": _g(c.worst_analytic),
+        "N": _g(c.worst_numeric),
+        "verdict": Text(verdict, style=VERDICT_STYLE[c.status]),
+    }
+    if sampled:
+        cells["checked"] = (
+            f"{c.directions} directions"
+            if c.directions and c.checked == 0
+            else f"{max(c.checked, 0):,} of {c.entries:,}"
+        )
+        del cells["max rel err"]
+    return cells
+
+
+def _fitting(rows: list[dict], width: int) -> list[str]:
+    """The columns, less those DROPPED in turn until the table is at most ``width`` wide.
+    A formula may wrap (its longest word is its least width); nothing else does."""
+    columns = [c for c in COLUMNS if c in (rows[0] if rows else ("adjoint", "verdict"))]
+    for dropped in ((), *DROPPED):
+        columns = [c for c in columns if c not in dropped]
+        widths = [_least(col, rows) for col in columns]
+        if sum(widths) + 3 * len(widths) + 1 <= width:  # (one space each side, the rules)
+            break
+    return columns
+
+
+def _least(col: str, rows: list[dict]) -> int:
+    texts = [str(row[col]) for row in rows]
+    if col == "formula":
+        texts = [word for text in texts for word in text.split()]
+    return max(cell_len(t) for t in [col, *texts])
 
 
 def failures(report: Report) -> Text:
