@@ -9,7 +9,7 @@ z = W x + b   s = σ(z)   L = −(1/B) Σ t log s + (1 − t) log(1 − s)      
 import numpy as np
 
 BUG = "σ′ applied again after the cross-entropy's (s − t)"
-EXPECT = "point"  # the diagnosis kind that names the cause
+EXPECT = "factor"  # the diagnosis kind that names the cause
 FIRST = "z"  # the first failing row, in backward order
 SAYS = "σ(z)(1 − σ(z))"  # in the diagnosis's message
 TARGETS = ["t"]
