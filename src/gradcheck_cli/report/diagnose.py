@@ -7,7 +7,10 @@ a pattern is reported only when its prediction matches A entry by entry. The rul
 nothing model-specific.
 """
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import permutations
 
 import numpy as np
 
@@ -18,7 +21,8 @@ EPS = float(np.finfo(np.float64).eps)
 
 @dataclass(frozen=True)
 class Diagnosis:
-    # nonfinite, zero, transpose, shape, sign, scale, term, product, outer, where, small, none
+    # nonfinite, zero, transpose, shape, sign, scale, term, product, outer, reversed, shifted,
+    # convolution, support, offset, point, factor, where, small, none
     kind: str
     message: str
     detail: dict = field(default_factory=dict)
@@ -128,6 +132,21 @@ def _named_constant(c: float, symbols: dict) -> str | None:
     for value, text in named:
         if abs(c - value) <= 1e-6 * abs(value):
             return text
+    return _root_name(c)
+
+
+def _root_name(c: float) -> str | None:
+    """c = √k or 1/√k for a whole k ≥ 2, not a square: a 1/√k factor (attention's 1/√d)
+    missing, or applied once too often."""
+    if c <= 0:
+        return None
+    for square, text in (
+        (c * c, "√{k}: a factor 1/√{k} missing (a 1/√d scale?)"),
+        (1 / (c * c), "1/√{k}: a factor 1/√{k} once too often (a 1/√d scale?)"),
+    ):
+        k = round(square)
+        if k >= 2 and abs(square - k) <= 1e-9 * k and math.isqrt(k) ** 2 != k:
+            return f"{c:.6g} = " + text.format(k=k)
     return None
 
 
@@ -229,18 +248,440 @@ def _product_rule(A, N, tol, adjoints, values, keep=None) -> Diagnosis | None:
     return None
 
 
+# ----------------------------------------------------------------- permuted copies
+
+MAX_SHIFT = 8  # index offsets looked for: 1 … 8 places (a slice, a padding, a loop bound)
+
+
+def _along(axis: int, ndim: int) -> str:
+    return "" if ndim == 1 else f" along axis {axis}"
+
+
+def _reversed_rule(A, N, tol, keep) -> Diagnosis | None:
+    """A = N with one axis reversed: plainly (A[i] = N[n−1−i]: a flip missing or extra,
+    a kernel not flipped) or circularly (A[i] = N[(n−i) mod n]: what a conjugate on the
+    wrong factor of an FFT product gives)."""
+    for axis in range(A.ndim):
+        if A.shape[axis] < 2:
+            continue
+        flipped = np.flip(N, axis)
+        for P, how, cause in (
+            (
+                flipped,
+                "A[i] = N[n−1−i]",
+                "a flip missing or extra (a kernel not flipped, a reversed sum not reversed back?)",
+            ),
+            (
+                np.roll(flipped, 1, axis),
+                "A[i] = N[(n−i) mod n], circularly",
+                "reversed in time, as a conjugate on the wrong factor of an FFT product makes it",
+            ),
+        ):
+            if _explains(A, N, P, P - N, tol, keep, spread=2):
+                return Diagnosis(
+                    "reversed",
+                    f"reversed: A equals N reversed{_along(axis, A.ndim)} ({how}): {cause}",
+                    {"axis": axis},
+                )
+    return None
+
+
+def _overlap(shape, axis: int, s: int) -> np.ndarray:
+    """The entries i whose i − s along ``axis`` is inside the array."""
+    i = np.arange(shape[axis]) - s
+    line = (i >= 0) & (i < shape[axis])
+    return np.broadcast_to(np.expand_dims(line, [d for d in range(len(shape)) if d != axis]), shape)
+
+
+def _shifted_rule(A, N, tol, keep) -> Diagnosis | None:
+    """A[i] = N[i − s] along one axis, for a small offset s: circularly on every entry (an
+    index that wraps around), or on the entries where N[i − s] exists (the edge left out:
+    a slice, a padding or a loop bound off by s)."""
+    kept = np.ones(A.shape, bool) if keep is None else keep
+    for axis in range(A.ndim):
+        n = A.shape[axis]
+        for s in [k * sign for k in range(1, min(MAX_SHIFT, n // 3) + 1) for sign in (1, -1)]:
+            P = np.roll(N, s, axis)
+            idx = f"A[i] = N[i {'−' if s > 0 else '+'} {abs(s)}]"
+            if _explains(A, N, P, P - N, tol, keep, spread=max(2, int(kept.sum()) // 2)):
+                return Diagnosis(
+                    "shifted",
+                    f"shifted: A equals N rolled by {s}{_along(axis, A.ndim)} ({idx}, "
+                    f"circularly): an index off by {abs(s)} that wraps around",
+                    {"axis": axis, "shift": s},
+                )
+            inner = _overlap(A.shape, axis, s) & kept
+            if _explains(A, N, P, P - N, tol, inner, spread=max(2, int(inner.sum()) // 2)):
+                return Diagnosis(
+                    "shifted",
+                    f"shifted by {abs(s)}: {idx}{_along(axis, A.ndim)} on the "
+                    f"{int(inner.sum())} entries where N[i {'−' if s > 0 else '+'} {abs(s)}] "
+                    f"exists: an index off by {abs(s)} (a slice, a padding or a loop bound?)",
+                    {"axis": axis, "shift": s},
+                )
+    return None
+
+
+# ----------------------------------------------------------------- convolutions
+
+
+def _combinations(U, K, u: str, k: str) -> list[tuple[bool, str, np.ndarray]]:
+    """(is a convolution, how, value): the ways to combine 1-D U (named u) with a kernel K."""
+    ways = []
+    for mode in ("full", "same", "valid"):
+        ways += [
+            (True, f"np.convolve({u}, {k}, '{mode}')", np.convolve(U, K, mode)),
+            (False, f"np.correlate({u}, {k}, '{mode}')", np.correlate(U, K, mode)),
+            (False, f"np.correlate({k}, {u}, '{mode}')", np.correlate(K, U, mode)),
+        ]
+    if U.size == K.size:
+        FU, FK = np.fft.fft(U), np.fft.fft(K)
+        ways += [
+            (True, f"the circular convolution of {u} and {k}", np.fft.ifft(FU * FK).real),
+            (
+                False,
+                f"the circular correlation of {u} with {k}",
+                np.fft.ifft(FU * np.conj(FK)).real,
+            ),
+            (
+                False,
+                f"the circular correlation of {k} with {u}",
+                np.fft.ifft(np.conj(FU) * FK).real,
+            ),
+        ]
+    return ways
+
+
+def _convolution_rule(A, N, tol, adjoints, values, keep) -> Diagnosis | None:
+    """N is a correlation of an adjoint u with a forward value k and A the convolution (or
+    the other way round): the kernel's flip, or in the Fourier domain its conjugate, is
+    missing or extra. 1-D only; both N and A verified entry by entry."""
+    if A.ndim != 1 or A.size < 3:
+        return None
+    for uname, U in adjoints.items():
+        for kname, K in values.items():
+            if U.ndim != 1 or K.ndim != 1 or not 2 <= min(U.size, K.size) <= U.size * K.size <= 1e7:
+                continue
+            ways = _combinations(U, K.astype(float), uname, kname)
+            ways = [w for w in ways if w[2].shape == A.shape]
+            right = next((w for w in ways if _fits(N, w[2], tol, keep)), None)
+            if right is None:
+                continue
+            for conv, how, P in ways:
+                if conv != right[0] and _explains(A, N, P, P - N, tol, keep, spread=2):
+                    kinds = ("correlation", "convolution")
+                    return Diagnosis(
+                        "convolution",
+                        f"a {kinds[conv]} where a {kinds[right[0]]} belongs: A = {how} "
+                        f"while N = {right[1]}: the kernel's flip (in the Fourier domain, "
+                        "its conjugate) is missing or extra",
+                        {"adjoint": uname, "value": kname},
+                    )
+    return None
+
+
+# ----------------------------------------------------------------- support
+
+
+def _bad_entries(A, N, tol, keep) -> tuple[np.ndarray, np.ndarray]:
+    """(bad, kept): the kept entries beyond the bound, its floor from kept entries only."""
+    kept = np.ones(A.shape, bool) if keep is None else keep
+    err, _, bound = entry_bound(A, N, tol)
+    bound[kept] = entry_bound(A[kept], N[kept], tol)[2]
+    return (err > bound) & kept, kept
+
+
+SIGN_TESTS = (("≤ 0", np.less_equal), ("< 0", np.less), ("= 0", np.equal), ("> 0", np.greater))
+
+
+def _sign_place(bad, values) -> str:
+    """', all where z ≤ 0' when every bad entry has a forward value of that sign."""
+    for name, F in values.items():
+        if F.shape == bad.shape:
+            for text, test in SIGN_TESTS:
+                inside = test(F, 0)
+                if not (bad & ~inside).any() and not inside.all():
+                    return f", all where {name} {text}"
+    return ""
+
+
+def _entries(mask: np.ndarray) -> str:
+    if mask.sum() > 3:
+        return ""
+    return " (" + ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(mask)) + ")"
+
+
+def _support_rule(A, N, tol, values, keep) -> Diagnosis | None:
+    """A right where N is nonzero, wrong only where N is exactly zero (A reaches entries
+    that do not change the loss) or only where A is zero and N is not (a branch's
+    derivative missing)."""
+    bad, kept = _bad_entries(A, N, tol, keep)
+    if not bad.any():
+        return None
+    zero_n, zero_a = (N == 0) & kept, (A == 0) & kept
+    k = int(bad.sum())
+    if not (bad & ~zero_n).any() and (kept & ~zero_n).any():
+        z = int(zero_n.sum())
+        what = f"nonzero on {'all ' if k == z else ''}{k}{'' if k == z else f' of the {z}'}"
+        what += " entries where N is exactly zero"
+        cause = (
+            "the gradient reaches entries that do not change the loss (a mask or a "
+            "routing forgotten: a max's other entries, a relu's inactive units?)"
+        )
+    elif not (bad & ~zero_a).any() and (kept & ~zero_a).any():
+        what = f"zero on {k} entries where N is not"
+        cause = "a branch's derivative is missing (a mask too strict, a leak forgotten?)"
+    else:
+        return None
+    return Diagnosis(
+        "support",
+        f"wrong support: A is {what}{_entries(bad)}{_sign_place(bad, values)}, and equals N "
+        f"everywhere else: {cause}",
+        {"entries": k},
+    )
+
+
+# ----------------------------------------------------------------- derivatives
+
+
+def _sigmoid(v):
+    return 0.5 * (1 + np.tanh(0.5 * v))
+
+
+FORMS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (  # derivatives, by value
+    ("1 − {v}²", lambda v: 1 - v**2),
+    ("{v}(1 − {v})", lambda v: v * (1 - v)),
+    ("1 − tanh({v})²", lambda v: 1 - np.tanh(v) ** 2),
+    ("σ({v})(1 − σ({v}))", lambda v: _sigmoid(v) * (1 - _sigmoid(v))),
+    ("σ({v})", _sigmoid),
+    ("exp({v})", np.exp),
+    ("1/{v}", lambda v: 1 / v),
+)
+
+
+def _factors(values: dict, shape) -> list[tuple[int, str, str, np.ndarray]]:
+    """(form, value's name, text, array): every form of FORMS at every forward value of
+    the given shape, where finite."""
+    out = []
+    with np.errstate(all="ignore"):
+        for name, V in values.items():
+            if V.shape != shape or V.dtype.kind not in "iuf":
+                continue
+            for i, (text, f) in enumerate(FORMS):
+                F = f(V.astype(float))
+                if np.all(np.isfinite(F)):
+                    out.append((i, name, text.format(v=name), F))
+    return out
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if " " in text else text
+
+
+def _point_candidates(factors):
+    """(kind, message, f, g) with A/N = f/g (None: 1): an extra or a missing factor, the
+    same derivative at another value, or another derivative at the same value."""
+    for _, _, text, F in factors:
+        yield "factor", f"an extra factor: A = N ∘ {text} (a derivative applied twice?)", F, None
+        yield "factor", f"a factor missing: A = N / {text} (a derivative left out?)", None, F
+    for (fw, vw, tw, Fw), (fr, vr, tr, Fr) in permutations(factors, 2):
+        if fw == fr or vw == vr:
+            where = (
+                f"the same derivative at {vw} where it belongs at {vr}"
+                if fw == fr
+                else f"another formula, at {vw}"
+            )
+            yield (
+                "point",
+                f"the derivative at the wrong point: A = N ∘ {_paren(tw)}/{_paren(tr)}: {tw} "
+                f"where {tr} belongs ({where})",
+                Fw,
+                Fr,
+            )
+
+
+def _ratio(f, g, at=None):
+    """f/g (each None for 1), on the flat entries ``at`` or all."""
+    take = (lambda X: X.ravel()[at]) if at is not None else (lambda X: X)
+    return (1.0 if f is None else take(f)) / (1.0 if g is None else take(g))
+
+
+def _point_rule(A, N, tol, values, keep) -> Diagnosis | None:
+    """A = N ∘ f(v) / g(w): a derivative at the wrong point (tanh′ as 1 − z² for 1 − h², σ′
+    at the pre-activation), a wrong derivative, or a factor extra or missing; f and g from
+    FORMS, v and w forward values. Screened on the largest entries, then verified on all."""
+    factors = _factors(values, A.shape)
+    kept = np.ones(A.shape, bool) if keep is None else keep
+    live = kept & (N != 0)
+    if not factors or live.sum() < 2:
+        return None
+    probe = np.flatnonzero(live)[np.argsort(-np.abs(N[live]))[:8]]
+    a, n = A.ravel()[probe], N.ravel()[probe]
+    with np.errstate(all="ignore"):
+        for kind, message, f, g in _point_candidates(factors):
+            if not np.allclose(n * _ratio(f, g, probe), a, rtol=1e-4, atol=0):
+                continue
+            P = np.where(N == 0, 0.0, N * _ratio(f, g))
+            if _explains(A, N, P, P - N, tol, keep, spread=2):
+                return Diagnosis(kind, message)
+    return None
+
+
+# ----------------------------------------------------------------- offsets along an axis
+
+
+def _grouped(X: np.ndarray, axis: int | None) -> np.ndarray:
+    """X as (groups, entries): one group of all (axis None), or one per line along axis."""
+    return X.reshape(1, -1) if axis is None else np.moveaxis(X, axis, -1).reshape(-1, X.shape[axis])
+
+
+def _ungrouped(G: np.ndarray, shape, axis: int | None) -> np.ndarray:
+    if axis is None:
+        return G.reshape(shape)
+    moved = [n for i, n in enumerate(shape) if i != axis] + [shape[axis]]
+    return np.moveaxis(G.reshape(moved), -1, axis)
+
+
+def _line_fit(D, V, W, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group (row), least squares of D over the entries W marks: a constant ("a"), a
+    multiple of V ("b"), or both ("ab"); (fitted values on every entry, a, b)."""
+    S1, Sd = W.sum(1), (W * D).sum(1)
+    Sv, Svv, Svd = (W * V).sum(1), (W * V * V).sum(1), (W * V * D).sum(1)
+    zero = np.zeros_like(S1)
+    if model == "a":
+        a, b = Sd / np.maximum(S1, 1), zero
+    elif model == "b":
+        a, b = zero, Svd / np.where(Svv > 0, Svv, 1)
+    else:
+        det = S1 * Svv - Sv**2
+        ok = det > 1e-12 * np.maximum(S1 * Svv, 1e-300)
+        b = np.where(ok, (S1 * Svd - Sv * Sd) / np.where(ok, det, 1), 0.0)
+        a = (Sd - b * Sv) / np.maximum(S1, 1)
+    return a[:, None] + b[:, None] * V, a, b
+
+
+def _offset_text(model: str, axis: int | None, ndim: int, vname: str, a: float, b: float) -> str:
+    """What an offset model says, in words (a and b: the whole tensor's, for axis None)."""
+    if axis is None and model == "a":
+        return f"A − N = {a:.6g} on every entry: a constant term missing or extra"
+    if axis is None:
+        return (
+            f"A − N = {a:.6g} {'−' if b < 0 else '+'} {abs(b):.6g}·{vname} on every entry: a "
+            f"constant and a multiple of {vname} missing or extra"
+        )
+    each = {0: "in each column", 1: "in each row"}.get(axis, "") if ndim == 2 else ""
+    each = each or f"along axis {axis}, in each line"
+    if model == "a":
+        return (
+            f"A − N is constant {each}, a different constant in each: a term that "
+            f"depends only on the other indices (as the derivative through a mean or sum "
+            f"over axis {axis} does) missing or extra"
+        )
+    if model == "b":
+        return (
+            f"A − N = b·{vname} {each}, b varying: a term proportional to {vname} through a "
+            f"sum over axis {axis} missing or extra (as a softmax's or a norm's projection "
+            "term is)"
+        )
+    return (
+        f"A − N = a + b·{vname} {each}, a and b varying: terms through a mean and a "
+        f"variance over axis {axis} missing or extra (as a batch or layer norm's are)"
+    )
+
+
+def _offset_models(shape, values: dict):
+    """(model, axis, name, V): the offsets tried, simplest first."""
+    axes = list(range(len(shape))) if len(shape) > 1 else []
+    ones = np.ones(shape)
+    yield "a", None, "", ones
+    for axis in axes:
+        yield "a", axis, "", ones
+    named = [(n, V.astype(float)) for n, V in values.items() if V.shape == shape and np.ptp(V) > 0]
+    for name, V in named:
+        yield "ab", None, name, V
+    for model in ("b", "ab"):
+        for axis in axes:
+            for name, V in named:
+                yield model, axis, name, V
+
+
+def _offset_rule(A, N, tol, values, keep) -> Diagnosis | None:
+    """A − N = a (+ b·V), a and b constant over the whole tensor or along one axis (one
+    pair per line): a term through a mean, a sum or a norm, a constant missing. Each line
+    must hold two entries more than the parameters fitted to it, and all the parameters
+    at most half the entries."""
+    kept = np.ones(A.shape, bool) if keep is None else keep
+    D = A - N
+    for model, axis, name, V in _offset_models(A.shape, values):
+        W = _grouped(kept, axis).astype(float)
+        # entries where V is zero say nothing of b: only those where it is not count
+        counted = W if model == "a" else _grouped(kept & (V != 0), axis)
+        params = len(model)
+        if counted.sum(1).min() < params + 2 or W.shape[0] * params > counted.sum() / 2:
+            continue
+        fit, a, b = _line_fit(_grouped(D, axis), _grouped(V, axis), W, model)
+        fit = _ungrouped(fit, A.shape, axis)
+        if _explains(A, N, N + fit, fit, tol, keep, spread=2):
+            text = _offset_text(model, axis, A.ndim, name, float(a[0]), float(b[0]))
+            return Diagnosis("offset", "an offset: " + text, {"axis": axis, "term": name or None})
+    return _two_way_offset(A, N, tol, values, keep)
+
+
+def _two_way_fit(D, V, kept, sweeps: int = 200) -> np.ndarray:
+    """a_i + b_j minimising Σ (D − V ∘ (a_i + b_j))² over the kept entries, by
+    alternating least squares (exact when an exact fit exists; verified by the caller)."""
+    W = kept * V * V
+    a, b = np.zeros(D.shape[0]), np.zeros(D.shape[1])
+    Vd = kept * V * D
+    for _ in range(sweeps):
+        a = (Vd - W * b).sum(1) / np.maximum(W.sum(1), 1e-300)
+        b_new = (Vd - W * a[:, None]).sum(0) / np.maximum(W.sum(0), 1e-300)
+        done = np.allclose(b_new, b, rtol=1e-13, atol=0)
+        b = b_new
+        if done:
+            break
+    return a[:, None] + b[None, :]
+
+
+def _two_way_offset(A, N, tol, values, keep) -> Diagnosis | None:
+    """A − N = V ∘ (a_i + b_j) for a matrix: a multiple of V through a sum over rows and
+    one through a sum over columns, as when a term's sum is taken over the wrong axis.
+    Fitted by least squares over the kept entries (m + n − 1 parameters, at most half the
+    entries where V is nonzero, three at least in every row and column), verified entry by
+    entry."""
+    if A.ndim != 2 or min(A.shape) < 3:
+        return None
+    m, n = A.shape
+    kept = np.ones(A.shape, bool) if keep is None else keep
+    D = A - N
+    for name, V in values.items():
+        counted = kept & (V != 0) if V.shape == A.shape else None  # where V is zero: no say
+        if counted is None or min(counted.sum(0).min(), counted.sum(1).min()) < 3:
+            continue
+        if m + n - 1 > counted.sum() / 2:
+            continue
+        fit = V * _two_way_fit(D, V.astype(float), kept)
+        if _explains(A, N, N + fit, fit, tol, keep, spread=2):
+            return Diagnosis(
+                "offset",
+                f"an offset: A − N = {name} ∘ (a_i + b_j), a by row and b by column: a "
+                f"multiple of {name} through a sum over one axis and one through a sum over "
+                "the other (a sum taken over the wrong axis?)",
+                {"axis": None, "term": name},
+            )
+    return None
+
+
 def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
-    """The error confined to a part of the tensor: the diagonal, rows, columns, or the
-    entries where a forward value is zero, negative or positive.
+    """The error confined to a part of the tensor: a few entries, the diagonal, rows,
+    columns, the entries where a forward value is zero, negative or positive, or those
+    beyond a threshold of |N| or of a forward value.
 
     Only "live" entries count (A or N nonzero, and kept): an error that is zero wherever
     both are zero (relu's inactive units) says nothing about where it is, and an entry
     excused as a kink is neither wrong nor right.
     """
-    kept = np.ones(A.shape, bool) if keep is None else keep
-    err, _, bound = entry_bound(A, N, tol)
-    bound[kept] = entry_bound(A[kept], N[kept], tol)[2]  # the floor from kept entries only
-    bad = (err > bound) & kept
+    bad, kept = _bad_entries(A, N, tol, keep)
     live = ((A != 0) | (N != 0)) & kept
     good = live & ~bad
     if not bad.any() or not good.any():
@@ -253,6 +694,15 @@ def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
             f"{'entry' if bad.sum() == 1 else 'entries'} "
             f"{where} ({int(bad.sum())} of {A.size})",
         )
+    return (
+        _where_lines(A, bad, good, live)
+        or _where_signs(A, bad, good, values)
+        or _where_threshold(A, N, tol, bad, good, values)
+    )
+
+
+def _where_lines(A, bad, good, live) -> Diagnosis | None:
+    """The error on the diagonal only, or on whole rows or columns only."""
     if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and A.shape[-1] > 1:
         diag = np.zeros(A.shape[-2:], bool)
         np.fill_diagonal(diag, True)
@@ -272,17 +722,52 @@ def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
                 "the error is confined to column(s) "
                 + ", ".join(map(str, np.flatnonzero(bad_cols))),
             )
+    return None
+
+
+def _where_signs(A, bad, good, values) -> Diagnosis | None:
+    """The error only where a forward value is ≤ 0, < 0, = 0 or > 0."""
     for name, F in values.items():
         if F.shape != A.shape:
             continue
-        for test, text in ((F <= 0, "≤ 0"), (F < 0, "< 0"), (F == 0, "= 0"), (F > 0, "> 0")):
-            if bad.sum() > 1 and not (bad & ~test).any() and (good & ~test).any():
+        for text, test in SIGN_TESTS:
+            inside = test(F, 0)
+            if bad.sum() > 1 and not (bad & ~inside).any() and (good & ~inside).any():
                 return Diagnosis(
                     "where",
                     f"the error is confined to entries where {name} "
                     f"{text} ({int(bad.sum())} of {A.size})",
                     {"value": name},
                 )
+    return None
+
+
+def _where_threshold(A, N, tol, bad, good, values) -> Diagnosis | None:
+    """The error exactly on the entries where |N|, or a forward value or its size, passes
+    a threshold (a clipped branch: Huber's, a gradient clip). Claimed only when so clean a
+    split is far from chance: fewer than 1 in 100 of the ways to choose as many entries,
+    per threshold tried."""
+    tests = [(f"|{n}|", np.abs(V)) for n, V in [("N", N), *values.items()] if V.shape == A.shape]
+    tests += [(n, V) for n, V in values.items() if V.shape == A.shape]
+    nb, ng = int(bad.sum()), int(good.sum())
+    if nb < 2 or ng < 2 or math.comb(nb + ng, nb) < 100 * 2 * len(tests):
+        return None
+    for text, T in tests:
+        lo, hi = T[bad], T[good]
+        if lo.min() > hi.max():
+            where = f"{text} ≥ {_c_text(float(lo.min()))}"
+        elif lo.max() < hi.min():
+            where = f"{text} ≤ {_c_text(float(lo.max()))}"
+        else:
+            continue
+        c = _lsq(A, N, bad)
+        there = f"; A = {_c_text(c)}·N there" if c and _fits(A, c * N, tol, bad) else ""
+        return Diagnosis(
+            "where",
+            f"the error is confined to the {nb} entries where {where} ({nb} of {A.size})"
+            f"{there}: a branch taken beyond a threshold is wrong",
+            {"value": text},
+        )
     return None
 
 
@@ -313,6 +798,54 @@ def _small_pattern(A, N, tol, symbols, keep, own, own_name) -> Diagnosis | None:
     return _own_term(A, N, tol, keep, own, own_name, spread=4)
 
 
+def _none(A, N, tol, values, keep) -> Diagnosis:
+    """No pattern fits: the true things that help. How many entries are wrong; whether
+    A − N mostly has N's sign (A too large) or the opposite; whether it is a rank-one
+    matrix; which forward value it correlates with (|r| ≥ 0.9). Nothing is guessed."""
+    bad, kept = _bad_entries(A, N, tol, keep)
+    D = A - N
+    facts = [f"{int(bad.sum())} of {int(kept.sum())} entries differ"]
+    facts += _sizes(A, N, bad)
+    if D.ndim == 2 and min(D.shape) > 1 and D.size <= 250_000 and keep is None:
+        sv = np.linalg.svd(D, compute_uv=False)
+        if sv[1] <= 1e-6 * sv[0]:
+            facts.append("A − N is a rank-one matrix (an outer product u vᵀ)")
+    best = _correlated(D, [("N", N), *values.items()], kept)
+    if best:
+        facts.append(f"A − N correlates with {best[0]} (r = {best[1]:.2f})")
+    return Diagnosis("none", f"{NONE}: " + "; ".join(facts), {"entries": int(bad.sum())})
+
+
+def _sizes(A, N, bad) -> list[str]:
+    """How the wrong entries are wrong: A too large (N's sign, |A| > |N|), too small, or
+    of the opposite sign."""
+    counts = (
+        ("too large (|A| > |N|)", bad & (A * N > 0) & (np.abs(A) > np.abs(N))),
+        ("too small (|A| < |N|, same sign)", bad & (A * N > 0) & (np.abs(A) < np.abs(N))),
+        ("of the opposite sign", bad & (A * N < 0)),
+        ("zero", bad & (A == 0)),
+    )
+    said = [(text, int(mask.sum())) for text, mask in counts if mask.any()]
+    if len(said) == 1:
+        return [f"A is {said[0][0]} on all of them"]
+    return ["A is " + ", ".join(f"{text} on {k}" for text, k in said)] if said else []
+
+
+def _correlated(D, named, kept) -> tuple[str, float] | None:
+    """The forward value (or N) whose entries A − N follows most linearly, if |r| ≥ 0.9."""
+    best = None
+    d = D[kept]
+    if d.size < 4 or np.ptp(d) == 0:
+        return None
+    for name, V in named:
+        if V.shape != D.shape or np.ptp(V[kept]) == 0:
+            continue
+        r = float(np.corrcoef(d, V[kept].astype(float))[0, 1])
+        if abs(r) >= 0.9 and (best is None or abs(r) > abs(best[1])):
+            best = (name, r)
+    return best
+
+
 def diagnose(
     analytic,
     numeric: np.ndarray,
@@ -324,6 +857,7 @@ def diagnose(
     own: np.ndarray | None = None,
     own_name: str | None = None,
     exclude: np.ndarray | None = None,
+    value: np.ndarray | None = None,
 ) -> Diagnosis:
     """The simplest explanation of A ≠ N that fits within the bound, or "no simple pattern".
 
@@ -331,7 +865,9 @@ def diagnose(
     ``values``: forward values by name; ``symbols``: sizes such as B; ``own``: the
     variable's own forward value, named ``own_name`` (a weight-decay term is a multiple of
     it); ``exclude``: a mask of entries excused as kinks, on which nothing is fitted,
-    verified or named.
+    verified or named; ``value``: the row's own forward value where ``own`` is not given
+    (a tapped intermediate's: a derivative at the wrong point is often taken at it), used
+    by the offset, point and threshold rules and in the facts of "no simple pattern".
     """
     adjoints, values, symbols = adjoints or {}, values or {}, symbols or {}
     if not isinstance(analytic, np.ndarray) or not np.all(np.isfinite(numeric)):
@@ -353,10 +889,24 @@ def diagnose(
         return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
     if _fits(A, N, tol, keep):
         return _small_pattern(A, N, tol, symbols, keep, own, own_name) or _small(A, N, tol, keep)
-    candidates = {**adjoints, **values}
+    itself = own if own is not None else value
+    mine = {**values, **({own_name or "own": itself} if itself is not None else {})}
+    return _value_rules(
+        A, N, tol, {**adjoints, **values}, symbols, keep, own, own_name
+    ) or _patterns(A, N, tol, adjoints, values, mine, keep)
+
+
+def _patterns(A, N, tol, adjoints, values, mine, keep) -> Diagnosis:
+    """After sign, scale, transpose and terms: the rules, simplest first, then the facts.
+    ``mine``: the forward values with the row's own."""
     return (
-        _value_rules(A, N, tol, candidates, symbols, keep, own, own_name)
+        _reversed_rule(A, N, tol, keep)
+        or _shifted_rule(A, N, tol, keep)
+        or _convolution_rule(A, N, tol, adjoints, values, keep)
+        or _support_rule(A, N, tol, mine, keep)
+        or _offset_rule(A, N, tol, mine, keep)
         or _product_rule(A, N, tol, adjoints, values, keep)
-        or _where_rule(A, N, tol, values, keep)
-        or Diagnosis("none", NONE)
+        or _point_rule(A, N, tol, mine, keep)
+        or _where_rule(A, N, tol, mine, keep)
+        or _none(A, N, tol, mine, keep)
     )
