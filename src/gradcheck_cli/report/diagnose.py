@@ -2,9 +2,10 @@
 
 Given the analytic adjoint A, the numeric one N, and named quantities of the model
 (other adjoints, numerically, and forward values), find the simplest explanation that
-fits within the check's own bound, or say "no simple pattern". Every rule is verified:
-a pattern is reported only when its prediction matches A entry by entry. The rules know
-nothing model-specific.
+fits within the check's own bound, or say "no simple pattern" and what is true of A − N.
+Every rule is verified: a pattern is reported only when its prediction matches A entry
+by entry. The rules know nothing model-specific; docs/diagnoses.md lists them, with the
+realistic slips of benchmarks/diagnoses/ they are measured on.
 """
 
 import math
