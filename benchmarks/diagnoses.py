@@ -1,6 +1,6 @@
 """Does a FAIL's diagnosis name the cause? A corpus of realistic one-line slips (on demand).
 
-    python benchmarks/diagnoses.py [--only batchnorm,fft_conv] [--value]
+    python benchmarks/diagnoses.py [--only batchnorm,fft_conv]
 
 The corpus is benchmarks/diagnoses/*.py: model files (gradcheck's own format), each a
 small layer written apart from the tool, correct (``EXPECT = None``, a "twin") or with one
@@ -14,22 +14,15 @@ A bug is named when its first failing row is FIRST and the diagnosis there is of
 EXPECT and contains SAYS. A twin must PASS with no diagnosis on any row. Every file is
 checked by ``gradcheck_cli.check(path)`` with the default settings and seed 0.
 
---value: as if the check passed every row's own forward value to the diagnosis
-(``diagnose(..., value=...)``), a tapped intermediate's too; without it, the diagnosis
-sees a leaf's own value only. A derivative at the wrong point is mostly taken at the
-row's own variable (σ′ at z on the row z̄).
 """
 
 import argparse
-import contextlib
 import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import gradcheck_cli.report.diagnose as diagnosis
 from gradcheck_cli import check
-from gradcheck_cli.models.files import load
 from gradcheck_cli.report.listing import Listing, markdown
 
 HERE = Path(__file__).resolve().parent / "diagnoses"
@@ -63,29 +56,9 @@ def named(m, d) -> bool:
     return bool(place) and d.kind == "where" and place in d.message
 
 
-@contextlib.contextmanager
-def own_values(path: Path):
-    """Within: diagnose() is given each row's own forward value (``value=``), looked up
-    by the row's name (``own_name``) in the model's forward values."""
-    env = load(str(path), 0).forward()
-    original = diagnosis.diagnose
-
-    def diagnose(*args, value=None, **kw):
-        if value is None and kw.get("own") is None and kw.get("own_name") in env:
-            value = env[kw["own_name"]]
-        return original(*args, value=value, **kw)
-
-    diagnosis.diagnose = diagnose
-    try:
-        yield
-    finally:
-        diagnosis.diagnose = original
-
-
-def outcome(path: Path, value: bool = False) -> Outcome:
+def outcome(path: Path) -> Outcome:
     m = declared(path)
-    with own_values(path) if value else contextlib.nullcontext():
-        report = check(str(path), seed=0)
+    report = check(str(path), seed=0)
     failing = [r for r in report.gradients if r.comparison.status == "FAIL"]
     first = failing[0] if failing else None
     if m.EXPECT is None:
@@ -109,7 +82,7 @@ def _cell(text: str | None) -> str:
     return (text or "").replace("|", "\\|")
 
 
-def listing(outcomes: list[Outcome], value: bool = False) -> Listing:
+def listing(outcomes: list[Outcome]) -> Listing:
     bugs = [o for o in outcomes if o.bug is not None]
     twins = [o for o in outcomes if o.bug is None]
     rows = [
@@ -125,7 +98,6 @@ def listing(outcomes: list[Outcome], value: bool = False) -> Listing:
     caption = (
         f"{sum(o.ok for o in bugs)} of {len(bugs)} bugs named at their first failing row; "
         f"{sum(o.ok for o in twins)} of {len(twins)} correct twins PASS with no diagnosis"
-        + (" (every row's own value given to the diagnosis: --value)" if value else "")
         + "".join(f"; twin {o.name}: {o.said}" for o in twins if not o.ok)
     )
     return Listing(
@@ -139,11 +111,10 @@ def listing(outcomes: list[Outcome], value: bool = False) -> Listing:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default="", help="twins to run, comma-separated")
-    parser.add_argument("--value", action="store_true", help="give each row's own value")
     args = parser.parse_args(argv)
     paths = corpus([o for o in args.only.split(",") if o])
-    outcomes = [outcome(p, args.value) for p in paths]
-    print(markdown(listing(outcomes, args.value)), end="")
+    outcomes = [outcome(p) for p in paths]
+    print(markdown(listing(outcomes)), end="")
     return 0 if all(o.ok for o in outcomes if o.bug is None) else 1
 
 

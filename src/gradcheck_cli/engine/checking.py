@@ -393,6 +393,7 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
                     own=own,
                     own_name=row.id,
                     exclude=kinks.get(row.id),
+                    value=values.get(row.id),
                 ),
             )
         out.append(row)
