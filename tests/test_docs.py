@@ -75,7 +75,7 @@ def stripped(output: str) -> list[str]:
 
 def test_readme_is_under_16_kb():
     size = len(README.read_bytes())
-    assert size < 16 * 1024, f"README.md is {size} bytes; move detail to docs/"
+    assert size < 16_000, f"README.md is {size} bytes; move detail to docs/"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=rel)
