@@ -10,7 +10,10 @@ one that cannot resolve a gradient finely enough to pass it (WEAK) exits 3.
 from gradcheck_cli.cli.output import quiet_interrupts, stderr_line
 
 # isort: on
+import os
+import re
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated
 
@@ -42,20 +45,48 @@ class GradcheckGroup(TyperGroup):
         except GradcheckError as e:
             stderr_line(str(e))
             code = e.exit_code
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # (raised by a model file, say: Ctrl-C ends in output.py)
             code = 130
-        except Exception as e:  # click's usage errors (typer may vendor click: duck-type them)
-            if not (hasattr(e, "format_message") and hasattr(e, "exit_code")):
-                raise
-            ctx = getattr(e, "ctx", None)
-            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            message = e.format_message().replace("\n", " ").strip()
+        except SystemExit:
+            raise
+        except BaseException as e:  # click's usage errors, or nobody's: one line each
+            message, code = _usage(e) if hasattr(e, "format_message") else (_unexpected(e), 2)
             if message:  # empty when the help was printed for a bare command
-                stderr_line(message + hint)
-            code = e.exit_code
+                stderr_line(message)
         if code == 130:  # typer turns Ctrl-C into exit status 130; no partial report is printed
             stderr_line("interrupted")
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage(e) -> tuple[str, int]:
+    """A usage error of click's (typer may vendor click: duck-typed) as one line; an
+    unknown choice in the words of ours, with the nearest suggested."""
+    ctx, param = getattr(e, "ctx", None), getattr(e, "param", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    message = e.format_message().replace("\n", " ").strip()
+    choice = re.search(r"""(?:^|: )(['"])(.*?)\1 is not (?:one of )?'""", message)
+    choices = getattr(getattr(param, "type", None), "choices", None)
+    if choice and choices and param is not None:
+        from gradcheck_cli.config import unknown
+
+        message = str(unknown(choice.group(2), [str(c) for c in choices], str(param.name)))
+    return (message + hint if message else ""), getattr(e, "exit_code", 2)
+
+
+def _unexpected(e: BaseException) -> str:
+    """An exception nobody caught, as one line: what it says and where it was raised (a
+    model file's own exception class, say, raised past the checker's net)."""
+    frames = traceback.extract_tb(e.__traceback__)
+    text = str(e).splitlines()[0] if str(e) else ""
+    what = type(e).__name__ + (f": {text}" if text else "")
+    if not frames:
+        return f"unexpected {what}"
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    last = frames[-1]
+    if os.path.abspath(last.filename).startswith(ours + os.sep):
+        where = os.path.relpath(last.filename, os.path.dirname(ours))
+        return f"internal error (please report it): {what} ({where}, line {last.lineno})"
+    return f"{last.filename}, line {last.lineno}, in {last.name}: {what}"
 
 
 app = typer.Typer(
