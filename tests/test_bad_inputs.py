@@ -695,3 +695,12 @@ def test_a_real_process_hides_our_frames_for_a_hostile_model(name, folder):
     r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     line = _one_line(r.stderr, 2, r.returncode, r.stdout + r.stderr)
     assert "gradcheck_cli" not in line and MODELS[name][1] in line
+
+
+def test_an_empty_copy_folder_is_refused():
+    from typer.testing import CliRunner
+
+    from gradcheck_cli.cli import app
+
+    r = CliRunner().invoke(app, ["examples", "--copy", ""])
+    assert r.exit_code == 2 and "--copy needs a folder" in r.stderr

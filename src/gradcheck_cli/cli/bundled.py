@@ -25,6 +25,10 @@ def examples(**given) -> None:
     chosen = _chosen(cli.names)
     if cli.copy is None:
         _list(chosen, cli.format)
+    elif not str(cli.copy).strip():
+        raise GradcheckError("--copy needs a folder, got an empty name (use . for this one)")
+    elif Path(cli.copy).exists() and not Path(cli.copy).is_dir():
+        raise GradcheckError(f"--copy {cli.copy}: Not a directory")
     else:
         _copy(chosen, Path(cli.copy), cli.force)
 

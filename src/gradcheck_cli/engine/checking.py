@@ -162,12 +162,15 @@ def estimate_bytes(model: Model) -> int:
 
     Each variable is held as its value, its analytic adjoint and three numeric arrays
     (central and one-sided); a Jacobian check holds entries(of) × entries(wrt) numbers
-    three times; perturbed copies are evaluated in chunks of a fixed budget.
+    three times; perturbed copies are evaluated in chunks of a fixed budget, or less for a
+    small model (every copy at once: each variable once per entry of the largest).
     """
     names = [l.name for l in model.leaves] + [s.name for s in model.steps]
-    total = 5 * sum(model.entries(n) for n in names)
+    sizes = [model.entries(n) for n in names]
+    total = 5 * sum(sizes)
     total += sum(3 * model.entries(j.of) * model.entries(j.wrt) for j in model.jacobians)
-    return 8 * total + 2 * CHUNK_BYTES
+    copies = 2 * 16 * sum(sizes) * max(sizes, default=0)  # complex: 16 bytes an entry
+    return 8 * total + min(2 * CHUNK_BYTES, copies)
 
 
 def run_check(
