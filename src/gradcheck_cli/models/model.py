@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gradcheck_cli.config import CheckOptions
 from gradcheck_cli.errors import GradcheckError, ModelError
 from gradcheck_cli.models.sparse import apply, dense, nbytes, one_entry_rows, pin
 
@@ -138,7 +139,7 @@ class Model:
     jacobians: list[Jacobian] = field(default_factory=list)
     parameters: tuple[str, int] = ("", 0)  # (formula, count)
     overrides: dict[str, Any] = field(default_factory=dict)  # id -> Formula or Jacobian
-    chain: bool = False
+    chain: bool = CheckOptions.chain  # --chain: overrides evaluated on each other
     complex_safe: bool | None = (
         None  # steps are complex-analytic (True), are not (False), unknown: probe
     )
