@@ -141,6 +141,12 @@ class Report:
     def exit_code(self) -> int:
         return EXIT_CODES[self.status]
 
+    def _repr_html_(self) -> str:
+        """The report as an HTML table, for Jupyter (report/html.py)."""
+        from gradcheck_cli.report.html import to_html  # only a notebook needs it
+
+        return to_html(self)
+
 
 def display_shape(shape: str, symbols: dict[str, int]) -> str:
     """The symbolic shape as the derivation writes it: with one example, d×B is d×1."""
