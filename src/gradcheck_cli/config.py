@@ -298,11 +298,15 @@ class CommandLine:
     )
     plot: Path | None = option(
         None,
-        "Also draw the sweep to FILE.png (needs matplotlib).",
-        commands=SWEEPS,
+        "Also draw to FILE.png (needs matplotlib): a sweep's errors against the step; a "
+        "check's err / bound per entry of each failing tensor, as a heatmap.",
+        commands=(*CHECKING, *SWEEPS),
         shown="none",
         panel=OUTPUT,
         metavar="FILE",
+    )
+    plot_all: bool = option(
+        False, "With --plot: draw every tensor, not only those that fail.", panel=OUTPUT
     )
     model: str | None = option(
         None,

@@ -25,7 +25,7 @@ from gradcheck_cli.cli.bundled import examples
 from gradcheck_cli.cli.options import escape, options, split
 from gradcheck_cli.cli.output import Progress, emit_listing, output, output_file, write_file
 from gradcheck_cli.cli.sweep import sweep_app
-from gradcheck_cli.errors import GradcheckError
+from gradcheck_cli.errors import GradcheckError, UsageError
 
 
 class GradcheckGroup(TyperGroup):
@@ -137,6 +137,7 @@ def _execute(model: str | None, given: dict) -> None:
     if cli.save is not None:  # numpy's savez appends .npz when it is missing
         text = str(cli.save)
         save = output_file("--save", cli.save, text if text.endswith(".npz") else text + ".npz")
+    plot = _plot_file(cli)  # (refused before the check: a bad name, matplotlib missing)
     progress = Progress() if sys.stderr.isatty() and not cli.quiet else None
     try:
         report = execute(cfg, progress=progress)
@@ -150,9 +151,34 @@ def _execute(model: str | None, given: dict) -> None:
             np.savez(fh, **report.arrays)  # type: ignore[arg-type]  # (numpy's stub)
 
         write_file("--save", save, savez, cli.quiet)
+    if plot is not None:
+        _heatmaps(report, *plot, cli)
     if not cli.quiet:
         output(report, cli.format)
     raise typer.Exit(report.exit_code)
+
+
+def _plot_file(cli) -> tuple[str, str] | None:
+    """The file --plot draws the check's heatmaps to, and its format (sweep's checks)."""
+    if cli.plot is None:
+        if cli.plot_all:
+            raise UsageError("--plot-all needs --plot FILE.png, the file to draw to")
+        return None
+    from gradcheck_cli.cli.sweep import _plot_file as checked
+
+    return checked(str(cli.plot))
+
+
+def _heatmaps(report, path: str, fmt: str, cli) -> None:
+    """err / bound per entry of each failing tensor (every one with --plot-all), drawn to
+    ``path``; when nothing fails, no file, and one line on stderr saying so."""
+    from gradcheck_cli.report.plot import writer
+
+    draw = writer(report, fmt, every=cli.plot_all)
+    if draw is not None:
+        write_file("--plot", path, draw, cli.quiet)
+    elif not cli.quiet:
+        sys.stderr.write(f"gradcheck: nothing plotted to {path}: no tensor fails (--plot-all)\n")
 
 
 @app.command()

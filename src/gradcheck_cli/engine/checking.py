@@ -343,6 +343,10 @@ def _judged(model, env, pending, method: str, settings: Settings):
         arrays[f"numeric/{p.id}"] = p.derivative.value if sampled else numeric  # type: ignore[union-attr]
         if isinstance(p.analytic, np.ndarray):
             arrays[f"analytic/{p.id}"] = p.analytic
+        if p.bound is not None:  # each entry's bound and kinks, as the verdict took them
+            excused = p.kink is not None and comparison.kinks > 0
+            arrays[f"bound/{p.id}"] = p.bound
+            arrays[f"kink/{p.id}"] = p.kink if excused else np.zeros(p.bound.shape, bool)
         rows.append(
             GradientRow(
                 p.id,

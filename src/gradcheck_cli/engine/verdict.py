@@ -185,6 +185,7 @@ class Pending:
     rounding: np.ndarray | None = None  # A from an extended-precision run − A (signed), if any
     spread: np.ndarray | None = None  # ρ = |rounding| (analytic_rounding)
     kink: np.ndarray | None = None  # after the verdict: the entries excused as kinks
+    bound: np.ndarray | None = None  # after the verdict: each entry's bound (--plot)
 
 
 def _analytic_all(model, env, jacobians, dtype) -> dict:
@@ -396,6 +397,7 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
         method, settings.tolerance, A, numeric, der.error, p.spread, settings.dtype, theta
     )
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
+    p.bound = bound
     if comparison.status != FAIL:
         return numeric, comparison
     numeric, kink, sides = _kinks(
@@ -419,7 +421,7 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
         exact, tight = _complex_reference(model, env, p, method, settings, A, failing)
         agree = failing & (np.abs(A - exact) <= tight)
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
-    p.kink = kink
+    p.kink, p.bound = kink, bound
     return numeric, compare(A, numeric, tol, kink, bound, mask, weak=weak, sides=sides)
 
 
