@@ -8,7 +8,7 @@ The API is loaded lazily, so that `gradcheck --help` does not pay for numpy.
 """
 
 __version__ = "0.1.0"
-__all__ = ["check", "assert_gradients", "Report", "__version__"]
+__all__ = ["check", "check_layer", "assert_gradients", "Report", "__version__"]
 
 
 def __getattr__(name):
@@ -16,6 +16,10 @@ def __getattr__(name):
         from gradcheck_cli.api import check
 
         return check
+    if name == "check_layer":
+        from gradcheck_cli.api import check_layer
+
+        return check_layer
     if name == "assert_gradients":
         from gradcheck_cli.testing import assert_gradients
 

@@ -8,6 +8,7 @@ from gradcheck_cli.config import (
     CLASSIC_RTOL,
     Config,
     FileOptions,
+    LayerOptions,
     api_keywords,
     resolve,
     suggestion,
@@ -60,6 +61,64 @@ def check(model, config: str | None = None, **options) -> Report:
     return execute(cfg, built)
 
 
+def check_layer(
+    module, layer: str, *, labels=None, params=None, config: str | None = None, **options
+) -> Report:
+    """Check a layer of a file (or module) as `gradcheck layer` does; returns the Report.
+
+    ``layer``: "affine" for affine_forward and affine_backward, or a loss's own name. The
+    forward's float inputs by name with their shapes; ``labels`` its integer inputs, name
+    -> (shape, high), drawn in [0, high); ``params`` its settings, KEY -> value (see
+    --param). Other keywords are check()'s: seed, method, rtol, ...
+
+        report = check_layer("layers.py", "affine", x=(4, 5), w=(5, 3), b=(3,))
+        check_layer("layers.py", "softmax_loss", x=(4, 5), labels={"y": (4, 10)})
+    """
+    from gradcheck_cli.models import layers
+
+    keys = ("path", "layer", "shape", "labels", "param")
+    allowed = [k for k in api_keywords("layer") if k not in keys]
+    given = {k: v for k, v in options.items() if k in allowed}
+    shapes = {k: v for k, v in options.items() if k not in allowed}
+    for key, value in shapes.items():
+        if not _is_shape(value):
+            raise UsageError(
+                f"unknown option '{key}'{suggestion(key, allowed)}, or {key}={value!r} is "
+                f"not a shape (an input's shape is a tuple, e.g. x=(4, 5)); options: "
+                f"{', '.join(allowed)}"
+            )
+    path = str(module) if isinstance(module, (str, os.PathLike)) else None
+    path = path or getattr(module, "__file__", None) or getattr(module, "__name__", "module")
+    given.update(path=path, layer=layer)
+    if shapes:
+        given["shape"] = tuple(f"{k}={layers.shape_text(v)}" for k, v in shapes.items())
+    if labels:
+        given["labels"] = tuple(_labels_text(k, v) for k, v in dict(labels).items())
+    if params:
+        given["param"] = tuple(f"{k}={v}" for k, v in dict(params).items())
+    cfg = resolve("layer", config, given)
+    assert isinstance(cfg.options, LayerOptions)
+    source = None if isinstance(module, (str, os.PathLike)) else module
+    return execute(cfg, layers.load(cfg.options, cfg.max_memory, source, params))
+
+
+def _is_shape(value) -> bool:
+    parts = value if isinstance(value, (tuple, list)) else (value,)
+    return bool(parts) and all(type(v) is int for v in parts)
+
+
+def _labels_text(name: str, value) -> str:
+    """labels={"y": (4, 10)}: 4 whole numbers in [0, 10), as --labels y=4:10."""
+    from gradcheck_cli.models.layers import shape_text
+
+    if not (isinstance(value, (tuple, list)) and len(value) == 2 and _is_shape(value[0])):
+        raise UsageError(
+            f"labels[{name!r}] must be (shape, high), e.g. (4, 10) for 4 whole numbers in "
+            f"[0, 10), got {value!r}"
+        )
+    return f"{name}={shape_text(value[0])}:{value[1]}"
+
+
 def execute(cfg: Config, built=None, progress=None) -> Report:
     """Check a model as a resolved config says; ``progress`` is called with counts of
     model evaluations as they are done."""
@@ -70,7 +129,7 @@ def execute(cfg: Config, built=None, progress=None) -> Report:
     if inject:
         from gradcheck_cli.models import bugs  # with its typed formulas: only when asked for
 
-        if cfg.model == "file":
+        if cfg.model in ("file", "layer"):
             raise UsageError(
                 "--inject works on the built-in models; in your own model, edit backward()"
             )
@@ -132,6 +191,10 @@ def _build(cfg: Config):
         from gradcheck_cli.models.files import load
 
         return load(cfg.options.path, cfg.options.seed, cfg.max_memory)
+    if isinstance(cfg.options, LayerOptions):
+        from gradcheck_cli.models import layers
+
+        return layers.load(cfg.options, cfg.max_memory)
     return BUILDERS[cfg.model](**asdict(cfg.options))
 
 

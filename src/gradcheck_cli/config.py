@@ -44,12 +44,13 @@ MODEL, NUMERICS, OUTPUT, LARGE = "Model", "Numerics", "Output", "Large models"
 PANELS = (MODEL, NUMERICS, OUTPUT, LARGE)
 
 # The commands (a sweep's subcommands by their full name).
-CHECKING = ("residual", "softmax", "run", "check")
+CHECKING = ("residual", "softmax", "run", "check", "layer")
 SWEEPS = ("sweep residual", "sweep softmax", "sweep check")
 MODEL_COMMANDS = {
     "residual": ("residual", "sweep residual"),
     "softmax": ("softmax", "sweep softmax"),
     "file": ("check", "sweep check"),
+    "layer": ("layer",),
 }
 
 
@@ -168,6 +169,45 @@ class FileOptions:
 
     path: str = option(
         "", "Your model file (Python; loading it runs its code).", argument=True, metavar="FILE"
+    )
+    seed: int = _seed()
+
+
+@dataclass(frozen=True)
+class LayerOptions:
+    """`gradcheck layer FILE NAME`, and [model] with name = "layer" (models/layers.py)."""
+
+    path: str = option(
+        "",
+        "Your file of layer functions (Python; loading it runs its code).",
+        argument=True,
+        metavar="FILE",
+    )
+    layer: str = option(
+        "",
+        "The layer: NAME_forward and NAME_backward, or a loss NAME returning (loss, dx).",
+        argument=True,
+        metavar="NAME",
+    )
+    shape: tuple[str, ...] = option(
+        (),
+        "An input's shape, e.g. x=4x5 or b=3; inputs are drawn in the forward's order "
+        "(repeatable).",
+        shown="none",
+        metavar="NAME=SHAPE",
+    )
+    labels: tuple[str, ...] = option(
+        (),
+        "An integer input, not checked: y=4:10 draws 4 whole numbers in [0, 10) (repeatable).",
+        shown="none",
+        metavar="NAME=SHAPE:HIGH",
+    )
+    param: tuple[str, ...] = option(
+        (),
+        "A setting: the parameter KEY's value, else a key of the *_param dict (bn_param), "
+        "e.g. mode=train or eps=1e-5 (repeatable).",
+        shown="none",
+        metavar="KEY=VALUE",
     )
     seed: int = _seed()
 
@@ -352,11 +392,12 @@ def options_of(cls: type, table: str | None, commands: tuple[str, ...]) -> tuple
     return tuple(out)
 
 
-ModelOptions = ResidualOptions | SoftmaxOptions | FileOptions
+ModelOptions = ResidualOptions | SoftmaxOptions | FileOptions | LayerOptions
 MODELS: dict[str, type] = {
     "residual": ResidualOptions,
     "softmax": SoftmaxOptions,
     "file": FileOptions,
+    "layer": LayerOptions,
 }
 MODEL_OPTIONS: dict[str, tuple[Option, ...]] = {
     name: options_of(cls, "model", MODEL_COMMANDS[name]) for name, cls in MODELS.items()
@@ -579,9 +620,11 @@ def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Co
                 f"{suggestion(key, keys)}; allowed: {', '.join(['name', *keys])}"
             )
     options = MODELS[model](**_merge(specs, file_options, given, path, "model"))
-    if isinstance(options, FileOptions):
+    if isinstance(options, (FileOptions, LayerOptions)):
         if not options.path:
             raise ConfigError(f"{path}: [model] path is missing: the model file to check")
+        if isinstance(options, LayerOptions) and not options.layer:
+            raise ConfigError(f"{path}: [model] layer is missing: the layer's NAME")
         if path and "path" in file_options and not given.get("path"):
             options = replace(options, path=os.path.join(os.path.dirname(path), options.path))
         options = replace(options, path=bundled.model_file(options.path))
