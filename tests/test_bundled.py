@@ -16,7 +16,7 @@ from gradcheck_cli.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ["document-x-bar", "residual-relu", "residual-tanh", "seed-q1", "seed-q2", "softmax"]
-EXAMPLES = ["layernorm", "layernorm_buggy", "minimal", "mlp", "mlp_buggy"]
+EXAMPLES = ["layernorm", "layernorm_buggy", "layers", "layers_buggy", "minimal", "mlp", "mlp_buggy"]
 runner = CliRunner()
 
 

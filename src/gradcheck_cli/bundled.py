@@ -25,6 +25,10 @@ KINDS = {"config": ("configs", ".toml"), "example": ("examples", ".py")}
 # A file without a leading docstring or comment (minimal.py: the README shows it whole).
 _UNDESCRIBED = {"minimal.py": "The smallest model file: init, forward and backward."}
 
+# Files of layer functions, not model files: `gradcheck layer` checks one layer at a time.
+_LAYER = "affine --shape x=4x5 --shape w=5x3 --shape b=3"
+_COMMANDS = {name: f"gradcheck layer {name} {_LAYER}" for name in ("layers", "layers_buggy")}
+
 
 @dataclass(frozen=True)
 class Bundled:
@@ -43,6 +47,8 @@ class Bundled:
         return KINDS[self.kind][0]
 
     def command(self) -> str:
+        if self.kind == "example" and self.name in _COMMANDS:
+            return _COMMANDS[self.name]
         return f"gradcheck {'run' if self.kind == 'config' else 'check'} {self.name}"
 
 
