@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 
 from gradcheck_cli import __version__
 from gradcheck_cli.cli.bundled import examples
+from gradcheck_cli.cli.layer import layer
 from gradcheck_cli.cli.options import escape, options, split
 from gradcheck_cli.cli.output import Progress, emit_listing, output, output_file, write_file
 from gradcheck_cli.cli.sweep import sweep_app
@@ -244,6 +245,7 @@ def check_file(**given) -> None:
     _execute("file", given)
 
 
+app.command()(layer)  # cli/layer.py: a layer's forward and backward functions, by name
 app.add_typer(sweep_app, name="sweep")
 
 
@@ -259,7 +261,7 @@ def bugs(**given) -> None:
     from gradcheck_cli.report.listing import Listing
 
     cli, _ = split(given)
-    built_in = [name for name in MODELS if name != "file"]
+    built_in = [name for name in MODELS if name not in ("file", "layer")]
     if cli.model is not None and cli.model not in built_in:
         raise unknown(cli.model, built_in, "model")
     listing = Listing(
