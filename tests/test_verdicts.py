@@ -1,5 +1,7 @@
 """The verdicts: engines' accuracy, error-estimate bounds, NaN, float32."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -226,3 +228,26 @@ def test_settings_that_cannot_work_together_are_one_line(args, message):
 
     r = CliRunner().invoke(app, ["residual", "--d", "8", *args])
     assert r.exit_code == 2 and message in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_a_formula_wrong_in_thousands_of_entries_is_confirmed_on_a_sample():
+    """A slip in every entry: the second look confirms 256 drawn at random instead of all
+    (a failing check costs about what a passing one does); the rows and counts are those
+    of the full second look."""
+    from gradcheck_cli.engine import policy
+
+    m = BUILDERS["residual"](d=40, batch=4, seed=3)
+    wrong = plant_error(m, "W1", (slice(None), slice(None)), 1e-3)  # every entry of W̄1
+    sampled = run_check(wrong).row("W1").comparison
+    assert sampled.status == FAIL and sampled.failed == 1600
+    assert "a second look at 256 of them, drawn at random, confirmed each" in sampled.reason
+    full = {k: dict(second_look=10**9) for k in policy.POLICY}
+    original = dict(policy.POLICY)
+    try:
+        for k, v in full.items():
+            policy.POLICY[k] = replace(policy.POLICY[k], **v)
+        everything = run_check(wrong).row("W1").comparison
+    finally:
+        policy.POLICY.update(original)
+    assert everything.status == FAIL and everything.failed == sampled.failed
+    assert "drawn at random" not in everything.reason

@@ -37,6 +37,7 @@ class Policy:
     jump: float  # ... by more than this fraction of the entry: a branch flipped (a kink)
     kink_steps: tuple[int, ...]  # the kink test's one-sided differences at h / k
     weak: float  # a row whose resolution is coarser than this is WEAK, not PASS
+    second_look: int  # failing entries looked at again; beyond, a random sample of them
     directional: float  # --directions, measured rounding: × eps × (‖A ∘ v‖ + |⟨A, v⟩|)
     directional_worst: float  # --directions, unmeasured: × eps × (‖A ∘ v‖ + max|A| ‖v‖ + …)
 
@@ -53,6 +54,7 @@ POLICY = {
         jump=1e-6,
         kink_steps=(1, 8, 64),
         weak=1e-6,
+        second_look=256,
         directional=32.0,
         directional_worst=4.0,
     ),
@@ -67,6 +69,7 @@ POLICY = {
         jump=1e-6,
         kink_steps=(1, 8, 64),
         weak=1e-2,
+        second_look=256,
         directional=32.0,
         directional_worst=4.0,
     ),
