@@ -308,3 +308,18 @@ def test_leaves_over_the_memory_budget_are_refused_before_the_forward_runs(tmp_p
     )
     r = invoke("check", write(tmp_path, body), "--max-memory", "100M")
     assert r.exit_code == 2 and "9,000,000 entries" in r.stderr and "--max-memory" in r.stderr
+
+
+def test_plant_error_takes_a_name_a_model_file_or_a_module_and_check_takes_the_result(examples):
+    import importlib.util
+
+    from gradcheck_cli.testing import plant_error
+
+    spec = importlib.util.spec_from_file_location("mlp_module", examples / "mlp.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for model in ("residual", examples / "mlp.py", module):
+        wrong = plant_error(model, "W1", (0, 2), 1e-6)
+        report = check(wrong)
+        assert [r.id for r in report.gradients if r.comparison.status == "FAIL"] == ["W1"]
+        assert check(plant_error(model, "W1", (0, 2), 0.0)).status == "PASS"

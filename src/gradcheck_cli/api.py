@@ -22,8 +22,9 @@ from gradcheck_cli.models import BUILDERS
 def check(model, config: str | None = None, **options) -> Report:
     """Check a model's hand-derived gradients; returns the Report (never prints).
 
-    ``model``: "residual" or "softmax", the path of a model file, or any object with
-    init, forward and backward (a module, a class, an instance). ``options`` are the
+    ``model``: "residual" or "softmax", the path of a model file, any object with
+    init, forward and backward (a module, a class, an instance), or a model already built
+    (what gradcheck_cli.testing.plant_error returns). ``options`` are the
     CLI's, by their Python names (config.py declares them): d=8, activation="relu",
     batch=2, seed=0, method="central", rtol=1e-6, inject="x-skip-dropped",
     grad=["x = W1.T @ z1_bar"], chain=True, ...
@@ -32,6 +33,10 @@ def check(model, config: str | None = None, **options) -> Report:
         assert report.status == "PASS", report.failures()
     """
     name, module = model, None
+    from gradcheck_cli.models.model import Model
+
+    if isinstance(model, Model):  # built already: the check's options only
+        return execute(resolve("file", config, {**options, "path": model.name}), model)
     if not isinstance(model, (str, os.PathLike)):
         name, module = "file", model
         source = getattr(model, "__file__", None) or getattr(

@@ -8,6 +8,8 @@
 On a FAIL it raises AssertionError whose message is the error table, diagnoses included.
 """
 
+import os
+
 import numpy as np
 
 from gradcheck_cli.api import check
@@ -39,14 +41,32 @@ def assert_gradients(model, config: str | None = None, **options) -> Report:
 def plant_error(model, target: str, index, delta: float):
     """``model`` with entry ``index`` of the hand-derived adjoint of ``target`` scaled by
     (1 + delta): a wrong gradient to test a checker with (a checker that passes everything
-    is worthless). The model given is left as it is."""
+    is worthless). ``model``: a built model, a built-in's name, a model file's path or a
+    module; what is given is left as it is. Check the result with gradcheck_cli.check."""
+    model = _built(model)
     original = next(f for f in model.formulas if f.name == target)
 
     def wrong(values, adjoints, fn=original.fn):
-        out = np.asarray(fn(values, adjoints))
+        # (a model file's backward is one function: its adjoint of target, as it gave it)
+        out = np.asarray(fn(values, adjoints) if fn is not None else adjoints[target])
         out = out.astype(np.result_type(out, np.float64))  # a copy; float64, or wider if it is
         out[index] *= 1 + delta
         return out
 
-    text = f"planted: entry {list(index)} × (1 + {delta:g})"
+    text = f"planted: entry {index} × (1 + {delta:g})"
     return model.with_formulas({target: Formula(target, text, wrong, original.unrepresentable)})
+
+
+def _built(model):
+    """A model: as given if built, else a built-in by name, a model file, or a module."""
+    from gradcheck_cli.models import BUILDERS
+    from gradcheck_cli.models.files import from_module, load
+    from gradcheck_cli.models.model import Model
+
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, str) and model in BUILDERS:
+        return BUILDERS[model]()
+    if isinstance(model, (str, os.PathLike)):
+        return load(str(model), 0)
+    return from_module(model, getattr(model, "__file__", None) or type(model).__name__, 0)

@@ -483,6 +483,11 @@ def _point_candidates(factors):
     """(kind, message, f, g) with A/N = f/g (None: 1): an extra or a missing factor, the
     same derivative at another value, or another derivative at the same value."""
     for _, _, text, F in factors:
+        if text.startswith("1/"):  # A = N ∘ 1/v is v missing, A = N / (1/v) is v extra
+            v = text[2:]
+            yield "factor", f"a factor {v} missing: A = N / {v} (a factor left out?)", F, None
+            yield "factor", f"an extra factor {v}: A = N ∘ {v} (a factor applied twice?)", None, F
+            continue
         yield "factor", f"an extra factor: A = N ∘ {text} (a derivative applied twice?)", F, None
         yield "factor", f"a factor missing: A = N / {text} (a derivative left out?)", None, F
     for (fw, vw, tw, Fw), (fr, vr, tr, Fr) in permutations(factors, 2):

@@ -92,6 +92,8 @@ def summary_text(report: Report) -> str:
             f"checked finely enough to trust a PASS (resolution): {coarse}{note}"
         )
     checked = total - len(unchecked)
+    if checked == 1:
+        return f"PASS: the derived gradient matches the numerical one{note}"
     return f"PASS: all {checked} derived gradients match the numerical ones{note}"
 
 
