@@ -130,7 +130,7 @@ def _scale() -> Any:
 
 
 def _integers() -> Any:
-    return option(False, "Draw the leaves as small whole numbers (exact relu kinks).")
+    return option(False, "Draw the leaves as small whole numbers (values exactly on kinks, ties).")
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,8 @@ class CheckOptions:
     # Flags and keywords only: a config file has [gradients] for formulas.
     grad: tuple[str, ...] = option(
         (),
-        "Your formula for an adjoint, e.g. 'x = W1.T @ z1_bar + z2_bar' (repeatable).",
+        "Your formula for an adjoint, 'NAME = EXPRESSION' over the model's values and the "
+        "adjoints before it, e.g. 'x = W1.T @ z1_bar + z2_bar' in residual (repeatable).",
         table=None,
         shown="none",
         metavar="'NAME = EXPR'",

@@ -98,9 +98,12 @@ def summary_text(report: Report) -> str:
 
 
 def options_text(report: Report) -> str:
-    return "  ".join(
-        f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in report.options.items()
-    )
+    def text(v) -> str:
+        if isinstance(v, bool):
+            return str(v).lower()
+        return ",".join(map(str, v)) if isinstance(v, tuple | list) else str(v)
+
+    return "  ".join(f"{k}={text(v)}" for k, v in report.options.items() if v != ())
 
 
 def to_json(report: Report) -> dict:
