@@ -133,3 +133,21 @@ def test_directions_from_the_cli():
 def test_memory_guard_answers_fast_for_a_huge_model():
     r = runner.invoke(app, ["residual", "--d", "100000"])
     assert r.exit_code == 2 and "--max-memory" in r.stderr
+
+
+def test_over_the_time_budget_each_tensor_is_checked_by_directions(pytestconfig):
+    from gradcheck_cli import check
+    from gradcheck_cli.testing import plant_error
+
+    mlp = pytestconfig.rootpath / "examples" / "mlp.py"
+    report = check(mlp, budget=1e-6)
+    assert report.status == PASS and any(
+        "--budget inf checks every entry" in n for n in report.notes
+    )
+    assert all(r.comparison.directions == 4 for r in report.gradients)
+    W1 = np.abs(check(mlp).arrays["analytic/W1"])
+    median = np.unravel_index(np.argsort(W1.ravel())[W1.size // 2], W1.shape)
+    wrong = check(plant_error(mlp, "W1", median, 1e-8), budget=1e-6).row("W1").comparison
+    assert wrong.status == FAIL and wrong.worst_index == tuple(int(i) for i in median)
+    every = check(mlp, budget=float("inf"))
+    assert not every.notes and all(r.comparison.directions == 0 for r in every.gradients)

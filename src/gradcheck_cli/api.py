@@ -163,6 +163,7 @@ def execute(cfg: Config, built=None, progress=None) -> Report:
         dtype=cfg.check.dtype,
         sample=cfg.check.sample,
         directions=cfg.check.directions,
+        budget=cfg.check.budget,
         progress=progress,
         seed=cfg.options.seed,
     )

@@ -281,6 +281,15 @@ class CheckOptions:
         panel=LARGE,
         **_whole(1),
     )
+    budget: float = option(
+        10.0,
+        "Seconds a check of every entry may take; beyond, each tensor is checked by 4 "
+        "directional derivatives instead (a note says so). inf: every entry, however long.",
+        allowed="a number of seconds > 0, or inf",
+        valid=lambda v: v > 0,
+        panel=LARGE,
+        metavar="SECONDS",
+    )
     chain: bool = option(
         False,
         "Evaluate your formulas on each other in backward order, not on the correct adjoints.",

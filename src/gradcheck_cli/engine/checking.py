@@ -5,6 +5,7 @@ Jacobians by name and returns plain dataclasses. Never prints.
 """
 
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from gradcheck_cli.engine.numeric import (
     RICHARDSON_STEPS,
     Derivative,
     complex_safe,
+    differentiate,
 )
 from gradcheck_cli.engine.verdict import (
     Pending,
@@ -54,6 +56,7 @@ class Settings:
     directions: int | None = None  # check R directional derivatives per tensor instead
     progress: object = None  # called with a count of model evaluations as they are done
     seed: int = FileOptions.seed  # for sampling
+    budget: float = CheckOptions.budget  # seconds every entry may take; beyond: --directions
     inject: str | None = None  # the injected bug's name, for the report
 
     def __post_init__(self):
@@ -218,6 +221,7 @@ def _run_check(model, settings, options, notes) -> Report:
     if not np.all(np.isfinite(loss)):
         notes.append(f"the loss is {float(loss)}: every gradient of a non-finite loss fails")
     method = _engine(model, env, settings.method, notes)
+    settings = _within_budget(model, env, method, settings, notes)
     pending = _pending(model, env, method, settings, notes)
     rows, arrays = _judged(model, env, pending, method, settings)
     kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
@@ -237,6 +241,32 @@ def _run_check(model, settings, options, notes) -> Report:
         notes,
         arrays,
     )
+
+
+BUDGET_DIRECTIONS = 4  # directional derivatives per tensor when every entry is too slow
+
+
+def _within_budget(model, env, method: str, settings: Settings, notes: list[str]) -> Settings:
+    """``settings``, or --directions 4 where checking every entry would take longer than
+    the budget: the time of 8 entries of the largest tensor, times every entry."""
+    if settings.directions is not None or settings.sample is not None:
+        return settings
+    names = model.checked()
+    entries = sum(int(np.size(env[n])) for n in names)
+    largest = max(names, key=lambda n: np.size(env[n]))
+    probe = np.arange(min(8, int(np.size(env[largest]))))
+    start = time.perf_counter()
+    differentiate(model, env, largest, method=method, indices=probe)
+    seconds = (time.perf_counter() - start) / max(probe.size, 1) * entries
+    if seconds <= settings.budget:
+        return settings
+    notes.append(
+        f"every entry would take about {seconds:.0f} s, more than the budget of "
+        f"{settings.budget:g} s: each tensor is checked by {BUDGET_DIRECTIONS} "
+        "directional derivatives (a flagged one entry by entry); --budget inf checks "
+        "every entry"
+    )
+    return replace(settings, directions=BUDGET_DIRECTIONS)
 
 
 def _check_memory(model, settings: Settings) -> None:
