@@ -357,7 +357,7 @@ def _judged(model, env, pending, method: str, settings: Settings):
     )
     rows = []
     for p in pending:
-        p.rounding, p.spread = rounding.get(p.id, (None, None))
+        p.rounding = rounding.get(p.id)
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
             from gradcheck_cli.engine.directional import directional_verdict
 

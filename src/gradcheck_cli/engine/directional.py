@@ -114,7 +114,8 @@ def check_directions(
 ):
     """The row's comparison from ``count`` directional derivatives, and the signed
     differences ⟨A, v⟩ − numeric (for the round-off test). ``rounding``: A's own rounding
-    (extended precision − A), added to ⟨A, v⟩; ``spread``: ρ (see _bound)."""
+    (extended precision − A), added to ⟨A, v⟩; without it, ``spread`` may bound it per
+    entry (see _bound)."""
     theta = np.asarray(env[name])
     n = theta.size
     V = directions(theta.shape, count, seed, name)
@@ -122,10 +123,9 @@ def check_directions(
     correction = None if rounding is None else _inner(rounding, V)
     analytic = _inner(A, V) + (0 if correction is None else correction)
     err = np.abs(analytic - numeric)
-    rest = (
-        spread if spread is None or rounding is None else np.maximum(spread - np.abs(rounding), 0)
+    bound = _bound(
+        A, V, numeric, estimate, method, correction, spread if correction is None else None
     )
-    bound = _bound(A, V, numeric, estimate, method, correction, rest)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / bound)
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
@@ -209,7 +209,7 @@ def directional_verdict(model, env, p: Pending, method, settings):
         return _entry_by_entry(model, env, p, method, settings, None)
     A = A.astype(float)
     comparison, d, failing = check_directions(
-        model, env, p.id, A, method, settings.directions, settings.seed, p.rounding, p.spread
+        model, env, p.id, A, method, settings.directions, settings.seed, p.rounding
     )
     if comparison.status == WEAK and np.prod(shape) <= _affordable(model, p.id):
         # R sums over every entry cannot resolve its median one: check each entry
@@ -238,17 +238,9 @@ def _scattered(model, env, p: Pending, method, settings, d, failing) -> bool:
     def again(env2):
         A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
         measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
-        rounding2, spread2 = measured if measured is not None else (None, None)
+        rounding2 = measured if p.rounding is not None else None
         return check_directions(
-            model,
-            env2,
-            p.id,
-            A2,
-            method,
-            settings.directions,
-            settings.seed,
-            rounding2 if p.rounding is not None else None,
-            spread2,
+            model, env2, p.id, A2, method, settings.directions, settings.seed, rounding2
         )[1]
 
     d2 = at_jittered(model, env, settings, again)
@@ -263,7 +255,7 @@ def _entry_by_entry(model, env, p: Pending, method, settings, comparison):
     if comparison is not None and np.prod(shape) > _affordable(model, p.id):
         keep = LOCATE_ALL if model.sparse_for(p.id) else 64
         p.indices = localize(
-            model, env, p.id, p.analytic.astype(float), method, settings.seed, p.spread, keep=keep
+            model, env, p.id, p.analytic.astype(float), method, settings.seed, p.rho, keep=keep
         )
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)

@@ -13,8 +13,8 @@ steps downstream of it, read ``out``):
   differences at 11 steps h_k = 0.1 · max(1, |θ|) · 4⁻ᵏ (0.1 … 1e-7; ``rel_step``, the
   user's --eps, replaces 0.1 as the largest), extrapolated twice along the sequence; the
   extrapolation with the smallest error estimate (disagreement with its neighbours +
-  round-off ~eps·|f|/h, + half the one-sided spread on a kink) is kept, with that
-  estimate and its step. 22 evaluations per entry, 44 for those retried below (about
+  round-off ~eps·|f|/h) is kept, with that estimate and its step (a kink is the
+  verdict's second look's to find). 22 evaluations per entry, 44 for those retried below (about
   24 on average over benchmarks/detection.py's configurations); error ~1e-12 where the
   function is smooth on the scale of the step, whatever that scale.
 - ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300). No

@@ -183,9 +183,13 @@ class Pending:
     jac: Jacobian | None = None
     indices: np.ndarray | None = None  # the flat entries sampled (--sample), or all
     rounding: np.ndarray | None = None  # A from an extended-precision run − A (signed), if any
-    spread: np.ndarray | None = None  # ρ = |rounding| (analytic_rounding)
     kink: np.ndarray | None = None  # after the verdict: the entries excused as kinks
     bound: np.ndarray | None = None  # after the verdict: each entry's bound (--plot)
+
+    @property
+    def rho(self) -> np.ndarray | None:
+        """ρ = |A_ext − A|, A's measured rounding per entry, or None (bounds.py)."""
+        return None if self.rounding is None else np.abs(self.rounding)
 
 
 def _analytic_all(model, env, jacobians, dtype) -> dict:
@@ -214,7 +218,7 @@ def _extended(model, env, jacobians) -> dict:
 
 
 def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict:
-    """Each adjoint's own rounding, measured: {row id: (A_ext − A, |A_ext − A|)}, where
+    """Each adjoint's own rounding, measured: {row id: A_ext − A}, where
     A_ext is the same formula in extended precision on the same forward values (float64
     checks only; nothing where it cannot be had).
 
@@ -233,8 +237,7 @@ def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict
             and k in ext
             and ext[k].shape == A.shape
         ):
-            signed = np.nan_to_num((ext[k] - A).astype(np.float64))
-            out[k] = (signed, np.abs(signed))
+            out[k] = np.nan_to_num((ext[k] - A).astype(np.float64))
     return out
 
 
@@ -355,7 +358,7 @@ def _complex_reference(model, env, p, method, settings, A, entries):
     indices = None if p.jac else np.flatnonzero(entries)
     N = numeric_reference(model, env, p.id, "complex", settings, p.jac, indices=indices).value
     bound = per_entry(
-        "complex", None, A, np.nan_to_num(N), None, p.spread, "float64", _differentiated(env, p)
+        "complex", None, A, np.nan_to_num(N), None, p.rho, "float64", _differentiated(env, p)
     )
     return N, np.where(np.isfinite(N), bound, 0.0)
 
@@ -394,7 +397,7 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     A = A.astype(np.float64)
     theta = _differentiated(env, p)
     bound = per_entry(
-        method, settings.tolerance, A, numeric, der.error, p.spread, settings.dtype, theta
+        method, settings.tolerance, A, numeric, der.error, p.rho, settings.dtype, theta
     )
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
     p.bound = bound
@@ -445,9 +448,7 @@ def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, th
         model, env, p.id, method, settings, A, numeric, only(bound), p.jac, der.error
     )
     bound = only(
-        per_entry(
-            method, settings.tolerance, A, numeric, der.error, p.spread, settings.dtype, theta
-        )
+        per_entry(method, settings.tolerance, A, numeric, der.error, p.rho, settings.dtype, theta)
     )
     if not p.jac and uses_estimates(method, settings.tolerance):  # below what L can resolve
         floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.dtype)
