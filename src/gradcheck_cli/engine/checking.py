@@ -251,6 +251,8 @@ def _within_budget(model, env, method: str, settings: Settings, notes: list[str]
     the budget: the time of 8 entries of the largest tensor, times every entry."""
     if settings.directions is not None or settings.sample is not None:
         return settings
+    if settings.budget == float("inf"):  # nothing to estimate against
+        return settings
     names = model.checked()
     entries = sum(int(np.size(env[n])) for n in names)
     largest = max(names, key=lambda n: np.size(env[n]))
