@@ -20,6 +20,7 @@ from gradcheck_cli.engine.verdict import (
     analytic_rounding,
     at_jittered,
     numeric_reference,
+    sample_indices,
     verdict,
 )
 
@@ -218,12 +219,50 @@ def directional_verdict(model, env, p: Pending, method, settings):
         numeric, entrywise = verdict(model, env, p, method, settings)
         return numeric, replace(entrywise, directions=settings.directions)
     if comparison.status != FAIL:
-        return np.full(shape, np.nan), comparison
-    if _scattered(model, env, p, method, settings, d, failing):
+        return _sampled(model, env, p, method, settings, comparison)
+    if np.prod(shape) > _affordable(model, p.id) and _scattered(
+        model, env, p, method, settings, comparison, d, failing
+    ):
+        weak = POLICY["float64"].weak
+        res = comparison.resolution
+        status = WEAK if res is not None and not res <= weak else PASS
         return np.full(shape, np.nan), replace(
-            comparison, status=PASS, reason=None, failed=0, problem=None, ratio=1.0
+            comparison,
+            status=status,
+            reason=weak_reason(res, weak) if status == WEAK else None,
+            failed=0,
+            problem=None,
         )
     return _entry_by_entry(model, env, p, method, settings, comparison)
+
+
+FILL_LEAST = 64  # entries of a tensor the budget's sample checks, at the least
+
+
+def _sampled(model, env, p: Pending, method, settings, comparison):
+    """A passing directional check, and (over the budget: settings.fill) a stratified
+    sample of entries checked one by one: a FAIL or KINK among them is the row's verdict;
+    else the row keeps the directions' status and resolution (they cover every entry)."""
+    shape = np.shape(env[p.id])
+    if not settings.fill:
+        return np.full(shape, np.nan), comparison
+    n = int(np.prod(shape))
+    k = min(n, max(FILL_LEAST, round(settings.fill * n)))
+    at_k = replace(settings, sample=k, directions=None)
+    p.indices = sample_indices(p.analytic, shape, at_k, p.id)
+    p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
+    numeric, entrywise = verdict(model, env, p, method, settings)
+    entrywise = replace(entrywise, directions=settings.directions)
+    if entrywise.status in (FAIL, KINK):
+        return numeric, entrywise
+    return numeric, replace(
+        entrywise,
+        status=comparison.status,
+        reason=comparison.reason,
+        resolution=comparison.resolution,
+        resolution_worst=comparison.resolution_worst,
+        resolution_index=comparison.resolution_index,
+    )
 
 
 def _affordable(model, name: str) -> int:
@@ -231,9 +270,14 @@ def _affordable(model, name: str) -> int:
     return LOCATE_ALL if model.sparse_for(name) else 4096
 
 
-def _scattered(model, env, p: Pending, method, settings, d, failing) -> bool:
-    """Whether every failing direction's disagreement changes by more than a quarter when
-    the leaves move by 1e-8 (at_jittered): the sums' rounding, not an error."""
+def _scattered(model, env, p: Pending, method, settings, comparison, d, failing) -> bool:
+    """Whether the sums' rounding explains a failing directional check of a tensor too
+    large to check entry by entry: it fails by less than policy.scatter times its bound,
+    and at leaves moved by 1e-8 (at_jittered) every direction passes while each failing
+    one's disagreement changes by more than a quarter. A real error stays (at a kink or a
+    tie it moves too, but it does not pass)."""
+    if not comparison.ratio <= POLICY["float64"].scatter:
+        return False
 
     def again(env2):
         A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
@@ -241,10 +285,11 @@ def _scattered(model, env, p: Pending, method, settings, d, failing) -> bool:
         rounding2 = measured if p.rounding is not None else None
         return check_directions(
             model, env2, p.id, A2, method, settings.directions, settings.seed, rounding2
-        )[1]
+        )[:2]
 
-    d2 = at_jittered(model, env, settings, again)
-    return bool(np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing]))
+    moved, d2 = at_jittered(model, env, settings, again)
+    changed = np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing])
+    return moved.status != FAIL and bool(changed)
 
 
 def _entry_by_entry(model, env, p: Pending, method, settings, comparison):

@@ -40,6 +40,7 @@ class Policy:
     second_look: int  # failing entries looked at again; beyond, a random sample of them
     directional: float  # --directions, measured rounding: × eps × (‖A ∘ v‖ + |⟨A, v⟩|)
     directional_worst: float  # --directions, unmeasured: × eps × (‖A ∘ v‖ + max|A| ‖v‖ + …)
+    scatter: float  # --directions: a sum failing by more than this × its bound is an error
 
 
 POLICY = {
@@ -57,6 +58,7 @@ POLICY = {
         second_look=256,
         directional=32.0,
         directional_worst=4.0,
+        scatter=16.0,
     ),
     "float32": Policy(
         eps=float(np.finfo(np.float32).eps),
@@ -72,6 +74,7 @@ POLICY = {
         second_look=256,
         directional=32.0,
         directional_worst=4.0,
+        scatter=16.0,
     ),
 }
 
