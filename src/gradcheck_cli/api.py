@@ -13,6 +13,7 @@ from gradcheck_cli.config import (
     resolve,
     suggestion,
 )
+from gradcheck_cli.engine import workers
 from gradcheck_cli.engine.checking import Report, Settings, run_check
 from gradcheck_cli.engine.compare import Tolerance
 from gradcheck_cli.errors import UsageError
@@ -27,7 +28,8 @@ def check(model, config: str | None = None, **options) -> Report:
     (what gradcheck_cli.testing.plant_error returns). ``options`` are the
     CLI's, by their Python names (config.py declares them): d=8, activation="relu",
     batch=2, seed=0, method="central", rtol=1e-6, inject="x-skip-dropped",
-    grad=["x = W1.T @ z1_bar"], chain=True, ...
+    grad=["x = W1.T @ z1_bar"], chain=True, jobs=2, ...; and ``executor``, any
+    concurrent.futures.Executor to evaluate perturbed copies in (engine/workers.py).
 
         report = check("residual", d=4)
         assert report.status == "PASS", report.failures()
@@ -35,8 +37,10 @@ def check(model, config: str | None = None, **options) -> Report:
     name, module = model, None
     from gradcheck_cli.models.model import Model
 
+    executor = options.pop("executor", None)
     if isinstance(model, Model):  # built already: the check's options only
-        return execute(resolve("file", config, {**options, "path": model.name}), model)
+        cfg = resolve("file", config, {**options, "path": model.name})
+        return execute(cfg, model, executor=executor)
     if not isinstance(model, (str, os.PathLike)):
         name, module = "file", model
         source = getattr(model, "__file__", None) or getattr(
@@ -63,7 +67,7 @@ def check(model, config: str | None = None, **options) -> Report:
         from gradcheck_cli.models.files import from_module
 
         built = from_module(module, cfg.options.path, cfg.options.seed, cfg.max_memory)
-    return execute(cfg, built)
+    return execute(cfg, built, executor=executor)
 
 
 def check_layer(
@@ -124,11 +128,21 @@ def _labels_text(name: str, value) -> str:
     return f"{name}={shape_text(value[0])}:{value[1]}"
 
 
-def execute(cfg: Config, built=None, progress=None) -> Report:
+def execute(cfg: Config, built=None, progress=None, executor=None) -> Report:
     """Check a model as a resolved config says; ``progress`` is called with counts of
-    model evaluations as they are done."""
+    model evaluations as they are done; ``executor`` (any concurrent.futures.Executor)
+    evaluates perturbed copies in its workers, else --jobs processes do."""
     if built is None:
         built = _build(cfg)
+    pool = workers.pool(cfg.check.jobs, executor)
+    if pool is None:
+        return _execute(cfg, built, progress, None)
+    with pool:
+        report = _execute(cfg, built, progress, pool)
+    return replace(report, notes=report.notes + pool.notes)
+
+
+def _execute(cfg: Config, built, progress, pool) -> Report:
     notes = []
     inject = cfg.check.inject
     if inject:
@@ -166,6 +180,7 @@ def execute(cfg: Config, built=None, progress=None) -> Report:
         budget=cfg.check.budget,
         progress=progress,
         seed=cfg.options.seed,
+        pool=pool,
     )
     report = run_check(built, settings, asdict(cfg.options), notes)
     if cfg.check.taylor:
@@ -201,7 +216,14 @@ def _build(cfg: Config):
         from gradcheck_cli.models import layers
 
         return layers.load(cfg.options, cfg.max_memory)
-    return BUILDERS[cfg.model](**asdict(cfg.options))
+    model = _builtin(cfg.model, asdict(cfg.options))
+    model.recipe = (_builtin, cfg.model, asdict(cfg.options))
+    return model
+
+
+def _builtin(name: str, options: dict):
+    """A built-in model (a module-level call: workers.py builds it again from its recipe)."""
+    return BUILDERS[name](**options)
 
 
 def sweep_model(cfg: Config):

@@ -290,6 +290,14 @@ class CheckOptions:
         panel=LARGE,
         metavar="SECONDS",
     )
+    jobs: int = option(
+        0,
+        "Worker processes for the perturbed copies (one BLAS thread each); 0: one per "
+        "core. Results are the same bytes for every N.",
+        shown="0 (every core)",
+        panel=LARGE,
+        **_whole(0),
+    )
     chain: bool = option(
         False,
         "Evaluate your formulas on each other in backward order, not on the correct adjoints.",

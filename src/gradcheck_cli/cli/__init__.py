@@ -281,5 +281,16 @@ app.command()(examples)  # cli/bundled.py: the configs and model files shipped w
 
 
 def main() -> None:
+    single_threaded_blas()
     quiet_interrupts()
     app()
+
+
+def single_threaded_blas() -> None:
+    """One BLAS thread, unless the environment says otherwise (set before numpy loads):
+    a model's small products gain nothing from a second thread and lose much when the
+    threads contend; --jobs spreads the copies over processes instead (workers.py)."""
+    from gradcheck_cli.engine.workers import SINGLE_THREADED
+
+    for key, value in SINGLE_THREADED.items():
+        os.environ.setdefault(key, value)

@@ -58,6 +58,8 @@ class Settings:
     seed: int = FileOptions.seed  # for sampling
     budget: float = CheckOptions.budget  # seconds every entry may take; beyond: --directions
     inject: str | None = None  # the injected bug's name, for the report
+    fill: float | None = None  # over the budget: this fraction of entries beside directions
+    pool: object = field(default=None, compare=False, repr=False)  # workers.Pool: --jobs
 
     def __post_init__(self):
         if self.sample is not None and self.directions is not None:
@@ -244,11 +246,13 @@ def _run_check(model, settings, options, notes) -> Report:
 
 
 BUDGET_DIRECTIONS = 4  # directional derivatives per tensor when every entry is too slow
+BUDGET_SAMPLE = 0.2  # ... and entries checked one by one beside them: this part of the budget
 
 
 def _within_budget(model, env, method: str, settings: Settings, notes: list[str]) -> Settings:
-    """``settings``, or --directions 4 where checking every entry would take longer than
-    the budget: the time of 8 entries of the largest tensor, times every entry."""
+    """``settings``, or where checking every entry would take longer than the budget (the
+    time of 8 entries of the largest tensor, times every entry, over the workers):
+    --directions 4 and, in a quarter of the budget, a stratified sample of entries."""
     if settings.directions is not None or settings.sample is not None:
         return settings
     if settings.budget == float("inf"):  # nothing to estimate against
@@ -259,16 +263,23 @@ def _within_budget(model, env, method: str, settings: Settings, notes: list[str]
     probe = np.arange(min(8, int(np.size(env[largest]))))
     start = time.perf_counter()
     differentiate(model, env, largest, method=method, indices=probe)
-    seconds = (time.perf_counter() - start) / max(probe.size, 1) * entries
-    if seconds <= settings.budget:
+    each = (time.perf_counter() - start) / max(probe.size, 1)
+    pool = settings.pool
+    if pool is not None and model.recipe is not None:  # spread over the workers
+        each /= pool.size  # type: ignore[attr-defined]
+    if each * entries <= settings.budget:
         return settings
+    from gradcheck_cli.engine.directional import FILL_LEAST
+
+    fill = min(1.0, BUDGET_SAMPLE * settings.budget / each / entries)
     notes.append(
-        f"every entry would take about {seconds:.0f} s, more than the budget of "
-        f"{settings.budget:g} s: each tensor is checked by {BUDGET_DIRECTIONS} "
-        "directional derivatives (a flagged one entry by entry); --budget inf checks "
-        "every entry"
+        f"every entry would take about {each * entries:.0f} s, more than the budget of "
+        f"{settings.budget:g} s: each tensor is checked by {BUDGET_DIRECTIONS} directional "
+        f"derivatives and {fill:.1%} of its entries (at least {FILL_LEAST}: the largest, "
+        "the smallest and a stratified sample); a flagged tensor entry by entry. "
+        "--budget inf checks every entry"
     )
-    return replace(settings, directions=BUDGET_DIRECTIONS)
+    return replace(settings, directions=BUDGET_DIRECTIONS, fill=fill)
 
 
 def _check_memory(model, settings: Settings) -> None:
@@ -408,11 +419,7 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
         if row.comparison.status == FAIL and row.comparison.checked < row.comparison.entries:
             row = replace(
                 row,
-                diagnosis=Diagnosis(
-                    "none",
-                    "not diagnosed: only sampled entries were "
-                    "checked (run without --sample to diagnose)",
-                ),
+                diagnosis=Diagnosis("none", _undiagnosed(settings)),
             )
         elif row.comparison.status == FAIL and row.comparison.problem != "type":
             others = _merge_equal(
@@ -443,6 +450,16 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
             )
         out.append(row)
     return out
+
+
+def _undiagnosed(settings: Settings) -> str:
+    """Why a FAIL row with only some entries checked gets no diagnosis."""
+    if settings.sample is not None:
+        return "not diagnosed: only sampled entries were checked (run without --sample to diagnose)"
+    return (
+        "not diagnosed: only the entries the budget allowed were checked "
+        "(--budget inf checks and diagnoses every entry)"
+    )
 
 
 def _merge_equal(named: dict) -> dict:

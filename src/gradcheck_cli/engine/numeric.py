@@ -28,12 +28,14 @@ log of a probability: NaN), or (richardson) whose estimate stays above 1e-8 of t
 is done again with h relative to |θ| instead of max(1, |θ|) where |θ| < 1.
 """
 
+import time
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from gradcheck_cli.engine import workers
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model, Values
 
@@ -86,23 +88,71 @@ def _chunks(n: int, per_copy: int, chunk_bytes: int):
         yield slice(start, min(n, start + size))
 
 
-def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progress=None):
-    """f at θ + steps[j] e_idx[j] for every j, as an array (len(idx),) + out.shape."""
+def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progress=None, pool=None):
+    """f at θ + steps[j] e_idx[j] for every j, as an array (len(idx),) + out.shape.
+
+    In chunks of ``chunk_bytes``; with a ``pool`` (workers.py), the chunks left once the
+    first ones show they would take longer than PARALLEL_MIN_SECONDS go to its workers,
+    each computed there exactly as here."""
     shape = np.shape(env[wrt])
-    f0 = np.asarray(env[out])
-    result = np.empty((idx.size,) + f0.shape, dtype=dtype)
-    sparse = model.sparse_for(wrt)
-    for part in _chunks(idx.size, 2 * copy_bytes(model, env, wrt), chunk_bytes):
-        k = part.stop - part.start
-        if sparse:
-            result[part] = model.perturbed(env, wrt, idx[part], steps[part], upto=out)
-        else:
-            X = np.repeat(flat[None, :].astype(dtype), k, axis=0)
-            X[np.arange(k), idx[part]] += steps[part]
-            result[part] = model.evaluate(env, wrt, X.reshape((k,) + shape), upto=out)
+    result = np.empty((idx.size,) + np.shape(env[out]), dtype=dtype)
+    parts = list(_chunks(idx.size, 2 * copy_bytes(model, env, wrt), chunk_bytes))
+    start = time.perf_counter()
+    for j, part in enumerate(parts):
+        if j and pool is not None:
+            left = (time.perf_counter() - start) / part.start * (idx.size - part.start)
+            if left > workers.PARALLEL_MIN_SECONDS and pool.usable(model):
+                _in_workers(
+                    pool,
+                    model,
+                    env,
+                    (wrt, out, shape, dtype),
+                    flat,
+                    idx,
+                    steps,
+                    parts[j:],
+                    result,
+                    progress,
+                )
+                break
+        result[part] = copies(model, env, (wrt, out, shape, dtype), flat, idx[part], steps[part])
         if progress is not None:
-            progress(k)
+            progress(part.stop - part.start)
     return result
+
+
+def copies(model, env, what, flat, idx, steps) -> np.ndarray:
+    """f at θ + steps[j] e_idx[j] for one chunk; ``what``: (wrt, out, wrt's shape, dtype)."""
+    wrt, out, shape, dtype = what
+    if model.sparse_for(wrt):
+        return model.perturbed(env, wrt, idx, steps, upto=out)
+    X = np.repeat(flat[None, :].astype(dtype), idx.size, axis=0)
+    X[np.arange(idx.size), idx] += steps
+    return model.evaluate(env, wrt, X.reshape((idx.size,) + shape), upto=out)
+
+
+def _in_workers(pool, model, env, what, flat, idx, steps, parts, result, progress) -> None:
+    """The chunks ``parts`` evaluated by the pool's workers, into ``result``."""
+    count = min(len(parts), workers.TASKS_PER_WORKER * pool.size)
+    spans, tasks = [], []
+    for group in np.array_split(np.arange(len(parts)), count):
+        lo, hi = parts[group[0]].start, parts[group[-1]].stop
+        bounds = [(parts[k].start - lo, parts[k].stop - lo) for k in group]
+        spans.append(slice(lo, hi))
+        tasks.append((model.recipe, env, what, flat, idx[lo:hi], steps[lo:hi], bounds))
+    for span, values in zip(spans, pool.map(_copies_in_worker, tasks), strict=True):
+        result[span] = values
+        if progress is not None:
+            progress(span.stop - span.start)
+
+
+def _copies_in_worker(recipe, env, what, flat, idx, steps, bounds) -> np.ndarray:
+    """In a worker: the chunks ``bounds`` of ``idx``, each as copies() computes it here."""
+    model = workers.rebuilt(recipe)
+    with np.errstate(all="ignore"):
+        return np.concatenate(
+            [copies(model, env, what, flat, idx[a:b], steps[a:b]) for a, b in bounds]
+        )
 
 
 def differentiate(
@@ -115,14 +165,16 @@ def differentiate(
     indices: np.ndarray | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     progress=None,
+    pool=None,
 ) -> Derivative:
     """Numerical derivative of ``out`` (the loss by default) with respect to ``wrt``.
 
     ``indices`` (flat) limits the work to some entries; the others are NaN; ``rel_step``
     may then be an array, one step per index. ``progress``, if given, is called with the
-    number of model evaluations after each chunk.
+    number of model evaluations after each chunk; ``pool`` (workers.Pool) spreads the
+    copies over worker processes.
     """
-    e = _Entries(model, env, wrt, out or model.loss, indices, chunk_bytes, progress)
+    e = _Entries(model, env, wrt, out or model.loss, indices, chunk_bytes, progress, pool)
     if method == "complex":
         h = complex_steps(e.x).reshape((-1,) + e.tail)
         f = e.at(1j * h.ravel(), complex)
@@ -143,9 +195,9 @@ def differentiate(
 class _Entries:
     """The entries of ``wrt`` being differentiated: f at θ moved along them, in chunks."""
 
-    def __init__(self, model, env, wrt, out, indices, chunk_bytes, progress):
+    def __init__(self, model, env, wrt, out, indices, chunk_bytes, progress, pool):
         self.model, self.env, self.wrt, self.out = model, env, wrt, out
-        self.chunk_bytes, self.progress = chunk_bytes, progress
+        self.chunk_bytes, self.progress, self.pool = chunk_bytes, progress, pool
         self.theta = np.asarray(env[wrt], dtype=np.float64)
         self.flat = self.theta.ravel()
         self.idx = np.arange(self.flat.size) if indices is None else np.asarray(indices, dtype=int)
@@ -176,6 +228,7 @@ class _Entries:
             self.chunk_bytes,
             dtype,
             self.progress,
+            self.pool,
         )
 
     def taken(self, rel, part=slice(None)):
@@ -225,6 +278,7 @@ def _again_relative_to_theta(parts, redo, method: str, e: _Entries, rel_step) ->
         e.idx[redo],
         e.chunk_bytes,
         e.progress,
+        e.pool,
     )
     shape = (e.flat.size,) + e.f0.shape
     redone = [

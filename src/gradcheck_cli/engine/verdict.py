@@ -69,6 +69,7 @@ def numeric_reference(model, env, name, method, settings, jac=None, rel_step=Non
         rel_step=rel_step or settings.rel_step,
         indices=indices,
         progress=settings.progress,
+        pool=settings.pool,
     )
     if jac is None:
         return der

@@ -191,6 +191,7 @@ class UserModel(Model):
             path=path,
             user_forward=forward,
             user_backward=backward,
+            recipe=_recipe(path, seed),
             sizes={
                 **{n: int(np.size(v)) for n, v in values.items()},
                 **{n: int(np.size(v)) for n, v in probe.values.items()},
@@ -253,6 +254,19 @@ class UserModel(Model):
         for name, f in self.overrides.items():
             out[name] = f.fn(values, good)
         return out
+
+
+def _recipe(path: str, seed: int) -> tuple | None:
+    """How a worker process builds this model again (engine/workers.py): load the file;
+    its size and time of change make an edited file a new recipe."""
+    if not (os.path.isfile(path) and path.endswith(".py")):
+        return None
+    stat = os.stat(path)
+    return (_reload, os.path.abspath(path), seed, stat.st_mtime_ns, stat.st_size)
+
+
+def _reload(path: str, seed: int, *changed) -> "UserModel":
+    return load(path, seed)
 
 
 def _copies(values: dict) -> dict:

@@ -444,13 +444,14 @@ def build(
     )
     model.name = f"{os.path.basename(path)}:{layer.name}"
     model.title = f"your layer {layer.name}, {os.path.basename(path)}"
+    model.recipe = None  # not a model file: load() gives the recipe where it has one
     return model
 
 
 def load(options, max_memory: int | None = None, module=None, params=None) -> UserModel:
     """The model of a resolved config's LayerOptions (config.py): the flags' text parsed;
     ``module`` and ``params`` (Python values) if given, instead of the file and --param."""
-    return build(
+    model = build(
         load_module(options.path) if module is None else module,
         options.path,
         options.layer,
@@ -460,3 +461,6 @@ def load(options, max_memory: int | None = None, module=None, params=None) -> Us
         options.seed,
         max_memory,
     )
+    if module is None and params is None:  # a worker process loads the same (workers.py)
+        model.recipe = (load, options, max_memory)
+    return model

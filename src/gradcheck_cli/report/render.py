@@ -148,7 +148,8 @@ def _cells(r, sampled: bool) -> dict[str, Text | str]:
         cells["checked"] = (
             f"{c.directions} directions"
             if c.directions and c.checked == 0
-            else f"{max(c.checked, 0):,} of {c.entries:,}"
+            else (f"{c.directions} directions + " if c.directions else "")
+            + f"{max(c.checked, 0):,} of {c.entries:,}"
         )
         del cells["max rel err"]
     return cells

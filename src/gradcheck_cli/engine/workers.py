@@ -1,0 +1,154 @@
+"""Perturbed copies evaluated in worker processes: --jobs N, or the API's executor=.
+
+A worker cannot be sent a model (its steps hold closures), so it is sent the model's
+recipe: a picklable call that builds the same forward (a model file's path and seed, a
+built-in's name and options), run once per worker process and kept. It then evaluates
+whole chunks of copies exactly as this process would (numeric.py: the same chunks, in
+the same order), so a check's numbers are the same bytes for every number of workers.
+
+Workers start only where the work left would take longer than PARALLEL_MIN_SECONDS in
+this process: a small check never pays a process's start-up. --jobs starts them with one
+BLAS thread each (two processes × two threads on two cores would only contend) and
+ignoring Ctrl-C (this process reports it, and stops them). Any
+``concurrent.futures.Executor`` does as well: a ProcessPoolExecutor, or a Dask cluster's
+(``distributed.Client(...).get_executor()``); no scheduler of our own.
+"""
+
+import contextlib
+import io
+import multiprocessing
+import os
+import pickle
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from typing import Any
+
+from gradcheck_cli.errors import ModelError
+
+PARALLEL_MIN_SECONDS = 0.5  # work left below this, measured on the first chunks: stay here
+TASKS_PER_WORKER = 4  # the work left is cut into this many tasks a worker (load balance)
+SINGLE_THREADED = {  # for the BLAS libraries numpy may be built with
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+}
+
+Recipe = tuple  # (a module-level callable, *its arguments): builds the model
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Pool:
+    """The workers of one check: an executor given by the caller, or --jobs N processes
+    started on first use and stopped by close(). Records why a model stayed here."""
+
+    def __init__(self, jobs: int, executor: Executor | None = None):
+        self.given = executor
+        self.jobs = jobs or cores()
+        self._own: ProcessPoolExecutor | None = None
+        self.notes: list[str] = []
+
+    @property
+    def size(self) -> int:
+        """Workers the work is spread over."""
+        return int(getattr(self.given, "_max_workers", 0) or self.jobs)
+
+    def usable(self, model) -> bool:
+        """Whether ``model`` can be rebuilt in a worker; if not, a note says so once."""
+        if model.recipe is not None:
+            return True
+        note = (
+            f"{model.name} cannot be rebuilt in a worker process (only a model file, or a "
+            "module loaded from one, can): every copy was evaluated in this process"
+        )
+        if note not in self.notes:
+            self.notes.append(note)
+        return False
+
+    def executor(self) -> Executor:
+        if self.given is not None:
+            return self.given
+        if self._own is None:
+            self._own = ProcessPoolExecutor(
+                self.jobs, multiprocessing.get_context("spawn"), initializer=_quiet_worker
+            )
+        return self._own
+
+    def map(self, fn: Callable, tasks: list[tuple]) -> Iterator[Any]:
+        """fn(*task) for each task, in the workers; results in the order of ``tasks``."""
+        try:
+            with _single_threaded_children():  # a worker started now inherits the setting
+                futures = [self.executor().submit(fn, *task) for task in tasks]
+            for future in futures:
+                yield future.result()
+        except BrokenExecutor as e:  # the model killed its process (os._exit, a crash)
+            raise ModelError(
+                f"a worker process died evaluating the model ({e}); run with --jobs 1 "
+                "to see what the model does"
+            ) from None
+
+    def close(self, abandon: bool = False) -> None:
+        """Stop the workers this pool started (``abandon``: at once, mid-task)."""
+        if self._own is None:
+            return
+        if abandon:
+            for process in list(getattr(self._own, "_processes", {}).values()):
+                process.terminate()
+        self._own.shutdown(wait=not abandon, cancel_futures=True)
+        self._own = None
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.close(abandon=kind is not None)
+
+
+def pool(jobs: int, executor: Executor | None) -> Pool | None:
+    """The pool for --jobs/executor=, or None where every copy is evaluated here."""
+    if executor is None and (jobs or cores()) <= 1:
+        return None
+    return Pool(jobs, executor)
+
+
+@contextlib.contextmanager
+def _single_threaded_children():
+    saved = {k: os.environ.get(k) for k in SINGLE_THREADED}
+    os.environ.update(SINGLE_THREADED)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _quiet_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_BUILT: dict[bytes, Any] = {}  # in a worker: the last model built, by its recipe
+
+
+def rebuilt(recipe: Recipe):
+    """The model ``recipe`` builds, built once per worker; the user's prints while it is
+    built are dropped (this process showed them already)."""
+    key = pickle.dumps(recipe)
+    if key not in _BUILT:
+        build, *args = recipe
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            model = build(*args)
+        _BUILT.clear()
+        _BUILT[key] = model
+    return _BUILT[key]

@@ -1,0 +1,115 @@
+"""--jobs and executor=: perturbed copies in worker processes, the same bytes as here."""
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gradcheck_cli import check
+from gradcheck_cli.cli import app
+from gradcheck_cli.engine import numeric, workers
+from gradcheck_cli.errors import ModelError
+from gradcheck_cli.testing import plant_error
+
+runner = CliRunner()
+INF = float("inf")
+
+
+@pytest.fixture
+def mlp(pytestconfig, tmp_path):
+    """The example MLP at 40-32-5, batch 8: 1,280 entries of W1, three chunks of copies."""
+    text = (pytestconfig.rootpath / "examples" / "mlp.py").read_text()
+    path = tmp_path / "mlp40.py"
+    path.write_text(text.replace("D, H, C, B = 4, 6, 3, 5", "D, H, C, B = 40, 32, 5, 8"))
+    return str(path)
+
+
+@pytest.fixture
+def spread(monkeypatch):
+    """Workers for any work, however small; counts the chunks they evaluated."""
+    monkeypatch.setattr(workers, "PARALLEL_MIN_SECONDS", 0.0)
+    sent: list[int] = []
+    original = numeric._in_workers
+
+    def counted(*args):
+        sent.append(len(args[7]))
+        return original(*args)
+
+    monkeypatch.setattr(numeric, "_in_workers", counted)
+    return sent
+
+
+def _json(args: list[str]) -> str:
+    r = runner.invoke(app, args + ["--format", "json"])
+    assert r.exit_code in (0, 1), r.stderr
+    return r.stdout
+
+
+def test_two_jobs_print_the_same_bytes_as_one(mlp, spread):
+    one = _json(["check", mlp, "--budget", "inf", "--jobs", "1"])
+    assert not spread
+    two = _json(["check", mlp, "--budget", "inf", "--jobs", "2"])
+    assert sum(spread) >= 2 and one == two
+    assert json.loads(two)["summary"]["status"] == "PASS"
+
+
+def test_a_wrong_entry_fails_at_its_place_in_a_worker(mlp, spread):
+    W1 = np.abs(check(mlp, jobs=1, budget=INF).arrays["analytic/W1"])
+    last = np.unravel_index(W1.size - 1, W1.shape)  # in the last chunk: a worker's
+    wrong = plant_error(mlp, "W1", last, 1e-8)
+    row = check(wrong, jobs=2, budget=INF).row("W1").comparison
+    assert spread and row.status == "FAIL" and row.failed == 1
+    assert row.worst_index == tuple(int(i) for i in last)
+
+
+def test_any_executor_gives_the_same_numbers(mlp, spread):
+    here = check(mlp, jobs=1, budget=INF)
+    with ProcessPoolExecutor(2) as executor:
+        there = check(mlp, executor=executor, budget=INF)
+    assert spread and there.status == here.status == "PASS"
+    for key, value in here.arrays.items():
+        assert np.array_equal(value, there.arrays[key], equal_nan=True), key
+
+
+class _Inline:
+    """A model that is no file: it cannot be rebuilt in a worker."""
+
+    def init(self, rng):
+        return {"w": rng.standard_normal(2000)}
+
+    def forward(self, p, tap):
+        return np.sum(np.sin(p["w"]))
+
+    def backward(self, v):
+        return {"w": np.cos(v["w"])}
+
+
+def test_a_model_that_is_no_file_stays_here_and_says_so(spread):
+    report = check(_Inline(), jobs=2, budget=INF)
+    assert report.status == "PASS" and not spread
+    assert any("cannot be rebuilt in a worker" in n for n in report.notes)
+
+
+def test_a_worker_the_model_kills_is_one_line(tmp_path, spread):
+    path = tmp_path / "dies.py"
+    path.write_text(
+        "import multiprocessing, os\nimport numpy as np\n"
+        "def init(rng):\n    return {'w': rng.standard_normal(3000)}\n"
+        "def forward(p, tap):\n"
+        "    if multiprocessing.current_process().name != 'MainProcess':\n"
+        "        os._exit(3)\n"
+        "    return np.sum(np.sin(p['w']))\n"
+        "def backward(v):\n    return {'w': np.cos(v['w'])}\n"
+    )
+    with pytest.raises(ModelError, match="a worker process died"):
+        check(str(path), jobs=2, budget=INF)
+    r = runner.invoke(app, ["check", str(path), "--jobs", "2", "--budget", "inf"])
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "--jobs 1" in r.stderr
+
+
+def test_jobs_is_a_whole_number(mlp):
+    r = runner.invoke(app, ["check", mlp, "--jobs", "-1"])
+    assert r.exit_code == 2 and "--jobs" in r.stderr and "-1" in r.stderr
