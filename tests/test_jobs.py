@@ -113,3 +113,61 @@ def test_a_worker_the_model_kills_is_one_line(tmp_path, spread):
 def test_jobs_is_a_whole_number(mlp):
     r = runner.invoke(app, ["check", mlp, "--jobs", "-1"])
     assert r.exit_code == 2 and "--jobs" in r.stderr and "-1" in r.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for stat in __import__("glob").glob("/proc/[0-9]*/stat"):
+        try:
+            fields = open(stat).read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.split("/")[2]))
+    return out
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="reads /proc")
+def test_ctrl_c_ends_the_workers_too_with_one_line(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "slow.py"
+    path.write_text(
+        "import time\nimport numpy as np\n"
+        "def init(rng):\n    return {'w': rng.standard_normal(4000)}\n"
+        "def forward(p, tap):\n    time.sleep(0.002)\n    return np.sum(np.sin(p['w']))\n"
+        "def backward(v):\n    return {'w': np.cos(v['w'])}\n"
+    )
+    args = [sys.executable, "-m", "gradcheck_cli", "check", str(path), "--budget", "inf"]
+    proc = subprocess.Popen(args + ["--jobs", "2"], stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    workers_seen: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(workers_seen) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        workers_seen = [p for p in _children(proc.pid) if b"spawn_main" in _cmdline(p)]
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert len(workers_seen) == 2, "the workers never started"
+    assert proc.returncode == 130 and out == b""
+    assert err.decode().strip() == "gradcheck: error: interrupted"
+    time.sleep(1.0)
+    assert not [p for p in workers_seen if _running(p)]
+
+
+def _running(pid: int) -> bool:
+    """Alive, not a zombie waiting to be reaped."""
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read()
+    except OSError:
+        return b""

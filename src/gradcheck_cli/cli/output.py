@@ -22,12 +22,25 @@ def _interrupted(signum, frame) -> None:  # (a signal handler: os calls only)
             os.unlink(path)
         except OSError:
             pass
+    _end_resource_tracker()
     # On a terminal: clear a progress bar's line and show the cursor it hid.
     text = f"\r\x1b[2K\x1b[?25h\x1b[31m{line}\x1b[0m\n" if tty else f"{line}\n"
     try:
         os.write(2, text.encode())
     finally:
         os._exit(130)
+
+
+def _end_resource_tracker() -> None:
+    """--jobs workers end with this process (workers.py); multiprocessing's resource
+    tracker would print a warning about their semaphores (unlinked already on Linux)."""
+    tracker = sys.modules.get("multiprocessing.resource_tracker")
+    pid = getattr(getattr(tracker, "_resource_tracker", None), "_pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def quiet_interrupts() -> None:

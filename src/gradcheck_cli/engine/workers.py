@@ -134,7 +134,19 @@ def _single_threaded_children():
 
 
 def _quiet_worker() -> None:
+    """A --jobs worker: Ctrl-C is this process's to report; and on Linux the kernel ends
+    the worker when the process that started it ends (a Ctrl-C ends gradcheck at once,
+    by os._exit, with no time to stop its workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the worker ends after its task
+        pass
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 _BUILT: dict[bytes, Any] = {}  # in a worker: the last model built, by its recipe
