@@ -78,7 +78,10 @@ class Pool:
             return self.given
         if self._own is None:
             self._own = ProcessPoolExecutor(
-                self.jobs, multiprocessing.get_context("spawn"), initializer=_quiet_worker
+                self.jobs,
+                multiprocessing.get_context("spawn"),
+                initializer=_quiet_worker,
+                initargs=(os.getpid(),),
             )
         return self._own
 
@@ -133,10 +136,10 @@ def _single_threaded_children():
                 os.environ[key] = value
 
 
-def _quiet_worker() -> None:
+def _quiet_worker(parent: int) -> None:
     """A --jobs worker: Ctrl-C is this process's to report; and on Linux the kernel ends
-    the worker when the process that started it ends (a Ctrl-C ends gradcheck at once,
-    by os._exit, with no time to stop its workers)."""
+    the worker when the process that started it (``parent``) ends: a Ctrl-C ends
+    gradcheck at once, by os._exit, with no time to stop its workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
@@ -144,6 +147,8 @@ def _quiet_worker() -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):  # not Linux: the worker ends after its task
         pass
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(0)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
