@@ -16,15 +16,15 @@ ignoring Ctrl-C (this process reports it, and stops them). Any
 
 import contextlib
 import io
-import multiprocessing
 import os
-import pickle
 import signal
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradcheck_cli.errors import ModelError
+
+if TYPE_CHECKING:  # (imported where used: the command line reads SINGLE_THREADED at start)
+    from concurrent.futures import Executor, ProcessPoolExecutor
 
 PARALLEL_MIN_SECONDS = 0.5  # work left below this, measured on the first chunks: stay here
 TASKS_PER_WORKER = 4  # the work left is cut into this many tasks a worker (load balance)
@@ -50,7 +50,7 @@ class Pool:
     """The workers of one check: an executor given by the caller, or --jobs N processes
     started on first use and stopped by close(). Records why a model stayed here."""
 
-    def __init__(self, jobs: int, executor: Executor | None = None):
+    def __init__(self, jobs: int, executor: "Executor | None" = None):
         self.given = executor
         self.jobs = jobs or cores()
         self._own: ProcessPoolExecutor | None = None
@@ -73,10 +73,13 @@ class Pool:
             self.notes.append(note)
         return False
 
-    def executor(self) -> Executor:
+    def executor(self) -> "Executor":
         if self.given is not None:
             return self.given
         if self._own is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             self._own = ProcessPoolExecutor(
                 self.jobs,
                 multiprocessing.get_context("spawn"),
@@ -87,6 +90,8 @@ class Pool:
 
     def map(self, fn: Callable, tasks: list[tuple]) -> Iterator[Any]:
         """fn(*task) for each task, in the workers; results in the order of ``tasks``."""
+        from concurrent.futures import BrokenExecutor
+
         try:
             with _single_threaded_children():  # a worker started now inherits the setting
                 futures = [self.executor().submit(fn, *task) for task in tasks]
@@ -115,7 +120,7 @@ class Pool:
         self.close(abandon=kind is not None)
 
 
-def pool(jobs: int, executor: Executor | None) -> Pool | None:
+def pool(jobs: int, executor: "Executor | None") -> Pool | None:
     """The pool for --jobs/executor=, or None where every copy is evaluated here."""
     if executor is None and (jobs or cores()) <= 1:
         return None
@@ -160,6 +165,8 @@ _BUILT: dict[bytes, Any] = {}  # in a worker: the last model built, by its recip
 def rebuilt(recipe: Recipe):
     """The model ``recipe`` builds, built once per worker; the user's prints while it is
     built are dropped (this process showed them already)."""
+    import pickle
+
     key = pickle.dumps(recipe)
     if key not in _BUILT:
         build, *args = recipe
