@@ -98,3 +98,37 @@ def test_the_note_says_what_every_entry_would_take(pytestconfig):
     assert "every entry would take about" in note and "--budget inf" in note
     assert "stratified sample" in note
     assert all(r.comparison.directions == 4 and r.comparison.checked > 0 for r in report.gradients)
+
+
+TIES = '''
+import numpy as np
+
+C = np.random.default_rng(5).standard_normal(5000)
+
+
+def init(rng):
+    a = rng.integers(-2, 3, 5000).astype(float)
+    return {"a": a, "b": np.where(rng.random(5000) < 0.3, a, a - 1)}
+
+
+def forward(p, tap):
+    z = tap("z", p["a"] - p["b"])  # exactly 0 on 30% of entries; not once the leaves move
+    return np.sum(C * np.maximum(z, 0))
+
+
+def backward(v):  # relu'(0) taken as -1: outside [0, 1]
+    z_bar = C * np.where(v["z"] > 0, 1.0, np.where(v["z"] == 0, -1.0, 0.0))
+    return {"z": z_bar, "a": z_bar, "b": -z_bar}
+'''
+
+
+@pytest.mark.parametrize("method", ENGINES)
+def test_a_wrong_kink_that_jittering_moves_away_is_no_rounding(tmp_path, method):
+    path = tmp_path / "ties.py"
+    path.write_text(TIES)
+    rows = check(str(path), budget=OVER, method=method)
+    assert {r.id: r.comparison.status for r in rows.gradients} == {
+        "z": "FAIL",
+        "a": "FAIL",
+        "b": "FAIL",
+    }
