@@ -21,7 +21,8 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
                          the relative error that entry would have to carry to fail; WEAK
                          when coarser than 1e-6, float32 1e-2; larger than 1e300: none),
                      "resolution_worst": null | {"value", "index"} (the largest bound / |A|),
-                     "entries", "checked" (fewer with --sample, 0 with --directions),
+                     "entries", "checked" (fewer with --sample, 0 with --directions;
+                         over --budget, the sample checked beside the directions),
                      "directions", "failed", "kinks",
                      "replaced": bool, "origin": null | "injected" | "yours",
                      "worst": null | {"index": [int, ...], "analytic", "numeric",
