@@ -171,3 +171,20 @@ def _cmdline(pid: int) -> bytes:
         return open(f"/proc/{pid}/cmdline", "rb").read()
     except OSError:
         return b""
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(mlp, tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from gradcheck_cli import check\nfrom gradcheck_cli.engine import numeric, workers\n"
+        "workers.PARALLEL_MIN_SECONDS = 0.0\nsent = []\noriginal = numeric._in_workers\n"
+        "numeric._in_workers = lambda *a: (sent.append(1), original(*a))[1]\n"
+        f"report = check({mlp!r}, jobs=2, budget=float('inf'))\n"
+        "print(report.status, bool(sent))\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert done.stdout.decode().split() == ["PASS", "True"]

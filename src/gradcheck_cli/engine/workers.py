@@ -18,6 +18,7 @@ import contextlib
 import io
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +94,7 @@ class Pool:
         from concurrent.futures import BrokenExecutor
 
         try:
-            with _single_threaded_children():  # a worker started now inherits the setting
+            with _single_threaded_children(), _main_script_hidden():  # for workers started now
                 futures = [self.executor().submit(fn, *task) for task in tasks]
             for future in futures:
                 yield future.result()
@@ -139,6 +140,23 @@ def _single_threaded_children():
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _main_script_hidden():
+    """A spawned worker runs the caller's main script again (as __mp_main__) unless it
+    cannot find it; a script that calls check() without `if __name__ == "__main__":`
+    would then check again in every worker. A worker needs only the recipe: the script is
+    hidden while workers start."""
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
+    try:
+        for key in saved:
+            setattr(main, key, None)
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(main, key, value)
 
 
 def _quiet_worker(parent: int) -> None:
