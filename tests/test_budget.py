@@ -100,7 +100,7 @@ def test_the_note_says_what_every_entry_would_take(pytestconfig):
     assert all(r.comparison.directions == 4 and r.comparison.checked > 0 for r in report.gradients)
 
 
-TIES = '''
+TIES = """
 import numpy as np
 
 C = np.random.default_rng(5).standard_normal(5000)
@@ -119,7 +119,7 @@ def forward(p, tap):
 def backward(v):  # relu'(0) taken as -1: outside [0, 1]
     z_bar = C * np.where(v["z"] > 0, 1.0, np.where(v["z"] == 0, -1.0, 0.0))
     return {"z": z_bar, "a": z_bar, "b": -z_bar}
-'''
+"""
 
 
 @pytest.mark.parametrize("method", ENGINES)
