@@ -67,8 +67,8 @@ class Pool:
         if model.recipe is not None:
             return True
         note = (
-            f"{model.name} cannot be rebuilt in a worker process (only a model file, or a "
-            "module loaded from one, can): every copy was evaluated in this process"
+            f"{model.name} cannot be rebuilt in a worker process (a model file, a module "
+            "loaded from one, or a built-in can): every copy was evaluated in this process"
         )
         if note not in self.notes:
             self.notes.append(note)
