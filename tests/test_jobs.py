@@ -188,3 +188,25 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(mlp, tmp_
     done = subprocess.run([sys.executable, str(script)], capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()[-500:]
     assert done.stdout.decode().split() == ["PASS", "True"]
+
+
+@pytest.mark.parametrize("given, seen", [(None, "1"), ("3", "3")])
+def test_the_command_runs_one_blas_thread_unless_told(tmp_path, given, seen):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "threads.py"
+    path.write_text(
+        "import os, sys\nimport numpy as np\n"
+        "print('threads', os.environ.get('OPENBLAS_NUM_THREADS'), file=sys.stderr)\n"
+        "def init(rng):\n    return {'w': rng.standard_normal(3)}\n"
+        "def forward(p, tap):\n    return np.sum(np.sin(p['w']))\n"
+        "def backward(v):\n    return {'w': np.cos(v['w'])}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    args = [sys.executable, "-m", "gradcheck_cli", "check", str(path), "-q"]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and f"threads {seen}" in done.stderr
