@@ -210,3 +210,19 @@ def test_the_command_runs_one_blas_thread_unless_told(tmp_path, given, seen):
     args = [sys.executable, "-m", "gradcheck_cli", "check", str(path), "-q"]
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and f"threads {seen}" in done.stderr
+
+
+def test_copies_are_evaluated_on_one_blas_thread_unless_the_environment_chose(monkeypatch):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas() -> set[int]:
+        return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+
+    for key in workers.SINGLE_THREADED:
+        monkeypatch.delenv(key, raising=False)
+    with threadpool_limits(2, user_api="blas"):  # as a caller's numpy may run
+        with workers.one_blas_thread():
+            assert blas() <= {1}
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+        with workers.one_blas_thread():  # the environment's choice stands
+            assert blas() <= {2}

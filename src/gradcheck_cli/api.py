@@ -135,10 +135,11 @@ def execute(cfg: Config, built=None, progress=None, executor=None) -> Report:
     if built is None:
         built = _build(cfg)
     pool = workers.pool(cfg.check.jobs, executor)
-    if pool is None:
-        return _execute(cfg, built, progress, None)
-    with pool:
-        report = _execute(cfg, built, progress, pool)
+    with workers.one_blas_thread():
+        if pool is None:
+            return _execute(cfg, built, progress, None)
+        with pool:
+            report = _execute(cfg, built, progress, pool)
     return replace(report, notes=report.notes + pool.notes)
 
 

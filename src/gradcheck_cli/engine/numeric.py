@@ -149,7 +149,7 @@ def _in_workers(pool, model, env, what, flat, idx, steps, parts, result, progres
 def _copies_in_worker(recipe, env, what, flat, idx, steps, bounds) -> np.ndarray:
     """In a worker: the chunks ``bounds`` of ``idx``, each as copies() computes it here."""
     model = workers.rebuilt(recipe)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), workers.one_blas_thread():
         return np.concatenate(
             [copies(model, env, what, flat, idx[a:b], steps[a:b]) for a, b in bounds]
         )

@@ -121,6 +121,21 @@ class Pool:
         self.close(abandon=kind is not None)
 
 
+@contextlib.contextmanager
+def one_blas_thread():
+    """numpy's BLAS at one thread within the block (threadpoolctl), unless the environment
+    chose a number: the command line sets 1 before numpy loads, and a user's own choice
+    stands. For check() from Python and for workers an executor forked from the caller
+    (a ProcessPoolExecutor on Linux: the caller's BLAS threads, several per worker)."""
+    if any(key in os.environ for key in SINGLE_THREADED):
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        yield
+
+
 def pool(jobs: int, executor: "Executor | None") -> Pool | None:
     """The pool for --jobs/executor=, or None where every copy is evaluated here."""
     if executor is None and (jobs or cores()) <= 1:
