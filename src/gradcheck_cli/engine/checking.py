@@ -261,6 +261,7 @@ def _within_budget(model, env, method: str, settings: Settings, notes: list[str]
     entries = sum(int(np.size(env[n])) for n in names)
     largest = max(names, key=lambda n: np.size(env[n]))
     probe = np.arange(min(8, int(np.size(env[largest]))))
+    differentiate(model, env, largest, method=method, indices=probe[:2])  # warm: not timed
     start = time.perf_counter()
     differentiate(model, env, largest, method=method, indices=probe)
     each = (time.perf_counter() - start) / max(probe.size, 1)
@@ -269,15 +270,15 @@ def _within_budget(model, env, method: str, settings: Settings, notes: list[str]
         each /= pool.size  # type: ignore[attr-defined]
     if each * entries <= settings.budget:
         return settings
-    from gradcheck_cli.engine.directional import FILL_LEAST
+    from gradcheck_cli.engine.directional import FILL_LEAST, LOCATE_FILE
 
     fill = min(1.0, BUDGET_SAMPLE * settings.budget / each / entries)
     notes.append(
         f"every entry would take about {each * entries:.0f} s, more than the budget of "
         f"{settings.budget:g} s: each tensor is checked by {BUDGET_DIRECTIONS} directional "
         f"derivatives and {fill:.1%} of its entries (at least {FILL_LEAST}: the largest, "
-        "the smallest and a stratified sample); a flagged tensor entry by entry. "
-        "--budget inf checks every entry"
+        "the smallest and a stratified sample); a flagged tensor is located entry by "
+        f"entry (by bisection beyond {LOCATE_FILE:,} entries). --budget inf checks every entry"
     )
     return replace(settings, directions=BUDGET_DIRECTIONS, fill=fill)
 
@@ -457,8 +458,8 @@ def _undiagnosed(settings: Settings) -> str:
     if settings.sample is not None:
         return "not diagnosed: only sampled entries were checked (run without --sample to diagnose)"
     return (
-        "not diagnosed: only the entries the budget allowed were checked "
-        "(--budget inf checks and diagnoses every entry)"
+        "not diagnosed: over the budget, the wrong entries were located, not every entry "
+        "checked (--budget inf checks and diagnoses every entry)"
     )
 
 

@@ -196,6 +196,7 @@ def localize(model, env, name, A, method, seed: int, spread=None, keep: int = 64
 
 
 LOCATE_ALL = 2**22  # entries a per-entry check on the fast path takes in about a second
+LOCATE_FILE = 4096  # ... and without it (model files): beyond, bisection locates
 
 
 def directional_verdict(model, env, p: Pending, method, settings):
@@ -266,8 +267,8 @@ def _sampled(model, env, p: Pending, method, settings, comparison):
 
 
 def _affordable(model, name: str) -> int:
-    """Entries a per-entry check may take: the fast path's LOCATE_ALL, else 4,096."""
-    return LOCATE_ALL if model.sparse_for(name) else 4096
+    """Entries a per-entry check may take: the fast path's LOCATE_ALL, else LOCATE_FILE."""
+    return LOCATE_ALL if model.sparse_for(name) else LOCATE_FILE
 
 
 def _scattered(model, env, p: Pending, method, settings, comparison, d, failing) -> bool:
