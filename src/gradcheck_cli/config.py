@@ -284,7 +284,8 @@ class CheckOptions:
     budget: float = option(
         10.0,
         "Seconds a check of every entry may take; beyond, each tensor is checked by 4 "
-        "directional derivatives instead (a note says so). inf: every entry, however long.",
+        "directional derivatives and a stratified sample of entries (a note says so). "
+        "inf: every entry, however long.",
         allowed="a number of seconds > 0, or inf",
         valid=lambda v: v > 0,
         panel=LARGE,
