@@ -415,9 +415,22 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
     from gradcheck_cli.report.diagnose import Diagnosis, diagnose  # only a FAIL needs it
 
     values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
+    carried = _carried(rows, analytic, arrays, env, model, settings, method)
     out = []
     for row in rows:
-        if row.comparison.status == FAIL and row.comparison.checked < row.comparison.entries:
+        if row.id in carried:
+            source = next(r.label for r in rows if r.id == carried[row.id])
+            row = replace(
+                row,
+                diagnosis=Diagnosis(
+                    "carried",
+                    f"carried from {source}: the error is {source}'s, pulled back through "
+                    f"∂{carried[row.id]}/∂{row.id}; this row's own formula is consistent: "
+                    f"fix {source}",
+                    {"from": carried[row.id]},
+                ),
+            )
+        elif row.comparison.status == FAIL and row.comparison.checked < row.comparison.entries:
             row = replace(
                 row,
                 diagnosis=Diagnosis("none", _undiagnosed(settings)),
@@ -451,6 +464,36 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
             )
         out.append(row)
     return out
+
+
+def _carried(rows, analytic, arrays, env, model, settings, method) -> dict[str, str]:
+    """Row id -> the id of the earlier FAIL row whose error it only carries (carried.py):
+    where the backward computes adjoints from its own (a model file's, or --chain) and
+    the complex step can follow a direction; every row checked entry by entry."""
+    if method != "complex" or not (model.chain or hasattr(model, "user_backward")):
+        return {}
+    from gradcheck_cli.engine.carried import carried_from
+
+    def full_fail(r) -> bool:
+        c = r.comparison
+        return c.status == FAIL and c.problem == "values" and c.checked == c.entries
+
+    errors = {
+        r.id: np.asarray(analytic[r.id], dtype=float) - arrays[f"numeric/{r.id}"]
+        for r in rows
+        if full_fail(r) and r.kind != "jacobian"
+    }
+    found = {}
+    for k, row in enumerate(rows):
+        earlier = reversed(rows[:k])  # nearest first
+        upstream = {
+            r.id: errors[r.id] for r in earlier if r.kind == "intermediate" and r.id in errors
+        }
+        if row.id in errors and upstream:
+            source = carried_from(model, env, row.id, errors[row.id], upstream, settings.seed)
+            if source is not None:
+                found[row.id] = source
+    return found
 
 
 def _undiagnosed(settings: Settings) -> str:

@@ -84,7 +84,8 @@ def summary_text(report: Report) -> str:
         note += f"; not checked: {', '.join(unchecked)}"
     if failed:
         return (
-            f"FAIL: {len(failed)} of {total} derived gradients are wrong: {', '.join(failed)}{note}"
+            f"FAIL: {len(failed)} of {total} derived gradients are wrong: {', '.join(failed)}"
+            f"{_carried(report)}{note}"
         )
     if weak:
         coarse = ", ".join(f"{r.label} ({r.comparison.resolution:.0e})" for r in weak)
@@ -96,6 +97,19 @@ def summary_text(report: Report) -> str:
     if checked == 1:
         return f"PASS: the derived gradient matches the numerical one{note}"
     return f"PASS: all {checked} derived gradients match the numerical ones{note}"
+
+
+def _carried(report: Report) -> str:
+    """'; W̄1, b̄1, x̄ carry z̄1's error': FAIL rows whose own formulas are consistent."""
+    by_source: dict[str, list[str]] = {}
+    labels = {r.id: r.label for r in report.gradients}
+    for r in report.gradients:
+        if r.diagnosis is not None and r.diagnosis.kind == "carried":
+            by_source.setdefault(labels[r.diagnosis.detail["from"]], []).append(r.label)
+    return "".join(
+        f"; {', '.join(rows)} {'carries' if len(rows) == 1 else 'carry'} {source}'s error"
+        for source, rows in by_source.items()
+    )
 
 
 def options_text(report: Report) -> str:
