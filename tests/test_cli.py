@@ -508,3 +508,13 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path, command, after)
         # script's imports), before any code of ours runs: once more, a little later.
         r = _interrupt([*command, "check", str(model)], 0.15)
     assert (r.returncode, r.stderr, r.stdout) == (130, "gradcheck: error: interrupted\n", "")
+
+
+def test_run_given_a_model_option_says_where_it_goes():
+    r = runner.invoke(app, ["run", "configs/residual-relu.toml", "--d", "16"])
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "gradcheck residual|softmax --config FILE --d" in r.stderr
+    seed = runner.invoke(app, ["run", "configs/residual-relu.toml", "--seed", "3"])
+    assert seed.exit_code == 2 and "gradcheck residual|softmax|check --config FILE" in seed.stderr
+    other = runner.invoke(app, ["run", "configs/residual-relu.toml", "--bogus", "1"])
+    assert other.exit_code == 2 and "gradcheck run --help" in other.stderr

@@ -71,7 +71,26 @@ def _usage(e) -> tuple[str, int]:
         from gradcheck_cli.config import unknown
 
         message = str(unknown(choice.group(2), [str(c) for c in choices], str(param.name)))
-    return (message + hint if message else ""), getattr(e, "exit_code", 2)
+    return (message + (_model_option(e, ctx) or hint) if message else ""), getattr(
+        e, "exit_code", 2
+    )
+
+
+def _model_option(e, ctx) -> str:
+    """For `run` given a model's option (--d 16): where model options go instead."""
+    flag = getattr(e, "option_name", None)
+    if ctx is None or ctx.info_name != "run" or not flag:
+        return ""
+    from gradcheck_cli.config import MODEL_OPTIONS
+
+    commands = [m for m, specs in MODEL_OPTIONS.items() if any(o.flag() == flag for o in specs)]
+    if not commands:
+        return ""
+    command = "|".join("check" if m == "file" else m for m in commands if m != "layer")
+    return (
+        f": run takes the model's options from the file's [model]; to override {flag}, "
+        f"run `gradcheck {command} --config FILE {flag} ...`"
+    )
 
 
 def _unexpected(e: BaseException) -> str:
