@@ -517,4 +517,4 @@ def test_run_given_a_model_option_says_where_it_goes():
     seed = runner.invoke(app, ["run", "configs/residual-relu.toml", "--seed", "3"])
     assert seed.exit_code == 2 and "gradcheck residual|softmax|check --config FILE" in seed.stderr
     other = runner.invoke(app, ["run", "configs/residual-relu.toml", "--bogus", "1"])
-    assert other.exit_code == 2 and "gradcheck run --help" in other.stderr
+    assert other.exit_code == 2 and "run --help" in other.stderr
