@@ -16,8 +16,7 @@ Only a diagnosis: no verdict changes.
 
 import numpy as np
 
-from gradcheck_cli.engine.directional import directions
-from gradcheck_cli.engine.numeric import COMPLEX_STEP
+from gradcheck_cli.engine.directional import complex_along, directions
 
 CARRY_DIRECTIONS = 3
 CARRY_RTOL = 1e-6  # the two sides agree to this, relative (both are exact to ~1e-13)
@@ -38,15 +37,7 @@ def carried_from(model, env, row: str, error: np.ndarray, upstream: dict, seed: 
     for u, e in upstream.items():
         if u not in later or np.shape(e) != np.shape(env[u]) or not np.all(np.isfinite(e)):
             continue
-        pulled = np.array([float(np.sum(e * _along(model, env, row, u, v))) for v in V])
+        pulled = np.array([float(np.sum(e * complex_along(model, env, row, v, upto=u))) for v in V])
         if np.all(np.abs(own - pulled) <= CARRY_RTOL * np.maximum(np.abs(own), np.abs(pulled))):
             return u
     return None
-
-
-def _along(model, env, row: str, u: str, v: np.ndarray) -> np.ndarray:
-    """d u(r + s v)/ds at s = 0: the complex step along v, read at the tap u."""
-    theta = np.asarray(env[row], dtype=float)
-    h = COMPLEX_STEP * float(np.clip(np.abs(theta).max(initial=0.0), 1e-280, 1.0))
-    moved = model.evaluate(env, row, (theta + 1j * h * v)[None], upto=u)
-    return np.imag(np.asarray(moved)[0]) / h

@@ -36,17 +36,24 @@ def directions(shape, count: int, seed: int, name: str) -> np.ndarray:
     return (2 * signs - 1).astype(np.float64)
 
 
+def complex_along(model, env, name: str, v: np.ndarray, upto: str | None = None):
+    """d out(θ + s v)/ds at s = 0 by the complex step, out the loss or the tap ``upto``;
+    the step small next to the smallest |θ_i| the direction moves."""
+    theta = np.asarray(env[name], dtype=float)
+    moved = np.abs(theta[(v != 0) & (theta != 0)])
+    h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
+    h /= max(float(np.abs(v).max()), 1e-300)
+    f = model.evaluate(env, name, (theta + 1j * h * v)[None], upto=upto)
+    return np.imag(np.asarray(f)[0]) / h
+
+
 def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarray]:
     """d L(θ + s v)/ds at s = 0 for each v in V, with an error estimate for each."""
     theta = np.asarray(env[name], dtype=float)
     out, est = [], []
     for v in V:  # one direction at a time: a copy of a large tensor is large
-        if method == "complex":  # small next to the smallest |θ_i| the direction moves
-            moved = np.abs(theta[(v != 0) & (theta != 0)])
-            h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
-            h /= max(float(np.abs(v).max()), 1e-300)
-            f = model.evaluate(env, name, (theta + 1j * h * v)[None])
-            out.append(float(np.imag(f[0])) / h)
+        if method == "complex":
+            out.append(float(complex_along(model, env, name, v)))
             est.append(0.0)
         else:  # richardson along v, scaled to the tensor
             h = (
@@ -133,16 +140,13 @@ def check_directions(
     r = int(np.argmax(ratio))
     failed = int((err > bound).sum()) if np.all(np.isfinite(numeric)) else count
     res, res_worst, res_index = _resolution(A, bound + err)
-    weak = POLICY["float64"].weak
-    status = FAIL if failed else WEAK if res is not None and not res <= weak else PASS
-    reason = None
+    status, reason = _pass_or_weak(res)
     if failed:
+        status = FAIL
         reason = (
             f"{failed} of {count} directions disagree: ⟨A, v⟩ = {analytic[r]:.10g}, "
             f"numeric {numeric[r]:.10g}"
         )
-    elif status == WEAK:
-        reason = weak_reason(res, weak)
     comparison = Comparison(
         status,
         reason,
@@ -163,6 +167,15 @@ def check_directions(
         resolution_index=res_index,
     )
     return comparison, analytic - numeric, err > bound
+
+
+def _pass_or_weak(res: float | None) -> tuple[str, str | None]:
+    """A row no direction fails: WEAK (with why) if its resolution is coarser than the
+    policy's weak, else PASS."""
+    weak = POLICY["float64"].weak
+    if res is not None and not res <= weak:
+        return WEAK, weak_reason(res, weak)
+    return PASS, None
 
 
 def _resolution(A: np.ndarray, room: np.ndarray):
@@ -224,15 +237,9 @@ def directional_verdict(model, env, p: Pending, method, settings):
     if np.prod(shape) > _affordable(model, p.id) and _scattered(
         model, env, p, method, settings, comparison, d, failing
     ):
-        weak = POLICY["float64"].weak
-        res = comparison.resolution
-        status = WEAK if res is not None and not res <= weak else PASS
+        status, reason = _pass_or_weak(comparison.resolution)
         return np.full(shape, np.nan), replace(
-            comparison,
-            status=status,
-            reason=weak_reason(res, weak) if status == WEAK else None,
-            failed=0,
-            problem=None,
+            comparison, status=status, reason=reason, failed=0, problem=None
         )
     return _entry_by_entry(model, env, p, method, settings, comparison)
 
