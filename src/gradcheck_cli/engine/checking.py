@@ -252,7 +252,7 @@ BUDGET_SAMPLE = 0.2  # ... and entries checked one by one beside them: this part
 def _within_budget(model, env, method: str, settings: Settings, notes: list[str]) -> Settings:
     """``settings``, or where checking every entry would take longer than the budget (the
     time of 8 entries of the largest tensor, times every entry, over the workers):
-    --directions 4 and, in a quarter of the budget, a stratified sample of entries."""
+    --directions 4 and, in BUDGET_SAMPLE of the budget, a stratified sample of entries."""
     if settings.directions is not None or settings.sample is not None:
         return settings
     if settings.budget == float("inf"):  # nothing to estimate against

@@ -94,7 +94,7 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
     In chunks of ``chunk_bytes``; with a ``pool`` (workers.py), the chunks left once the
     first ones show they would take longer than PARALLEL_MIN_SECONDS go to its workers,
     each computed there exactly as here."""
-    shape = np.shape(env[wrt])
+    what = (wrt, out, np.shape(env[wrt]), dtype)
     result = np.empty((idx.size,) + np.shape(env[out]), dtype=dtype)
     parts = list(_chunks(idx.size, 2 * copy_bytes(model, env, wrt), chunk_bytes))
     start = time.perf_counter()
@@ -102,20 +102,9 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
         if j and pool is not None:
             left = (time.perf_counter() - start) / part.start * (idx.size - part.start)
             if left > workers.PARALLEL_MIN_SECONDS and pool.usable(model):
-                _in_workers(
-                    pool,
-                    model,
-                    env,
-                    (wrt, out, shape, dtype),
-                    flat,
-                    idx,
-                    steps,
-                    parts[j:],
-                    result,
-                    progress,
-                )
+                _in_workers(pool, model, env, what, flat, idx, steps, parts[j:], result, progress)
                 break
-        result[part] = copies(model, env, (wrt, out, shape, dtype), flat, idx[part], steps[part])
+        result[part] = copies(model, env, what, flat, idx[part], steps[part])
         if progress is not None:
             progress(part.stop - part.start)
     return result
