@@ -86,7 +86,8 @@ def _c_text(c: float) -> str:
     """c with enough digits to show how far it is from 1 (0.99999916, not 1)."""
     if abs(c - 1) >= 1e-3:
         return f"{c:.6g}"
-    return f"{c:.{int(np.ceil(-np.log10(abs(c - 1)))) + 1}f}"
+    gap = float(f"{abs(c - 1):.1e}")  # two digits of the gap: round-off never adds a digit
+    return f"{c:.{int(np.ceil(-np.log10(gap))) + 1}f}"
 
 
 def _scale_diagnosis(c: float, symbols: dict) -> Diagnosis:
