@@ -132,12 +132,14 @@ def test_kink_and_weak_rows_have_their_line_under_them():
         kinks = [r for r in under(w, html_row) if "gc-kink" in r["classes"]]
         assert len(kinks) == (1 if row.comparison.kinks else 0), row.label
         assert texts(html_row)[-1].startswith(row.comparison.status)
-    softmax = BUILDERS["softmax"](n=12, d=7, batch=7, seed=33, scale=46.5)
-    weak = run_check(softmax, Settings(method="central"))
+    softmax = BUILDERS["softmax"](
+        n=17, d=32, batch=2, seed=9684, scale=45.01343734020972, bias=False
+    )
+    weak = run_check(softmax)  # y(1 − y) at y = 1 − 6.6e-12: its rounding is 1e-5 of it
     w = walk(weak._repr_html_())
     assert weak.count(WEAK) and not rows(w, "gc-fail")
-    y = next(r for r in rows(w, "gc-row") if texts(r)[-1] == "WEAK")
-    assert weak.row("y").comparison.reason in texts(under(w, y)[0])[0]
+    jac = next(r for r in rows(w, "gc-row") if texts(r)[-1] == "WEAK")
+    assert weak.row("dy/dz").comparison.reason in texts(under(w, jac)[0])[0]
 
 
 MODEL = """

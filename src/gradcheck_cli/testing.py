@@ -70,3 +70,36 @@ def _built(model):
     if isinstance(model, (str, os.PathLike)):
         return load(str(model), 0)
     return from_module(model, getattr(model, "__file__", None) or type(model).__name__, 0)
+
+
+def broken_promises(model, settings=None, factor: float = 10.0) -> list[str]:
+    """The stated resolution is a promise: for every row that PASSes or is KINK, a
+    relative error ``factor`` × its resolution planted at an entry that carries the
+    gradient (the entry that sets the resolution, and the largest-|A| one) must FAIL that
+    row. Returns one line per planted error that did not, [] when every promise held.
+    ``model``: a built model (or a built-in's name); ``settings``: engine.checking.Settings."""
+    from gradcheck_cli.engine.checking import Settings, run_check
+    from gradcheck_cli.engine.decide import FAIL, KINK, PASS, carrying
+
+    model = _built(model)
+    settings = settings or Settings()
+    report = run_check(model, settings)
+    broken = []
+    for row in report.gradients:
+        c = row.comparison
+        A, N = report.arrays.get(f"analytic/{row.id}"), report.arrays.get(f"numeric/{row.id}")
+        if c.status not in (PASS, KINK) or c.resolution is None or A is None or N is None:
+            continue
+        if row.kind == "jacobian":  # (plant_error plants in adjoints)
+            continue
+        live = carrying(A, N, np.isfinite(N))
+        largest = np.unravel_index(int(np.argmax(np.where(live, np.abs(A), -1.0))), A.shape)
+        for index in {tuple(c.resolution_index or largest), tuple(int(i) for i in largest)}:
+            planted = run_check(plant_error(model, row.id, index, factor * c.resolution), settings)
+            status = planted.row(row.id).comparison.status
+            if status != FAIL:
+                broken.append(
+                    f"{row.label} at {list(index)}: {factor:g} × resolution {c.resolution:.1e} "
+                    f"planted, {status}"
+                )
+    return broken

@@ -31,6 +31,8 @@ from gradcheck_cli.engine.verdict import (
     analytic_rounding,
     as_dtype,
     backward_at,
+    forward_rounding,
+    moved_backwards,
     numeric_reference,
     sample_indices,
     verdict,
@@ -369,9 +371,11 @@ def _judged(model, env, pending, method: str, settings: Settings):
     rounding = analytic_rounding(
         model, env, {p.id: p.analytic for p in pending}, model.jacobians, settings.dtype
     )
+    moved = moved_backwards(model, env, model.jacobians, settings.dtype)
     rows = []
     for p in pending:
         p.rounding = rounding.get(p.id)
+        p.moved = forward_rounding(model, env, p, method, settings, moved)
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
             from gradcheck_cli.engine.directional import directional_verdict
 

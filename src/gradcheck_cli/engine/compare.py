@@ -14,16 +14,26 @@ Entries the caller marks as kinks (where the loss is not differentiable along th
 entry and A lies between its one-sided derivatives, found by verdict.py) are counted as
 KINK, never FAIL.
 
-Every compared row also states its resolution: bound_i / |A_i| at its median-|A| nonzero
-entry, the relative error that entry would have to carry to fail. A row that fails
-nothing but cannot see a relative error of ``weak`` there is WEAK, not PASS.
+Every compared row also states its resolution, and gets its verdict, by the rule of
+decide.py (the one place it is written).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-PASS, FAIL, KINK, WEAK, NOT_CHECKED = "PASS", "FAIL", "KINK", "WEAK", "NOT CHECKED"
+from gradcheck_cli.engine.decide import (
+    FAIL,
+    KINK,
+    NOT_CHECKED,
+    PASS,
+    WEAK,
+    resolution,
+    row_status,
+    weak_reason,
+)
+
+__all__ = ["FAIL", "KINK", "NOT_CHECKED", "PASS", "WEAK", "Comparison", "Tolerance", "compare"]
 
 
 @dataclass(frozen=True)
@@ -49,9 +59,10 @@ class Comparison:
     ratio: float = float("nan")  # max over entries of err / bound: the verdict is PASS iff ≤ 1
     checked: int = -1  # entries compared (fewer than entries with --sample); -1: all
     directions: int = 0  # with --directions: how many directional derivatives were compared
-    resolution: float | None = None  # bound / |A| at the median-|A| nonzero entry
-    resolution_worst: float | None = None  # the largest bound / |A| over nonzero entries
+    resolution: float | None = None  # the largest bound / |A| over carrying entries (decide.py)
+    resolution_worst: float | None = None  # the same (kept for the JSON schema)
     resolution_index: tuple[int, ...] | None = None  # ... and where
+    unresolved: str | None = None  # why a carrying entry's bound cannot be had, if one's cannot
     left: float | None = None  # at the worst entry, if the kink test looked there: the
     right: float | None = None  # one-sided derivatives (left: θ − h, right: θ + h)
     kink_index: tuple[int, ...] | None = None  # one excused kink entry, with its
@@ -73,34 +84,6 @@ def entry_bound(analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance):
     scale = float(size.max()) if size.size else 0.0
     denom = np.maximum(size, tol.floor * scale)
     return err, denom, tol.atol + tol.rtol * denom
-
-
-def resolution(A: np.ndarray, bound: np.ndarray, counted: np.ndarray):
-    """(median, worst, worst index) of bound_i / |A_i| over the counted nonzero entries;
-    (None, None, None) where A has none."""
-    live = counted & (A != 0)
-    if not live.any():
-        return None, None, None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        res = np.where(live, bound / np.abs(A), -np.inf)
-    flat = np.flatnonzero(live)
-    order = flat[np.argsort(np.abs(A).ravel()[flat], kind="stable")]
-    median = float(res.ravel()[order[order.size // 2]])
-    worst = int(np.argmax(res))
-    return median, float(res.ravel()[worst]), _index(worst, A.shape)
-
-
-def weak_reason(res: float, weak: float) -> str:
-    """Why a row is WEAK, in words."""
-    if not res < 1e300:
-        return (
-            "its median entry is within its own rounding (or below what the loss can "
-            "resolve): no relative error there can be seen"
-        )
-    return (
-        f"resolution {res:.1e}: its median entry would have to be off by more than {res:.1e} "
-        f"(relative) to fail; a PASS needs {weak:.0e}"
-    )
 
 
 def _index(flat: int, shape) -> tuple[int, ...]:
@@ -143,15 +126,14 @@ def compare(
     counted = ~kink if sampled is None else sampled & ~kink
     pick = np.where(failed if failed.any() else counted, ratio, -1.0)
     i = _index(int(np.argmax(pick)), A.shape) if A.size else None
-    res, res_worst, res_index = resolution(A, bound, counted)
-    coarse = res is not None and not res <= weak
-    status = FAIL if failed.any() else WEAK if coarse else KINK if kink.any() else PASS
+    res, res_index, why = resolution(A, numeric, bound, counted)
+    status = row_status(bool(failed.any()), bool(kink.any()), res, weak, why)
     k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
 
     nfailed = int(failed.sum())
     return Comparison(
         status,
-        _reason(nfailed, A.size, None if sampled is None else checked, res, weak, status),
+        _reason(nfailed, A.size, None if sampled is None else checked, res, weak, status, why),
         max_abs=_largest(err, counted),
         max_rel=_largest(rel, counted),
         worst_index=i,
@@ -164,8 +146,9 @@ def compare(
         ratio=_largest(ratio, counted),
         checked=checked,
         resolution=res,
-        resolution_worst=res_worst,
+        resolution_worst=res,
         resolution_index=res_index,
+        unresolved=why,
         **_at_kinks(sides, i, k, A),
     )
 
@@ -188,11 +171,11 @@ def _largest(a: np.ndarray, mask: np.ndarray) -> float:
     return float(a[mask].max()) if mask.any() else 0.0
 
 
-def _reason(failed: int, n: int, checked: int | None, res, weak: float, status: str) -> str | None:
+def _reason(failed: int, n: int, checked: int | None, res, weak: float, status: str, why=None):
     if status not in (FAIL, WEAK):
         return None
     if not failed:
-        return weak_reason(res, weak)
+        return weak_reason(res, weak, why)
     if checked is None:
         return f"{failed} of {n} entries differ beyond the bound"
     return f"{failed} of {checked} checked entries differ beyond the bound"

@@ -11,7 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, resolution, weak_reason
+from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison
+from gradcheck_cli.engine.decide import resolution, weak_reason
 from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
 from gradcheck_cli.engine.policy import POLICY
 from gradcheck_cli.engine.verdict import (
@@ -139,7 +140,7 @@ def check_directions(
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
     r = int(np.argmax(ratio))
     failed = int((err > bound).sum()) if np.all(np.isfinite(numeric)) else count
-    res, res_worst, res_index = _resolution(A, bound + err)
+    res, res_index = _resolution(A, bound + err)
     status, reason = _pass_or_weak(res)
     if failed:
         status = FAIL
@@ -163,7 +164,7 @@ def check_directions(
         checked=0,
         directions=count,
         resolution=res,
-        resolution_worst=res_worst,
+        resolution_worst=res,
         resolution_index=res_index,
     )
     return comparison, analytic - numeric, err > bound
@@ -179,11 +180,12 @@ def _pass_or_weak(res: float | None) -> tuple[str, str | None]:
 
 
 def _resolution(A: np.ndarray, room: np.ndarray):
-    """(median, worst, worst index) of the relative error an entry would have to carry
-    to fail: a sign direction moves ⟨A, v⟩ by δ|A_i| for an error δ in entry i, which
-    fails the direction with the least room (bound + |⟨A, v⟩ − numeric|, either sign)."""
+    """(resolution, where) over the entries that carry A (decide.py): a sign direction
+    moves ⟨A, v⟩ by δ|A_i| for an error δ in entry i, which fails the direction with the
+    least room (bound + |⟨A, v⟩ − numeric|, either sign). None where none carries."""
     least = float(np.min(room)) if room.size else np.inf
-    return resolution(A, np.full(A.shape, least), np.ones(A.shape, bool))
+    res, index, _ = resolution(A, A, np.full(A.shape, least), np.ones(A.shape, bool))
+    return res, index
 
 
 def localize(model, env, name, A, method, seed: int, spread=None, keep: int = 64) -> np.ndarray:

@@ -17,7 +17,8 @@ steps downstream of it, read ``out``):
   verdict's second look's to find). 22 evaluations per entry, 44 for those retried below (about
   24 on average over benchmarks/detection.py's configurations); error ~1e-12 where the
   function is smooth on the scale of the step, whatever that scale.
-- ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300). No
+- ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300; at
+  θ = 0, relative to the tensor's median |θ|). No
   subtraction, so no cancellation: exact to machine precision for a forward pass that is
   complex-safe (analytic operations, branches on the real part). Its result has no
   one-sided differences; kinks are looked for with central differences on the entries
@@ -165,7 +166,7 @@ def differentiate(
     """
     e = _Entries(model, env, wrt, out or model.loss, indices, chunk_bytes, progress, pool)
     if method == "complex":
-        h = complex_steps(e.x).reshape((-1,) + e.tail)
+        h = complex_steps(e.x, e.flat).reshape((-1,) + e.tail)
         f = e.at(1j * h.ravel(), complex)
         return Derivative(e.scatter(f.imag / h))
     if method == "forward":
@@ -283,10 +284,17 @@ def _again_relative_to_theta(parts, redo, method: str, e: _Entries, rel_step) ->
             parts[k][redo] = np.where(better, new, parts[k][redo])
 
 
-def complex_steps(theta):
+def complex_steps(theta, tensor=None):
     """The complex step for each θ_i: relative to a small |θ_i| (a probability of 1e-34
-    needs a smaller step still), and never below 1e-300."""
-    return COMPLEX_STEP * np.clip(np.abs(theta), 1e-280, 1.0)
+    needs a smaller step still), and never below 1e-300. An entry at exactly 0 (a
+    zero-initialised bias) says nothing of its scale: it takes the median nonzero |θ| of
+    its ``tensor`` (capped at 1), or 1; a step of 1e-300 there would flush Im L to zero
+    through any saturated term (a BCE at logit −60)."""
+    a = np.abs(np.asarray(theta, dtype=np.float64))
+    t = a if tensor is None else np.abs(np.asarray(tensor, dtype=np.float64))
+    known = t[(t > 0) & np.isfinite(t)]
+    fill = min(1.0, float(np.median(known))) if known.size else 1.0
+    return COMPLEX_STEP * np.clip(np.where(a == 0, fill, a), 1e-280, 1.0)
 
 
 def _richardson(at, taken, rel_step, n: int, f0: np.ndarray, chunk_bytes: int) -> list:

@@ -78,6 +78,7 @@ POLICY = {
     ),
 }
 
+CARRY = 1e-3  # entries with |N| ≥ CARRY · max|N| carry the gradient: the resolution's
+
 # The classic bound's defaults (--rtol/--atol, and the central and forward engines)
 DEFAULT_RTOL = {"central": 1e-5, "forward": 1e-4, "complex": 1e-5, "richardson": 1e-5}
-FLOOR = 1e-3  # entries near zero are judged against 1e-3 of the tensor's largest

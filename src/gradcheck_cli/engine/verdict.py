@@ -13,6 +13,7 @@ import numpy as np
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import FAIL, Comparison, compare
+from gradcheck_cli.engine.decide import carrying
 from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP, Derivative, differentiate
 from gradcheck_cli.engine.policy import POLICY
 from gradcheck_cli.errors import GradcheckError
@@ -109,6 +110,12 @@ class OneSided:
         with np.errstate(invalid="ignore"):
             return (A >= self.lo - tol) & (A <= self.hi + tol)
 
+    def resolved(self) -> np.ndarray:
+        """Where the one-sided derivatives differ by more than their own error: only
+        there is a kink proved (one-sided values that are round-off prove nothing)."""
+        with np.errstate(invalid="ignore"):
+            return np.abs(self.right - self.left) > 2 * self.slack
+
 
 def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=None, error=None):
     """Look again at the failing entries of a row for kinks; returns (numeric, candidate
@@ -184,13 +191,16 @@ class Pending:
     jac: Jacobian | None = None
     indices: np.ndarray | None = None  # the flat entries sampled (--sample), or all
     rounding: np.ndarray | None = None  # A from an extended-precision run − A (signed), if any
-    kink: np.ndarray | None = None  # after the verdict: the entries excused as kinks
+    moved: np.ndarray | None = None  # |Δ(A − N)| under forward values moved by ulps (measured)
+    kink: np.ndarray | None = None  # after the verdict: the entries proved kinks
     bound: np.ndarray | None = None  # after the verdict: each entry's bound (--plot)
 
     @property
     def rho(self) -> np.ndarray | None:
-        """ρ = |A_ext − A|, A's measured rounding per entry, or None (bounds.py)."""
-        return None if self.rounding is None else np.abs(self.rounding)
+        """ρ = |A_ext − A| + Δ: A's own rounding and what its formula makes of the forward
+        values' rounding, both measured per entry, or None (bounds.py)."""
+        parts = [a for a in (self.rounding, self.moved) if a is not None]
+        return None if not parts else sum(np.abs(a) for a in parts)  # type: ignore[return-value]
 
 
 def _analytic_all(model, env, jacobians, dtype) -> dict:
@@ -285,17 +295,7 @@ def _rounded(model, env, p: Pending, method, settings, indices, draw):
     side sees the moved values too (its real parts are pinned to them), so rounding that
     A and N share (y − t of a near fit) cancels, and rounding that only A's formula
     amplifies (1 − h² of a saturated tanh, y(1 − y) for y near 1) shows."""
-    rng = np.random.default_rng([draw, 99])
-    dtype = np.dtype(settings.dtype)
-
-    def move(v):  # by 1 to 4 units in the last place of the dtype, either way, every entry
-        v = np.asarray(v, dtype=float)
-        k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
-        return v + k * np.spacing(np.abs(v).astype(dtype)).astype(float)
-
-    moved = {
-        n: move(v) if np.size(v) and np.asarray(v).dtype.kind == "f" else v for n, v in env.items()
-    }
+    moved = ulps_moved(model, env, settings.dtype, draw)
     A = analytic_at(model, moved, p, settings.dtype)
     N = numeric_reference(
         model, moved, p.id, method, settings, p.jac, indices=None if p.jac else indices
@@ -303,33 +303,137 @@ def _rounded(model, env, p: Pending, method, settings, indices, draw):
     return np.asarray(A, dtype=float) - N
 
 
-def _roundoff(model, env, p, method, settings, A, numeric, bound, kink):
-    """Split the still-failing entries into real errors, round-off and branch flips.
+def ulps_moved(model, env, dtype: str, draw: int) -> dict:
+    """``env`` with its rounded values moved by 1 to 4 units in the last place, at random:
+    the computed values' entries that were rounded. Leaves (parameters, labels, masks),
+    an exact 0 (a relu's dead unit) and values computed exactly (_exact_values) carry no
+    rounding, and moving them would flip a decision the forward or backward makes on them
+    (x != 0, y == 1, y.astype(int), x == max(x)), which is no rounding at all."""
+    rng = np.random.default_rng([draw, 99])
+    leaves = {leaf.name for leaf in model.leaves}
+    exact = _exact_values(model, env)
+    spacing_dtype = np.dtype(dtype)
 
-    A wrong formula makes A − N a smooth function of θ: moving every forward value by a
-    few ulps changes it by about eps of itself, and moving every leaf by 1e-8 (relative)
-    by about 1e-8 of itself. Round-off and branch flips do not survive those moves: where
-    A − N changes by more than a tenth under the ulps, it is rounding (not failing);
-    under the 1e-8 move, rounding too, unless A − N exceeds 1e-6 of the entry: then a
-    branch changed (a kink candidate, which passes only between its one-sided
-    derivatives). Returns (flipped, noise) masks.
-    """
+    def move(name, v):
+        v = np.asarray(v, dtype=float)
+        k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
+        keep = (v == 0) | ~np.isfinite(v)
+        if name in exact and exact[name].shape == v.shape:
+            keep |= exact[name]
+        step = np.spacing(np.abs(v).astype(spacing_dtype)).astype(float)
+        return np.where(keep, v, v + k * step)
+
+    return {
+        n: move(n, v) if n not in leaves and np.size(v) and np.asarray(v).dtype.kind == "f" else v
+        for n, v in env.items()
+    }
+
+
+_EXACT: dict[str, tuple] = {}  # "last": (model, env, masks)
+
+
+def _exact_values(model, env) -> dict:
+    """Per computed value, the entries that were not rounded: equal to the same value
+    computed from the same leaves in 80-bit extended precision (a max, a relu, a reshape,
+    a copy). They are not moved: a backward may test them for equality with others
+    (x == m to route a max-pool's gradient), and they carry no rounding to amplify. Empty
+    where extended precision is not to be had (every computed value counts as rounded).
+    The answer for the last (model, env) is kept."""
+    last = _EXACT.get("last")
+    if last is not None and last[0] is model and last[1] is env:
+        return last[2]
+    masks: dict = {}
+    if np.finfo(np.longdouble).nmant == 63:
+        leaves = {leaf.name: env[leaf.name] for leaf in model.leaves}
+        try:
+            with np.errstate(all="ignore"):
+                ext = model.forward(as_dtype(leaves, np.longdouble))
+        except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+            ext = {}
+        for name, v in ext.items():
+            v64 = env.get(name)
+            if name in leaves or not isinstance(v, np.ndarray) or v.dtype != np.longdouble:
+                continue
+            if isinstance(v64, np.ndarray) and v64.shape == v.shape:
+                masks[name] = v == np.asarray(v64, dtype=np.longdouble)
+    _EXACT["last"] = (model, env, masks)
+    return masks
+
+
+def forward_rounding(model, env, p: "Pending", method, settings, moved: list) -> np.ndarray | None:
+    """Δ_i, measured for every entry: how far A − N moves when the forward values move
+    by a few ulps (``moved``: A at each moved env, computed once per check). Where A's
+    own move is below a quarter of the entry's other bound, it stands for Δ (an upper
+    estimate); elsewhere N is recomputed at the moved values for those entries, so that
+    rounding A and N share (y − t of a near fit) cancels, and rounding only A's formula
+    amplifies (1 − h² of a saturated tanh) stays. Max over the draws."""
+    A, der = p.analytic, p.derivative
+    if (
+        der is None
+        or not isinstance(A, np.ndarray)
+        or A.shape != der.value.shape
+        or np.iscomplexobj(A)
+        or settings.dtype != "float64"
+    ):
+        return None
+    A = A.astype(np.float64)
+    theta = _differentiated(env, p)
+    base = per_entry(method, settings.tolerance, A, der.value, der.error, p.rho, "float64", theta)
+    delta = np.zeros(A.shape)
+    for draw, a_moved in enumerate(moved):
+        a_moved = a_moved.get(p.id)
+        if not isinstance(a_moved, np.ndarray) or a_moved.shape != A.shape:
+            continue
+        own = np.nan_to_num(np.abs(a_moved.astype(np.float64) - A), nan=0.0, posinf=0.0)
+        matters = own * POLICY["float64"].rounding > 0.25 * np.nan_to_num(base, posinf=np.inf)
+        if matters.any():
+            d_moved = _rounded(model, env, p, method, settings, np.flatnonzero(matters), draw)
+            shared = np.abs((A - der.value) - d_moved)
+            own = np.where(matters, np.nan_to_num(shared, nan=np.inf), own)
+        delta = np.maximum(delta, own)
+    return delta
+
+
+def moved_backwards(model, env, jacobians, dtype: str, draws: int = 2) -> list:
+    """Every adjoint and Jacobian at ``draws`` ulp-moved forwards (forward_rounding)."""
+    if dtype != "float64":
+        return []
+    out = []
+    for draw in range(draws):
+        try:
+            with np.errstate(all="ignore"):
+                out.append(
+                    _analytic_all(model, ulps_moved(model, env, dtype, draw), jacobians, dtype)
+                )
+        except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+            return []
+    return out
+
+
+def _jitter(model, env, p, method, settings, A, numeric, bound, kink):
+    """Tell branch flips and noise from error among the still-failing entries.
+
+    A wrong formula makes A − N a smooth function of θ: moving every checked leaf by 1e-8
+    (relative) moves it by about 1e-8 of itself. Where it moves by more than a tenth of
+    itself under both draws, it is noise or a flip: above 1e-6 of the entry a branch
+    changed (a kink candidate, which the kink test must prove), else noise, whose bound
+    is widened to ten times the measured move (never skipped: the widened bound shows in
+    the row's resolution). Returns (flipped mask, bound)."""
     policy = POLICY[settings.dtype]
-    bad = (np.abs(A - numeric) > bound) & ~kink
     d = A - numeric
-    noise, unstable = np.zeros_like(bad), np.zeros_like(bad)
-    for seed in (0, 1):  # first the rounding: an ulp never flips a branch
-        if (bad & ~noise).any():
-            moved = _rounded(model, env, p, method, settings, np.flatnonzero(bad & ~noise), seed)
-            noise |= bad & (np.abs(d - moved) > policy.unstable * np.abs(d))
+    bad = (np.abs(d) > bound) & ~kink
+    move = np.full(d.shape, np.inf)
     for seed in (0, 1):
-        if (bad & ~noise & ~unstable).any():
-            moved = _jittered(
-                model, env, p, method, settings, np.flatnonzero(bad & ~noise & ~unstable), seed
-            )
-            unstable |= bad & ~noise & (np.abs(d - moved) > policy.unstable * np.abs(d))
+        if (bad & (move > 0)).any():
+            look = np.flatnonzero(bad)
+            moved = _jittered(model, env, p, method, settings, look, seed)
+            move = np.minimum(move, np.nan_to_num(np.abs(d - moved), nan=np.inf))
+    unstable = bad & np.isfinite(move) & (move > policy.unstable * np.abs(d))
     jump = unstable & (np.abs(d) > policy.jump * np.maximum(np.abs(A), np.abs(numeric)))
-    return jump, (unstable & ~jump) | noise
+    noise = unstable & ~jump
+    if not uses_estimates(method, settings.tolerance):  # the classic bound is the user's
+        return jump, bound
+    return jump, np.where(noise, np.maximum(bound, move / policy.unstable), bound)
 
 
 def limit(method: str, tol) -> float:
@@ -385,6 +489,7 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     der = p.derivative
     assert der is not None, "the numeric reference is computed before the verdict"
     numeric, A, mask = der.value, p.analytic, sampled_mask(p)
+    mask = _differentiable(env, p, numeric.shape, mask)
     comparable = (
         isinstance(A, np.ndarray)
         and A.shape == numeric.shape
@@ -422,6 +527,17 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     return numeric, compare(A, numeric, tol, kink, bound, mask, weak=weak, sides=sides)
 
 
+def _differentiable(env, p: Pending, shape, mask):
+    """``mask`` less the entries whose θ is not finite (a −inf in a mask fed to a
+    log-sum-exp): no derivative exists there to compare, so they are not checked (the
+    row's `checked` says so), rather than failed on a NaN the step made."""
+    finite = np.isfinite(_differentiated(env, p))
+    if finite.all():
+        return mask
+    finite = np.broadcast_to(finite, shape)
+    return finite if mask is None else mask & finite
+
+
 def _a_sample_of(bad: np.ndarray, settings) -> np.ndarray | None:
     """A seeded random sample of the failing entries, when there are more than
     policy.second_look of them; else None (every failing entry is looked at again)."""
@@ -436,9 +552,11 @@ def _a_sample_of(bad: np.ndarray, settings) -> np.ndarray | None:
 
 
 def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, theta, focus):
-    """The failing entries looked at again (only those in ``focus``, if given): kinks
-    held to their one-sided derivatives, rounding told from error, a finite difference
-    referred to the complex step. Returns (numeric, bound, kink mask, OneSided)."""
+    """The failing entries looked at again (only those in ``focus``, if given). What it
+    learns may only widen an entry's bound by what it measured, or prove a kink (A
+    between resolved one-sided derivatives); it never skips an entry. A finite difference
+    is referred to the complex step where the forward is complex-safe. Returns (numeric,
+    bound, kink mask, OneSided)."""
     der = p.derivative
     assert der is not None
 
@@ -448,25 +566,45 @@ def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, th
     numeric, kink, sides = _kinks(
         model, env, p.id, method, settings, A, numeric, only(bound), p.jac, der.error
     )
-    bound = only(
-        per_entry(method, settings.tolerance, A, numeric, der.error, p.rho, settings.dtype, theta)
+    bound = per_entry(
+        method, settings.tolerance, A, numeric, der.error, p.rho, settings.dtype, theta
     )
-    if not p.jac and uses_estimates(method, settings.tolerance):  # below what L can resolve
-        floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.dtype)
-        err = np.abs(A - numeric)
-        bound = np.where((err > bound) & (err <= floor), floor, bound)
-    flipped, noise = _roundoff(model, env, p, method, settings, A, numeric, bound, kink)
+    bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
+    flipped, bound = _jitter(model, env, p, method, settings, A, numeric, only(bound), kink)
     kink |= flipped
-    if uses_estimates(method, settings.tolerance):  # (the classic bound is the user's contract)
-        bound = np.where(noise, np.inf, bound)
     sides = sides.only(kink)
-    kink &= sides.holds(A, bound)
+    proved = kink & sides.resolved() & sides.holds(A, bound)
+    # a kink candidate whose one-sided derivatives are round-off: unresolved, its bound
+    # widened to their error (the row's resolution shows it), never excused outright
+    vague = kink & ~proved & ~sides.resolved()
+    bound = np.where(vague, bound + np.nan_to_num(sides.slack, nan=np.inf), bound)
+    kink = proved
     failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any():  # a finite difference that straddled kinks, or lost its digits
         exact, tight = _complex_reference(model, env, p, method, settings, A, failing)
         agree = failing & (np.abs(A - exact) <= tight)
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
+    if focus is not None:
+        bound = np.where(focus, bound, np.inf)
     return numeric, bound, kink, sides
+
+
+def _below_the_loss(model, env, p: Pending, method, settings, A, numeric, bound):
+    """No computation of L in float64 sees an error in A_i below eps · |L| / max(|θ_i|, 1):
+    a failing entry's bound is widened to that (finite; shown in the resolution where the
+    entry carries the gradient). A finite difference of L loses those digits everywhere;
+    the complex step has no difference to lose them in, so there only entries that do not
+    carry the gradient are widened (1 − σ of a sigmoid saturated at z = 57 is 0 in float64
+    and in 80 bits where σ' is 1e-25), and a loss of 1e12 in raw units does not hide a
+    1e-3 error in a carrying entry. Not for the classic bound (the user's contract)."""
+    if p.jac or not uses_estimates(method, settings.tolerance):
+        return bound
+    floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.dtype)
+    err = np.abs(A - numeric)
+    widen = (err > bound) & (err <= floor)
+    if method == "complex":
+        widen &= ~carrying(A, numeric, np.ones(A.shape, bool))
+    return np.where(widen, floor, bound)
 
 
 def sample_indices(A, shape, settings, name: str) -> np.ndarray | None:

@@ -1,0 +1,75 @@
+"""The verdict rule, in one place: entries, rows and the whole check.
+
+What the other stages hand in is measured: N (numeric.py), each entry's bound
+(bounds.py: the engine's own error, A's rounding measured in extended precision and
+under moved forward values), and what a second look proved (verdict.py: a kink, where the
+one-sided derivatives are resolved and A lies between them). The rule:
+
+- An entry **passes** only when |A_i − N_i| ≤ bound_i and bound_i is finite. An entry
+  whose bound cannot be had (an estimate that is not finite) is **unresolved**: it
+  neither passes nor fails, and the row says so.
+- A second look may only widen an entry's bound (by what it measured) or prove a kink;
+  it never skips an entry. So whatever it learned shows in the resolution.
+- A row's **resolution** is the largest bound_i / |A_i| over the entries that carry the
+  gradient (|N_i| ≥ carry · max|N|, A_i ≠ 0): a relative error ten times that, planted
+  at any of them, fails. An unresolved carrying entry leaves no resolution (None, with
+  the reason); a row where nothing carries (A = N = 0) has none to state.
+- A row **FAILs** if any entry fails; else it is **WEAK** if its resolution is coarser
+  than the policy's ``weak`` or cannot be had; else **KINK** if a kink was proved; else
+  **PASS**. The check's status: FAIL over WEAK over PASS (KINK passes).
+"""
+
+import numpy as np
+
+from gradcheck_cli.engine.policy import CARRY
+
+PASS, FAIL, KINK, WEAK, NOT_CHECKED = "PASS", "FAIL", "KINK", "WEAK", "NOT CHECKED"
+EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
+
+
+def carrying(A: np.ndarray, N: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """The counted entries that carry the gradient: |N_i| ≥ CARRY · max|N| and A_i ≠ 0."""
+    size = np.abs(N)
+    top = float(size[counted].max()) if counted.any() else 0.0
+    return counted & (A != 0) & (size >= CARRY * top) & (size > 0)
+
+
+def resolution(A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndarray):
+    """(resolution, its index, why) of one row: the largest bound_i / |A_i| over the
+    carrying entries. (None, None, why) where none carries or one is unresolved."""
+    live = carrying(A, N, counted)
+    if not live.any():  # nothing to resolve: every entry's bound decides alone
+        return None, None, None
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        res = np.where(live, bound / np.abs(A), -np.inf)
+    worst = int(np.argmax(res))
+    value = float(res.ravel()[worst])
+    index = tuple(int(j) for j in np.unravel_index(worst, A.shape))
+    if not np.isfinite(value):
+        return None, index, f"the bound at {list(index)} cannot be had (not finite)"
+    return value, index, None
+
+
+def row_status(failed: bool, kinks: bool, res: float | None, weak: float, why=None) -> str:
+    """A row's verdict from its entries (see the module's rule); ``why``: the reason a
+    carrying entry is unresolved, if one is."""
+    if failed:
+        return FAIL
+    if why is not None or (res is not None and not res <= weak):
+        return WEAK
+    return KINK if kinks else PASS
+
+
+def weak_reason(res: float | None, weak: float, why: str | None = None) -> str:
+    """Why a row is WEAK, in one line."""
+    if res is None:
+        return f"no resolution: {why or 'its bound cannot be had'}"
+    return (
+        f"resolution {res:.1e}: an entry that carries the gradient would have to be off by "
+        f"more than {res:.1e} (relative) to fail; a PASS needs {weak:.0e}"
+    )
+
+
+def check_status(statuses: list[str]) -> str:
+    """The whole check's status: FAIL if any row fails, else WEAK if any row is, else PASS."""
+    return FAIL if FAIL in statuses else WEAK if WEAK in statuses else PASS
