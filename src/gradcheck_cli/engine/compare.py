@@ -79,11 +79,11 @@ def _first_bad(mask) -> tuple[int, ...]:
 
 def entry_bound(analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance):
     """(err, denominator, bound) for every entry, as in the module's formula."""
-    err = np.abs(analytic - numeric)
+    err = np.asarray(np.abs(analytic - numeric))  # (arrays, also for a 0-d tensor)
     size = np.maximum(np.abs(analytic), np.abs(numeric))
     scale = float(size.max()) if size.size else 0.0
-    denom = np.maximum(size, tol.floor * scale)
-    return err, denom, tol.atol + tol.rtol * denom
+    denom = np.asarray(np.maximum(size, tol.floor * scale))
+    return err, denom, np.asarray(tol.atol + tol.rtol * denom)
 
 
 def _index(flat: int, shape) -> tuple[int, ...]:

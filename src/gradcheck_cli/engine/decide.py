@@ -11,9 +11,10 @@ one-sided derivatives are resolved and A lies between them). The rule:
 - A second look may only widen an entry's bound (by what it measured) or prove a kink;
   it never skips an entry. So whatever it learned shows in the resolution.
 - A row's **resolution** is the largest bound_i / |A_i| over the entries that carry the
-  gradient (|N_i| ≥ carry · max|N|, A_i ≠ 0): a relative error ten times that, planted
-  at any of them, fails. An unresolved carrying entry leaves no resolution (None, with
-  the reason); a row where nothing carries (A = N = 0) has none to state.
+  gradient (max(|A_i|, |N_i|) ≥ CARRY times its largest, A_i ≠ 0): a relative error ten
+  times that, planted at any of them, fails. An unresolved carrying entry, or a bound
+  wider than |A_i| itself, leaves no resolution (None, with the reason); a row where
+  nothing carries (A = N = 0) has none to state.
 - A row **FAILs** if any entry fails; else it is **WEAK** if its resolution is coarser
   than the policy's ``weak`` or cannot be had; else **KINK** if a kink was proved; else
   **PASS**. The check's status: FAIL over WEAK over PASS (KINK passes).
@@ -28,8 +29,9 @@ EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
 
 
 def carrying(A: np.ndarray, N: np.ndarray, counted: np.ndarray) -> np.ndarray:
-    """The counted entries that carry the gradient: |N_i| ≥ CARRY · max|N| and A_i ≠ 0."""
-    size = np.abs(N)
+    """The counted entries that carry the gradient: max(|A_i|, |N_i|) ≥ CARRY times its
+    largest, and A_i ≠ 0 (by either side: an N of exactly 0 does not hide a nonzero A)."""
+    size = np.maximum(np.abs(A), np.abs(N))
     top = float(size[counted].max()) if counted.any() else 0.0
     return counted & (A != 0) & (size >= CARRY * top) & (size > 0)
 
@@ -47,6 +49,8 @@ def resolution(A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndar
     index = tuple(int(j) for j in np.unravel_index(worst, A.shape))
     if not np.isfinite(value):
         return None, index, f"the bound at {list(index)} cannot be had (not finite)"
+    if value > 1:  # a bound wider than the entry itself resolves nothing there
+        return None, index, f"the bound at {list(index)} is {value:.0e} times |A| there"
     return value, index, None
 
 

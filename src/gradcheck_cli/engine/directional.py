@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison
-from gradcheck_cli.engine.decide import resolution, weak_reason
+from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
 from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
 from gradcheck_cli.engine.policy import POLICY
 from gradcheck_cli.engine.verdict import (
@@ -140,8 +140,8 @@ def check_directions(
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
     r = int(np.argmax(ratio))
     failed = int((err > bound).sum()) if np.all(np.isfinite(numeric)) else count
-    res, res_index = _resolution(A, bound + err)
-    status, reason = _pass_or_weak(res)
+    res, res_index, why = _resolution(A, bound + err)
+    status, reason = _pass_or_weak(res, why)
     if failed:
         status = FAIL
         reason = (
@@ -166,17 +166,16 @@ def check_directions(
         resolution=res,
         resolution_worst=res,
         resolution_index=res_index,
+        unresolved=why,
     )
     return comparison, analytic - numeric, err > bound
 
 
-def _pass_or_weak(res: float | None) -> tuple[str, str | None]:
-    """A row no direction fails: WEAK (with why) if its resolution is coarser than the
-    policy's weak, else PASS."""
+def _pass_or_weak(res: float | None, why: str | None = None) -> tuple[str, str | None]:
+    """A row no direction fails: its verdict by decide.row_status, and why if WEAK."""
     weak = POLICY["float64"].weak
-    if res is not None and not res <= weak:
-        return WEAK, weak_reason(res, weak)
-    return PASS, None
+    status = row_status(False, False, res, weak, why)
+    return status, weak_reason(res, weak, why) if status == WEAK else None
 
 
 def _resolution(A: np.ndarray, room: np.ndarray):
@@ -184,8 +183,7 @@ def _resolution(A: np.ndarray, room: np.ndarray):
     moves ⟨A, v⟩ by δ|A_i| for an error δ in entry i, which fails the direction with the
     least room (bound + |⟨A, v⟩ − numeric|, either sign). None where none carries."""
     least = float(np.min(room)) if room.size else np.inf
-    res, index, _ = resolution(A, A, np.full(A.shape, least), np.ones(A.shape, bool))
-    return res, index
+    return resolution(A, A, np.full(A.shape, least), np.ones(A.shape, bool))
 
 
 def localize(model, env, name, A, method, seed: int, spread=None, keep: int = 64) -> np.ndarray:
@@ -222,7 +220,9 @@ def directional_verdict(model, env, p: Pending, method, settings):
     path (up to LOCATE_ALL entries), else of the few that bisection leaves. Where every
     entry was checked, that check's verdict is the row's."""
     A, shape = p.analytic, np.shape(env[p.id])
-    if not (isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))):
+    usable = isinstance(A, np.ndarray) and A.shape == shape and np.all(np.isfinite(A))
+    if not usable or A.size == 0 or not np.all(np.isfinite(env[p.id])):
+        # (an empty tensor has no direction; a non-finite entry, no derivative to sum)
         return _entry_by_entry(model, env, p, method, settings, None)
     A = A.astype(float)
     comparison, d, failing = check_directions(
@@ -239,7 +239,7 @@ def directional_verdict(model, env, p: Pending, method, settings):
     if np.prod(shape) > _affordable(model, p.id) and _scattered(
         model, env, p, method, settings, comparison, d, failing
     ):
-        status, reason = _pass_or_weak(comparison.resolution)
+        status, reason = _pass_or_weak(comparison.resolution, comparison.unresolved)
         return np.full(shape, np.nan), replace(
             comparison, status=status, reason=reason, failed=0, problem=None
         )
@@ -251,8 +251,9 @@ FILL_LEAST = 64  # entries of a tensor the budget's sample checks, at the least
 
 def _sampled(model, env, p: Pending, method, settings, comparison):
     """A passing directional check, and (over the budget: settings.fill) a stratified
-    sample of entries checked one by one: a FAIL or KINK among them is the row's verdict;
-    else the row keeps the directions' status and resolution (they cover every entry)."""
+    sample of entries checked one by one: a FAIL or KINK among them is the row's verdict,
+    and so is WEAK where the directions PASS; else the row keeps the directions' status
+    and resolution (they cover every entry)."""
     shape = np.shape(env[p.id])
     if not settings.fill:
         return np.full(shape, np.nan), comparison
@@ -263,8 +264,8 @@ def _sampled(model, env, p: Pending, method, settings, comparison):
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)
     entrywise = replace(entrywise, directions=settings.directions)
-    if entrywise.status in (FAIL, KINK):
-        return numeric, entrywise
+    if entrywise.status in (FAIL, KINK) or (entrywise.status, comparison.status) == (WEAK, PASS):
+        return numeric, entrywise  # (a sampled entry that cannot be resolved is no PASS)
     return numeric, replace(
         entrywise,
         status=comparison.status,

@@ -45,14 +45,15 @@ FORWARD_REL_STEP = float(np.sqrt(np.finfo(np.float64).eps))  # forward: balances
 RICHARDSON_REL_STEP = 3e-3  # the nominal step bounds.py divides eps by; directional.py's stencil
 RICHARDSON_FIRST_STEP = 0.1  # the sequence's largest step, relative to max(1, |θ|)
 RICHARDSON_RATIO = 4.0  # between consecutive steps: 0.1 … 0.1 · 4⁻¹⁰ ≈ 1e-7
-RICHARDSON_STEPS = 11  # 2 evaluations each: 22 per entry
+RICHARDSON_STEPS = 11  # 2 evaluations each, and 2 at a step below them: 24 per entry
+PLATEAU_STEP = 1e-3  # that step, times the smallest: where a staircase shows (_plateau)
 RICHARDSON_POOR = 1e-8  # an estimate above this fraction of |N|: try steps relative to |θ| too
 RICHARDSON_ROUNDOFF = 4.0  # a central difference's round-off, in units of eps · |f| / h
 RICHARDSON_ARRAYS = 16  # arrays of RICHARDSON_STEPS numbers per entry it holds at once, about
 EPS = float(np.finfo(np.float64).eps)
 COMPLEX_STEP = 1e-20
 PROBE_SEED = 2718  # the complex-safety probe's random directions
-PROBE_RTOL = 1e-8  # along a direction, complex step and Richardson agree within this …
+PROBE_RTOL = 1e-12  # along a direction, complex step and Richardson agree within this …
 C_AGREE = 8.0  # … plus this many of Richardson's estimates (bounds.py's C_EST)
 PROBE_DOUBT = 1e-6  # an estimate above this fraction of the derivative: in doubt, not safe
 COMPLEX_WARNING = getattr(np, "exceptions", np).ComplexWarning  # np.exceptions: numpy ≥ 1.25
@@ -156,17 +157,24 @@ def differentiate(
     chunk_bytes: int = CHUNK_BYTES,
     progress=None,
     pool=None,
+    complex_scale: float = 1.0,
 ) -> Derivative:
     """Numerical derivative of ``out`` (the loss by default) with respect to ``wrt``.
 
     ``indices`` (flat) limits the work to some entries; the others are NaN; ``rel_step``
     may then be an array, one step per index. ``progress``, if given, is called with the
     number of model evaluations after each chunk; ``pool`` (workers.Pool) spreads the
-    copies over worker processes.
+    copies over worker processes; ``complex_scale`` scales the complex step (a step that
+    is no power of two rounds differently: the spread is the complex step's own rounding).
     """
     e = _Entries(model, env, wrt, out or model.loss, indices, chunk_bytes, progress, pool)
+    if e.idx.size == 0:  # an empty leaf, or no entry asked for: nothing to evaluate
+        none = e.scatter(np.empty((0,) + e.f0.shape))
+        if method in ("complex", "forward"):
+            return Derivative(none)
+        return Derivative(none, none, none, none, none)
     if method == "complex":
-        h = complex_steps(e.x, e.flat).reshape((-1,) + e.tail)
+        h = complex_scale * complex_steps(e.x, e.flat).reshape((-1,) + e.tail)
         f = e.at(1j * h.ravel(), complex)
         return Derivative(e.scatter(f.imag / h))
     if method == "forward":
@@ -332,8 +340,10 @@ def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
     the three steps the kept extrapolation used).
     """
     steps = [taken(first * RICHARDSON_RATIO**-k) for k in range(RICHARDSON_STEPS)]
-    f = at(np.concatenate([a.ravel() for hp, hm in steps for a in (hp, -hm)]))
-    f = f.reshape((len(steps), 2, -1) + f0.shape)
+    tiny = taken(first * RICHARDSON_RATIO ** -(RICHARDSON_STEPS - 1) * PLATEAU_STEP)
+    f = at(np.concatenate([a.ravel() for hp, hm in steps + [tiny] for a in (hp, -hm)]))
+    f = f.reshape((len(steps) + 1, 2, -1) + f0.shape)
+    f, f_tiny, h_tiny = f[:-1], f[-1], (tiny[0] + tiny[1]) / 2
     h = np.stack([(hp + hm) / 2 for hp, hm in steps])  # as taken
     D = (f[:, 0] - f[:, 1]) / (2 * h)
     q1, q2 = RICHARDSON_RATIO**2, RICHARDSON_RATIO**4
@@ -359,8 +369,23 @@ def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
     def pick(a):
         return np.take_along_axis(np.broadcast_to(a, R.shape), best, axis=0)[0]
 
+    flat = _plateau(np.concatenate([f, f_tiny[None]]), np.concatenate([h, h_tiny[None]]), pick(R))
     error = pick(estimate)
-    return [np.where(np.isfinite(error), pick(R), np.nan), None, None, error, pick(h[2:])]
+    value = np.where(np.isfinite(error), pick(R), np.nan)
+    with np.errstate(invalid="ignore"):  # on a staircase: as far as its slopes spread
+        spread = np.fmax.reduce(np.abs(np.where(np.isfinite(D), D, np.nan) - value[None]), axis=0)
+    return [value, None, None, np.where(flat, np.fmax(error, spread), error), pick(h[2:])]
+
+
+def _plateau(f, h, value) -> np.ndarray:
+    """Where the function is piecewise constant on the steps' scale (a float32 round-trip
+    inside a float64 forward): f(θ + h) = f(θ − h) exactly at some step, the sequence's
+    or one PLATEAU_STEP below its smallest, although ``value`` times the step stands
+    64 eps |f| above round-off. A smooth function cannot do that; the entry's estimate is
+    then the spread of all its slopes, rather than Richardson's trust in a staircase."""
+    size = np.maximum(np.abs(f[:, 0]), np.abs(f[:, 1]))
+    visible = np.abs(value)[None] * 2 * h > 64 * EPS * size
+    return np.any((f[:, 0] == f[:, 1]) & visible, axis=0)
 
 
 def complex_safe(model: Model, env: Values) -> bool:
@@ -426,32 +451,56 @@ def _probe(model: Model, env: Values) -> bool:
 def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tuple[bool, bool]:
     """On the largest entry, the complex step runs, is finite and agrees with a central
     difference (or with one of its one-sided differences: on a kink the complex step
-    follows one branch). Returns (agrees, nonzero)."""
+    follows one branch) at one of three steps, each within its own round-off: a step
+    relative to |θ| misjudges a value with a large offset (a timestamp of 1.7e9 s in a
+    bump 600 s wide). Returns (agrees, nonzero)."""
     i = int(np.argmax(np.abs(theta)))
     at = np.array([i])
     cs = np.ravel(differentiate(model, env, name, method="complex", indices=at).value)[i]
-    real = differentiate(model, env, name, method="central", indices=at)
-    sides = (a for a in (real.value, real.plus, real.minus) if a is not None)
-    cd = min((np.ravel(a)[i] for a in sides), key=lambda v: abs(v - cs))
-    # central's own error: truncation well inside 1e-5 relative, round-off ~ eps·|L|/h
-    noise = (
-        100
-        * EPS
-        * max(1.0, abs(float(env[model.loss])))
-        / (DEFAULT_REL_STEP * max(1.0, abs(theta.flat[i])))
-    )
-    ok = bool(np.isfinite(cs)) and abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
-    return ok, bool(cs != 0)
+    size = abs(float(theta.flat[i]))
+    # (relative to θ itself where it is small: a rate of 1e-8 /s is not moved by 6e-6)
+    first = DEFAULT_REL_STEP * min(1.0, size) if size > 0 else DEFAULT_REL_STEP
+    ok = False
+    for rel in (first, first * 1e-2, first * 1e-4):
+        real = differentiate(
+            model, env, name, method="central", indices=at, rel_step=np.array([rel])
+        )
+        sides = (a for a in (real.value, real.plus, real.minus) if a is not None)
+        cd = min((np.ravel(a)[i] for a in sides), key=lambda v: abs(v - cs))
+        # central's own error: truncation well inside 1e-5 relative, round-off eps·|L|/h
+        noise = 100 * EPS * max(1.0, abs(float(env[model.loss]))) / (rel * max(1.0, size))
+        ok = ok or abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
+    return bool(ok and np.isfinite(cs)), bool(cs != 0)
+
+
+def _scales(theta: np.ndarray) -> np.ndarray:
+    """Each entry's own scale for a probe direction: |θ_i|, or (at 0) the tensor's median
+    nonzero |θ|, or 1: a rate of 1e-8 is probed on its own scale, not moved by 1."""
+    a = np.abs(theta)
+    known = a[(a > 0) & np.isfinite(a)]
+    return np.where((a > 0) & np.isfinite(a), a, float(np.median(known)) if known.size else 1.0)
 
 
 def _direction_agrees(
     model: Model, env: Values, name: str, theta: np.ndarray, rng: np.random.Generator
 ) -> tuple[bool, bool]:
-    """Along v (Gaussian, times max(1, |θ_i|): every entry moves on its own scale),
+    """Along v (Gaussian, times |θ_i|: every entry moves on its own scale, _scales),
     Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus 8
     estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
-    Returns (agrees, nonzero)."""
-    v = rng.standard_normal(theta.shape) * np.maximum(1.0, np.abs(theta))
+    Returns (agrees, nonzero). Where |θ| > 1 the direction is tried again on a unit
+    scale (a value with a large offset, a timestamp, does not vary on the scale of its
+    size): an informative agreement on either scale is enough, since a non-analytic
+    operation drops its derivative along both (the same signs, weighted apart)."""
+    g = rng.standard_normal(theta.shape)
+    tries = [_along(model, env, name, theta, g * _scales(theta))]
+    if np.any(np.abs(theta) > 1):
+        tries.append(_along(model, env, name, theta, g))
+    informative = [ok for ok, told in tries if told]
+    return (any(informative) if informative else all(ok for ok, _ in tries)), bool(informative)
+
+
+def _along(model: Model, env: Values, name: str, theta: np.ndarray, v: np.ndarray):
+    """One direction of _direction_agrees: (agrees, informative)."""
     moved = np.abs(theta[theta != 0])
     h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
     h /= float(np.abs(v).max())

@@ -431,7 +431,9 @@ def _jitter(model, env, p, method, settings, A, numeric, bound, kink):
     unstable = bad & np.isfinite(move) & (move > policy.unstable * np.abs(d))
     jump = unstable & (np.abs(d) > policy.jump * np.maximum(np.abs(A), np.abs(numeric)))
     noise = unstable & ~jump
-    if not uses_estimates(method, settings.tolerance):  # the classic bound is the user's
+    if method == "complex" or not uses_estimates(method, settings.tolerance):
+        # (the complex step's N is exact: its rounding is measured apart; the classic
+        # bound is the user's contract)
         return jump, bound
     return jump, np.where(noise, np.maximum(bound, move / policy.unstable), bound)
 
@@ -454,18 +456,47 @@ def _complex_reference(model, env, p, method, settings, A, entries):
     any other value still disagrees. Nothing for the complex step itself, float32, or a
     model that is not complex-safe."""
     nothing = np.full(A.shape, np.nan), np.zeros(A.shape)
-    if method == "complex" or settings.dtype != "float64":
+    if settings.dtype != "float64":
         return nothing
+    if method == "complex":
+        if not uses_estimates(method, settings.tolerance):
+            return nothing
+        return _richardson_reference(model, env, p, settings, A, entries)
     from gradcheck_cli.engine.numeric import complex_safe
 
     if not complex_safe(model, env):
         return nothing
+    return _reference(model, env, p, "complex", settings, A, entries)
+
+
+def _reference(model, env, p, method, settings, A, entries):
+    """``method``'s N and bound at ``entries`` (NaN, 0 elsewhere)."""
     indices = None if p.jac else np.flatnonzero(entries)
-    N = numeric_reference(model, env, p.id, "complex", settings, p.jac, indices=indices).value
+    der = numeric_reference(model, env, p.id, method, settings, p.jac, indices=indices)
+    N = der.value
     bound = per_entry(
-        "complex", None, A, np.nan_to_num(N), None, p.rho, "float64", _differentiated(env, p)
+        method, None, A, np.nan_to_num(N), der.error, p.rho, "float64", _differentiated(env, p)
     )
-    return N, np.where(np.isfinite(N), bound, 0.0)
+    return N, np.where(np.isfinite(N) & np.isfinite(bound), bound, 0.0)
+
+
+def _richardson_reference(model, env, p, settings, A, entries):
+    """Richardson's N and bound at the complex step's failing entries, for a model file
+    the probe found complex-safe (a model that declares it is taken at its word): a
+    non-analytic operation too small for the probe to see (an L1 term λ|W| with λ below
+    its 1e-12) drops its derivative from the complex step only. Only where Richardson
+    tells A from the complex step (they differ by more than its own, coarser bound) and
+    agrees with A is the entry judged against Richardson, whose bound then shows in the
+    row's resolution; where it cannot tell, the exact complex step stands."""
+    nothing = np.full(A.shape, np.nan), np.zeros(A.shape)
+    if model.complex_safe is not None:
+        return nothing
+    N, bound = _reference(model, env, p, "richardson", settings, A, entries)
+    der = p.derivative
+    assert der is not None
+    # only where Richardson tells A from the complex step: else the complex step stands
+    resolves = np.abs(A - der.value) > bound
+    return np.where(resolves, N, np.nan), np.where(resolves, bound, 0.0)
 
 
 def _differentiated(env, p: Pending) -> np.ndarray:
@@ -566,9 +597,8 @@ def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, th
     numeric, kink, sides = _kinks(
         model, env, p.id, method, settings, A, numeric, only(bound), p.jac, der.error
     )
-    bound = per_entry(
-        method, settings.tolerance, A, numeric, der.error, p.rho, settings.dtype, theta
-    )
+    error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
+    bound = per_entry(method, settings.tolerance, A, numeric, error, p.rho, settings.dtype, theta)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
     flipped, bound = _jitter(model, env, p, method, settings, A, numeric, only(bound), kink)
     kink |= flipped
@@ -577,16 +607,47 @@ def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, th
     # a kink candidate whose one-sided derivatives are round-off: unresolved, its bound
     # widened to their error (the row's resolution shows it), never excused outright
     vague = kink & ~proved & ~sides.resolved()
-    bound = np.where(vague, bound + np.nan_to_num(sides.slack, nan=np.inf), bound)
+    if method != "complex":  # (the complex step's N is exact: there it stays a FAIL)
+        bound = np.where(vague, bound + np.nan_to_num(sides.slack, nan=np.inf), bound)
     kink = proved
     failing = (np.abs(A - numeric) > bound) & ~kink
-    if failing.any():  # a finite difference that straddled kinks, or lost its digits
+    if failing.any():  # a finite difference that straddled kinks, or lost its digits; or
+        # a complex step that lost a non-analytic term
         exact, tight = _complex_reference(model, env, p, method, settings, A, failing)
         agree = failing & (np.abs(A - exact) <= tight)
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
     return numeric, bound, kink, sides
+
+
+def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
+    """The complex step's own rounding at the failing entries, measured: the step again
+    at 3/4 of h (no power of two, so its rounding differs), |N − N'| (0 elsewhere). A
+    derivative that is the cancellation of larger terms (W1ᵀ z̄1 + z̄2 summing to 1e-20)
+    keeps their rounding, which a bound relative to N alone does not see. Returns the
+    richardson-style error estimate for per_entry (None for other engines)."""
+    der = p.derivative
+    assert der is not None
+    if method != "complex":
+        return der.error
+    failing = np.abs(A - numeric) > bound
+    if not failing.any():
+        return None
+    indices = None if p.jac else np.flatnonzero(failing)
+    again = differentiate(
+        model,
+        env,
+        p.jac.wrt if p.jac else p.id,
+        out=p.jac.of if p.jac else None,
+        method="complex",
+        indices=indices,
+        complex_scale=0.75,
+    ).value
+    if p.jac:
+        again = _jacobian_layout(again, p.jac)
+    spread = np.where(failing, np.abs(np.nan_to_num(again, nan=np.inf) - numeric), 0.0)
+    return spread
 
 
 def _below_the_loss(model, env, p: Pending, method, settings, A, numeric, bound):

@@ -38,9 +38,9 @@ def _ratio(x) -> str:
 
 
 def _res(c: Comparison) -> str:
-    return (
-        "—" if c.resolution is None else f"{c.resolution:.0e}" if c.resolution < 1e300 else "none"
-    )
+    if c.resolution is None:
+        return "none" if c.unresolved else "—"
+    return f"{c.resolution:.0e}"
 
 
 def _where(c: Comparison) -> str:

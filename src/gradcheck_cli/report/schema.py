@@ -17,10 +17,11 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
                      "status": "PASS" | "FAIL" | "KINK" | "WEAK" | "NOT CHECKED",
                      "reason": null | str,
                      "max_abs_error", "max_rel_error", "error_over_bound" (PASS iff ≤ 1),
-                     "resolution": null | float (bound / |A| at the median-|A| nonzero entry:
-                         the relative error that entry would have to carry to fail; WEAK
-                         when coarser than 1e-6, float32 1e-2; larger than 1e300: none),
-                     "resolution_worst": null | {"value", "index"} (the largest bound / |A|),
+                     "resolution": null | float (the largest bound / |A| over the entries
+                         that carry the gradient: ten times it there fails; WEAK when
+                         coarser than 1e-6, float32 1e-2; null: none to state, or "why"),
+                     "resolution_worst": null | {"value", "index"} (the same, and where),
+                     "why": null | str (why a carrying entry's bound cannot be had),
                      "entries", "checked" (fewer with --sample, 0 with --directions;
                          over --budget, the sample checked beside the directions),
                      "directions", "failed", "kinks",
@@ -40,6 +41,8 @@ Errors that are not finite (a NaN gradient, a shape mismatch) are null.
 
 import math
 
+import numpy as np
+
 from gradcheck_cli import __version__
 from gradcheck_cli.engine.bounds import classic, describe, uses_estimates
 from gradcheck_cli.engine.checking import Report, method_description
@@ -54,8 +57,12 @@ def _num(x):
 
 
 def _res(x):
-    """A resolution for JSON: larger than 1e300 (an entry no check can see) is null."""
-    return None if x is None or not x < 1e300 else x
+    """A resolution for JSON: null where it cannot be had (the row's ``why`` says why)."""
+    return None if x is None or not np.isfinite(x) else x
+
+
+def _res_text(x) -> str:
+    return "none" if x is None or not np.isfinite(x) else f"{x:.0e}"
 
 
 def tolerance_text(report: Report) -> str:
@@ -88,7 +95,7 @@ def summary_text(report: Report) -> str:
             f"{_carried(report)}{note}"
         )
     if weak:
-        coarse = ", ".join(f"{r.label} ({r.comparison.resolution:.0e})" for r in weak)
+        coarse = ", ".join(f"{r.label} ({_res_text(r.comparison.resolution)})" for r in weak)
         return (
             f"WEAK: nothing fails, but {len(weak)} of {total} derived gradients cannot be "
             f"checked finely enough to trust a PASS (resolution): {coarse}{note}"
@@ -205,6 +212,7 @@ def _gradient(r) -> dict:
         "resolution_worst": None
         if c.resolution_worst is None
         else {"value": _res(c.resolution_worst), "index": list(c.resolution_index or ())},
+        "why": c.unresolved,
         "entries": c.entries,
         "checked": c.checked,
         "directions": c.directions,
