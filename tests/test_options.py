@@ -134,8 +134,17 @@ ELSEWHERE: set[tuple[str, str]] = set()  # every default is the spec's
 
 
 def _literal_defaults(tree):
-    """(name, value) of every default or keyword a name is given in a module."""
+    """(name, value) of every default or keyword a name is given in a module (but zip's
+    own strict=, which is not --strict)."""
+    zips = {
+        id(k)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "zip"
+        for k in node.keywords
+    }
     for node in ast.walk(tree):
+        if id(node) in zips:
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             a = node.args
             pos = a.posonlyargs + a.args

@@ -179,6 +179,7 @@ def _execute(cfg: Config, built, progress, pool) -> Report:
         sample=cfg.check.sample,
         directions=cfg.check.directions,
         budget=cfg.check.budget,
+        strict=cfg.check.strict,
         progress=progress,
         seed=cfg.options.seed,
         pool=pool,

@@ -304,6 +304,12 @@ class CheckOptions:
         "Evaluate your formulas on each other in backward order, not on the correct adjoints.",
         commands=("residual", "softmax", "run"),
     )
+    strict: bool = option(
+        False,
+        "Fail (exit 1) where an adjoint is NOT CHECKED (a tapped intermediate's not "
+        "given, a value float64 cannot hold), as where it is wrong.",
+        panel=NUMERICS,
+    )
     max_memory: str | None = option(
         None,
         "Memory budget, e.g. 512M or 4G.",

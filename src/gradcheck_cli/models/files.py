@@ -26,21 +26,63 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gradcheck_cli.errors import ModelError, nearest
-from gradcheck_cli.models.model import Formula, Leaf, Model, Step
+from gradcheck_cli.models.model import Formula, Leaf, Model, Step, adjoint_label
 
 REQUIRED = ("init", "forward", "backward")
 
 
 def call_user(path: str, what: str, fn, *args):
     """Run the user's code: its prints go to stderr (our stdout carries the report), and
-    its exceptions, or a sys.exit, become one ModelError naming its file and line."""
+    its exceptions, or a sys.exit or os._exit, become one ModelError naming its file and
+    line."""
     try:
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), _exit_guarded():
             return fn(*args)
     except ModelError:
         raise
-    except (Exception, SystemExit) as e:
+    except (Exception, SystemExit, UserExit) as e:
         raise user_error(e, path, what) from None
+
+
+class UserExit(BaseException):
+    """os._exit(code), called by the user's code: raised in its place (_guarded_exit)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+_REAL_EXIT = os._exit
+_running: list[int] = []  # the process ids running the user's code (nested calls: repeated)
+
+
+def _guarded_exit(code) -> None:
+    """os._exit while the user's code runs in this process: an exception, not an exit
+    (its status would be one of ours: os._exit(3) is WEAK's); else os._exit itself (a
+    process forked by the user's code, a worker's end, Ctrl-C's: cli/output.py)."""
+    if _running and _running[-1] == os.getpid():
+        raise UserExit(code)
+    _REAL_EXIT(code)
+
+
+_guarded_exit.__wrapped__ = _REAL_EXIT  # type: ignore[attr-defined]  # (output.py's exit)
+
+
+@contextlib.contextmanager
+def _exit_guarded():
+    """os._exit (and posix._exit, the same function) guarded while the block runs;
+    left guarded after it (a user's `from os import _exit` holds the guard, which exits
+    as os._exit does outside the user's code)."""
+    os._exit = _guarded_exit  # type: ignore[assignment]  # (it returns: it raises instead)
+    if hasattr(os, "posix_spawn"):  # a POSIX system: its posix module has _exit too
+        import posix
+
+        posix._exit = _guarded_exit  # type: ignore[assignment]
+    _running.append(os.getpid())
+    try:
+        yield
+    finally:
+        _running.pop()
 
 
 def user_error(e: BaseException, path: str, what: str) -> ModelError:
@@ -53,6 +95,8 @@ def user_error(e: BaseException, path: str, what: str) -> ModelError:
     )
     if isinstance(e, SystemExit):
         return ModelError(f"{where}: sys.exit({e.code!r}) called; a model file must not exit")
+    if isinstance(e, UserExit):
+        return ModelError(f"{where}: os._exit({e.code!r}) called; a model file must not exit")
     message = str(e).splitlines()[0] if str(e) else ""
     return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else ""))
 
@@ -145,13 +189,19 @@ class UserModel(Model):
     user_forward: Callable | None = None
     user_backward: Callable | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # entries of each leaf and tap
+    # a leaf's adjoint missing from backward(): a FAIL, saying this
+    no_adjoint: str = (
+        "backward() returned no {label}; list {name} in TARGETS if it is data, "
+        "not a variable to check"
+    )
 
     @classmethod
     def build(
         cls, path, seed, max_memory, functions, targets, shapes, formulas, adjoint_formulas
     ) -> "UserModel":
         init, forward, backward = (functions[n] for n in REQUIRED)
-        raw = call_user(path, "init", init, np.random.default_rng(seed))
+        with np.errstate(all="ignore"):  # (as in the check: a NaN or Inf is reported)
+            raw = call_user(path, "init", init, np.random.default_rng(seed))
         values = _leaf_values(raw, path, set(targets))
         _within_budget(values, path, max_memory)
         unknown_targets = [t for t in targets if t not in values]
@@ -160,7 +210,8 @@ class UserModel(Model):
                 f"{path}: TARGETS names {', '.join(unknown_targets)}, which init() does not "
                 f"return; leaves: {', '.join(values)}"
             )
-        probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
+        with np.errstate(all="ignore"):
+            probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
         if all(t in targets for t in values) and not probe.values:
             raise ModelError(
                 f"{path}: nothing to check: every leaf is in TARGETS and forward() "
@@ -213,6 +264,11 @@ class UserModel(Model):
 
     def sparse_for(self, name: str) -> bool:
         return False  # the user's forward is one function: no steps to run sparsely
+
+    def missing(self, name: str) -> str | None:
+        if name not in {leaf.name for leaf in self.leaves}:
+            return None  # a tapped intermediate's: NOT CHECKED
+        return self.no_adjoint.format(label=adjoint_label(name), name=name)
 
     def checked(self) -> list[str]:
         return [f.name for f in self.formulas]

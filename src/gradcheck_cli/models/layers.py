@@ -445,6 +445,7 @@ def build(
     model.name = f"{os.path.basename(path)}:{layer.name}"
     model.title = f"your layer {layer.name}, {os.path.basename(path)}"
     model.recipe = None  # not a model file: load() gives the recipe where it has one
+    model.no_adjoint = f"{by} returned no d{{name}}"
     return model
 
 
