@@ -61,7 +61,8 @@ def test_every_option_shows_its_default(words):
         if param.name == "help":
             continue
         spec = next(o for o in SPECS if o.key == param.name and " ".join(words) in o.commands)
-        row = next(line for line in text.splitlines() if line[1:].split()[:1] == param.opts[:1])
+        rows = [line for line in text.splitlines() if line.startswith("│")]  # in a panel
+        row = next(line for line in rows if line[1:].split()[:1] == param.opts[:1])
         assert f"[default: {spec.shown_default()}]" in row, row
 
 

@@ -117,6 +117,13 @@ def load_module(path: str):
             if not os.path.exists(path)
             else f"model file '{path}' is not a file"
         )
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except PermissionError:
+        raise ModelError(f"model file '{path}' cannot be read (permission denied)") from None
+    except OSError as e:  # a device, a file of /proc, a disk that fails
+        raise ModelError(f"model file '{path}' cannot be read: {e.strerror or e}") from None
     spec = importlib.util.spec_from_file_location("gradcheck_user_model", path)
     if spec is None or spec.loader is None:
         raise ModelError(f"model file '{path}' cannot be loaded as Python (name it *.py)")
@@ -478,6 +485,8 @@ def _adjoints(raw, path, names: list[str], targets: set) -> dict[str, np.ndarray
                 f"{path}: backward() returned an adjoint for '{name}', which is {why}"
                 f"{nearest(str(name), names)}; adjoints: {', '.join(names)}"
             )
+        if isinstance(value, np.generic):  # np.sum(...) of a 0-d leaf: a numpy scalar
+            value = np.asarray(value)
         if not isinstance(value, np.ndarray):
             raise ModelError(
                 f"{path}: backward()['{name}'] is a {type(value).__name__}, not a numpy "

@@ -334,6 +334,8 @@ def _by_name(layer: Layer, who: str, raw: dict, floats: list, every: list) -> di
 
 
 def _array(layer: Layer, who: str, name: str, g) -> Any:
+    if isinstance(g, np.generic):  # a numpy scalar: the gradient of a 0-d input
+        g = np.asarray(g)
     if not isinstance(g, np.ndarray):
         raise ModelError(f"{layer.path}: {who} returned d{name} as {_what(g)}, not a numpy array")
     return g
