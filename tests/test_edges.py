@@ -183,3 +183,52 @@ def test_api_errors_name_keywords_not_flags(options, said):
 def test_check_layer_errors_name_keywords_too():
     with pytest.raises(UsageError, match="^max_memory must be"):
         check_layer(EXAMPLES / "layers.py", "affine", x=(4, 5), w=(5, 3), b=(3,), max_memory="x")
+
+
+def test_a_file_of_layers_given_to_check_points_to_layer():
+    line = one_line(runner.invoke(app, ["check", str(EXAMPLES / "layers.py")]))
+    assert (
+        "it defines layers (affine, layernorm, relu, tanh): check one with 'gradcheck layer "
+        in line
+    )
+    assert line.endswith("affine --shape x=… --shape w=… --shape b=…'"), line
+
+
+BATCHNORM = """
+import numpy as np
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    xc = x - x.mean(axis=0)
+    var = (xc ** 2).mean(axis=0)
+    xhat = xc / np.sqrt(var + 1e-5)
+    return gamma * xhat + beta, (xhat, gamma, var)
+
+def batchnorm_backward(dout, cache):
+    xhat, gamma, var = cache
+    N = dout.shape[0]
+    dxhat = dout * gamma
+    dx = (N * dxhat - dxhat.sum(0) - xhat * (dxhat * xhat).sum(0)) / (N * np.sqrt(var + 1e-5))
+    return dx, (dout * xhat).sum(0), dout.sum(0)
+
+def dropout_forward(x, mode):
+    return x, None
+
+def dropout_backward(dout, cache):
+    return dout
+"""
+
+
+def test_a_layer_that_needs_mode_says_param_mode_train(tmp_path):
+    path = tmp_path / "bn.py"
+    path.write_text(BATCHNORM)
+    shapes = ["--shape", "x=4x3", "--shape", "gamma=3", "--shape", "beta=3"]
+    line = one_line(runner.invoke(app, ["layer", str(path), "batchnorm", *shapes]))
+    assert line.endswith(
+        "line 5, in batchnorm_forward: KeyError: 'mode' (bn_param has no 'mode': give it with "
+        "--param mode=train)"
+    ), line
+    r = runner.invoke(app, ["layer", str(path), "batchnorm", *shapes, "--param", "mode=train"])
+    assert r.exit_code == 0, r.output
+    line = one_line(runner.invoke(app, ["layer", str(path), "dropout", "--shape", "x=4x3"]))
+    assert "give mode a value (--param mode=train), a shape" in line

@@ -98,7 +98,8 @@ def user_error(e: BaseException, path: str, what: str) -> ModelError:
     if isinstance(e, UserExit):
         return ModelError(f"{where}: os._exit({e.code!r}) called; a model file must not exit")
     message = str(e).splitlines()[0] if str(e) else ""
-    return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else ""))
+    notes = "".join(f" ({note})" for note in getattr(e, "__notes__", ()))  # our hints
+    return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else "") + notes)
 
 
 def _same(a: str, b: str) -> bool:
@@ -150,7 +151,7 @@ def from_module(module, path: str, seed: int, max_memory: int | None = None) -> 
             ]
             raise ModelError(
                 f"{path} defines no {name}(){nearest(name, defined)}; a model file needs "
-                "init(rng), forward(p, tap) and backward(v)"
+                f"init(rng), forward(p, tap) and backward(v){_layers_hint(module, path)}"
             )
     return UserModel.build(
         path,
@@ -161,6 +162,32 @@ def from_module(module, path: str, seed: int, max_memory: int | None = None) -> 
         dict(getattr(module, "SHAPES", {})),
         dict(getattr(module, "FORMULAS", {})),
         dict(getattr(module, "ADJOINT_FORMULAS", {})),
+    )
+
+
+def _layers_hint(module, path: str) -> str:
+    """For a file of CS231n layer pairs given as a model file: the command that checks
+    one of them (models/layers.py), its forward's inputs named."""
+    import inspect
+
+    def fn(name):
+        return getattr(module, name, None)
+
+    pairs = sorted(
+        n.removesuffix("_forward")
+        for n in dir(module)
+        if n.endswith("_forward") and callable(fn(n)) and callable(fn(f"{n[:-8]}_backward"))
+    )
+    if not pairs:
+        return ""
+    try:
+        inputs = list(inspect.signature(fn(f"{pairs[0]}_forward")).parameters)
+    except (TypeError, ValueError):
+        inputs = ["x"]
+    shapes = " ".join(f"--shape {n}=…" for n in inputs if not n.endswith(("param", "params")))
+    return (
+        f"; it defines layers ({', '.join(pairs)}): check one with "
+        f"'gradcheck layer {path} {pairs[0]} {shapes}'"
     )
 
 
