@@ -232,3 +232,30 @@ def test_a_layer_that_needs_mode_says_param_mode_train(tmp_path):
     assert r.exit_code == 0, r.output
     line = one_line(runner.invoke(app, ["layer", str(path), "dropout", "--shape", "x=4x3"]))
     assert "give mode a value (--param mode=train), a shape" in line
+
+
+ROOT = EXAMPLES.parent
+
+
+def _kinds_said_by_the_code() -> set[str]:
+    kinds = set()
+    for module in ("report/diagnose.py", "engine/checking.py"):
+        text = (ROOT / "src" / "gradcheck_cli" / module).read_text()
+        kinds |= set(re.findall(r'Diagnosis\(\s*"([a-z]+)"', text))
+        kinds |= set(re.findall(r'yield \(?\s*"([a-z]+)",\s*f"', text))  # (kind, message, …)
+    return kinds
+
+
+def _kinds_in_table(page: str, head: str) -> set[str]:
+    text = (ROOT / "docs" / page).read_text()
+    table = text[text.index(head) :].split("\n\n")[0]
+    return {
+        k for row in table.splitlines()[2:] for k in re.findall(r"`([a-z]+)`", row.split(" | ")[0])
+    }
+
+
+def test_the_diagnosis_kinds_agree_in_code_json_md_and_diagnoses_md():
+    code = _kinds_said_by_the_code()
+    assert {"scale", "carried", "point", "factor", "small", "none"} <= code
+    assert _kinds_in_table("json.md", "| `kind` | what it says | details |") == code
+    assert _kinds_in_table("diagnoses.md", "| `kind` | pattern | a slip that makes it |") == code
