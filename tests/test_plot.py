@@ -2,6 +2,7 @@
 
 import importlib.util
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -186,3 +187,35 @@ def test_the_help_imports_neither_numpy_nor_matplotlib():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and "--plot-all" in r.stdout, r.stderr
+
+
+def test_under_a_uniform_field_the_signed_view_shows_the_pattern():
+    # a scale error: err / bound is one red field; A − N = (c − 1) N has N's pattern
+    report = check("residual", d=6, grad=["x = 2 * (W1.T @ z1_bar + z2_bar)"])
+    (x,) = plot.panels(report)
+    assert x.ratio is not None and (x.ratio > 1).all() and x.signed is not None
+    N = report.arrays["numeric/x"].T
+    assert x.signed.shape == x.ratio.shape == N.shape
+    assert np.allclose(x.signed, N) and (x.signed > 0).any() and (x.signed < 0).any()
+    (W2,) = plot.panels(check("residual", d=4, inject="W2-transposed"))
+    assert W2.signed is None  # a wrong shape: nothing per entry, signed or not
+
+
+@needs_matplotlib
+def test_each_heatmap_has_its_signed_view_under_it(tmp_path, monkeypatch):
+    import matplotlib.figure
+
+    labels = []
+    real = matplotlib.figure.Figure.savefig
+
+    def spy(fig, *a, **k):
+        labels.extend(ax.get_ylabel() for ax in fig.axes if ax.get_ylabel() == "A − N")
+        return real(fig, *a, **k)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    out = tmp_path / "s.png"
+    model = Path(__file__).resolve().parent.parent / "examples" / "mlp_buggy.py"
+    r = invoke("check", model, "--plot", out)
+    assert r.exit_code == 1 and out.read_bytes().startswith(PNG)
+    drawn = [p for p in plot.panels(check(str(model))) if p.ratio is not None]
+    assert len(labels) == len(drawn) > 0

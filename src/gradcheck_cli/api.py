@@ -1,5 +1,6 @@
 """Config -> model -> check: the one path the CLI and Python callers share."""
 
+import contextlib
 import os
 from dataclasses import asdict, replace
 
@@ -10,30 +11,54 @@ from gradcheck_cli.config import (
     FileOptions,
     LayerOptions,
     api_keywords,
+    api_text,
     resolve,
     suggestion,
 )
 from gradcheck_cli.engine import workers
 from gradcheck_cli.engine.checking import Report, Settings, run_check
 from gradcheck_cli.engine.compare import Tolerance
-from gradcheck_cli.errors import UsageError
+from gradcheck_cli.errors import GradcheckError, UsageError
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.files import REQUIRED
 
 
 def check(model, config: str | None = None, **options) -> Report:
     """Check a model's hand-derived gradients; returns the Report (never prints).
 
-    ``model``: "residual" or "softmax", the path of a model file, any object with
-    init, forward and backward (a module, a class, an instance), or a model already built
-    (what gradcheck_cli.testing.plant_error returns). ``options`` are the
+    ``model``: "residual" or "softmax", the path of a model file, any object whose
+    init, forward and backward are called as init(rng), forward(p, tap), backward(v) (a
+    module; an instance of a class, e.g. MyModel(); a class itself only where the three
+    are static methods), or a model already built (what
+    gradcheck_cli.testing.plant_error returns). ``options`` are the
     CLI's, by their Python names (config.py declares them): d=8, activation="relu",
     batch=2, seed=0, method="central", rtol=1e-6, inject="x-skip-dropped",
-    grad=["x = W1.T @ z1_bar"], chain=True, jobs=2, ...; and ``executor``, any
-    concurrent.futures.Executor to evaluate perturbed copies in (engine/workers.py).
+    grad=["x = W1.T @ z1_bar"], chain=True, strict=True, jobs=2, ...; and ``executor``,
+    any concurrent.futures.Executor to evaluate perturbed copies in (engine/workers.py).
+    Bad input raises a GradcheckError (UsageError, ConfigError, ModelError) naming the
+    keyword: "d must be a whole number ≥ 1, got 0".
 
         report = check("residual", d=4)
         assert report.status == "PASS", report.failures()
+        report.to_dict()  # as --format json prints it
     """
+    with api_spelling():
+        return _check(model, config, options)
+
+
+@contextlib.contextmanager
+def api_spelling():
+    """Errors raised within say check()'s keywords where they would name a flag."""
+    try:
+        yield
+    except GradcheckError as e:
+        spelled = api_text(str(e))
+        if spelled == str(e):
+            raise
+        raise type(e)(spelled) from None
+
+
+def _check(model, config: str | None, options: dict) -> Report:
     name, module = model, None
     from gradcheck_cli.models.model import Model
 
@@ -41,6 +66,7 @@ def check(model, config: str | None = None, **options) -> Report:
     if isinstance(model, Model):  # built already: the check's options only
         cfg = resolve("file", config, {**options, "path": model.name})
         return execute(cfg, model, executor=executor)
+    _checkable(model)
     if not isinstance(model, (str, os.PathLike)):
         name, module = "file", model
         source = getattr(model, "__file__", None) or getattr(
@@ -70,6 +96,37 @@ def check(model, config: str | None = None, **options) -> Report:
     return execute(cfg, built, executor=executor)
 
 
+def _checkable(model) -> None:
+    """Refuse what check() cannot take, saying what it takes: None, a number; a class
+    whose init, forward and backward need an instance (self)."""
+    import inspect
+
+    if isinstance(model, (str, os.PathLike)):
+        return
+    found = [n for n in REQUIRED if callable(getattr(model, n, None))]
+    if not found:
+        raise UsageError(
+            f"check() takes a built-in's name ({', '.join(BUILDERS)}), a model file's path, "
+            f"or an object with {', '.join(REQUIRED)}; got {_shown(model)}"
+        )
+    if inspect.isclass(model):
+        methods = [
+            n
+            for n in found
+            if inspect.isfunction(inspect.getattr_static(model, n))  # neither static nor class
+        ]
+        if methods:
+            raise UsageError(
+                f"check() got the class {model.__name__}, whose {', '.join(methods)} take "
+                f"self: pass an instance, {model.__name__}()"
+            )
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"a {type(value).__name__}"
+
+
 def check_layer(
     module, layer: str, *, labels=None, params=None, config: str | None = None, **options
 ) -> Report:
@@ -83,6 +140,11 @@ def check_layer(
         report = check_layer("layers.py", "affine", x=(4, 5), w=(5, 3), b=(3,))
         check_layer("layers.py", "softmax_loss", x=(4, 5), labels={"y": (4, 10)})
     """
+    with api_spelling():
+        return _check_layer(module, layer, labels, params, config, options)
+
+
+def _check_layer(module, layer: str, labels, params, config, options: dict) -> Report:
     from gradcheck_cli.models import layers
 
     keys = ("path", "layer", "shape", "labels", "param")
@@ -179,6 +241,7 @@ def _execute(cfg: Config, built, progress, pool) -> Report:
         sample=cfg.check.sample,
         directions=cfg.check.directions,
         budget=cfg.check.budget,
+        strict=cfg.check.strict,
         progress=progress,
         seed=cfg.options.seed,
         pool=pool,

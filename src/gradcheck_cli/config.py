@@ -231,6 +231,7 @@ class CheckOptions:
         "complex, richardson, central or forward.",
         choices=("auto", "complex", "richardson", "central", "forward"),
         panel=NUMERICS,
+        metavar="ENGINE",  # (the choices, listed above, would not fit a column of 80)
     )
     eps: float | None = option(
         None,
@@ -303,6 +304,12 @@ class CheckOptions:
         False,
         "Evaluate your formulas on each other in backward order, not on the correct adjoints.",
         commands=("residual", "softmax", "run"),
+    )
+    strict: bool = option(
+        False,
+        "Fail (exit 1) where an adjoint is NOT CHECKED (a tapped intermediate's not "
+        "given, a value float64 cannot hold), as where it is wrong.",
+        panel=NUMERICS,
     )
     max_memory: str | None = option(
         None,
@@ -437,6 +444,13 @@ def api_keywords(model: str) -> list[str]:
     return [o.key for o in (*MODEL_OPTIONS[model], *CHECK_OPTIONS)]
 
 
+def api_text(message: str) -> str:
+    """An error's message as check() is called: its keywords, not the flags (d must be
+    ..., not --d must be ...). Only the options' flags change."""
+    keys = {o.flag(): o.key for specs in (*MODEL_OPTIONS.values(), CHECK_OPTIONS) for o in specs}
+    return re.sub(r"(?<![\w-])--[a-z][a-z-]*(?![\w-])", lambda m: keys.get(m[0], m[0]), message)
+
+
 @dataclass(frozen=True)
 class Config:
     model: str
@@ -506,6 +520,11 @@ def read_toml(path: str) -> dict:
     try:
         with open(path, "rb") as fh:
             text = fh.read().decode()
+        if text.startswith("\ufeff"):
+            raise ConfigError(
+                f"{path} starts with a byte order mark (BOM, bytes EF BB BF), which TOML does "
+                "not allow; save it as UTF-8 without a BOM"
+            )
         return tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"config file '{path}' not found") from None
@@ -513,6 +532,8 @@ def read_toml(path: str) -> dict:
         raise ConfigError(f"config file '{path}' is a directory, not a TOML file") from None
     except PermissionError:
         raise ConfigError(f"config file '{path}' cannot be read (permission denied)") from None
+    except OSError as e:  # a device, a file of /proc, a disk that fails
+        raise ConfigError(f"config file '{path}' cannot be read: {e.strerror or e}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: malformed TOML: {toml_message(str(e), text)}") from None
     except UnicodeDecodeError:

@@ -120,11 +120,11 @@ app = typer.Typer(
         "Exit status: 0 every gradient passes, 1 a gradient is wrong, 2 bad usage or input, "
         "3 nothing fails but a gradient could not be checked finely enough (WEAK).\n\n"
         "Examples:\n"
-        "  gradcheck residual --activation relu --batch 4    the built-in residual net\n"
-        "  gradcheck softmax --inject softmax-diag-y         a known wrong derivation: exit 1\n"
-        "  gradcheck check examples/mlp.py                   your own model file\n"
-        "  gradcheck run configs/residual-relu.toml          a check a config file describes\n"
-        "  gradcheck residual --help                         every option, with its default"
+        "  gradcheck residual --activation relu      the built-in residual net\n"
+        "  gradcheck softmax --inject softmax-diag-y a known wrong derivation\n"
+        "  gradcheck check examples/mlp.py           your own model file\n"
+        "  gradcheck run configs/residual-relu.toml  a config file's check\n"
+        "  gradcheck residual --help                 every option, with its default"
     ),
 )
 
@@ -208,9 +208,12 @@ def residual(**given) -> None:
 
     Checks W̄1, W̄2, x̄, t̄ and the intermediates ȳ, z̄2, h̄, z̄1.
 
-    Examples:  gradcheck residual --d 8 · gradcheck residual --activation relu --batch 4 ·
-    gradcheck residual --inject x-skip-dropped · gradcheck residual --format json ·
-    gradcheck residual --grad "x = W1.T @ z1_bar + z2_bar"
+    Examples:
+      gradcheck residual --d 8
+      gradcheck residual --activation relu --batch 4
+      gradcheck residual --inject x-skip-dropped
+      gradcheck residual --format json
+      gradcheck residual --grad "x = W1.T @ z1_bar + z2_bar"
     """
     _execute("residual", given)
 
@@ -222,8 +225,10 @@ def softmax(**given) -> None:
 
     Checks W̄, b̄, x̄, the intermediates ȳ and z̄, and the softmax Jacobian ∂y/∂z.
 
-    Examples:  gradcheck softmax --n 10 · gradcheck softmax --no-bias --batch 3 ·
-    gradcheck softmax --inject softmax-diag-y
+    Examples:
+      gradcheck softmax --n 10
+      gradcheck softmax --no-bias --batch 3
+      gradcheck softmax --inject softmax-diag-y
     """
     _execute("softmax", given)
 
@@ -243,9 +248,13 @@ def run(
 ) -> None:
     """Run the check a config file describes; flags override its [check] and [gradients].
 
-    Examples:  gradcheck run configs/residual-relu.toml ·
-    gradcheck run configs/seed-q1.toml (the document's formulas) ·
-    gradcheck run configs/softmax.toml --format json
+    The model's options come from the file's [model]. To override one, give
+    the file to the model's command: gradcheck residual --config FILE --d 16.
+
+    Examples:
+      gradcheck run configs/residual-relu.toml
+      gradcheck run configs/seed-q1.toml          (the document's formulas)
+      gradcheck run configs/softmax.toml --format json
     """
     _execute(None, {**given, "config": config})
 
@@ -258,8 +267,9 @@ def check_file(**given) -> None:
     Loading a model file RUNS ITS CODE, like `python FILE`: check only files you trust.
     (TOML configs are pure data.) See the README for the protocol.
 
-    Examples:  gradcheck check examples/mlp.py ·
-    gradcheck check examples/layernorm_buggy.py --format json
+    Examples:
+      gradcheck check examples/mlp.py
+      gradcheck check examples/layernorm_buggy.py --format json
     """
     _execute("file", given)
 
@@ -273,7 +283,11 @@ app.add_typer(sweep_app, name="sweep")
 def bugs(**given) -> None:
     """List the injectable wrong derivations, with the adjoint each one breaks.
 
-    Example:  gradcheck bugs --model residual · gradcheck residual --inject phi-for-dphi
+    Each is one formula of a built-in model's backward, as a student slips.
+
+    Examples:
+      gradcheck bugs --model residual
+      gradcheck residual --inject phi-for-dphi
     """
     from gradcheck_cli.config import MODELS, unknown
     from gradcheck_cli.models.bugs import BUGS

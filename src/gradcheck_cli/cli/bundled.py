@@ -1,6 +1,7 @@
 """gradcheck examples: the configs and model files shipped with gradcheck, listed or copied
 out (bundled.py finds them)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,9 +18,12 @@ def examples(**given) -> None:
     where the README's commands expect them, each file is named on stderr;
     none is overwritten unless given --force.
 
-    Examples:  gradcheck examples · gradcheck run seed-q1 ·
-    gradcheck check mlp_buggy · gradcheck examples --copy . ·
-    gradcheck examples mlp_buggy --copy scratch
+    Examples:
+      gradcheck examples
+      gradcheck run seed-q1
+      gradcheck check mlp_buggy
+      gradcheck examples --copy .
+      gradcheck examples mlp_buggy --copy scratch
     """
     cli, _ = split(given)
     chosen = _chosen(cli.names)
@@ -29,6 +33,12 @@ def examples(**given) -> None:
         raise GradcheckError("--copy needs a folder, got an empty name (use . for this one)")
     elif Path(cli.copy).exists() and not Path(cli.copy).is_dir():
         raise GradcheckError(f"--copy {cli.copy}: Not a directory")
+    elif not Path(cli.copy).exists() and not Path(cli.copy).absolute().parent.is_dir():
+        parent = os.path.dirname(os.path.normpath(cli.copy))
+        raise GradcheckError(
+            f"--copy '{cli.copy}': directory '{parent}' does not exist (--copy makes one "
+            "folder, not its parents)"
+        )
     else:
         _copy(chosen, Path(cli.copy), cli.force)
 

@@ -14,9 +14,12 @@ def layer(**given) -> None:
     of dx, dw, ... is checked against the numerical gradient of L = Σ dout ∘ out.
     Loading FILE RUNS ITS CODE, like `python FILE`: check only files you trust.
 
-    Examples:  gradcheck layer examples/layers.py affine --shape x=4x5 --shape w=5x3 --shape b=3 ·
-    gradcheck layer layers softmax_loss --shape x=4x10 --labels y=4:10 ·
-    gradcheck layer layers layernorm --shape x=4x6 --shape gamma=6 --shape beta=6 --param eps=1e-5
+    Examples:
+      gradcheck layer examples/layers.py affine \\
+          --shape x=4x5 --shape w=5x3 --shape b=3
+      gradcheck layer layers softmax_loss --shape x=4x10 --labels y=4:10
+      gradcheck layer layers layernorm --shape x=4x6 --shape gamma=6 \\
+          --shape beta=6 --param eps=1e-5
     """
     from gradcheck_cli.cli import _execute
 

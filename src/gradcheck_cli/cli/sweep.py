@@ -110,19 +110,40 @@ def _plot(result, path: str, fmt: str) -> None:
 @sweep_app.command("residual")
 @options("sweep residual", model="residual")
 def sweep_residual(**given) -> None:
-    """Step sweep on the residual net.  Example:  gradcheck sweep residual --d 8 --plot v.png"""
+    """Step sweep on the residual net.
+
+    The error of each finite-difference engine against its step, measured on the
+    model's correct gradients.
+
+    Examples:
+      gradcheck sweep residual --d 8 --plot v.png
+    """
     _sweep("residual", given)
 
 
 @sweep_app.command("softmax")
 @options("sweep softmax", model="softmax")
 def sweep_softmax(**given) -> None:
-    """Step sweep on the softmax classifier.  Example:  gradcheck sweep softmax --n 10"""
+    """Step sweep on the softmax classifier.
+
+    The error of each finite-difference engine against its step, measured on the
+    model's correct gradients.
+
+    Examples:
+      gradcheck sweep softmax --n 10
+    """
     _sweep("softmax", given)
 
 
 @sweep_app.command("check")
 @options("sweep check", model="file")
 def sweep_file(**given) -> None:
-    """Step sweep on your own model file.  Example:  gradcheck sweep check examples/mlp.py"""
+    """Step sweep on your own model file.
+
+    The error of each finite-difference engine against its step, measured on the
+    model's correct gradients.
+
+    Examples:
+      gradcheck sweep check examples/mlp.py
+    """
     _sweep("file", given)

@@ -13,7 +13,16 @@ import numpy as np
 
 from gradcheck_cli.config import CheckOptions, FileOptions
 from gradcheck_cli.engine.bounds import classic
-from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison, NotCheckable, Tolerance
+from gradcheck_cli.engine.compare import (
+    FAIL,
+    KINK,
+    NOT_CHECKED,
+    PASS,
+    WEAK,
+    Comparison,
+    NotCheckable,
+    Tolerance,
+)
 from gradcheck_cli.engine.numeric import (
     CHUNK_BYTES,
     COMPLEX_STEP,
@@ -61,6 +70,7 @@ class Settings:
     budget: float = CheckOptions.budget  # seconds every entry may take; beyond: --directions
     inject: str | None = None  # the injected bug's name, for the report
     fill: float | None = None  # over the budget: this fraction of entries beside directions
+    strict: bool = CheckOptions.strict  # a NOT CHECKED row fails
     pool: object = field(default=None, compare=False, repr=False)  # workers.Pool: --jobs
 
     def __post_init__(self):
@@ -134,6 +144,12 @@ class Report:
             for r in self.gradients
             if r.comparison.status == FAIL
         )
+
+    def to_dict(self) -> dict:
+        """The report as ``--format json`` prints it: schema gradcheck/1 (docs/json.md)."""
+        from gradcheck_cli.report.schema import to_json  # (imports this module)
+
+        return to_json(self)
 
     def count(self, status: str) -> int:
         return sum(r.comparison.status == status for r in self.gradients)
@@ -223,7 +239,7 @@ def _run_check(model, settings, options, notes) -> Report:
     env = model.forward(values)
     loss = env[model.loss]
     if not np.all(np.isfinite(loss)):
-        notes.append(f"the loss is {float(loss)}: every gradient of a non-finite loss fails")
+        raise ModelError(_not_finite(model, env, float(loss)))
     method = _engine(model, env, settings.method, notes)
     settings = _within_budget(model, env, method, settings, notes)
     pending = _pending(model, env, method, settings, notes)
@@ -244,6 +260,30 @@ def _run_check(model, settings, options, notes) -> Report:
         rows,
         notes,
         arrays,
+    )
+
+
+def _not_finite(model, env, loss: float) -> str:
+    """Why nothing can be checked: the loss is not finite at this point; and where the
+    forward first holds a value that is not (a leaf, or the first step that makes one)."""
+    where = "forward() returns it"
+    for name in [leaf.name for leaf in model.leaves] + [s.name for s in model.steps]:
+        value = np.asarray(env[name])
+        bad = ~np.isfinite(value) if value.dtype.kind in "fc" else np.zeros(value.shape, bool)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            leaf = name in {leaf.name for leaf in model.leaves}
+            at = f" at {list(first)}" if first else ""
+            where = (
+                f"the leaf {name} holds {value[first]}{at}"
+                if leaf
+                else f"{name} is {value[first]}{at}, computed from finite values: an "
+                "overflow, or 0/0?"
+            )
+            break
+    return (
+        f"the loss is {loss} at the point checked: no gradient can be checked where the "
+        f"loss is not finite ({where})"
     )
 
 
@@ -366,7 +406,6 @@ def _jacobian_row(model, env, jac, method: str, settings: Settings) -> Pending:
 
 def _judged(model, env, pending, method: str, settings: Settings):
     """Each row's verdict (per entry, or --directions), and the arrays --save writes."""
-    loss = env[model.loss]
     arrays = {f"value/{leaf.name}": np.asarray(env[leaf.name]) for leaf in model.leaves}
     rounding = analytic_rounding(
         model, env, {p.id: p.analytic for p in pending}, model.jacobians, settings.dtype
@@ -382,10 +421,7 @@ def _judged(model, env, pending, method: str, settings: Settings):
             numeric, comparison = directional_verdict(model, env, p, method, settings)
         else:
             numeric, comparison = verdict(model, env, p, method, settings)
-        if not np.isfinite(loss) and comparison.status != FAIL:
-            comparison = replace(
-                comparison, status=FAIL, problem="nonfinite", reason=f"the loss is {float(loss)}"
-            )
+        comparison = _unchecked(model, p, comparison, settings.strict)
         # sampled: the reference itself, NaN where not sampled
         sampled = p.indices is not None and p.derivative is not None
         arrays[f"numeric/{p.id}"] = p.derivative.value if sampled else numeric  # type: ignore[union-attr]
@@ -408,6 +444,18 @@ def _judged(model, env, pending, method: str, settings: Settings):
             )
         )
     return rows, arrays
+
+
+def _unchecked(model, p, comparison: Comparison, strict: bool) -> Comparison:
+    """A NOT CHECKED row as a FAIL where it must not pass unseen: a checked leaf the
+    backward gave no adjoint for (model.missing says why), and, with --strict, any."""
+    if comparison.status != NOT_CHECKED:
+        return comparison
+    why = model.missing(p.id) if p.analytic is None and p.kind != "jacobian" else None
+    if why is None and not strict:
+        return comparison
+    reason = why or f"not checked (--strict): {comparison.reason}"
+    return replace(comparison, status=FAIL, reason=reason, problem="missing")
 
 
 def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> list[GradientRow]:
@@ -434,6 +482,8 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
                     {"from": carried[row.id]},
                 ),
             )
+        elif row.comparison.problem == "missing":  # nothing to diagnose: no adjoint
+            pass
         elif row.comparison.status == FAIL and row.comparison.checked < row.comparison.entries:
             row = replace(
                 row,

@@ -26,21 +26,63 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gradcheck_cli.errors import ModelError, nearest
-from gradcheck_cli.models.model import Formula, Leaf, Model, Step
+from gradcheck_cli.models.model import Formula, Leaf, Model, Step, adjoint_label
 
 REQUIRED = ("init", "forward", "backward")
 
 
 def call_user(path: str, what: str, fn, *args):
     """Run the user's code: its prints go to stderr (our stdout carries the report), and
-    its exceptions, or a sys.exit, become one ModelError naming its file and line."""
+    its exceptions, or a sys.exit or os._exit, become one ModelError naming its file and
+    line."""
     try:
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), _exit_guarded():
             return fn(*args)
     except ModelError:
         raise
-    except (Exception, SystemExit) as e:
+    except (Exception, SystemExit, UserExit) as e:
         raise user_error(e, path, what) from None
+
+
+class UserExit(BaseException):
+    """os._exit(code), called by the user's code: raised in its place (_guarded_exit)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+_REAL_EXIT = os._exit
+_running: list[int] = []  # the process ids running the user's code (nested calls: repeated)
+
+
+def _guarded_exit(code) -> None:
+    """os._exit while the user's code runs in this process: an exception, not an exit
+    (its status would be one of ours: os._exit(3) is WEAK's); else os._exit itself (a
+    process forked by the user's code, a worker's end, Ctrl-C's: cli/output.py)."""
+    if _running and _running[-1] == os.getpid():
+        raise UserExit(code)
+    _REAL_EXIT(code)
+
+
+_guarded_exit.__wrapped__ = _REAL_EXIT  # type: ignore[attr-defined]  # (output.py's exit)
+
+
+@contextlib.contextmanager
+def _exit_guarded():
+    """os._exit (and posix._exit, the same function) guarded while the block runs;
+    left guarded after it (a user's `from os import _exit` holds the guard, which exits
+    as os._exit does outside the user's code)."""
+    os._exit = _guarded_exit  # type: ignore[assignment]  # (it returns: it raises instead)
+    if hasattr(os, "posix_spawn"):  # a POSIX system: its posix module has _exit too
+        import posix
+
+        posix._exit = _guarded_exit  # type: ignore[assignment]
+    _running.append(os.getpid())
+    try:
+        yield
+    finally:
+        _running.pop()
 
 
 def user_error(e: BaseException, path: str, what: str) -> ModelError:
@@ -53,8 +95,11 @@ def user_error(e: BaseException, path: str, what: str) -> ModelError:
     )
     if isinstance(e, SystemExit):
         return ModelError(f"{where}: sys.exit({e.code!r}) called; a model file must not exit")
+    if isinstance(e, UserExit):
+        return ModelError(f"{where}: os._exit({e.code!r}) called; a model file must not exit")
     message = str(e).splitlines()[0] if str(e) else ""
-    return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else ""))
+    notes = "".join(f" ({note})" for note in getattr(e, "__notes__", ()))  # our hints
+    return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else "") + notes)
 
 
 def _same(a: str, b: str) -> bool:
@@ -73,6 +118,13 @@ def load_module(path: str):
             if not os.path.exists(path)
             else f"model file '{path}' is not a file"
         )
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except PermissionError:
+        raise ModelError(f"model file '{path}' cannot be read (permission denied)") from None
+    except OSError as e:  # a device, a file of /proc, a disk that fails
+        raise ModelError(f"model file '{path}' cannot be read: {e.strerror or e}") from None
     spec = importlib.util.spec_from_file_location("gradcheck_user_model", path)
     if spec is None or spec.loader is None:
         raise ModelError(f"model file '{path}' cannot be loaded as Python (name it *.py)")
@@ -99,7 +151,7 @@ def from_module(module, path: str, seed: int, max_memory: int | None = None) -> 
             ]
             raise ModelError(
                 f"{path} defines no {name}(){nearest(name, defined)}; a model file needs "
-                "init(rng), forward(p, tap) and backward(v)"
+                f"init(rng), forward(p, tap) and backward(v){_layers_hint(module, path)}"
             )
     return UserModel.build(
         path,
@@ -110,6 +162,32 @@ def from_module(module, path: str, seed: int, max_memory: int | None = None) -> 
         dict(getattr(module, "SHAPES", {})),
         dict(getattr(module, "FORMULAS", {})),
         dict(getattr(module, "ADJOINT_FORMULAS", {})),
+    )
+
+
+def _layers_hint(module, path: str) -> str:
+    """For a file of CS231n layer pairs given as a model file: the command that checks
+    one of them (models/layers.py), its forward's inputs named."""
+    import inspect
+
+    def fn(name):
+        return getattr(module, name, None)
+
+    pairs = sorted(
+        n.removesuffix("_forward")
+        for n in dir(module)
+        if n.endswith("_forward") and callable(fn(n)) and callable(fn(f"{n[:-8]}_backward"))
+    )
+    if not pairs:
+        return ""
+    try:
+        inputs = list(inspect.signature(fn(f"{pairs[0]}_forward")).parameters)
+    except (TypeError, ValueError):
+        inputs = ["x"]
+    shapes = " ".join(f"--shape {n}=…" for n in inputs if not n.endswith(("param", "params")))
+    return (
+        f"; it defines layers ({', '.join(pairs)}): check one with "
+        f"'gradcheck layer {path} {pairs[0]} {shapes}'"
     )
 
 
@@ -145,13 +223,19 @@ class UserModel(Model):
     user_forward: Callable | None = None
     user_backward: Callable | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # entries of each leaf and tap
+    # a leaf's adjoint missing from backward(): a FAIL, saying this
+    no_adjoint: str = (
+        "backward() returned no {label}; list {name} in TARGETS if it is data, "
+        "not a variable to check"
+    )
 
     @classmethod
     def build(
         cls, path, seed, max_memory, functions, targets, shapes, formulas, adjoint_formulas
     ) -> "UserModel":
         init, forward, backward = (functions[n] for n in REQUIRED)
-        raw = call_user(path, "init", init, np.random.default_rng(seed))
+        with np.errstate(all="ignore"):  # (as in the check: a NaN or Inf is reported)
+            raw = call_user(path, "init", init, np.random.default_rng(seed))
         values = _leaf_values(raw, path, set(targets))
         _within_budget(values, path, max_memory)
         unknown_targets = [t for t in targets if t not in values]
@@ -160,7 +244,8 @@ class UserModel(Model):
                 f"{path}: TARGETS names {', '.join(unknown_targets)}, which init() does not "
                 f"return; leaves: {', '.join(values)}"
             )
-        probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
+        with np.errstate(all="ignore"):
+            probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
         if all(t in targets for t in values) and not probe.values:
             raise ModelError(
                 f"{path}: nothing to check: every leaf is in TARGETS and forward() "
@@ -213,6 +298,11 @@ class UserModel(Model):
 
     def sparse_for(self, name: str) -> bool:
         return False  # the user's forward is one function: no steps to run sparsely
+
+    def missing(self, name: str) -> str | None:
+        if name not in {leaf.name for leaf in self.leaves}:
+            return None  # a tapped intermediate's: NOT CHECKED
+        return self.no_adjoint.format(label=adjoint_label(name), name=name)
 
     def checked(self) -> list[str]:
         return [f.name for f in self.formulas]
@@ -422,6 +512,8 @@ def _adjoints(raw, path, names: list[str], targets: set) -> dict[str, np.ndarray
                 f"{path}: backward() returned an adjoint for '{name}', which is {why}"
                 f"{nearest(str(name), names)}; adjoints: {', '.join(names)}"
             )
+        if isinstance(value, np.generic):  # np.sum(...) of a 0-d leaf: a numpy scalar
+            value = np.asarray(value)
         if not isinstance(value, np.ndarray):
             raise ModelError(
                 f"{path}: backward()['{name}'] is a {type(value).__name__}, not a numpy "

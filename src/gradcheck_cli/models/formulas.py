@@ -106,6 +106,30 @@ def _error(where: str, message: str, text: str | None = None, col: int | None = 
     return UsageError(f"{where}: {message}\n    {text}\n    {' ' * col}^")
 
 
+def _syntax(e: SyntaxError, text: str, where: str) -> UsageError:
+    """A syntax error with a caret where it is; at the end when the formula stops short
+    (Python gives column 0 there: 'W1.T @ z1_bar +')."""
+    col = (e.offset or 0) - 1
+    if col < 0 or col > len(text):
+        col = len(text.rstrip())
+        if _parses(text + " 0"):
+            return _error(
+                where,
+                f"syntax error at column {col + 1}: the formula ends where an operand is expected",
+                text,
+                col,
+            )
+    return _error(where, f"syntax error at column {col + 1}: {e.msg}", text, col)
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text, mode="eval")
+    except (SyntaxError, RecursionError, MemoryError):
+        return False
+    return True
+
+
 def split(spec: str, where: str) -> tuple[str, str]:
     """'x = W1.T @ z1_bar' -> ('x', 'W1.T @ z1_bar'); the target may be 'x_bar' too."""
     if "=" not in spec:
@@ -130,8 +154,7 @@ def parse(target: str, text: str, where: str, names: dict[str, str], functions: 
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as e:
-        col = max(0, (e.offset or 1) - 1)
-        raise _error(where, f"syntax error at column {col + 1}: {e.msg}", text, col) from None
+        raise _syntax(e, text, where) from None
     except (RecursionError, MemoryError):
         raise _error(short, f"the formula nests too deeply; at most {MAX_DEPTH} levels") from None
     if _depth(tree) > MAX_DEPTH:

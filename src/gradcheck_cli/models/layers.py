@@ -211,10 +211,7 @@ def plan(layer: Layer, shapes: Mapping, labels: Mapping, params: Mapping) -> lis
         elif p.default is not inspect.Parameter.empty:
             out.append(Input(p.name, "default"))
         else:
-            raise UsageError(
-                f"{where}: give {p.name} a shape (--shape {p.name}=4x5), whole numbers "
-                f"(--labels {p.name}=4:10) or a value (--param {p.name}=…)"
-            )
+            raise UsageError(_give(where, p.name))
     _check_plan(out, where, settings, taken, names)
     return out
 
@@ -259,7 +256,36 @@ def call(fn: Callable, inputs: list[Input], p: Mapping) -> Any:
             kwargs[i.name] = value
         else:
             args.append(value)
-    return fn(*args, **kwargs)
+    try:
+        return fn(*args, **kwargs)
+    except KeyError as e:  # a setting the settings dict (bn_param) lacks: say how to give it
+        key = e.args[0] if e.args else None
+        held = [i.name for i in inputs if i.kind == "value" and isinstance(i.value, dict)]
+        if (
+            isinstance(key, str)
+            and held
+            and all(key not in i.value for i in inputs if i.name in held)
+        ):
+            e.add_note(f"{held[0]} has no '{key}': give it with --param {key}={_example(key)}")
+        raise
+
+
+def _give(where: str, name: str) -> str:
+    """How to give a parameter that has no default: a setting's value first if its name
+    is one (mode), else a shape."""
+    ways = [
+        f"a shape (--shape {name}=4x5)",
+        f"whole numbers (--labels {name}=4:10)",
+        f"a value (--param {name}={_example(name)})",
+    ]
+    if _example(name) != "…":
+        ways = [ways[2], *ways[:2]]
+    return f"{where}: give {name} {ways[0]}, {ways[1]} or {ways[2]}"
+
+
+def _example(key: str) -> str:
+    """A value to show for a setting: CS231n's mode is train or test."""
+    return {"mode": "train", "p": "0.5", "eps": "1e-5", "momentum": "0.9"}.get(key, "…")
 
 
 # --- what the user's functions return ----------------------------------------------------
@@ -334,6 +360,8 @@ def _by_name(layer: Layer, who: str, raw: dict, floats: list, every: list) -> di
 
 
 def _array(layer: Layer, who: str, name: str, g) -> Any:
+    if isinstance(g, np.generic):  # a numpy scalar: the gradient of a 0-d input
+        g = np.asarray(g)
     if not isinstance(g, np.ndarray):
         raise ModelError(f"{layer.path}: {who} returned d{name} as {_what(g)}, not a numpy array")
     return g
@@ -445,6 +473,7 @@ def build(
     model.name = f"{os.path.basename(path)}:{layer.name}"
     model.title = f"your layer {layer.name}, {os.path.basename(path)}"
     model.recipe = None  # not a model file: load() gives the recipe where it has one
+    model.no_adjoint = f"{by} returned no d{{name}}"
     return model
 
 

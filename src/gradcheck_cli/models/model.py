@@ -12,6 +12,7 @@ The backward pass is a list of hand-derived formulas, one per adjoint, in backwa
 order; each sees the forward values and the adjoints computed before it.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -303,6 +304,13 @@ class Model:
     def jacobian(self, jac: Jacobian, values: Values) -> np.ndarray:
         return self.overrides.get(jac.id, jac).fn(values)
 
+    def missing(self, name: str) -> str | None:
+        """Why the backward giving no adjoint of ``name`` is a FAIL (a checked leaf's:
+        the loss depends on it), or None: an intermediate's stays NOT CHECKED."""
+        if name not in {leaf.name for leaf in self.leaves}:
+            return None
+        return f"the backward returned no {adjoint_label(name)}"
+
     def formula_text(self, row_id: str) -> str:
         if row_id in self.overrides:
             return self.overrides[row_id].text
@@ -311,6 +319,11 @@ class Model:
             if item.id == row_id:
                 return item.text
         return ""
+
+
+def adjoint_label(name: str) -> str:
+    """As engine/checking.py's bar() prints it: x̄, W̄1; gamma_bar."""
+    return name[0] + "\u0304" + name[1:] if re.fullmatch(r"[A-Za-z]\d*", name) else f"{name}_bar"
 
 
 def _run_step(step: Step, env: Mapping[str, Any]):
@@ -367,4 +380,5 @@ class CheckedModel(Protocol):
     def copy_bytes(self, base: Values, name: str) -> int: ...
     def backward(self, values: Values) -> dict[str, np.ndarray]: ...
     def jacobian(self, jac: Jacobian, values: Values) -> np.ndarray: ...
+    def missing(self, name: str) -> str | None: ...
     def formula_text(self, row_id: str) -> str: ...

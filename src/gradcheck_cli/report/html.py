@@ -109,7 +109,11 @@ def _columns(report: Report) -> list[str]:
     """The terminal table's columns, none dropped: with --sample or --directions,
     "checked" in place of "max rel err"."""
     sampled = any(
-        (0 <= r.comparison.checked < r.comparison.entries and r.comparison.status != NOT_CHECKED)
+        (
+            0 <= r.comparison.checked < r.comparison.entries
+            and r.comparison.status != NOT_CHECKED
+            and r.comparison.problem != "missing"  # no adjoint: nothing sampled
+        )
         or r.comparison.directions
         for r in report.gradients
     )

@@ -7,6 +7,10 @@ entries not checked (--sample) grey; the worst entry is outlined; the diagnosis 
 caption. The pattern is the finding: a transposed W̄1 is a mirror image about the
 diagonal, a missing term a full field, an indexing slip one cell.
 
+Under each heatmap, the signed error A − N on its own scale (red A > N, blue A < N):
+where err / bound is one uniform field (a scale, a sign, an error carried from another
+row), the signed view shows its pattern: a scale's A − N = (c − 1) N is N's own.
+
 A vector is drawn as a row, and so is a d×1 column; a tensor of three or more
 dimensions as its last two dimensions' blocks side by side (a B×N×N Jacobian: one block
 per example), the first MAX_BLOCKS of them. The panel's title says so.
@@ -33,7 +37,8 @@ MISSING = "--plot needs matplotlib: python3 -m pip install matplotlib"  # (as cl
 KINK_COLOUR, UNCHECKED_COLOUR = "#e8b100", "#d0d0d0"
 KEY = (
     "colour: err / bound per entry (log scale; over 1 fails) · □ worst entry · "
-    "gold, hatched: KINK (excused) · grey: not checked"
+    "gold, hatched: KINK (excused) · grey: not checked · below each: A − N, signed "
+    "(red A > N, blue A < N)"
 )
 
 
@@ -47,6 +52,7 @@ class Panel:
     kink: np.ndarray | None = None
     worst: tuple[int, int] | None = None  # the worst entry, where the panel draws it
     blocks: int = 1  # blocks side by side, each ratio.shape[1] // blocks wide
+    signed: np.ndarray | None = None  # A − N, laid out as ratio (NaN: not checked)
 
 
 def panels(report: Report, every: bool = False) -> list[Panel]:
@@ -77,7 +83,12 @@ def _panel(report: Report, row: GradientRow) -> Panel:
         found = np.argwhere(where == np.ravel_multi_index(c.worst_index, ratio.shape))
         worst = (int(found[0][0]), int(found[0][1])) if found.size else None
     title = head + (f"\n{note}" if note else "")
-    return Panel(title, _wrap(caption), grid, _laid_out(kink)[0], worst, blocks)
+    signed = (
+        np.asarray(report.arrays[f"analytic/{row.id}"], float) - report.arrays[f"numeric/{row.id}"]
+    )
+    return Panel(
+        title, _wrap(caption), grid, _laid_out(kink)[0], worst, blocks, _laid_out(signed)[0]
+    )
 
 
 def _ratio(arrays: dict, name: str) -> np.ndarray | None:
@@ -153,35 +164,77 @@ def _pyplot():
 
 
 def _figure(plt, drawn: list[Panel], title: str):
-    """One figure: the panels on a grid of up to three columns, one colour bar."""
+    """One figure: the panels on a grid of up to three columns, one colour bar; under
+    each heatmap its signed A − N, with a colour bar of its own."""
     cols = min(len(drawn), 3)
     rows = math.ceil(len(drawn) / cols)
     width = 4.2 * cols + 1.2
-    heights = [max(_height(p) for p in drawn[r * cols : (r + 1) * cols]) for r in range(rows)]
+    heights = []
+    for r in range(rows):
+        row = drawn[r * cols : (r + 1) * cols]
+        heights += [max(_height(p) for p in row), max(_signed_height(p) for p in row)]
     fig, axes = plt.subplots(
-        rows,
+        2 * rows,
         cols,
         figsize=(width, sum(heights) + 1.2),
         squeeze=False,
         layout="constrained",
         gridspec_kw={"height_ratios": heights},
     )
+    tops = [axes[2 * (i // cols), i % cols] for i in range(len(drawn))]
+    unders = [axes[2 * (i // cols) + 1, i % cols] for i in range(len(drawn))]
     norm, cmap = _scale(drawn)
     image = None
-    for ax, panel in zip(axes.flat, drawn, strict=False):
+    for ax, under, panel in zip(tops, unders, drawn, strict=True):
         image = _draw(ax, panel, norm, cmap) or image
-    for ax in axes.flat[len(drawn) :]:
-        ax.set_axis_off()
+        _draw_signed(fig, under, panel)
+    for ax in axes.flat[:]:
+        if not any(ax is used for used in (*tops, *unders)):
+            ax.set_axis_off()
     if image is not None:
-        bar = fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, pad=0.02)
+        bar = fig.colorbar(image, ax=tops, shrink=0.8, pad=0.02)
         ticks = range(math.ceil(norm.vmin), math.floor(norm.vmax) + 1)
-        step = max(1, len(ticks) // 8)
+        step = max(1, math.ceil(len(ticks) / 8))  # at most 8 labels
         bar.set_ticks([t for t in ticks if t % step == 0])
         bar.set_ticklabels(["1" if t == 0 else f"1e{t}" for t in ticks if t % step == 0])
         bar.set_label("err / bound (over 1 fails)")
         fig.supxlabel("\n".join(textwrap.wrap(KEY, int(13 * width))), fontsize=8, color="0.3")
     fig.suptitle(title, fontsize=11)
     return fig
+
+
+def _signed_height(panel: Panel) -> float:
+    """Inches the signed view under a panel needs (next to none when it has none)."""
+    if panel.ratio is None or panel.signed is None:
+        return 0.05
+    return _height(panel) - 0.5
+
+
+def _draw_signed(fig, ax, panel: Panel) -> None:
+    """A − N per entry, on a scale symmetric about 0 of this tensor's own: red A > N,
+    blue A < N, grey not checked."""
+    if panel.ratio is None or panel.signed is None:
+        ax.set_axis_off()
+        return
+    from matplotlib import colormaps
+    from matplotlib.colors import CenteredNorm
+
+    values = panel.signed
+    finite = np.abs(values[np.isfinite(values)])
+    half = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    cmap = colormaps["RdBu_r"].with_extremes(bad=UNCHECKED_COLOUR)
+    h, w = values.shape
+    image = ax.imshow(
+        values,
+        cmap=cmap,
+        norm=CenteredNorm(0.0, half),
+        aspect=_aspect((h, w)),
+        interpolation="nearest",
+    )
+    _grid(ax, h, w, panel.blocks)
+    ax.set_ylabel("A − N", fontsize=8)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+    bar.ax.tick_params(labelsize=6)
 
 
 def _aspect(shape: tuple[int, ...]) -> float:
@@ -227,7 +280,6 @@ def _draw(ax, panel: Panel, norm, cmap):
         ax.text(0.5, 0.5, panel.caption, ha="center", va="center", fontsize=9, wrap=True)
         return None
     from matplotlib.patches import Rectangle
-    from matplotlib.ticker import MaxNLocator
 
     with np.errstate(divide="ignore"):
         logs = np.log10(panel.ratio)
@@ -236,24 +288,31 @@ def _draw(ax, panel: Panel, norm, cmap):
     image = ax.imshow(logs, cmap=cmap, norm=norm, aspect=_aspect((h, w)), interpolation="nearest")
     if panel.kink is not None and panel.kink.any():
         _kinks(ax, panel.kink)
-    for b in range(1, panel.blocks):
-        ax.axvline(b * w / panel.blocks - 0.5, color="white", lw=2.5)
     if panel.worst is not None:
         r, c = panel.worst
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="black", lw=2))
         if max(h, w) > 40:  # a cell too small to see: a ring around it too
             ax.plot(c, r, "o", ms=14, mfc="none", mec="black", mew=1.5)
+    _grid(ax, h, w, panel.blocks)
+    ax.set_xlabel(panel.caption, fontsize=8)
+    return image
+
+
+def _grid(ax, h: int, w: int, blocks: int) -> None:
+    """The lines between blocks, and the entries' indices (a block's, when blocks)."""
+    from matplotlib.ticker import MaxNLocator
+
+    for b in range(1, blocks):
+        ax.axvline(b * w / blocks - 0.5, color="white", lw=2.5)
     for axis, n in ((ax.xaxis, w), (ax.yaxis, h)):  # the entries' indices
         axis.set_major_locator(MaxNLocator(nbins=min(n, 8), integer=True, min_n_ticks=1))
-    if panel.blocks > 1:  # a tick per block, at its middle, with its index
-        size = w / panel.blocks
-        ax.set_xticks([(b + 0.5) * size - 0.5 for b in range(panel.blocks)])
-        ax.set_xticklabels([f"[{b}]" for b in range(panel.blocks)])
+    if blocks > 1:  # a tick per block, at its middle, with its index
+        size = w / blocks
+        ax.set_xticks([(b + 0.5) * size - 0.5 for b in range(blocks)])
+        ax.set_xticklabels([f"[{b}]" for b in range(blocks)])
     if h == 1:
         ax.set_yticks([])
     ax.tick_params(labelsize=7)
-    ax.set_xlabel(panel.caption, fontsize=8)
-    return image
 
 
 def _kinks(ax, kink: np.ndarray) -> None:

@@ -111,7 +111,11 @@ COLUMNS = ("adjoint", "formula", "shape", *NUMBERS, "verdict")
 def gradient_table(report: Report, width: int = WIDE) -> Table:
     """One row per adjoint, with as many columns as fit in ``width`` (see DROPPED)."""
     sampled = any(
-        (0 <= r.comparison.checked < r.comparison.entries and r.comparison.status != NOT_CHECKED)
+        (
+            0 <= r.comparison.checked < r.comparison.entries
+            and r.comparison.status != NOT_CHECKED
+            and r.comparison.problem != "missing"  # no adjoint: nothing sampled
+        )
         or r.comparison.directions
         for r in report.gradients
     )

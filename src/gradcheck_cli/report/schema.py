@@ -10,8 +10,9 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
                 "requested": "auto" | "complex" | "central", "description",
                 "bound": "estimates" | "rtol", "bound_description", "rel_step",
                 "rtol", "atol", "floor" (the classic bound's, also used by diagnoses),
-                "inject": null | "bug-name", "dtype": "float64" | "float32"},
-      "loss": float,
+                "inject": null | "bug-name", "dtype": "float64" | "float32",
+                "sample", "directions", "strict": bool (NOT CHECKED fails)},
+      "loss": float (a loss that is not finite is no check: exit status 2, no JSON),
       "forward":   [{"name", "role", "formula", "shape", "dims": [int, ...]}],
       "gradients": [{"id", "label", "kind", "formula", "shape", "dims": [int, ...],
                      "status": "PASS" | "FAIL" | "KINK" | "WEAK" | "NOT CHECKED",
@@ -190,6 +191,7 @@ def _check(report: Report) -> dict:
         "dtype": s.dtype,
         "sample": s.sample,
         "directions": s.directions,
+        "strict": s.strict,
     }
 
 
