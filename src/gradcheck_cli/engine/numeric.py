@@ -299,10 +299,13 @@ def complex_steps(theta, tensor=None):
     its ``tensor`` (capped at 1), or 1; a step of 1e-300 there would flush Im L to zero
     through any saturated term (a BCE at logit −60)."""
     a = np.abs(np.asarray(theta, dtype=np.float64))
-    t = a if tensor is None else np.abs(np.asarray(tensor, dtype=np.float64))
-    known = t[(t > 0) & np.isfinite(t)]
-    fill = min(1.0, float(np.median(known))) if known.size else 1.0
-    return COMPLEX_STEP * np.clip(np.where(a == 0, fill, a), 1e-280, 1.0)
+    zero = a == 0
+    if zero.any():
+        t = a if tensor is None else np.abs(np.asarray(tensor, dtype=np.float64))
+        known = t[(t > 0) & np.isfinite(t)]
+        fill = min(1.0, float(np.median(known))) if known.size else 1.0
+        a = np.where(zero, fill, a)
+    return COMPLEX_STEP * np.clip(a, 1e-280, 1.0)
 
 
 def _richardson(at, taken, rel_step, n: int, f0: np.ndarray, chunk_bytes: int) -> list:
