@@ -321,6 +321,22 @@ class CheckOptions:
         shown="none",
         metavar="'NAME = EXPR'",
     )
+    derivation: str | None = option(
+        None,
+        "Your derivation (Markdown, LaTeX or text with $...$ math): every equation for an "
+        "adjoint or a Jacobian is read, translated and checked as a --grad formula; every "
+        "equation found is listed (docs/derivation-reader.md).",
+        commands=("residual", "softmax", "run", "check"),
+        shown="none",
+        metavar="FILE",
+    )
+    section: str | None = option(
+        None,
+        "With --derivation: only the part under this heading or label (Q2, 'Part (b)').",
+        commands=("residual", "softmax", "run", "check"),
+        shown="the whole document",
+        metavar="TEXT",
+    )
     taylor: bool = option(
         False,
         "Also run the Taylor-remainder test: fitted order 2 if a gradient is right, 1 if not.",

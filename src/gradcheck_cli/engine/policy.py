@@ -81,3 +81,7 @@ POLICY = {
 # The classic bound's defaults (--rtol/--atol, and the central and forward engines)
 DEFAULT_RTOL = {"central": 1e-5, "forward": 1e-4, "complex": 1e-5, "richardson": 1e-5}
 FLOOR = 1e-3  # entries near zero are judged against 1e-3 of the tensor's largest
+# --derivation: a forward definition read from a document (z_1 = W^{(1)} x) agrees with
+# the model's forward when every entry is within this relative error (both are computed
+# in float64 from the same leaves: only the order of operations differs)
+FORWARD_RTOL = 1e-10
