@@ -46,6 +46,7 @@ class Derivation:
 
 
 def read_text(path: str) -> str:
+    """The document's text; a missing, unreadable, huge or binary file is a usage error."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
@@ -85,6 +86,8 @@ def check_document(path: str, section: str | None, model, check):
 
 
 def _notes(listing: Derivation) -> list[str]:
+    """Notes for the report: wrong dimension annotations, steps before a result that
+    FAIL, forward definitions that differ from the forward."""
     out = []
     for e in listing.equations:
         out += [f"{listing.path}:{e.line}: {n}" for n in e.notes]

@@ -29,6 +29,7 @@ class Candidate:
     eq: reader.Equation
     step: reader.Step
     override: object  # a Formula or a Jacobian, bound
+    path: str  # the document, for the origin FILE:LINE
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -55,7 +56,7 @@ def candidates(model, equations: list[reader.Equation], path: str) -> list[Candi
                 step.status, step.reason = UNREAD, _first(str(e), where)
                 continue
             text = f"line {step.line}: {clean(step.latex)}"
-            out.append(Candidate(eq, step, replace(bound, text=text)))
+            out.append(Candidate(eq, step, replace(bound, text=text), path))
     return out
 
 
@@ -146,7 +147,7 @@ def override(model, item) -> tuple[str, object, str]:
 
 
 def _origin(c: Candidate) -> str:
-    return c.origin_path + ":" + str(c.step.line)  # type: ignore[attr-defined]
+    return f"{c.path}:{c.step.line}"
 
 
 def check_forward(model, equations: list[reader.Equation], env: dict, rtol: float) -> None:
@@ -192,8 +193,6 @@ def run(model, equations, path: str, check: Callable, rtol: float):
     """The report of round 0, with every step's verdict filled in from its round."""
     check_forward(model, equations, model.forward(), rtol)
     found = candidates(model, equations, path)
-    for c in found:
-        c.origin_path = path  # type: ignore[attr-defined]
     if not found:
         raise UsageError(_nothing(path, equations))
     report = None

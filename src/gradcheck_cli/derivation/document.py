@@ -77,6 +77,8 @@ def read(path: str, text: str) -> Document:
 
 
 def _add_piece(pieces, markers, line, row, display) -> None:
+    """A row of math as a piece: a label at its start (Q1), a)) taken off and kept,
+    a section label (Q1)) also made a marker."""
     label = ""
     m = _LABEL.match(row)
     if m:
@@ -94,6 +96,7 @@ def _add_piece(pieces, markers, line, row, display) -> None:
 
 
 def _prose_markers(text: str, markers: list[Marker]) -> None:
+    """Section markers in the prose: Markdown headings, \\section{...}, labels (Q2))."""
     fenced = False
     for number, raw in enumerate(text.splitlines(), 1):
         if raw.lstrip().startswith("```"):
@@ -178,6 +181,8 @@ def _opening(text: str, i: int):
 
 
 def _closing(text: str, start: int, close: str) -> int:
+    """Where the math opened at ``start`` closes (-1: never); an inline $ does not
+    run past a blank line, and \\$ is a dollar sign."""
     j = start
     while True:
         j = text.find(close, j)
@@ -209,6 +214,7 @@ def _rows(body: str, rowed: bool):
 
 
 def _split_rows(body: str):
+    """An align's rows, split at \\\\ outside any cases environment."""
     depth, start, i = 0, 0, 0
     while i < len(body):
         if body.startswith("\\begin{cases}", i):

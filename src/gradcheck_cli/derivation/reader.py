@@ -40,6 +40,7 @@ ADJOINT, JACOBIAN, FORWARD, OTHER, UNREAD = (
     "not understood",
 )
 DIAG, OFF = "k = k'", "k ≠ k'"
+INDEX_LETTERS = "ijklmn"  # a condition relates two of these (k = k', i \\neq j)
 
 
 @dataclass
@@ -118,6 +119,8 @@ def _piece(piece: document.Math, model, ctx: Context) -> list[Equation]:
 
 
 def _parts(piece, parts, model, ctx: Context) -> list[Equation]:
+    """The equations of one piece's parts; prose opens local definitions (Let) and
+    conditions (k = k') set the case of a Jacobian, for what follows or the chain before."""
     out: list[Equation] = []
     prose, local = "", False
     for i, part in enumerate(parts):
@@ -181,6 +184,8 @@ def _condition(part, model) -> str | None:
     letters = [_index_letter(_bare(a)), _index_letter(_bare(b))]
     if None in letters or taken & set(letters):
         return None
+    if any(x[0] not in INDEX_LETTERS for x in letters if x):
+        return None
     if str(rel) == "=":
         return DIAG
     if str(rel) in ("\\neq", "\\ne"):
@@ -225,6 +230,7 @@ def _member(piece, part, model) -> Equation:
 
 
 def _claimed(sup, scope) -> tuple[str, str] | None:
+    """The dimensions of \\mathbb{R}^{...}: R^d is d×1, R^{a \\times b} is a×b."""
     if not sup:
         return ("1", "1")
     node = sup[0]
@@ -388,6 +394,8 @@ def _case_scope(scope: Scope, case: str | None) -> Scope:
 
 
 def _step(piece, node, eq: Equation, model) -> Step:
+    """One step, translated: its formula, or why not (its own name again, a Jacobian
+    a formula cannot use, something not understood)."""
     step = Step(piece.line, _source(piece, node))
     scope = scope_of(model)
     try:

@@ -233,6 +233,8 @@ class Translator:
 
     # --- symbols ------------------------------------------------------------------------
     def _scripted(self, node) -> Val:
+        """A primary with its scripts: a symbol, a decorated one (\\bar), ∇_x, a ∂, or an
+        expression with a power, a transpose or a dimension annotation."""
         base, *scripts = node.children
         if isinstance(base, Tree) and base.data == "deco":
             return self._decorated(base, scripts)
@@ -326,7 +328,7 @@ class Translator:
         """z_2 -> z2; y_k -> (y, index k); L_{CE} -> L."""
         word = _word(sub)
         if word is not None and word.isdigit():
-            return (word, None) if name + word in self.s.shapes else ("", word)
+            return word, None  # z_2 is z2 (an unknown W_3 is reported as W3)
         letter = _index_letter(sub)
         if letter is not None:
             return "", letter
@@ -337,6 +339,7 @@ class Translator:
         raise Unreadable(f"the subscript of '{name}' is not understood")
 
     def _symbol(self, name: str, indices: list[str]) -> Val:
+        """A model name (or a size) with its indices; w_k is the k-th row of W."""
         if name in self.s.sizes:
             return Val(name, kind="number")
         row_of = None
@@ -354,6 +357,7 @@ class Translator:
         return self._indexed(base, indices[0], row_of is not None)
 
     def _indexed(self, v: Val, letter: str, row: bool) -> Val:
+        """y_k in index notation: the column y for the row index, yᵀ for the column one."""
         role = self.s.roles.get(letter)
         if role is None:
             raise Unreadable(f"the index {letter} of {v.text} is free (no sum or ∂ binds it)")
@@ -369,6 +373,7 @@ class Translator:
         return Val(f"{v.text}.T", (cols, rows), frozenset({"col"}), extra=extra)
 
     def _delta(self, subs) -> Val:
+        """\\delta_x is x̄; \\delta_{kk'} is the identity (1 on the diagonal case)."""
         letters = _letters(subs[0])
         if len(letters) == 1 and letters[0] in self.s.shapes:
             v = self._symbol(letters[0], [])
@@ -422,6 +427,7 @@ class Translator:
             )
 
     def _apply_scripts(self, v: Val, scripts) -> Val:
+        """Scripts on an expression: ^T, powers, and dimension annotations (checked)."""
         for script in scripts:
             if script.data == "prime":
                 raise Unreadable("a prime on an expression")
@@ -529,6 +535,7 @@ class Translator:
         return self._power(v, power) if power is not None else v
 
     def _combine(self, vals: list) -> Val:
+        """A product's translated factors, combined left to right with their operators."""
         acc = None
         op = None
         for v in vals:
@@ -546,6 +553,7 @@ class Translator:
         return acc
 
     def _times(self, a: Val, op: str | None, b: Val) -> Val:
+        """a OP b for a product operator or juxtaposition (op None), by the shapes."""
         if op == "/":
             return self._divide(a, b)
         if op in ("\\circ", "\\odot"):
@@ -802,6 +810,7 @@ def _differential(node):
 
 
 def _differential_seq(items):
+    """The operand of a differential written as factors: [∂x] or [d, x]."""
     if len(items) == 1:
         node = items[0]
         if (

@@ -36,6 +36,7 @@ def rows(derivation) -> list[dict]:
 
 
 def _row(e, line, latex, formula, status, reason, label, main) -> dict:
+    """One row of the listing as plain data (JSON's, and the table's cells)."""
     return {
         "line": line,
         "kind": e.kind,
@@ -51,6 +52,7 @@ def _row(e, line, latex, formula, status, reason, label, main) -> dict:
 
 
 def table(derivation) -> Table:
+    """The listing as a rich table, titled with the counts."""
     counts = derivation.counts()
     where = derivation.path + (f", section {derivation.section}" if derivation.section else "")
     table = Table(
@@ -76,6 +78,7 @@ def table(derivation) -> Table:
 
 
 def markdown(derivation) -> list[str]:
+    """The listing as markdown lines, for --format markdown."""
     counts = derivation.counts()
     out = [
         "",
