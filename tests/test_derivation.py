@@ -231,6 +231,33 @@ def test_a_wrong_dimension_annotation_is_reported():
     assert eq.notes == ["the dimension annotation 1×d under x_bar is wrong: it is d×1"]
 
 
+def test_rows_of_dimensions_under_an_equation_are_checked_against_its_names():
+    report = check("residual", derivation=str(SEED), section="Q1", jobs=1)
+    rows_ = {e.line: e.steps[0] for e in report.derivation.equations if e.kind == "dimensions"}
+    assert {n: s.status for n, s in rows_.items()} == {
+        13: "right",  # z_1 = W^{(1)} x: d×1, d×d, d×1
+        19: "right",
+        23: "right",
+        27: "not matched",  # four dimensions under L = ½ (y − t)²: L, y, t
+        40: "not matched",  # under ∂z2/∂h, a step not read
+    }
+    assert rows_[13].reason == "d×1, d×d, d×1: the shapes of z1, W1, x"
+
+
+def test_a_wrong_row_of_dimensions_is_a_note():
+    report = check("residual", derivation=str(HERE / "q1-W2-transposed.tex"), jobs=1)
+    (row,) = [e for e in report.derivation.equations if e.kind == "dimensions"]
+    assert row.steps[0].status == "wrong"
+    assert row.steps[0].reason == "W2_bar is 1×d, not d×1"
+    assert any(n.endswith(":4: W2_bar is 1×d, not d×1") for n in report.notes)
+
+
+def test_a_local_definition_is_named_where_it_is_used():
+    report = check("softmax", bias=False, derivation=str(SEED), section="Q2", jobs=1)
+    (h_prime,) = [e for e in report.derivation.equations if e.line == 62]
+    assert h_prime.reason.endswith("(h is a local definition, line 56: not substituted)")
+
+
 def test_noise_is_ignored_and_a_shape_claim_checked():
     forward, claim = read(r"z_2 = h + x \implies \underline{z_2 \in \mathbb{R}^{1 \times d}}", R)
     assert (forward.kind, forward.steps[0].formula) == ("forward", "h + x")

@@ -98,6 +98,8 @@ def _notes(listing: Derivation) -> list[str]:
                     f"{listing.path}:{s.line}: a step of {e.label} before its result FAILs"
                     + (f" ({s.diagnosis})" if s.diagnosis else "")
                 )
+            if s.status == "wrong":
+                out.append(f"{listing.path}:{s.line}: {s.reason}")
             if s.status == "differs":
                 out.append(
                     f"{listing.path}:{s.line}: the forward definition of {e.label} {s.reason}"

@@ -190,12 +190,20 @@ def _closing(text: str, start: int, close: str) -> int:
             return -1
         if close == "$" and text.startswith("$$", j) and j == start:
             return -1
-        if j > 0 and text[j - 1] == "\\" and close.startswith("$"):
+        if close.startswith("$") and _escaped(text, j):
             j += 1
             continue
         if close == "$" and "\n\n" in text[start:j]:
             return -1
         return j
+
+
+def _escaped(text: str, j: int) -> bool:
+    """Whether text[j] follows an odd run of backslashes (\\$ is a dollar sign)."""
+    run = 0
+    while j - run - 1 >= 0 and text[j - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
 
 
 def _rows(body: str, rowed: bool):

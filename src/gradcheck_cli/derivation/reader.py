@@ -29,6 +29,7 @@ from gradcheck_cli.derivation.translate import (
     _flatten,
     _index_letter,
     _kids,
+    _word,
     symbol,
 )
 
@@ -71,6 +72,7 @@ class Equation:
     reason: str = ""
     roles: dict = field(default_factory=dict, repr=False)  # index letter -> row | col
     notes: list[str] = field(default_factory=list)  # wrong dimension annotations on its left
+    atoms: list = field(default_factory=list, repr=False)  # (name, shape) as read, in order
 
 
 @dataclass
@@ -80,6 +82,8 @@ class Context:
 
     case: str | None = None
     last: Equation | None = None
+    chain: Equation | None = None  # the last chain read: what a row of dimensions is under
+    locals: dict = field(default_factory=dict)  # a name defined after "Let" -> its line
 
 
 def scope_of(model) -> Scope:
@@ -100,8 +104,21 @@ def read(doc: document.Document, model) -> list[Equation]:
     ctx = Context()
     out: list[Equation] = []
     for piece in doc.pieces:
-        out.extend(_piece(piece, model, ctx))
+        found = _piece(piece, model, ctx)
+        _blame_locals(found, ctx.locals)
+        out.extend(found)
     return out
+
+
+def _blame_locals(equations: list[Equation], names: dict) -> None:
+    """'unknown name g' says why, when g is a local definition (not substituted)."""
+    for e in equations:
+        items: list[Equation | Step] = [e, *e.steps]
+        for item in items:
+            for name, line in names.items():
+                if f"'{name}'" in item.reason and e.kind != OTHER:
+                    item.reason += f" ({name} is a local definition, line {line}: not substituted)"
+                    break
 
 
 def _piece(piece: document.Math, model, ctx: Context) -> list[Equation]:
@@ -123,6 +140,9 @@ def _parts(piece, parts, model, ctx: Context) -> list[Equation]:
     conditions (k = k') set the case of a Jacobian, for what follows or the chain before."""
     out: list[Equation] = []
     prose, local = "", False
+    row = _dimension_row(piece, parts, model, ctx.chain)
+    if row is not None:
+        return [row]
     for i, part in enumerate(parts):
         if part.data == "prose":
             prose = " ".join(str(c) for c in part.children)
@@ -138,12 +158,60 @@ def _parts(piece, parts, model, ctx: Context) -> list[Equation]:
             continue
         if local:
             out.append(_equation_shell(piece, part, OTHER, "a local definition (let ...)"))
+            name = _word(_kids(part)[0])
+            if name:
+                ctx.locals.setdefault(name, piece.line)
         elif len(_kids(part)) > 1:
             out.extend(_chain(piece, part, model, _after(parts, i, model) or ctx.case))
         prose = ""
     if out:
         ctx.last = out[-1]
+    chains = [e for e in out if e.kind in (ADJOINT, JACOBIAN, FORWARD)]
+    ctx.chain = chains[-1] if chains else ctx.chain
     return out
+
+
+def _dimension_row(piece, parts, model, above: Equation | None) -> Equation | None:
+    """A piece that is only dimensions (`d \\times 1 \\quad d \\times d \\quad d
+    \\times 1`, written under an equation): checked against the names of the equation
+    above, in order; None for any other piece."""
+    t = Translator(scope_of(model))
+    exprs = [p for p in parts if p.data != "prose"]
+    found = [t.dims_of(_unwrap(p)) for p in exprs]
+    dims = [d for d in found if d is not None]
+    if not dims or len(dims) != len(found):
+        return None
+    eq = Equation(piece.line, piece.text, "dimensions", label="dimensions")
+    step = Step(piece.line, piece.text)
+    eq.steps.append(step)
+    atoms = above.atoms if above is not None else []
+    written = ", ".join(f"{a}×{b}" for a, b in dims)
+    if len(atoms) != len(dims):
+        step.status = "not matched"
+        step.reason = (
+            f"{len(dims)} dimensions ({written}) under {', '.join(n for n, _ in atoms)}"
+            if atoms
+            else f"{written}: the equation above is not read in full, or there is none"
+        )
+        return eq
+    wrong = [
+        f"{n} is {s[0]}×{s[1]}, not {d[0]}×{d[1]}"
+        for (n, s), d in zip(atoms, dims, strict=True)
+        if s != d
+    ]
+    step.status = "wrong" if wrong else "right"
+    step.reason = "; ".join(wrong) or f"{written}: the shapes of {', '.join(n for n, _ in atoms)}"
+    return eq
+
+
+def _unwrap(node):
+    """The expression under \\underline{...} and a chain of one member."""
+    while isinstance(node, Tree) and node.data in ("chain", "scripted", "noise", "group"):
+        kids = _kids(node)
+        if len(kids) != 1:
+            break
+        node = kids[0]
+    return node
 
 
 def _after(parts, i: int, model) -> str | None:
@@ -238,8 +306,6 @@ def _claimed(sup, scope) -> tuple[str, str] | None:
     dims = t._dims(node)
     if dims is not None:
         return dims
-    from gradcheck_cli.derivation.translate import _word
-
     w = _word(node)
     if w is not None and (w.isdigit() or w in scope.sizes):
         return (w, "1")
@@ -264,6 +330,7 @@ def _chain(piece, part, model, case: str | None) -> list[Equation]:
         eq.kind, eq.reason = (UNREAD if isinstance(e, Unreadable) else OTHER), str(e)
         return [eq]
     eq.notes = list(scope.notes)
+    eq.atoms = list(scope.seen)
     out = [eq]
     if eq.kind in (ADJOINT, JACOBIAN, FORWARD):
         for node in exprs[1:]:
@@ -406,10 +473,14 @@ def _step(piece, node, eq: Equation, model) -> Step:
         v = Translator(_case_scope(scope, eq.case)).value(node)
         step.formula = _finish(v, eq)
         step.notes = list(scope.notes)
+        if not eq.steps:  # the names of the first member, for a row of dimensions under it
+            eq.atoms += scope.seen
     except Unreadable as e:
         step.status, step.reason = UNREAD, str(e)
     except NotEvaluable as e:
         step.status, step.reason = "not evaluated", str(e)
+    if step.formula is None and not eq.steps:
+        eq.atoms = []  # not read in full: a row of dimensions under it is not matched
     return step
 
 

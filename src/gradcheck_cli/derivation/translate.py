@@ -67,6 +67,7 @@ class Scope:
     roles: dict[str, str] = field(default_factory=dict)  # index letter -> "row" | "col"
     dims: dict[str, str] = field(default_factory=dict)  # role -> size symbol (N)
     notes: list[str] = field(default_factory=list)
+    seen: list = field(default_factory=list)  # (text, shape) of each name read, in order
 
 
 def symbol(shape: str, batch: int) -> tuple[str, str]:
@@ -303,6 +304,7 @@ class Translator:
         v = self._transpose(v) if transpose else v
         for a in annotations:
             self._annotate(v, a)
+        self.s.seen.append((v.text, v.shape))
         return self._power(v, power)
 
     def _superscripts(self, word, sups):
