@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gradcheck_cli import check
@@ -126,7 +128,7 @@ CORPUS = [
     ("q1-W1-transposed.md", "residual", {}, (7, 7, 7, 6), ["W1"]),
     ("q1-W2-transposed.tex", "residual", {}, (3, 3, 3, 2), ["W2"]),
     ("q1-hadamard-as-matmul.md", "residual", {}, (6, 5, 5, 4), ["z1"]),
-    ("q2-markdown-correct.md", "softmax", {}, (11, 11, 11, 11), []),
+    ("q2-markdown-correct.md", "softmax", {}, (12, 12, 12, 12), []),
     ("q2-softmax-diag-y.tex", "softmax", {"bias": False}, (4, 4, 4, 3), ["dy/dz"]),
     ("q2-sign-and-outer.md", "softmax", {}, (3, 3, 3, 1), ["z", "W"]),
 ]
@@ -142,6 +144,10 @@ def test_corpus_counts_and_verdicts(name, model, options, counts, failing):
     assert [r.id for r in report.gradients if r.comparison.status == "FAIL"] == failing
     replaced = [r for r in report.gradients if r.origin]
     assert replaced and all(r.origin.startswith(str(HERE / name)) for r in replaced)
+    verdicts = {"PASS", "FAIL", "WEAK", "KINK", "matches", "differs", "not understood"}
+    for e in report.derivation.equations:
+        for step in e.steps:  # every step read is checked, or says why not
+            assert step.formula is None or step.status in verdicts, (e.line, step)
 
 
 def test_the_corpus_has_eight_documents_beside_the_seed_in_both_styles():
@@ -272,6 +278,11 @@ def test_noise_is_ignored_and_a_shape_claim_checked():
         (r"\frac{\partial L}{\partial z_k} = y_k \sum_j t_j - t_k", "z", "y * sum(t) - t"),
         (r"\frac{\partial L}{\partial w_k} = (y_k - t_k) x", "W", "(y - t) @ x.T"),
         (r"\bar{W} = \bar{z} \mathbf{x}^T", "W", "z_bar @ x.T"),
+        (
+            r"\frac{\partial y}{\partial z} = \mathrm{diag}(y) - y y^T",
+            "dy/dz",
+            "diag(y) - (y @ y.T)",
+        ),
     ],
 )
 def test_index_notation(latex, target, formula):
@@ -367,3 +378,28 @@ def test_lark_is_loaded_only_for_a_derivation():
         "check('residual', d=2, jobs=1); assert 'lark' not in sys.modules, 'lark loaded'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# --- anything a student writes: no crash, only a listing or a one-line error ----------
+
+TOKENS = [
+    *(
+        r"\bar{ } { x W _1 _2 ^T ^{(1)} = + - \circ \frac{ \partial L / d ( ) \left( \right)"
+        r" \sum_j y_k z_{k'} \delta_{kl} t_k \phi' G k=k' \quad \implies 2 ^2 \exp \log"
+        r" \tanh e^{ & \\ \in \mathbb{R}^d \times \cdot \nabla_x \mathbf{ \mathcal{L} '"
+        r" \underline{ h z_1 \dots , _{d\times1} \begin{cases} \end{cases}"
+    ).split(),
+    r"\text{ when }",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=14))
+def test_the_reader_never_crashes(tokens):
+    try:
+        doc = document.read("f.md", "$$" + " ".join(tokens) + "$$")
+    except ValueError:
+        return  # an unclosed piece of math: the usage error it becomes is tested above
+    for model in (R, S):
+        for eq in reader.read(doc, model):
+            assert eq.kind and (eq.steps or eq.reason or eq.kind in ("adjoint", "forward"))

@@ -88,6 +88,9 @@ def rounds(found: list[Candidate]) -> list[dict[str, Candidate | tuple]]:
         later_full = by_key.get((target, None))
         diag, off = by_key.get((target, DIAG)), by_key.get((target, OFF))
         if later_full and not _after_cases(later_full[-1], diag, off):
+            for case in (diag, off):  # a Jacobian for every entry comes after the cases
+                if case:
+                    case[-1].step.main = False
             continue
         if later_full:
             later_full[-1].step.main = False

@@ -532,7 +532,14 @@ class Translator:
         return self._call(fn, self.value(node))
 
     def _call(self, fn: Val, arg: Val) -> Val:
-        v = Val(f"{fn.text}({_strip(arg.text)})", arg.shape, arg.idx)
+        """fn(arg): elementwise functions keep the shape; diag makes a vector a matrix
+        and takes a square matrix's diagonal."""
+        shape = arg.shape
+        if fn.text == "diag":
+            if arg.idx or (shape[1] != "1" and shape[0] != shape[1]):
+                raise Unreadable(f"diag of {arg.text} ({_dims(arg)})")
+            shape = (shape[0], shape[0]) if shape[1] == "1" else (shape[0], "1")
+        v = Val(f"{fn.text}({_strip(arg.text)})", shape, arg.idx)
         power = fn.extra.get("power")
         return self._power(v, power) if power is not None else v
 
@@ -732,8 +739,9 @@ def _word(node) -> str | None:
         if node.data == "font" and kids:
             node = kids[0]
             continue
-        if node.data == "juxt" and all(_word(k) is not None for k in kids):
-            words = [_word(k) or "" for k in kids]
+        factors = _flatten(node) if node.data == "juxt" else []
+        if factors and all(not isinstance(k, str) and _word(k) is not None for k in factors):
+            words = [_word(k) or "" for k in factors]
             return "".join(words) if all(len(w) == 1 and w.isalpha() for w in words) else None
         if len(kids) != 1 or node.data not in (
             "group",
