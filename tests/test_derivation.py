@@ -403,3 +403,24 @@ def test_the_reader_never_crashes(tokens):
     for model in (R, S):
         for eq in reader.read(doc, model):
             assert eq.kind and (eq.steps or eq.reason or eq.kind in ("adjoint", "forward"))
+
+
+def test_cases_otherwise_deltas_and_sections_bound_the_case(tmp_path):
+    doc = tmp_path / "cases.md"
+    doc.write_text(
+        "# Q2\n\nIf $k = k'$, then\n\n"
+        "$$\\frac{\\partial y_k}{\\partial z_{k'}} = y_k (1 - y_k)$$\n\n"
+        "Together, $\\frac{\\partial y_k}{\\partial z_{k'}} = y_k (\\delta_{kk'} - y_{k'})$, or\n\n"
+        "$$\\frac{\\partial y_k}{\\partial z_{k'}} = \\begin{cases} y_k (1 - y_k) & k = k' \\\\ "
+        "-y_k y_{k'} & \\text{otherwise} \\end{cases}$$\n\n"
+        "# Q3\n\n$$\\frac{\\partial y_k}{\\partial z_{k'}} = - y_k y_{k'}$$\n"
+    )
+    report = check("softmax", bias=False, derivation=str(doc), jobs=1)
+    got = [(e.line, e.case, e.steps[0].status) for e in report.derivation.equations]
+    assert got == [
+        (5, reader.DIAG, "PASS"),  # the case the prose set
+        (7, None, "PASS"),  # \delta: every entry, whatever the prose said
+        (9, reader.DIAG, "PASS"),
+        (9, reader.OFF, "PASS"),  # otherwise: the case the other row does not name
+        (13, None, "FAIL"),  # a new section: no case held; -y_k y_k' is wrong on the diagonal
+    ]

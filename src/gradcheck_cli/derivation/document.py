@@ -215,10 +215,10 @@ def _rows(body: str, rowed: bool):
     if inner is not None:
         offset, body = inner.start(2), inner.group(2)
     if not rowed:
-        yield offset, _unbreak(body)
+        yield offset, _unalign(_unbreak(body))
         return
     for start, row in _split_rows(body):
-        yield offset + start, row
+        yield offset + start, _unalign(row)
 
 
 def _split_rows(body: str):
@@ -236,6 +236,23 @@ def _split_rows(body: str):
             continue
         i += 1
     yield start + _lead(body[start:]), body[start:].strip()
+
+
+def _unalign(row: str) -> str:
+    """An align's & dropped, but not a cases environment's (it separates a condition)."""
+    out, depth, i = [], 0, 0
+    while i < len(row):
+        if row.startswith("\\begin{cases}", i):
+            depth += 1
+        elif row.startswith("\\end{cases}", i):
+            depth -= 1
+        elif row[i] == "&" and not depth and (i == 0 or row[i - 1] != "\\"):
+            out.append(" ")
+            i += 1
+            continue
+        out.append(row[i])
+        i += 1
+    return "".join(out)
 
 
 def _lead(text: str) -> int:

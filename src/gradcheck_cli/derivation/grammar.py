@@ -48,7 +48,7 @@ bigsum: SUM script* product
         | TOP                    -> top
         | "{" chain "}"          -> brace
         | BEGIN_CASES case_row (ROWSEP case_row)* ROWSEP? END_CASES -> cases
-case_row: expr cond
+case_row: expr AMP cond
 cond: TEXT+ (expr REL expr)? TEXT* | expr REL expr TEXT*
 ?script: "_" arg                -> sub
        | "^" arg                -> sup
@@ -93,9 +93,9 @@ PRIME: "'"
 BEGIN_CASES: /\\begin\{cases\}/
 END_CASES: /\\end\{cases\}/
 ROWSEP: "\\\\"
+AMP: "&"
 SPACE: /\\[,;:! ]|~|\\(displaystyle|limits|nolimits)(?![A-Za-z])/
 %ignore SPACE
-%ignore "&"
 %ignore /\s+/
 """
 

@@ -84,6 +84,7 @@ class Context:
     last: Equation | None = None
     chain: Equation | None = None  # the last chain read: what a row of dimensions is under
     locals: dict = field(default_factory=dict)  # a name defined after "Let" -> its line
+    line: int = 0  # the line of the piece read last
 
 
 def scope_of(model) -> Scope:
@@ -103,7 +104,11 @@ def read(doc: document.Document, model) -> list[Equation]:
     """Every equation of the document, in order, translated against ``model``."""
     ctx = Context()
     out: list[Equation] = []
+    headings = sorted(m.line for m in doc.markers)
     for piece in doc.pieces:
+        if any(ctx.line < h <= piece.line for h in headings):
+            ctx.case = None  # a case set in the prose holds until the next section
+        ctx.line = piece.line
         found = _piece(piece, model, ctx)
         _blame_locals(found, ctx.locals)
         out.extend(found)
@@ -162,7 +167,7 @@ def _parts(piece, parts, model, ctx: Context) -> list[Equation]:
             if name:
                 ctx.locals.setdefault(name, piece.line)
         elif len(_kids(part)) > 1:
-            out.extend(_chain(piece, part, model, _after(parts, i, model) or ctx.case))
+            out.extend(_chain(piece, part, model, _after(parts, i, model) or _held(ctx, part)))
         prose = ""
     if out:
         ctx.last = out[-1]
@@ -212,6 +217,13 @@ def _unwrap(node):
             break
         node = kids[0]
     return node
+
+
+def _held(ctx: Context, part) -> str | None:
+    """The case the prose set (If $k = k'$), unless the equation is for every entry:
+    one that writes \\delta (y_k (\\delta_{kk'} - y_{k'})) or a cases environment."""
+    text = " ".join(str(t) for t in part.scan_values(lambda v: isinstance(v, Token)))
+    return None if "\\delta" in text or "\\begin{cases}" in text else ctx.case
 
 
 def _after(parts, i: int, model) -> str | None:
@@ -348,20 +360,33 @@ def _is_cases(node) -> bool:
 
 
 def _cases(piece, node, eq: Equation, model) -> list[Equation]:
-    """`\\begin{cases} a & k = k' \\\\ b & k \\neq k' \\end{cases}`: one equation per case."""
+    """`\\begin{cases} a & k = k' \\\\ b & k \\neq k' \\end{cases}`: one equation per
+    case; `\\text{otherwise}` is the case the other row does not name."""
+    rows = [c for c in node.children[0].children if isinstance(c, Tree)]
+    cases = [_row_case(r.children[-1], model) for r in rows]
+    named = {c for c in cases if c in (DIAG, OFF)}
     out = []
-    for row in [c for c in node.children[0].children if isinstance(c, Tree)]:
-        expr, cond = row.children
-        relation = [c for c in cond.children if isinstance(c, Tree) or c.type == "REL"]
-        case = _condition(Tree("chain", relation), model)
+    for row, case in zip(rows, cases, strict=True):
+        if case == "otherwise" and len(named) == 1:
+            case = OFF if named == {DIAG} else DIAG
+        case = case if case in (DIAG, OFF) else None
         sub = Equation(eq.line, _source(piece, row), JACOBIAN, eq.target, case=case, roles=eq.roles)
         sub.label = eq.label.split(" (")[0] + (f" ({case})" if case else "")
         if case is None:
             sub.kind, sub.reason = UNREAD, "a case whose condition is not k = k' or k ≠ k'"
         else:
-            sub.steps.append(_step(piece, expr, sub, model))
+            sub.steps.append(_step(piece, row.children[0], sub, model))
         out.append(sub)
     return out
+
+
+def _row_case(cond, model) -> str | None:
+    """A cases row's condition: DIAG, OFF, "otherwise", or None."""
+    relation = [c for c in cond.children if isinstance(c, Tree) or c.type == "REL"]
+    words = " ".join(str(c) for c in cond.children if isinstance(c, Token) and c.type == "TEXT")
+    if not relation and any(w in words.lower() for w in ("otherwise", "else")):
+        return "otherwise"
+    return _condition(Tree("chain", relation), model) if relation else None
 
 
 def _classify(eq: Equation, lhs, scope: Scope, model, case) -> None:

@@ -83,7 +83,7 @@ def _kids(tree: Tree) -> list:
     return [c for c in tree.children if not isinstance(c, Token) or c.type not in _PUNCT]
 
 
-_PUNCT = {"LP", "RP", "FRAC", "DECO", "FONT", "NOISE", "PARTIAL", "SUM", "AMP"}
+_PUNCT = {"LP", "RP", "FRAC", "DECO", "FONT", "NOISE", "PARTIAL", "SUM", "AMP"}  # not operands
 
 
 class Translator:
