@@ -424,3 +424,12 @@ def test_cases_otherwise_deltas_and_sections_bound_the_case(tmp_path):
         (9, reader.OFF, "PASS"),  # otherwise: the case the other row does not name
         (13, None, "FAIL"),  # a new section: no case held; -y_k y_k' is wrong on the diagonal
     ]
+
+
+def test_a_configs_derivation_is_found_beside_it(tmp_path):
+    (tmp_path / "notes.md").write_text((HERE / "q1-skip-split.md").read_text())
+    config = tmp_path / "q1.toml"
+    config.write_text('[model]\nname = "residual"\n\n[check]\nderivation = "notes.md"\n')
+    r = invoke("run", config, "--format", "json")
+    assert r.exit_code == 1, r.output
+    assert rows(r)["h"]["origin"] == f"{tmp_path / 'notes.md'}:9"

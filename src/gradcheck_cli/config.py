@@ -664,6 +664,9 @@ def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Co
             options = replace(options, path=os.path.join(os.path.dirname(path), options.path))
         options = replace(options, path=bundled.model_file(options.path))
     check = CheckOptions(**_merge(CHECK_OPTIONS, file_check, given, path, "check"))
+    if path and check.derivation and "derivation" in file_check and not given.get("derivation"):
+        # a config's derivation is found beside the config, as its model file is
+        check = replace(check, derivation=os.path.join(os.path.dirname(path), check.derivation))
     gradients = _gradients(data.get("gradients", {}), check.grad, path)
     return Config(model, options, check, parse_size(check.max_memory), path, gradients)
 

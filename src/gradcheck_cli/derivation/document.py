@@ -20,6 +20,7 @@ _LABEL = re.compile(
 _SUBLABEL = re.compile(r"^\s*\(?(?:[a-h]|[ivx]{1,4}|\d{1,2})\)\s+")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SECTION = re.compile(r"\\(section|subsection|subsubsection|paragraph)\*?\{([^}]*)\}")
+_LEAD = re.compile(r"(?:\s|\\label\{[^{}]*\})*")
 _ENV = re.compile(r"\\begin\{(" + "|".join(ENVIRONMENTS) + r")(\*?)\}")
 
 
@@ -215,7 +216,7 @@ def _rows(body: str, rowed: bool):
     if inner is not None:
         offset, body = inner.start(2), inner.group(2)
     if not rowed:
-        yield offset, _unalign(_unbreak(body))
+        yield offset + _lead(body), _unalign(_unbreak(body))
         return
     for start, row in _split_rows(body):
         yield offset + start, _unalign(row)
@@ -256,7 +257,9 @@ def _unalign(row: str) -> str:
 
 
 def _lead(text: str) -> int:
-    return len(text) - len(text.lstrip())
+    """Characters before a row's math: blanks, and a \\label{...} (the row's line is
+    where its math is)."""
+    return _LEAD.match(text).end()  # type: ignore[union-attr]  # (matches the empty string)
 
 
 def _unbreak(body: str) -> str:

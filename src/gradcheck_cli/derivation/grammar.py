@@ -94,8 +94,10 @@ BEGIN_CASES: /\\begin\{cases\}/
 END_CASES: /\\end\{cases\}/
 ROWSEP: "\\\\"
 AMP: "&"
-SPACE: /\\[,;:! ]|~|\\(displaystyle|limits|nolimits)(?![A-Za-z])/
+SPACE: /\\[,;:! ]|~|\\(displaystyle|limits|nolimits|nonumber|notag)(?![A-Za-z])/
+LABEL: /\\(label|tag)\*?\{[^{}]*\}/
 %ignore SPACE
+%ignore LABEL
 %ignore /\s+/
 """
 
