@@ -403,8 +403,7 @@ def _classify(eq: Equation, lhs, scope: Scope, model, case) -> None:
     if adjoint is not None:
         if adjoint not in scope.adjoints:
             raise Unreadable(f"{adjoint} has no adjoint in this model")
-        eq.kind, eq.target, eq.label = ADJOINT, adjoint, f"{adjoint}̄"
-        eq.label = _bar_label(adjoint)
+        eq.kind, eq.target, eq.label = ADJOINT, adjoint, _bar_label(adjoint)
         return None
     name = head.extra.get("name")
     if head.kind != "value" or name is None:
