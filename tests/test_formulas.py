@@ -223,3 +223,9 @@ def test_a_formula_too_long_or_too_deep_is_one_line(formula, message):
     r = CliRunner().invoke(app, ["residual", "--d", "4", "--grad", formula])
     assert r.exit_code == 2 and message in r.stderr, r.stderr[:300]
     assert len(r.stderr.strip().splitlines()) == 1 and len(r.stderr) < 300
+
+
+def test_a_jacobian_formula_cannot_use_adjoints():
+    r = invoke("softmax", "--grad", "dy/dz = diag(z_bar)")
+    assert r.exit_code == 2, r.output
+    assert "unknown name 'z_bar'" in r.stderr and "internal error" not in r.stderr

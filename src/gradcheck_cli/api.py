@@ -246,7 +246,24 @@ def _execute(cfg: Config, built, progress, pool) -> Report:
         seed=cfg.options.seed,
         pool=pool,
     )
-    report = run_check(built, settings, asdict(cfg.options), notes)
+    if cfg.check.derivation:
+        from gradcheck_cli.derivation import check_document
+
+        if cfg.gradients or inject:
+            raise UsageError(
+                "--derivation replaces formulas with your document's; --grad, [gradients] "
+                "and --inject do too: give one of them"
+            )
+        report = check_document(
+            cfg.check.derivation,
+            cfg.check.section,
+            built,
+            lambda model: run_check(model, settings, asdict(cfg.options), list(notes)),
+        )
+    else:
+        if cfg.check.section:
+            raise UsageError("--section picks a part of a --derivation FILE; give --derivation")
+        report = run_check(built, settings, asdict(cfg.options), notes)
     if cfg.check.taylor:
         from gradcheck_cli.engine.taylor import taylor
 

@@ -328,6 +328,22 @@ class CheckOptions:
         shown="none",
         metavar="'NAME = EXPR'",
     )
+    derivation: str | None = option(
+        None,
+        "Your derivation (Markdown, LaTeX or text with $...$ math): every equation for an "
+        "adjoint or a Jacobian is read, translated and checked as a --grad formula; every "
+        "equation found is listed (docs/derivation-reader.md).",
+        commands=("residual", "softmax", "run", "check"),
+        shown="none",
+        metavar="FILE",
+    )
+    section: str | None = option(
+        None,
+        "With --derivation: only the part under this heading or label (Q2, 'Part (b)').",
+        commands=("residual", "softmax", "run", "check"),
+        shown="the whole document",
+        metavar="TEXT",
+    )
     taylor: bool = option(
         False,
         "Also run the Taylor-remainder test: fitted order 2 if a gradient is right, 1 if not.",
@@ -669,6 +685,9 @@ def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Co
             options = replace(options, path=os.path.join(os.path.dirname(path), options.path))
         options = replace(options, path=bundled.model_file(options.path))
     check = CheckOptions(**_merge(CHECK_OPTIONS, file_check, given, path, "check"))
+    if path and check.derivation and "derivation" in file_check and not given.get("derivation"):
+        # a config's derivation is found beside the config, as its model file is
+        check = replace(check, derivation=os.path.join(os.path.dirname(path), check.derivation))
     gradients = _gradients(data.get("gradients", {}), check.grad, path)
     return Config(model, options, check, parse_size(check.max_memory), path, gradients)
 

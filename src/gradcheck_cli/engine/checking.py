@@ -131,6 +131,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     taylor: list | None = None  # TaylorRow per checked name, with --taylor
+    derivation: object = None  # with --derivation: derivation.Derivation, every equation found
 
     def row(self, id: str) -> GradientRow:
         """The row of an adjoint ("W1") or Jacobian ("dy/dz")."""

@@ -78,7 +78,11 @@ POLICY = {
     ),
 }
 
-CARRY = 1e-3  # entries with |N| ≥ CARRY · max|N| carry the gradient: the resolution's
+CARRY = 1e-3  # max(|A_i|, |N_i|) ≥ CARRY times its largest: entry i carries the gradient
 
 # The classic bound's defaults (--rtol/--atol, and the central and forward engines)
 DEFAULT_RTOL = {"central": 1e-5, "forward": 1e-4, "complex": 1e-5, "richardson": 1e-5}
+# --derivation: a forward definition read from a document (z_1 = W^{(1)} x) agrees with
+# the model's forward when every entry is within this relative error (both are computed
+# in float64 from the same leaves: only the order of operations differs)
+FORWARD_RTOL = 1e-10

@@ -315,10 +315,9 @@ def allowed_names(model, target: str) -> dict[str, str]:
     that come before it in the backward pass (a Jacobian's formula: no adjoints)."""
     names = {l.name: f"{l.role} ({l.shape})" for l in model.leaves}
     names.update({s.name: f"forward value ({s.shape})" for s in model.steps[:-1]})
-    for f in model.formulas:
-        if f.name == target:
-            break
-        names[f"{f.name}_bar"] = f"adjoint of {f.name}"
+    adjoints = [f.name for f in model.formulas]
+    for name in adjoints[: adjoints.index(target)] if target in adjoints else []:
+        names[f"{name}_bar"] = f"adjoint of {name}"
     names.update({k: "size" for k in model.symbols})
     return names
 

@@ -230,6 +230,9 @@ def footer(report: Report) -> Text:
     for origin, legend in LEGENDS.items():
         if any(r.origin == origin for r in report.gradients):
             text.append(legend + "\n", style="dim")
+    if report.derivation is not None:
+        path = report.derivation.path  # type: ignore[attr-defined]
+        text.append(f"* read from your derivation {path}, at the line shown\n", style="dim")
     text.append(summary_text(report), style=VERDICT_STYLE[report.status])
     return text
 
@@ -269,6 +272,10 @@ def render_table(report: Report, width: int = WIDE) -> Group:
         parts.append(failures(report))
     if report.taylor:
         parts += [taylor_table(report), Text()]
+    if report.derivation is not None:
+        from gradcheck_cli.report.derivation import table
+
+        parts += [table(report.derivation), Text()]
     parts.append(footer(report))
     return Group(*parts)
 
@@ -324,5 +331,9 @@ def render_markdown(report: Report) -> str:
             f"| {bar(t.name)} | {_ratio(t.order)} | {t.points} | {t.verdict} |"
             for t in report.taylor
         ]
+    if report.derivation is not None:
+        from gradcheck_cli.report.derivation import markdown
+
+        out += markdown(report.derivation)
     out += ["", f"**{summary_text(report)}**", ""]
     return "\n".join(out)

@@ -32,6 +32,11 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
                      "kink": null | {"index", "left", "right", "analytic"} (one excused entry),
                      "diagnosis": null | {"kind", "message", ...details}}],
       "notes": [str],
+      "derivation": (only with --derivation) {"file", "section", "counts": {"equations",
+                     "found", "understood", "checked", "right", "passed", "failed",
+                     "forward_matches"},
+                     "equations": [{"line", "origin" ("FILE:LINE"), "kind", "target",
+                     "label", "case", "latex", "formula", "status", "reason", "result"}]},
       "taylor": null | [{"name", "order" (fitted; 2 right, 1 wrong), "points", "verdict"}],
       "summary": {"status": "PASS" | "FAIL" | "WEAK", "exit_status": 0 | 1 | 3, "total",
                   "passed", "failed", "weak", "kinks", "not_checked"}
@@ -161,6 +166,7 @@ def to_json(report: Report) -> dict:
             {"name": t.name, "order": _num(t.order), "points": t.points, "verdict": t.verdict}
             for t in report.taylor
         ],
+        **({} if report.derivation is None else {"derivation": _derivation(report)}),
         "summary": {
             "status": report.status,
             "exit_status": report.exit_code,
@@ -172,6 +178,12 @@ def to_json(report: Report) -> dict:
             "not_checked": report.count(NOT_CHECKED),
         },
     }
+
+
+def _derivation(report: Report) -> dict:
+    from gradcheck_cli.report.derivation import to_json as listing
+
+    return listing(report.derivation)
 
 
 def _check(report: Report) -> dict:
