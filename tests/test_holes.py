@@ -22,6 +22,7 @@ EXPECT = {  # file: {row: the statuses allowed}
     "inf_mask.py": {"z": ("PASS",), "m": ("PASS",)},
     "f32_roundtrip.py": {"w": ("WEAK",)},
     "bce_cs.py": {"b": ("PASS",), "z0": ("PASS",)},
+    "bce_zero_bias.py": {"b": ("PASS",), "z0": ("PASS",)},
     "labels_int.py": {"W": ("FAIL",), "x": ("PASS",), "y": ("PASS",)},
     "near_min.py": {"w": NOT_PASSED},
     "l1_small.py": {"W": ("PASS",)},
@@ -72,8 +73,9 @@ def test_a_non_finite_leaf_entry_is_not_checked_and_says_so():
     assert row.status == "PASS" and row.checked == 3 and row.entries == 5
 
 
-def test_a_zero_bias_takes_the_complex_step():
-    report = check(str(HOLES / "bce_cs.py"), jobs=1)
+@pytest.mark.parametrize("name", ["bce_cs.py", "bce_zero_bias.py"])
+def test_a_zero_bias_takes_the_complex_step_on_the_tensors_scale(name):
+    report = check(str(HOLES / name), jobs=1)
     assert report.method == "complex"
     assert all(r.comparison.resolution < 1e-12 for r in report.gradients)
 
