@@ -333,29 +333,32 @@ _EXACT: dict[str, tuple] = {}  # "last": (model, env, masks)
 
 
 def _exact_values(model, env) -> dict:
-    """Per computed value, the entries that were not rounded: equal to the same value
-    computed from the same leaves in 80-bit extended precision (a max, a relu, a reshape,
-    a copy). They are not moved: a backward may test them for equality with others
-    (x == m to route a max-pool's gradient), and they carry no rounding to amplify. Empty
-    where extended precision is not to be had (every computed value counts as rounded).
-    The answer for the last (model, env) is kept."""
+    """Per computed value, the entries that are copies of the leaves, not rounded: equal
+    to the same value computed from the same leaves in 80-bit extended precision (a max,
+    a reshape, a copy), and moving with the leaves when they are nudged by 2⁻⁵⁸, below
+    float64's resolution (a saturated y = 1 − 1e-40 is 1 in both precisions, but does not
+    move: it was rounded). They are not moved: a backward may test them for equality with
+    others (x == m to route a max-pool's gradient), and they carry no rounding to amplify.
+    Empty where extended precision is not to be had (every computed value counts as
+    rounded). The answer for the last (model, env) is kept."""
     last = _EXACT.get("last")
     if last is not None and last[0] is model and last[1] is env:
         return last[2]
     masks: dict = {}
     if np.finfo(np.longdouble).nmant == 63:
-        leaves = {leaf.name: env[leaf.name] for leaf in model.leaves}
+        leaves = as_dtype({leaf.name: env[leaf.name] for leaf in model.leaves}, np.longdouble)
+        nudged = {k: v * (1 + np.longdouble(2.0**-58)) for k, v in leaves.items()}
         try:
             with np.errstate(all="ignore"):
-                ext = model.forward(as_dtype(leaves, np.longdouble))
+                ext, ext_nudged = model.forward(leaves), model.forward(nudged)
         except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
-            ext = {}
+            ext, ext_nudged = {}, {}
         for name, v in ext.items():
-            v64 = env.get(name)
+            v64, w = env.get(name), ext_nudged.get(name)
             if name in leaves or not isinstance(v, np.ndarray) or v.dtype != np.longdouble:
                 continue
-            if isinstance(v64, np.ndarray) and v64.shape == v.shape:
-                masks[name] = v == np.asarray(v64, dtype=np.longdouble)
+            if isinstance(v64, np.ndarray) and v64.shape == v.shape and np.shape(w) == v.shape:
+                masks[name] = (v == np.asarray(v64, dtype=np.longdouble)) & (w != v)
     _EXACT["last"] = (model, env, masks)
     return masks
 

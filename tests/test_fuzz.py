@@ -1,0 +1,31 @@
+"""A bounded, seeded run of the verdict fuzzer (benchmarks/fuzz.py): random model files
+whose backward is HIPS autograd's gradient. The true gradient never FAILs, a planted error
+of 10x a row's stated resolution never PASSes, and nothing crashes, on every engine."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("autograd")  # the oracle: an autodiff gradcheck never sees
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import fuzz  # noqa: E402
+
+RUNS = [  # (method, budget, programs): about 15 s in all
+    ("auto", None, 60),
+    ("richardson", None, 12),
+    ("central", None, 12),
+    ("auto", fuzz.FORCE, 12),
+]
+
+
+@pytest.mark.parametrize("method, budget, programs", RUNS)
+def test_fuzzed_programs_keep_the_three_properties(tmp_path, method, budget, programs):
+    engine = fuzz.Engine(method, budget)
+    tally = fuzz.run(programs, seed=0, engines=[engine], out=tmp_path)[engine.label]
+    found = "\n".join(fuzz.finding_line(f) for f in tally.findings)
+    assert tally.planted > 0, "no planted error was judged"
+    assert tally.false_fail == 0, f"the true gradient FAILs:\n{found}"
+    assert tally.false_pass == 0, f"a planted error PASSes:\n{found}"
+    assert tally.crashes == 0, f"a valid model crashed or was refused:\n{found}"
