@@ -48,6 +48,10 @@ OTHERWISE = {
     ("raw_decay_dropped.py", "richardson"): {"w": ("PASS",)},
     ("raw_decay_dropped.py", "central"): {"w": ("PASS",)},
     # central's classic bound sees float32's quanta as an error (a known limit: auto does not)
+    ("f32_roundtrip.py", "central"): {"w": NOT_PASSED},
+    # a finite difference across y.astype(int) jumps: ȳ = 0 cannot be resolved there
+    ("labels_int.py", "richardson"): {"W": ("FAIL",), "x": ("PASS",), "y": ("WEAK",)},
+    ("labels_int.py", "central"): {"W": ("FAIL",), "x": ("PASS",), "y": ("WEAK",)},
     ("f32_buffer.py", "central"): {
         **dict.fromkeys(["y", "h32", "V"], ("PASS",)),
         **dict.fromkeys(["h", "z", "W", "b", "x"], NOT_PASSED),
@@ -86,7 +90,9 @@ def test_a_zero_bias_takes_the_complex_step_on_the_tensors_scale(name):
 
 
 def test_a_bound_wider_than_the_entry_leaves_no_resolution_and_says_why():
-    row = check(str(HOLES / "near_min.py"), method="richardson", jobs=1).row("w").comparison
+    """ȳ = 0 against a finite difference across y.astype(int)'s jumps: the bound there is
+    wider than the entry, so the row states no resolution, and says why."""
+    row = check(str(HOLES / "labels_int.py"), method="richardson", jobs=1).row("y").comparison
     assert row.status == "WEAK" and row.resolution is None
     assert "times |A|" in (row.unresolved or "") and row.unresolved in row.reason
 

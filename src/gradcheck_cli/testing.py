@@ -92,9 +92,12 @@ def broken_promises(model, settings=None, factor: float = 10.0) -> list[str]:
             continue
         if row.kind == "jacobian":  # (plant_error plants in adjoints)
             continue
-        live = carrying(A, N, np.isfinite(N))
+        live = carrying(A, N, np.isfinite(N)) & (A != 0)  # (a relative error of 0 is 0)
         largest = np.unravel_index(int(np.argmax(np.where(live, np.abs(A), -1.0))), A.shape)
-        for index in {tuple(c.resolution_index or largest), tuple(int(i) for i in largest)}:
+        picks = {tuple(int(i) for i in largest)}
+        if c.resolution_index is not None and A[tuple(c.resolution_index)] != 0:
+            picks.add(tuple(c.resolution_index))
+        for index in picks:
             planted = run_check(plant_error(model, row.id, index, factor * c.resolution), settings)
             status = planted.row(row.id).comparison.status
             if status != FAIL:

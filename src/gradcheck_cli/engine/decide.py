@@ -11,9 +11,10 @@ one-sided derivatives are resolved and A lies between them). The rule:
 - A second look may only widen an entry's bound (by what it measured) or prove a kink;
   it never skips an entry. So whatever it learned shows in the resolution.
 - A row's **resolution** is the largest bound_i / |A_i| over the entries that carry the
-  gradient (max(|A_i|, |N_i|) ≥ CARRY times its largest, A_i ≠ 0): a relative error ten
-  times that, planted at any of them, fails. An unresolved carrying entry, or a bound
-  wider than |A_i| itself, leaves no resolution (None, with the reason); a row where
+  gradient (max(|A_i|, |N_i|) ≥ CARRY times its largest; / |N_i| where A_i = 0): a
+  relative error ten times that, planted at any of them, fails. An unresolved carrying
+  entry, or a bound wider than |A_i| itself, leaves no resolution (None, with the
+  reason); a row where
   nothing carries (A = N = 0) has none to state.
 - A row **FAILs** if any entry fails; else it is **WEAK** if its resolution is coarser
   than the policy's ``weak`` or cannot be had; else **KINK** if a kink was proved; else
@@ -30,20 +31,24 @@ EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
 
 def carrying(A: np.ndarray, N: np.ndarray, counted: np.ndarray) -> np.ndarray:
     """The counted entries that carry the gradient: max(|A_i|, |N_i|) ≥ CARRY times its
-    largest, and A_i ≠ 0 (by either side: an N of exactly 0 does not hide a nonzero A)."""
+    largest (by either side: an N of exactly 0 does not hide a nonzero A, nor an A of 0 a
+    nonzero N)."""
     size = np.maximum(np.abs(A), np.abs(N))
     top = float(size[counted].max()) if counted.any() else 0.0
-    return counted & (A != 0) & (size >= CARRY * top) & (size > 0)
+    return counted & (size >= CARRY * top) & (size > 0)
 
 
 def resolution(A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndarray):
     """(resolution, its index, why) of one row: the largest bound_i / |A_i| over the
-    carrying entries. (None, None, why) where none carries or one is unresolved."""
+    carrying entries (/ |N_i| where A_i is 0: a dropped term there passes only within a
+    bound that size). (None, None, None) where none carries; (None, index, why) where
+    one is unresolved."""
     live = carrying(A, N, counted)
     if not live.any():  # nothing to resolve: every entry's bound decides alone
         return None, None, None
+    size = np.where(A != 0, np.abs(A), np.abs(N))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        res = np.where(live, bound / np.abs(A), -np.inf)
+        res = np.where(live, bound / size, -np.inf)
     worst = int(np.argmax(res))
     value = float(res.ravel()[worst])
     index = tuple(int(j) for j in np.unravel_index(worst, A.shape))

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from gradcheck_cli.engine.bounds import per_entry
 from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison
 from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
 from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
@@ -119,7 +120,7 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
 
 
 def check_directions(
-    model, env, name, A, method, count: int, seed: int, rounding=None, spread=None
+    model, env, name, A, method, count: int, seed: int, rounding=None, spread=None, entry=None
 ):
     """The row's comparison from ``count`` directional derivatives, and the signed
     differences ⟨A, v⟩ − numeric (for the round-off test). ``rounding``: A's own rounding
@@ -140,7 +141,7 @@ def check_directions(
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
     r = int(np.argmax(ratio))
     failed = int((err > bound).sum()) if np.all(np.isfinite(numeric)) else count
-    res, res_index, why = _resolution(A, bound + err)
+    res, res_index, why = _resolution(A, bound + err, entry)
     status, reason = _pass_or_weak(res, why)
     if failed:
         status = FAIL
@@ -178,12 +179,17 @@ def _pass_or_weak(res: float | None, why: str | None = None) -> tuple[str, str |
     return status, weak_reason(res, weak, why) if status == WEAK else None
 
 
-def _resolution(A: np.ndarray, room: np.ndarray):
-    """(resolution, where) over the entries that carry A (decide.py): a sign direction
-    moves ⟨A, v⟩ by δ|A_i| for an error δ in entry i, which fails the direction with the
-    least room (bound + |⟨A, v⟩ − numeric|, either sign). None where none carries."""
+def _resolution(A: np.ndarray, room: np.ndarray, entry=None):
+    """(resolution, where, why) over the entries that carry A (decide.py): a sign
+    direction moves ⟨A, v⟩ by δ|A_i| for an error δ in entry i, which fails the direction
+    with the least room (bound + |⟨A, v⟩ − numeric|, either sign). A failing direction is
+    then settled entry by entry, so ``entry`` (each entry's own bound, if given) is room
+    too: the resolution is never finer than what that check holds an entry to."""
     least = float(np.min(room)) if room.size else np.inf
-    return resolution(A, A, np.full(A.shape, least), np.ones(A.shape, bool))
+    room_i = np.full(A.shape, least)
+    if entry is not None:
+        room_i = np.maximum(room_i, entry)
+    return resolution(A, A, room_i, np.ones(A.shape, bool))
 
 
 def localize(model, env, name, A, method, seed: int, spread=None, keep: int = 64) -> np.ndarray:
@@ -225,8 +231,11 @@ def directional_verdict(model, env, p: Pending, method, settings):
         # (an empty tensor has no direction; a non-finite entry, no derivative to sum)
         return _entry_by_entry(model, env, p, method, settings, None)
     A = A.astype(float)
+    entry = per_entry(
+        method, settings.tolerance, A, A, None, p.rho, settings.dtype, np.asarray(env[p.id])
+    )
     comparison, d, failing = check_directions(
-        model, env, p.id, A, method, settings.directions, settings.seed, p.rounding
+        model, env, p.id, A, method, settings.directions, settings.seed, p.rounding, entry=entry
     )
     if comparison.status == WEAK and np.prod(shape) <= _affordable(model, p.id):
         # R sums over every entry cannot resolve its median one: check each entry

@@ -14,7 +14,12 @@ import numpy as np
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import FAIL, Comparison, compare
 from gradcheck_cli.engine.decide import carrying
-from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP, Derivative, differentiate
+from gradcheck_cli.engine.numeric import (
+    DEFAULT_REL_STEP,
+    Derivative,
+    complex_steps,
+    differentiate,
+)
 from gradcheck_cli.engine.policy import POLICY
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian
@@ -152,6 +157,15 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
         levels.append((der, spread, spread > np.maximum(significant, noise), noise))
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, noise64) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / 2)) | (r8 & r64 & (s64 > s8 / 2)))
+    if jac is None:
+        smooth, own, own_noise = _smooth_on_its_own_scale(
+            model, env, name, theta, kink, significant, s1
+        )
+        kink &= ~smooth
+        if method != "complex":  # the finite difference straddled a kink near θ: at θ's
+            # own scale the loss is smooth, and that difference is the reference there
+            near = smooth & (np.abs(analytic - own) <= bound + own_noise)
+            numeric = np.where(near, own, numeric)
     if method == "richardson" and error is not None:
         kink |= bad & _straddled_by_richardson(levels, analytic, numeric, error)
     if method == "central":
@@ -162,6 +176,30 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
     change = np.maximum(np.abs(fine.plus - finest.plus), np.abs(fine.minus - finest.minus))
     slack = np.nan_to_num(change, nan=np.inf) + noise64
     return numeric, kink, OneSided(finest.minus, finest.plus, sides.min(0), sides.max(0), slack)
+
+
+def _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1):
+    """Kink candidates with 0 < |θ_i| < 1 whose one-sided derivatives, at a step of
+    DEFAULT_REL_STEP · |θ_i|, agree within their round-off while that round-off is well
+    below the spread the larger steps saw: the kink lies near θ_i (a relu's at 0, θ_i =
+    5e-9), not at it, and at θ_i the loss is smooth: no KINK to excuse an error there.
+    Returns (that mask, the central difference at that step, its round-off)."""
+    small = kink & (theta > 0) & (theta < 1)
+    nothing = np.zeros(kink.shape, bool), np.full(kink.shape, np.nan), np.zeros(kink.shape)
+    if not small.any():
+        return nothing
+    idx = np.flatnonzero(small)
+    rel = DEFAULT_REL_STEP * theta.ravel()[idx]
+    der = differentiate(model, env, name, method="central", rel_step=rel, indices=idx)
+    step = der.step if der.step is not None else rel
+    noise = 256 * POLICY["float64"].eps * abs(float(env[model.loss])) / step
+    assert der.plus is not None and der.minus is not None
+    spread = np.abs(der.plus - der.minus)
+    told = noise < np.where(np.isfinite(s1), s1, 0.0) / 4  # (informative at that step)
+    smooth = told & (spread <= np.maximum(significant, noise))
+    out = np.zeros(kink.size, bool)
+    out[idx] = smooth.ravel()[idx]
+    return out.reshape(kink.shape), der.value, np.where(np.isfinite(noise), noise, np.inf)
 
 
 def _straddled_by_richardson(levels, analytic, numeric, error) -> np.ndarray:
@@ -413,34 +451,6 @@ def moved_backwards(model, env, jacobians, dtype: str, draws: int = 2) -> list:
     return out
 
 
-def _jitter(model, env, p, method, settings, A, numeric, bound, kink):
-    """Tell branch flips and noise from error among the still-failing entries.
-
-    A wrong formula makes A − N a smooth function of θ: moving every checked leaf by 1e-8
-    (relative) moves it by about 1e-8 of itself. Where it moves by more than a tenth of
-    itself under both draws, it is noise or a flip: above 1e-6 of the entry a branch
-    changed (a kink candidate, which the kink test must prove), else noise, whose bound
-    is widened to ten times the measured move (never skipped: the widened bound shows in
-    the row's resolution). Returns (flipped mask, bound)."""
-    policy = POLICY[settings.dtype]
-    d = A - numeric
-    bad = (np.abs(d) > bound) & ~kink
-    move = np.full(d.shape, np.inf)
-    for seed in (0, 1):
-        if (bad & (move > 0)).any():
-            look = np.flatnonzero(bad)
-            moved = _jittered(model, env, p, method, settings, look, seed)
-            move = np.minimum(move, np.nan_to_num(np.abs(d - moved), nan=np.inf))
-    unstable = bad & np.isfinite(move) & (move > policy.unstable * np.abs(d))
-    jump = unstable & (np.abs(d) > policy.jump * np.maximum(np.abs(A), np.abs(numeric)))
-    noise = unstable & ~jump
-    if method == "complex" or not uses_estimates(method, settings.tolerance):
-        # (the complex step's N is exact: its rounding is measured apart; the classic
-        # bound is the user's contract)
-        return jump, bound
-    return jump, np.where(noise, np.maximum(bound, move / policy.unstable), bound)
-
-
 def limit(method: str, tol) -> float:
     """The coarsest resolution a PASS may have: the policy's, or the classic rtol in force
     (with 1 % for the max(|A|, |N|) the classic bound takes)."""
@@ -603,8 +613,6 @@ def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, th
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
     bound = per_entry(method, settings.tolerance, A, numeric, error, p.rho, settings.dtype, theta)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
-    flipped, bound = _jitter(model, env, p, method, settings, A, numeric, only(bound), kink)
-    kink |= flipped
     sides = sides.only(kink)
     proved = kink & sides.resolved() & sides.holds(A, bound)
     # a kink candidate whose one-sided derivatives are round-off: unresolved, its bound
@@ -614,6 +622,9 @@ def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, th
         bound = np.where(vague, bound + np.nan_to_num(sides.slack, nan=np.inf), bound)
     kink = proved
     failing = (np.abs(A - numeric) > bound) & ~kink
+    if failing.any() and method == "complex" and settings.dtype == "float64":
+        numeric = _extended_reference(model, env, p, A, numeric, bound, failing)
+        failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any():  # a finite difference that straddled kinks, or lost its digits; or
         # a complex step that lost a non-analytic term
         exact, tight = _complex_reference(model, env, p, method, settings, A, failing)
@@ -649,8 +660,51 @@ def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
     ).value
     if p.jac:
         again = _jacobian_layout(again, p.jac)
-    spread = np.where(failing, np.abs(np.nan_to_num(again, nan=np.inf) - numeric), 0.0)
-    return spread
+    return np.where(failing, np.abs(np.nan_to_num(again, nan=np.inf) - numeric), 0.0)
+
+
+def _extended_reference(model, env, p: Pending, A, numeric, bound, failing):
+    """The complex step again at the failing entries, its forward in 80 bits: where A
+    agrees with it within the entry's own bound (and float64's complex step does not),
+    it is the reference there. Near a least-squares minimum the forward's r = y − t
+    carries a relative rounding of eps |y| / |r| into Im L: N's own error, which A, from
+    the same values, need not share. No widening: a wrong A agrees with neither."""
+    if p.jac is not None or not failing.any():
+        return numeric
+    idx = np.flatnonzero(failing)
+    extended = _complex_in_extended(model, env, p.id, idx)
+    if extended is None:
+        return numeric
+    agree = np.abs(A.ravel()[idx] - extended) <= bound.ravel()[idx]
+    out = numeric.copy().ravel()
+    out[idx[agree]] = extended[agree]
+    return out.reshape(numeric.shape)
+
+
+def _complex_in_extended(model, env, name: str, idx: np.ndarray) -> np.ndarray | None:
+    """The complex step at the flat entries ``idx`` of ``name`` with the forward run in
+    80-bit extended precision (complex longdouble), or None where that cannot be had. A
+    loss near its minimum computes r = y − t with a relative rounding of eps |y| / |r|,
+    which Im L carries as N's own error: A (from the same values) can be the closer."""
+    if np.finfo(np.longdouble).nmant != 63 or idx.size == 0 or idx.size > EXTENDED_MOST:
+        return None
+    env_x = as_dtype(env, np.longdouble)
+    theta = np.asarray(env_x[name]).ravel()
+    h = complex_steps(np.asarray(env[name], dtype=float).ravel()[idx], np.asarray(env[name]))
+    X = np.repeat(theta[None, :].astype(np.clongdouble), idx.size, axis=0)
+    X[np.arange(idx.size), idx] += 1j * h
+    try:
+        with np.errstate(all="ignore"):
+            f = model.evaluate(env_x, name, X.reshape((idx.size,) + np.shape(env[name])))
+    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+        return None
+    f = np.asarray(f)
+    if f.dtype != np.clongdouble or f.shape[0] != idx.size:
+        return None
+    return np.asarray(f.reshape(idx.size).imag / h, dtype=np.float64)
+
+
+EXTENDED_MOST = 4096  # failing entries the extended complex step looks at, at the most
 
 
 def _below_the_loss(model, env, p: Pending, method, settings, A, numeric, bound):
@@ -658,16 +712,17 @@ def _below_the_loss(model, env, p: Pending, method, settings, A, numeric, bound)
     a failing entry's bound is widened to that (finite; shown in the resolution where the
     entry carries the gradient). A finite difference of L loses those digits everywhere;
     the complex step has no difference to lose them in, so there only entries that do not
-    carry the gradient are widened (1 − σ of a sigmoid saturated at z = 57 is 0 in float64
-    and in 80 bits where σ' is 1e-25), and a loss of 1e12 in raw units does not hide a
-    1e-3 error in a carrying entry. Not for the classic bound (the user's contract)."""
+    carry the gradient, or where A is 0, are widened (1 − σ of a sigmoid saturated at
+    z = 57 is 0 in float64 and in 80 bits where σ' is 1e-25: a carrying one then leaves
+    the row unresolved, WEAK), and a loss of 1e12 in raw units does not hide a 1e-3 error
+    in a carrying entry. Not for the classic bound (the user's contract)."""
     if p.jac or not uses_estimates(method, settings.tolerance):
         return bound
     floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.dtype)
     err = np.abs(A - numeric)
     widen = (err > bound) & (err <= floor)
     if method == "complex":
-        widen &= ~carrying(A, numeric, np.ones(A.shape, bool))
+        widen &= ~carrying(A, numeric, np.ones(A.shape, bool)) | (A == 0)
     return np.where(widen, floor, bound)
 
 
