@@ -532,6 +532,10 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     )
     der = p.derivative
     assert der is not None, "the numeric reference is computed before the verdict"
+    if p.moved is None and settings.dtype == "float64":  # (a row --directions flagged, or
+        # the budget's sample: A's rounding under moved forward values, measured here)
+        moved = moved_backwards(model, env, model.jacobians, settings.dtype)
+        p.moved = forward_rounding(model, env, p, method, settings, moved)
     numeric, A, mask = der.value, p.analytic, sampled_mask(p)
     mask = _differentiable(env, p, numeric.shape, mask)
     comparable = (
