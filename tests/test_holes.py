@@ -20,6 +20,8 @@ ELSEWHERE = {  # the red team's and the diagnoses' corpora hold these; read wher
 
 def path(name: str) -> str:
     return str(ELSEWHERE.get(name, HOLES / name))
+
+
 ENGINES = {
     "auto": {},
     "richardson": {"method": "richardson"},

@@ -158,9 +158,7 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, noise64) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / 2)) | (r8 & r64 & (s64 > s8 / 2)))
     if jac is None:
-        smooth, own, _ = _smooth_on_its_own_scale(
-            model, env, name, theta, kink, significant, s1
-        )
+        smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1)
         kink &= ~smooth
         if method != "complex":  # the finite difference straddled a kink near θ: at θ's
             # own scale the loss is smooth, and that difference is the reference there
