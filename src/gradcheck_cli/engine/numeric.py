@@ -103,7 +103,7 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
     for j, part in enumerate(parts):
         if j and pool is not None:
             left = (time.perf_counter() - start) / part.start * (idx.size - part.start)
-            if left > workers.PARALLEL_MIN_SECONDS and pool.usable(model):
+            if left > workers.PARALLEL_MIN_SECONDS and pool.usable(model, wrt):
                 _in_workers(pool, model, env, what, flat, idx, steps, parts[j:], result, progress)
                 break
         result[part] = copies(model, env, what, flat, idx[part], steps[part])
