@@ -133,8 +133,18 @@ def test_the_probe_tells_a_calls_own_cost_from_each_entrys(monkeypatch):
     assert max(sizes) <= estimate.PROBE_MOST
 
 
+def test_a_small_model_is_not_probed_tensor_by_tensor(monkeypatch):
+    model = BUILDERS["residual"](d=8)
+    env = model.forward()
+    assert estimate.clearly_within(model, env, "complex", 10.0)
+    assert not estimate.clearly_within(model, env, "complex", 1e-9)
+    monkeypatch.setattr(estimate, "seconds", lambda *a: pytest.fail("probed"))
+    checking._within_budget(model, env, "complex", Settings(), [])
+
+
 def _budgeted(monkeypatch, cost, budget=10.0):
     monkeypatch.setattr(estimate, "seconds", lambda *a: cost)
+    monkeypatch.setattr(estimate, "clearly_within", lambda *a: False)
     model = BUILDERS["residual"](d=4)
     notes: list[str] = []
     settings = checking._within_budget(

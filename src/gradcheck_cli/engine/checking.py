@@ -293,8 +293,10 @@ def _within_budget(model, env, method: str, settings: Settings, notes: list[str]
         return settings
     if settings.budget == float("inf"):  # nothing to estimate against
         return settings
-    from gradcheck_cli.engine.estimate import seconds
+    from gradcheck_cli.engine.estimate import clearly_within, seconds
 
+    if clearly_within(model, env, method, settings.budget):
+        return settings
     cost = seconds(model, env, method, settings.pool)
     every, budget = cost.every_entry, settings.budget
     if every <= budget:

@@ -1,9 +1,12 @@
 """What a check will cost, before it runs: seconds (for --budget) and bytes (--max-memory).
 
-Seconds are measured, not guessed: each checked tensor's numeric reference is timed on
-a growing probe of its entries (×4 until the probe takes PROBE_SECONDS, fills a chunk of
-copies or covers the tensor), so a fixed cost per model call is shared as the whole
-check shares it; one backward pass and one pass over an array of the largest tensor's
+Seconds are measured, not guessed. First, QUICK entries of the largest tensor are
+timed, their call's own cost included (clearly_within): a model that fits the budget
+QUICK_MARGIN times over is not probed further. Otherwise each checked tensor's numeric
+reference is timed on a growing probe of its entries, and a call's own cost (arrays the
+size of the tensor, the same for 1 entry or 4,000) told apart from each entry's: the
+budget once divided a 20 ms call by the 8 entries probed, and said 1766 s of a check
+that took 4 s. One backward pass and one pass over an array of the largest tensor's
 size are timed too. The rest of a check is counted in those units, with the counts
 measured by benchmarks/estimates.py (the built-ins at d = 256 … 4000, the benchmark
 model files and generated ones):
@@ -34,6 +37,8 @@ import numpy as np
 
 from gradcheck_cli.engine.numeric import CHUNK_BYTES, copy_bytes, differentiate
 
+QUICK = 64  # entries of the largest tensor the first, quick probe times ...
+QUICK_MARGIN = 16  # ... and the margin by which its bound must fit the budget to stop there
 PROBE_SECONDS = 0.02  # a tensor's probe grows until it takes this long ...
 PROBE_MOST = 4096  # ... or covers this many entries (or a chunk of copies), or the tensor
 CALLS = 3  # numeric references a check makes of each tensor (the second look's too)
@@ -98,6 +103,26 @@ def seconds(model, env, method: str, pool=None) -> Cost:
         entries=entries,
         each=each,
     )
+
+
+def clearly_within(model, env, method: str, budget: float) -> bool:
+    """Whether the check clearly fits ``budget``, from one probe of QUICK entries of the
+    largest tensor (its call's own cost included: an upper bound of each entry's), times
+    every entry and QUICK_MARGIN: a small model is not probed tensor by tensor (which
+    would cost it more than its check: 10 ms at d = 8)."""
+    names = model.checked()
+    if not names:
+        return True
+    largest = max(names, key=lambda n: np.size(env[n]))
+    size = int(np.size(env[largest]))
+    probe = np.unique(np.linspace(0, size - 1, min(QUICK, size)).astype(int))
+    took = min(
+        _timed(lambda: differentiate(model, env, largest, None, method, indices=probe))
+        for _ in range(2)  # (the first call of a check is slower: its arrays are new)
+    )
+    entries = sum(int(np.size(env[n])) for n in names)
+    entries += sum(int(np.size(env[j.wrt])) for j in model.jacobians)
+    return QUICK_MARGIN * took / probe.size * entries <= budget
 
 
 def _spread(model, name: str, pool) -> int:
