@@ -11,8 +11,8 @@ size are timed too. The rest of a check is counted in those units, with the coun
 measured by benchmarks/estimates.py (the built-ins at d = 256 … 4000, the benchmark
 model files and generated ones):
 
-- ``numeric``: Σ over tensors of entries × seconds an entry (over the workers, where
-  they start: workers.py);
+- ``numeric``: Σ over tensors of CALLS × a call's own cost + entries × seconds an
+  entry (over the workers, where they start: workers.py);
 - ``passes``: the backward passes the verdict makes besides the numeric reference (A,
   A again in 80-bit extended precision, A at two ulp-moved forwards, the second look's
   two jittered checks): PASSES backwards, LONGDOUBLE_PASSES of them in extended
@@ -35,12 +35,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck_cli.engine.numeric import CHUNK_BYTES, copy_bytes, differentiate
+from gradcheck_cli.engine.numeric import CHUNK_BYTES, differentiate
 
 QUICK = 64  # entries of the largest tensor the first, quick probe times ...
 QUICK_MARGIN = 16  # ... and the margin by which its bound must fit the budget to stop there
-PROBE_SECONDS = 0.02  # a tensor's probe grows until it takes this long ...
-PROBE_MOST = 4096  # ... or covers this many entries (or a chunk of copies), or the tensor
+PROBE_SECONDS = 0.03  # a tensor's probe grows until its last step adds this long ...
+PROBE_MOST = 0.5  # ... or one probe takes this many seconds, or it covers the tensor
+PROBE_START = 4096  # the first probe: this fraction of a tensor's entries (or 1)
 CALLS = 3  # numeric references a check makes of each tensor (the second look's too)
 PASSES = 8  # float64 backward passes a check makes besides its numeric reference
 LONGDOUBLE_PASSES = 2  # ... and in 80-bit extended precision (A_ext; exact values)
@@ -50,7 +51,7 @@ FALLBACK_PASSES = 140  # ... and the fallback's (directional sums, the sampled v
 SORT_PASSES = 3  # ... and its sampling's sort by |A|: this many × log2(entries) more
 SAMPLE_EACH = 6e-6  # seconds a sampled entry costs the fallback besides its reference
 HELD_PER_ENTRY = 18  # float64 arrays per checked entry at a check's peak
-BASE_BYTES = 48 * 2**20  # the interpreter, numpy, rich and gradcheck: 44 MiB at d = 8
+BASE_BYTES = 44 * 2**20  # the interpreter, numpy, rich and gradcheck: 44 MiB at d = 8
 
 
 @dataclass(frozen=True)
@@ -134,17 +135,18 @@ def _spread(model, name: str, pool) -> int:
 
 def _per_entry(model, env, wrt: str, out, method: str) -> tuple[float, float]:
     """(seconds a call, seconds an entry) of the numeric reference of ``wrt``: a call's
-    own cost (arrays the size of the tensor) apart from each entry's, told apart by
-    probes of k entries spread over the tensor, k growing ×4 from 1 until the last ×4
-    adds PROBE_SECONDS or k covers PROBE_MOST entries, a chunk of copies or the tensor.
-    A probe that took under PROBE_SECONDS is timed twice (the faster counts: a shared
-    machine only slows a probe down)."""
+    own cost (arrays the size of the tensor: 0.1 s at 16 M entries) apart from each
+    entry's (0.3 µs on a built-in's fast path), told apart by probes of k entries spread
+    over the tensor, k growing ×4 from 1/PROBE_START of it until the last ×4 adds
+    PROBE_SECONDS (each entry's cost then stands out of the call's noise), a probe
+    takes PROBE_MOST seconds, or k covers the tensor (its time is then the tensor's:
+    no call cost apart). A probe that took under
+    PROBE_SECONDS is timed twice (the faster counts: a shared machine only slows a
+    probe down)."""
     size = int(np.size(env[wrt]))
     if size == 0:
         return 0.0, 0.0
-    chunk = max(1, CHUNK_BYTES // max(1, 2 * copy_bytes(model, env, wrt)))
-    most = min(size, max(PROBE_MOST, chunk))
-    k, before = 1, None
+    k, before = max(1, size // PROBE_START), None
     while True:
         probe = np.unique(np.linspace(0, size - 1, k).astype(int))
 
@@ -154,12 +156,12 @@ def _per_entry(model, env, wrt: str, out, method: str) -> tuple[float, float]:
         took = once()
         if took < PROBE_SECONDS:
             took = min(took, once())
-        if before is None and k >= most:
+        if k >= size:  # the whole tensor: its time, exactly
             return 0.0, took / k
-        if before is not None and (took - before[1] >= PROBE_SECONDS or k >= most):
-            each = max(0.0, took - before[1]) / (k - before[0])
+        if before is not None and (took - before[1] >= PROBE_SECONDS or took >= PROBE_MOST):
+            each = max(took - before[1], 0.0) / (k - before[0])
             return max(0.0, took - each * k), each
-        before, k = (k, took), min(4 * k, most)
+        before, k = (k, took), min(4 * k, size)
 
 
 def _array_pass(n: int) -> float:
@@ -189,7 +191,7 @@ def held_bytes(model) -> int:
     total = HELD_PER_ENTRY * sum(sizes[n] for n in checked) + 2 * sum(sizes.values())
     total += sum(4 * model.entries(j.of) * model.entries(j.wrt) for j in model.jacobians)
     copies = 2 * 16 * sum(sizes.values()) * max(sizes.values(), default=0)
-    return 8 * total + min(CHUNK_BYTES, copies) + BASE_BYTES
+    return 8 * total + min(CHUNK_BYTES // 2, copies) + BASE_BYTES
 
 
 def worker_bytes(model, pool) -> int:

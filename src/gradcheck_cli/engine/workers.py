@@ -158,7 +158,7 @@ def capped(jobs: int, notes: list[str]) -> int:
     most = JOBS_PER_CORE * n
     notes.append(
         f"--jobs {jobs:,} is more than the {n} core{'s' * (n != 1)} this process may run "
-        f"on: {min(jobs, most)} worker processes (at most {JOBS_PER_CORE} a core; more only "
+        f"on: at most {min(jobs, most)} worker processes ({JOBS_PER_CORE} a core; more only "
         "take turns on the cores, each holding a copy of the model's values)"
     )
     return min(jobs, most)
