@@ -1,8 +1,8 @@
 """What a check will cost, before it runs: seconds (for --budget) and bytes (--max-memory).
 
-Seconds are measured, not guessed. First, QUICK entries of the largest tensor are
-timed, their call's own cost included (clearly_within): a model that fits the budget
-QUICK_MARGIN times over is not probed further. Otherwise each checked tensor's numeric
+Seconds are measured, not guessed. First, up to QUICK entries of the largest tensor
+are timed, their call's own cost included (clearly_within): a model that fits the
+budget QUICK_MARGIN times over is not probed further. Otherwise each checked tensor's numeric
 reference is timed on a growing probe of its entries, and a call's own cost (arrays the
 size of the tensor, the same for 1 entry or 4,000) told apart from each entry's: the
 budget once divided a 20 ms call by the 8 entries probed, and said 1766 s of a check
@@ -37,7 +37,8 @@ import numpy as np
 
 from gradcheck_cli.engine.numeric import CHUNK_BYTES, differentiate
 
-QUICK = 64  # entries of the largest tensor the first, quick probe times ...
+QUICK = 4096  # entries of the largest tensor the first, quick probe times at most ...
+QUICK_SECONDS = 0.01  # ... or fewer, once it takes this long ...
 QUICK_MARGIN = 16  # ... and the margin by which its bound must fit the budget to stop there
 PROBE_SECONDS = 0.03  # a tensor's probe grows until its last step adds this long ...
 PROBE_MOST = 0.5  # ... or one probe takes this many seconds, or it covers the tensor
@@ -107,20 +108,26 @@ def seconds(model, env, method: str, pool=None) -> Cost:
 
 
 def clearly_within(model, env, method: str, budget: float) -> bool:
-    """Whether the check clearly fits ``budget``, from one probe of QUICK entries of the
-    largest tensor (its call's own cost included: an upper bound of each entry's), times
-    every entry and QUICK_MARGIN: a small model is not probed tensor by tensor (which
-    would cost it more than its check: 10 ms at d = 8)."""
+    """Whether the check clearly fits ``budget``: a probe of the largest tensor, growing
+    ×4 from 16 entries until it takes QUICK_SECONDS or covers QUICK entries, gives an
+    upper bound of each entry's cost (its call's own cost included); times every entry
+    and QUICK_MARGIN, within the budget? Then no tensor is probed further (which would
+    cost a small model more than its check)."""
     names = model.checked()
     if not names:
         return True
     largest = max(names, key=lambda n: np.size(env[n]))
-    size = int(np.size(env[largest]))
-    probe = np.unique(np.linspace(0, size - 1, min(QUICK, size)).astype(int))
-    took = min(
-        _timed(lambda: differentiate(model, env, largest, None, method, indices=probe))
-        for _ in range(2)  # (the first call of a check is slower: its arrays are new)
-    )
+    size, k = int(np.size(env[largest])), 16
+    while True:
+        probe = np.unique(np.linspace(0, size - 1, min(k, size)).astype(int))
+
+        def once(probe=probe) -> float:
+            return _timed(lambda: differentiate(model, env, largest, None, method, indices=probe))
+
+        took = min(once(), once())  # (the first call of a check is slower: new arrays)
+        if took >= QUICK_SECONDS or k >= min(size, QUICK):
+            break
+        k *= 4
     entries = sum(int(np.size(env[n])) for n in names)
     entries += sum(int(np.size(env[j.wrt])) for j in model.jacobians)
     return QUICK_MARGIN * took / probe.size * entries <= budget
