@@ -8,8 +8,9 @@ The tanh residual net (W1, W2, x checked), in-process medians: gradcheck's compl
 jax.test_util.check_grads (float64, reverse mode, order 1) and scipy.optimize.check_grad,
 each where installed (a peer that is missing is reported as such). Each is called once
 before it is timed (imports, jax's dispatch caches). Then the whole per-entry check and
---directions at d = 2048, and process start-up: `python -c pass`, `import numpy`,
-`gradcheck --help`, `gradcheck residual --d 8`, and `gradcheck residual --d 256` against
+--directions at d = 2048 (in-process, and as whole processes), and process start-up:
+`python -c pass`, `import numpy`, `gradcheck --help`, `gradcheck residual --d 8`, and
+`gradcheck residual --d 256` against
 the same check through torch and through jax in a script (bytecode cached, as on a
 user's machine; once more with PYTHONDONTWRITEBYTECODE=1).
 """
@@ -176,6 +177,14 @@ def main():
         ("gradcheck residual --d 8", cli + ["residual", "--d", "8"]),
         ("gradcheck residual --d 8, PYTHONDONTWRITEBYTECODE=1", cli + ["residual", "--d", "8"]),
         ("gradcheck residual --d 256", cli + ["residual", "--d", "256", "-q"]),
+        (
+            "gradcheck residual --d 2048 --budget inf",
+            cli + ["residual", "--d", "2048", "-q", "--budget", "inf"],
+        ),
+        (
+            "gradcheck residual --d 2048 --directions 4",
+            cli + ["residual", "--d", "2048", "-q", "--directions", "4"],
+        ),
     ]
     here = os.path.dirname(os.path.abspath(__file__))
     for name, call in (
@@ -194,10 +203,12 @@ def main():
             if "PYTHONDONTWRITEBYTECODE" in label
             else None
         )
-        t = process(cmd, 21 if "256" not in label else 3, env)
+        t = process(cmd, 3 if "256" in label or "2048" in label else 21, env)
         base = t if "import numpy" in label else base
         ours_256 = t if label == "gradcheck residual --d 256" else ours_256
-        if label.startswith("gradcheck"):
+        if "2048" in label:
+            ratio = ""
+        elif label.startswith("gradcheck"):
             ratio = f" ({t / base:.2f}× import numpy)"
         else:
             ratio = (

@@ -14,9 +14,10 @@ steps downstream of it, read ``out``):
   user's --eps, replaces 0.1 as the largest), extrapolated twice along the sequence; the
   extrapolation with the smallest error estimate (disagreement with its neighbours +
   round-off ~eps·|f|/h) is kept, with that estimate and its step (a kink is the
-  verdict's second look's to find). 22 evaluations per entry, 44 for those retried below (about
-  24 on average over benchmarks/detection.py's configurations); error ~1e-12 where the
-  function is smooth on the scale of the step, whatever that scale.
+  verdict's second look's to find). 24 evaluations per entry (both sides of 11 steps,
+  and of one below them: a staircase's test), 48 for those retried below
+  (benchmarks/accuracy.py counts them); error ~1e-12 where the function is smooth on
+  the scale of the step, whatever that scale.
 - ``complex``: Im f(θ + ih) / h with h = 1e-20 · min(1, |θ|) (no smaller than 1e-300; at
   θ = 0, relative to the tensor's median |θ|). No
   subtraction, so no cancellation: exact to machine precision for a forward pass that is
@@ -103,7 +104,7 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
     for j, part in enumerate(parts):
         if j and pool is not None:
             left = (time.perf_counter() - start) / part.start * (idx.size - part.start)
-            if left > workers.PARALLEL_MIN_SECONDS and pool.usable(model):
+            if left > workers.PARALLEL_MIN_SECONDS and pool.usable(model, wrt):
                 _in_workers(pool, model, env, what, flat, idx, steps, parts[j:], result, progress)
                 break
         result[part] = copies(model, env, what, flat, idx[part], steps[part])

@@ -6,11 +6,15 @@ built-in's name and options), run once per worker process and kept. It then eval
 whole chunks of copies exactly as this process would (numeric.py: the same chunks, in
 the same order), so a check's numbers are the same bytes for every number of workers.
 
-Workers start only where the work left would take longer than PARALLEL_MIN_SECONDS in
-this process: a small check never pays a process's start-up. --jobs starts them with one
-BLAS thread each (two processes × two threads on two cores would only contend) and
-ignoring Ctrl-C (this process reports it, and stops them). Any
-``concurrent.futures.Executor`` does as well: a ProcessPoolExecutor, or a Dask cluster's
+Workers start only where they win: where the work left would take longer than
+PARALLEL_MIN_SECONDS in this process (a small check never pays a process's start-up),
+and never for a tensor on the fast path (models/sparse.py: a built-in's copies cost
+under a µs an entry, less than sending the values to a worker and back; at d = 2048
+the built-in took 4.0 s in this process and 7.1 s with two workers,
+benchmarks/estimates.py). --jobs above the cores is honoured up to JOBS_PER_CORE per
+core, with a note. Workers run one BLAS thread each (two processes × two threads on
+two cores would only contend) and ignore Ctrl-C (this process reports it, and stops
+them). Any ``concurrent.futures.Executor`` does as well: a ProcessPoolExecutor, or a Dask cluster's
 (``distributed.Client(...).get_executor()``); no scheduler of our own.
 """
 
@@ -27,6 +31,7 @@ from gradcheck_cli.errors import ModelError
 if TYPE_CHECKING:  # (imported where used: the command line reads SINGLE_THREADED at start)
     from concurrent.futures import Executor, ProcessPoolExecutor
 
+JOBS_PER_CORE = 2  # --jobs N above the cores: honoured up to this many workers per core
 PARALLEL_MIN_SECONDS = 0.5  # work left below this, measured on the first chunks: stay here
 TASKS_PER_WORKER = 4  # the work left is cut into this many tasks a worker (load balance)
 SINGLE_THREADED = {  # for the BLAS libraries numpy may be built with
@@ -53,17 +58,21 @@ class Pool:
 
     def __init__(self, jobs: int, executor: "Executor | None" = None):
         self.given = executor
-        self.jobs = jobs or cores()
         self._own: ProcessPoolExecutor | None = None
         self.notes: list[str] = []
+        self.jobs = capped(jobs, self.notes)
 
     @property
     def size(self) -> int:
         """Workers the work is spread over."""
         return int(getattr(self.given, "_max_workers", 0) or self.jobs)
 
-    def usable(self, model) -> bool:
-        """Whether ``model`` can be rebuilt in a worker; if not, a note says so once."""
+    def usable(self, model, wrt: str | None = None) -> bool:
+        """Whether copies of ``wrt`` go to the workers: ``model`` can be rebuilt in one
+        (if not, a note says so once) and ``wrt`` is not on the fast path (there, this
+        process is faster than sending the values to a worker)."""
+        if wrt is not None and model.sparse_for(wrt):
+            return False
         if model.recipe is not None:
             return True
         note = (
@@ -134,6 +143,25 @@ def one_blas_thread():
 
     with threadpool_limits(1, user_api="blas"):
         yield
+
+
+def capped(jobs: int, notes: list[str]) -> int:
+    """The workers to start for --jobs ``jobs`` (0: one per core). Above the cores, more
+    processes only take turns on them, each holding its own copy of the model's values:
+    up to JOBS_PER_CORE per core are started (a forward that waits, on a file or a
+    lock, can use a second), with a note in ``notes``."""
+    n = cores()
+    if not jobs:
+        return n
+    if jobs <= n:
+        return jobs
+    most = JOBS_PER_CORE * n
+    notes.append(
+        f"--jobs {jobs:,} is more than the {n} core{'s' * (n != 1)} this process may run "
+        f"on: at most {min(jobs, most)} worker processes ({JOBS_PER_CORE} a core; more only "
+        "take turns on the cores, each holding a copy of the model's values)"
+    )
+    return min(jobs, most)
 
 
 def pool(jobs: int, executor: "Executor | None") -> Pool | None:

@@ -431,9 +431,11 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
 
 def _within_budget(values: dict, path: str, max_memory: int | None) -> None:
     """Refuse, before the forward runs, leaves that alone would need more than the budget:
-    each entry is held as its value, its adjoint and three numeric arrays (float64)."""
+    each entry held as the verdict holds it (estimate.leaves_bytes)."""
+    from gradcheck_cli.engine.estimate import leaves_bytes
+
     entries = sum(int(np.size(v)) for v in values.values())
-    need = 5 * 8 * entries
+    need = leaves_bytes(entries)
     if max_memory is not None and need > max_memory:
         raise ModelError(
             f"{path}: init() returned {entries:,} entries; checking them needs about "

@@ -229,8 +229,10 @@ def _check_plan(inputs: list[Input], where: str, settings: dict, taken: bool, na
 
 def _within_budget(inputs: list[Input], max_memory: int | None) -> None:
     """Refused before anything is drawn: see files._within_budget."""
+    from gradcheck_cli.engine.estimate import leaves_bytes
+
     entries = sum(int(np.prod(i.shape, dtype=object)) for i in inputs if i.kind in DRAWN)
-    need = 5 * 8 * entries
+    need = leaves_bytes(entries)
     if max_memory is not None and need > max_memory:
         raise UsageError(
             f"the inputs have {entries:,} entries; checking them needs about "

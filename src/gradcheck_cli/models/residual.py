@@ -12,7 +12,7 @@ import numpy as np
 from gradcheck_cli.config import ResidualOptions as _DEFAULT
 from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.models.model import Formula, Leaf, Model, Step
-from gradcheck_cli.models.sparse import matmul_onehot
+from gradcheck_cli.models.sparse import matmul_onehot, times_transposed
 
 
 def build(
@@ -85,11 +85,11 @@ def _formulas(dphi, B: int) -> list[Formula]:
     return [
         Formula("y", "(y − t) / B", lambda v, g: (v["y"] - v["t"]) / B),
         Formula("t", "−ȳ", lambda v, g: -g["y"]),
-        Formula("W2", "ȳ z2ᵀ", lambda v, g: g["y"] @ v["z2"].T),
+        Formula("W2", "ȳ z2ᵀ", lambda v, g: times_transposed(g["y"], v["z2"])),
         Formula("z2", "W2ᵀ ȳ", lambda v, g: v["W2"].T @ g["y"]),
         Formula("h", "z̄2", lambda v, g: g["z2"]),
         Formula("z1", "h̄ ∘ φ'(z1)", lambda v, g: g["h"] * dphi(v["z1"])),
-        Formula("W1", "z̄1 xᵀ", lambda v, g: g["z1"] @ v["x"].T),
+        Formula("W1", "z̄1 xᵀ", lambda v, g: times_transposed(g["z1"], v["x"])),
         # x reaches L twice: through z1 and through the skip connection z2 = h + x.
         Formula("x", "W1ᵀ z̄1 + z̄2", lambda v, g: v["W1"].T @ g["z1"] + g["z2"]),
     ]

@@ -9,7 +9,7 @@ import numpy as np
 
 from gradcheck_cli.config import SoftmaxOptions as _DEFAULT
 from gradcheck_cli.models.model import Formula, Jacobian, Leaf, Model, Step
-from gradcheck_cli.models.sparse import matmul_onehot
+from gradcheck_cli.models.sparse import matmul_onehot, times_transposed
 
 
 def log_softmax(z):
@@ -140,7 +140,7 @@ def _formulas(bias: bool, B: int) -> list[Formula]:
         Formula("y", "−t ⊘ y / B", lambda v, g: _y_bar(v["t"], v["y"]) / B, _underflow),
         # Uses Σ_k t_k = 1 (one-hot targets): the general form is y Σt − t.
         Formula("z", "(y − t) / B", lambda v, g: (v["y"] - v["t"]) / B),
-        Formula("W", "z̄ xᵀ", lambda v, g: g["z"] @ v["x"].T),
+        Formula("W", "z̄ xᵀ", lambda v, g: times_transposed(g["z"], v["x"])),
     ]
     if bias:
         formulas.append(Formula("b", "Σ_columns z̄", lambda v, g: g["z"].sum(axis=1, keepdims=True)))

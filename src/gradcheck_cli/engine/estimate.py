@@ -1,0 +1,223 @@
+"""What a check will cost, before it runs: seconds (for --budget) and bytes (--max-memory).
+
+Seconds are measured, not guessed. First, up to QUICK entries of the largest tensor
+are timed, their call's own cost included (clearly_within): a model that fits the
+budget QUICK_MARGIN times over is not probed further. Otherwise each checked tensor's numeric
+reference is timed on a growing probe of its entries, and a call's own cost (arrays the
+size of the tensor, the same for 1 entry or 4,000) told apart from each entry's: the
+budget once divided a 20 ms call by the 8 entries probed, and said 1766 s of a check
+that took 4 s. One backward pass and one pass over an array of the largest tensor's
+size are timed too. The rest of a check is counted in those units, with the counts
+measured by benchmarks/estimates.py (the built-ins at d = 256 … 4000, the benchmark
+model files and generated ones):
+
+- ``numeric``: Σ over tensors of CALLS × a call's own cost + entries × seconds an
+  entry (over the workers, where they start: workers.py);
+- ``passes``: the backward passes the verdict makes besides the numeric reference (A,
+  A again in 80-bit extended precision, A at two ulp-moved forwards, the second look's
+  two jittered checks): PASSES backwards, LONGDOUBLE_PASSES of them in extended
+  precision;
+- ``arrays``: the verdict's elementwise work (bounds, comparison, resolution,
+  rounding), ARRAY_PASSES passes over every checked entry.
+
+The fallback (--directions 4 and a stratified sample) is counted the same way: its
+directional sums and sampling still read every entry (FALLBACK_PASSES), besides the
+sample's own numeric reference.
+
+Bytes: each checked entry is held, at the verdict's peak, as about HELD_PER_ENTRY
+float64 arrays (value, adjoint, numeric, bound, error, rounding, moved adjoints, the
+comparison's temporaries), on top of the chunks of perturbed copies; measured as the
+peak resident set of whole processes by benchmarks/estimates.py.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcheck_cli.engine.numeric import CHUNK_BYTES, differentiate
+
+QUICK = 4096  # entries of the largest tensor the first, quick probe times at most ...
+QUICK_SECONDS = 0.01  # ... or fewer, once it takes this long ...
+QUICK_MARGIN = 16  # ... and the margin by which its bound must fit the budget to stop there
+PROBE_SECONDS = 0.03  # a tensor's probe grows until its last step adds this long ...
+PROBE_MOST = 0.5  # ... or one probe takes this many seconds, or it covers the tensor
+PROBE_START = 4096  # the first probe: this fraction of a tensor's entries (or 1)
+CALLS = 3  # numeric references a check makes of each tensor (the second look's too)
+PASSES = 8  # float64 backward passes a check makes besides its numeric reference
+LONGDOUBLE_PASSES = 2  # ... and in 80-bit extended precision (A_ext; exact values)
+LONGDOUBLE_COST = 10.0  # an extended-precision backward, in float64 backwards (measured)
+ARRAY_PASSES = 80  # the verdict's passes over every checked entry, every-entry check
+FALLBACK_PASSES = 140  # ... and the fallback's (directional sums, the sampled verdict) ...
+SORT_PASSES = 3  # ... and its sampling's sort by |A|: this many × log2(entries) more
+SAMPLE_EACH = 6e-6  # seconds a sampled entry costs the fallback besides its reference
+HELD_PER_ENTRY = 18  # float64 arrays per checked entry at a check's peak
+BASE_BYTES = 44 * 2**20  # the interpreter, numpy, rich and gradcheck: 44 MiB at d = 8
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Seconds a check would take, by part; ``each``: seconds an entry's numeric reference
+    takes, per checked tensor (and Jacobian id), over the workers."""
+
+    numeric: float
+    passes: float
+    arrays: float
+    fallback_arrays: float
+    entries: int
+    each: dict
+
+    @property
+    def every_entry(self) -> float:
+        """Seconds a check of every entry takes."""
+        return self.numeric + self.passes + self.arrays
+
+    def fallback(self, fill: float) -> float:
+        """Seconds the fallback takes with ``fill`` of the entries sampled."""
+        return self.passes + self.fallback_arrays + fill * self.sampled
+
+    @property
+    def sampled(self) -> float:
+        """Seconds the fallback's sample of every entry would take (fill = 1)."""
+        return self.numeric + SAMPLE_EACH * self.entries
+
+
+def seconds(model, env, method: str, pool=None) -> Cost:
+    """The Cost of checking ``model`` at ``env`` with ``method`` (see the module)."""
+    names = model.checked()
+    each, numeric = {}, 0.0
+    probes = [(n, n, None) for n in names] + [(j.id, j.wrt, j.of) for j in model.jacobians]
+    for row, wrt, out in probes:
+        call, each[row] = _per_entry(model, env, wrt, out, method)
+        each[row] /= _spread(model, wrt, pool)
+        numeric += CALLS * call + each[row] * int(np.size(env[wrt]))
+    entries = sum(int(np.size(env[n])) for n in names)
+    entries += sum(int(np.size(env[j.of]) * np.size(env[j.wrt])) for j in model.jacobians)
+    backward = _timed(lambda: model.backward(env))
+    sizes = [int(np.size(env[n])) for n in names]
+    unit = _array_pass(max(sizes, default=0))
+    fallback = sum(n * (FALLBACK_PASSES + SORT_PASSES * np.log2(max(n, 1))) for n in sizes)
+    return Cost(
+        numeric=numeric,
+        passes=backward * (PASSES + LONGDOUBLE_PASSES * LONGDOUBLE_COST),
+        arrays=ARRAY_PASSES * unit * entries,
+        fallback_arrays=float(unit * fallback),
+        entries=entries,
+        each=each,
+    )
+
+
+def clearly_within(model, env, method: str, budget: float) -> bool:
+    """Whether the check clearly fits ``budget``: a probe of the largest tensor, growing
+    ×4 from 16 entries until it takes QUICK_SECONDS or covers QUICK entries, gives an
+    upper bound of each entry's cost (its call's own cost included); times every entry
+    and QUICK_MARGIN, within the budget? Then no tensor is probed further (which would
+    cost a small model more than its check)."""
+    names = model.checked()
+    if not names:
+        return True
+    largest = max(names, key=lambda n: np.size(env[n]))
+    size, k = int(np.size(env[largest])), 16
+    while True:
+        probe = np.unique(np.linspace(0, size - 1, min(k, size)).astype(int))
+
+        def once(probe=probe) -> float:
+            return _timed(lambda: differentiate(model, env, largest, None, method, indices=probe))
+
+        took = min(once(), once())  # (the first call of a check is slower: new arrays)
+        if took >= QUICK_SECONDS or k >= min(size, QUICK):
+            break
+        k *= 4
+    entries = sum(int(np.size(env[n])) for n in names)
+    entries += sum(int(np.size(env[j.wrt])) for j in model.jacobians)
+    return QUICK_MARGIN * took / probe.size * entries <= budget
+
+
+def _spread(model, name: str, pool) -> int:
+    """Workers a tensor's copies are spread over (workers.Pool.usable's rule)."""
+    if pool is None or model.recipe is None or model.sparse_for(name):
+        return 1
+    return max(1, int(pool.size))
+
+
+def _per_entry(model, env, wrt: str, out, method: str) -> tuple[float, float]:
+    """(seconds a call, seconds an entry) of the numeric reference of ``wrt``: a call's
+    own cost (arrays the size of the tensor: 0.1 s at 16 M entries) apart from each
+    entry's (0.3 µs on a built-in's fast path), told apart by probes of k entries spread
+    over the tensor, k growing ×4 from 1/PROBE_START of it until the last ×4 adds
+    PROBE_SECONDS (each entry's cost then stands out of the call's noise), a probe
+    takes PROBE_MOST seconds, or k covers the tensor (its time is then the tensor's:
+    no call cost apart). A probe that took under
+    PROBE_SECONDS is timed twice (the faster counts: a shared machine only slows a
+    probe down)."""
+    size = int(np.size(env[wrt]))
+    if size == 0:
+        return 0.0, 0.0
+    k, before = max(1, size // PROBE_START), None
+    while True:
+        probe = np.unique(np.linspace(0, size - 1, k).astype(int))
+
+        def once(probe=probe) -> float:
+            return _timed(lambda: differentiate(model, env, wrt, out, method, indices=probe))
+
+        took = once()
+        if took < PROBE_SECONDS:
+            took = min(took, once())
+        if k >= size:  # the whole tensor: its time, exactly
+            return 0.0, took / k
+        if before is not None and (took - before[1] >= PROBE_SECONDS or took >= PROBE_MOST):
+            each = max(took - before[1], 0.0) / (k - before[0])
+            return max(0.0, took - each * k), each
+        before, k = (k, took), min(4 * k, size)
+
+
+def _array_pass(n: int) -> float:
+    """Seconds an elementwise pass over an array of n float64 entries takes, a
+    difference and an absolute value of it, per entry: the verdict's unit of work."""
+    if n == 0:
+        return 0.0
+    a, b = np.ones(n), np.full(n, 2.0)
+    np.abs(a - b)  # (pages touched first: not timed)
+    return min(_timed(lambda: np.abs(a - b)) for _ in range(3)) / n
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def held_bytes(model) -> int:
+    """Bytes a check holds at its peak, from symbolic shapes only (no values drawn):
+    HELD_PER_ENTRY float64 arrays per checked entry and every value twice (the forward,
+    and moved copies of it), a Jacobian's entries(of) × entries(wrt) numbers four times,
+    the chunks of perturbed copies, and the process itself."""
+    checked = set(model.checked())
+    names = [leaf.name for leaf in model.leaves] + [s.name for s in model.steps]
+    sizes = {n: model.entries(n) for n in names}
+    total = HELD_PER_ENTRY * sum(sizes[n] for n in checked) + 2 * sum(sizes.values())
+    total += sum(4 * model.entries(j.of) * model.entries(j.wrt) for j in model.jacobians)
+    copies = 2 * 16 * sum(sizes.values()) * max(sizes.values(), default=0)
+    return 8 * total + min(CHUNK_BYTES // 2, copies) + BASE_BYTES
+
+
+def worker_bytes(model, pool) -> int:
+    """Bytes the workers hold besides this process, where copies of a checked tensor may
+    go to them (workers.Pool.usable): each the values and a chunk of copies (their
+    interpreters, 40 MiB each, are left out: they start only for work of seconds, and a
+    limit that refused a small model for them would protect nothing)."""
+    if pool is None or model.recipe is None:
+        return 0
+    if all(model.sparse_for(n) for n in model.checked()):
+        return 0
+    sizes = [
+        model.entries(n) for n in [l.name for l in model.leaves] + [s.name for s in model.steps]
+    ]
+    copies = 2 * 16 * sum(sizes) * max(sizes, default=0)
+    return int(pool.size) * (8 * sum(sizes) + min(CHUNK_BYTES, copies))
+
+
+def leaves_bytes(entries: int) -> int:
+    """Bytes a check of leaves of ``entries`` entries holds at the least (before the
+    forward has run, its intermediates are unknown): files and layers refuse by it."""
+    return 8 * HELD_PER_ENTRY * entries + BASE_BYTES

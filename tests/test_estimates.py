@@ -1,0 +1,186 @@
+"""What gradcheck says a check will cost: the formulas, the caps, the refusals (no timing:
+benchmarks/estimates.py measures the estimates against whole processes)."""
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gradcheck_cli import config
+from gradcheck_cli.cli import app
+from gradcheck_cli.engine import checking, estimate, workers
+from gradcheck_cli.engine.checking import Settings
+from gradcheck_cli.errors import UsageError
+from gradcheck_cli.models import BUILDERS
+
+runner = CliRunner()
+
+
+# --------------------------------------------------------------------------- --jobs
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+
+
+def test_jobs_up_to_the_cores_are_taken_as_given(two_cores):
+    notes: list[str] = []
+    assert [workers.capped(j, notes) for j in (0, 1, 2)] == [2, 1, 2]
+    assert notes == []
+
+
+def test_jobs_above_the_cores_are_capped_with_a_note(two_cores):
+    notes: list[str] = []
+    assert workers.capped(100_000, notes) == workers.JOBS_PER_CORE * 2
+    (note,) = notes
+    assert (
+        "--jobs 100,000 is more than the 2 cores" in note and "at most 4 worker processes" in note
+    )
+    assert workers.capped(3, []) == 3  # within the cap: as asked
+
+
+def test_a_pool_of_100000_jobs_starts_at_most_the_cap(two_cores):
+    pool = workers.Pool(100_000)
+    assert pool.size == 4 and pool.notes
+
+
+def test_a_tensor_on_the_fast_path_stays_in_this_process():
+    model = BUILDERS["residual"](d=4)
+    model.recipe = ("anything",)
+    pool = workers.Pool(2)
+    assert model.sparse_for("W1")
+    assert not pool.usable(model, "W1")
+    assert pool.usable(model)  # (the model itself could be rebuilt)
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def test_a_memory_limit_above_the_ram_is_refused(monkeypatch):
+    monkeypatch.setattr(config, "physical_memory", lambda: 24 * 2**30)
+    with pytest.raises(UsageError, match=r"--max-memory 1T is more than this machine's RAM"):
+        config.parse_size("1T")
+    assert config.parse_size("20G") == 20 * 2**30
+    assert config.parse_size(None) == 12 * 2**30  # half the RAM
+
+
+def test_the_command_line_refuses_it_in_one_line(monkeypatch):
+    monkeypatch.setattr(config, "physical_memory", lambda: 24 * 2**30)
+    r = runner.invoke(app, ["residual", "--max-memory", "1T"])
+    assert r.exit_code == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("gradcheck: error: --max-memory 1T is more than")
+
+
+def test_a_check_too_big_for_the_limit_is_refused_before_anything_is_drawn(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(np.random, "default_rng", lambda *a: drawn.append(a))
+    r = runner.invoke(app, ["residual", "--d", "14000", "--max-memory", "8G"])
+    assert r.exit_code == 2 and "needs about" in r.stderr and not drawn
+
+
+def test_the_memory_estimate_holds_every_checked_entry_as_the_verdict_does():
+    small, large = (BUILDERS["residual"](d=d) for d in (100, 200))
+    checked = [sum(m.entries(n) for n in m.checked()) for m in (small, large)]
+    for m, n in zip((small, large), checked, strict=True):
+        assert checking.estimate_bytes(m) >= 8 * estimate.HELD_PER_ENTRY * n
+    growth = checking.estimate_bytes(large) - checking.estimate_bytes(small)
+    held = 8 * estimate.HELD_PER_ENTRY * (checked[1] - checked[0])
+    assert held <= growth <= 1.5 * held
+
+
+def test_workers_are_counted_only_where_they_would_start():
+    residual = BUILDERS["residual"](d=8)
+    residual.recipe = ("anything",)
+    assert estimate.worker_bytes(residual, workers.Pool(2)) == 0  # the fast path: here
+    assert estimate.worker_bytes(residual, None) == 0
+
+
+# --------------------------------------------------------------------------- seconds
+
+
+def test_the_estimate_counts_the_verdicts_passes_and_arrays_beside_the_reference():
+    cost = estimate.Cost(
+        numeric=2.0, passes=0.5, arrays=1.0, fallback_arrays=0.25, entries=10, each={}
+    )
+    assert cost.every_entry == 3.5
+    assert cost.fallback(0.0) == 0.75  # the fallback reads every entry too
+    assert cost.fallback(0.5) == 0.75 + 0.5 * (2.0 + estimate.SAMPLE_EACH * 10)
+
+
+def test_every_checked_tensor_and_jacobian_is_probed():
+    model = BUILDERS["softmax"](n=3, d=4)
+    env = model.forward()
+    cost = estimate.seconds(model, env, "complex")
+    assert set(cost.each) == set(model.checked()) | {j.id for j in model.jacobians}
+    assert cost.numeric > 0 and cost.passes > 0 and cost.arrays > 0
+
+
+def test_the_probe_tells_a_calls_own_cost_from_each_entrys(monkeypatch):
+    """A call costing 50 ms plus 1 ms an entry: not 51 ms an entry (the 400× misjudgment
+    of probing a handful of entries and dividing)."""
+    sizes: list[int] = []
+    monkeypatch.setattr(
+        estimate, "differentiate", lambda *a, indices, **k: sizes.append(indices.size)
+    )
+
+    def timed(fn):
+        fn()
+        return 0.05 + 1e-3 * sizes[-1]
+
+    monkeypatch.setattr(estimate, "_timed", timed)
+    model = BUILDERS["residual"](d=64)
+    call, each = estimate._per_entry(model, model.forward(), "W1", None, "complex")
+    assert each == pytest.approx(1e-3) and call == pytest.approx(0.05)
+    assert max(sizes) == 64  # (the first ×4 to add PROBE_SECONDS)
+
+
+def test_a_small_model_is_not_probed_tensor_by_tensor(monkeypatch):
+    model = BUILDERS["residual"](d=8)
+    env = model.forward()
+    assert estimate.clearly_within(model, env, "complex", 10.0)
+    assert not estimate.clearly_within(model, env, "complex", 1e-9)
+    monkeypatch.setattr(estimate, "seconds", lambda *a: pytest.fail("probed"))
+    checking._within_budget(model, env, "complex", Settings(), [])
+
+
+def _budgeted(monkeypatch, cost, budget=10.0):
+    monkeypatch.setattr(estimate, "seconds", lambda *a: cost)
+    monkeypatch.setattr(estimate, "clearly_within", lambda *a: False)
+    model = BUILDERS["residual"](d=4)
+    notes: list[str] = []
+    settings = checking._within_budget(
+        model, model.forward(), "complex", Settings(budget=budget), notes
+    )
+    return settings, notes
+
+
+def _cost(numeric, arrays=0.0, fallback=0.0):
+    return estimate.Cost(numeric, 0.0, arrays, fallback, entries=10**6, each={})
+
+
+def test_within_the_budget_every_entry_is_checked(monkeypatch):
+    settings, notes = _budgeted(monkeypatch, _cost(numeric=9.0))
+    assert settings.directions is None and notes == []
+
+
+def test_over_it_the_fallback_runs_and_says_how_long_it_takes(monkeypatch):
+    settings, notes = _budgeted(monkeypatch, _cost(numeric=100.0, fallback=1.0))
+    assert settings.directions == checking.BUDGET_DIRECTIONS
+    # the sample fills BUDGET_SAMPLE of the budget
+    sampled = 100.0 + estimate.SAMPLE_EACH * 10**6
+    assert settings.fill == pytest.approx(checking.BUDGET_SAMPLE * 10 / sampled)
+    (note,) = notes
+    assert "every entry would take about 100 s" in note and "about 3.0 s" in note
+
+
+def test_a_fallback_as_slow_as_every_entry_is_not_taken(monkeypatch):
+    settings, notes = _budgeted(monkeypatch, _cost(numeric=3.0, arrays=10.0, fallback=12.0))
+    assert settings.directions is None
+    (note,) = notes
+    assert "every entry takes about 13 s" in note and "every entry is checked" in note
+
+
+def test_a_fallback_over_the_budget_still_samples_its_least(monkeypatch):
+    settings, _ = _budgeted(monkeypatch, _cost(numeric=1e-3, fallback=1e-3), budget=1e-6)
+    assert settings.directions == checking.BUDGET_DIRECTIONS and settings.fill > 0
