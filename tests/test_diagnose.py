@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from gradcheck_cli.engine.checking import run_check
-from gradcheck_cli.engine.compare import Tolerance
 from gradcheck_cli.models import BUILDERS, bugs
 from gradcheck_cli.report.diagnose import NONE, diagnose
+from gradcheck_cli.result import Tolerance
 
 TOL = Tolerance()
 rng = np.random.default_rng(0)

@@ -13,8 +13,8 @@ import os
 import numpy as np
 
 from gradcheck_cli.api import check
-from gradcheck_cli.engine.checking import Report
 from gradcheck_cli.models.model import Formula
+from gradcheck_cli.result import Report
 
 
 def report_text(report: Report, width: int = 140) -> str:
@@ -79,7 +79,8 @@ def broken_promises(model, settings=None, factor: float = 10.0) -> list[str]:
     row. Returns one line per planted error that did not, [] when every promise held.
     ``model``: a built model (or a built-in's name); ``settings``: engine.checking.Settings."""
     from gradcheck_cli.engine.checking import Settings, run_check
-    from gradcheck_cli.engine.decide import FAIL, KINK, PASS, carrying
+    from gradcheck_cli.engine.decide import carrying
+    from gradcheck_cli.result import FAIL, KINK, PASS
 
     model = _built(model)
     settings = settings or Settings()

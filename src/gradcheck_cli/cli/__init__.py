@@ -26,7 +26,7 @@ from gradcheck_cli.cli.layer import layer
 from gradcheck_cli.cli.options import escape, options, split
 from gradcheck_cli.cli.output import Progress, emit_listing, output, output_file, write_file
 from gradcheck_cli.cli.sweep import sweep_app
-from gradcheck_cli.errors import GradcheckError, UsageError
+from gradcheck_cli.errors import ExitStatus, GradcheckError, UsageError
 
 
 class GradcheckGroup(TyperGroup):
@@ -47,16 +47,19 @@ class GradcheckGroup(TyperGroup):
             stderr_line(str(e))
             code = e.exit_code
         except KeyboardInterrupt:  # (raised by a model file, say: Ctrl-C ends in output.py)
-            code = 130
+            code = ExitStatus.INTERRUPTED
         except SystemExit:
             raise
         except BaseException as e:  # click's usage errors, or nobody's: one line each
-            message, code = _usage(e) if hasattr(e, "format_message") else (_unexpected(e), 2)
+            if hasattr(e, "format_message"):
+                message, code = _usage(e)
+            else:
+                message, code = _unexpected(e), ExitStatus.USAGE
             if message:  # empty when the help was printed for a bare command
                 stderr_line(message)
-        if code == 130:  # typer turns Ctrl-C into exit status 130; no partial report is printed
+        if code == ExitStatus.INTERRUPTED:  # typer's Ctrl-C; no partial report is printed
             stderr_line("interrupted")
-        sys.exit(code if isinstance(code, int) else 0)
+        sys.exit(code if isinstance(code, int) else ExitStatus.OK)
 
 
 def _usage(e) -> tuple[str, int]:
@@ -72,7 +75,7 @@ def _usage(e) -> tuple[str, int]:
 
         message = str(unknown(choice.group(2), [str(c) for c in choices], str(param.name)))
     return (message + (_model_option(e, ctx) or hint) if message else ""), getattr(
-        e, "exit_code", 2
+        e, "exit_code", ExitStatus.USAGE
     )
 
 
@@ -132,7 +135,7 @@ app = typer.Typer(
 def _version(value: bool):
     if value:
         typer.echo(f"gradcheck {__version__}")
-        raise typer.Exit(0)
+        raise typer.Exit(ExitStatus.OK)
 
 
 @app.callback()

@@ -7,22 +7,12 @@ Jacobians by name and returns plain dataclasses. Never prints.
 import re
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gradcheck_cli.config import CheckOptions, FileOptions
 from gradcheck_cli.engine.bounds import classic
-from gradcheck_cli.engine.compare import (
-    FAIL,
-    KINK,
-    NOT_CHECKED,
-    PASS,
-    WEAK,
-    Comparison,
-    NotCheckable,
-    Tolerance,
-)
+from gradcheck_cli.engine.compare import NotCheckable
 from gradcheck_cli.engine.numeric import (
     CHUNK_BYTES,
     COMPLEX_STEP,
@@ -48,12 +38,16 @@ from gradcheck_cli.engine.verdict import (
 )
 from gradcheck_cli.errors import ModelError, UsageError
 from gradcheck_cli.models.model import Model
-
-if TYPE_CHECKING:  # imported when a FAIL needs a diagnosis (start-up time)
-    from gradcheck_cli.report.diagnose import Diagnosis
-
-
-EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
+from gradcheck_cli.result import (
+    FAIL,
+    NOT_CHECKED,
+    Comparison,
+    Diagnosis,
+    ForwardRow,
+    GradientRow,
+    Report,
+    Tolerance,
+)
 
 
 @dataclass(frozen=True)
@@ -88,88 +82,6 @@ class Settings:
 
 
 MIN_REL_STEP = 1e-14  # 50 units in the last place of θ
-
-
-@dataclass(frozen=True)
-class ForwardRow:
-    name: str
-    role: str  # parameter, input, target, intermediate, loss
-    formula: str
-    shape: str
-    dims: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class GradientRow:
-    id: str  # the variable's name, or "dy/dz" for a Jacobian
-    label: str  # as printed: W̄1, ∂y/∂z
-    kind: str  # parameter, input, target, intermediate, jacobian
-    formula: str
-    shape: str
-    dims: tuple[int, ...]
-    comparison: Comparison
-    origin: str | None = None  # whose formula, if not the tool's: "injected" or "yours"
-    diagnosis: "Diagnosis | None" = None  # for a FAIL: the simplest explanation (diagnose.py)
-
-    @property
-    def replaced(self) -> bool:
-        return self.origin is not None
-
-
-@dataclass(frozen=True)
-class Report:
-    model: str
-    title: str
-    options: dict
-    symbols: dict[str, int]
-    parameters: tuple[str, int]
-    settings: Settings
-    method: str  # the engine used: complex, richardson, central or forward
-    loss: float
-    forward: list[ForwardRow]
-    gradients: list[GradientRow]
-    notes: list[str] = field(default_factory=list)
-    arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
-    taylor: list | None = None  # TaylorRow per checked name, with --taylor
-    derivation: object = None  # with --derivation: derivation.Derivation, every equation found
-
-    def row(self, id: str) -> GradientRow:
-        """The row of an adjoint ("W1") or Jacobian ("dy/dz")."""
-        return next(r for r in self.gradients if r.id == id)
-
-    def failures(self) -> str:
-        """One line per FAIL row, with its reason and diagnosis."""
-        return "\n".join(
-            f"{r.label}: {r.comparison.reason}"
-            + (f" ({r.diagnosis.message})" if r.diagnosis else "")
-            for r in self.gradients
-            if r.comparison.status == FAIL
-        )
-
-    def to_dict(self) -> dict:
-        """The report as ``--format json`` prints it: schema gradcheck/1 (docs/json.md)."""
-        from gradcheck_cli.report.schema import to_json  # (imports this module)
-
-        return to_json(self)
-
-    def count(self, status: str) -> int:
-        return sum(r.comparison.status == status for r in self.gradients)
-
-    @property
-    def status(self) -> str:
-        """FAIL if any row fails, else WEAK if any row cannot resolve a relative error of
-        the policy's ``weak``, else PASS."""
-        return FAIL if self.count(FAIL) else WEAK if self.count(WEAK) else PASS
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_CODES[self.status]
-
-    def _repr_html_(self) -> str:
-        """The report as an HTML table, for Jupyter (report/html.py)."""
-        from gradcheck_cli.report.html import to_html  # only a notebook needs it
-
-        return to_html(self)
 
 
 def display_shape(shape: str, symbols: dict[str, int]) -> str:
@@ -465,7 +377,7 @@ def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> l
     row excused as kinks (never named, never fitted)."""
     if not any(row.comparison.status == FAIL for row in rows):
         return rows
-    from gradcheck_cli.report.diagnose import Diagnosis, diagnose  # only a FAIL needs it
+    from gradcheck_cli.report.diagnose import diagnose  # only a FAIL needs it
 
     values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
     carried = _carried(rows, analytic, arrays, env, model, settings, method)
@@ -606,4 +518,4 @@ def method_description(method: str, settings: Settings) -> str:
     return f"{what}, h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
 
 
-__all__ = ["FAIL", "KINK", "PASS", "WEAK", "Report", "Settings", "run_check"]
+__all__ = ["Settings", "run_check"]

@@ -22,55 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck_cli.engine.decide import (
-    FAIL,
-    KINK,
-    NOT_CHECKED,
-    PASS,
-    WEAK,
-    resolution,
-    row_status,
-    weak_reason,
-)
-
-__all__ = ["FAIL", "KINK", "NOT_CHECKED", "PASS", "WEAK", "Comparison", "Tolerance", "compare"]
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    rtol: float = 1e-5
-    atol: float = 0.0
-    floor: float = 1e-3
-
-
-@dataclass(frozen=True)
-class Comparison:
-    status: str  # PASS, FAIL, KINK, WEAK or NOT CHECKED
-    reason: str | None = None  # why it failed (or is WEAK), in words
-    max_abs: float = float("nan")
-    max_rel: float = float("nan")
-    worst_index: tuple[int, ...] | None = None
-    worst_analytic: float | None = None
-    worst_numeric: float | None = None
-    entries: int = 0
-    kinks: int = 0
-    failed: int = 0
-    problem: str | None = None  # what failed: "type", "shape", "nonfinite" or "values"
-    ratio: float = float("nan")  # max over entries of err / bound: the verdict is PASS iff ≤ 1
-    checked: int = -1  # entries compared (fewer than entries with --sample); -1: all
-    directions: int = 0  # with --directions: how many directional derivatives were compared
-    resolution: float | None = None  # the largest bound / |A| over carrying entries (decide.py)
-    resolution_worst: float | None = None  # the same (kept for the JSON schema)
-    resolution_index: tuple[int, ...] | None = None  # ... and where
-    unresolved: str | None = None  # why a carrying entry's bound cannot be had, if one's cannot
-    left: float | None = None  # at the worst entry, if the kink test looked there: the
-    right: float | None = None  # one-sided derivatives (left: θ − h, right: θ + h)
-    kink_index: tuple[int, ...] | None = None  # one excused kink entry, with its
-    kink_sides: tuple[float, float, float] | None = None  # (left, right, A)
-
-
-def dims(shape) -> str:
-    return "×".join(str(s) for s in shape) if len(shape) else "scalar"
+from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
+from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, Comparison, Tolerance, dims
 
 
 def _first_bad(mask) -> tuple[int, ...]:

@@ -12,7 +12,6 @@ from dataclasses import replace
 import numpy as np
 
 from gradcheck_cli.engine.bounds import per_entry
-from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison
 from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
 from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
 from gradcheck_cli.engine.policy import POLICY
@@ -25,6 +24,7 @@ from gradcheck_cli.engine.verdict import (
     sample_indices,
     verdict,
 )
+from gradcheck_cli.result import FAIL, KINK, PASS, WEAK, Comparison
 
 EPS = float(np.finfo(np.float64).eps)
 

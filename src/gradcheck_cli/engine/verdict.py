@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
-from gradcheck_cli.engine.compare import FAIL, Comparison, compare
+from gradcheck_cli.engine.compare import compare
 from gradcheck_cli.engine.decide import carrying
 from gradcheck_cli.engine.numeric import (
     DEFAULT_REL_STEP,
@@ -23,6 +23,7 @@ from gradcheck_cli.engine.numeric import (
 from gradcheck_cli.engine.policy import POLICY
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian
+from gradcheck_cli.result import FAIL, Comparison
 
 
 def as_dtype(env, dtype) -> dict:

@@ -15,8 +15,8 @@ from typing import cast
 
 import numpy as np
 
-from gradcheck_cli.engine.compare import dims
 from gradcheck_cli.errors import UsageError, nearest
+from gradcheck_cli.result import dims
 
 MAX_EXPONENT = 64
 MAX_LENGTH = 1000  # characters of one formula

@@ -10,23 +10,14 @@ realistic slips of benchmarks/diagnoses/ they are measured on.
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from itertools import permutations
 
 import numpy as np
 
-from gradcheck_cli.engine.compare import Tolerance, dims, entry_bound
+from gradcheck_cli.engine.compare import entry_bound
+from gradcheck_cli.result import Diagnosis, Tolerance, dims
 
 EPS = float(np.finfo(np.float64).eps)
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    # nonfinite, zero, transpose, shape, sign, scale, term, product, outer, reversed, shifted,
-    # convolution, support, offset, point, factor, where, small, none
-    kind: str
-    message: str
-    detail: dict = field(default_factory=dict)
 
 
 NONE = "no simple pattern"

@@ -15,8 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.engine.checking import GradientRow, Report, bar, method_description
-from gradcheck_cli.engine.compare import FAIL, NOT_CHECKED, WEAK
+from gradcheck_cli.engine.checking import bar, method_description
 from gradcheck_cli.report.render import (
     COLUMNS,
     NUMBERS,
@@ -28,6 +27,7 @@ from gradcheck_cli.report.render import (
     kink_line,
 )
 from gradcheck_cli.report.schema import options_text, tolerance_text
+from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, GradientRow, Report
 
 # rich's colour names as CSS colours readable on a light and on a dark notebook theme
 COLOURS = {"green": "#1a7f37", "yellow": "#b08800", "red": "#cf222e"}
