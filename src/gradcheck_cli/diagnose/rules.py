@@ -14,13 +14,11 @@ from itertools import permutations
 
 import numpy as np
 
+from gradcheck_cli.diagnose.case import NONE, Case, Rule
 from gradcheck_cli.engine.compare import entry_bound
 from gradcheck_cli.result import Diagnosis, Tolerance, dims
 
 EPS = float(np.finfo(np.float64).eps)
-
-
-NONE = "no simple pattern"
 
 
 def _kept(X: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
@@ -143,6 +141,35 @@ def _root_name(c: float) -> str | None:
     return None
 
 
+def nonfinite_rule(c: Case) -> Diagnosis | None:
+    """A not finite where N is (a division by zero, an overflow in the backward)."""
+    A = c.A
+    if np.all(np.isfinite(A)):
+        return None
+    i = tuple(int(j) for j in np.argwhere(~np.isfinite(A))[0])
+    return Diagnosis("nonfinite", f"A is not finite ({A[i]} at {list(i)}) where N is finite")
+
+
+def shape_rule(c: Case) -> Diagnosis | None:
+    """A of another shape than N: transposed (and its values Nᵀ: kind transpose), an outer
+    product u qᵀ where N = u ∘ q (kind outer), not summed over the batch, the right values
+    reshaped; else just the two shapes."""
+    A, N = c.A, c.N
+    if A.shape == N.shape:
+        return None
+    return _shape_rules(A, N, c.tol, c.adjoints) or Diagnosis(
+        "shape", f"A is {dims(A.shape)}, expected {dims(N.shape)}"
+    )
+
+
+def zero_rule(c: Case) -> Diagnosis | None:
+    """A all zero (on the kept entries) where N is not: a gradient missing or never
+    accumulated."""
+    if not _kept(c.A, c.keep).any() and _kept(c.N, c.keep).any():
+        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
+    return None
+
+
 def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
     if A.ndim == 2 and N.ndim == 2 and A.shape == N.shape[::-1]:
         if _fits(A, N.T, tol):
@@ -189,23 +216,44 @@ def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
     return None
 
 
-def _value_rules(
-    A, N, tol, candidates, symbols, keep=None, own=None, own_name: str | None = None
-) -> Diagnosis | None:
-    """Sign, scale, transposed values, the variable's own value, then a named term."""
-    if _fits(A, -N, tol, keep):
+def sign_rule(c: Case) -> Diagnosis | None:
+    """A = −N: a flipped sign (t − y for y − t)."""
+    if _fits(c.A, -c.N, c.tol, c.keep):
         return Diagnosis("sign", "sign: A = −N (a flipped sign, e.g. t − y for y − t)")
-    c = _scale(A, N, tol, keep, spread=2)
-    if c is not None:
-        return _scale_diagnosis(c, symbols)
-    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and _fits(A, np.swapaxes(N, -1, -2), tol, keep):
+    return None
+
+
+def scale_rule(c: Case) -> Diagnosis | None:
+    """A = c·N, c uniform (two entries at least carry it); c named when it is B, 1/B, 2, ½,
+    √k or 1/√k."""
+    k = _scale(c.A, c.N, c.tol, c.keep, spread=2)
+    return None if k is None else _scale_diagnosis(k, c.symbols)
+
+
+def transpose_rule(c: Case) -> Diagnosis | None:
+    """A = Nᵀ in value (a square matrix, or square in its last two axes): the factors of an
+    outer product swapped."""
+    A, N = c.A, c.N
+    if (
+        A.ndim >= 2
+        and A.shape[-1] == A.shape[-2]
+        and _fits(A, np.swapaxes(N, -1, -2), c.tol, c.keep)
+    ):
         return Diagnosis(
             "transpose", "transposed values: A = Nᵀ (the factors of an outer product swapped?)"
         )
-    own_rule = _own_term(A, N, tol, keep, own, own_name, spread=2)
+    return None
+
+
+def term_rule(c: Case) -> Diagnosis | None:
+    """N − A = k·V: the variable's own value (a weight-decay term), then another adjoint or
+    a forward value of the same shape (a skip connection dropped); k = ±1 is said as a
+    missing or extra term."""
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
+    own_rule = _own_term(A, N, tol, keep, c.own, c.own_name, spread=2)
     if own_rule:
         return own_rule
-    for name, V in candidates.items():
+    for name, V in c.candidates.items():
         if V.shape != N.shape or not np.any(V):
             continue
         k = _lsq(N - A, V, keep)
@@ -224,9 +272,11 @@ def _value_rules(
     return None
 
 
-def _product_rule(A, N, tol, adjoints, values, keep=None) -> Diagnosis | None:
+def product_rule(c: Case) -> Diagnosis | None:
     """A = Ū ∘ F for a named adjoint Ū and forward value F: a function's value where its
     derivative belongs (h̄ ∘ φ(z1) for h̄ ∘ φ'(z1))."""
+    A, tol, keep = c.A, c.tol, c.keep
+    adjoints, values = c.adjoints, c.values
     for uname, U in adjoints.items():
         if U.shape != A.shape:
             continue
@@ -250,10 +300,11 @@ def _along(axis: int, ndim: int) -> str:
     return "" if ndim == 1 else f" along axis {axis}"
 
 
-def _reversed_rule(A, N, tol, keep) -> Diagnosis | None:
+def reversed_rule(c: Case) -> Diagnosis | None:
     """A = N with one axis reversed: plainly (A[i] = N[n−1−i]: a flip missing or extra,
     a kernel not flipped) or circularly (A[i] = N[(n−i) mod n]: what a conjugate on the
     wrong factor of an FFT product gives)."""
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
     for axis in range(A.ndim):
         if A.shape[axis] < 2:
             continue
@@ -286,10 +337,11 @@ def _overlap(shape, axis: int, s: int) -> np.ndarray:
     return np.broadcast_to(np.expand_dims(line, [d for d in range(len(shape)) if d != axis]), shape)
 
 
-def _shifted_rule(A, N, tol, keep) -> Diagnosis | None:
+def shifted_rule(c: Case) -> Diagnosis | None:
     """A[i] = N[i − s] along one axis, for a small offset s: circularly on every entry (an
     index that wraps around), or on the entries where N[i − s] exists (the edge left out:
     a slice, a padding or a loop bound off by s)."""
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
     kept = np.ones(A.shape, bool) if keep is None else keep
     for axis in range(A.ndim):
         n = A.shape[axis]
@@ -345,10 +397,12 @@ def _combinations(U, K, u: str, k: str) -> list[tuple[bool, str, np.ndarray]]:
     return ways
 
 
-def _convolution_rule(A, N, tol, adjoints, values, keep) -> Diagnosis | None:
+def convolution_rule(c: Case) -> Diagnosis | None:
     """N is a correlation of an adjoint u with a forward value k and A the convolution (or
     the other way round): the kernel's flip, or in the Fourier domain its conjugate, is
     missing or extra. 1-D only; both N and A verified entry by entry."""
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
+    adjoints, values = c.adjoints, c.values
     if A.ndim != 1 or A.size < 3:
         return None
     for uname, U in adjoints.items():
@@ -404,10 +458,11 @@ def _entries(mask: np.ndarray) -> str:
     return " (" + ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(mask)) + ")"
 
 
-def _support_rule(A, N, tol, values, keep) -> Diagnosis | None:
+def support_rule(c: Case) -> Diagnosis | None:
     """A right where N is nonzero, wrong only where N is exactly zero (A reaches entries
     that do not change the loss) or only where A is zero and N is not (a branch's
     derivative missing)."""
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     bad, kept = _bad_entries(A, N, tol, keep)
     if not bad.any():
         return None
@@ -504,10 +559,11 @@ def _ratio(f, g, at=None):
     return (1.0 if f is None else take(f)) / (1.0 if g is None else take(g))
 
 
-def _point_rule(A, N, tol, values, keep) -> Diagnosis | None:
+def point_rule(c: Case) -> Diagnosis | None:
     """A = N ∘ f(v) / g(w): a derivative at the wrong point (tanh′ as 1 − z² for 1 − h², σ′
     at the pre-activation), a wrong derivative, or a factor extra or missing; f and g from
     FORMS, v and w forward values. Screened on the largest entries, then verified on all."""
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     factors = _factors(values, A.shape)
     kept = np.ones(A.shape, bool) if keep is None else keep
     live = kept & (N != 0)
@@ -603,11 +659,12 @@ def _offset_models(shape, values: dict):
                 yield model, axis, name, V
 
 
-def _offset_rule(A, N, tol, values, keep) -> Diagnosis | None:
+def offset_rule(c: Case) -> Diagnosis | None:
     """A − N = a (+ b·V), a and b constant over the whole tensor or along one axis (one
     pair per line): a term through a mean, a sum or a norm, a constant missing. Each line
     must hold two entries more than the parameters fitted to it, and all the parameters
     at most half the entries."""
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     kept = np.ones(A.shape, bool) if keep is None else keep
     D = A - N
     for model, axis, name, V in _offset_models(A.shape, values):
@@ -670,7 +727,7 @@ def _two_way_offset(A, N, tol, values, keep) -> Diagnosis | None:
     return None
 
 
-def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
+def where_rule(c: Case) -> Diagnosis | None:
     """The error confined to a part of the tensor: a few entries, the diagonal, rows,
     columns, the entries where a forward value is zero, negative or positive, or those
     beyond a threshold of |N| or of a forward value.
@@ -679,6 +736,7 @@ def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
     both are zero (relu's inactive units) says nothing about where it is, and an entry
     excused as a kink is neither wrong nor right.
     """
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     bad, kept = _bad_entries(A, N, tol, keep)
     live = ((A != 0) | (N != 0)) & kept
     good = live & ~bad
@@ -796,10 +854,21 @@ def _small_pattern(A, N, tol, symbols, keep, own, own_name) -> Diagnosis | None:
     return _own_term(A, N, tol, keep, own, own_name, spread=4)
 
 
-def _none(A, N, tol, values, keep) -> Diagnosis:
+def small_rule(c: Case) -> Diagnosis | None:
+    """A within the classic tolerance of N on every kept entry, though beyond the check's
+    own finer bound: a pattern still named when it explains every entry (a scale within
+    1e-5 of 1, a tiny own-value term), else the largest relative difference and where."""
+    if not _fits(c.A, c.N, c.tol, c.keep):
+        return None
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
+    return _small_pattern(A, N, tol, c.symbols, keep, c.own, c.own_name) or _small(A, N, tol, keep)
+
+
+def none_rule(c: Case) -> Diagnosis:
     """No pattern fits: the true things that help. How many entries are wrong; whether
     A − N mostly has N's sign (A too large) or the opposite; whether it is a rank-one
     matrix; which forward value it correlates with (|r| ≥ 0.9). Nothing is guessed."""
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     bad, kept = _bad_entries(A, N, tol, keep)
     D = A - N
     facts = [f"{int(bad.sum())} of {int(kept.sum())} entries differ"]
@@ -844,67 +913,26 @@ def _correlated(D, named, kept) -> tuple[str, float] | None:
     return best
 
 
-def diagnose(
-    analytic,
-    numeric: np.ndarray,
-    tol: Tolerance,
-    adjoints: dict | None = None,
-    values: dict | None = None,
-    symbols: dict | None = None,
-    *,
-    own: np.ndarray | None = None,
-    own_name: str | None = None,
-    exclude: np.ndarray | None = None,
-    value: np.ndarray | None = None,
-) -> Diagnosis:
-    """The simplest explanation of A ≠ N that fits within the bound, or "no simple pattern".
+# ----------------------------------------------------------------- the rules, in order
 
-    ``adjoints``: other adjoints by printed name (numeric values, the true ones);
-    ``values``: forward values by name; ``symbols``: sizes such as B; ``own``: the
-    variable's own forward value, named ``own_name`` (a weight-decay term is a multiple of
-    it); ``exclude``: a mask of entries excused as kinks, on which nothing is fitted,
-    verified or named; ``value``: the row's own forward value where ``own`` is not given
-    (a tapped intermediate's: a derivative at the wrong point is often taken at it), used
-    by the offset, point and threshold rules and in the facts of "no simple pattern".
-    """
-    adjoints, values, symbols = adjoints or {}, values or {}, symbols or {}
-    if not isinstance(analytic, np.ndarray) or not np.all(np.isfinite(numeric)):
-        return Diagnosis("none", NONE)
-    A, N = analytic.astype(float), numeric
-    if not np.all(np.isfinite(A)):
-        i = tuple(int(j) for j in np.argwhere(~np.isfinite(A))[0])
-        return Diagnosis("nonfinite", f"A is not finite ({A[i]} at {list(i)}) where N is finite")
-    if A.shape != N.shape:
-        return _shape_rules(A, N, tol, adjoints) or Diagnosis(
-            "shape", f"A is {dims(A.shape)}, expected {dims(N.shape)}"
-        )
-    keep = None
-    if exclude is not None and exclude.shape == A.shape and exclude.any():
-        keep = ~exclude.astype(bool)
-        if not keep.any():
-            return Diagnosis("none", NONE)
-    if not _kept(A, keep).any() and _kept(N, keep).any():
-        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
-    if _fits(A, N, tol, keep):
-        return _small_pattern(A, N, tol, symbols, keep, own, own_name) or _small(A, N, tol, keep)
-    itself = own if own is not None else value
-    mine = {**values, **({own_name or "own": itself} if itself is not None else {})}
-    return _value_rules(
-        A, N, tol, {**adjoints, **values}, symbols, keep, own, own_name
-    ) or _patterns(A, N, tol, adjoints, values, mine, keep)
-
-
-def _patterns(A, N, tol, adjoints, values, mine, keep) -> Diagnosis:
-    """After sign, scale, transpose and terms: the rules, simplest first, then the facts.
-    ``mine``: the forward values with the row's own."""
-    return (
-        _reversed_rule(A, N, tol, keep)
-        or _shifted_rule(A, N, tol, keep)
-        or _convolution_rule(A, N, tol, adjoints, values, keep)
-        or _support_rule(A, N, tol, mine, keep)
-        or _offset_rule(A, N, tol, mine, keep)
-        or _product_rule(A, N, tol, adjoints, values, keep)
-        or _point_rule(A, N, tol, mine, keep)
-        or _where_rule(A, N, tol, mine, keep)
-        or _none(A, N, tol, mine, keep)
-    )
+RULES: list[Rule] = [
+    Rule("nonfinite", nonfinite_rule, entrywise=False),
+    Rule("shape", shape_rule, also=("transpose", "outer"), entrywise=False),
+    Rule("zero", zero_rule),
+    Rule("small", small_rule, also=("scale", "term")),
+    Rule("sign", sign_rule),
+    Rule("scale", scale_rule),
+    Rule("transpose", transpose_rule),
+    Rule("term", term_rule),
+    Rule("reversed", reversed_rule),
+    Rule("shifted", shifted_rule),
+    Rule("convolution", convolution_rule),
+    Rule("support", support_rule),
+    Rule("offset", offset_rule),
+    Rule("product", product_rule),
+    Rule("point", point_rule, also=("factor",)),
+    Rule("where", where_rule),
+    Rule("none", none_rule),
+]
+"""Tried in this order, simplest first; the first that fits names the diagnosis. Each
+has its row in docs/diagnoses.md (tests/test_diagnose.py holds them to it)."""
