@@ -184,7 +184,9 @@ def test_weak_is_exactly_a_resolution_coarser_than_1e_minus_6():
 
     A = np.linspace(1.0, 2.0, 9)
     for res, status in ((3e-6, WEAK), (3e-7, PASS)):
-        c = compare(A, A, Tolerance(), bound=res * np.abs(A), weak=limit("complex", None))
+        c = compare(
+            A, A, Tolerance(), bound=res * np.abs(A), weak=limit("complex", None, "float64")
+        )
         assert c.status == status and c.resolution == pytest.approx(res, rel=1e-9)
 
 

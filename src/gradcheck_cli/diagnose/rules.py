@@ -16,9 +16,26 @@ import numpy as np
 
 from gradcheck_cli.diagnose.case import NONE, Case, Rule
 from gradcheck_cli.engine.compare import entry_bound
+from gradcheck_cli.engine.policy import (
+    CHANCE,
+    CORRELATED,
+    EPS,
+    FEW_ENTRIES,
+    LEFT_OVER,
+    MAX_SHIFT,
+    NAMED_RTOL,
+    PATTERN_ROUNDING,
+    POINT_PROBE,
+    POINT_PROBE_RTOL,
+    RANK_ONE,
+    RANK_ONE_MOST,
+    ROOT_RTOL,
+    SMALL_SPREAD,
+    SPREAD,
+    TINY,
+    TOO_FEW_DIGITS,
+)
 from gradcheck_cli.result import Diagnosis, Tolerance, dims
-
-EPS = float(np.finfo(np.float64).eps)
 
 
 def _kept(X: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
@@ -57,10 +74,11 @@ def _explains(A, N, predicted, effect, tol: Tolerance, keep, spread: int) -> boo
         return False
     size = np.abs(e)
     top = float(size.max())
-    if top <= 32 * EPS * float(np.abs(n).max()):
+    if top <= PATTERN_ROUNDING * EPS * float(np.abs(n).max()):
         return False
-    seen = np.maximum(size, 0.01 * top)
-    return bool(np.all(np.abs(a - p) <= 0.01 * seen)) and int(np.sum(size >= 0.01 * top)) >= spread
+    seen = np.maximum(size, LEFT_OVER * top)
+    fit = bool(np.all(np.abs(a - p) <= LEFT_OVER * seen))
+    return fit and int(np.sum(size >= LEFT_OVER * top)) >= spread
 
 
 def _scale(A, N, tol: Tolerance, keep, spread: int) -> float | None:
@@ -73,7 +91,7 @@ def _scale(A, N, tol: Tolerance, keep, spread: int) -> float | None:
 
 def _c_text(c: float) -> str:
     """c with enough digits to show how far it is from 1 (0.99999916, not 1)."""
-    if abs(c - 1) >= 1e-3:
+    if abs(c - 1) >= TOO_FEW_DIGITS:
         return f"{c:.6g}"
     gap = float(f"{abs(c - 1):.1e}")  # two digits of the gap: round-off never adds a digit
     return f"{c:.{int(np.ceil(-np.log10(gap))) + 1}f}"
@@ -83,7 +101,7 @@ def _scale_diagnosis(c: float, symbols: dict) -> Diagnosis:
     named = _named_constant(c, symbols)
     if named:
         return Diagnosis("scale", f"scaled: A = c·N with c = {named}", {"c": c})
-    hint = " (a constant typed with too few digits?)" if abs(c - 1) < 1e-3 else ""
+    hint = " (a constant typed with too few digits?)" if abs(c - 1) < TOO_FEW_DIGITS else ""
     return Diagnosis("scale", f"scaled: A = c·N with c = {_c_text(c)}{hint}", {"c": c})
 
 
@@ -121,7 +139,7 @@ def _named_constant(c: float, symbols: dict) -> str | None:
         (0.5, "½: an extra ½, or an adjoint split between two paths instead of copied"),
     ]
     for value, text in named:
-        if abs(c - value) <= 1e-6 * abs(value):
+        if abs(c - value) <= NAMED_RTOL * abs(value):
             return text
     return _root_name(c)
 
@@ -136,7 +154,7 @@ def _root_name(c: float) -> str | None:
         (1 / (c * c), "1/√{k}: a factor 1/√{k} once too often (a 1/√d scale?)"),
     ):
         k = round(square)
-        if k >= 2 and abs(square - k) <= 1e-9 * k and math.isqrt(k) ** 2 != k:
+        if k >= 2 and abs(square - k) <= ROOT_RTOL * k and math.isqrt(k) ** 2 != k:
             return f"{c:.6g} = " + text.format(k=k)
     return None
 
@@ -226,7 +244,7 @@ def sign_rule(c: Case) -> Diagnosis | None:
 def scale_rule(c: Case) -> Diagnosis | None:
     """A = c·N, c uniform (two entries at least carry it); c named when it is B, 1/B, 2, ½,
     √k or 1/√k."""
-    k = _scale(c.A, c.N, c.tol, c.keep, spread=2)
+    k = _scale(c.A, c.N, c.tol, c.keep, spread=SPREAD)
     return None if k is None else _scale_diagnosis(k, c.symbols)
 
 
@@ -250,7 +268,7 @@ def term_rule(c: Case) -> Diagnosis | None:
     a forward value of the same shape (a skip connection dropped); k = ±1 is said as a
     missing or extra term."""
     A, N, tol, keep = c.A, c.N, c.tol, c.keep
-    own_rule = _own_term(A, N, tol, keep, c.own, c.own_name, spread=2)
+    own_rule = _own_term(A, N, tol, keep, c.own, c.own_name, spread=SPREAD)
     if own_rule:
         return own_rule
     for name, V in c.candidates.items():
@@ -259,9 +277,9 @@ def term_rule(c: Case) -> Diagnosis | None:
         k = _lsq(N - A, V, keep)
         if k == 0 or not _fits(A, N - k * V, tol, keep):
             continue
-        if abs(k - 1) <= 1e-6:
+        if abs(k - 1) <= NAMED_RTOL:
             return Diagnosis("term", f"missing a term equal to {name}", {"term": name, "k": k})
-        if abs(k + 1) <= 1e-6:
+        if abs(k + 1) <= NAMED_RTOL:
             return Diagnosis("term", f"an extra term equal to {name}", {"term": name, "k": k})
         if A.size > 1:
             return Diagnosis(
@@ -293,8 +311,6 @@ def product_rule(c: Case) -> Diagnosis | None:
 
 # ----------------------------------------------------------------- permuted copies
 
-MAX_SHIFT = 8  # index offsets looked for: 1 … 8 places (a slice, a padding, a loop bound)
-
 
 def _along(axis: int, ndim: int) -> str:
     return "" if ndim == 1 else f" along axis {axis}"
@@ -321,7 +337,7 @@ def reversed_rule(c: Case) -> Diagnosis | None:
                 "reversed in time, as a conjugate on the wrong factor of an FFT product makes it",
             ),
         ):
-            if _explains(A, N, P, P - N, tol, keep, spread=2):
+            if _explains(A, N, P, P - N, tol, keep, spread=SPREAD):
                 return Diagnosis(
                     "reversed",
                     f"reversed: A equals N reversed{_along(axis, A.ndim)} ({how}): {cause}",
@@ -348,7 +364,7 @@ def shifted_rule(c: Case) -> Diagnosis | None:
         for s in [k * sign for k in range(1, min(MAX_SHIFT, n // 3) + 1) for sign in (1, -1)]:
             P = np.roll(N, s, axis)
             idx = f"A[i] = N[i {'−' if s > 0 else '+'} {abs(s)}]"
-            if _explains(A, N, P, P - N, tol, keep, spread=max(2, int(kept.sum()) // 2)):
+            if _explains(A, N, P, P - N, tol, keep, spread=max(SPREAD, int(kept.sum()) // 2)):
                 return Diagnosis(
                     "shifted",
                     f"shifted: A equals N rolled by {s}{_along(axis, A.ndim)} ({idx}, "
@@ -356,7 +372,7 @@ def shifted_rule(c: Case) -> Diagnosis | None:
                     {"axis": axis, "shift": s},
                 )
             inner = _overlap(A.shape, axis, s) & kept
-            if _explains(A, N, P, P - N, tol, inner, spread=max(2, int(inner.sum()) // 2)):
+            if _explains(A, N, P, P - N, tol, inner, spread=max(SPREAD, int(inner.sum()) // 2)):
                 return Diagnosis(
                     "shifted",
                     f"shifted by {abs(s)}: {idx}{_along(axis, A.ndim)} on the "
@@ -415,7 +431,7 @@ def convolution_rule(c: Case) -> Diagnosis | None:
             if right is None:
                 continue
             for conv, how, P in ways:
-                if conv != right[0] and _explains(A, N, P, P - N, tol, keep, spread=2):
+                if conv != right[0] and _explains(A, N, P, P - N, tol, keep, spread=SPREAD):
                     kinds = ("correlation", "convolution")
                     return Diagnosis(
                         "convolution",
@@ -453,7 +469,7 @@ def _sign_place(bad, values) -> str:
 
 
 def _entries(mask: np.ndarray) -> str:
-    if mask.sum() > 3:
+    if mask.sum() > FEW_ENTRIES:
         return ""
     return " (" + ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(mask)) + ")"
 
@@ -569,14 +585,14 @@ def point_rule(c: Case) -> Diagnosis | None:
     live = kept & (N != 0)
     if not factors or live.sum() < 2:
         return None
-    probe = np.flatnonzero(live)[np.argsort(-np.abs(N[live]))[:8]]
+    probe = np.flatnonzero(live)[np.argsort(-np.abs(N[live]))[:POINT_PROBE]]
     a, n = A.ravel()[probe], N.ravel()[probe]
     with np.errstate(all="ignore"):
         for kind, message, f, g in _point_candidates(factors):
-            if not np.allclose(n * _ratio(f, g, probe), a, rtol=1e-4, atol=0):
+            if not np.allclose(n * _ratio(f, g, probe), a, rtol=POINT_PROBE_RTOL, atol=0):
                 continue
             P = np.where(N == 0, 0.0, N * _ratio(f, g))
-            if _explains(A, N, P, P - N, tol, keep, spread=2):
+            if _explains(A, N, P, P - N, tol, keep, spread=SPREAD):
                 return Diagnosis(kind, message)
     return None
 
@@ -608,7 +624,7 @@ def _line_fit(D, V, W, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, b = zero, Svd / np.where(Svv > 0, Svv, 1)
     else:
         det = S1 * Svv - Sv**2
-        ok = det > 1e-12 * np.maximum(S1 * Svv, 1e-300)
+        ok = det > 1e-12 * np.maximum(S1 * Svv, TINY)
         b = np.where(ok, (S1 * Svd - Sv * Sd) / np.where(ok, det, 1), 0.0)
         a = (Sd - b * Sv) / np.maximum(S1, 1)
     return a[:, None] + b[:, None] * V, a, b
@@ -676,7 +692,7 @@ def offset_rule(c: Case) -> Diagnosis | None:
             continue
         fit, a, b = _line_fit(_grouped(D, axis), _grouped(V, axis), W, model)
         fit = _ungrouped(fit, A.shape, axis)
-        if _explains(A, N, N + fit, fit, tol, keep, spread=2):
+        if _explains(A, N, N + fit, fit, tol, keep, spread=SPREAD):
             text = _offset_text(model, axis, A.ndim, name, float(a[0]), float(b[0]))
             return Diagnosis("offset", "an offset: " + text, {"axis": axis, "term": name or None})
     return _two_way_offset(A, N, tol, values, keep)
@@ -689,8 +705,8 @@ def _two_way_fit(D, V, kept, sweeps: int = 200) -> np.ndarray:
     a, b = np.zeros(D.shape[0]), np.zeros(D.shape[1])
     Vd = kept * V * D
     for _ in range(sweeps):
-        a = (Vd - W * b).sum(1) / np.maximum(W.sum(1), 1e-300)
-        b_new = (Vd - W * a[:, None]).sum(0) / np.maximum(W.sum(0), 1e-300)
+        a = (Vd - W * b).sum(1) / np.maximum(W.sum(1), TINY)
+        b_new = (Vd - W * a[:, None]).sum(0) / np.maximum(W.sum(0), TINY)
         done = np.allclose(b_new, b, rtol=1e-13, atol=0)
         b = b_new
         if done:
@@ -716,7 +732,7 @@ def _two_way_offset(A, N, tol, values, keep) -> Diagnosis | None:
         if m + n - 1 > counted.sum() / 2:
             continue
         fit = V * _two_way_fit(D, V.astype(float), kept)
-        if _explains(A, N, N + fit, fit, tol, keep, spread=2):
+        if _explains(A, N, N + fit, fit, tol, keep, spread=SPREAD):
             return Diagnosis(
                 "offset",
                 f"an offset: A − N = {name} ∘ (a_i + b_j), a by row and b by column: a "
@@ -742,7 +758,7 @@ def where_rule(c: Case) -> Diagnosis | None:
     good = live & ~bad
     if not bad.any() or not good.any():
         return None
-    if bad.sum() <= 3:
+    if bad.sum() <= FEW_ENTRIES:
         where = ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(bad))
         return Diagnosis(
             "where",
@@ -806,7 +822,7 @@ def _where_threshold(A, N, tol, bad, good, values) -> Diagnosis | None:
     tests = [(f"|{n}|", np.abs(V)) for n, V in [("N", N), *values.items()] if V.shape == A.shape]
     tests += [(n, V) for n, V in values.items() if V.shape == A.shape]
     nb, ng = int(bad.sum()), int(good.sum())
-    if nb < 2 or ng < 2 or math.comb(nb + ng, nb) < 100 * 2 * len(tests):
+    if nb < 2 or ng < 2 or math.comb(nb + ng, nb) < CHANCE * 2 * len(tests):
         return None
     for text, T in tests:
         lo, hi = T[bad], T[good]
@@ -848,10 +864,10 @@ def _small_pattern(A, N, tol, symbols, keep, own, own_name) -> Diagnosis | None:
     """Within the classic tolerance, a pattern still named when it explains every entry:
     a uniform scale within 1e-5 of 1 (π typed as 3.14159), or a tiny own-value term.
     Four entries at least must carry it, so noise on a few does not pass for one."""
-    c = _scale(A, N, tol, keep, spread=4)
+    c = _scale(A, N, tol, keep, spread=SMALL_SPREAD)
     if c is not None:
         return _scale_diagnosis(c, symbols)
-    return _own_term(A, N, tol, keep, own, own_name, spread=4)
+    return _own_term(A, N, tol, keep, own, own_name, spread=SMALL_SPREAD)
 
 
 def small_rule(c: Case) -> Diagnosis | None:
@@ -873,9 +889,9 @@ def none_rule(c: Case) -> Diagnosis:
     D = A - N
     facts = [f"{int(bad.sum())} of {int(kept.sum())} entries differ"]
     facts += _sizes(A, N, bad)
-    if D.ndim == 2 and min(D.shape) > 1 and D.size <= 250_000 and keep is None:
+    if D.ndim == 2 and min(D.shape) > 1 and D.size <= RANK_ONE_MOST and keep is None:
         sv = np.linalg.svd(D, compute_uv=False)
-        if sv[1] <= 1e-6 * sv[0]:
+        if sv[1] <= RANK_ONE * sv[0]:
             facts.append("A − N is a rank-one matrix (an outer product u vᵀ)")
     best = _correlated(D, [("N", N), *values.items()], kept)
     if best:
@@ -908,7 +924,7 @@ def _correlated(D, named, kept) -> tuple[str, float] | None:
         if V.shape != D.shape or np.ptp(V[kept]) == 0:
             continue
         r = float(np.corrcoef(d, V[kept].astype(float))[0, 1])
-        if abs(r) >= 0.9 and (best is None or abs(r) > abs(best[1])):
+        if abs(r) >= CORRELATED and (best is None or abs(r) > abs(best[1])):
             best = (name, r)
     return best
 
