@@ -13,9 +13,9 @@ import time
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.engine.numeric import differentiate
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import Settings, run_check
 
 EVALUATIONS = {"forward": 1, "central": 2, "richardson": 6, "complex": 1}
 

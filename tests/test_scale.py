@@ -7,9 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gradcheck_cli.cli import app
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.engine.verdict import sample_indices
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.result import FAIL, PASS, WEAK
 from gradcheck_cli.testing import plant_error
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from gradcheck_cli import check
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.result import FAIL, PASS, WEAK, Tolerance
 from gradcheck_cli.testing import plant_error
 

@@ -78,8 +78,8 @@ def broken_promises(model, settings=None, factor: float = 10.0) -> list[str]:
     gradient (the entry that sets the resolution, and the largest-|A| one) must FAIL that
     row. Returns one line per planted error that did not, [] when every promise held.
     ``model``: a built model (or a built-in's name); ``settings``: engine.checking.Settings."""
-    from gradcheck_cli.engine.checking import Settings, run_check
     from gradcheck_cli.engine.decide import carrying
+    from gradcheck_cli.pipeline import Settings, run_check
     from gradcheck_cli.result import FAIL, KINK, PASS
 
     model = _built(model)

@@ -113,13 +113,25 @@ def estimate_bytes(model: Model) -> int:
     return 8 * total + min(2 * CHUNK_BYTES, copies)
 
 
-def run_check(
+@dataclass(frozen=True)
+class Checked:
+    """A check before its diagnoses: the report (every row's verdict), and what the
+    diagnoses need of the run (pipeline.run_check hands them on to diagnose/)."""
+
+    report: Report
+    env: dict  # the forward's values
+    analytic: dict  # row id -> A as the backward gave it
+    kinks: dict  # row id -> the mask of entries excused as kinks, where any is
+
+
+def check_rows(
     model: Model,
     settings: Settings = Settings(),
     options: dict | None = None,
     notes: list[str] | None = None,
-) -> Report:
-    """Check every adjoint and Jacobian of ``model``; never prints.
+) -> Checked:
+    """Check every adjoint and Jacobian of ``model``; never prints. The rows are not yet
+    diagnosed: pipeline.run_check is the whole check.
 
     Floating-point warnings are silenced: a NaN or Inf they would announce is caught by
     the comparison and reported as a FAIL with its reason instead.
@@ -141,7 +153,7 @@ def _engine(model, env, method: str, notes: list[str]) -> str:
     return "complex" if method == "auto" else method
 
 
-def _run_check(model, settings, options, notes) -> Report:
+def _run_check(model, settings, options, notes) -> Checked:
     notes = list(notes or [])
     _check_memory(model, settings)
     values = None
@@ -157,10 +169,7 @@ def _run_check(model, settings, options, notes) -> Report:
     rows, arrays = _judged(model, env, pending, method, settings)
     kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
     analytic = {p.id: p.analytic for p in pending}
-    from gradcheck_cli.diagnose.rows import diagnose_rows  # (imports the rules: only a FAIL)
-
-    rows = diagnose_rows(rows, analytic, arrays, env, model, settings, method, kinks)
-    return Report(
+    report = Report(
         model.name,
         model.title,
         dict(options or {}),
@@ -174,6 +183,7 @@ def _run_check(model, settings, options, notes) -> Report:
         notes,
         arrays,
     )
+    return Checked(report, env, analytic, kinks)
 
 
 def _not_finite(model, env, loss: float) -> str:
@@ -395,4 +405,4 @@ def method_description(method: str, settings: Settings) -> str:
     return f"{what}, h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
 
 
-__all__ = ["Settings", "run_check"]
+__all__ = ["Checked", "Settings", "check_rows"]
