@@ -7,7 +7,7 @@ entry by entry to locate the culprit (after bisection, when it is too large for 
 """
 
 import zlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -125,13 +125,22 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
     return bound if method == "complex" else bound / RICHARDSON_REL_STEP
 
 
-def check_directions(
-    model, env, name, A, method, count: int, seed: int, rounding=None, spread=None, entry=None
-):
-    """The row's comparison from ``count`` directional derivatives, and the signed
-    differences ⟨A, v⟩ − numeric (for the round-off test). ``rounding``: A's own rounding
+@dataclass(frozen=True)
+class Known:
+    """What a directional check knows of A's own rounding: ``rounding``, measured
     (extended precision − A), added to ⟨A, v⟩; without it, ``spread`` may bound it per
-    entry (see _bound)."""
+    entry (see _bound); ``entry``: each entry's own bound, which the resolution is never
+    finer than (see _resolution)."""
+
+    rounding: np.ndarray | None = None
+    spread: np.ndarray | None = None
+    entry: np.ndarray | None = None
+
+
+def check_directions(model, env, name, A, method, count: int, seed: int, known: Known = Known()):
+    """The row's comparison from ``count`` directional derivatives, and the signed
+    differences ⟨A, v⟩ − numeric (for the round-off test)."""
+    rounding, spread, entry = known.rounding, known.spread, known.entry
     theta = np.asarray(env[name])
     n = theta.size
     V = directions(theta.shape, count, seed, name)
@@ -240,8 +249,9 @@ def directional_verdict(model, env, p: Pending, method, settings):
     entry = per_entry(
         method, settings.tolerance, A, A, None, p.rho, settings.dtype, np.asarray(env[p.id])
     )
+    known = Known(p.rounding, entry=entry)
     comparison, d, failing = check_directions(
-        model, env, p.id, A, method, settings.directions, settings.seed, p.rounding, entry=entry
+        model, env, p.id, A, method, settings.directions, settings.seed, known
     )
     if comparison.status == WEAK and np.prod(shape) <= _affordable(model, p.id):
         # R sums over every entry cannot resolve its median one: check each entry
@@ -310,7 +320,7 @@ def _scattered(model, env, p: Pending, method, settings, comparison, d, failing)
         measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
         rounding2 = measured if p.rounding is not None else None
         return check_directions(
-            model, env2, p.id, A2, method, settings.directions, settings.seed, rounding2
+            model, env2, p.id, A2, method, settings.directions, settings.seed, Known(rounding2)
         )[:2]
 
     moved, d2 = at_jittered(model, env, settings, again)

@@ -137,9 +137,9 @@ class OneSided:
             return np.abs(self.right - self.left) > KINK_SIDES * self.slack
 
 
-def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=None, error=None):
-    """Look again at the failing entries of a row for kinks; returns (numeric, candidate
-    kink mask, OneSided).
+def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound):
+    """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
+    candidate kink mask, OneSided).
 
     One-sided differences at the steps h/k (policy.kink_steps): where the loss is smooth
     their spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a
@@ -150,6 +150,8 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
     Richardson's own estimate (which a stencil across a kink inflates), to count. A
     candidate is excused only where A lies between its one-sided derivatives (OneSided).
     """
+    assert p.derivative is not None
+    name, jac, error = p.id, p.jac, p.derivative.error
     policy = POLICY[REFERENCE]
     bad = np.abs(analytic - numeric) > bound
     significant = (
@@ -572,19 +574,20 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     bad = np.abs(A - numeric) > bound
     few = _a_sample_of(bad, settings) if p.jac is None else None
     if few is not None:  # thousands wrong: a sample confirmed is enough (a formula's slip)
-        looked = _second_look(model, env, p, method, settings, A, numeric, bound, theta, few)
-        n2, b2, k2, s2 = looked
-        if np.all((np.abs(A - n2) > b2)[few] & ~k2[few]):
-            bound2 = np.where(few, b2, bound)
-            p.kink, p.bound = k2, bound2
-            c = compare(A, np.where(few, n2, numeric), tol, k2, bound2, mask, weak=weak, sides=s2)
+        first = Measured(A, numeric, bound, theta)
+        again = _second_look(model, env, p, method, settings, first, few)
+        if np.all((np.abs(A - again.numeric) > again.bound)[few] & ~again.kink[few]):
+            bound2 = np.where(few, again.bound, bound)
+            p.kink, p.bound = again.kink, bound2
+            numeric2 = np.where(few, again.numeric, numeric)
+            c = compare(A, numeric2, tol, again.kink, bound2, mask, weak=weak, sides=again.sides)
             note = f"; a second look at {int(few.sum())} of them, drawn at random, confirmed each"
             return numeric, replace(c, reason=(c.reason or "") + note)
-    numeric, bound, kink, sides = _second_look(
-        model, env, p, method, settings, A, numeric, bound, theta, None
+    looked = _second_look(model, env, p, method, settings, Measured(A, numeric, bound, theta), None)
+    p.kink, p.bound = looked.kink, looked.bound
+    return looked.numeric, compare(
+        A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=looked.sides
     )
-    p.kink, p.bound = kink, bound
-    return numeric, compare(A, numeric, tol, kink, bound, mask, weak=weak, sides=sides)
 
 
 def _differentiable(env, p: Pending, shape, mask):
@@ -611,21 +614,41 @@ def _a_sample_of(bad: np.ndarray, settings) -> np.ndarray | None:
     return few.reshape(bad.shape)
 
 
-def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, theta, focus):
+@dataclass(frozen=True)
+class Looked:
+    """What a row is compared with after a second look: N (a reference taken again where
+    one agreed), each entry's bound (only ever wider, or a referee's), the proved kinks
+    and the one-sided derivatives."""
+
+    numeric: np.ndarray
+    bound: np.ndarray
+    kink: np.ndarray
+    sides: OneSided
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One row as first compared: A, N (where unsampled, A), each entry's bound, and θ."""
+
+    A: np.ndarray
+    numeric: np.ndarray
+    bound: np.ndarray
+    theta: np.ndarray
+
+
+def _second_look(model, env, p: Pending, method, settings, row: Measured, focus) -> Looked:
     """The failing entries looked at again (only those in ``focus``, if given). What it
     learns may only widen an entry's bound by what it measured, or prove a kink (A
     between resolved one-sided derivatives); it never skips an entry. A finite difference
-    is referred to the complex step where the forward is complex-safe. Returns (numeric,
-    bound, kink mask, OneSided)."""
+    is referred to the complex step where the forward is complex-safe."""
     der = p.derivative
     assert der is not None
+    A, numeric, bound, theta = row.A, row.numeric, row.bound, row.theta
 
     def only(b):
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides = _kinks(
-        model, env, p.id, method, settings, A, numeric, only(bound), p.jac, der.error
-    )
+    numeric, kink, sides = _kinks(model, env, p, method, settings, A, numeric, only(bound))
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
     bound = per_entry(method, settings.tolerance, A, numeric, error, p.rho, settings.dtype, theta)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
@@ -648,7 +671,7 @@ def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, th
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
-    return numeric, bound, kink, sides
+    return Looked(numeric, bound, kink, sides)
 
 
 def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
