@@ -5,6 +5,7 @@ dataclasses the engine fills in and report/, cli/ and api.py read. They import n
 of the package's at module level, so every stage may import them.
 """
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -39,6 +40,14 @@ PASS, FAIL, KINK, WEAK, NOT_CHECKED = (
 def dims(shape) -> str:
     """A shape as the tables write it: 3×4, or "scalar"."""
     return "×".join(str(s) for s in shape) if len(shape) else "scalar"
+
+
+def bar(name: str) -> str:
+    """The adjoint's printed name: a macron over a one-letter name (W̄1, z̄, x̄), else
+    NAME_bar (gamma_bar), as typed formulas write it."""
+    if re.fullmatch(r"[A-Za-z]\d*", name):
+        return name[0] + "\u0304" + name[1:]
+    return f"{name}_bar"
 
 
 @dataclass(frozen=True)

@@ -416,7 +416,7 @@ def _classify(eq: Equation, lhs, scope: Scope, model, case) -> None:
 
 
 def _bar_label(name: str) -> str:
-    from gradcheck_cli.engine.checking import bar
+    from gradcheck_cli.result import bar
 
     return bar(name)
 

@@ -4,7 +4,6 @@ Knows nothing model-specific: it asks the model for its steps, leaves, adjoints 
 Jacobians by name and returns plain dataclasses. Never prints.
 """
 
-import re
 import time
 from dataclasses import dataclass, field, replace
 
@@ -45,6 +44,7 @@ from gradcheck_cli.result import (
     GradientRow,
     Report,
     Tolerance,
+    bar,
 )
 
 
@@ -87,14 +87,6 @@ def display_shape(shape: str, symbols: dict[str, int]) -> str:
     if symbols.get("B") != 1:
         return shape
     return "×".join("1" if part == "B" else part for part in shape.split("×"))
-
-
-def bar(name: str) -> str:
-    """The adjoint's printed name: a macron over a one-letter name (W̄1, z̄, x̄), else
-    NAME_bar (gamma_bar), as typed formulas write it."""
-    if re.fullmatch(r"[A-Za-z]\d*", name):
-        return name[0] + "\u0304" + name[1:]
-    return f"{name}_bar"
 
 
 def estimate_bytes(model: Model) -> int:

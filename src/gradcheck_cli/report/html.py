@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.engine.checking import bar, method_description
+from gradcheck_cli.engine.checking import method_description
 from gradcheck_cli.report.render import (
     COLUMNS,
     NUMBERS,
@@ -27,7 +27,7 @@ from gradcheck_cli.report.render import (
     shape_of,
 )
 from gradcheck_cli.report.schema import options_text, tolerance_text
-from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, GradientRow, Report
+from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, GradientRow, Report, bar
 
 # rich's colour names as CSS colours readable on a light and on a dark notebook theme
 COLOURS = {"green": "#1a7f37", "yellow": "#b08800", "red": "#cf222e"}

@@ -8,9 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.engine.checking import bar, method_description
+from gradcheck_cli.engine.checking import method_description
 from gradcheck_cli.report.schema import options_text, summary_text, tolerance_text
-from gradcheck_cli.result import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Comparison, Report, dims
+from gradcheck_cli.result import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Comparison, Report, bar, dims
 
 LEGENDS = {
     "injected": "* formula replaced by an injected bug (--inject)",
