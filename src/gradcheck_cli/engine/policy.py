@@ -1,9 +1,13 @@
-"""The verdict's policy: every constant that decides PASS, FAIL, KINK or WEAK, in one place.
+"""The verdict's policy: every constant that decides PASS, FAIL, KINK or WEAK, or names a
+diagnosis, in one place.
 
 The pipeline (verdict.py) is plain stages: numeric reference → bound (measured) →
 compare → a second look at failing entries (it widens a bound by what it measured, or
 proves a kink) → resolution → the rule of decide.py. Each stage reads its constants from
-POLICY[dtype].
+POLICY[dtype]; those that do not depend on the dtype (the second look, --directions, the
+carried test and the Taylor test run in float64, REFERENCE; the diagnoses' patterns) are
+named below POLICY, by the stage that reads them. (engine/numeric.py keeps its engines'
+own steps and its complex-safety probe's constants.)
 
 The error-estimate bound for one entry i of one tensor T (complex and richardson):
 
