@@ -1,6 +1,7 @@
 """Our exceptions, and the one place exit codes live (ExitStatus). The core raises these;
 only cli/ turns them into exit codes."""
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
@@ -34,7 +35,7 @@ class ModelError(GradcheckError):
     """A model that cannot be built or evaluated as asked."""
 
 
-def nearest(word: str, choices) -> str:
+def nearest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean X?)' for the closest choice, or '' when nothing is close."""
     import difflib  # (the command line imports this module first: Ctrl-C, output.py)
 
@@ -42,7 +43,7 @@ def nearest(word: str, choices) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
-def one_of(word: str, choices, what: str, where: str = "") -> GradcheckError:
+def one_of(word: str, choices: Iterable[str], what: str, where: str = "") -> GradcheckError:
     """The error for a name that is not among `choices`, suggesting the nearest."""
     listed = ", ".join(choices)
     return UsageError(f"unknown {what} '{word}'{where}{nearest(word, choices)}; allowed: {listed}")

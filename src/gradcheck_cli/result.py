@@ -37,7 +37,7 @@ PASS, FAIL, KINK, WEAK, NOT_CHECKED = (
 )
 
 
-def dims(shape) -> str:
+def dims(shape: tuple[int, ...] | list[int]) -> str:
     """A shape as the tables write it: 3×4, or "scalar"."""
     return "×".join(str(s) for s in shape) if len(shape) else "scalar"
 

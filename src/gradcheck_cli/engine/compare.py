@@ -19,6 +19,7 @@ decide.py (the one place it is written).
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -26,11 +27,13 @@ from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
 from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, Comparison, Tolerance, dims
 
 
-def _first_bad(mask) -> tuple[int, ...]:
+def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
-def entry_bound(analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance):
+def entry_bound(
+    analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(err, denominator, bound) for every entry, as in the module's formula."""
     err = np.asarray(np.abs(analytic - numeric))  # (arrays, also for a 0-d tensor)
     size = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -39,23 +42,23 @@ def entry_bound(analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance):
     return err, denom, np.asarray(tol.atol + tol.rtol * denom)
 
 
-def _index(flat: int, shape) -> tuple[int, ...]:
+def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(j) for j in np.unravel_index(flat, shape))
 
 
-def _side(arr, i):
+def _side(arr: np.ndarray | None, i: tuple[int, ...]) -> float | None:
     return None if arr is None or not np.isfinite(arr[i]) else float(arr[i])
 
 
 def compare(
-    analytic,
+    analytic: Any,
     numeric: np.ndarray,
     tol: Tolerance,
     kink: np.ndarray | None = None,
     bound: np.ndarray | None = None,
     sampled: np.ndarray | None = None,
     weak: float = np.inf,
-    sides=None,
+    sides: Any = None,
 ) -> Comparison:
     """Compare one analytic tensor with its numeric reference. ``bound`` replaces the
     rtol/atol bound entry by entry (bounds.py); ``sampled`` (a mask) limits the comparison
@@ -106,7 +109,9 @@ def compare(
     )
 
 
-def _at_kinks(sides, i, k, A) -> dict:
+def _at_kinks(
+    sides: Any, i: tuple[int, ...] | None, k: tuple[int, ...] | None, A: np.ndarray
+) -> dict:
     """The one-sided derivatives at the worst entry i, and one excused kink entry k."""
     if sides is None:
         return {"kink_index": k}
@@ -124,7 +129,15 @@ def _largest(a: np.ndarray, mask: np.ndarray) -> float:
     return float(a[mask].max()) if mask.any() else 0.0
 
 
-def _reason(failed: int, n: int, checked: int | None, res, weak: float, status: str, why=None):
+def _reason(
+    failed: int,
+    n: int,
+    checked: int | None,
+    res: float | None,
+    weak: float,
+    status: str,
+    why: str | None = None,
+) -> str | None:
     if status not in (FAIL, WEAK):
         return None
     if not failed:
@@ -141,12 +154,18 @@ class NotCheckable:
     reason: str
 
 
-def _unusable(analytic, numeric: np.ndarray, checked: int) -> Comparison | None:
+def _unusable(analytic: Any, numeric: np.ndarray, checked: int) -> Comparison | None:
     """The verdict when there is nothing to compare value by value: no adjoint (NOT
     CHECKED), not an array, a wrong shape, complex, or a NaN/Inf on either side (FAIL)."""
     n = numeric.size
 
-    def fail(problem, reason, index=None, a=None, b=None):
+    def fail(
+        problem: str,
+        reason: str,
+        index: tuple[int, ...] | None = None,
+        a: float | None = None,
+        b: float | None = None,
+    ) -> Comparison:
         return Comparison(
             FAIL,
             reason,

@@ -40,7 +40,9 @@ def carrying(A: np.ndarray, N: np.ndarray, counted: np.ndarray) -> np.ndarray:
     return counted & (size >= CARRY * top) & (size > 0)
 
 
-def resolution(A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndarray):
+def resolution(
+    A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndarray
+) -> tuple[float | None, tuple[int, ...] | None, str | None]:
     """(resolution, its index, why) of one row: the largest bound_i / |A_i| over the
     carrying entries (/ |N_i| where A_i is 0: a dropped term there passes only within a
     bound that size). (None, None, None) where none carries; (None, index, why) where
@@ -61,7 +63,9 @@ def resolution(A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndar
     return value, index, None
 
 
-def row_status(failed: bool, kinks: bool, res: float | None, weak: float, why=None) -> Status:
+def row_status(
+    failed: bool, kinks: bool, res: float | None, weak: float, why: str | None = None
+) -> Status:
     """A row's verdict from its entries (see the module's rule); ``why``: the reason a
     carrying entry is unresolved, if one is."""
     if failed:
