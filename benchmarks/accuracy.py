@@ -14,9 +14,9 @@ import time
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.engine.numeric import differentiate
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import Settings, run_check
 
 METHODS = ("forward", "central", "richardson", "complex")
 

@@ -19,9 +19,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.testing import plant_error
 
 DELTAS = [10.0**-k for k in range(1, 13)]

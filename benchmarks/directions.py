@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.testing import plant_error
 
 

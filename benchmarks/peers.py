@@ -16,8 +16,8 @@ import importlib.util
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.testing import plant_error
 
 

@@ -26,8 +26,8 @@ import time
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import Settings, run_check
 
 
 def median_time(fn, repeats, warm=False):

@@ -15,9 +15,9 @@ from collections import Counter
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import Settings, run_check
 from gradcheck_cli.models import BUILDERS, bugs
 from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.pipeline import Settings, run_check
 
 
 def configs(seeds: int):

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.engine.checking import run_check
 from gradcheck_cli.models import BUILDERS, bugs
 from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.pipeline import run_check
 
 
 def _changes_gradient(model, bug, options) -> bool:

@@ -1,4 +1,4 @@
-"""A FAIL that only carries an earlier adjoint's error names that adjoint (engine/carried.py)."""
+"""A FAIL that only carries an earlier adjoint's error names that adjoint (diagnose/carried.py)."""
 
 import pytest
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.engine.compare import FAIL, KINK, PASS, Tolerance, compare
+from gradcheck_cli.engine.compare import compare
+from gradcheck_cli.result import FAIL, KINK, PASS, Tolerance
 
 TOL = Tolerance()
 rng = np.random.default_rng(0)

@@ -3,10 +3,17 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.engine.checking import run_check
-from gradcheck_cli.engine.compare import Tolerance
+from gradcheck_cli.diagnose import NONE, RULES, Case
+from gradcheck_cli.diagnose import diagnose as diagnose_case
 from gradcheck_cli.models import BUILDERS, bugs
-from gradcheck_cli.report.diagnose import NONE, diagnose
+from gradcheck_cli.pipeline import run_check
+from gradcheck_cli.result import Tolerance
+
+
+def diagnose(*args, **kwargs):
+    """The diagnosis of one case, its fields given as arguments."""
+    return diagnose_case(Case(*args, **kwargs))
+
 
 TOL = Tolerance()
 rng = np.random.default_rng(0)
@@ -428,3 +435,20 @@ def test_every_correct_twin_passes_with_no_diagnosis(outcomes):
     twins = [o for o in outcomes if o.bug is None]
     assert len(twins) >= 10
     assert [o.name for o in twins if not o.ok] == []
+
+
+def test_every_rule_has_its_row_in_diagnoses_md_and_every_row_its_rule():
+    """RULES is the registry: a new diagnosis is one entry there and its row in the docs."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "diagnoses.md").read_text()
+    table = text[text.index("| `kind` | pattern | a slip that makes it |") :].split("\n\n")[0]
+    rows = [set(re.findall(r"`([a-z]+)`", r.split(" | ")[0])) for r in table.splitlines()[2:]]
+    documented = set().union(*rows)
+    for rule in RULES:
+        assert any(rule.name in row for row in rows), f"{rule.name}: no row in docs/diagnoses.md"
+        assert rule.doc, f"{rule.name}: no docstring"
+    assert len({rule.name for rule in RULES}) == len(RULES)
+    said = {kind for rule in RULES for kind in rule.kinds} | {"carried"}  # (diagnose/rows.py)
+    assert documented == said

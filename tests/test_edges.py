@@ -239,7 +239,7 @@ ROOT = EXAMPLES.parent
 
 def _kinds_said_by_the_code() -> set[str]:
     kinds = set()
-    for module in ("report/diagnose.py", "engine/checking.py"):
+    for module in ("diagnose/rules.py", "diagnose/rows.py", "diagnose/__init__.py"):
         text = (ROOT / "src" / "gradcheck_cli" / module).read_text()
         kinds |= set(re.findall(r'Diagnosis\(\s*"([a-z]+)"', text))
         kinds |= set(re.findall(r'yield \(?\s*"([a-z]+)",\s*f"', text))  # (kind, message, …)

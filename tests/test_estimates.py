@@ -10,7 +10,7 @@ from gradcheck_cli.cli import app
 from gradcheck_cli.engine import checking, estimate, workers
 from gradcheck_cli.engine.checking import Settings
 from gradcheck_cli.errors import UsageError
-from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models import BUILDERS, memory
 
 runner = CliRunner()
 
@@ -83,9 +83,9 @@ def test_the_memory_estimate_holds_every_checked_entry_as_the_verdict_does():
     small, large = (BUILDERS["residual"](d=d) for d in (100, 200))
     checked = [sum(m.entries(n) for n in m.checked()) for m in (small, large)]
     for m, n in zip((small, large), checked, strict=True):
-        assert checking.estimate_bytes(m) >= 8 * estimate.HELD_PER_ENTRY * n
+        assert checking.estimate_bytes(m) >= 8 * memory.HELD_PER_ENTRY * n
     growth = checking.estimate_bytes(large) - checking.estimate_bytes(small)
-    held = 8 * estimate.HELD_PER_ENTRY * (checked[1] - checked[0])
+    held = 8 * memory.HELD_PER_ENTRY * (checked[1] - checked[0])
     assert held <= growth <= 1.5 * held
 
 

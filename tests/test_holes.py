@@ -113,8 +113,8 @@ def test_a_bound_wider_than_the_entry_leaves_no_resolution_and_says_why():
 def test_a_cancelling_sum_is_no_false_fail():
     """x̄ = W1ᵀ z̄1 + z̄2 sums to 1e-20 from terms of 1e-13 (integer data at 1e-6): the
     complex step keeps their rounding, measured at 3/4 of its step."""
-    from gradcheck_cli.engine.checking import run_check
     from gradcheck_cli.models import BUILDERS
+    from gradcheck_cli.pipeline import run_check
 
     m = BUILDERS["residual"](
         d=40, activation="relu", batch=5, seed=2710, scale=1.4680570864008877e-06, integers=True
@@ -146,8 +146,8 @@ def test_every_bound_applied_is_finite(engine):
 def test_a_softmax_fitted_to_its_last_bit_is_weak_not_failed(options):
     """y = 1 in float64 and in 80 bits (1 − 1e-40): rounded, not exact, so it is moved
     by ulps, and x̄ = Wᵀ(y − t) of 1e-46 is seen to be rounding (WEAK, with why)."""
-    from gradcheck_cli.engine.checking import run_check
     from gradcheck_cli.models import BUILDERS
+    from gradcheck_cli.pipeline import run_check
 
     report = run_check(BUILDERS["softmax"](**options))
     x = report.row("x").comparison

@@ -6,13 +6,12 @@ from html.parser import HTMLParser
 import numpy as np
 
 from gradcheck_cli import check
-from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.engine.compare import FAIL, KINK, WEAK
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.report.diagnose import Diagnosis
+from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.report.html import to_html
 from gradcheck_cli.report.render import COLUMNS
 from gradcheck_cli.report.schema import summary_text
+from gradcheck_cli.result import FAIL, KINK, WEAK, Diagnosis
 
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.engine.compare import FAIL, KINK
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.model import Formula
+from gradcheck_cli.pipeline import Settings, run_check
+from gradcheck_cli.result import FAIL, KINK
 
 
 def _on_kink(act):

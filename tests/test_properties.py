@@ -4,10 +4,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcheck_cli.engine.checking import run_check
-from gradcheck_cli.engine.compare import FAIL
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.pipeline import run_check
+from gradcheck_cli.result import FAIL
 from gradcheck_cli.testing import plant_error
 
 residual_options = st.fixed_dictionaries(

@@ -7,10 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from gradcheck_cli.cli import app
-from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.engine.compare import FAIL, PASS, WEAK
 from gradcheck_cli.engine.verdict import sample_indices
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import Settings, run_check
+from gradcheck_cli.result import FAIL, PASS, WEAK
 from gradcheck_cli.testing import plant_error
 
 EPS = float(np.finfo(float).eps)
@@ -73,7 +73,7 @@ def test_measured_rounding_tightens_the_directional_bound_without_false_fails():
     # with it; saturated sigmoids (1 − σ rounds to 0) still pass.
     import numpy as np
 
-    from gradcheck_cli.engine.directional import check_directions
+    from gradcheck_cli.engine.directional import Known, check_directions
     from gradcheck_cli.engine.verdict import analytic_rounding
 
     m = BUILDERS["residual"](d=256, activation="leaky_relu", seed=2)
@@ -87,10 +87,9 @@ def test_measured_rounding_tightens_the_directional_bound_without_false_fails():
     flat = live[np.argsort(np.abs(A.ravel()[live]))[live.size // 2]]
     A.flat[flat] *= 1 + 3e-10
     scale = max(float(np.abs(v).max()) for v in good.values())
-    bounded = check_directions(
-        m, env, "W1", A, "complex", 4, 0, spread=np.full(A.shape, EPS * scale)
-    )[0]
-    measured = check_directions(m, env, "W1", A, "complex", 4, 0, signed)[0]
+    spread = Known(spread=np.full(A.shape, EPS * scale))
+    bounded = check_directions(m, env, "W1", A, "complex", 4, 0, spread)[0]
+    measured = check_directions(m, env, "W1", A, "complex", 4, 0, Known(signed))[0]
     assert bounded.status == PASS and measured.status == FAIL, (bounded.ratio, measured.ratio)
     for opts in [
         dict(d=3, activation="sigmoid", seed=76, scale=487.9),

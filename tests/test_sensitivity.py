@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from gradcheck_cli import check
-from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.engine.compare import FAIL, PASS, WEAK, Tolerance
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import Settings, run_check
+from gradcheck_cli.result import FAIL, PASS, WEAK, Tolerance
 from gradcheck_cli.testing import plant_error
 
 # engine settings -> (model size d, the claimed threshold δ on the median entry of W̄1, x̄)
@@ -178,12 +178,15 @@ def test_the_bound_is_the_documented_formula():
 
 
 def test_weak_is_exactly_a_resolution_coarser_than_1e_minus_6():
-    from gradcheck_cli.engine.compare import Tolerance, compare
+    from gradcheck_cli.engine.compare import compare
     from gradcheck_cli.engine.verdict import limit
+    from gradcheck_cli.result import Tolerance
 
     A = np.linspace(1.0, 2.0, 9)
     for res, status in ((3e-6, WEAK), (3e-7, PASS)):
-        c = compare(A, A, Tolerance(), bound=res * np.abs(A), weak=limit("complex", None))
+        c = compare(
+            A, A, Tolerance(), bound=res * np.abs(A), weak=limit("complex", None, "float64")
+        )
         assert c.status == status and c.resolution == pytest.approx(res, rel=1e-9)
 
 

@@ -5,13 +5,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from gradcheck_cli.engine.checking import Settings, run_check
-from gradcheck_cli.engine.compare import FAIL, PASS
 from gradcheck_cli.engine.numeric import differentiate
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.activations import ACTIVATIONS
 from gradcheck_cli.models.model import Formula
+from gradcheck_cli.pipeline import Settings, run_check
+from gradcheck_cli.result import FAIL, PASS
 from gradcheck_cli.testing import plant_error
 
 

@@ -25,7 +25,7 @@ def __getattr__(name):
 
         return assert_gradients
     if name == "Report":
-        from gradcheck_cli.engine.checking import Report
+        from gradcheck_cli.result import Report
 
         return Report
     raise AttributeError(f"module 'gradcheck_cli' has no attribute '{name}'")

@@ -16,11 +16,11 @@ from gradcheck_cli.config import (
     suggestion,
 )
 from gradcheck_cli.engine import workers
-from gradcheck_cli.engine.checking import Report, Settings, run_check
-from gradcheck_cli.engine.compare import Tolerance
 from gradcheck_cli.errors import GradcheckError, UsageError
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.files import REQUIRED
+from gradcheck_cli.pipeline import Settings, run_check
+from gradcheck_cli.result import Report, Tolerance
 
 
 def check(model, config: str | None = None, **options) -> Report:

@@ -692,12 +692,23 @@ def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Co
     return Config(model, options, check, parse_size(check.max_memory), path, gradients)
 
 
+def split_formula(spec: str, where: str) -> tuple[str, str]:
+    """'x = W1.T @ z1_bar' -> ('x', 'W1.T @ z1_bar'); the target may be 'x_bar' too. (The
+    expression is parsed and vetted where the model is known: models/formulas.py.)"""
+    if "=" not in spec:
+        raise UsageError(
+            f"{where}: a formula reads NAME = EXPRESSION, e.g. 'x = W1.T @ z1_bar + z2_bar'"
+        )
+    target, text = (part.strip() for part in spec.split("=", 1))
+    if target.endswith("_bar"):
+        target = target[:-4]
+    return target, text
+
+
 def _gradients(table, grad: tuple[str, ...], path) -> dict:
     """Typed formulas from [gradients] (NAME = "EXPRESSION") and --grad, which overrides."""
     if table == {} and not grad:  # (formulas.py only when there are formulas)
         return {}
-    from gradcheck_cli.models.formulas import split
-
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: 'gradients' must be a table ([gradients]), got {table!r}")
     out: dict[str, tuple[str, str]] = {}
@@ -707,12 +718,12 @@ def _gradients(table, grad: tuple[str, ...], path) -> dict:
             raise ConfigError(
                 f'{where} must be a formula in a string, e.g. "W1.T @ z1_bar", got {text!r}'
             )
-        target = split(f"{key} = {text}", where)[0]
+        target = split_formula(f"{key} = {text}", where)[0]
         _once(out, target, key, ConfigError)
         out[target] = (text, where)
     mine: dict[str, tuple[str, str]] = {}
     for spec in grad:
-        target, text = split(spec, f"--grad '{spec}'")
+        target, text = split_formula(spec, f"--grad '{spec}'")
         _once(mine, target, f"--grad '{spec}'", UsageError)
         mine[target] = (text, f"--grad '{spec}'")
     return {**out, **mine}

@@ -1,12 +1,26 @@
-"""Our exceptions. The core raises these; only cli.py turns them into exit codes."""
+"""Our exceptions, and the one place exit codes live (ExitStatus). The core raises these;
+only cli/ turns them into exit codes."""
 
-import difflib
+from collections.abc import Iterable
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """The process's exit status: 0 every gradient passes, 1 a gradient is wrong, 2 bad
+    usage or input, 3 nothing fails but a gradient could not be checked finely enough
+    (WEAK), 130 interrupted (Ctrl-C). A check's status maps here in engine/decide.py."""
+
+    OK = 0
+    FAIL = 1
+    USAGE = 2
+    WEAK = 3
+    INTERRUPTED = 130
 
 
 class GradcheckError(Exception):
     """Bad input of any kind: the message is one line naming the bad value."""
 
-    exit_code = 2
+    exit_code = ExitStatus.USAGE
 
 
 class UsageError(GradcheckError):
@@ -21,13 +35,15 @@ class ModelError(GradcheckError):
     """A model that cannot be built or evaluated as asked."""
 
 
-def nearest(word: str, choices) -> str:
+def nearest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean X?)' for the closest choice, or '' when nothing is close."""
+    import difflib  # (the command line imports this module first: Ctrl-C, output.py)
+
     match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
-def one_of(word: str, choices, what: str, where: str = "") -> GradcheckError:
+def one_of(word: str, choices: Iterable[str], what: str, where: str = "") -> GradcheckError:
     """The error for a name that is not among `choices`, suggesting the nearest."""
     listed = ", ".join(choices)
     return UsageError(f"unknown {what} '{word}'{where}{nearest(word, choices)}; allowed: {listed}")

@@ -13,8 +13,8 @@ import os
 import numpy as np
 
 from gradcheck_cli.api import check
-from gradcheck_cli.engine.checking import Report
 from gradcheck_cli.models.model import Formula
+from gradcheck_cli.result import Report
 
 
 def report_text(report: Report, width: int = 140) -> str:
@@ -80,8 +80,9 @@ def broken_promises(model, settings=None, factor: float = 10.0) -> list[str]:
     only where the planted entry is itself a proved kink (A(1 + δ) is then still a
     subgradient). Returns one line per planted error that passed, [] when all held.
     ``model``: a built model (or a built-in's name); ``settings``: engine.checking.Settings."""
-    from gradcheck_cli.engine.checking import Settings, run_check
-    from gradcheck_cli.engine.decide import FAIL, KINK, PASS, WEAK, carrying
+    from gradcheck_cli.engine.decide import carrying
+    from gradcheck_cli.pipeline import Settings, run_check
+    from gradcheck_cli.result import FAIL, KINK, PASS, WEAK
 
     model = _built(model)
     settings = settings or Settings()

@@ -22,11 +22,12 @@ from typer.core import TyperGroup
 
 from gradcheck_cli import __version__
 from gradcheck_cli.cli.bundled import examples
+from gradcheck_cli.cli.command import execute
 from gradcheck_cli.cli.layer import layer
 from gradcheck_cli.cli.options import escape, options, split
-from gradcheck_cli.cli.output import Progress, emit_listing, output, output_file, write_file
+from gradcheck_cli.cli.output import emit_listing
 from gradcheck_cli.cli.sweep import sweep_app
-from gradcheck_cli.errors import GradcheckError, UsageError
+from gradcheck_cli.errors import ExitStatus, GradcheckError
 
 
 class GradcheckGroup(TyperGroup):
@@ -47,16 +48,19 @@ class GradcheckGroup(TyperGroup):
             stderr_line(str(e))
             code = e.exit_code
         except KeyboardInterrupt:  # (raised by a model file, say: Ctrl-C ends in output.py)
-            code = 130
+            code = ExitStatus.INTERRUPTED
         except SystemExit:
             raise
         except BaseException as e:  # click's usage errors, or nobody's: one line each
-            message, code = _usage(e) if hasattr(e, "format_message") else (_unexpected(e), 2)
+            if hasattr(e, "format_message"):
+                message, code = _usage(e)
+            else:
+                message, code = _unexpected(e), ExitStatus.USAGE
             if message:  # empty when the help was printed for a bare command
                 stderr_line(message)
-        if code == 130:  # typer turns Ctrl-C into exit status 130; no partial report is printed
+        if code == ExitStatus.INTERRUPTED:  # typer's Ctrl-C; no partial report is printed
             stderr_line("interrupted")
-        sys.exit(code if isinstance(code, int) else 0)
+        sys.exit(code if isinstance(code, int) else ExitStatus.OK)
 
 
 def _usage(e) -> tuple[str, int]:
@@ -72,7 +76,7 @@ def _usage(e) -> tuple[str, int]:
 
         message = str(unknown(choice.group(2), [str(c) for c in choices], str(param.name)))
     return (message + (_model_option(e, ctx) or hint) if message else ""), getattr(
-        e, "exit_code", 2
+        e, "exit_code", ExitStatus.USAGE
     )
 
 
@@ -132,7 +136,7 @@ app = typer.Typer(
 def _version(value: bool):
     if value:
         typer.echo(f"gradcheck {__version__}")
-        raise typer.Exit(0)
+        raise typer.Exit(ExitStatus.OK)
 
 
 @app.callback()
@@ -145,60 +149,6 @@ def _root(
     ] = False,
 ):
     """Check hand-derived backward passes against numerical gradients."""
-
-
-def _execute(model: str | None, given: dict) -> None:
-    from gradcheck_cli.api import execute
-    from gradcheck_cli.config import resolve
-
-    cli, flags = split(given)
-    cfg = resolve(model, str(cli.config) if cli.config else None, flags)
-    save = None
-    if cli.save is not None:  # numpy's savez appends .npz when it is missing
-        text = str(cli.save)
-        save = output_file("--save", cli.save, text if text.endswith(".npz") else text + ".npz")
-    plot = _plot_file(cli)  # (refused before the check: a bad name, matplotlib missing)
-    progress = Progress() if sys.stderr.isatty() and not cli.quiet else None
-    try:
-        report = execute(cfg, progress=progress)
-    finally:
-        if progress is not None:
-            progress.stop()
-    if save is not None:
-        import numpy as np
-
-        def savez(fh) -> None:
-            np.savez(fh, **report.arrays)  # type: ignore[arg-type]  # (numpy's stub)
-
-        write_file("--save", save, savez, cli.quiet)
-    if plot is not None:
-        _heatmaps(report, *plot, cli)
-    if not cli.quiet:
-        output(report, cli.format)
-    raise typer.Exit(report.exit_code)
-
-
-def _plot_file(cli) -> tuple[str, str] | None:
-    """The file --plot draws the check's heatmaps to, and its format (sweep's checks)."""
-    if cli.plot is None:
-        if cli.plot_all:
-            raise UsageError("--plot-all needs --plot FILE.png, the file to draw to")
-        return None
-    from gradcheck_cli.cli.sweep import _plot_file as checked
-
-    return checked(str(cli.plot))
-
-
-def _heatmaps(report, path: str, fmt: str, cli) -> None:
-    """err / bound per entry of each failing tensor (every one with --plot-all), drawn to
-    ``path``; when nothing fails, no file, and one line on stderr saying so."""
-    from gradcheck_cli.report.plot import writer
-
-    draw = writer(report, fmt, every=cli.plot_all)
-    if draw is not None:
-        write_file("--plot", path, draw, cli.quiet)
-    elif not cli.quiet:
-        sys.stderr.write(f"gradcheck: nothing plotted to {path}: no tensor fails (--plot-all)\n")
 
 
 @app.command()
@@ -215,7 +165,7 @@ def residual(**given) -> None:
       gradcheck residual --format json
       gradcheck residual --grad "x = W1.T @ z1_bar + z2_bar"
     """
-    _execute("residual", given)
+    execute("residual", given)
 
 
 @app.command()
@@ -230,7 +180,7 @@ def softmax(**given) -> None:
       gradcheck softmax --no-bias --batch 3
       gradcheck softmax --inject softmax-diag-y
     """
-    _execute("softmax", given)
+    execute("softmax", given)
 
 
 @app.command()
@@ -256,7 +206,7 @@ def run(
       gradcheck run configs/seed-q1.toml          (the document's formulas)
       gradcheck run configs/softmax.toml --format json
     """
-    _execute(None, {**given, "config": config})
+    execute(None, {**given, "config": config})
 
 
 @app.command("check")
@@ -271,7 +221,7 @@ def check_file(**given) -> None:
       gradcheck check examples/mlp.py
       gradcheck check examples/layernorm_buggy.py --format json
     """
-    _execute("file", given)
+    execute("file", given)
 
 
 app.command()(layer)  # cli/layer.py: a layer's forward and backward functions, by name

@@ -21,6 +21,6 @@ def layer(**given) -> None:
       gradcheck layer layers layernorm --shape x=4x6 --shape gamma=6 \\
           --shape beta=6 --param eps=1e-5
     """
-    from gradcheck_cli.cli import _execute
+    from gradcheck_cli.cli.command import execute
 
-    _execute("layer", given)
+    execute("layer", given)

@@ -10,6 +10,8 @@ import os
 import signal
 import sys
 
+from gradcheck_cli.errors import ExitStatus  # (enum only: difflib is imported when needed)
+
 FIXED_WIDTH = 132  # off a terminal with COLUMNS unset: the same check prints the same bytes
 writing: set[str] = set()  # files being written: removed if Ctrl-C ends the run
 
@@ -28,7 +30,7 @@ def _interrupted(signum, frame) -> None:  # (a signal handler: os calls only)
     try:
         os.write(2, text.encode())
     finally:  # (os._exit itself, if a model file's guard (models/files.py) replaced it)
-        getattr(os._exit, "__wrapped__", os._exit)(130)
+        getattr(os._exit, "__wrapped__", os._exit)(ExitStatus.INTERRUPTED)
 
 
 def _end_resource_tracker() -> None:

@@ -28,7 +28,7 @@ def _sweep(model: str, given: dict) -> None:
 
     cli, flags = split(given)
     cfg = resolve(model, str(cli.config) if cli.config else None, flags)
-    plot = _plot_file(str(cli.plot)) if cli.plot is not None else None
+    plot = plot_file(str(cli.plot)) if cli.plot is not None else None
     result = sweep_model(cfg)
     if plot is not None:
         _plot(result, *plot)
@@ -61,7 +61,7 @@ def _listing(result) -> Listing:
     )
 
 
-def _plot_file(given: str) -> tuple[str, str]:
+def plot_file(given: str) -> tuple[str, str]:
     """The file --plot writes and its format, refused before the sweep runs: an unknown
     extension, a path that cannot be written, matplotlib missing. No extension: .png."""
     if given in ("", "."):

@@ -18,6 +18,7 @@ import numpy as np
 
 from gradcheck_cli.derivation import reader
 from gradcheck_cli.derivation.reader import ADJOINT, DIAG, FORWARD, JACOBIAN, OFF, UNREAD
+from gradcheck_cli.engine.policy import TINY
 from gradcheck_cli.errors import GradcheckError, UsageError
 from gradcheck_cli.report.derivation import clean
 
@@ -182,7 +183,7 @@ def check_forward(model, equations: list[reader.Equation], env: dict, rtol: floa
 def _compare(got: np.ndarray, want: np.ndarray, rtol: float) -> tuple[str, str]:
     if got.shape != want.shape and got.size != want.size:
         return "differs", f"{_shape(got)} where the forward has {_shape(want)}"
-    err = np.max(np.abs(got.reshape(want.shape) - want) / np.maximum(np.abs(want), 1e-300))
+    err = np.max(np.abs(got.reshape(want.shape) - want) / np.maximum(np.abs(want), TINY))
     if err <= rtol:
         return "matches", "equals the model's forward value"
     return "differs", f"differs from the model's forward value (max rel err {err:.1e})"

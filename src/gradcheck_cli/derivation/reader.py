@@ -26,11 +26,11 @@ from gradcheck_cli.derivation.translate import (
     Translator,
     Unreadable,
     Val,
-    _flatten,
-    _index_letter,
-    _kids,
-    _word,
+    flat_terms,
+    index_letter,
+    kids_of,
     symbol,
+    word_of,
 )
 
 ADJOINT, JACOBIAN, FORWARD, OTHER, UNREAD = (
@@ -163,10 +163,10 @@ def _parts(piece, parts, model, ctx: Context) -> list[Equation]:
             continue
         if local:
             out.append(_equation_shell(piece, part, OTHER, "a local definition (let ...)"))
-            name = _word(_kids(part)[0])
+            name = word_of(kids_of(part)[0])
             if name:
                 ctx.locals.setdefault(name, piece.line)
-        elif len(_kids(part)) > 1:
+        elif len(kids_of(part)) > 1:
             out.extend(_chain(piece, part, model, _after(parts, i, model) or _held(ctx, part)))
         prose = ""
     if out:
@@ -212,7 +212,7 @@ def _dimension_row(piece, parts, model, above: Equation | None) -> Equation | No
 def _unwrap(node):
     """The expression under \\underline{...} and a chain of one member."""
     while isinstance(node, Tree) and node.data in ("chain", "scripted", "noise", "group"):
-        kids = _kids(node)
+        kids = kids_of(node)
         if len(kids) != 1:
             break
         node = kids[0]
@@ -255,13 +255,13 @@ def _equation_shell(piece, part, kind, reason) -> Equation:
 def _condition(part, model) -> str | None:
     """k = k' (DIAG) or k \\neq k' (OFF): a chain relating two indices (letters that
     are no name or size of the model: `K = N` is not a case)."""
-    kids = _kids(part)
+    kids = kids_of(part)
     if part.data != "chain" or len(kids) != 3:
         return None
     a, rel, b = kids
     taken = set(model.symbols) | {leaf.name for leaf in model.leaves}
     taken |= {s.name for s in model.steps}
-    letters = [_index_letter(_bare(a)), _index_letter(_bare(b))]
+    letters = [index_letter(_bare(a)), index_letter(_bare(b))]
     if None in letters or taken & set(letters):
         return None
     if any(x[0] not in INDEX_LETTERS for x in letters if x):
@@ -318,7 +318,7 @@ def _claimed(sup, scope) -> tuple[str, str] | None:
     dims = t._dims(node)
     if dims is not None:
         return dims
-    w = _word(node)
+    w = word_of(node)
     if w is not None and (w.isdigit() or w in scope.sizes):
         return (w, "1")
     return None
@@ -328,7 +328,7 @@ def _claimed(sup, scope) -> tuple[str, str] | None:
 def _chain(piece, part, model, case: str | None) -> list[Equation]:
     """The equation a chain of equalities makes (and, for a Jacobian whose steps
     include a cases environment, one equation per case)."""
-    kids = _kids(part)
+    kids = kids_of(part)
     exprs = kids[0::2]
     rels = [str(r) for r in kids[1::2]]
     eq = Equation(piece.line, _source(piece, part), UNREAD)
@@ -416,7 +416,7 @@ def _classify(eq: Equation, lhs, scope: Scope, model, case) -> None:
 
 
 def _bar_label(name: str) -> str:
-    from gradcheck_cli.engine.checking import bar
+    from gradcheck_cli.result import bar
 
     return bar(name)
 
@@ -444,7 +444,7 @@ def _head(lhs, scope: Scope) -> Val:
     for letter, role in zip(letters, ("row", "col"), strict=False):
         scope.roles[letter] = role
     t = Translator(scope)
-    items = _flatten(lhs) if isinstance(lhs, Tree) and lhs.data in ("juxt", "binop") else [lhs]
+    items = flat_terms(lhs) if isinstance(lhs, Tree) and lhs.data in ("juxt", "binop") else [lhs]
     if len(items) > 1:
         deriv, used = t._slash_derivative(items, 0)
         if deriv is not None and used == len(items):
@@ -465,7 +465,7 @@ def _lhs_indices(node, scope: Scope) -> list[str]:
         if not isinstance(n, Tree):
             continue
         if n.data == "sub":
-            letter = _index_letter(n.children[-1])
+            letter = index_letter(n.children[-1])
             if letter is not None and letter not in scope.shapes and letter not in found:
                 found.append(letter)
                 continue
@@ -555,7 +555,7 @@ def _continuation(piece, model, ctx: Context) -> list[Equation]:
             if case is not None and eq.kind == JACOBIAN:
                 eq.case = case
             continue
-        for node in _kids(part) if part.data == "chain" else [part]:
+        for node in kids_of(part) if part.data == "chain" else [part]:
             if isinstance(node, Token):
                 continue
             eq.steps.append(_step(sub, node, eq, model))

@@ -79,7 +79,7 @@ def symbol(shape: str, batch: int) -> tuple[str, str]:
     return (rows, "1" if cols == "B" and batch == 1 else cols)
 
 
-def _kids(tree: Tree) -> list:
+def kids_of(tree: Tree) -> list:
     return [c for c in tree.children if not isinstance(c, Token) or c.type not in _PUNCT]
 
 
@@ -127,7 +127,7 @@ class Translator:
         raise Unreadable(f"'{tok}' is not understood here")
 
     def _chain(self, node) -> Val:
-        kids = _kids(node)
+        kids = kids_of(node)
         if len(kids) != 1:
             raise Unreadable("a relation (=) inside an expression")
         return self._node(kids[0])
@@ -135,7 +135,7 @@ class Translator:
     _brace = _group = _chain
 
     def _paren(self, node) -> Val:
-        v = self.value(_kids(node)[0])
+        v = self.value(kids_of(node)[0])
         return v if v.kind == "number" else replace(v, text=f"({v.text})", kind="value")
 
     def _name(self, node) -> Val:
@@ -167,11 +167,11 @@ class Translator:
         raise Unreadable("prose inside an expression")
 
     def _noise(self, node) -> Val:
-        return self._node(_kids(node)[0])
+        return self._node(kids_of(node)[0])
 
     def _font(self, node) -> Val:
-        inner = _kids(node)[0]
-        word = _word(inner)
+        inner = kids_of(node)[0]
+        word = word_of(inner)
         if word is not None and len(word) > 1:
             if word in FUNCTION_NAMES:
                 return Val(FUNCTION_NAMES[word], kind="function")
@@ -184,7 +184,7 @@ class Translator:
         return self._scripted(Tree("scripted", [node]))
 
     def _partial(self, node) -> Val:
-        return Val("∂", kind="partial", extra={"of": _kids(node)[0]})
+        return Val("∂", kind="partial", extra={"of": kids_of(node)[0]})
 
     def _unary(self, node) -> Val:
         op, operand = node.children
@@ -192,7 +192,7 @@ class Translator:
         return v if str(op) == "+" else replace(v, text=f"-{_wrap(v)}", kind="value")
 
     def _frac(self, node) -> Val:
-        num, den = _kids(node)
+        num, den = kids_of(node)
         deriv = self._derivative(num, den)
         if deriv is not None:
             return deriv
@@ -245,20 +245,20 @@ class Translator:
             return self._scripted_symbol(str(base.children[0]), scripts)
         if isinstance(base, Tree) and base.data in ("greek", "func"):
             return self._scripted_symbol(str(base.children[0]), scripts)
-        if isinstance(base, Tree) and base.data == "font" and _word(_kids(base)[0]):
-            word = _word(_kids(base)[0]) or ""
+        if isinstance(base, Tree) and base.data == "font" and word_of(kids_of(base)[0]):
+            word = word_of(kids_of(base)[0]) or ""
             if len(word) == 1 or word in self.s.shapes:
                 return self._scripted_symbol(word, scripts)
         if isinstance(base, Tree) and base.data == "nabla":
             return self._nabla_of(scripts)
         if isinstance(base, Tree) and base.data == "partial":
-            return Val("∂", kind="partial", extra={"of": _merged(_kids(base)[0], scripts)})
+            return Val("∂", kind="partial", extra={"of": _merged(kids_of(base)[0], scripts)})
         return self._apply_scripts(self._node(base), scripts)
 
     def _decorated(self, deco: Tree, scripts) -> Val:
         mark = str(deco.children[0])
-        inner = _kids(deco)[0]
-        word = _word(inner)
+        inner = kids_of(deco)[0]
+        word = word_of(inner)
         if mark not in ADJOINT_DECOS:
             raise Unreadable(f"'{mark}' over a name is not an adjoint (write \\bar)")
         if word is None:
@@ -328,10 +328,10 @@ class Translator:
 
     def _subscript(self, name: str, sub) -> tuple[str, str | None]:
         """z_2 -> z2; y_k -> (y, index k); L_{CE} -> L."""
-        word = _word(sub)
+        word = word_of(sub)
         if word is not None and word.isdigit():
             return word, None  # z_2 is z2 (an unknown W_3 is reported as W3)
-        letter = _index_letter(sub)
+        letter = index_letter(sub)
         if letter is not None:
             return "", letter
         if word is not None and name == self.s.loss:
@@ -403,7 +403,7 @@ class Translator:
         """A dimension annotation (`_{d \\times 1}`) as (rows, cols), else None."""
         node = sub
         while isinstance(node, Tree) and node.data in ("group", "chain", "scripted", "noise"):
-            kids = _kids(node)
+            kids = kids_of(node)
             if len(kids) != 1:
                 break
             node = kids[0]
@@ -415,7 +415,7 @@ class Translator:
         a, op, b = node.children
         if str(op) != "\\times":
             return None
-        x, y = _word(a), _word(b)
+        x, y = word_of(a), word_of(b)
         ok = [w for w in (x, y) if w is not None and (w.isdigit() or w in self.s.sizes)]
         return (x, y) if len(ok) == 2 else None  # type: ignore[return-value]
 
@@ -463,7 +463,7 @@ class Translator:
 
     # --- products, sums, quotients ------------------------------------------------------
     def _juxt(self, node) -> Val:
-        return self._product(_flatten(node))
+        return self._product(flat_terms(node))
 
     def _binop(self, node) -> Val:
         a, op, b = node.children
@@ -472,7 +472,7 @@ class Translator:
             if op == "\\pm":
                 raise Unreadable("± is two formulas, not one")
             return self._add(self.value(a), op, self.value(b))
-        return self._product(_flatten(node))
+        return self._product(flat_terms(node))
 
     def _product(self, items: list) -> Val:
         """A product's factors and operators, left to right: differentials (dL/dx),
@@ -656,12 +656,12 @@ class Translator:
 
     def _bigsum(self, node) -> Val:
         """Σ_j body: over the body's own index (sum), or a free role (col) if it uses k."""
-        kids = _kids(node)
+        kids = kids_of(node)
         scripts, body = kids[:-1], kids[-1]
         subs = [_arg(s) for s in scripts if isinstance(s, Tree) and s.data == "sub"]
         if not subs:
             raise Unreadable("a sum without its index (write \\sum_j)")
-        letter = _index_letter(_sum_index(subs[0]))
+        letter = index_letter(_sum_index(subs[0]))
         if letter is None:
             raise Unreadable("the index of a sum is not understood")
         inner = Scope(
@@ -696,7 +696,7 @@ def _arg(script: Tree):
 def _unwrap(node):
     """The node a group, chain or bare scripted holds, when it holds one."""
     while isinstance(node, Tree) and node.data in ("group", "chain", "scripted"):
-        kids = _kids(node)
+        kids = kids_of(node)
         if len(kids) != 1:
             break
         node = kids[0]
@@ -707,14 +707,14 @@ def _items(node) -> list:
     """The items of a superscript group: ^{(2)T} -> [(2), T]."""
     node = _unwrap(node)
     if isinstance(node, Tree) and node.data == "juxt":
-        return [_unwrap(x) for x in _flatten(node)]
+        return [_unwrap(x) for x in flat_terms(node)]
     return [node]
 
 
 def _classify_sup(item) -> tuple[str, str]:
     """('T', '') for a transpose, ('label', '2') for (2) or [2], ('number', '2')."""
     item = _unwrap(item)
-    w = _word(item)
+    w = word_of(item)
     if isinstance(item, Tree) and item.data == "top":
         return ("T", "")
     if isinstance(item, Token) and item.type == "TOP":
@@ -722,7 +722,7 @@ def _classify_sup(item) -> tuple[str, str]:
     if w in ("T", "\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}"):
         return ("T", "")
     if isinstance(item, Tree) and item.data == "paren":
-        inner = _word(_kids(item)[0])
+        inner = word_of(kids_of(item)[0])
         if inner is not None and inner.isdigit():
             return ("label", inner)
     if w is not None and w.replace(".", "", 1).isdigit():
@@ -730,18 +730,18 @@ def _classify_sup(item) -> tuple[str, str]:
     return ("other", "")
 
 
-def _word(node) -> str | None:
+def word_of(node) -> str | None:
     """The single name, number or command a node holds, or None."""
     while isinstance(node, Tree):
-        kids = _kids(node)
+        kids = kids_of(node)
         if node.data in ("top",):
             return str(node.children[0])
         if node.data == "font" and kids:
             node = kids[0]
             continue
-        factors = _flatten(node) if node.data == "juxt" else []
-        if factors and all(not isinstance(k, str) and _word(k) is not None for k in factors):
-            words = [_word(k) or "" for k in factors]
+        factors = flat_terms(node) if node.data == "juxt" else []
+        if factors and all(not isinstance(k, str) and word_of(k) is not None for k in factors):
+            words = [word_of(k) or "" for k in factors]
             return "".join(words) if all(len(w) == 1 and w.isalpha() for w in words) else None
         if len(kids) != 1 or node.data not in (
             "group",
@@ -759,20 +759,20 @@ def _word(node) -> str | None:
     return str(node) if isinstance(node, Token) else None
 
 
-def _index_letter(node) -> str | None:
+def index_letter(node) -> str | None:
     """k, j, or k' (a letter and primes) as an index, else None."""
-    while isinstance(node, Tree) and node.data in ("group", "chain") and len(_kids(node)) == 1:
-        node = _kids(node)[0]
+    while isinstance(node, Tree) and node.data in ("group", "chain") and len(kids_of(node)) == 1:
+        node = kids_of(node)[0]
     if isinstance(node, Token) and node.type in ("NAME", "NAME_ONE") and len(node) == 1:
         return str(node)
     if isinstance(node, Tree) and node.data == "scripted":
         base, *scripts = node.children
-        letter = _index_letter(base)
+        letter = index_letter(base)
         if letter and scripts and all(s.data == "prime" for s in scripts):
             return letter + "'" * len(scripts)
         return letter if letter and not scripts else None
     if isinstance(node, Tree) and node.data == "name":
-        return _index_letter(node.children[0])
+        return index_letter(node.children[0])
     return None
 
 
@@ -781,11 +781,11 @@ def _letters(node) -> list[str]:
     items = _items(node)
     out = []
     for item in items:
-        letter = _index_letter(item)
+        letter = index_letter(item)
         if letter is None:
-            w = _word(item)
+            w = word_of(item)
             if isinstance(item, Tree) and item.data == "scripted" and len(item.children) == 2:
-                base, sub = _word(item.children[0]), _word(_arg(item.children[1]))
+                base, sub = word_of(item.children[0]), word_of(_arg(item.children[1]))
                 w = f"{base}{sub}" if base and sub else None
             if w is None:
                 return []
@@ -797,19 +797,19 @@ def _letters(node) -> list[str]:
 def _sum_index(node):
     """The index of \\sum_{j=1}: the left side of the relation, or the node itself."""
     while isinstance(node, Tree) and node.data == "group":
-        node = _kids(node)[0] if _kids(node) else node
+        node = kids_of(node)[0] if kids_of(node) else node
         if isinstance(node, Tree) and node.data == "chain":
-            return _kids(node)[0]
+            return kids_of(node)[0]
     return node
 
 
-def _flatten(node) -> list:
+def flat_terms(node) -> list:
     """A product tree as its factors and operators, left to right."""
     if isinstance(node, Tree) and node.data == "juxt":
-        return [x for k in node.children for x in _flatten(k)]
+        return [x for k in node.children for x in flat_terms(k)]
     if isinstance(node, Tree) and node.data == "binop" and str(node.children[1]) not in "+-":
         a, op, b = node.children
-        return [*_flatten(a), str(op), *_flatten(b)]
+        return [*flat_terms(a), str(op), *flat_terms(b)]
     return [node]
 
 
@@ -830,11 +830,11 @@ def _differential_seq(items):
         ):
             base = node.children[0]
             if base.data == "partial":
-                return _merged(_kids(base)[0], node.children[1:])
+                return _merged(kids_of(base)[0], node.children[1:])
         if isinstance(node, Tree) and node.data == "partial":
-            return _kids(node)[0]
+            return kids_of(node)[0]
         return None
-    if len(items) == 2 and _word(items[0]) == "d":
+    if len(items) == 2 and word_of(items[0]) == "d":
         return items[1]
     return None
 

@@ -4,24 +4,12 @@ Knows nothing model-specific: it asks the model for its steps, leaves, adjoints 
 Jacobians by name and returns plain dataclasses. Never prints.
 """
 
-import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gradcheck_cli.config import CheckOptions, FileOptions
-from gradcheck_cli.engine.bounds import classic
-from gradcheck_cli.engine.compare import (
-    FAIL,
-    KINK,
-    NOT_CHECKED,
-    PASS,
-    WEAK,
-    Comparison,
-    NotCheckable,
-    Tolerance,
-)
+from gradcheck_cli.engine.compare import NotCheckable
 from gradcheck_cli.engine.numeric import (
     COMPLEX_STEP,
     DEFAULT_REL_STEP,
@@ -45,12 +33,16 @@ from gradcheck_cli.engine.verdict import (
 )
 from gradcheck_cli.errors import ModelError, UsageError
 from gradcheck_cli.models.model import Model
-
-if TYPE_CHECKING:  # imported when a FAIL needs a diagnosis (start-up time)
-    from gradcheck_cli.report.diagnose import Diagnosis
-
-
-EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
+from gradcheck_cli.result import (
+    FAIL,
+    NOT_CHECKED,
+    Comparison,
+    ForwardRow,
+    GradientRow,
+    Report,
+    Tolerance,
+    bar,
+)
 
 
 @dataclass(frozen=True)
@@ -87,101 +79,11 @@ class Settings:
 MIN_REL_STEP = 1e-14  # 50 units in the last place of θ
 
 
-@dataclass(frozen=True)
-class ForwardRow:
-    name: str
-    role: str  # parameter, input, target, intermediate, loss
-    formula: str
-    shape: str
-    dims: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class GradientRow:
-    id: str  # the variable's name, or "dy/dz" for a Jacobian
-    label: str  # as printed: W̄1, ∂y/∂z
-    kind: str  # parameter, input, target, intermediate, jacobian
-    formula: str
-    shape: str
-    dims: tuple[int, ...]
-    comparison: Comparison
-    origin: str | None = None  # whose formula, if not the tool's: "injected" or "yours"
-    diagnosis: "Diagnosis | None" = None  # for a FAIL: the simplest explanation (diagnose.py)
-
-    @property
-    def replaced(self) -> bool:
-        return self.origin is not None
-
-
-@dataclass(frozen=True)
-class Report:
-    model: str
-    title: str
-    options: dict
-    symbols: dict[str, int]
-    parameters: tuple[str, int]
-    settings: Settings
-    method: str  # the engine used: complex, richardson, central or forward
-    loss: float
-    forward: list[ForwardRow]
-    gradients: list[GradientRow]
-    notes: list[str] = field(default_factory=list)
-    arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
-    taylor: list | None = None  # TaylorRow per checked name, with --taylor
-    derivation: object = None  # with --derivation: derivation.Derivation, every equation found
-
-    def row(self, id: str) -> GradientRow:
-        """The row of an adjoint ("W1") or Jacobian ("dy/dz")."""
-        return next(r for r in self.gradients if r.id == id)
-
-    def failures(self) -> str:
-        """One line per FAIL row, with its reason and diagnosis."""
-        return "\n".join(
-            f"{r.label}: {r.comparison.reason}"
-            + (f" ({r.diagnosis.message})" if r.diagnosis else "")
-            for r in self.gradients
-            if r.comparison.status == FAIL
-        )
-
-    def to_dict(self) -> dict:
-        """The report as ``--format json`` prints it: schema gradcheck/1 (docs/json.md)."""
-        from gradcheck_cli.report.schema import to_json  # (imports this module)
-
-        return to_json(self)
-
-    def count(self, status: str) -> int:
-        return sum(r.comparison.status == status for r in self.gradients)
-
-    @property
-    def status(self) -> str:
-        """FAIL if any row fails, else WEAK if any row cannot resolve a relative error of
-        the policy's ``weak``, else PASS."""
-        return FAIL if self.count(FAIL) else WEAK if self.count(WEAK) else PASS
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_CODES[self.status]
-
-    def _repr_html_(self) -> str:
-        """The report as an HTML table, for Jupyter (report/html.py)."""
-        from gradcheck_cli.report.html import to_html  # only a notebook needs it
-
-        return to_html(self)
-
-
 def display_shape(shape: str, symbols: dict[str, int]) -> str:
     """The symbolic shape as the derivation writes it: with one example, d×B is d×1."""
     if symbols.get("B") != 1:
         return shape
     return "×".join("1" if part == "B" else part for part in shape.split("×"))
-
-
-def bar(name: str) -> str:
-    """The adjoint's printed name: a macron over a one-letter name (W̄1, z̄, x̄), else
-    NAME_bar (gamma_bar), as typed formulas write it."""
-    if re.fullmatch(r"[A-Za-z]\d*", name):
-        return name[0] + "\u0304" + name[1:]
-    return f"{name}_bar"
 
 
 def estimate_bytes(model: Model) -> int:
@@ -192,13 +94,25 @@ def estimate_bytes(model: Model) -> int:
     return held_bytes(model)
 
 
-def run_check(
+@dataclass(frozen=True)
+class Checked:
+    """A check before its diagnoses: the report (every row's verdict), and what the
+    diagnoses need of the run (pipeline.run_check hands them on to diagnose/)."""
+
+    report: Report
+    env: dict  # the forward's values
+    analytic: dict  # row id -> A as the backward gave it
+    kinks: dict  # row id -> the mask of entries excused as kinks, where any is
+
+
+def check_rows(
     model: Model,
     settings: Settings = Settings(),
     options: dict | None = None,
     notes: list[str] | None = None,
-) -> Report:
-    """Check every adjoint and Jacobian of ``model``; never prints.
+) -> Checked:
+    """Check every adjoint and Jacobian of ``model``; never prints. The rows are not yet
+    diagnosed: pipeline.run_check is the whole check.
 
     Floating-point warnings are silenced: a NaN or Inf they would announce is caught by
     the comparison and reported as a FAIL with its reason instead.
@@ -220,7 +134,7 @@ def _engine(model, env, method: str, notes: list[str]) -> str:
     return "complex" if method == "auto" else method
 
 
-def _run_check(model, settings, options, notes) -> Report:
+def _run_check(model, settings, options, notes) -> Checked:
     notes = list(notes or [])
     _check_memory(model, settings)
     values = None
@@ -236,8 +150,7 @@ def _run_check(model, settings, options, notes) -> Report:
     rows, arrays = _judged(model, env, pending, method, settings)
     kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
     analytic = {p.id: p.analytic for p in pending}
-    rows = _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks)
-    return Report(
+    report = Report(
         model.name,
         model.title,
         dict(options or {}),
@@ -251,6 +164,7 @@ def _run_check(model, settings, options, notes) -> Report:
         notes,
         arrays,
     )
+    return Checked(report, env, analytic, kinks)
 
 
 def _not_finite(model, env, loss: float) -> str:
@@ -469,129 +383,6 @@ def _unchecked(model, p, comparison: Comparison, strict: bool) -> Comparison:
     return replace(comparison, status=FAIL, reason=reason, problem="missing")
 
 
-def _diagnosed(rows, analytic, arrays, env, model, settings, method, kinks) -> list[GradientRow]:
-    """Attach a diagnosis to every FAIL row, naming other adjoints and forward values.
-    ``analytic``: each row's hand-derived value, by row id; ``kinks``: the entries each
-    row excused as kinks (never named, never fitted)."""
-    if not any(row.comparison.status == FAIL for row in rows):
-        return rows
-    from gradcheck_cli.report.diagnose import Diagnosis, diagnose  # only a FAIL needs it
-
-    values = {n: np.asarray(env[n]) for n in [l.name for l in model.leaves] + model.checked()}
-    carried = _carried(rows, analytic, arrays, env, model, settings, method)
-    out = []
-    for row in rows:
-        if row.id in carried:
-            source = next(r.label for r in rows if r.id == carried[row.id])
-            row = replace(
-                row,
-                diagnosis=Diagnosis(
-                    "carried",
-                    f"carried from {source}: the error is {source}'s, pulled back through "
-                    f"∂{carried[row.id]}/∂{row.id}; this row's own formula is consistent: "
-                    f"fix {source}",
-                    {"from": carried[row.id]},
-                ),
-            )
-        elif row.comparison.problem == "missing":  # nothing to diagnose: no adjoint
-            pass
-        elif row.comparison.status == FAIL and row.comparison.checked < row.comparison.entries:
-            row = replace(
-                row,
-                diagnosis=Diagnosis("none", _undiagnosed(settings)),
-            )
-        elif row.comparison.status == FAIL and row.comparison.problem != "type":
-            others = _merge_equal(
-                {
-                    r.label: arrays[f"numeric/{r.id}"]
-                    for r in rows
-                    if r.id != row.id
-                    and f"numeric/{r.id}" in arrays
-                    and r.comparison.checked == r.comparison.entries
-                }
-            )
-            A, N = analytic[row.id], arrays[f"numeric/{row.id}"]
-            own = values.get(row.id) if row.kind not in ("intermediate", "jacobian") else None
-            row = replace(
-                row,
-                diagnosis=diagnose(
-                    A,
-                    N,
-                    classic(method, settings.tolerance),
-                    others,
-                    {n: v for n, v in values.items() if n != row.id},
-                    model.symbols,
-                    own=own,
-                    own_name=row.id,
-                    exclude=kinks.get(row.id),
-                    value=values.get(row.id),
-                ),
-            )
-        out.append(row)
-    return out
-
-
-def _carried(rows, analytic, arrays, env, model, settings, method) -> dict[str, str]:
-    """Row id -> the id of the earlier FAIL row whose error it only carries (carried.py):
-    where the backward computes adjoints from its own (a model file's, or --chain) and
-    the complex step can follow a direction; every row checked entry by entry."""
-    if method != "complex" or not (model.chain or hasattr(model, "user_backward")):
-        return {}
-    from gradcheck_cli.engine.carried import carried_from
-
-    def full_fail(r) -> bool:
-        c = r.comparison
-        return c.status == FAIL and c.problem == "values" and c.checked == c.entries
-
-    errors = {
-        r.id: np.asarray(analytic[r.id], dtype=float) - arrays[f"numeric/{r.id}"]
-        for r in rows
-        if full_fail(r) and r.kind != "jacobian"
-    }
-    found = {}
-    for k, row in enumerate(rows):
-        earlier = reversed(rows[:k])  # nearest first
-        upstream = {
-            r.id: errors[r.id] for r in earlier if r.kind == "intermediate" and r.id in errors
-        }
-        if row.id in errors and upstream:
-            source = carried_from(model, env, row.id, errors[row.id], upstream, settings.seed)
-            if source is not None:
-                found[row.id] = source
-    return found
-
-
-def _undiagnosed(settings: Settings) -> str:
-    """Why a FAIL row with only some entries checked gets no diagnosis."""
-    if settings.sample is not None:
-        return "not diagnosed: only sampled entries were checked (run without --sample to diagnose)"
-    return (
-        "not diagnosed: over the budget, the wrong entries were located, not every entry "
-        "checked (--budget inf checks and diagnoses every entry)"
-    )
-
-
-def _merge_equal(named: dict) -> dict:
-    """One entry per distinct array; equal ones share a name: 'z̄2 (= h̄)'."""
-    out: dict = {}
-    for name, value in named.items():
-        same = next(
-            (
-                k
-                for k, v in out.items()
-                if v.shape == value.shape and np.allclose(v, value, rtol=1e-12, atol=0)
-            ),
-            None,
-        )
-        if same is None:
-            out[name] = value
-        else:
-            out[f"{same[:-1]}, {name})" if same.endswith(")") else f"{same} (= {name})"] = out.pop(
-                same
-            )
-    return out
-
-
 def _gib(n: int) -> str:
     if n >= 2**30:
         return f"{n / 2**30:.1f} GiB"
@@ -616,4 +407,4 @@ def method_description(method: str, settings: Settings) -> str:
     return f"{what}, h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
 
 
-__all__ = ["FAIL", "KINK", "PASS", "WEAK", "Report", "Settings", "run_check"]
+__all__ = ["Checked", "Settings", "check_rows"]

@@ -19,65 +19,21 @@ decide.py (the one place it is written).
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from gradcheck_cli.engine.decide import (
-    FAIL,
-    KINK,
-    NOT_CHECKED,
-    PASS,
-    WEAK,
-    resolution,
-    row_status,
-    weak_reason,
-)
-
-__all__ = ["FAIL", "KINK", "NOT_CHECKED", "PASS", "WEAK", "Comparison", "Tolerance", "compare"]
+from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
+from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, Comparison, Tolerance, dims
 
 
-@dataclass(frozen=True)
-class Tolerance:
-    rtol: float = 1e-5
-    atol: float = 0.0
-    floor: float = 1e-3
-
-
-@dataclass(frozen=True)
-class Comparison:
-    status: str  # PASS, FAIL, KINK, WEAK or NOT CHECKED
-    reason: str | None = None  # why it failed (or is WEAK), in words
-    max_abs: float = float("nan")
-    max_rel: float = float("nan")
-    worst_index: tuple[int, ...] | None = None
-    worst_analytic: float | None = None
-    worst_numeric: float | None = None
-    entries: int = 0
-    kinks: int = 0
-    failed: int = 0
-    problem: str | None = None  # what failed: "type", "shape", "nonfinite" or "values"
-    ratio: float = float("nan")  # max over entries of err / bound: the verdict is PASS iff ≤ 1
-    checked: int = -1  # entries compared (fewer than entries with --sample); -1: all
-    directions: int = 0  # with --directions: how many directional derivatives were compared
-    resolution: float | None = None  # the largest bound / |A| over carrying entries (decide.py)
-    resolution_worst: float | None = None  # the same (kept for the JSON schema)
-    resolution_index: tuple[int, ...] | None = None  # ... and where
-    unresolved: str | None = None  # why a carrying entry's bound cannot be had, if one's cannot
-    left: float | None = None  # at the worst entry, if the kink test looked there: the
-    right: float | None = None  # one-sided derivatives (left: θ − h, right: θ + h)
-    kink_index: tuple[int, ...] | None = None  # one excused kink entry, with its
-    kink_sides: tuple[float, float, float] | None = None  # (left, right, A)
-
-
-def dims(shape) -> str:
-    return "×".join(str(s) for s in shape) if len(shape) else "scalar"
-
-
-def _first_bad(mask) -> tuple[int, ...]:
+def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
-def entry_bound(analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance):
+def entry_bound(
+    analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(err, denominator, bound) for every entry, as in the module's formula."""
     err = np.asarray(np.abs(analytic - numeric))  # (arrays, also for a 0-d tensor)
     size = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -86,23 +42,23 @@ def entry_bound(analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance):
     return err, denom, np.asarray(tol.atol + tol.rtol * denom)
 
 
-def _index(flat: int, shape) -> tuple[int, ...]:
+def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(j) for j in np.unravel_index(flat, shape))
 
 
-def _side(arr, i):
+def _side(arr: np.ndarray | None, i: tuple[int, ...]) -> float | None:
     return None if arr is None or not np.isfinite(arr[i]) else float(arr[i])
 
 
 def compare(
-    analytic,
+    analytic: Any,
     numeric: np.ndarray,
     tol: Tolerance,
     kink: np.ndarray | None = None,
     bound: np.ndarray | None = None,
     sampled: np.ndarray | None = None,
     weak: float = np.inf,
-    sides=None,
+    sides: Any = None,
 ) -> Comparison:
     """Compare one analytic tensor with its numeric reference. ``bound`` replaces the
     rtol/atol bound entry by entry (bounds.py); ``sampled`` (a mask) limits the comparison
@@ -153,7 +109,9 @@ def compare(
     )
 
 
-def _at_kinks(sides, i, k, A) -> dict:
+def _at_kinks(
+    sides: Any, i: tuple[int, ...] | None, k: tuple[int, ...] | None, A: np.ndarray
+) -> dict:
     """The one-sided derivatives at the worst entry i, and one excused kink entry k."""
     if sides is None:
         return {"kink_index": k}
@@ -171,7 +129,15 @@ def _largest(a: np.ndarray, mask: np.ndarray) -> float:
     return float(a[mask].max()) if mask.any() else 0.0
 
 
-def _reason(failed: int, n: int, checked: int | None, res, weak: float, status: str, why=None):
+def _reason(
+    failed: int,
+    n: int,
+    checked: int | None,
+    res: float | None,
+    weak: float,
+    status: str,
+    why: str | None = None,
+) -> str | None:
     if status not in (FAIL, WEAK):
         return None
     if not failed:
@@ -188,12 +154,18 @@ class NotCheckable:
     reason: str
 
 
-def _unusable(analytic, numeric: np.ndarray, checked: int) -> Comparison | None:
+def _unusable(analytic: Any, numeric: np.ndarray, checked: int) -> Comparison | None:
     """The verdict when there is nothing to compare value by value: no adjoint (NOT
     CHECKED), not an array, a wrong shape, complex, or a NaN/Inf on either side (FAIL)."""
     n = numeric.size
 
-    def fail(problem, reason, index=None, a=None, b=None):
+    def fail(
+        problem: str,
+        reason: str,
+        index: tuple[int, ...] | None = None,
+        a: float | None = None,
+        b: float | None = None,
+    ) -> Comparison:
         return Comparison(
             FAIL,
             reason,

@@ -24,9 +24,11 @@ one-sided derivatives are resolved and A lies between them). The rule:
 import numpy as np
 
 from gradcheck_cli.engine.policy import CARRY
+from gradcheck_cli.errors import ExitStatus
+from gradcheck_cli.result import FAIL, KINK, PASS, WEAK, Status
 
-PASS, FAIL, KINK, WEAK, NOT_CHECKED = "PASS", "FAIL", "KINK", "WEAK", "NOT CHECKED"
-EXIT_CODES = {PASS: 0, FAIL: 1, WEAK: 3}  # 2: bad usage or input (errors.py)
+# the check's status -> the process's exit status (2, 130: errors.ExitStatus)
+EXIT_CODES = {PASS: ExitStatus.OK, FAIL: ExitStatus.FAIL, WEAK: ExitStatus.WEAK}
 
 
 def carrying(A: np.ndarray, N: np.ndarray, counted: np.ndarray) -> np.ndarray:
@@ -38,7 +40,9 @@ def carrying(A: np.ndarray, N: np.ndarray, counted: np.ndarray) -> np.ndarray:
     return counted & (size >= CARRY * top) & (size > 0)
 
 
-def resolution(A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndarray):
+def resolution(
+    A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndarray
+) -> tuple[float | None, tuple[int, ...] | None, str | None]:
     """(resolution, its index, why) of one row: the largest bound_i / |A_i| over the
     carrying entries (/ |N_i| where A_i is 0: a dropped term there passes only within a
     bound that size). (None, None, None) where none carries; (None, index, why) where
@@ -59,7 +63,9 @@ def resolution(A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndar
     return value, index, None
 
 
-def row_status(failed: bool, kinks: bool, res: float | None, weak: float, why=None) -> str:
+def row_status(
+    failed: bool, kinks: bool, res: float | None, weak: float, why: str | None = None
+) -> Status:
     """A row's verdict from its entries (see the module's rule); ``why``: the reason a
     carrying entry is unresolved, if one is."""
     if failed:
@@ -79,6 +85,6 @@ def weak_reason(res: float | None, weak: float, why: str | None = None) -> str:
     )
 
 
-def check_status(statuses: list[str]) -> str:
+def check_status(statuses: list[str]) -> Status:
     """The whole check's status: FAIL if any row fails, else WEAK if any row is, else PASS."""
     return FAIL if FAIL in statuses else WEAK if WEAK in statuses else PASS

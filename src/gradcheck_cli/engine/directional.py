@@ -7,15 +7,22 @@ entry by entry to locate the culprit (after bisection, when it is too large for 
 """
 
 import zlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from gradcheck_cli.engine.bounds import per_entry
-from gradcheck_cli.engine.compare import FAIL, KINK, PASS, WEAK, Comparison
 from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
 from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
-from gradcheck_cli.engine.policy import POLICY
+from gradcheck_cli.engine.policy import (
+    CORRECTION,
+    DIRECTIONAL_ROUNDOFF,
+    EPS,
+    POLICY,
+    REFERENCE,
+    SCATTER_CHANGED,
+    TINY,
+)
 from gradcheck_cli.engine.verdict import (
     Pending,
     analytic_at,
@@ -25,8 +32,7 @@ from gradcheck_cli.engine.verdict import (
     sample_indices,
     verdict,
 )
-
-EPS = float(np.finfo(np.float64).eps)
+from gradcheck_cli.result import FAIL, KINK, PASS, WEAK, Comparison
 
 
 def directions(shape, count: int, seed: int, name: str) -> np.ndarray:
@@ -44,7 +50,7 @@ def complex_along(model, env, name: str, v: np.ndarray, upto: str | None = None)
     theta = np.asarray(env[name], dtype=float)
     moved = np.abs(theta[(v != 0) & (theta != 0)])
     h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
-    h /= max(float(np.abs(v).max()), 1e-300)
+    h /= max(float(np.abs(v).max()), TINY)
     f = model.evaluate(env, name, (theta + 1j * h * v)[None], upto=upto)
     return np.imag(np.asarray(f)[0]) / h
 
@@ -61,7 +67,7 @@ def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarr
             h = (
                 RICHARDSON_REL_STEP
                 * max(1.0, float(np.abs(theta).max()))
-                / max(float(np.abs(v).max()), 1e-300)
+                / max(float(np.abs(v).max()), TINY)
             )
             steps = [h, h / 2, h / 4]
             copies = np.stack([theta + s * v for s in steps] + [theta - s * v for s in steps])
@@ -69,7 +75,7 @@ def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarr
             D = [(f[k] - f[k + 3]) / (2 * s) for k, s in enumerate(steps)]
             R1, R2 = (4 * D[1] - D[0]) / 3, (4 * D[2] - D[1]) / 3
             out.append((16 * R2 - R1) / 15)
-            est.append(abs(R2 - R1) + 1e3 * EPS * abs(float(env[model.loss])) / h)
+            est.append(abs(R2 - R1) + DIRECTIONAL_ROUNDOFF * EPS * abs(float(env[model.loss])) / h)
     return np.array(out), np.array(est)
 
 
@@ -93,7 +99,7 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
     (‖A ∘ v‖₂ + max|A| ‖v‖₂ + |⟨A, v⟩|), the tensor's own scale standing for the
     unmeasured rounding of its entries; the complex
     step's underflow (derivatives below tiny / h are 0) is added."""
-    policy = POLICY["float64"]
+    policy = POLICY[REFERENCE]
     terms = np.array([np.linalg.norm((A * v).ravel()) for v in V])
     rho = (
         0.0
@@ -104,28 +110,37 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
         floor = np.finfo(float).tiny / COMPLEX_STEP * np.array([np.linalg.norm(v) for v in V])
         bound = (
             policy.directional * EPS * (terms + np.abs(numeric))
-            + 2 * np.abs(correction)
+            + CORRECTION * np.abs(correction)
             + rho
             + floor
-            + 8 * estimate
+            + policy.est * estimate
         )
     else:  # A's rounding unmeasured: up to eps · max|A| in any entry of this tensor
         spread_all = float(np.abs(A).max(initial=0.0)) * np.array([np.linalg.norm(v) for v in V])
         bound = (
             policy.directional_worst * EPS * (terms + spread_all + np.abs(numeric))
             + rho
-            + 8 * estimate
+            + policy.est * estimate
         )
     return bound if method == "complex" else bound / RICHARDSON_REL_STEP
 
 
-def check_directions(
-    model, env, name, A, method, count: int, seed: int, rounding=None, spread=None, entry=None
-):
-    """The row's comparison from ``count`` directional derivatives, and the signed
-    differences ⟨A, v⟩ − numeric (for the round-off test). ``rounding``: A's own rounding
+@dataclass(frozen=True)
+class Known:
+    """What a directional check knows of A's own rounding: ``rounding``, measured
     (extended precision − A), added to ⟨A, v⟩; without it, ``spread`` may bound it per
-    entry (see _bound)."""
+    entry (see _bound); ``entry``: each entry's own bound, which the resolution is never
+    finer than (see _resolution)."""
+
+    rounding: np.ndarray | None = None
+    spread: np.ndarray | None = None
+    entry: np.ndarray | None = None
+
+
+def check_directions(model, env, name, A, method, count: int, seed: int, known: Known = Known()):
+    """The row's comparison from ``count`` directional derivatives, and the signed
+    differences ⟨A, v⟩ − numeric (for the round-off test)."""
+    rounding, spread, entry = known.rounding, known.spread, known.entry
     theta = np.asarray(env[name])
     n = theta.size
     V = directions(theta.shape, count, seed, name)
@@ -138,7 +153,7 @@ def check_directions(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / bound)
-        rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-300)
+        rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), TINY)
     r = int(np.argmax(ratio))
     failed = int((err > bound).sum()) if np.all(np.isfinite(numeric)) else count
     res, res_index, why = _resolution(A, bound + err, entry)
@@ -174,7 +189,7 @@ def check_directions(
 
 def _pass_or_weak(res: float | None, why: str | None = None) -> tuple[str, str | None]:
     """A row no direction fails: its verdict by decide.row_status, and why if WEAK."""
-    weak = POLICY["float64"].weak
+    weak = POLICY[REFERENCE].weak
     status = row_status(False, False, res, weak, why)
     return status, weak_reason(res, weak, why) if status == WEAK else None
 
@@ -234,8 +249,9 @@ def directional_verdict(model, env, p: Pending, method, settings):
     entry = per_entry(
         method, settings.tolerance, A, A, None, p.rho, settings.dtype, np.asarray(env[p.id])
     )
+    known = Known(p.rounding, entry=entry)
     comparison, d, failing = check_directions(
-        model, env, p.id, A, method, settings.directions, settings.seed, p.rounding, entry=entry
+        model, env, p.id, A, method, settings.directions, settings.seed, known
     )
     if comparison.status == WEAK and np.prod(shape) <= _affordable(model, p.id):
         # R sums over every entry cannot resolve its median one: check each entry
@@ -296,7 +312,7 @@ def _scattered(model, env, p: Pending, method, settings, comparison, d, failing)
     and at leaves moved by 1e-8 (at_jittered) every direction passes while each failing
     one's disagreement changes by more than a quarter. A real error stays (at a kink or a
     tie it moves too, but it does not pass)."""
-    if not comparison.ratio <= POLICY["float64"].scatter:
+    if not comparison.ratio <= POLICY[REFERENCE].scatter:
         return False
 
     def again(env2):
@@ -304,11 +320,11 @@ def _scattered(model, env, p: Pending, method, settings, comparison, d, failing)
         measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
         rounding2 = measured if p.rounding is not None else None
         return check_directions(
-            model, env2, p.id, A2, method, settings.directions, settings.seed, rounding2
+            model, env2, p.id, A2, method, settings.directions, settings.seed, Known(rounding2)
         )[:2]
 
     moved, d2 = at_jittered(model, env, settings, again)
-    changed = np.all(np.abs(d - d2)[failing] > 0.25 * np.abs(d)[failing])
+    changed = np.all(np.abs(d - d2)[failing] > SCATTER_CHANGED * np.abs(d)[failing])
     return moved.status != FAIL and bool(changed)
 
 

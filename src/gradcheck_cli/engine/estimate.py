@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradcheck_cli.engine.numeric import CHUNK_BYTES, differentiate
+from gradcheck_cli.models.memory import BASE_BYTES, HELD_PER_ENTRY
 
 QUICK = 4096  # entries of the largest tensor the first, quick probe times at most ...
 QUICK_SECONDS = 0.01  # ... or fewer, once it takes this long ...
@@ -51,8 +52,6 @@ ARRAY_PASSES = 80  # the verdict's passes over every checked entry, every-entry 
 FALLBACK_PASSES = 140  # ... and the fallback's (directional sums, the sampled verdict) ...
 SORT_PASSES = 3  # ... and its sampling's sort by |A|: this many × log2(entries) more
 SAMPLE_EACH = 6e-6  # seconds a sampled entry costs the fallback besides its reference
-HELD_PER_ENTRY = 18  # float64 arrays per checked entry at a check's peak
-BASE_BYTES = 44 * 2**20  # the interpreter, numpy, rich and gradcheck: 44 MiB at d = 8
 
 
 @dataclass(frozen=True)
@@ -215,9 +214,3 @@ def worker_bytes(model, pool) -> int:
     ]
     copies = 2 * 16 * sum(sizes) * max(sizes, default=0)
     return int(pool.size) * (8 * sum(sizes) + min(CHUNK_BYTES, copies))
-
-
-def leaves_bytes(entries: int) -> int:
-    """Bytes a check of leaves of ``entries`` entries holds at the least (before the
-    forward has run, its intermediates are unknown): files and layers refuse by it."""
-    return 8 * HELD_PER_ENTRY * entries + BASE_BYTES

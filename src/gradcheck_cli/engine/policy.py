@@ -1,9 +1,13 @@
-"""The verdict's policy: every constant that decides PASS, FAIL, KINK or WEAK, in one place.
+"""The verdict's policy: every constant that decides PASS, FAIL, KINK or WEAK, or names a
+diagnosis, in one place.
 
 The pipeline (verdict.py) is plain stages: numeric reference → bound (measured) →
 compare → a second look at failing entries (it widens a bound by what it measured, or
 proves a kink) → resolution → the rule of decide.py. Each stage reads its constants from
-POLICY[dtype].
+POLICY[dtype]; those that do not depend on the dtype (the second look, --directions, the
+carried test and the Taylor test run in float64, REFERENCE; the diagnoses' patterns) are
+named below POLICY, by the stage that reads them. (engine/numeric.py keeps its engines'
+own steps and its complex-safety probe's constants.)
 
 The error-estimate bound for one entry i of one tensor T (complex and richardson):
 
@@ -25,6 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+EPS = float(np.finfo(np.float64).eps)  # float64's machine epsilon (POLICY["float64"].eps)
+TINY = 1e-300  # a divisor's floor where it may be 0: max(|x|, TINY), never a verdict
+REFERENCE = "float64"  # the dtype N, the second looks and --directions are computed in
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -44,7 +52,7 @@ class Policy:
 
 POLICY = {
     "float64": Policy(
-        eps=float(np.finfo(np.float64).eps),
+        eps=EPS,
         entry=512.0,
         tensor=0.0,
         est=8.0,
@@ -81,3 +89,48 @@ DEFAULT_RTOL = {"central": 1e-5, "forward": 1e-4, "complex": 1e-5, "richardson":
 # the model's forward when every entry is within this relative error (both are computed
 # in float64 from the same leaves: only the order of operations differs)
 FORWARD_RTOL = 1e-10
+
+# The second look at failing entries (verdict.py), always in float64 (REFERENCE)
+DIFFERENCE_ROUNDOFF = 256  # × eps × |L| / h: the round-off a one-sided difference may carry
+KINK_SIDES = 2  # one-sided derivatives differ by more than this × their slack: a kink
+KINK_SHRINK = 2  # a spread shrinking by less than this from one kink step to the next: a kink
+NEAR_KINK_THETA = 1  # kink candidates with 0 < |θ| < this are looked at on θ's own scale
+INFORMATIVE = 4  # ... where the round-off there is below the larger steps' spread / this
+STRADDLE_FLOOR = 1e-3  # Richardson straddled a kink: entries below this × max|N| count as it
+STRADDLE_AGREE = 1e-5  # ... where a central difference agrees with A to this, relative
+STRADDLE_ESTIMATE = 1e-6  # ... and Richardson's own estimate is above this, relative
+MOVED_MATTERS = 0.25  # A moved by its inputs' ulps by more than this × the bound: measured
+LIMIT_MARGIN = 1.01  # the classic rtol as a resolution, with 1 % for max(|A|, |N|)
+RESTEP = 0.75  # the complex step as referee: at this × h (no power of two: other rounding)
+
+# --directions (directional.py), in float64 (REFERENCE)
+DIRECTIONAL_ROUNDOFF = 1e3  # × eps × |L| / h: Richardson's rounding along a direction
+CORRECTION = 2  # × the complex step's correction term, in a direction's bound
+SCATTER_CHANGED = 0.25  # jittered leaves change a failing direction's error by this: rounding
+
+# Carried errors (diagnose/carried.py)
+CARRY_DIRECTIONS = 3  # sign directions a carried error is checked along
+CARRY_RTOL = 1e-6  # the two sides agree to this, relative (both are exact to ~1e-13)
+
+# The Taylor test (taylor.py)
+TAYLOR_ROUNDOFF = 1e3  # a remainder below this × eps × |L| is rounding: not fitted
+TAYLOR_LEAST = 3  # remainders needed to fit a slope
+TAYLOR_ORDER_TWO = 1.75  # a slope above this: order 2, consistent
+TAYLOR_ORDER_ONE = 1.25  # a slope below this: order 1, the gradient is wrong
+
+# Diagnoses (diagnose/rules.py): when a pattern is said
+PATTERN_ROUNDING = 32  # a pattern's effect must stand above this × eps × max|N|
+LEFT_OVER = 0.01  # ... and leave at most this part of it on every kept entry
+SPREAD = 2  # entries that must carry a pattern's effect, at the least
+SMALL_SPREAD = 4  # ... within the classic tolerance (so noise on a few is no pattern)
+TOO_FEW_DIGITS = 1e-3  # a scale within this of 1: a constant typed with too few digits
+NAMED_RTOL = 1e-6  # c (or a term's k) is named B, 1/B, 2, ½ (or ±1) within this, relative
+ROOT_RTOL = 1e-9  # ... and √k or 1/√k within this
+MAX_SHIFT = 8  # index offsets looked for: 1 … 8 places (a slice, a padding, a loop bound)
+POINT_PROBE = 8  # a wrong point's ratio is screened on this many of the largest entries
+POINT_PROBE_RTOL = 1e-4  # ... to this, relative, before it is verified on all
+FEW_ENTRIES = 3  # an error on this many entries or fewer is listed entry by entry
+CHANCE = 100  # a threshold's split is claimed when 1 in this many random ones would do
+RANK_ONE = 1e-6  # A − N is rank one: its second singular value below this × the first
+RANK_ONE_MOST = 250_000  # ... looked for in matrices of this many entries at the most
+CORRELATED = 0.9  # A − N follows a forward value: |r| of at least this

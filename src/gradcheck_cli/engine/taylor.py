@@ -18,6 +18,14 @@ from gradcheck_cli.engine.numeric import (
     RICHARDSON_REL_STEP,
     differentiate,
 )
+from gradcheck_cli.engine.policy import (
+    EPS,
+    TAYLOR_LEAST,
+    TAYLOR_ORDER_ONE,
+    TAYLOR_ORDER_TWO,
+    TAYLOR_ROUNDOFF,
+    TINY,
+)
 from gradcheck_cli.models.model import Model
 
 EPSILONS = 2.0 ** -np.arange(4, 20)  # relative to the size of θ
@@ -49,13 +57,13 @@ def taylor(model: Model, env, analytic: dict, names: list[str], seed: int) -> li
             rows.append(TaylorRow(name, float("nan"), 0, f"undetermined: {why}"))
             continue
         v = rng.standard_normal(theta.shape) * max(float(np.abs(theta).max()), 1.0)
-        eps = EPSILONS / max(float(np.abs(v).max()), 1e-300)
+        eps = EPSILONS / max(float(np.abs(v).max()), TINY)
         copies = theta[None] + eps.reshape((-1,) + (1,) * theta.ndim) * v[None]
         with np.errstate(all="ignore"):
             L = np.asarray(model.evaluate(env, name, copies), dtype=float)
         r = np.abs(L - loss - eps * float(np.vdot(g, v)))
-        keep = np.isfinite(r) & (r > 1e3 * np.finfo(float).eps * max(abs(loss), 1e-300))
-        if keep.sum() < 3:
+        keep = np.isfinite(r) & (r > TAYLOR_ROUNDOFF * EPS * max(abs(loss), TINY))
+        if keep.sum() < TAYLOR_LEAST:
             rows.append(
                 TaylorRow(
                     name,
@@ -69,9 +77,9 @@ def taylor(model: Model, env, analytic: dict, names: list[str], seed: int) -> li
         order = float(np.polyfit(np.log(eps[keep]), np.log(r[keep]), 1)[0])
         verdict = (
             "order 2: consistent with the gradient"
-            if order > 1.75
+            if order > TAYLOR_ORDER_TWO
             else "order 1: the gradient is wrong"
-            if order < 1.25
+            if order < TAYLOR_ORDER_ONE
             else "between 1 and 2: a kink nearby?"
         )
         rows.append(TaylorRow(name, order, int(keep.sum()), verdict))
@@ -104,7 +112,7 @@ def sweep(model: Model, env, analytic: dict, names: list[str], with_complex: boo
             if not isinstance(A, np.ndarray):
                 continue
             N = differentiate(model, env, name, method=method, rel_step=step).value
-            scale = max(float(np.abs(A).max()), 1e-300)
+            scale = max(float(np.abs(A).max()), TINY)
             worst = max(worst, float(np.max(np.abs(N - A))) / scale)
         return worst
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
-from gradcheck_cli.engine.compare import FAIL, Comparison, compare
+from gradcheck_cli.engine.compare import compare
 from gradcheck_cli.engine.decide import carrying
 from gradcheck_cli.engine.numeric import (
     DEFAULT_REL_STEP,
@@ -20,9 +20,24 @@ from gradcheck_cli.engine.numeric import (
     complex_steps,
     differentiate,
 )
-from gradcheck_cli.engine.policy import POLICY
+from gradcheck_cli.engine.policy import (
+    DIFFERENCE_ROUNDOFF,
+    INFORMATIVE,
+    KINK_SHRINK,
+    KINK_SIDES,
+    LIMIT_MARGIN,
+    MOVED_MATTERS,
+    NEAR_KINK_THETA,
+    POLICY,
+    REFERENCE,
+    RESTEP,
+    STRADDLE_AGREE,
+    STRADDLE_ESTIMATE,
+    STRADDLE_FLOOR,
+)
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian
+from gradcheck_cli.result import FAIL, Comparison
 
 
 def as_dtype(env, dtype) -> dict:
@@ -119,12 +134,12 @@ class OneSided:
         """Where the one-sided derivatives differ by more than their own error: only
         there is a kink proved (one-sided values that are round-off prove nothing)."""
         with np.errstate(invalid="ignore"):
-            return np.abs(self.right - self.left) > 2 * self.slack
+            return np.abs(self.right - self.left) > KINK_SIDES * self.slack
 
 
-def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=None, error=None):
-    """Look again at the failing entries of a row for kinks; returns (numeric, candidate
-    kink mask, OneSided).
+def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound):
+    """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
+    candidate kink mask, OneSided).
 
     One-sided differences at the steps h/k (policy.kink_steps): where the loss is smooth
     their spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a
@@ -135,7 +150,9 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
     Richardson's own estimate (which a stencil across a kink inflates), to count. A
     candidate is excused only where A lies between its one-sided derivatives (OneSided).
     """
-    policy = POLICY["float64"]
+    assert p.derivative is not None
+    name, jac, error = p.id, p.jac, p.derivative.error
+    policy = POLICY[REFERENCE]
     bad = np.abs(analytic - numeric) > bound
     significant = (
         bound
@@ -150,13 +167,13 @@ def _kinks(model, env, name, method, settings, analytic, numeric, bound, jac=Non
         der = numeric_reference(model, env, name, "central", settings, jac, rel / k, indices)
         if jac is None:  # (the step taken: smaller than rel · max(1, θ) where that left the domain)
             step = der.step if der.step is not None else rel / k * np.maximum(1.0, theta)
-            noise = 256 * policy.eps * abs(float(env[model.loss])) / step
+            noise = DIFFERENCE_ROUNDOFF * policy.eps * abs(float(env[model.loss])) / step
         else:
-            noise = np.full(numeric.shape, 256 * policy.eps * k / rel)
+            noise = np.full(numeric.shape, DIFFERENCE_ROUNDOFF * policy.eps * k / rel)
         spread = np.abs(der.plus - der.minus)
         levels.append((der, spread, spread > np.maximum(significant, noise), noise))
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, noise64) = levels
-    kink = bad & ((r1 & r8 & (s8 > s1 / 2)) | (r8 & r64 & (s64 > s8 / 2)))
+    kink = bad & ((r1 & r8 & (s8 > s1 / KINK_SHRINK)) | (r8 & r64 & (s64 > s8 / KINK_SHRINK)))
     if jac is None:
         smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1)
         kink &= ~smooth
@@ -182,7 +199,7 @@ def _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1):
     below the spread the larger steps saw: the kink lies near θ_i (a relu's at 0, θ_i =
     5e-9), not at it, and at θ_i the loss is smooth: no KINK to excuse an error there.
     Returns (that mask, the central difference at that step, its round-off)."""
-    small = kink & (theta > 0) & (theta < 1)
+    small = kink & (theta > 0) & (theta < NEAR_KINK_THETA)
     nothing = np.zeros(kink.shape, bool), np.full(kink.shape, np.nan), np.zeros(kink.shape)
     if not small.any():
         return nothing
@@ -190,10 +207,10 @@ def _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1):
     rel = DEFAULT_REL_STEP * theta.ravel()[idx]
     der = differentiate(model, env, name, method="central", rel_step=rel, indices=idx)
     step = der.step if der.step is not None else rel
-    noise = 256 * POLICY["float64"].eps * abs(float(env[model.loss])) / step
+    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * abs(float(env[model.loss])) / step
     assert der.plus is not None and der.minus is not None
     spread = np.abs(der.plus - der.minus)
-    told = noise < np.where(np.isfinite(s1), s1, 0.0) / 4  # (informative at that step)
+    told = noise < np.where(np.isfinite(s1), s1, 0.0) / INFORMATIVE  # (informative at that step)
     smooth = told & (spread <= np.maximum(significant, noise))
     out = np.zeros(kink.size, bool)
     out[idx] = smooth.ravel()[idx]
@@ -205,12 +222,12 @@ def _straddled_by_richardson(levels, analytic, numeric, error) -> np.ndarray:
     its extrapolations disagree (a large estimate) while a central difference, at the
     narrowest step that agrees, agrees with A. A smooth loss keeps the estimate tiny, so
     a wrong A is never excused this way."""
-    floor = 1e-3 * np.abs(numeric).max()
+    floor = STRADDLE_FLOOR * np.abs(numeric).max()
     central_ok = np.zeros(np.shape(analytic), dtype=bool)
     for der, *_ in levels:
         size = np.maximum(np.maximum(np.abs(analytic), np.abs(der.value)), floor)
-        central_ok |= np.abs(analytic - der.value) <= 1e-5 * size
-    return (error > 1e-6 * np.maximum(np.abs(numeric), floor)) & central_ok
+        central_ok |= np.abs(analytic - der.value) <= STRADDLE_AGREE * size
+    return (error > STRADDLE_ESTIMATE * np.maximum(np.abs(numeric), floor)) & central_ok
 
 
 @dataclass
@@ -424,7 +441,9 @@ def forward_rounding(model, env, p: "Pending", method, settings, moved: list) ->
         if not isinstance(a_moved, np.ndarray) or a_moved.shape != A.shape:
             continue
         own = np.nan_to_num(np.abs(a_moved.astype(np.float64) - A), nan=0.0, posinf=0.0)
-        matters = own * POLICY["float64"].rounding > 0.25 * np.nan_to_num(base, posinf=np.inf)
+        matters = own * POLICY[REFERENCE].rounding > MOVED_MATTERS * np.nan_to_num(
+            base, posinf=np.inf
+        )
         if matters.any():
             d_moved = _rounded(model, env, p, method, settings, np.flatnonzero(matters), draw)
             shared = np.abs((A - der.value) - d_moved)
@@ -449,12 +468,13 @@ def moved_backwards(model, env, jacobians, dtype: str, draws: int = 2) -> list:
     return out
 
 
-def limit(method: str, tol) -> float:
-    """The coarsest resolution a PASS may have: the policy's, or the classic rtol in force
-    (with 1 % for the max(|A|, |N|) the classic bound takes)."""
-    if uses_estimates(method, tol):
-        return POLICY["float64"].weak
-    return max(POLICY["float64"].weak, 1.01 * classic(method, tol).rtol)
+def limit(method: str, tol, dtype: str) -> float:
+    """The coarsest resolution a PASS may have: the policy's for ``dtype``, or (float64)
+    the classic rtol in force (with LIMIT_MARGIN for the max(|A|, |N|) it takes)."""
+    weak = POLICY[dtype].weak
+    if dtype != "float64" or uses_estimates(method, tol):
+        return weak
+    return max(weak, LIMIT_MARGIN * classic(method, tol).rtol)
 
 
 def _complex_reference(model, env, p, method, settings, A, entries):
@@ -525,9 +545,7 @@ def _differentiated(env, p: Pending) -> np.ndarray:
 def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Comparison]:
     """Compare one row: bound, compare, and a second look at its failing entries."""
     tol = classic(method, settings.tolerance)
-    weak = (
-        limit(method, settings.tolerance) if settings.dtype == "float64" else POLICY["float32"].weak
-    )
+    weak = limit(method, settings.tolerance, settings.dtype)
     der = p.derivative
     assert der is not None, "the numeric reference is computed before the verdict"
     if p.moved is None and settings.dtype == "float64":  # (a row --directions flagged, or
@@ -558,19 +576,20 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     bad = np.abs(A - numeric) > bound
     few = _a_sample_of(bad, settings) if p.jac is None else None
     if few is not None:  # thousands wrong: a sample confirmed is enough (a formula's slip)
-        looked = _second_look(model, env, p, method, settings, A, numeric, bound, theta, few)
-        n2, b2, k2, s2 = looked
-        if np.all((np.abs(A - n2) > b2)[few] & ~k2[few]):
-            bound2 = np.where(few, b2, bound)
-            p.kink, p.bound = k2, bound2
-            c = compare(A, np.where(few, n2, numeric), tol, k2, bound2, mask, weak=weak, sides=s2)
+        first = Measured(A, numeric, bound, theta)
+        again = _second_look(model, env, p, method, settings, first, few)
+        if np.all((np.abs(A - again.numeric) > again.bound)[few] & ~again.kink[few]):
+            bound2 = np.where(few, again.bound, bound)
+            p.kink, p.bound = again.kink, bound2
+            numeric2 = np.where(few, again.numeric, numeric)
+            c = compare(A, numeric2, tol, again.kink, bound2, mask, weak=weak, sides=again.sides)
             note = f"; a second look at {int(few.sum())} of them, drawn at random, confirmed each"
             return numeric, replace(c, reason=(c.reason or "") + note)
-    numeric, bound, kink, sides = _second_look(
-        model, env, p, method, settings, A, numeric, bound, theta, None
+    looked = _second_look(model, env, p, method, settings, Measured(A, numeric, bound, theta), None)
+    p.kink, p.bound = looked.kink, looked.bound
+    return looked.numeric, compare(
+        A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=looked.sides
     )
-    p.kink, p.bound = kink, bound
-    return numeric, compare(A, numeric, tol, kink, bound, mask, weak=weak, sides=sides)
 
 
 def _differentiable(env, p: Pending, shape, mask):
@@ -597,21 +616,41 @@ def _a_sample_of(bad: np.ndarray, settings) -> np.ndarray | None:
     return few.reshape(bad.shape)
 
 
-def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, theta, focus):
+@dataclass(frozen=True)
+class Looked:
+    """What a row is compared with after a second look: N (a reference taken again where
+    one agreed), each entry's bound (only ever wider, or a referee's), the proved kinks
+    and the one-sided derivatives."""
+
+    numeric: np.ndarray
+    bound: np.ndarray
+    kink: np.ndarray
+    sides: OneSided
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One row as first compared: A, N (where unsampled, A), each entry's bound, and θ."""
+
+    A: np.ndarray
+    numeric: np.ndarray
+    bound: np.ndarray
+    theta: np.ndarray
+
+
+def _second_look(model, env, p: Pending, method, settings, row: Measured, focus) -> Looked:
     """The failing entries looked at again (only those in ``focus``, if given). What it
     learns may only widen an entry's bound by what it measured, or prove a kink (A
     between resolved one-sided derivatives); it never skips an entry. A finite difference
-    is referred to the complex step where the forward is complex-safe. Returns (numeric,
-    bound, kink mask, OneSided)."""
+    is referred to the complex step where the forward is complex-safe."""
     der = p.derivative
     assert der is not None
+    A, numeric, bound, theta = row.A, row.numeric, row.bound, row.theta
 
     def only(b):
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides = _kinks(
-        model, env, p.id, method, settings, A, numeric, only(bound), p.jac, der.error
-    )
+    numeric, kink, sides = _kinks(model, env, p, method, settings, A, numeric, only(bound))
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
     bound = per_entry(method, settings.tolerance, A, numeric, error, p.rho, settings.dtype, theta)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
@@ -634,7 +673,7 @@ def _second_look(model, env, p: Pending, method, settings, A, numeric, bound, th
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
-    return numeric, bound, kink, sides
+    return Looked(numeric, bound, kink, sides)
 
 
 def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
@@ -658,7 +697,7 @@ def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
         out=p.jac.of if p.jac else None,
         method="complex",
         indices=indices,
-        complex_scale=0.75,
+        complex_scale=RESTEP,
     ).value
     if p.jac:
         again = _jacobian_layout(again, p.jac)

@@ -359,13 +359,13 @@ def _reload(path: str, seed: int, *changed) -> "UserModel":
     return load(path, seed)
 
 
-def _copies(values: dict) -> dict:
+def leaf_copies(values: dict) -> dict:
     return {
         n: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for n, v in values.items()
     }
 
 
-def _changed(before: dict, after: dict) -> str | None:
+def changed_in_place(before: dict, after: dict) -> str | None:
     """The first name whose value differs between two runs (None: all equal)."""
     for n, v in before.items():
         w = after.get(n)
@@ -393,9 +393,9 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
     compare two different functions). Returns the first run's taps."""
 
     def once():
-        p, tap = _copies(values), _Tap(path)
+        p, tap = leaf_copies(values), _Tap(path)
         loss = _real(_run(forward, p, tap, path), path)
-        touched = _changed(values, p)
+        touched = changed_in_place(values, p)
         if touched:
             raise ModelError(
                 f"{path}: forward() changed p['{touched}'] in place; build new arrays "
@@ -412,15 +412,15 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
     v = {**values, **tap.values}
     results = []
     for _ in range(2):
-        given = _copies(v)
+        given = leaf_copies(v)
         results.append(call_user(path, "backward", backward, given))
-        touched = _changed(v, given)
+        touched = changed_in_place(v, given)
         if touched:
             raise ModelError(
                 f"{path}: backward() changed v['{touched}'] in place; build new arrays"
             )
     if isinstance(results[0], dict) and isinstance(results[1], dict):
-        differs = _changed(results[0], results[1])
+        differs = changed_in_place(results[0], results[1])
         if differs and differs in results[0] and isinstance(results[0][differs], np.ndarray):
             raise ModelError(
                 f"{path}: backward() is not deterministic: its '{differs}' differs "
@@ -431,8 +431,8 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
 
 def _within_budget(values: dict, path: str, max_memory: int | None) -> None:
     """Refuse, before the forward runs, leaves that alone would need more than the budget:
-    each entry held as the verdict holds it (estimate.leaves_bytes)."""
-    from gradcheck_cli.engine.estimate import leaves_bytes
+    each entry held as the verdict holds it (memory.leaves_bytes)."""
+    from gradcheck_cli.models.memory import leaves_bytes
 
     entries = sum(int(np.size(v)) for v in values.values())
     need = leaves_bytes(entries)

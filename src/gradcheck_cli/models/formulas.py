@@ -15,8 +15,8 @@ from typing import cast
 
 import numpy as np
 
-from gradcheck_cli.engine.compare import dims
 from gradcheck_cli.errors import UsageError, nearest
+from gradcheck_cli.result import dims
 
 MAX_EXPONENT = 64
 MAX_LENGTH = 1000  # characters of one formula
@@ -128,16 +128,6 @@ def _parses(text: str) -> bool:
     except (SyntaxError, RecursionError, MemoryError):
         return False
     return True
-
-
-def split(spec: str, where: str) -> tuple[str, str]:
-    """'x = W1.T @ z1_bar' -> ('x', 'W1.T @ z1_bar'); the target may be 'x_bar' too."""
-    if "=" not in spec:
-        raise _error(where, "a formula reads NAME = EXPRESSION, e.g. 'x = W1.T @ z1_bar + z2_bar'")
-    target, text = (part.strip() for part in spec.split("=", 1))
-    if target.endswith("_bar"):
-        target = target[:-4]
-    return target, text
 
 
 def parse(target: str, text: str, where: str, names: dict[str, str], functions: dict) -> Typed:

@@ -229,7 +229,7 @@ def _check_plan(inputs: list[Input], where: str, settings: dict, taken: bool, na
 
 def _within_budget(inputs: list[Input], max_memory: int | None) -> None:
     """Refused before anything is drawn: see files._within_budget."""
-    from gradcheck_cli.engine.estimate import leaves_bytes
+    from gradcheck_cli.models.memory import leaves_bytes
 
     entries = sum(int(np.prod(i.shape, dtype=object)) for i in inputs if i.kind in DRAWN)
     need = leaves_bytes(entries)
@@ -375,13 +375,13 @@ def _array(layer: Layer, who: str, name: str, g) -> Any:
 def _probe(layer: Layer, inputs: list[Input], values: dict) -> Any:
     """The forward twice on copies of the same inputs: one line where it changes an input
     in place or gives another result the second time (randomness not seeded); its out."""
-    from gradcheck_cli.models.files import _changed, _copies
+    from gradcheck_cli.models.files import changed_in_place, leaf_copies
 
     results = []
     for _ in range(2):
-        given = _copies(values)
+        given = leaf_copies(values)
         results.append(np.asarray(output(layer, call(layer.forward, inputs, given))))
-        touched = _changed(values, given)
+        touched = changed_in_place(values, given)
         if touched:
             raise ModelError(
                 f"{layer.path}: {layer.called} changed its input {touched} in place; "
@@ -428,9 +428,9 @@ def _functions_of(layer: Layer, inputs: list[Input], dout: str) -> dict[str, Cal
         return out if layer.backward is None else np.sum(p[dout] * out)
 
     def backward(v):
-        from gradcheck_cli.models.files import _copies
+        from gradcheck_cli.models.files import leaf_copies
 
-        p = _copies({i.name: v[i.name] for i in inputs if i.kind in DRAWN})
+        p = leaf_copies({i.name: v[i.name] for i in inputs if i.kind in DRAWN})
         result = call(layer.forward, inputs, p)
         if layer.backward is None:
             return gradients(layer, result, inputs)

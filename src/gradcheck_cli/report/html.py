@@ -15,19 +15,19 @@ from rich.style import Style
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.engine.checking import GradientRow, Report, bar, method_description
-from gradcheck_cli.engine.compare import FAIL, NOT_CHECKED, WEAK
+from gradcheck_cli.engine.checking import method_description
 from gradcheck_cli.report.render import (
     COLUMNS,
     NUMBERS,
-    _cells,
-    _ratio,
-    _shape,
     failures,
     footer,
     kink_line,
+    ratio_of,
+    row_cells,
+    shape_of,
 )
 from gradcheck_cli.report.schema import options_text, tolerance_text
+from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, GradientRow, Report, bar
 
 # rich's colour names as CSS colours readable on a light and on a dark notebook theme
 COLOURS = {"green": "#1a7f37", "yellow": "#b08800", "red": "#cf222e"}
@@ -150,7 +150,7 @@ def _gradients(report: Report) -> str:
     head = "".join(_cell("th", escape(c), "right" if c in NUMBERS else "left") for c in columns)
     body = []
     for r in report.gradients:
-        cells = _cells(r, sampled)
+        cells = row_cells(r, sampled)
         fail = r.comparison.status == FAIL
         tds = "".join(
             _cell("td", _text(cells[c]), "right" if c in NUMBERS else "left") for c in columns
@@ -178,7 +178,12 @@ def _table(cls: str, columns: list[str], rows: list[list[str]], title: str = "")
 
 def _forward(report: Report) -> str:
     rows = [
-        [escape(f.name), escape(f.role), escape(f.formula or "—"), escape(_shape(f.shape, f.dims))]
+        [
+            escape(f.name),
+            escape(f.role),
+            escape(f.formula or "—"),
+            escape(shape_of(f.shape, f.dims)),
+        ]
         for f in report.forward
     ]
     table = _table("gc-forward", ["variable", "role", "formula", "shape"], rows)
@@ -191,7 +196,7 @@ def _taylor(report: Report) -> str:
     rows = [
         [
             escape(bar(t.name)),
-            escape(_ratio(t.order) if t.order == t.order else "—"),
+            escape(ratio_of(t.order) if t.order == t.order else "—"),
             escape(str(t.points)),
             _span(t.verdict, _taylor_colour(t.verdict)),
         ]

@@ -28,9 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import GradientRow, Report
-from gradcheck_cli.engine.compare import FAIL, dims
 from gradcheck_cli.errors import GradcheckError
+from gradcheck_cli.result import FAIL, GradientRow, Report, dims
 
 MAX_BLOCKS = 8  # blocks of a 3-D tensor drawn side by side; the rest are left out
 MISSING = "--plot needs matplotlib: python3 -m pip install matplotlib"  # (as cli/sweep.py)

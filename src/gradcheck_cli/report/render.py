@@ -8,9 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.engine.checking import Report, bar, method_description
-from gradcheck_cli.engine.compare import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Comparison, dims
+from gradcheck_cli.engine.checking import method_description
 from gradcheck_cli.report.schema import options_text, summary_text, tolerance_text
+from gradcheck_cli.result import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Comparison, Report, bar, dims
 
 LEGENDS = {
     "injected": "* formula replaced by an injected bug (--inject)",
@@ -33,7 +33,7 @@ def _g(x) -> str:
     return "—" if x is None else f"{x:.8g}"
 
 
-def _ratio(x) -> str:
+def ratio_of(x) -> str:
     return "—" if x is None or x != x else f"{x:.2g}"
 
 
@@ -62,7 +62,7 @@ def _severity(c: Comparison) -> str:
     return "yellow" if c.ratio > 0.01 else "green"
 
 
-def _shape(symbolic: str, concrete) -> str:
+def shape_of(symbolic: str, concrete) -> str:
     if not len(concrete):  # the loss: a number, written 1×1 in the derivation
         return symbolic
     c = dims(concrete)
@@ -96,7 +96,7 @@ def forward_table(report: Report) -> Table:
     for col in ("variable", "role", "formula", "shape"):
         table.add_column(col)
     for f in report.forward:
-        table.add_row(f.name, f.role, f.formula or "—", _shape(f.shape, f.dims))
+        table.add_row(f.name, f.role, f.formula or "—", shape_of(f.shape, f.dims))
     return table
 
 
@@ -119,7 +119,7 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
         or r.comparison.directions
         for r in report.gradients
     )
-    rows = [_cells(r, sampled) for r in report.gradients]
+    rows = [row_cells(r, sampled) for r in report.gradients]
     table = Table(title="Backward pass: hand-derived (A) vs numerical (N)", title_justify="left")
     columns = _fitting(rows, width)
     for col in columns:
@@ -130,7 +130,7 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
     return table
 
 
-def _cells(r, sampled: bool) -> dict[str, Text | str]:
+def row_cells(r, sampled: bool) -> dict[str, Text | str]:
     """Every column's cell of a row (--sample, --directions: how many were checked, in
     place of max rel err)."""
     c = r.comparison
@@ -139,9 +139,9 @@ def _cells(r, sampled: bool) -> dict[str, Text | str]:
     cells: dict[str, Text | str] = {
         "adjoint": r.label + (" *" if r.replaced else ""),
         "formula": r.formula,
-        "shape": _shape(r.shape, r.dims),
+        "shape": shape_of(r.shape, r.dims),
         "max rel err": Text(_e(c.max_rel), style=sev),
-        "err/bound": Text(_ratio(c.ratio), style=sev),
+        "err/bound": Text(ratio_of(c.ratio), style=sev),
         "resolution": Text(_res(c), style="yellow" if c.status == WEAK else ""),
         "worst at": _where(c),
         "A": _g(c.worst_analytic),
@@ -254,7 +254,7 @@ def taylor_table(report: Report) -> Table:
         )
         table.add_row(
             bar(row.name),
-            _ratio(row.order) if row.order == row.order else "—",
+            ratio_of(row.order) if row.order == row.order else "—",
             str(row.points),
             Text(row.verdict, style=style),
         )
@@ -295,7 +295,7 @@ def render_markdown(report: Report) -> str:
         out.append(f"- injected bug: `{report.settings.inject}`")
     out += ["", "| variable | role | formula | shape |", "|---|---|---|---|"]
     out += [
-        f"| {f.name} | {f.role} | {f.formula or '—'} | {_shape(f.shape, f.dims)} |"
+        f"| {f.name} | {f.role} | {f.formula or '—'} | {shape_of(f.shape, f.dims)} |"
         for f in report.forward
     ]
     out += [
@@ -307,8 +307,9 @@ def render_markdown(report: Report) -> str:
     for r in report.gradients:
         c = r.comparison
         out.append(
-            f"| {r.label}{' *' if r.replaced else ''} | {r.formula} | {_shape(r.shape, r.dims)} | "
-            f"{_e(c.max_abs)} | {_e(c.max_rel)} | {_ratio(c.ratio)} | {_res(c)} | {_where(c)} | "
+            f"| {r.label}{' *' if r.replaced else ''} | {r.formula} | "
+            f"{shape_of(r.shape, r.dims)} | "
+            f"{_e(c.max_abs)} | {_e(c.max_rel)} | {ratio_of(c.ratio)} | {_res(c)} | {_where(c)} | "
             f"{_g(c.worst_analytic)} | "
             f"{_g(c.worst_numeric)} | **{c.status}** |"
         )
@@ -328,7 +329,7 @@ def render_markdown(report: Report) -> str:
     if report.taylor:
         out += ["", "| adjoint | Taylor order | points | reading |", "|---|---:|---:|---|"]
         out += [
-            f"| {bar(t.name)} | {_ratio(t.order)} | {t.points} | {t.verdict} |"
+            f"| {bar(t.name)} | {ratio_of(t.order)} | {t.points} | {t.verdict} |"
             for t in report.taylor
         ]
     if report.derivation is not None:

@@ -51,9 +51,9 @@ import numpy as np
 
 from gradcheck_cli import __version__
 from gradcheck_cli.engine.bounds import classic, describe, uses_estimates
-from gradcheck_cli.engine.checking import Report, method_description
-from gradcheck_cli.engine.compare import FAIL, KINK, NOT_CHECKED, PASS, WEAK
+from gradcheck_cli.engine.checking import method_description
 from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP
+from gradcheck_cli.result import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Report
 
 SCHEMA = "gradcheck/1"
 
@@ -169,7 +169,7 @@ def to_json(report: Report) -> dict:
         **({} if report.derivation is None else {"derivation": _derivation(report)}),
         "summary": {
             "status": report.status,
-            "exit_status": report.exit_code,
+            "exit_status": int(report.exit_code),
             "total": len(report.gradients),
             "passed": report.count(PASS),
             "failed": report.count(FAIL),

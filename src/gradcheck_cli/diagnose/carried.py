@@ -17,9 +17,7 @@ Only a diagnosis: no verdict changes.
 import numpy as np
 
 from gradcheck_cli.engine.directional import complex_along, directions
-
-CARRY_DIRECTIONS = 3
-CARRY_RTOL = 1e-6  # the two sides agree to this, relative (both are exact to ~1e-13)
+from gradcheck_cli.engine.policy import CARRY_DIRECTIONS, CARRY_RTOL
 
 
 def carried_from(model, env, row: str, error: np.ndarray, upstream: dict, seed: int):

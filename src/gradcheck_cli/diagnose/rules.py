@@ -10,26 +10,32 @@ realistic slips of benchmarks/diagnoses/ they are measured on.
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from itertools import permutations
 
 import numpy as np
 
-from gradcheck_cli.engine.compare import Tolerance, dims, entry_bound
-
-EPS = float(np.finfo(np.float64).eps)
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    # nonfinite, zero, transpose, shape, sign, scale, term, product, outer, reversed, shifted,
-    # convolution, support, offset, point, factor, where, small, none
-    kind: str
-    message: str
-    detail: dict = field(default_factory=dict)
-
-
-NONE = "no simple pattern"
+from gradcheck_cli.diagnose.case import NONE, Case, Rule
+from gradcheck_cli.engine.compare import entry_bound
+from gradcheck_cli.engine.policy import (
+    CHANCE,
+    CORRELATED,
+    EPS,
+    FEW_ENTRIES,
+    LEFT_OVER,
+    MAX_SHIFT,
+    NAMED_RTOL,
+    PATTERN_ROUNDING,
+    POINT_PROBE,
+    POINT_PROBE_RTOL,
+    RANK_ONE,
+    RANK_ONE_MOST,
+    ROOT_RTOL,
+    SMALL_SPREAD,
+    SPREAD,
+    TINY,
+    TOO_FEW_DIGITS,
+)
+from gradcheck_cli.result import Diagnosis, Tolerance, dims
 
 
 def _kept(X: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
@@ -68,10 +74,11 @@ def _explains(A, N, predicted, effect, tol: Tolerance, keep, spread: int) -> boo
         return False
     size = np.abs(e)
     top = float(size.max())
-    if top <= 32 * EPS * float(np.abs(n).max()):
+    if top <= PATTERN_ROUNDING * EPS * float(np.abs(n).max()):
         return False
-    seen = np.maximum(size, 0.01 * top)
-    return bool(np.all(np.abs(a - p) <= 0.01 * seen)) and int(np.sum(size >= 0.01 * top)) >= spread
+    seen = np.maximum(size, LEFT_OVER * top)
+    fit = bool(np.all(np.abs(a - p) <= LEFT_OVER * seen))
+    return fit and int(np.sum(size >= LEFT_OVER * top)) >= spread
 
 
 def _scale(A, N, tol: Tolerance, keep, spread: int) -> float | None:
@@ -84,7 +91,7 @@ def _scale(A, N, tol: Tolerance, keep, spread: int) -> float | None:
 
 def _c_text(c: float) -> str:
     """c with enough digits to show how far it is from 1 (0.99999916, not 1)."""
-    if abs(c - 1) >= 1e-3:
+    if abs(c - 1) >= TOO_FEW_DIGITS:
         return f"{c:.6g}"
     gap = float(f"{abs(c - 1):.1e}")  # two digits of the gap: round-off never adds a digit
     return f"{c:.{int(np.ceil(-np.log10(gap))) + 1}f}"
@@ -94,7 +101,7 @@ def _scale_diagnosis(c: float, symbols: dict) -> Diagnosis:
     named = _named_constant(c, symbols)
     if named:
         return Diagnosis("scale", f"scaled: A = c·N with c = {named}", {"c": c})
-    hint = " (a constant typed with too few digits?)" if abs(c - 1) < 1e-3 else ""
+    hint = " (a constant typed with too few digits?)" if abs(c - 1) < TOO_FEW_DIGITS else ""
     return Diagnosis("scale", f"scaled: A = c·N with c = {_c_text(c)}{hint}", {"c": c})
 
 
@@ -132,7 +139,7 @@ def _named_constant(c: float, symbols: dict) -> str | None:
         (0.5, "½: an extra ½, or an adjoint split between two paths instead of copied"),
     ]
     for value, text in named:
-        if abs(c - value) <= 1e-6 * abs(value):
+        if abs(c - value) <= NAMED_RTOL * abs(value):
             return text
     return _root_name(c)
 
@@ -147,8 +154,37 @@ def _root_name(c: float) -> str | None:
         (1 / (c * c), "1/√{k}: a factor 1/√{k} once too often (a 1/√d scale?)"),
     ):
         k = round(square)
-        if k >= 2 and abs(square - k) <= 1e-9 * k and math.isqrt(k) ** 2 != k:
+        if k >= 2 and abs(square - k) <= ROOT_RTOL * k and math.isqrt(k) ** 2 != k:
             return f"{c:.6g} = " + text.format(k=k)
+    return None
+
+
+def nonfinite_rule(c: Case) -> Diagnosis | None:
+    """A not finite where N is (a division by zero, an overflow in the backward)."""
+    A = c.A
+    if np.all(np.isfinite(A)):
+        return None
+    i = tuple(int(j) for j in np.argwhere(~np.isfinite(A))[0])
+    return Diagnosis("nonfinite", f"A is not finite ({A[i]} at {list(i)}) where N is finite")
+
+
+def shape_rule(c: Case) -> Diagnosis | None:
+    """A of another shape than N: transposed (and its values Nᵀ: kind transpose), an outer
+    product u qᵀ where N = u ∘ q (kind outer), not summed over the batch, the right values
+    reshaped; else just the two shapes."""
+    A, N = c.A, c.N
+    if A.shape == N.shape:
+        return None
+    return _shape_rules(A, N, c.tol, c.adjoints) or Diagnosis(
+        "shape", f"A is {dims(A.shape)}, expected {dims(N.shape)}"
+    )
+
+
+def zero_rule(c: Case) -> Diagnosis | None:
+    """A all zero (on the kept entries) where N is not: a gradient missing or never
+    accumulated."""
+    if not _kept(c.A, c.keep).any() and _kept(c.N, c.keep).any():
+        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
     return None
 
 
@@ -198,31 +234,52 @@ def _shape_rules(A, N, tol, candidates) -> Diagnosis | None:
     return None
 
 
-def _value_rules(
-    A, N, tol, candidates, symbols, keep=None, own=None, own_name: str | None = None
-) -> Diagnosis | None:
-    """Sign, scale, transposed values, the variable's own value, then a named term."""
-    if _fits(A, -N, tol, keep):
+def sign_rule(c: Case) -> Diagnosis | None:
+    """A = −N: a flipped sign (t − y for y − t)."""
+    if _fits(c.A, -c.N, c.tol, c.keep):
         return Diagnosis("sign", "sign: A = −N (a flipped sign, e.g. t − y for y − t)")
-    c = _scale(A, N, tol, keep, spread=2)
-    if c is not None:
-        return _scale_diagnosis(c, symbols)
-    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and _fits(A, np.swapaxes(N, -1, -2), tol, keep):
+    return None
+
+
+def scale_rule(c: Case) -> Diagnosis | None:
+    """A = c·N, c uniform (two entries at least carry it); c named when it is B, 1/B, 2, ½,
+    √k or 1/√k."""
+    k = _scale(c.A, c.N, c.tol, c.keep, spread=SPREAD)
+    return None if k is None else _scale_diagnosis(k, c.symbols)
+
+
+def transpose_rule(c: Case) -> Diagnosis | None:
+    """A = Nᵀ in value (a square matrix, or square in its last two axes): the factors of an
+    outer product swapped."""
+    A, N = c.A, c.N
+    if (
+        A.ndim >= 2
+        and A.shape[-1] == A.shape[-2]
+        and _fits(A, np.swapaxes(N, -1, -2), c.tol, c.keep)
+    ):
         return Diagnosis(
             "transpose", "transposed values: A = Nᵀ (the factors of an outer product swapped?)"
         )
-    own_rule = _own_term(A, N, tol, keep, own, own_name, spread=2)
+    return None
+
+
+def term_rule(c: Case) -> Diagnosis | None:
+    """N − A = k·V: the variable's own value (a weight-decay term), then another adjoint or
+    a forward value of the same shape (a skip connection dropped); k = ±1 is said as a
+    missing or extra term."""
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
+    own_rule = _own_term(A, N, tol, keep, c.own, c.own_name, spread=SPREAD)
     if own_rule:
         return own_rule
-    for name, V in candidates.items():
+    for name, V in c.candidates.items():
         if V.shape != N.shape or not np.any(V):
             continue
         k = _lsq(N - A, V, keep)
         if k == 0 or not _fits(A, N - k * V, tol, keep):
             continue
-        if abs(k - 1) <= 1e-6:
+        if abs(k - 1) <= NAMED_RTOL:
             return Diagnosis("term", f"missing a term equal to {name}", {"term": name, "k": k})
-        if abs(k + 1) <= 1e-6:
+        if abs(k + 1) <= NAMED_RTOL:
             return Diagnosis("term", f"an extra term equal to {name}", {"term": name, "k": k})
         if A.size > 1:
             return Diagnosis(
@@ -233,9 +290,11 @@ def _value_rules(
     return None
 
 
-def _product_rule(A, N, tol, adjoints, values, keep=None) -> Diagnosis | None:
+def product_rule(c: Case) -> Diagnosis | None:
     """A = Ū ∘ F for a named adjoint Ū and forward value F: a function's value where its
     derivative belongs (h̄ ∘ φ(z1) for h̄ ∘ φ'(z1))."""
+    A, tol, keep = c.A, c.tol, c.keep
+    adjoints, values = c.adjoints, c.values
     for uname, U in adjoints.items():
         if U.shape != A.shape:
             continue
@@ -252,17 +311,16 @@ def _product_rule(A, N, tol, adjoints, values, keep=None) -> Diagnosis | None:
 
 # ----------------------------------------------------------------- permuted copies
 
-MAX_SHIFT = 8  # index offsets looked for: 1 … 8 places (a slice, a padding, a loop bound)
-
 
 def _along(axis: int, ndim: int) -> str:
     return "" if ndim == 1 else f" along axis {axis}"
 
 
-def _reversed_rule(A, N, tol, keep) -> Diagnosis | None:
+def reversed_rule(c: Case) -> Diagnosis | None:
     """A = N with one axis reversed: plainly (A[i] = N[n−1−i]: a flip missing or extra,
     a kernel not flipped) or circularly (A[i] = N[(n−i) mod n]: what a conjugate on the
     wrong factor of an FFT product gives)."""
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
     for axis in range(A.ndim):
         if A.shape[axis] < 2:
             continue
@@ -279,7 +337,7 @@ def _reversed_rule(A, N, tol, keep) -> Diagnosis | None:
                 "reversed in time, as a conjugate on the wrong factor of an FFT product makes it",
             ),
         ):
-            if _explains(A, N, P, P - N, tol, keep, spread=2):
+            if _explains(A, N, P, P - N, tol, keep, spread=SPREAD):
                 return Diagnosis(
                     "reversed",
                     f"reversed: A equals N reversed{_along(axis, A.ndim)} ({how}): {cause}",
@@ -295,17 +353,18 @@ def _overlap(shape, axis: int, s: int) -> np.ndarray:
     return np.broadcast_to(np.expand_dims(line, [d for d in range(len(shape)) if d != axis]), shape)
 
 
-def _shifted_rule(A, N, tol, keep) -> Diagnosis | None:
+def shifted_rule(c: Case) -> Diagnosis | None:
     """A[i] = N[i − s] along one axis, for a small offset s: circularly on every entry (an
     index that wraps around), or on the entries where N[i − s] exists (the edge left out:
     a slice, a padding or a loop bound off by s)."""
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
     kept = np.ones(A.shape, bool) if keep is None else keep
     for axis in range(A.ndim):
         n = A.shape[axis]
         for s in [k * sign for k in range(1, min(MAX_SHIFT, n // 3) + 1) for sign in (1, -1)]:
             P = np.roll(N, s, axis)
             idx = f"A[i] = N[i {'−' if s > 0 else '+'} {abs(s)}]"
-            if _explains(A, N, P, P - N, tol, keep, spread=max(2, int(kept.sum()) // 2)):
+            if _explains(A, N, P, P - N, tol, keep, spread=max(SPREAD, int(kept.sum()) // 2)):
                 return Diagnosis(
                     "shifted",
                     f"shifted: A equals N rolled by {s}{_along(axis, A.ndim)} ({idx}, "
@@ -313,7 +372,7 @@ def _shifted_rule(A, N, tol, keep) -> Diagnosis | None:
                     {"axis": axis, "shift": s},
                 )
             inner = _overlap(A.shape, axis, s) & kept
-            if _explains(A, N, P, P - N, tol, inner, spread=max(2, int(inner.sum()) // 2)):
+            if _explains(A, N, P, P - N, tol, inner, spread=max(SPREAD, int(inner.sum()) // 2)):
                 return Diagnosis(
                     "shifted",
                     f"shifted by {abs(s)}: {idx}{_along(axis, A.ndim)} on the "
@@ -354,10 +413,12 @@ def _combinations(U, K, u: str, k: str) -> list[tuple[bool, str, np.ndarray]]:
     return ways
 
 
-def _convolution_rule(A, N, tol, adjoints, values, keep) -> Diagnosis | None:
+def convolution_rule(c: Case) -> Diagnosis | None:
     """N is a correlation of an adjoint u with a forward value k and A the convolution (or
     the other way round): the kernel's flip, or in the Fourier domain its conjugate, is
     missing or extra. 1-D only; both N and A verified entry by entry."""
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
+    adjoints, values = c.adjoints, c.values
     if A.ndim != 1 or A.size < 3:
         return None
     for uname, U in adjoints.items():
@@ -370,7 +431,7 @@ def _convolution_rule(A, N, tol, adjoints, values, keep) -> Diagnosis | None:
             if right is None:
                 continue
             for conv, how, P in ways:
-                if conv != right[0] and _explains(A, N, P, P - N, tol, keep, spread=2):
+                if conv != right[0] and _explains(A, N, P, P - N, tol, keep, spread=SPREAD):
                     kinds = ("correlation", "convolution")
                     return Diagnosis(
                         "convolution",
@@ -408,15 +469,16 @@ def _sign_place(bad, values) -> str:
 
 
 def _entries(mask: np.ndarray) -> str:
-    if mask.sum() > 3:
+    if mask.sum() > FEW_ENTRIES:
         return ""
     return " (" + ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(mask)) + ")"
 
 
-def _support_rule(A, N, tol, values, keep) -> Diagnosis | None:
+def support_rule(c: Case) -> Diagnosis | None:
     """A right where N is nonzero, wrong only where N is exactly zero (A reaches entries
     that do not change the loss) or only where A is zero and N is not (a branch's
     derivative missing)."""
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     bad, kept = _bad_entries(A, N, tol, keep)
     if not bad.any():
         return None
@@ -513,23 +575,24 @@ def _ratio(f, g, at=None):
     return (1.0 if f is None else take(f)) / (1.0 if g is None else take(g))
 
 
-def _point_rule(A, N, tol, values, keep) -> Diagnosis | None:
+def point_rule(c: Case) -> Diagnosis | None:
     """A = N ∘ f(v) / g(w): a derivative at the wrong point (tanh′ as 1 − z² for 1 − h², σ′
     at the pre-activation), a wrong derivative, or a factor extra or missing; f and g from
     FORMS, v and w forward values. Screened on the largest entries, then verified on all."""
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     factors = _factors(values, A.shape)
     kept = np.ones(A.shape, bool) if keep is None else keep
     live = kept & (N != 0)
     if not factors or live.sum() < 2:
         return None
-    probe = np.flatnonzero(live)[np.argsort(-np.abs(N[live]))[:8]]
+    probe = np.flatnonzero(live)[np.argsort(-np.abs(N[live]))[:POINT_PROBE]]
     a, n = A.ravel()[probe], N.ravel()[probe]
     with np.errstate(all="ignore"):
         for kind, message, f, g in _point_candidates(factors):
-            if not np.allclose(n * _ratio(f, g, probe), a, rtol=1e-4, atol=0):
+            if not np.allclose(n * _ratio(f, g, probe), a, rtol=POINT_PROBE_RTOL, atol=0):
                 continue
             P = np.where(N == 0, 0.0, N * _ratio(f, g))
-            if _explains(A, N, P, P - N, tol, keep, spread=2):
+            if _explains(A, N, P, P - N, tol, keep, spread=SPREAD):
                 return Diagnosis(kind, message)
     return None
 
@@ -561,7 +624,7 @@ def _line_fit(D, V, W, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, b = zero, Svd / np.where(Svv > 0, Svv, 1)
     else:
         det = S1 * Svv - Sv**2
-        ok = det > 1e-12 * np.maximum(S1 * Svv, 1e-300)
+        ok = det > 1e-12 * np.maximum(S1 * Svv, TINY)
         b = np.where(ok, (S1 * Svd - Sv * Sd) / np.where(ok, det, 1), 0.0)
         a = (Sd - b * Sv) / np.maximum(S1, 1)
     return a[:, None] + b[:, None] * V, a, b
@@ -612,11 +675,12 @@ def _offset_models(shape, values: dict):
                 yield model, axis, name, V
 
 
-def _offset_rule(A, N, tol, values, keep) -> Diagnosis | None:
+def offset_rule(c: Case) -> Diagnosis | None:
     """A − N = a (+ b·V), a and b constant over the whole tensor or along one axis (one
     pair per line): a term through a mean, a sum or a norm, a constant missing. Each line
     must hold two entries more than the parameters fitted to it, and all the parameters
     at most half the entries."""
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     kept = np.ones(A.shape, bool) if keep is None else keep
     D = A - N
     for model, axis, name, V in _offset_models(A.shape, values):
@@ -628,7 +692,7 @@ def _offset_rule(A, N, tol, values, keep) -> Diagnosis | None:
             continue
         fit, a, b = _line_fit(_grouped(D, axis), _grouped(V, axis), W, model)
         fit = _ungrouped(fit, A.shape, axis)
-        if _explains(A, N, N + fit, fit, tol, keep, spread=2):
+        if _explains(A, N, N + fit, fit, tol, keep, spread=SPREAD):
             text = _offset_text(model, axis, A.ndim, name, float(a[0]), float(b[0]))
             return Diagnosis("offset", "an offset: " + text, {"axis": axis, "term": name or None})
     return _two_way_offset(A, N, tol, values, keep)
@@ -641,8 +705,8 @@ def _two_way_fit(D, V, kept, sweeps: int = 200) -> np.ndarray:
     a, b = np.zeros(D.shape[0]), np.zeros(D.shape[1])
     Vd = kept * V * D
     for _ in range(sweeps):
-        a = (Vd - W * b).sum(1) / np.maximum(W.sum(1), 1e-300)
-        b_new = (Vd - W * a[:, None]).sum(0) / np.maximum(W.sum(0), 1e-300)
+        a = (Vd - W * b).sum(1) / np.maximum(W.sum(1), TINY)
+        b_new = (Vd - W * a[:, None]).sum(0) / np.maximum(W.sum(0), TINY)
         done = np.allclose(b_new, b, rtol=1e-13, atol=0)
         b = b_new
         if done:
@@ -668,7 +732,7 @@ def _two_way_offset(A, N, tol, values, keep) -> Diagnosis | None:
         if m + n - 1 > counted.sum() / 2:
             continue
         fit = V * _two_way_fit(D, V.astype(float), kept)
-        if _explains(A, N, N + fit, fit, tol, keep, spread=2):
+        if _explains(A, N, N + fit, fit, tol, keep, spread=SPREAD):
             return Diagnosis(
                 "offset",
                 f"an offset: A − N = {name} ∘ (a_i + b_j), a by row and b by column: a "
@@ -679,7 +743,7 @@ def _two_way_offset(A, N, tol, values, keep) -> Diagnosis | None:
     return None
 
 
-def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
+def where_rule(c: Case) -> Diagnosis | None:
     """The error confined to a part of the tensor: a few entries, the diagonal, rows,
     columns, the entries where a forward value is zero, negative or positive, or those
     beyond a threshold of |N| or of a forward value.
@@ -688,12 +752,13 @@ def _where_rule(A, N, tol, values, keep=None) -> Diagnosis | None:
     both are zero (relu's inactive units) says nothing about where it is, and an entry
     excused as a kink is neither wrong nor right.
     """
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     bad, kept = _bad_entries(A, N, tol, keep)
     live = ((A != 0) | (N != 0)) & kept
     good = live & ~bad
     if not bad.any() or not good.any():
         return None
-    if bad.sum() <= 3:
+    if bad.sum() <= FEW_ENTRIES:
         where = ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(bad))
         return Diagnosis(
             "where",
@@ -757,7 +822,7 @@ def _where_threshold(A, N, tol, bad, good, values) -> Diagnosis | None:
     tests = [(f"|{n}|", np.abs(V)) for n, V in [("N", N), *values.items()] if V.shape == A.shape]
     tests += [(n, V) for n, V in values.items() if V.shape == A.shape]
     nb, ng = int(bad.sum()), int(good.sum())
-    if nb < 2 or ng < 2 or math.comb(nb + ng, nb) < 100 * 2 * len(tests):
+    if nb < 2 or ng < 2 or math.comb(nb + ng, nb) < CHANCE * 2 * len(tests):
         return None
     for text, T in tests:
         lo, hi = T[bad], T[good]
@@ -799,23 +864,34 @@ def _small_pattern(A, N, tol, symbols, keep, own, own_name) -> Diagnosis | None:
     """Within the classic tolerance, a pattern still named when it explains every entry:
     a uniform scale within 1e-5 of 1 (π typed as 3.14159), or a tiny own-value term.
     Four entries at least must carry it, so noise on a few does not pass for one."""
-    c = _scale(A, N, tol, keep, spread=4)
+    c = _scale(A, N, tol, keep, spread=SMALL_SPREAD)
     if c is not None:
         return _scale_diagnosis(c, symbols)
-    return _own_term(A, N, tol, keep, own, own_name, spread=4)
+    return _own_term(A, N, tol, keep, own, own_name, spread=SMALL_SPREAD)
 
 
-def _none(A, N, tol, values, keep) -> Diagnosis:
+def small_rule(c: Case) -> Diagnosis | None:
+    """A within the classic tolerance of N on every kept entry, though beyond the check's
+    own finer bound: a pattern still named when it explains every entry (a scale within
+    1e-5 of 1, a tiny own-value term), else the largest relative difference and where."""
+    if not _fits(c.A, c.N, c.tol, c.keep):
+        return None
+    A, N, tol, keep = c.A, c.N, c.tol, c.keep
+    return _small_pattern(A, N, tol, c.symbols, keep, c.own, c.own_name) or _small(A, N, tol, keep)
+
+
+def none_rule(c: Case) -> Diagnosis:
     """No pattern fits: the true things that help. How many entries are wrong; whether
     A − N mostly has N's sign (A too large) or the opposite; whether it is a rank-one
     matrix; which forward value it correlates with (|r| ≥ 0.9). Nothing is guessed."""
+    A, N, tol, keep, values = c.A, c.N, c.tol, c.keep, c.mine
     bad, kept = _bad_entries(A, N, tol, keep)
     D = A - N
     facts = [f"{int(bad.sum())} of {int(kept.sum())} entries differ"]
     facts += _sizes(A, N, bad)
-    if D.ndim == 2 and min(D.shape) > 1 and D.size <= 250_000 and keep is None:
+    if D.ndim == 2 and min(D.shape) > 1 and D.size <= RANK_ONE_MOST and keep is None:
         sv = np.linalg.svd(D, compute_uv=False)
-        if sv[1] <= 1e-6 * sv[0]:
+        if sv[1] <= RANK_ONE * sv[0]:
             facts.append("A − N is a rank-one matrix (an outer product u vᵀ)")
     best = _correlated(D, [("N", N), *values.items()], kept)
     if best:
@@ -848,72 +924,31 @@ def _correlated(D, named, kept) -> tuple[str, float] | None:
         if V.shape != D.shape or np.ptp(V[kept]) == 0:
             continue
         r = float(np.corrcoef(d, V[kept].astype(float))[0, 1])
-        if abs(r) >= 0.9 and (best is None or abs(r) > abs(best[1])):
+        if abs(r) >= CORRELATED and (best is None or abs(r) > abs(best[1])):
             best = (name, r)
     return best
 
 
-def diagnose(
-    analytic,
-    numeric: np.ndarray,
-    tol: Tolerance,
-    adjoints: dict | None = None,
-    values: dict | None = None,
-    symbols: dict | None = None,
-    *,
-    own: np.ndarray | None = None,
-    own_name: str | None = None,
-    exclude: np.ndarray | None = None,
-    value: np.ndarray | None = None,
-) -> Diagnosis:
-    """The simplest explanation of A ≠ N that fits within the bound, or "no simple pattern".
+# ----------------------------------------------------------------- the rules, in order
 
-    ``adjoints``: other adjoints by printed name (numeric values, the true ones);
-    ``values``: forward values by name; ``symbols``: sizes such as B; ``own``: the
-    variable's own forward value, named ``own_name`` (a weight-decay term is a multiple of
-    it); ``exclude``: a mask of entries excused as kinks, on which nothing is fitted,
-    verified or named; ``value``: the row's own forward value where ``own`` is not given
-    (a tapped intermediate's: a derivative at the wrong point is often taken at it), used
-    by the offset, point and threshold rules and in the facts of "no simple pattern".
-    """
-    adjoints, values, symbols = adjoints or {}, values or {}, symbols or {}
-    if not isinstance(analytic, np.ndarray) or not np.all(np.isfinite(numeric)):
-        return Diagnosis("none", NONE)
-    A, N = analytic.astype(float), numeric
-    if not np.all(np.isfinite(A)):
-        i = tuple(int(j) for j in np.argwhere(~np.isfinite(A))[0])
-        return Diagnosis("nonfinite", f"A is not finite ({A[i]} at {list(i)}) where N is finite")
-    if A.shape != N.shape:
-        return _shape_rules(A, N, tol, adjoints) or Diagnosis(
-            "shape", f"A is {dims(A.shape)}, expected {dims(N.shape)}"
-        )
-    keep = None
-    if exclude is not None and exclude.shape == A.shape and exclude.any():
-        keep = ~exclude.astype(bool)
-        if not keep.any():
-            return Diagnosis("none", NONE)
-    if not _kept(A, keep).any() and _kept(N, keep).any():
-        return Diagnosis("zero", "A is all zero: the gradient is missing or never accumulated")
-    if _fits(A, N, tol, keep):
-        return _small_pattern(A, N, tol, symbols, keep, own, own_name) or _small(A, N, tol, keep)
-    itself = own if own is not None else value
-    mine = {**values, **({own_name or "own": itself} if itself is not None else {})}
-    return _value_rules(
-        A, N, tol, {**adjoints, **values}, symbols, keep, own, own_name
-    ) or _patterns(A, N, tol, adjoints, values, mine, keep)
-
-
-def _patterns(A, N, tol, adjoints, values, mine, keep) -> Diagnosis:
-    """After sign, scale, transpose and terms: the rules, simplest first, then the facts.
-    ``mine``: the forward values with the row's own."""
-    return (
-        _reversed_rule(A, N, tol, keep)
-        or _shifted_rule(A, N, tol, keep)
-        or _convolution_rule(A, N, tol, adjoints, values, keep)
-        or _support_rule(A, N, tol, mine, keep)
-        or _offset_rule(A, N, tol, mine, keep)
-        or _product_rule(A, N, tol, adjoints, values, keep)
-        or _point_rule(A, N, tol, mine, keep)
-        or _where_rule(A, N, tol, mine, keep)
-        or _none(A, N, tol, mine, keep)
-    )
+RULES: list[Rule] = [
+    Rule("nonfinite", nonfinite_rule, entrywise=False),
+    Rule("shape", shape_rule, also=("transpose", "outer"), entrywise=False),
+    Rule("zero", zero_rule),
+    Rule("small", small_rule, also=("scale", "term")),
+    Rule("sign", sign_rule),
+    Rule("scale", scale_rule),
+    Rule("transpose", transpose_rule),
+    Rule("term", term_rule),
+    Rule("reversed", reversed_rule),
+    Rule("shifted", shifted_rule),
+    Rule("convolution", convolution_rule),
+    Rule("support", support_rule),
+    Rule("offset", offset_rule),
+    Rule("product", product_rule),
+    Rule("point", point_rule, also=("factor",)),
+    Rule("where", where_rule),
+    Rule("none", none_rule),
+]
+"""Tried in this order, simplest first; the first that fits names the diagnosis. Each
+has its row in docs/diagnoses.md (tests/test_diagnose.py holds them to it)."""

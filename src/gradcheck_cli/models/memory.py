@@ -1,0 +1,13 @@
+"""What a check holds in memory per checked entry, for the memory estimate
+(engine/estimate.py) and for refusing leaves too large before a forward runs (model
+files, layer pairs): measured against whole processes' peak resident set
+(benchmarks/estimates.py)."""
+
+HELD_PER_ENTRY = 18  # float64 arrays per checked entry at a check's peak
+BASE_BYTES = 44 * 2**20  # the interpreter, numpy, rich and gradcheck: 44 MiB at d = 8
+
+
+def leaves_bytes(entries: int) -> int:
+    """Bytes a check of leaves of ``entries`` entries holds at the least (before the
+    forward has run, its intermediates are unknown): files and layers refuse by it."""
+    return 8 * HELD_PER_ENTRY * entries + BASE_BYTES
