@@ -152,3 +152,28 @@ def test_a_softmax_fitted_to_its_last_bit_is_weak_not_failed(options):
     report = run_check(BUILDERS["softmax"](**options))
     x = report.row("x").comparison
     assert report.method == "complex" and x.status == "WEAK" and x.unresolved, x.reason
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(d=7, activation="softplus", seed=1409),
+        dict(d=28, activation="leaky_relu", seed=2720),
+        dict(d=14, activation="silu", seed=2950),
+    ],
+)
+def test_a_near_fit_in_float32_is_no_false_fail(options):
+    """y − t of a near fit rounds to 1e-7 of y in float32, which only A sees (N is taken
+    in float64): A's float32 rounding is measured against the same formula in float64."""
+    from gradcheck_cli.engine.checking import Settings
+    from gradcheck_cli.models import BUILDERS
+    from gradcheck_cli.pipeline import run_check
+    from gradcheck_cli.testing import plant_error
+
+    report = run_check(BUILDERS["residual"](**options), Settings(dtype="float32"))
+    assert report.count("FAIL") == 0, report.failures()
+    at = (0, 0)
+    wrong = run_check(
+        plant_error(BUILDERS["residual"](**options), "x", at, 1e-2), Settings(dtype="float32")
+    )
+    assert wrong.row("x").comparison.status == "FAIL"

@@ -282,17 +282,23 @@ def _extended(model, env, jacobians) -> dict:
 
 
 def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict:
-    """Each adjoint's own rounding, measured: {row id: A_ext − A}, where
-    A_ext is the same formula in extended precision on the same forward values (float64
-    checks only; nothing where it cannot be had).
+    """Each adjoint's own rounding, measured: {row id: A_ext − A}, where A_ext is the
+    same formula in a wider precision on the same forward values: 80-bit extended for a
+    float64 check (nothing where it cannot be had), float64 for a float32 one (there the
+    float32 casts of the forward values are A's alone: N is taken in float64, and y − t
+    of a near fit rounds to 1e-7 of y in float32).
 
-    The forward values' own rounding is not counted: the numeric derivative is taken of
-    the same float64 forward (the complex step's real parts are pinned to it), so y − t
-    of a near fit is shared by A and N. Where a formula amplifies it without N sharing it
-    (1 − h² of a saturated tanh), the second look's jitter, or the loss floor, decides."""
-    if dtype != "float64":
+    A float64 forward's own rounding is not counted here: the numeric derivative is
+    taken of the same forward (the complex step's real parts are pinned to it), so y − t
+    of a near fit is shared by A and N; where a formula amplifies it without N sharing it
+    (1 − h² of a saturated tanh), forward_rounding measures it."""
+    if dtype == "float32":
+        ext = dict(backward_at(model, env, "float64"))
+        ext.update({j.id: _as_float64(model.jacobian(j, env)) for j in jacobians})
+    elif dtype != "float64":
         return {}
-    ext = _extended(model, env, jacobians)
+    else:
+        ext = _extended(model, env, jacobians)
     out = {}
     for k, A in analytic.items():
         if (
@@ -429,12 +435,13 @@ def forward_rounding(model, env, p: "Pending", method, settings, moved: list) ->
         or not isinstance(A, np.ndarray)
         or A.shape != der.value.shape
         or np.iscomplexobj(A)
-        or settings.dtype != "float64"
     ):
         return None
     A = A.astype(np.float64)
     theta = _differentiated(env, p)
-    base = per_entry(method, settings.tolerance, A, der.value, der.error, p.rho, "float64", theta)
+    base = per_entry(
+        method, settings.tolerance, A, der.value, der.error, p.rho, settings.dtype, theta
+    )
     delta = np.zeros(A.shape)
     for draw, a_moved in enumerate(moved):
         a_moved = a_moved.get(p.id)
@@ -453,9 +460,9 @@ def forward_rounding(model, env, p: "Pending", method, settings, moved: list) ->
 
 
 def moved_backwards(model, env, jacobians, dtype: str, draws: int = 2) -> list:
-    """Every adjoint and Jacobian at ``draws`` ulp-moved forwards (forward_rounding)."""
-    if dtype != "float64":
-        return []
+    """Every adjoint and Jacobian at ``draws`` ulp-moved forwards (forward_rounding), the
+    ulps those of ``dtype`` (float32's for a float32 check: y − t of a near fit rounds
+    to 1e-7 of y there, and only A's formula sees it)."""
     out = []
     for draw in range(draws):
         try:
@@ -548,7 +555,7 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     weak = limit(method, settings.tolerance, settings.dtype)
     der = p.derivative
     assert der is not None, "the numeric reference is computed before the verdict"
-    if p.moved is None and settings.dtype == "float64":  # (a row --directions flagged, or
+    if p.moved is None:  # (a row --directions flagged, or
         # the budget's sample: A's rounding under moved forward values, measured here)
         moved = moved_backwards(model, env, model.jacobians, settings.dtype)
         p.moved = forward_rounding(model, env, p, method, settings, moved)
