@@ -335,19 +335,6 @@ def at_jittered(model, env, settings, compute, draw: int = 0):
     return compute(model.forward(values))
 
 
-def _jittered(model, env, p: Pending, method, settings, indices, draw):
-    """A − N again at jittered leaves (see at_jittered)."""
-
-    def compute(env2):
-        A = analytic_at(model, env2, p, settings.dtype)
-        N = numeric_reference(
-            model, env2, p.id, method, settings, p.jac, indices=None if p.jac else indices
-        ).value
-        return np.asarray(A, dtype=float) - N
-
-    return at_jittered(model, env, settings, compute, draw)
-
-
 def _rounded(model, env, p: Pending, method, settings, indices, draw):
     """A − N again with every forward value (leaves and intermediates) moved by a few
     ulps, at random: how much of A − N the rounding of those values decides. The numeric
