@@ -177,3 +177,13 @@ def test_a_near_fit_in_float32_is_no_false_fail(options):
         plant_error(BUILDERS["residual"](**options), "x", at, 1e-2), Settings(dtype="float32")
     )
     assert wrong.row("x").comparison.status == "FAIL"
+
+
+def test_a_kink_beside_theta_excuses_no_planted_error():
+    """A relative 1e-11 planted at x = −6e-9, a kink's width from 0: the complex step
+    agrees with itself on both sides of x, so no KINK is proved there, and it FAILs."""
+    from gradcheck_cli.testing import plant_error
+
+    assert check(path("near_kink.py"), jobs=1).row("x").comparison.status == "PASS"
+    wrong = check(plant_error(path("near_kink.py"), "x", (), 1e-11), jobs=1)
+    assert wrong.method == "complex" and wrong.row("x").comparison.status == "FAIL"

@@ -191,6 +191,15 @@ def differentiate(
     return Derivative(*map(e.scatter, parts))
 
 
+def complex_beside(model: Model, env: Values, wrt: str, indices: np.ndarray, offsets) -> np.ndarray:
+    """The complex step at θ_i + offsets[j] (a real move of entry i = indices[j] first):
+    the derivative of L along entry i at a point beside θ, one per index."""
+    e = _Entries(model, env, wrt, model.loss, indices, CHUNK_BYTES, None, None)
+    h = complex_steps(e.x, e.flat)
+    f = e.at(np.asarray(offsets, dtype=float) + 1j * h, complex)
+    return np.asarray(f, dtype=complex).reshape(indices.size).imag / h
+
+
 class _Entries:
     """The entries of ``wrt`` being differentiated: f at θ moved along them, in chunks."""
 

@@ -134,3 +134,7 @@ CHANCE = 100  # a threshold's split is claimed when 1 in this many random ones w
 RANK_ONE = 1e-6  # A − N is rank one: its second singular value below this × the first
 RANK_ONE_MOST = 250_000  # ... looked for in matrices of this many entries at the most
 CORRELATED = 0.9  # A − N follows a forward value: |r| of at least this
+# the kink test under the complex step: θ_i moved by ± this fraction of itself, and the
+# two sides' derivatives agreeing within this fraction, say the kink is not at θ_i
+KINK_BESIDE = 1e-6
+KINK_SAME = 1e-6

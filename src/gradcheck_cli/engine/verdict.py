@@ -17,12 +17,15 @@ from gradcheck_cli.engine.decide import carrying
 from gradcheck_cli.engine.numeric import (
     DEFAULT_REL_STEP,
     Derivative,
+    complex_beside,
     complex_steps,
     differentiate,
 )
 from gradcheck_cli.engine.policy import (
     DIFFERENCE_ROUNDOFF,
     INFORMATIVE,
+    KINK_BESIDE,
+    KINK_SAME,
     KINK_SHRINK,
     KINK_SIDES,
     LIMIT_MARGIN,
@@ -177,6 +180,8 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
     if jac is None:
         smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1)
         kink &= ~smooth
+        if method == "complex":
+            kink &= ~_same_on_both_sides(model, env, name, theta, kink)
         if method != "complex":  # the finite difference straddled a kink near θ: at θ's
             # own scale the loss is smooth, and that difference is the reference there
             near = smooth & (np.abs(analytic - own) <= bound)  # (no slack: no excuse)
@@ -191,6 +196,30 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
     change = np.maximum(np.abs(fine.plus - finest.plus), np.abs(fine.minus - finest.minus))
     slack = np.nan_to_num(change, nan=np.inf) + noise64
     return numeric, kink, OneSided(finest.minus, finest.plus, sides.min(0), sides.max(0), slack)
+
+
+def _same_on_both_sides(model, env, name: str, theta: np.ndarray, kink: np.ndarray):
+    """Kink candidates (θ_i ≠ 0) where the complex step agrees with itself at θ_i moved by
+    ±KINK_BESIDE |θ_i|: the loss is smooth across θ_i, so the kink the one-sided
+    differences straddled lies near θ_i (a leaky relu's at 0, seen from θ_i = −6e-9), not
+    at it, and the complex step at θ_i is exact there. At a kink exactly at θ_i (integer
+    data: W x = 0) the two sides' derivatives differ by the jump."""
+    beside = kink & (theta > 0) & np.isfinite(theta)
+    out = np.zeros(kink.shape, bool)
+    if not beside.any():
+        return out
+    idx = np.flatnonzero(beside)
+    move = KINK_BESIDE * theta.ravel()[idx]
+    try:
+        with np.errstate(all="ignore"):
+            right = complex_beside(model, env, name, idx, move)
+            left = complex_beside(model, env, name, idx, -move)
+    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+        return out
+    size = np.maximum(np.abs(right), np.abs(left))
+    same = np.isfinite(size) & (np.abs(right - left) <= KINK_SAME * size)
+    out.ravel()[idx] = same
+    return out
 
 
 def _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1):
