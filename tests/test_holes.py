@@ -188,3 +188,12 @@ def test_a_kink_beside_theta_excuses_no_planted_error():
     assert check(path("near_kink.py"), jobs=1).row("x").comparison.status == "PASS"
     wrong = check(plant_error(path("near_kink.py"), "x", (), 1e-11), jobs=1)
     assert wrong.method == "complex" and wrong.row("x").comparison.status == "FAIL"
+
+
+def test_a_kink_the_finite_differences_cannot_resolve_is_proved_by_the_complex_step():
+    from gradcheck_cli.testing import plant_error
+
+    report = check(path("tie_beside_big.py"), jobs=1)
+    assert report.method == "complex" and report.row("x").comparison.status == "KINK"
+    outside = check(plant_error(path("tie_beside_big.py"), "x", (), 2.0), jobs=1)  # A = 1.5
+    assert outside.row("x").comparison.status == "FAIL"

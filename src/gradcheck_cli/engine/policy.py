@@ -136,5 +136,6 @@ RANK_ONE_MOST = 250_000  # ... looked for in matrices of this many entries at th
 CORRELATED = 0.9  # A − N follows a forward value: |r| of at least this
 # the kink test under the complex step: θ_i moved by ± this fraction of itself, and the
 # two sides' derivatives agreeing within this fraction, say the kink is not at θ_i
-KINK_BESIDE = 1e-6
+KINK_BESIDE = 1e-10
 KINK_SAME = 1e-6
+KINK_FAR = 100.0  # ... and again this many times further: a kink's jump stays the same

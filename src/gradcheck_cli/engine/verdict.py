@@ -25,6 +25,7 @@ from gradcheck_cli.engine.policy import (
     DIFFERENCE_ROUNDOFF,
     INFORMATIVE,
     KINK_BESIDE,
+    KINK_FAR,
     KINK_SAME,
     KINK_SHRINK,
     KINK_SIDES,
@@ -133,6 +134,21 @@ class OneSided:
         with np.errstate(invalid="ignore"):
             return (A >= self.lo - tol) & (A <= self.hi + tol)
 
+    def exact_where(self, left: np.ndarray, right: np.ndarray) -> "OneSided":
+        """The same, with exact one-sided derivatives where ``left`` and ``right`` are
+        had and differ (_both_sides): their slack is their own rounding."""
+        there = _differ(left, right)
+        if not there.any():
+            return self
+        size = np.maximum(np.abs(left), np.abs(right))
+        return OneSided(
+            np.where(there, left, self.left),
+            np.where(there, right, self.right),
+            np.where(there, np.minimum(left, right), self.lo),
+            np.where(there, np.maximum(left, right), self.hi),
+            np.where(there, KINK_SAME * size, self.slack),
+        )
+
     def resolved(self) -> np.ndarray:
         """Where the one-sided derivatives differ by more than their own error: only
         there is a kink proved (one-sided values that are round-off prove nothing)."""
@@ -181,7 +197,8 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
         smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1)
         kink &= ~smooth
         if method == "complex":
-            kink &= ~_same_on_both_sides(model, env, name, theta, kink)
+            same, left, right = _both_sides(model, env, name, theta, bad)
+            kink = (kink & ~same) | (bad & _differ(left, right))
         if method != "complex":  # the finite difference straddled a kink near θ: at θ's
             # own scale the loss is smooth, and that difference is the reference there
             near = smooth & (np.abs(analytic - own) <= bound)  # (no slack: no excuse)
@@ -195,31 +212,47 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
     sides = np.stack([d.plus for d, *_ in levels] + [d.minus for d, *_ in levels])
     change = np.maximum(np.abs(fine.plus - finest.plus), np.abs(fine.minus - finest.minus))
     slack = np.nan_to_num(change, nan=np.inf) + noise64
-    return numeric, kink, OneSided(finest.minus, finest.plus, sides.min(0), sides.max(0), slack)
+    found = OneSided(finest.minus, finest.plus, sides.min(0), sides.max(0), slack)
+    if jac is None and method == "complex":  # the complex step's own sides, where it has
+        found = found.exact_where(left, right)  # them: no finite step's round-off
+    return numeric, kink, found
 
 
-def _same_on_both_sides(model, env, name: str, theta: np.ndarray, kink: np.ndarray):
-    """Kink candidates (θ_i ≠ 0) where the complex step agrees with itself at θ_i moved by
-    ±KINK_BESIDE |θ_i|: the loss is smooth across θ_i, so the kink the one-sided
-    differences straddled lies near θ_i (a leaky relu's at 0, seen from θ_i = −6e-9), not
-    at it, and the complex step at θ_i is exact there. At a kink exactly at θ_i (integer
-    data: W x = 0) the two sides' derivatives differ by the jump."""
-    beside = kink & (theta > 0) & np.isfinite(theta)
-    out = np.zeros(kink.shape, bool)
-    if not beside.any():
-        return out
-    idx = np.flatnonzero(beside)
-    move = KINK_BESIDE * theta.ravel()[idx]
-    try:
-        with np.errstate(all="ignore"):
-            right = complex_beside(model, env, name, idx, move)
-            left = complex_beside(model, env, name, idx, -move)
-    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
-        return out
+def _both_sides(model, env, name: str, theta: np.ndarray, bad: np.ndarray):
+    """The complex step at the failing entries (θ_i ≠ 0) moved by ±KINK_BESIDE |θ_i|:
+    (where the two agree, left, right; NaN elsewhere). Agreeing, the loss is smooth across
+    θ_i, so a kink the one-sided differences straddled lies near θ_i (a leaky relu's at
+    0, seen from θ_i = −6e-9), not at it, and the complex step at θ_i is exact there.
+    At a kink exactly at θ_i (integer data: W x = 0) they differ by the jump, and they
+    are its one-sided derivatives, free of any finite step's round-off."""
+    beside = bad & (theta > 0) & np.isfinite(theta)
+    flat = np.full((2, 2, bad.size), np.nan)  # (near, far) × (left, right) × entries
+    if beside.any():
+        idx = np.flatnonzero(beside)
+        try:
+            with np.errstate(all="ignore"):
+                for k, scale in enumerate((KINK_BESIDE, KINK_BESIDE * KINK_FAR)):
+                    move = scale * theta.ravel()[idx]
+                    flat[k, 1, idx] = complex_beside(model, env, name, idx, move)
+                    flat[k, 0, idx] = complex_beside(model, env, name, idx, -move)
+        except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+            flat[:] = np.nan
+    (left, right), (far_left, far_right) = flat.reshape((2, 2) + bad.shape)
     size = np.maximum(np.abs(right), np.abs(left))
-    same = np.isfinite(size) & (np.abs(right - left) <= KINK_SAME * size)
-    out.ravel()[idx] = same
-    return out
+    gap, far_gap = np.abs(right - left), np.abs(far_right - far_left)
+    with np.errstate(invalid="ignore"):
+        same = np.isfinite(size) & (gap <= KINK_SAME * size)
+        # a kink's jump is the same seen from KINK_FAR times further; a smooth loss's
+        # difference grows with the distance (near a minimum it can match f' itself)
+        jump = ~same & np.isfinite(far_gap) & (far_gap < 2 * gap)
+    return same, np.where(jump, left, np.nan), np.where(jump, right, np.nan)
+
+
+def _differ(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Where the two sides' derivatives are both had and differ (a kink at θ_i)."""
+    size = np.maximum(np.abs(right), np.abs(left))
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(size) & (np.abs(right - left) > KINK_SAME * size)
 
 
 def _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1):
