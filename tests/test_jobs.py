@@ -1,6 +1,7 @@
 """--jobs and executor=: perturbed copies in worker processes, the same bytes as here."""
 
 import json
+import platform
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -226,3 +227,32 @@ def test_copies_are_evaluated_on_one_blas_thread_unless_the_environment_chose(mo
         monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
         with workers.one_blas_thread():  # the environment's choice stands
             assert blas() <= {2}
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+@pytest.mark.parametrize(
+    "given, seen", [(None, (str(2**30), str(2**30))), ("12345", ("12345", None))]
+)
+def test_the_command_keeps_freed_memory_unless_told(tmp_path, given, seen):
+    """The command line keeps large freed arrays for the next (cli.keep_freed_memory), and
+    says so to its workers through the environment; a MALLOC_* setting of the user's wins."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "malloc.py"
+    path.write_text(
+        "import os, sys\nimport numpy as np\n"
+        "print('trim', os.environ.get('MALLOC_TRIM_THRESHOLD_'), file=sys.stderr)\n"
+        "print('mmap', os.environ.get('MALLOC_MMAP_THRESHOLD_'), file=sys.stderr)\n"
+        "def init(rng):\n    return {'w': rng.standard_normal(3)}\n"
+        "def forward(p, tap):\n    return np.sum(np.sin(p['w']))\n"
+        "def backward(v):\n    return {'w': np.cos(v['w'])}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    if given is not None:
+        env["MALLOC_TRIM_THRESHOLD_"] = given
+    args = [sys.executable, "-m", "gradcheck_cli", "check", str(path), "-q"]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert f"trim {seen[0]}" in done.stderr and f"mmap {seen[1]}" in done.stderr

@@ -35,8 +35,12 @@ def carrying(A: np.ndarray, N: np.ndarray, counted: np.ndarray) -> np.ndarray:
     """The counted entries that carry the gradient: max(|A_i|, |N_i|) ≥ CARRY times its
     largest (by either side: an N of exactly 0 does not hide a nonzero A, nor an A of 0 a
     nonzero N)."""
-    size = np.maximum(np.abs(A), np.abs(N))
-    top = float(size[counted].max()) if counted.any() else 0.0
+    return _carrying(np.maximum(np.abs(A), np.abs(N)), counted)
+
+
+def _carrying(size: np.ndarray, counted: np.ndarray) -> np.ndarray:
+    """carrying(), from size = max(|A_i|, |N_i|)."""
+    top = float(np.max(size, where=counted, initial=0.0)) if counted.any() else 0.0
     return counted & (size >= CARRY * top) & (size > 0)
 
 
@@ -47,12 +51,15 @@ def resolution(
     carrying entries (/ |N_i| where A_i is 0: a dropped term there passes only within a
     bound that size). (None, None, None) where none carries; (None, index, why) where
     one is unresolved."""
-    live = carrying(A, N, counted)
+    size = np.asarray(np.abs(A), dtype=np.result_type(A, N))  # (ours: changed in place)
+    absN = np.abs(N)
+    live = _carrying(np.maximum(size, absN), counted)
     if not live.any():  # nothing to resolve: every entry's bound decides alone
         return None, None, None
-    size = np.where(A != 0, np.abs(A), np.abs(N))
+    np.copyto(size, absN, where=A == 0)  # |A_i|, or |N_i| where A_i = 0
+    res = np.full(np.broadcast_shapes(np.shape(bound), size.shape), -np.inf)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        res = np.where(live, bound / size, -np.inf)
+        np.divide(bound, size, out=res, where=live)
     worst = int(np.argmax(res))
     value = float(res.ravel()[worst])
     index = tuple(int(j) for j in np.unravel_index(worst, A.shape))

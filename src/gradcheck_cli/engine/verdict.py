@@ -369,7 +369,7 @@ def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict
             and k in ext
             and ext[k].shape == A.shape
         ):
-            out[k] = np.nan_to_num((ext[k] - A).astype(np.float64))
+            out[k] = _finite((ext[k] - A).astype(np.float64))
     return out
 
 
@@ -486,26 +486,33 @@ def forward_rounding(model, env, p: "Pending", method, settings, moved: list) ->
         or np.iscomplexobj(A)
     ):
         return None
-    A = A.astype(np.float64)
+    A = A.astype(np.float64, copy=False)
     theta = _differentiated(env, p)
     base = per_entry(
         method, settings.tolerance, A, der.value, der.error, p.rho, settings.dtype, theta
     )
+    limit = MOVED_MATTERS * _finite(base, posinf=np.inf)
     delta = np.zeros(A.shape)
     for draw, a_moved in enumerate(moved):
         a_moved = a_moved.get(p.id)
         if not isinstance(a_moved, np.ndarray) or a_moved.shape != A.shape:
             continue
-        own = np.nan_to_num(np.abs(a_moved.astype(np.float64) - A), nan=0.0, posinf=0.0)
-        matters = own * POLICY[REFERENCE].rounding > MOVED_MATTERS * np.nan_to_num(
-            base, posinf=np.inf
-        )
+        own = np.array(a_moved, dtype=np.float64)  # |A moved − A|, in place
+        own -= A
+        np.abs(own, out=own)
+        own = _finite(own, nan=0.0, posinf=0.0)
+        matters = own * POLICY[REFERENCE].rounding > limit
         if matters.any():
             d_moved = _rounded(model, env, p, method, settings, np.flatnonzero(matters), draw)
             shared = np.abs((A - der.value) - d_moved)
             own = np.where(matters, np.nan_to_num(shared, nan=np.inf), own)
-        delta = np.maximum(delta, own)
+        np.maximum(delta, own, out=delta)
     return delta
+
+
+def _finite(x: np.ndarray, **replace_with) -> np.ndarray:
+    """np.nan_to_num(x, **replace_with), without the copy where every entry is finite."""
+    return x if np.isfinite(x).all() else np.nan_to_num(x, **replace_with)
 
 
 def moved_backwards(model, env, jacobians, dtype: str, draws: int = 2) -> list:
@@ -620,7 +627,7 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
         numeric = np.where(mask, numeric, A)  # unsampled entries: nothing to compare
     if not comparable or not np.all(np.isfinite(numeric)):
         return numeric, compare(A, numeric, tol, sampled=mask)
-    A = A.astype(np.float64)
+    A = A.astype(np.float64, copy=False)
     theta = _differentiated(env, p)
     bound = per_entry(
         method, settings.tolerance, A, numeric, der.error, p.rho, settings.dtype, theta
