@@ -21,11 +21,13 @@ one-sided derivatives are resolved and A lies between them). The rule:
   **PASS**. The check's status: FAIL over WEAK over PASS (KINK passes).
 """
 
+from dataclasses import replace
+
 import numpy as np
 
 from gradcheck_cli.engine.policy import CARRY
 from gradcheck_cli.errors import ExitStatus
-from gradcheck_cli.result import FAIL, KINK, PASS, WEAK, Status
+from gradcheck_cli.result import FAIL, KINK, PASS, WEAK, Comparison, Status
 
 # the check's status -> the process's exit status (2, 130: errors.ExitStatus)
 EXIT_CODES = {PASS: ExitStatus.OK, FAIL: ExitStatus.FAIL, WEAK: ExitStatus.WEAK}
@@ -89,6 +91,29 @@ def weak_reason(res: float | None, weak: float, why: str | None = None) -> str:
     return (
         f"resolution {res:.1e}: an entry that carries the gradient would have to be off by "
         f"more than {res:.1e} (relative) to fail; a PASS needs {weak:.0e}"
+    )
+
+
+def unresolved_numeric(c: Comparison, lost: np.ndarray, A: np.ndarray, N: np.ndarray) -> Comparison:
+    """A row some of whose entries have no finite N (θ ± h left L's domain): those
+    entries are unresolved, so the row is WEAK with the reason (its worst entry the
+    first of them), unless it FAILs."""
+    if c.status == FAIL:
+        return c
+    first = tuple(int(j) for j in np.argwhere(lost)[0])
+    count = f"{int(lost.sum())} of {lost.size} entries" if lost.size > 1 else "the entry"
+    why = f"N is not finite at {list(first)} ({count}): L is not finite at θ ± h there"
+    return replace(
+        c,
+        status=WEAK,
+        reason=f"no resolution: {why}",
+        resolution=None,
+        resolution_worst=None,
+        resolution_index=first,
+        unresolved=why,
+        worst_index=first,
+        worst_analytic=float(A[first]),
+        worst_numeric=float(N[first]),
     )
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import compare
-from gradcheck_cli.engine.decide import carrying
+from gradcheck_cli.engine.decide import carrying, unresolved_numeric
 from gradcheck_cli.engine.numeric import (
     DEFAULT_REL_STEP,
     Derivative,
@@ -606,7 +606,31 @@ def _differentiated(env, p: Pending) -> np.ndarray:
 
 
 def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Comparison]:
-    """Compare one row: bound, compare, and a second look at its failing entries."""
+    """Compare one row: bound, compare, and a second look at its failing entries. An
+    entry whose N is not finite (θ ± h left L's domain: a log, a sqrt) is unresolved:
+    it says nothing of A, so the row is WEAK with the reason unless another entry FAILs."""
+    N = None if p.derivative is None else p.derivative.value
+    A = p.analytic
+    lost = None
+    if (
+        isinstance(A, np.ndarray)
+        and isinstance(N, np.ndarray)
+        and A.shape == N.shape
+        and not np.iscomplexobj(A)
+        and np.all(np.isfinite(A))
+    ):
+        mask = _differentiable(env, p, N.shape, sampled_mask(p))  # (checked entries)
+        lost = ~np.isfinite(N) if mask is None else mask & ~np.isfinite(N)
+    if lost is None or not lost.any():
+        return _verdict(model, env, p, method, settings)
+    assert p.derivative is not None and N is not None
+    p.derivative = replace(p.derivative, value=np.where(lost, A, N))
+    numeric, comparison = _verdict(model, env, p, method, settings, lost)
+    p.derivative = replace(p.derivative, value=N)
+    return np.where(lost, N, numeric), unresolved_numeric(comparison, lost, A, N)
+
+
+def _verdict(model, env, p: Pending, method, settings, lost=None) -> tuple[np.ndarray, Comparison]:
     tol = classic(method, settings.tolerance)
     weak = limit(method, settings.tolerance, settings.dtype)
     der = p.derivative
@@ -632,6 +656,8 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     bound = per_entry(
         method, settings.tolerance, A, numeric, der.error, p.rho, settings.dtype, theta
     )
+    if lost is not None:  # (verdict: an N that is not finite decides nothing there)
+        bound = np.where(lost, np.inf, bound)
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
     p.bound = bound
     if comparison.status != FAIL:
