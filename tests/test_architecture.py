@@ -43,6 +43,9 @@ ALLOWED = {
     # --activation's allowed values are the activations models/activations.py defines,
     # read when an option is validated (not at import: `gradcheck --help` needs no numpy).
     ("config", "models.activations"),
+    # --method's choices and help are the ENGINES table (engine/engines.py, no numpy): a
+    # new engine is one entry there, and the option offers it.
+    ("config", "engine.engines"),
 }
 
 

@@ -37,6 +37,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
+from gradcheck_cli.engine.engines import method_help  # (numpy-free: --help reads it)
 from gradcheck_cli.errors import ConfigError, UsageError, nearest
 
 # The panels of --help, in the order they are shown.
@@ -102,6 +103,12 @@ def option(default: Any, help: str, **spec: Any) -> Any:
 
 def _whole(least: int) -> dict:
     return dict(allowed=f"a whole number ≥ {least}", valid=lambda v: v >= least, metavar="INT")
+
+
+def _engines() -> tuple[str, ...]:
+    from gradcheck_cli.engine.engines import choices  # the ENGINES table (no numpy)
+
+    return choices()
 
 
 def _activations() -> tuple[str, ...]:
@@ -227,9 +234,8 @@ class CheckOptions:
 
     method: str = option(
         "auto",
-        "Numerical engine: auto (complex step where the forward allows it, else richardson), "
-        "complex, richardson, central or forward.",
-        choices=("auto", "complex", "richardson", "central", "forward"),
+        method_help(),
+        choices=_engines,
         panel=NUMERICS,
         metavar="ENGINE",  # (the choices, listed above, would not fit a column of 80)
     )

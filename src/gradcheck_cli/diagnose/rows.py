@@ -9,6 +9,7 @@ from gradcheck_cli.diagnose import Case, diagnose
 from gradcheck_cli.diagnose.carried import carried_from
 from gradcheck_cli.engine.bounds import classic
 from gradcheck_cli.engine.checking import Settings
+from gradcheck_cli.engine.engines import engine
 from gradcheck_cli.result import FAIL, Diagnosis, GradientRow
 
 
@@ -78,7 +79,7 @@ def _carried(rows, analytic, arrays, env, model, settings, method) -> dict[str, 
     """Row id -> the id of the earlier FAIL row whose error it only carries (carried.py):
     where the backward computes adjoints from its own (a model file's, or --chain) and
     the complex step can follow a direction; every row checked entry by entry."""
-    if method != "complex" or not (model.chain or hasattr(model, "user_backward")):
+    if not engine(method).complex or not (model.chain or hasattr(model, "user_backward")):
         return {}
 
     def full_fail(r) -> bool:

@@ -9,8 +9,9 @@ import numpy as np
 
 from gradcheck_cli.config import CheckOptions
 from gradcheck_cli.engine.compare import entry_bound
-from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP, complex_steps
-from gradcheck_cli.engine.policy import DEFAULT_RTOL, POLICY
+from gradcheck_cli.engine.engines import COMPLEX_STEP, engine
+from gradcheck_cli.engine.numeric import complex_steps
+from gradcheck_cli.engine.policy import POLICY
 from gradcheck_cli.result import Tolerance
 
 UNDERFLOW = 2.0**10 * float(np.finfo(np.float64).smallest_subnormal)  # ... on the way to L
@@ -20,12 +21,13 @@ DTYPE = CheckOptions.dtype  # the option's default (config.py)
 
 
 def uses_estimates(method: str, tol: Tolerance | None) -> bool:
-    return tol is None and method in ("complex", "richardson")
+    """Whether ``method`` is judged by its own error estimate (no --rtol/--atol given)."""
+    return tol is None and engine(method).estimates
 
 
 def classic(method: str, tol: Tolerance | None) -> Tolerance:
     """The rtol/atol tolerance in force: the user's, or the engine's default."""
-    return tol if tol is not None else Tolerance(rtol=DEFAULT_RTOL[method])
+    return tol if tol is not None else Tolerance(rtol=engine(method).rtol)
 
 
 def per_entry(
@@ -51,11 +53,12 @@ def per_entry(
     bound = np.array(A, dtype=np.float64)  # (a copy: an array even for a 0-d A)
     np.abs(bound, out=bound)
     np.maximum(bound, absN, out=bound)  # max(|A_i|, |N_i|)
-    k = 1.0 if method == "complex" or dtype != "float64" else 1.0 / RICHARDSON_REL_STEP
+    scale_eps = engine(method).bound_scale
+    k = 1.0 if scale_eps == 1.0 or dtype != "float64" else 1.0 / scale_eps
     bound *= p.entry
     bound += p.tensor * scale
     bound *= k * p.eps
-    if method == "complex" and theta is not None:  # Im f(θ + ih) underflows: subnormal
+    if engine(method).complex and theta is not None:  # Im f(θ + ih) underflows: subnormal
         bound = _plus(bound, _underflow(theta, bound))
     if rounding is not None:
         bound = _plus(bound, p.rounding * rounding)
@@ -105,8 +108,9 @@ def describe(method: str, tol: Tolerance | None, dtype: str = DTYPE) -> str:
             f"rtol = {t.rtol:g}, atol = {t.atol:g}"
         )
     p = POLICY[dtype]
-    k = "" if method == "complex" else " / h"
-    est = f"{p.est:g} · estimate + " if method == "richardson" else ""
+    how = engine(method)
+    k = "" if how.bound_scale == 1.0 else " / h"
+    est = f"{p.est:g} · estimate + " if how.extrapolated else ""
     size = f"{p.entry:g} max(|A|, |N|)"
     if p.tensor:
         size = f"({size} + {p.tensor:g} max|N| of the tensor)"

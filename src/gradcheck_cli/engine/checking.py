@@ -10,15 +10,8 @@ import numpy as np
 
 from gradcheck_cli.config import CheckOptions, FileOptions
 from gradcheck_cli.engine.compare import NotCheckable
-from gradcheck_cli.engine.numeric import (
-    COMPLEX_STEP,
-    DEFAULT_REL_STEP,
-    FORWARD_REL_STEP,
-    RICHARDSON_FIRST_STEP,
-    RICHARDSON_STEPS,
-    Derivative,
-    complex_safe,
-)
+from gradcheck_cli.engine.engines import AUTO, engine
+from gradcheck_cli.engine.numeric import Derivative, complex_safe
 from gradcheck_cli.engine.verdict import (
     Pending,
     analytic_at,
@@ -123,15 +116,16 @@ def check_rows(
 
 def _engine(model, env, method: str, notes: list[str]) -> str:
     """The engine to use: auto is the complex step where the forward allows it."""
-    if method in ("auto", "complex") and not complex_safe(model, env):
-        if method == "complex":
+    needs_complex = method == AUTO or engine(method).complex
+    if needs_complex and not complex_safe(model, env):
+        if method != AUTO:
             raise ModelError(
                 f"the {model.name} model's forward is not complex-safe; "
                 "use --method richardson or central"
             )
         notes.append("the forward pass is not complex-safe: checked with Richardson extrapolation")
         return "richardson"
-    return "complex" if method == "auto" else method
+    return "complex" if method == AUTO else method
 
 
 def _run_check(model, settings, options, notes) -> Checked:
@@ -390,21 +384,7 @@ def _gib(n: int) -> str:
 
 
 def method_description(method: str, settings: Settings) -> str:
-    if method == "complex":
-        return f"complex step, Im L(θ + ih) / h, h = {COMPLEX_STEP:g}"
-    if method == "richardson":
-        first = RICHARDSON_FIRST_STEP if settings.rel_step is None else settings.rel_step
-        return (
-            f"Richardson: central differences at {RICHARDSON_STEPS} steps {first:.3g} · 4⁻ᵏ · "
-            "max(1, |θ|), extrapolated twice; per entry the one with the smallest estimate"
-        )
-    default, name, what = {
-        "central": (DEFAULT_REL_STEP, "∛eps", "central differences"),
-        "forward": (FORWARD_REL_STEP, "√eps", "forward differences"),
-    }[method]
-    rel = default if settings.rel_step is None else settings.rel_step
-    name = name if settings.rel_step is None else f"{rel:.3g}"
-    return f"{what}, h = {name} · max(1, |θ|) = {rel:.2e} · max(1, |θ|)"
+    return engine(method).describe(settings.rel_step)
 
 
 __all__ = ["Checked", "Settings", "check_rows"]

@@ -13,7 +13,7 @@ import numpy as np
 
 from gradcheck_cli.engine.bounds import per_entry
 from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
-from gradcheck_cli.engine.numeric import COMPLEX_STEP, RICHARDSON_REL_STEP
+from gradcheck_cli.engine.engines import COMPLEX_STEP, RICHARDSON_REL_STEP, engine
 from gradcheck_cli.engine.policy import (
     CORRECTION,
     DIRECTIONAL_ROUNDOFF,
@@ -60,7 +60,7 @@ def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarr
     theta = np.asarray(env[name], dtype=float)
     out, est = [], []
     for v in V:  # one direction at a time: a copy of a large tensor is large
-        if method == "complex":
+        if engine(method).complex:
             out.append(float(complex_along(model, env, name, v)))
             est.append(0.0)
         else:  # richardson along v, scaled to the tensor
@@ -122,7 +122,7 @@ def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -
             + rho
             + policy.est * estimate
         )
-    return bound if method == "complex" else bound / RICHARDSON_REL_STEP
+    return bound if engine(method).complex else bound / RICHARDSON_REL_STEP
 
 
 @dataclass(frozen=True)

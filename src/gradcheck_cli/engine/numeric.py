@@ -38,21 +38,22 @@ from typing import Any
 import numpy as np
 
 from gradcheck_cli.engine import workers
+from gradcheck_cli.engine.engines import (
+    COMPLEX_STEP,
+    DEFAULT_REL_STEP,
+    EPS,
+    RICHARDSON_FIRST_STEP,
+    RICHARDSON_STEPS,
+    engine,
+)
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model, Values
 
-DEFAULT_REL_STEP = float(np.cbrt(np.finfo(np.float64).eps))  # central: balances h² against eps/h
-FORWARD_REL_STEP = float(np.sqrt(np.finfo(np.float64).eps))  # forward: balances h against eps/h
-RICHARDSON_REL_STEP = 3e-3  # the nominal step bounds.py divides eps by; directional.py's stencil
-RICHARDSON_FIRST_STEP = 0.1  # the sequence's largest step, relative to max(1, |θ|)
 RICHARDSON_RATIO = 4.0  # between consecutive steps: 0.1 … 0.1 · 4⁻¹⁰ ≈ 1e-7
-RICHARDSON_STEPS = 11  # 2 evaluations each, and 2 at a step below them: 24 per entry
 PLATEAU_STEP = 1e-3  # that step, times the smallest: where a staircase shows (_plateau)
 RICHARDSON_POOR = 1e-8  # an estimate above this fraction of |N|: try steps relative to |θ| too
 RICHARDSON_ROUNDOFF = 4.0  # a central difference's round-off, in units of eps · |f| / h
 RICHARDSON_ARRAYS = 16  # arrays of RICHARDSON_STEPS numbers per entry it holds at once, about
-EPS = float(np.finfo(np.float64).eps)
-COMPLEX_STEP = 1e-20
 PROBE_SEED = 2718  # the complex-safety probe's random directions
 PROBE_RTOL = 1e-12  # along a direction, complex step and Richardson agree within this …
 C_AGREE = 8.0  # … plus this many of Richardson's estimates (bounds.py's C_EST)
@@ -169,22 +170,24 @@ def differentiate(
     is no power of two rounds differently: the spread is the complex step's own rounding).
     """
     e = _Entries(model, env, wrt, out or model.loss, indices, chunk_bytes, progress, pool)
+    how = engine(method)
     if e.idx.size == 0:  # an empty leaf, or no entry asked for: nothing to evaluate
         none = e.scatter(np.empty((0,) + e.f0.shape))
-        if method in ("complex", "forward"):
+        if how.rule in ("complex", "forward"):
             return Derivative(none)
         return Derivative(none, none, none, none, none)
-    if method == "complex":
+    rel = how.rel_step if rel_step is None else rel_step
+    if how.rule == "complex":
         h = complex_scale * complex_steps(e.x, e.flat).reshape((-1,) + e.tail)
         f = e.at(1j * h.ravel(), complex)
         return Derivative(e.scatter(f.imag / h))
-    if method == "forward":
-        hp, _ = e.taken(FORWARD_REL_STEP if rel_step is None else rel_step)
+    if how.rule == "forward":
+        hp, _ = e.taken(rel)
         return Derivative(e.scatter((e.at(hp.ravel()) - e.f0) / hp))
-    if method == "richardson":
-        parts = _richardson(e.at, e.taken, rel_step, e.idx.size, e.f0, chunk_bytes)
+    if how.rule == "richardson":
+        parts = _richardson(e.at, e.taken, rel, e.idx.size, e.f0, chunk_bytes)
     else:
-        parts = _central(e, DEFAULT_REL_STEP if rel_step is None else rel_step)
+        parts = _central(e, rel)
     redo = _poorly_resolved(parts, method, e, rel_step)
     if redo.any():
         _again_relative_to_theta(parts, redo, method, e, rel_step)
@@ -261,7 +264,7 @@ def _poorly_resolved(parts, method: str, e: _Entries, rel_step) -> np.ndarray:
     estimate above RICHARDSON_POOR of the value; only where 0 < |θ_i| < 1."""
     n = e.idx.size
     redo = ~np.isfinite(parts[0]).reshape(n, -1).all(axis=1)
-    if method == "richardson":
+    if engine(method).extrapolated:
         redo |= (parts[3] > RICHARDSON_POOR * np.abs(parts[0])).reshape(n, -1).any(axis=1)
     scalar_step = rel_step is None or np.ndim(rel_step) == 0
     return redo & (e.x != 0) & (np.abs(e.x) < 1) & bool(np.all(np.isfinite(e.f0))) & scalar_step
@@ -273,9 +276,7 @@ def _again_relative_to_theta(parts, redo, method: str, e: _Entries, rel_step) ->
     scale of θ_i (a relu of inputs of 1e-6): again, with h relative to |θ_i| itself
     (any rel: the kink test's h, h/8, h/64 stay apart). Richardson keeps, per entry,
     the better estimate. Updates ``parts`` in place."""
-    rel = rel_step
-    if rel is None:
-        rel = RICHARDSON_FIRST_STEP if method == "richardson" else DEFAULT_REL_STEP
+    rel = engine(method).rel_step if rel_step is None else rel_step
     again = differentiate(
         e.model,
         e.env,
@@ -293,7 +294,7 @@ def _again_relative_to_theta(parts, redo, method: str, e: _Entries, rel_step) ->
         None if a is None else a.reshape(shape)[e.idx[redo]]
         for a in (again.value, again.plus, again.minus, again.error, again.step)
     ]
-    if method == "richardson":
+    if engine(method).extrapolated:
         better = redone[3] < parts[3][redo]
     else:
         better = np.full(again.value.reshape(shape)[e.idx[redo]].shape, True)

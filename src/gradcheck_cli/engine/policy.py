@@ -29,7 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EPS = float(np.finfo(np.float64).eps)  # float64's machine epsilon (POLICY["float64"].eps)
+from gradcheck_cli.engine import engines
+
+EPS = engines.EPS  # float64's machine epsilon (POLICY["float64"].eps)
 TINY = 1e-300  # a divisor's floor where it may be 0: max(|x|, TINY), never a verdict
 REFERENCE = "float64"  # the dtype N, the second looks and --directions are computed in
 
@@ -83,8 +85,6 @@ POLICY = {
 
 CARRY = 1e-3  # max(|A_i|, |N_i|) ≥ CARRY times its largest: entry i carries the gradient
 
-# The classic bound's defaults (--rtol/--atol, and the central and forward engines)
-DEFAULT_RTOL = {"central": 1e-5, "forward": 1e-4, "complex": 1e-5, "richardson": 1e-5}
 # --derivation: a forward definition read from a document (z_1 = W^{(1)} x) agrees with
 # the model's forward when every entry is within this relative error (both are computed
 # in float64 from the same leaves: only the order of operations differs)

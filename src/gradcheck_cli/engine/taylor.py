@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck_cli.engine.numeric import (
+from gradcheck_cli.engine.engines import (
     COMPLEX_STEP,
     DEFAULT_REL_STEP,
     FORWARD_REL_STEP,
     RICHARDSON_REL_STEP,
-    differentiate,
 )
+from gradcheck_cli.engine.numeric import differentiate
 from gradcheck_cli.engine.policy import (
     EPS,
     TAYLOR_LEAST,

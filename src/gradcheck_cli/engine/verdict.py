@@ -14,8 +14,8 @@ import numpy as np
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import compare
 from gradcheck_cli.engine.decide import carrying, unresolved_numeric
+from gradcheck_cli.engine.engines import DEFAULT_REL_STEP, engine
 from gradcheck_cli.engine.numeric import (
-    DEFAULT_REL_STEP,
     Derivative,
     complex_beside,
     complex_steps,
@@ -196,16 +196,16 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
     if jac is None:
         smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1)
         kink &= ~smooth
-        if method == "complex":
+        if engine(method).complex:
             same, left, right = _both_sides(model, env, name, theta, bad)
             kink = (kink & ~same) | (bad & _differ(left, right))
-        if method != "complex":  # the finite difference straddled a kink near θ: at θ's
+        if not engine(method).complex:  # the difference straddled a kink near θ: at θ's
             # own scale the loss is smooth, and that difference is the reference there
             near = smooth & (np.abs(analytic - own) <= bound)  # (no slack: no excuse)
             numeric = np.where(near, own, numeric)
-    if method == "richardson" and error is not None:
+    if engine(method).extrapolated and error is not None:
         kink |= bad & _straddled_by_richardson(levels, analytic, numeric, error)
-    if method == "central":
+    if engine(method).rule == "central":
         straddled = bad & ~kink & r1
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
@@ -213,7 +213,7 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
     change = np.maximum(np.abs(fine.plus - finest.plus), np.abs(fine.minus - finest.minus))
     slack = np.nan_to_num(change, nan=np.inf) + noise64
     found = OneSided(finest.minus, finest.plus, sides.min(0), sides.max(0), slack)
-    if jac is None and method == "complex":  # the complex step's own sides, where it has
+    if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right)  # them: no finite step's round-off
     return numeric, kink, found
 
@@ -552,7 +552,7 @@ def _complex_reference(model, env, p, method, settings, A, entries):
     nothing = np.full(A.shape, np.nan), np.zeros(A.shape)
     if settings.dtype != "float64":
         return nothing
-    if method == "complex":
+    if engine(method).complex:
         if not uses_estimates(method, settings.tolerance):
             return nothing
         return _richardson_reference(model, env, p, settings, A, entries)
@@ -748,11 +748,11 @@ def _second_look(model, env, p: Pending, method, settings, row: Measured, focus)
     # a kink candidate whose one-sided derivatives are round-off: unresolved, its bound
     # widened to their error (the row's resolution shows it), never excused outright
     vague = kink & ~proved & ~sides.resolved()
-    if method != "complex":  # (the complex step's N is exact: there it stays a FAIL)
+    if not engine(method).exact:  # (an exact N, the complex step's: there it stays a FAIL)
         bound = np.where(vague, bound + np.nan_to_num(sides.slack, nan=np.inf), bound)
     kink = proved
     failing = (np.abs(A - numeric) > bound) & ~kink
-    if failing.any() and method == "complex" and settings.dtype == "float64":
+    if failing.any() and engine(method).complex and settings.dtype == "float64":
         numeric = _extended_reference(model, env, p, A, numeric, bound, failing)
         failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any():  # a finite difference that straddled kinks, or lost its digits; or
@@ -773,7 +773,7 @@ def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
     richardson-style error estimate for per_entry (None for other engines)."""
     der = p.derivative
     assert der is not None
-    if method != "complex":
+    if not engine(method).complex:
         return der.error
     failing = np.abs(A - numeric) > bound
     if not failing.any():
@@ -851,7 +851,7 @@ def _below_the_loss(model, env, p: Pending, method, settings, A, numeric, bound)
     floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.dtype)
     err = np.abs(A - numeric)
     widen = (err > bound) & (err <= floor)
-    if method == "complex":
+    if engine(method).exact:
         widen &= ~carrying(A, numeric, np.ones(A.shape, bool)) | (A == 0)
     return np.where(widen, floor, bound)
 

@@ -52,7 +52,7 @@ import numpy as np
 from gradcheck_cli import __version__
 from gradcheck_cli.engine.bounds import classic, describe, uses_estimates
 from gradcheck_cli.engine.checking import method_description
-from gradcheck_cli.engine.numeric import DEFAULT_REL_STEP
+from gradcheck_cli.engine.engines import DEFAULT_REL_STEP
 from gradcheck_cli.result import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Report
 
 SCHEMA = "gradcheck/1"
