@@ -197,8 +197,10 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
         smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1)
         kink &= ~smooth
         if engine(method).complex:
-            same, left, right = _both_sides(model, env, name, theta, bad)
-            kink = (kink & ~same) | (bad & _differ(left, right))
+            seen, left, right = _both_sides(model, env, name, theta, bad)
+            left, right = _on_a_branch(numeric, left, right)
+            # where the complex step's own sides were had, they alone decide
+            kink = (kink & ~seen) | (bad & _differ(left, right))
         if not engine(method).complex:  # the difference straddled a kink near θ: at θ's
             # own scale the loss is smooth, and that difference is the reference there
             near = smooth & (np.abs(analytic - own) <= bound)  # (no slack: no excuse)
@@ -220,7 +222,8 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
 
 def _both_sides(model, env, name: str, theta: np.ndarray, bad: np.ndarray):
     """The complex step at the failing entries (θ_i ≠ 0) moved by ±KINK_BESIDE |θ_i|:
-    (where the two agree, left, right; NaN elsewhere). Agreeing, the loss is smooth across
+    (where both were had, left, right where they jump; NaN elsewhere). Agreeing, or
+    differing by more the further they are moved, the loss is smooth across
     θ_i, so a kink the one-sided differences straddled lies near θ_i (a leaky relu's at
     0, seen from θ_i = −6e-9), not at it, and the complex step at θ_i is exact there.
     At a kink exactly at θ_i (integer data: W x = 0) they differ by the jump, and they
@@ -241,11 +244,24 @@ def _both_sides(model, env, name: str, theta: np.ndarray, bad: np.ndarray):
     size = np.maximum(np.abs(right), np.abs(left))
     gap, far_gap = np.abs(right - left), np.abs(far_right - far_left)
     with np.errstate(invalid="ignore"):
-        same = np.isfinite(size) & (gap <= KINK_SAME * size)
+        seen = np.isfinite(size)
+        same = seen & (gap <= KINK_SAME * size)
         # a kink's jump is the same seen from KINK_FAR times further; a smooth loss's
         # difference grows with the distance (near a minimum it can match f' itself)
         jump = ~same & np.isfinite(far_gap) & (far_gap < 2 * gap)
-    return same, np.where(jump, left, np.nan), np.where(jump, right, np.nan)
+    return seen, np.where(jump, left, np.nan), np.where(jump, right, np.nan)
+
+
+def _on_a_branch(N: np.ndarray, left: np.ndarray, right: np.ndarray):
+    """The sides (_both_sides) only where the complex step at θ_i itself follows one of
+    them (NaN elsewhere). At a kink exactly at θ_i the forward takes one branch for θ_i +
+    ih (max, where and maximum compare real parts, then imaginary), so N_i is that side's
+    derivative; a smooth loss that turns on a scale below the move (a log-sum-exp of
+    columns 1e8 apart tied at θ_i) has N_i strictly between its sides: no kink there."""
+    size = np.maximum(np.abs(right), np.abs(left))
+    with np.errstate(invalid="ignore"):
+        near = np.minimum(np.abs(N - left), np.abs(N - right)) <= KINK_SAME * size
+    return np.where(near, left, np.nan), np.where(near, right, np.nan)
 
 
 def _differ(left: np.ndarray, right: np.ndarray) -> np.ndarray:
