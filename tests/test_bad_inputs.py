@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gradcheck_cli.cli import app
-from gradcheck_cli.config import CHECK_OPTIONS, MODEL_OPTIONS
+from gradcheck_cli.options.declared import CHECK_OPTIONS, MODEL_OPTIONS
 
 runner = CliRunner()
 

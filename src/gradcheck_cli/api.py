@@ -4,21 +4,19 @@ import contextlib
 import os
 from dataclasses import asdict, replace
 
-from gradcheck_cli.config import (
+from gradcheck_cli.engine import workers
+from gradcheck_cli.errors import GradcheckError, UsageError, suggestion
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.files import REQUIRED
+from gradcheck_cli.options.declared import (
     CLASSIC_ATOL,
     CLASSIC_RTOL,
-    Config,
     FileOptions,
     LayerOptions,
     api_keywords,
     api_text,
-    resolve,
-    suggestion,
 )
-from gradcheck_cli.engine import workers
-from gradcheck_cli.errors import GradcheckError, UsageError
-from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.models.files import REQUIRED
+from gradcheck_cli.options.resolve import Config, resolve
 from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.result import Report, Tolerance
 

@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from gradcheck_cli.config import CLI_OPTIONS, CommandLine, Option, command_options
+from gradcheck_cli.options.declared import CLI_OPTIONS, CommandLine, command_options
+from gradcheck_cli.options.spec import Option
 
 
 def whole_number(text) -> int:

@@ -24,7 +24,7 @@ sweep_app = typer.Typer(
 
 def _sweep(model: str, given: dict) -> None:
     from gradcheck_cli.api import sweep_model
-    from gradcheck_cli.config import resolve
+    from gradcheck_cli.options.resolve import resolve
 
     cli, flags = split(given)
     cfg = resolve(model, str(cli.config) if cli.config else None, flags)

@@ -19,9 +19,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from gradcheck_cli.config import CheckOptions
 from gradcheck_cli.errors import GradcheckError, ModelError
 from gradcheck_cli.models.sparse import apply, dense, nbytes, one_entry_rows, pin
+from gradcheck_cli.options.declared import CheckOptions
 
 Values = Mapping[str, np.ndarray]
 

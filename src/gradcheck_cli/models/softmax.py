@@ -7,9 +7,9 @@ L = mean over the batch of −Σ_k t_k log y_k,  t one-hot per column
 
 import numpy as np
 
-from gradcheck_cli.config import SoftmaxOptions as _DEFAULT
 from gradcheck_cli.models.model import Formula, Jacobian, Leaf, Model, Step
 from gradcheck_cli.models.sparse import matmul_onehot, times_transposed
+from gradcheck_cli.options.declared import SoftmaxOptions as _DEFAULT
 
 
 def log_softmax(z):
