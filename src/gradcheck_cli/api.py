@@ -29,7 +29,7 @@ def check(model, config: str | None = None, **options) -> Report:
     module; an instance of a class, e.g. MyModel(); a class itself only where the three
     are static methods), or a model already built (what
     gradcheck_cli.testing.plant_error returns). ``options`` are the
-    CLI's, by their Python names (config.py declares them): d=8, activation="relu",
+    CLI's, by their Python names (options/declared.py declares them): d=8, activation="relu",
     batch=2, seed=0, method="central", rtol=1e-6, inject="x-skip-dropped",
     grad=["x = W1.T @ z1_bar"], chain=True, strict=True, jobs=2, ...; and ``executor``,
     any concurrent.futures.Executor to evaluate perturbed copies in (engine/workers.py).

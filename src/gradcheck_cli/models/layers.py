@@ -480,7 +480,7 @@ def build(
 
 
 def load(options, max_memory: int | None = None, module=None, params=None) -> UserModel:
-    """The model of a resolved config's LayerOptions (config.py): the flags' text parsed;
+    """The model of a resolved config's LayerOptions (options/declared.py): the flags' text parsed;
     ``module`` and ``params`` (Python values) if given, instead of the file and --param."""
     model = build(
         load_module(options.path) if module is None else module,
