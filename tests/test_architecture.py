@@ -40,9 +40,9 @@ ALLOWED = {
     ("result", "report.schema"),
     ("result", "report.html"),
     ("result", "engine.decide"),
-    # --activation's allowed values are the activations models/activations.py defines,
+    # --activation's allowed values are the activations models/builtin/activations.py defines,
     # read when an option is validated (not at import: `gradcheck --help` needs no numpy).
-    ("options.declared", "models.activations"),
+    ("options.declared", "models.builtin.activations"),
 }
 
 

@@ -91,7 +91,7 @@ def test_help_keeps_brackets_and_groups_options_into_panels():
 
 
 def test_activation_help_names_every_activation():
-    from gradcheck_cli.models.activations import ACTIVATIONS
+    from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 
     text = _help("residual")
     assert all(name in text for name in ACTIVATIONS)

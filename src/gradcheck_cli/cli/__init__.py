@@ -240,7 +240,7 @@ def bugs(**given) -> None:
       gradcheck residual --inject phi-for-dphi
     """
     from gradcheck_cli.errors import one_of
-    from gradcheck_cli.models.bugs import BUGS
+    from gradcheck_cli.models.builtin.bugs import BUGS
     from gradcheck_cli.options.declared import MODELS
     from gradcheck_cli.report.listing import Listing
 

@@ -31,7 +31,7 @@ def _whole(least: int) -> dict:
 
 
 def _activations() -> tuple[str, ...]:
-    from gradcheck_cli.models.activations import ACTIVATIONS  # numpy: only when validating
+    from gradcheck_cli.models.builtin.activations import ACTIVATIONS  # numpy: only when validating
 
     return tuple(ACTIVATIONS)
 
@@ -101,7 +101,7 @@ class FileOptions:
 
 @dataclass(frozen=True)
 class LayerOptions:
-    """`gradcheck layer FILE NAME`, and [model] with name = "layer" (models/layers.py)."""
+    """`gradcheck layer FILE NAME`, and [model] with name = "layer" (models/user/layers.py)."""
 
     path: str = option(
         "",

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck_cli.errors import ModelError, UsageError, nearest
-from gradcheck_cli.models.files import UserModel, load_module
+from gradcheck_cli.models.user.files import UserModel, load_module
 
 Shape = tuple[int, ...]
 DOUT = "dout"  # the upstream gradient's leaf
@@ -375,7 +375,7 @@ def _array(layer: Layer, who: str, name: str, g) -> Any:
 def _probe(layer: Layer, inputs: list[Input], values: dict) -> Any:
     """The forward twice on copies of the same inputs: one line where it changes an input
     in place or gives another result the second time (randomness not seeded); its out."""
-    from gradcheck_cli.models.files import changed_in_place, leaf_copies
+    from gradcheck_cli.models.user.files import changed_in_place, leaf_copies
 
     results = []
     for _ in range(2):
@@ -428,7 +428,7 @@ def _functions_of(layer: Layer, inputs: list[Input], dout: str) -> dict[str, Cal
         return out if layer.backward is None else np.sum(p[dout] * out)
 
     def backward(v):
-        from gradcheck_cli.models.files import leaf_copies
+        from gradcheck_cli.models.user.files import leaf_copies
 
         p = leaf_copies({i.name: v[i.name] for i in inputs if i.kind in DRAWN})
         result = call(layer.forward, inputs, p)

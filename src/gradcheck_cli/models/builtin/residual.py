@@ -9,7 +9,7 @@ L  = mean over the batch of ½ (y − t)²
 
 import numpy as np
 
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 from gradcheck_cli.models.model import Formula, Leaf, Model, Step
 from gradcheck_cli.models.sparse import matmul_onehot, times_transposed
 from gradcheck_cli.options.declared import ResidualOptions as _DEFAULT
