@@ -14,7 +14,7 @@ The forward's parameters, in order, are drawn (seeded): floats of the shape give
 (--shape x=4x5), whole numbers in [0, HIGH) (--labels y=4:5; data, not checked), and the
 rest are settings: a parameter named like a --param key takes its value, one named
 *_param (CS231n's bn_param) the dict of the other --param values, one with a default
-keeps it. The user's errors are one line naming their file and line (files.call_user).
+keeps it. The user's errors are one line naming their file and line (calls.call_user).
 """
 
 import inspect
@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from gradcheck_cli.errors import ModelError, UsageError, nearest
-from gradcheck_cli.models.user.files import UserModel, load_module
+from gradcheck_cli.models.user.calls import load_module
+from gradcheck_cli.models.user.files import UserModel
 
 Shape = tuple[int, ...]
 DOUT = "dout"  # the upstream gradient's leaf
@@ -227,18 +228,14 @@ def _check_plan(inputs: list[Input], where: str, settings: dict, taken: bool, na
         raise UsageError(f"{where}: nothing to check; give an input's shape, e.g. --shape x=4x5")
 
 
-def _within_budget(inputs: list[Input], max_memory: int | None) -> None:
-    """Refused before anything is drawn: see files._within_budget."""
-    from gradcheck_cli.models.memory import leaves_bytes
+def _inputs_fit(inputs: list[Input], max_memory: int | None) -> None:
+    """Refused before anything is drawn (memory.beyond_budget)."""
+    from gradcheck_cli.models.memory import beyond_budget
 
     entries = sum(int(np.prod(i.shape, dtype=object)) for i in inputs if i.kind in DRAWN)
-    need = leaves_bytes(entries)
-    if max_memory is not None and need > max_memory:
-        raise UsageError(
-            f"the inputs have {entries:,} entries; checking them needs about "
-            f"{need / 2**30:.1f} GiB, more than the memory budget of "
-            f"{max_memory / 2**30:.1f} GiB (--max-memory)"
-        )
+    beyond = beyond_budget(entries, max_memory)
+    if beyond:
+        raise UsageError(f"the inputs have {entries:,} entries; {beyond}")
 
 
 def call(fn: Callable, inputs: list[Input], p: Mapping) -> Any:
@@ -375,7 +372,7 @@ def _array(layer: Layer, who: str, name: str, g) -> Any:
 def _probe(layer: Layer, inputs: list[Input], values: dict) -> Any:
     """The forward twice on copies of the same inputs: one line where it changes an input
     in place or gives another result the second time (randomness not seeded); its out."""
-    from gradcheck_cli.models.user.files import changed_in_place, leaf_copies
+    from gradcheck_cli.models.user.calls import changed_in_place, leaf_copies
 
     results = []
     for _ in range(2):
@@ -428,7 +425,7 @@ def _functions_of(layer: Layer, inputs: list[Input], dout: str) -> dict[str, Cal
         return out if layer.backward is None else np.sum(p[dout] * out)
 
     def backward(v):
-        from gradcheck_cli.models.user.files import leaf_copies
+        from gradcheck_cli.models.user.calls import leaf_copies
 
         p = leaf_copies({i.name: v[i.name] for i in inputs if i.kind in DRAWN})
         result = call(layer.forward, inputs, p)
@@ -454,7 +451,7 @@ def build(
     functions), its inputs drawn from ``seed``."""
     layer = find(module, path, name)
     inputs = plan(layer, shapes, labels, params)
-    _within_budget(inputs, max_memory)
+    _inputs_fit(inputs, max_memory)
     drawn = [i.name for i in inputs if i.kind in DRAWN]
     dout = _free(DOUT, [i.name for i in inputs])
     given = ", ".join(i.name for i in inputs if i.kind != "default")
