@@ -15,7 +15,7 @@ order; each sees the forward values and the adjoints computed before it.
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -342,49 +342,3 @@ def _call(f: Formula, values: Values, adjoints: Values) -> np.ndarray:
     if f.fn is None:
         raise ModelError(f"the formula of {f.name} has no function")
     return f.fn(values, adjoints)
-
-
-class CheckedModel(Protocol):
-    """What the engine asks of a model: the built-ins (Model) and model files (UserModel)
-    both provide it. Leaves, steps and formulas by name; the forward at any leaf values;
-    the steps downstream of a name re-run on perturbed copies; the hand-derived adjoints
-    at any values; Jacobians; the one-entry fast path where there is one."""
-
-    name: str
-    title: str
-    symbols: dict[str, int]
-    leaves: list[Leaf]
-    steps: list[Step]
-    formulas: list[Formula]
-    jacobians: list[Jacobian]
-    parameters: tuple[str, int]
-    overrides: dict[str, Any]
-    chain: bool
-    complex_safe: bool | None
-    origins: dict[str, str]
-
-    @property
-    def values(self) -> dict[str, np.ndarray]: ...
-    @property
-    def loss(self) -> str: ...
-    def entries(self, name: str) -> int: ...
-    def shape_of(self, name: str) -> str: ...
-    def checked(self) -> list[str]: ...
-    def forward(self, values: Values | None = None) -> dict[str, np.ndarray]: ...
-    def downstream(self, name: str) -> list[Step]: ...
-    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None): ...
-    def sparse_for(self, name: str) -> bool: ...
-    def perturbed(
-        self,
-        base: Values,
-        name: str,
-        idx: np.ndarray,
-        steps: np.ndarray,
-        upto: str | None = None,
-        sizes: list | None = None,
-    ): ...
-    def copy_bytes(self, base: Values, name: str) -> int: ...
-    def backward(self, values: Values) -> dict[str, np.ndarray]: ...
-    def jacobian(self, jac: Jacobian, values: Values) -> np.ndarray: ...
-    def missing(self, name: str) -> str | None: ...
-    def formula_text(self, row_id: str) -> str: ...
