@@ -15,18 +15,17 @@ from rich.style import Style
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.engine.checking import method_description
 from gradcheck_cli.report.render import (
     COLUMNS,
     NUMBERS,
     failures,
     footer,
+    header_lines,
     kink_line,
     ratio_of,
     row_cells,
     shape_of,
 )
-from gradcheck_cli.report.schema import options_text, tolerance_text
 from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, GradientRow, Report, bar
 
 # rich's colour names as CSS colours readable on a light and on a dark notebook theme
@@ -84,22 +83,9 @@ def _cell(tag: str, content: str, align: str = "left") -> str:
 
 
 def _header(report: Report) -> str:
-    method = method_description(report.method, report.settings)
-    if report.settings.dtype == "float32":
-        method += "; A in float32, N in float64"
-    lines = [
-        ("model", report.title),
-        ("options", options_text(report)),
-        ("parameters", f"{report.parameters[0]} = {report.parameters[1]}"),
-        ("method", method),
-        ("bound", tolerance_text(report)),
-        ("loss", f"L = {report.loss:.10g}"),
-    ]
-    if report.settings.inject:
-        lines.append(("injected", report.settings.inject))
     rows = "".join(
         "<tr>" + _cell("th", escape(key)) + _cell("td", escape(value)) + "</tr>"
-        for key, value in lines
+        for key, value in header_lines(report)
     )
     title = f'<caption style="{TITLE}">gradcheck {escape(__version__)}</caption>'
     return f'<table class="gc-header" style="{TABLE}">{title}{rows}</table>'

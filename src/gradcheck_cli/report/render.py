@@ -69,7 +69,9 @@ def shape_of(symbolic: str, concrete) -> str:
     return c if symbolic == c else f"{symbolic} = {c}"
 
 
-def header(report: Report) -> Text:
+def header_lines(report: Report) -> list[tuple[str, str]]:
+    """The report's header, (key, value) a line: model, options, parameters, method,
+    bound, loss, the injected bug. The terminal's and the notebook's (html.py) header."""
     lines = [
         ("model", report.title),
         ("options", options_text(report)),
@@ -84,8 +86,12 @@ def header(report: Report) -> Text:
     ]
     if report.settings.inject:
         lines.append(("injected", report.settings.inject))
+    return lines
+
+
+def header(report: Report) -> Text:
     text = Text(f"gradcheck {__version__}\n", style="bold")
-    for key, value in lines:
+    for key, value in header_lines(report):
         text.append(f"{key:<11}", style="bold")
         text.append(value + "\n")
     return text
