@@ -21,12 +21,13 @@ from gradcheck_cli.report.render import (
     failures,
     footer,
     header_lines,
+    is_sampled,
     kink_line,
     ratio_of,
     row_cells,
     shape_of,
 )
-from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, GradientRow, Report, bar
+from gradcheck_cli.result import FAIL, WEAK, GradientRow, Report, bar
 
 # rich's colour names as CSS colours readable on a light and on a dark notebook theme
 COLOURS = {"green": "#1a7f37", "yellow": "#b08800", "red": "#cf222e"}
@@ -94,15 +95,7 @@ def _header(report: Report) -> str:
 def _columns(report: Report) -> list[str]:
     """The terminal table's columns, none dropped: with --sample or --directions,
     "checked" in place of "max rel err"."""
-    sampled = any(
-        (
-            0 <= r.comparison.checked < r.comparison.entries
-            and r.comparison.status != NOT_CHECKED
-            and r.comparison.problem != "missing"  # no adjoint: nothing sampled
-        )
-        or r.comparison.directions
-        for r in report.gradients
-    )
+    sampled = is_sampled(report)
     return [c for c in COLUMNS if c != ("max rel err" if sampled else "checked")]
 
 

@@ -114,9 +114,10 @@ NUMBERS = ("checked", "max rel err", "err/bound", "resolution", "worst at", "A",
 COLUMNS = ("adjoint", "formula", "shape", *NUMBERS, "verdict")
 
 
-def gradient_table(report: Report, width: int = WIDE) -> Table:
-    """One row per adjoint, with as many columns as fit in ``width`` (see DROPPED)."""
-    sampled = any(
+def is_sampled(report: Report) -> bool:
+    """Whether a row was checked on a sample of its entries or along directions (then a
+    table shows "checked" in place of "max rel err")."""
+    return any(
         (
             0 <= r.comparison.checked < r.comparison.entries
             and r.comparison.status != NOT_CHECKED
@@ -125,6 +126,11 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
         or r.comparison.directions
         for r in report.gradients
     )
+
+
+def gradient_table(report: Report, width: int = WIDE) -> Table:
+    """One row per adjoint, with as many columns as fit in ``width`` (see DROPPED)."""
+    sampled = is_sampled(report)
     rows = [row_cells(r, sampled) for r in report.gradients]
     table = Table(title="Backward pass: hand-derived (A) vs numerical (N)", title_justify="left")
     columns = _fitting(rows, width)
