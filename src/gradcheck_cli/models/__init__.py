@@ -7,7 +7,7 @@ built-in residual net and softmax classifier, their activations and injectable b
 """
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> dict:
     if name == "BUILDERS":
         from gradcheck_cli.models.builtin import residual, softmax
 

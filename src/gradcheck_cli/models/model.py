@@ -148,7 +148,7 @@ class Model:
     origins: dict[str, str] = field(default_factory=dict)  # overridden id -> "injected" or "yours"
     recipe: tuple | None = None  # (a module-level function, *args) that builds this forward
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         known = {leaf.name for leaf in self.leaves}
         for step in self.steps:
             missing = [i for i in step.inputs if i not in known]
@@ -198,7 +198,7 @@ class Model:
                 touched.add(step.name)
         return out
 
-    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None):
+    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None) -> Any:
         """Re-run the steps downstream of ``name`` with ``name`` set to ``value``.
 
         ``value`` may carry a leading axis of perturbed copies; returns the value of
@@ -226,7 +226,7 @@ class Model:
         steps: np.ndarray,
         upto: str | None = None,
         sizes: list | None = None,
-    ):
+    ) -> Any:
         """``upto`` (the loss) with entry idx[k] of ``name`` moved by steps[k], for each k,
         without materialising a copy of ``name`` per k: each copy is kept as the one row
         it changes while the steps allow (see sparse.py). ``sizes``, if given, receives
@@ -332,7 +332,7 @@ def adjoint_label(name: str) -> str:
     return name[0] + "\u0304" + name[1:] if re.fullmatch(r"[A-Za-z]\d*", name) else f"{name}_bar"
 
 
-def _run_step(step: Step, env: Mapping[str, Any]):
+def _run_step(step: Step, env: Mapping[str, Any]) -> Any:
     if step.fn is None:
         raise ModelError(f"step '{step.name}' is opaque: it has no function to run")
     return step.fn(*(env[i] for i in step.inputs))

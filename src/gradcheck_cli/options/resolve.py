@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gradcheck_cli.errors import ConfigError, UsageError, one_of, suggestion
+from gradcheck_cli.errors import ConfigError, GradcheckError, UsageError, one_of, suggestion
 from gradcheck_cli.options.declared import (
     CHECK_OPTIONS,
     MODEL_OPTIONS,
@@ -42,7 +42,7 @@ def _type_name(kind: type) -> str:
     }[kind]
 
 
-def _typed(value, kind: type) -> bool:
+def _typed(value: Any, kind: type) -> bool:
     if kind is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind is int:
@@ -50,7 +50,7 @@ def _typed(value, kind: type) -> bool:
     return isinstance(value, kind)
 
 
-def _validate(opt: Option, value, where: str, error=UsageError):
+def _validate(opt: Option, value: Any, where: str, error: type[GradcheckError] = UsageError) -> Any:
     if opt.kind is tuple and isinstance(value, list):
         value = tuple(value)
     if not _typed(value, opt.kind):
@@ -149,7 +149,7 @@ def split_formula(spec: str, where: str) -> tuple[str, str]:
     return target, text
 
 
-def _gradients(table, grad: tuple[str, ...], path) -> dict:
+def _gradients(table: Any, grad: tuple[str, ...], path: str | None) -> dict:
     """Typed formulas from [gradients] (NAME = "EXPRESSION") and --grad, which overrides."""
     if table == {} and not grad:  # (formulas.py only when there are formulas)
         return {}
@@ -173,7 +173,7 @@ def _gradients(table, grad: tuple[str, ...], path) -> dict:
     return {**out, **mine}
 
 
-def _once(formulas: dict, target: str, second: str, error) -> None:
+def _once(formulas: dict, target: str, second: str, error: type[GradcheckError]) -> None:
     """Two formulas for one adjoint (x = … and x_bar = … too) are refused, naming both."""
     if target in formulas:
         raise error(
@@ -182,7 +182,13 @@ def _once(formulas: dict, target: str, second: str, error) -> None:
         )
 
 
-def _merge(specs, from_file: dict, given: Mapping[str, Any], path, table: str) -> dict:
+def _merge(
+    specs: tuple[Option, ...],
+    from_file: dict,
+    given: Mapping[str, Any],
+    path: str | None,
+    table: str,
+) -> dict:
     out = {}
     for opt in specs:
         value = opt.default

@@ -8,13 +8,16 @@ import importlib.util
 import os
 import sys
 import traceback
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
 from gradcheck_cli.errors import ModelError
 
 
-def call_user(path: str, what: str, fn, *args):
+def call_user(path: str, what: str, fn: Callable, *args: Any) -> Any:
     """Run the user's code: its prints go to stderr (our stdout carries the report), and
     its exceptions, or a sys.exit or os._exit, become one ModelError naming its file and
     line."""
@@ -30,7 +33,7 @@ def call_user(path: str, what: str, fn, *args):
 class UserExit(BaseException):
     """os._exit(code), called by the user's code: raised in its place (_guarded_exit)."""
 
-    def __init__(self, code):
+    def __init__(self, code: Any) -> None:
         super().__init__(code)
         self.code = code
 
@@ -39,7 +42,7 @@ _REAL_EXIT = os._exit
 _running: list[int] = []  # the process ids running the user's code (nested calls: repeated)
 
 
-def _guarded_exit(code) -> None:
+def _guarded_exit(code: Any) -> None:
     """os._exit while the user's code runs in this process: an exception, not an exit
     (its status would be one of ours: os._exit(3) is WEAK's); else os._exit itself (a
     process forked by the user's code, a worker's end, Ctrl-C's: cli/output.py)."""
@@ -52,7 +55,7 @@ _guarded_exit.__wrapped__ = _REAL_EXIT  # type: ignore[attr-defined]  # (output.
 
 
 @contextlib.contextmanager
-def _exit_guarded():
+def _exit_guarded() -> Iterator[None]:
     """os._exit (and posix._exit, the same function) guarded while the block runs;
     left guarded after it (a user's `from os import _exit` holds the guard, which exits
     as os._exit does outside the user's code)."""
@@ -92,7 +95,7 @@ def _same(a: str, b: str) -> bool:
         return False
 
 
-def load_module(path: str):
+def load_module(path: str) -> types.ModuleType:
     if not os.path.isfile(path):
         from gradcheck_cli.bundled import missing  # what is bundled, the nearest suggested
 

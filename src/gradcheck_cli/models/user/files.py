@@ -16,13 +16,14 @@ line (calls.py); the checker never shows our frames for their mistakes.
 """
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from gradcheck_cli.errors import ModelError, nearest
-from gradcheck_cli.models.model import Formula, Leaf, Model, Step, adjoint_label
+from gradcheck_cli.models.model import Formula, Leaf, Model, Step, Values, adjoint_label
 from gradcheck_cli.models.user.calls import call_user, changed_in_place, leaf_copies, load_module
 
 REQUIRED = ("init", "forward", "backward")
@@ -34,7 +35,7 @@ def load(path: str, seed: int, max_memory: int | None = None) -> "UserModel":
     return from_module(load_module(path), path, seed, max_memory)
 
 
-def from_module(module, path: str, seed: int, max_memory: int | None = None) -> "UserModel":
+def from_module(module: Any, path: str, seed: int, max_memory: int | None = None) -> "UserModel":
     """A model from any object with init, forward and backward (a module, a class...)."""
     functions = {name: getattr(module, name, None) for name in REQUIRED}
     for name, fn in functions.items():
@@ -60,12 +61,12 @@ def from_module(module, path: str, seed: int, max_memory: int | None = None) -> 
     )
 
 
-def _layers_hint(module, path: str) -> str:
+def _layers_hint(module: Any, path: str) -> str:
     """For a file of CS231n layer pairs given as a model file: the command that checks
     one of them (models/layers.py), its forward's inputs named."""
     import inspect
 
-    def fn(name):
+    def fn(name: str) -> Any:
         return getattr(module, name, None)
 
     pairs = sorted(
@@ -94,10 +95,10 @@ class _Tap:
     replace_name: str | None = None
     replace_value: object = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.values: dict[str, np.ndarray] = {}
 
-    def __call__(self, name, value):
+    def __call__(self, name: Any, value: Any) -> Any:
         if not isinstance(name, str):
             raise ModelError(f"{self.path}: tap() takes a name first, got {name!r}")
         if name in self.values:
@@ -126,7 +127,15 @@ class UserModel(Model):
 
     @classmethod
     def build(
-        cls, path, seed, max_memory, functions, targets, shapes, formulas, adjoint_formulas
+        cls,
+        path: str,
+        seed: int,
+        max_memory: int | None,
+        functions: Mapping[str, Any],  # init, forward, backward: callable (from_module checks)
+        targets: Iterable[str],
+        shapes: dict[str, str],
+        formulas: dict[str, str],
+        adjoint_formulas: dict[str, str],
     ) -> "UserModel":
         init, forward, backward = (functions[n] for n in REQUIRED)
         with np.errstate(all="ignore"):  # (as in the check: a NaN or Inf is reported)
@@ -202,7 +211,7 @@ class UserModel(Model):
     def checked(self) -> list[str]:
         return [f.name for f in self.formulas]
 
-    def forward(self, values=None) -> dict:
+    def forward(self, values: Values | None = None) -> dict:
         values = self.values if values is None else values
         tap = _Tap(self.path)
         loss = _real(_run(self._forward(), values, tap, self.path), self.path)
@@ -212,7 +221,9 @@ class UserModel(Model):
         names = [s.name for s in self.steps]
         return self.steps[names.index(name) + 1 :] if name in names else list(self.steps)
 
-    def evaluate(self, base, name, value, upto=None):
+    def evaluate(
+        self, base: Values, name: str, value: np.ndarray, upto: str | None = None
+    ) -> np.ndarray:
         """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn."""
         out = []
         leaves = {l.name for l in self.leaves}
@@ -225,7 +236,7 @@ class UserModel(Model):
             out.append(loss if upto in (None, self.loss) else tap.values[upto])
         return np.array(out)
 
-    def backward(self, values) -> dict:
+    def backward(self, values: Values) -> dict:
         raw = call_user(self.path, "backward", self._backward(), dict(values))
         good = _adjoints(
             raw, self.path, self.checked(), {l.name for l in self.leaves if not l.checked}
@@ -250,17 +261,17 @@ def _recipe(path: str, seed: int) -> tuple | None:
     return (_reload, os.path.abspath(path), seed, stat.st_mtime_ns, stat.st_size)
 
 
-def _reload(path: str, seed: int, *changed) -> "UserModel":
+def _reload(path: str, seed: int, *changed: int) -> "UserModel":
     return load(path, seed)
 
 
-def _pure(forward, backward, values: dict, path: str) -> "_Tap":
+def _pure(forward: Callable, backward: Callable, values: dict, path: str) -> "_Tap":
     """Run forward twice and backward twice on copies of the same leaves; stop with one
     line where either changes its inputs in place or gives another result the second
     time (a dropout mask drawn inside forward(): every numerical derivative would
     compare two different functions). Returns the first run's taps."""
 
-    def once():
+    def once() -> tuple[np.ndarray, _Tap]:
         p, tap = leaf_copies(values), _Tap(path)
         loss = _real(_run(forward, p, tap, path), path)
         touched = changed_in_place(values, p)
@@ -308,12 +319,12 @@ def _leaves_fit(values: dict, path: str, max_memory: int | None) -> None:
         raise ModelError(f"{path}: init() returned {entries:,} entries; {beyond}")
 
 
-def _dims(value) -> str:
+def _dims(value: Any) -> str:
     shape = np.shape(value)
     return "×".join(map(str, shape)) if shape else "1×1"
 
 
-def _leaf_values(raw, path, targets: set) -> dict[str, np.ndarray]:
+def _leaf_values(raw: Any, path: str, targets: set) -> dict[str, np.ndarray]:
     """The leaves as float64 arrays; a target of whole numbers (an index array for an
     embedding lookup) keeps its integer dtype."""
     if not isinstance(raw, dict) or not raw:
@@ -337,7 +348,7 @@ def _leaf_values(raw, path, targets: set) -> dict[str, np.ndarray]:
     return out
 
 
-def _run(forward, p, tap, path):
+def _run(forward: Callable, p: Values, tap: _Tap, path: str) -> np.ndarray:
     loss = call_user(path, "forward", forward, dict(p), tap)
     arr = np.asarray(loss)
     if arr.size != 1 or arr.dtype.kind not in "iufc":
@@ -361,7 +372,7 @@ def _real(loss: np.ndarray, path: str) -> np.ndarray:
     return loss.real
 
 
-def _adjoints(raw, path, names: list[str], targets: set) -> dict[str, np.ndarray]:
+def _adjoints(raw: Any, path: str, names: list[str], targets: set) -> dict[str, np.ndarray]:
     if not isinstance(raw, dict):
         raise ModelError(
             f"{path}: backward(v) must return a dict {{name: adjoint}}, got {type(raw).__name__}"
