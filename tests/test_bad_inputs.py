@@ -136,6 +136,7 @@ CHOICES = {
     "--inject": [
         ("x-skip", "did you mean 'x-skip-dropped'"),
         ("phi-for-dphii", "did you mean 'phi-for-dphi'"),
+        ("W1-TRANSPOSED", "did you mean 'W1-transposed'"),  # one errors.one_of, as RELU
         ("nothing", "unknown bug 'nothing'"),
     ],
 }
