@@ -20,7 +20,7 @@ from collections import defaultdict
 import numpy as np
 
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.testing import plant_error
 

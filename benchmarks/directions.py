@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.testing import plant_error
 

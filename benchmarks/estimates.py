@@ -88,7 +88,7 @@ import json, sys
 from dataclasses import asdict
 from gradcheck_cli import api
 from gradcheck_cli.cli import app
-from gradcheck_cli.config import resolve
+from gradcheck_cli.options.resolve import resolve
 from gradcheck_cli.engine import checking, estimate
 from gradcheck_cli.engine.numeric import complex_safe
 args = json.loads(sys.argv[1])

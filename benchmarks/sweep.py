@@ -15,8 +15,9 @@ from collections import Counter
 
 import numpy as np
 
-from gradcheck_cli.models import BUILDERS, bugs
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.builtin import bugs
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 from gradcheck_cli.pipeline import Settings, run_check
 
 

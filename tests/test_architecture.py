@@ -1,7 +1,7 @@
 """The shape of the package: imports run one way, down the pipeline.
 
 cli → testing → api → pipeline → derivation → {report, diagnose} → engine → models →
-config → bundled → result, errors (STAGES). A module may import its own stage and any stage
+options → bundled → result, errors (STAGES). A module may import its own stage and any stage
 below it, never one above it (nor a sibling stage); no module imports another module's
 private name (``_x``). Read from the source with ``ast``: imports inside functions count
 too (a deferred import is still an arrow), those under ``if TYPE_CHECKING:`` do not (they
@@ -25,7 +25,7 @@ STAGES = {
     "diagnose": 5,  # RULES; carried errors
     "engine": 4,  # numeric engines, bounds, the verdict (decide.py), the check
     "models": 3,  # built-in models, model files, formulas
-    "config": 2,  # the options, TOML, flags
+    "options": 2,  # the option dataclasses, TOML, resolving flags + files
     "bundled": 1.5,  # the shipped configs and examples, found by name
     "result": 1,  # the data every stage hands on
     "errors": 1,  # exceptions, ExitStatus
@@ -40,12 +40,12 @@ ALLOWED = {
     ("result", "report.schema"),
     ("result", "report.html"),
     ("result", "engine.decide"),
-    # --activation's allowed values are the activations models/activations.py defines,
+    # --activation's allowed values are the activations models/builtin/activations.py defines,
     # read when an option is validated (not at import: `gradcheck --help` needs no numpy).
-    ("config", "models.activations"),
+    ("options.declared", "models.builtin.activations"),
     # --method's choices and help are the ENGINES table (engine/engines.py, no numpy): a
     # new engine is one entry there, and the option offers it.
-    ("config", "engine.engines"),
+    ("options.declared", "engine.engines"),
 }
 
 

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gradcheck_cli.cli import app
-from gradcheck_cli.config import CHECK_OPTIONS, MODEL_OPTIONS
+from gradcheck_cli.options.declared import CHECK_OPTIONS, MODEL_OPTIONS
 
 runner = CliRunner()
 
@@ -136,6 +136,7 @@ CHOICES = {
     "--inject": [
         ("x-skip", "did you mean 'x-skip-dropped'"),
         ("phi-for-dphii", "did you mean 'phi-for-dphi'"),
+        ("W1-TRANSPOSED", "did you mean 'W1-transposed'"),  # one errors.one_of, as RELU
         ("nothing", "unknown bug 'nothing'"),
     ],
 }

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from gradcheck_cli.models import BUILDERS, bugs
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.builtin import bugs
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 from gradcheck_cli.pipeline import run_check
 
 

@@ -276,7 +276,7 @@ def test_same_seed_same_bytes_and_no_colour_when_not_a_terminal():
 
 
 def test_bugs_lists_every_bug():
-    from gradcheck_cli.models.bugs import BUGS
+    from gradcheck_cli.models.builtin.bugs import BUGS
 
     data = json.loads(invoke("bugs", "--format", "json").stdout)
     assert len(data) == len(BUGS)

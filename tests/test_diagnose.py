@@ -5,7 +5,8 @@ import pytest
 
 from gradcheck_cli.diagnose import NONE, RULES, Case
 from gradcheck_cli.diagnose import diagnose as diagnose_case
-from gradcheck_cli.models import BUILDERS, bugs
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.builtin import bugs
 from gradcheck_cli.pipeline import run_check
 from gradcheck_cli.result import Tolerance
 

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gradcheck_cli import config
 from gradcheck_cli.cli import app
 from gradcheck_cli.engine import checking, estimate, workers
 from gradcheck_cli.engine.checking import Settings
 from gradcheck_cli.errors import UsageError
 from gradcheck_cli.models import BUILDERS, memory
+from gradcheck_cli.options import size
 
 runner = CliRunner()
 
@@ -57,15 +57,15 @@ def test_a_tensor_on_the_fast_path_stays_in_this_process():
 
 
 def test_a_memory_limit_above_the_ram_is_refused(monkeypatch):
-    monkeypatch.setattr(config, "physical_memory", lambda: 24 * 2**30)
+    monkeypatch.setattr(size, "physical_memory", lambda: 24 * 2**30)
     with pytest.raises(UsageError, match=r"--max-memory 1T is more than this machine's RAM"):
-        config.parse_size("1T")
-    assert config.parse_size("20G") == 20 * 2**30
-    assert config.parse_size(None) == 12 * 2**30  # half the RAM
+        size.parse_size("1T")
+    assert size.parse_size("20G") == 20 * 2**30
+    assert size.parse_size(None) == 12 * 2**30  # half the RAM
 
 
 def test_the_command_line_refuses_it_in_one_line(monkeypatch):
-    monkeypatch.setattr(config, "physical_memory", lambda: 24 * 2**30)
+    monkeypatch.setattr(size, "physical_memory", lambda: 24 * 2**30)
     r = runner.invoke(app, ["residual", "--max-memory", "1T"])
     assert r.exit_code == 2
     (line,) = r.stderr.strip().splitlines()

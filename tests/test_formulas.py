@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gradcheck_cli.cli import app
-from gradcheck_cli.models.bugs import BUGS
+from gradcheck_cli.models.builtin.bugs import BUGS
 
 runner = CliRunner()
 

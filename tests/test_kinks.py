@@ -49,7 +49,7 @@ def test_other_subgradient_convention_is_kink_under_complex_step():
 @pytest.mark.parametrize("method", ["central", "complex"])
 def test_kink_does_not_hide_a_wrong_gradient_off_the_kink(method):
     """z1[0] = 0, but x[2] does not reach z1[0]: its entry of x̄ is smooth and must FAIL."""
-    from gradcheck_cli.models import bugs
+    from gradcheck_cli.models.builtin import bugs
 
     m = BUILDERS["residual"](d=3, activation="relu")
     m.values.update(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import complex_step_grad
 
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 
 
 @pytest.mark.parametrize("act", sorted(ACTIVATIONS))

@@ -15,7 +15,7 @@ import pytest
 from gradcheck_cli import check
 from gradcheck_cli.engine.numeric import complex_safe, differentiate
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.models.files import from_module
+from gradcheck_cli.models.user.files import from_module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 D, H, C, B = 5, 6, 2, 4
@@ -214,6 +214,6 @@ MODEL_FILES = [p for p in sorted(EXAMPLES.glob("*.py")) if not p.name.startswith
 
 @pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.name)  # (layers*.py: test_layers)
 def test_examples_stay_complex_safe(path):
-    m = __import__("gradcheck_cli.models.files", fromlist=["load"]).load(str(path), 0)
+    m = __import__("gradcheck_cli.models.user.files", fromlist=["load"]).load(str(path), 0)
     assert complex_safe(m, m.forward())
     assert check(str(path)).method == "complex"

@@ -1,4 +1,4 @@
-"""The option spec (config.py) and everything made from it: --help, configs, the API."""
+"""The option spec (options/) and everything made from it: --help, configs, the API."""
 
 import ast
 import inspect
@@ -11,12 +11,15 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from gradcheck_cli import config
+import gradcheck_cli
 from gradcheck_cli.cli import app
+from gradcheck_cli.errors import ConfigError
+from gradcheck_cli.options import declared, resolve
+from gradcheck_cli.options.spec import PANELS
 
-SRC = Path(config.__file__).parent
-SPECS = [*config.CHECK_OPTIONS, *config.CLI_OPTIONS]
-SPECS += [o for specs in config.MODEL_OPTIONS.values() for o in specs]
+SRC = Path(gradcheck_cli.__file__).parent
+SPECS = [*declared.CHECK_OPTIONS, *declared.CLI_OPTIONS]
+SPECS += [o for specs in declared.MODEL_OPTIONS.values() for o in specs]
 
 
 def _commands(group=None, path=()):
@@ -82,13 +85,13 @@ def test_help_keeps_brackets_and_groups_options_into_panels():
     assert "flags override its [check] and [gradients]" in _help("run")
     assert "[model] name" in _help("run")
     text = _help("residual")
-    for panel in config.PANELS:
+    for panel in PANELS:
         assert f"─ {panel} ─" in text
     assert "Examples" in _help()
 
 
 def test_activation_help_names_every_activation():
-    from gradcheck_cli.models.activations import ACTIVATIONS
+    from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 
     text = _help("residual")
     assert all(name in text for name in ACTIVATIONS)
@@ -99,15 +102,15 @@ def test_build_defaults_are_the_spec_defaults():
 
     for name, build in BUILDERS.items():
         defaults = {k: p.default for k, p in inspect.signature(build).parameters.items()}
-        assert defaults == {o.key: o.default for o in config.MODEL_OPTIONS[name]}
+        assert defaults == {o.key: o.default for o in declared.MODEL_OPTIONS[name]}
 
 
 def test_api_takes_the_spec_keywords():
     from gradcheck_cli import check
     from gradcheck_cli.errors import UsageError
 
-    assert config.api_keywords("softmax")[:3] == ["n", "d", "bias"]
-    assert "taylor" in config.api_keywords("file") and "d" not in config.api_keywords("file")
+    assert declared.api_keywords("softmax")[:3] == ["n", "d", "bias"]
+    assert "taylor" in declared.api_keywords("file") and "d" not in declared.api_keywords("file")
     with pytest.raises(UsageError, match="unknown option 'activaton' .*did you mean 'activation'"):
         check("residual", activaton="relu")
 
@@ -115,21 +118,21 @@ def test_api_takes_the_spec_keywords():
 def test_config_tables_take_the_spec_keys(tmp_path):
     p = tmp_path / "c.toml"
     p.write_text('[model]\nname = "residual"\n[check]\ntaylor = true\n')
-    with pytest.raises(config.ConfigError) as e:
-        config.resolve(None, str(p), {})
-    keys = [o.key for o in config.CHECK_OPTIONS if o.table == "check"]
+    with pytest.raises(ConfigError) as e:
+        resolve.resolve(None, str(p), {})
+    keys = [o.key for o in declared.CHECK_OPTIONS if o.table == "check"]
     assert f"allowed: {', '.join(keys)}" in str(e.value)
 
 
 def test_resolve_gives_typed_options_flags_over_file_over_defaults(tmp_path):
     p = tmp_path / "c.toml"
     p.write_text('[model]\nname = "softmax"\nn = 4\nbias = false\n[check]\nrtol = 1e-3\n')
-    cfg = config.resolve(None, str(p), {"n": 3, "method": "central"})
-    assert cfg.options == config.SoftmaxOptions(n=3, bias=False)
-    assert cfg.check == config.CheckOptions(rtol=1e-3, method="central")
+    cfg = resolve.resolve(None, str(p), {"n": 3, "method": "central"})
+    assert cfg.options == declared.SoftmaxOptions(n=3, bias=False)
+    assert cfg.check == declared.CheckOptions(rtol=1e-3, method="central")
 
 
-# Literal defaults elsewhere in src that should come from config.py, in files this change
+# Literal defaults elsewhere in src that should come from options/declared.py, in files this change
 # does not own: (file, option). Take them from the spec (e.g. CheckOptions.method).
 ELSEWHERE: set[tuple[str, str]] = set()  # every default is the spec's
 
@@ -176,7 +179,7 @@ def test_each_default_is_declared_once():
             defaults.setdefault(o.key, set()).add((type(o.default), o.default))
     found = set()
     for path in sorted(SRC.rglob("*.py")):
-        if path == SRC / "config.py":
+        if path.is_relative_to(SRC / "options"):
             continue
         for key, value in _literal_defaults(ast.parse(path.read_text())):
             if isinstance(value, ast.Constant) and (type(value.value), value.value) in defaults.get(
@@ -186,8 +189,8 @@ def test_each_default_is_declared_once():
         assert not re.search(r"\[default: [^{]", path.read_text()), path
     assert found <= ELSEWHERE, found - ELSEWHERE
     # within the spec, a shared option is one field factory: d is 8 in one place
-    spec = (SRC / "config.py").read_text()
-    assert len(re.findall(r"option\(\s*8,", spec)) == 1
+    fields = (SRC / "options" / "declared.py").read_text()
+    assert len(re.findall(r"option\(\s*8,", fields)) == 1
 
 
 def test_cli_start_does_not_import_numpy():

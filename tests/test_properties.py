@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 from gradcheck_cli.pipeline import run_check
 from gradcheck_cli.result import FAIL
 from gradcheck_cli.testing import plant_error

@@ -234,7 +234,7 @@ def test_rounding_that_only_the_formula_amplifies_is_not_a_failure():
 
 
 def test_a_loss_that_is_not_finite_is_no_check_even_where_the_complex_step_is_finite():
-    from gradcheck_cli.models.files import from_module
+    from gradcheck_cli.models.user.files import from_module
 
     def init(rng):
         return {"w": rng.standard_normal((3, 1))}

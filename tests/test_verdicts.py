@@ -8,7 +8,7 @@ import pytest
 from gradcheck_cli.engine.numeric import differentiate
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS
 from gradcheck_cli.models.model import Formula
 from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.result import FAIL, PASS

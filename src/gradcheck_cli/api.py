@@ -4,21 +4,19 @@ import contextlib
 import os
 from dataclasses import asdict, replace
 
-from gradcheck_cli.config import (
+from gradcheck_cli.engine import workers
+from gradcheck_cli.errors import GradcheckError, UsageError, suggestion
+from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.models.user.files import REQUIRED
+from gradcheck_cli.options.declared import (
     CLASSIC_ATOL,
     CLASSIC_RTOL,
-    Config,
     FileOptions,
     LayerOptions,
     api_keywords,
     api_text,
-    resolve,
-    suggestion,
 )
-from gradcheck_cli.engine import workers
-from gradcheck_cli.errors import GradcheckError, UsageError
-from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.models.files import REQUIRED
+from gradcheck_cli.options.resolve import Config, resolve
 from gradcheck_cli.pipeline import Settings, run_check
 from gradcheck_cli.result import Report, Tolerance
 
@@ -31,7 +29,7 @@ def check(model, config: str | None = None, **options) -> Report:
     module; an instance of a class, e.g. MyModel(); a class itself only where the three
     are static methods), or a model already built (what
     gradcheck_cli.testing.plant_error returns). ``options`` are the
-    CLI's, by their Python names (config.py declares them): d=8, activation="relu",
+    CLI's, by their Python names (options/declared.py declares them): d=8, activation="relu",
     batch=2, seed=0, method="central", rtol=1e-6, inject="x-skip-dropped",
     grad=["x = W1.T @ z1_bar"], chain=True, strict=True, jobs=2, ...; and ``executor``,
     any concurrent.futures.Executor to evaluate perturbed copies in (engine/workers.py).
@@ -90,7 +88,7 @@ def _check(model, config: str | None, options: dict) -> Report:
     cfg = resolve(name, config, options)
     built = None
     if module is not None and isinstance(cfg.options, FileOptions):
-        from gradcheck_cli.models.files import from_module
+        from gradcheck_cli.models.user.files import from_module
 
         built = from_module(module, cfg.options.path, cfg.options.seed, cfg.max_memory)
     return execute(cfg, built, executor=executor)
@@ -145,7 +143,7 @@ def check_layer(
 
 
 def _check_layer(module, layer: str, labels, params, config, options: dict) -> Report:
-    from gradcheck_cli.models import layers
+    from gradcheck_cli.models.user import layers
 
     keys = ("path", "layer", "shape", "labels", "param")
     allowed = [k for k in api_keywords("layer") if k not in keys]
@@ -180,7 +178,7 @@ def _is_shape(value) -> bool:
 
 def _labels_text(name: str, value) -> str:
     """labels={"y": (4, 10)}: 4 whole numbers in [0, 10), as --labels y=4:10."""
-    from gradcheck_cli.models.layers import shape_text
+    from gradcheck_cli.models.user.layers import shape_text
 
     if not (isinstance(value, (tuple, list)) and len(value) == 2 and _is_shape(value[0])):
         raise UsageError(
@@ -209,7 +207,9 @@ def _execute(cfg: Config, built, progress, pool) -> Report:
     notes = []
     inject = cfg.check.inject
     if inject:
-        from gradcheck_cli.models import bugs  # with its typed formulas: only when asked for
+        from gradcheck_cli.models.builtin import (
+            bugs,  # with its typed formulas: only when asked for
+        )
 
         if cfg.model in ("file", "layer"):
             raise UsageError(
@@ -290,11 +290,11 @@ def _tolerance(rtol, atol) -> Tolerance | None:
 
 def _build(cfg: Config):
     if isinstance(cfg.options, FileOptions):
-        from gradcheck_cli.models.files import load
+        from gradcheck_cli.models.user.files import load
 
         return load(cfg.options.path, cfg.options.seed, cfg.max_memory)
     if isinstance(cfg.options, LayerOptions):
-        from gradcheck_cli.models import layers
+        from gradcheck_cli.models.user import layers
 
         return layers.load(cfg.options, cfg.max_memory)
     model = _builtin(cfg.model, asdict(cfg.options))

@@ -43,7 +43,17 @@ def nearest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
-def one_of(word: str, choices: Iterable[str], what: str, where: str = "") -> GradcheckError:
+def suggestion(word: str, choices: Iterable[str]) -> str:
+    """nearest(), but 'RELU' suggests 'relu' too."""
+    folded = {str(c).casefold(): c for c in choices}
+    if str(word).casefold() in folded:
+        return f" (did you mean '{folded[str(word).casefold()]}'?)"
+    return nearest(word, choices)
+
+
+def one_of(word: object, choices: Iterable[str], what: str, where: str = "") -> UsageError:
     """The error for a name that is not among `choices`, suggesting the nearest."""
     listed = ", ".join(choices)
-    return UsageError(f"unknown {what} '{word}'{where}{nearest(word, choices)}; allowed: {listed}")
+    return UsageError(
+        f"unknown {what} '{word}'{where}{suggestion(str(word), choices)}; allowed: {listed}"
+    )

@@ -60,8 +60,8 @@ def plant_error(model, target: str, index, delta: float):
 def _built(model):
     """A model: as given if built, else a built-in by name, a model file, or a module."""
     from gradcheck_cli.models import BUILDERS
-    from gradcheck_cli.models.files import from_module, load
     from gradcheck_cli.models.model import Model
+    from gradcheck_cli.models.user.files import from_module, load
 
     if isinstance(model, Model):
         return model

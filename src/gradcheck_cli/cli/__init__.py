@@ -72,9 +72,9 @@ def _usage(e) -> tuple[str, int]:
     choice = re.search(r"""(?:^|: )(['"])(.*?)\1 is not (?:one of )?'""", message)
     choices = getattr(getattr(param, "type", None), "choices", None)
     if choice and choices and param is not None:
-        from gradcheck_cli.config import unknown
+        from gradcheck_cli.errors import one_of
 
-        message = str(unknown(choice.group(2), [str(c) for c in choices], str(param.name)))
+        message = str(one_of(choice.group(2), [str(c) for c in choices], str(param.name)))
     return (message + (_model_option(e, ctx) or hint) if message else ""), getattr(
         e, "exit_code", ExitStatus.USAGE
     )
@@ -85,7 +85,7 @@ def _model_option(e, ctx) -> str:
     flag = getattr(e, "option_name", None)
     if ctx is None or ctx.info_name != "run" or not flag:
         return ""
-    from gradcheck_cli.config import MODEL_OPTIONS
+    from gradcheck_cli.options.declared import MODEL_OPTIONS
 
     commands = [m for m, specs in MODEL_OPTIONS.items() if any(o.flag() == flag for o in specs)]
     if not commands:
@@ -239,14 +239,15 @@ def bugs(**given) -> None:
       gradcheck bugs --model residual
       gradcheck residual --inject phi-for-dphi
     """
-    from gradcheck_cli.config import MODELS, unknown
-    from gradcheck_cli.models.bugs import BUGS
+    from gradcheck_cli.errors import one_of
+    from gradcheck_cli.models.builtin.bugs import BUGS
+    from gradcheck_cli.options.declared import MODELS
     from gradcheck_cli.report.listing import Listing
 
     cli, _ = split(given)
     built_in = [name for name in MODELS if name not in ("file", "layer")]
     if cli.model is not None and cli.model not in built_in:
-        raise unknown(cli.model, built_in, "model")
+        raise one_of(cli.model, built_in, "model")
     listing = Listing(
         "Injectable bugs (--inject NAME)",
         ("bug", "model", "breaks", "wrong formula", "description"),

@@ -46,7 +46,7 @@ def examples(**given) -> None:
 def _chosen(names: tuple[str, ...]) -> list:
     """The bundled files named (each once, in the order given); every one if none is."""
     from gradcheck_cli import bundled
-    from gradcheck_cli.config import unknown
+    from gradcheck_cli.errors import one_of
 
     if not names:
         return list(bundled.everything())
@@ -54,7 +54,7 @@ def _chosen(names: tuple[str, ...]) -> list:
     for name in names:
         found = bundled.find(name)
         if found is None:
-            raise unknown(name, bundled.names(), "bundled config or example")
+            raise one_of(name, bundled.names(), "bundled config or example")
         if found not in out:
             out.append(found)
     return out

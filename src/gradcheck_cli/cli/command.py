@@ -14,7 +14,7 @@ def execute(model: str | None, given: dict) -> None:
     """Run one check command: resolve its flags and config, check, write what was asked
     (--save, --plot, the report) and exit with the check's status."""
     from gradcheck_cli.api import execute as run
-    from gradcheck_cli.config import resolve
+    from gradcheck_cli.options.resolve import resolve
 
     cli, flags = split(given)
     cfg = resolve(model, str(cli.config) if cli.config else None, flags)

@@ -1,5 +1,5 @@
 """gradcheck layer: a layer's forward and backward functions, found by name, checked as
-the vector-Jacobian product they are (models/layers.py)."""
+the vector-Jacobian product they are (models/user/layers.py)."""
 
 from gradcheck_cli.cli.options import options
 

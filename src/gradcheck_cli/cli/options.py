@@ -1,4 +1,4 @@
-"""The typer parameters of every command, made from the option spec in config.py.
+"""The typer parameters of every command, made from the option spec in options/.
 
 A command declares none of its options: `@options("residual", model="residual")` gives
 it every option whose spec names the command, as keyword arguments (None when not
@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from gradcheck_cli.config import CLI_OPTIONS, CommandLine, Option, command_options
+from gradcheck_cli.options.declared import CLI_OPTIONS, CommandLine, command_options
+from gradcheck_cli.options.spec import Option
 
 
 def whole_number(text) -> int:
@@ -98,7 +99,7 @@ def options(command: str, model: str | None = None):
 
 def split(given: dict[str, Any]) -> tuple[CommandLine, dict[str, Any]]:
     """The command line's own options, and the rest by name (the values given: for
-    config.resolve), as plain values: an Enum's value, a tuple for a list."""
+    options.resolve), as plain values: an Enum's value, a tuple for a list."""
     plain = {k: _plain(v) for k, v in given.items() if v is not None}
     mine = {o.key for o in CLI_OPTIONS}
     return (

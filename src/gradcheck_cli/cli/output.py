@@ -29,7 +29,7 @@ def _interrupted(signum, frame) -> None:  # (a signal handler: os calls only)
     text = f"\r\x1b[2K\x1b[?25h\x1b[31m{line}\x1b[0m\n" if tty else f"{line}\n"
     try:
         os.write(2, text.encode())
-    finally:  # (os._exit itself, if a model file's guard (models/files.py) replaced it)
+    finally:  # (os._exit itself, if a model file's guard (models/user/calls.py) replaced it)
         getattr(os._exit, "__wrapped__", os._exit)(ExitStatus.INTERRUPTED)
 
 

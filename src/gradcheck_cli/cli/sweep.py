@@ -1,7 +1,6 @@
 """gradcheck sweep: the error of each finite-difference engine against the step size."""
 
 import importlib.util
-import logging
 import math
 import os
 
@@ -24,7 +23,7 @@ sweep_app = typer.Typer(
 
 def _sweep(model: str, given: dict) -> None:
     from gradcheck_cli.api import sweep_model
-    from gradcheck_cli.config import resolve
+    from gradcheck_cli.options.resolve import resolve
 
     cli, flags = split(given)
     cfg = resolve(model, str(cli.config) if cli.config else None, flags)
@@ -73,20 +72,16 @@ def plot_file(given: str) -> tuple[str, str]:
         raise UsageError(f"--plot '{given}': unknown format '{extension[1:]}'; allowed: {allowed}")
     path = output_file("--plot", given, given if extension else given + ".png")
     if importlib.util.find_spec("matplotlib") is None:
-        raise GradcheckError("--plot needs matplotlib: python3 -m pip install matplotlib")
+        from gradcheck_cli.report.plot import MISSING
+
+        raise GradcheckError(MISSING)
     return path, fmt
 
 
 def _plot(result, path: str, fmt: str) -> None:
-    try:
-        import matplotlib
+    from gradcheck_cli.report.plot import pyplot
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        logging.getLogger("matplotlib").setLevel(logging.ERROR)  # (eps: "no transparency")
-    except ImportError:
-        raise GradcheckError("--plot needs matplotlib: python3 -m pip install matplotlib") from None
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     for engine, errors in result.errors.items():
         ax.loglog(result.steps, [max(e, 1e-18) for e in errors], marker="o", label=engine)

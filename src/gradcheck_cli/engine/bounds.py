@@ -7,11 +7,11 @@ can honestly promise for each entry, from this tensor's numbers only. With --rto
 
 import numpy as np
 
-from gradcheck_cli.config import CheckOptions
 from gradcheck_cli.engine.compare import entry_bound
 from gradcheck_cli.engine.engines import COMPLEX_STEP, engine
 from gradcheck_cli.engine.numeric import complex_steps
 from gradcheck_cli.engine.policy import POLICY
+from gradcheck_cli.options.declared import CheckOptions
 from gradcheck_cli.result import Tolerance
 
 UNDERFLOW = 2.0**10 * float(np.finfo(np.float64).smallest_subnormal)  # ... on the way to L

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from gradcheck_cli.config import CheckOptions, FileOptions
 from gradcheck_cli.engine.compare import NotCheckable
 from gradcheck_cli.engine.engines import AUTO, engine
 from gradcheck_cli.engine.numeric import Derivative, complex_safe
@@ -26,6 +25,7 @@ from gradcheck_cli.engine.verdict import (
 )
 from gradcheck_cli.errors import ModelError, UsageError
 from gradcheck_cli.models.model import Model
+from gradcheck_cli.options.declared import CheckOptions, FileOptions
 from gradcheck_cli.result import (
     FAIL,
     NOT_CHECKED,

@@ -11,20 +11,23 @@ or a single number on one side: broadcasting never turns a shape slip into a res
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import numpy as np
 
 from gradcheck_cli.errors import UsageError, nearest
 from gradcheck_cli.result import dims
 
+if TYPE_CHECKING:
+    from gradcheck_cli.models.model import Formula, Jacobian, Model
+
 MAX_EXPONENT = 64
 MAX_LENGTH = 1000  # characters of one formula
 MAX_DEPTH = 40  # operators nested in one formula
 
 
-def _axis_reduce(fn):
-    def reduce(a, axis=None):
+def _axis_reduce(fn: Callable) -> Callable:
+    def reduce(a: Any, axis: Any = None) -> np.ndarray:
         a = np.asarray(a, dtype=float)
         if axis is None:
             return fn(a, keepdims=True).reshape((1, 1)) if a.ndim else fn(a)
@@ -35,7 +38,7 @@ def _axis_reduce(fn):
     return reduce
 
 
-def _diag(a):
+def _diag(a: Any) -> np.ndarray:
     a = np.asarray(a, dtype=float)
     if a.ndim == 2 and 1 in a.shape:
         return np.diag(a.ravel())
@@ -44,19 +47,19 @@ def _diag(a):
     raise ValueError(f"diag takes a vector or a square matrix, got {dims(a.shape)}")
 
 
-def _eye(n):
+def _eye(n: Any) -> np.ndarray:
     if not isinstance(n, int) or not 1 <= n <= 100_000:
         raise ValueError(f"eye takes a whole number of rows (such as d or N), got {n!r}")
     return np.eye(n)
 
 
-def _softmax(z):
+def _softmax(z: Any) -> np.ndarray:
     z = np.asarray(z, dtype=float)
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 
 
-def _outer(u, v):
+def _outer(u: Any, v: Any) -> np.ndarray:
     return np.outer(np.ravel(u), np.ravel(v))
 
 
@@ -168,12 +171,12 @@ def _depth(tree: ast.AST) -> int:
     return deepest
 
 
-def _vet(node, text, where, names, functions):
+def _vet(node: ast.AST, text: str, where: str, names: dict[str, str], functions: dict) -> None:
     """Refuse any node that is not a number, a name, + - * / @ **, unary minus, .T or a
     call of an allowed function (ast.walk visits every node)."""
     col = getattr(node, "col_offset", None)
 
-    def refuse(message):
+    def refuse(message: str) -> NoReturn:
         raise _error(where, message, text, col)
 
     if isinstance(node, ast.BinOp) and type(node.op) not in _BINOPS:
@@ -207,7 +210,7 @@ _ALLOWED_NODES = (
 )
 
 
-def _vet_call(node: ast.Call, functions, refuse) -> None:
+def _vet_call(node: ast.Call, functions: dict, refuse: Callable[[str], NoReturn]) -> None:
     if not isinstance(node.func, ast.Name) or node.keywords:
         refuse("calls are allowed only as f(a, ...) with f one of: " + ", ".join(functions))
     name = node.func.id  # type: ignore[attr-defined]
@@ -224,7 +227,7 @@ def evaluate(typed: Typed, scope: dict, functions: dict) -> np.ndarray:
     """Evaluate a vetted formula on ``scope`` (arrays and sizes by name)."""
     ctx = _Context(typed.text, typed.where)
 
-    def ev(node):
+    def ev(node: Any) -> Any:
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):
@@ -256,14 +259,14 @@ class _Context:
     text: str
     where: str
 
-    def seg(self, node) -> str:
+    def seg(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text, node) or "…"
 
-    def error(self, message: str, col: int | None):
+    def error(self, message: str, col: int | None) -> UsageError:
         return _error(self.where, message, self.text, col)
 
 
-def _binop(node: ast.BinOp, a, b, ctx: _Context):
+def _binop(node: ast.BinOp, a: Any, b: Any, ctx: _Context) -> Any:
     """a OP b, refusing what broadcasting would hide: shapes must be equal, or one side a
     single number; @ needs arrays; ** a single exponent of at most MAX_EXPONENT."""
     symbol, op = _BINOPS[type(node.op)]
@@ -296,11 +299,11 @@ def _binop(node: ast.BinOp, a, b, ctx: _Context):
         return op(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
 
 
-def _shape(v) -> str:
+def _shape(v: Any) -> str:
     return dims(np.shape(v)) if np.ndim(v) else "number"
 
 
-def allowed_names(model, target: str) -> dict[str, str]:
+def allowed_names(model: "Model", target: str) -> dict[str, str]:
     """Names a formula for ``target`` may use: forward values, sizes, and the adjoints
     that come before it in the backward pass (a Jacobian's formula: no adjoints)."""
     names = {l.name: f"{l.role} ({l.shape})" for l in model.leaves}
@@ -312,11 +315,11 @@ def allowed_names(model, target: str) -> dict[str, str]:
     return names
 
 
-def targets(model) -> list[str]:
+def targets(model: "Model") -> list[str]:
     return [f.name for f in model.formulas] + [j.id for j in model.jacobians]
 
 
-def bind(model, target: str, text: str, where: str):
+def bind(model: "Model", target: str, text: str, where: str) -> "Formula | Jacobian":
     """A typed formula for ``target`` as a drop-in for the model's own (Formula or Jacobian)."""
     from dataclasses import replace
 
@@ -328,11 +331,12 @@ def bind(model, target: str, text: str, where: str):
         )
     functions = {**FUNCTIONS, **{k: ((1,), f, k) for k, f in model.functions.items()}}
     typed = parse(target, text, where, allowed_names(model, target), functions)
-    original = next(x for x in [*model.formulas, *model.jacobians] if x.id == target)
+    candidates: list[Formula | Jacobian] = [*model.formulas, *model.jacobians]
+    original: Any = next(x for x in candidates if x.id == target)  # (replaced below)
     symbols = dict(model.symbols)
     if target in [f.name for f in model.formulas]:
 
-        def fn(values, adjoints):
+        def fn(values: Any, adjoints: Any) -> np.ndarray:
             scope = {**values, **{f"{k}_bar": v for k, v in adjoints.items()}, **symbols}
             return evaluate(typed, scope, functions)
 
@@ -340,7 +344,7 @@ def bind(model, target: str, text: str, where: str):
 
     per_example = [n for n in allowed_names(model, target) if model_shape_ends_in_B(model, n)]
 
-    def jac(values):
+    def jac(values: Any) -> np.ndarray:
         B = symbols.get("B", 1)
         blocks = []
         for b in range(B):
@@ -352,7 +356,7 @@ def bind(model, target: str, text: str, where: str):
     return replace(original, text=text, fn=jac)
 
 
-def model_shape_ends_in_B(model, name: str) -> bool:
+def model_shape_ends_in_B(model: "Model", name: str) -> bool:
     try:
         return model.shape_of(name).endswith("×B")
     except KeyError:

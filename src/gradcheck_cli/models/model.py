@@ -15,13 +15,13 @@ order; each sees the forward values and the adjoints computed before it.
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from gradcheck_cli.config import CheckOptions
 from gradcheck_cli.errors import GradcheckError, ModelError
 from gradcheck_cli.models.sparse import apply, dense, nbytes, one_entry_rows, pin
+from gradcheck_cli.options.declared import CheckOptions
 
 Values = Mapping[str, np.ndarray]
 
@@ -148,7 +148,7 @@ class Model:
     origins: dict[str, str] = field(default_factory=dict)  # overridden id -> "injected" or "yours"
     recipe: tuple | None = None  # (a module-level function, *args) that builds this forward
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         known = {leaf.name for leaf in self.leaves}
         for step in self.steps:
             missing = [i for i in step.inputs if i not in known]
@@ -198,7 +198,7 @@ class Model:
                 touched.add(step.name)
         return out
 
-    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None):
+    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None) -> Any:
         """Re-run the steps downstream of ``name`` with ``name`` set to ``value``.
 
         ``value`` may carry a leading axis of perturbed copies; returns the value of
@@ -226,7 +226,7 @@ class Model:
         steps: np.ndarray,
         upto: str | None = None,
         sizes: list | None = None,
-    ):
+    ) -> Any:
         """``upto`` (the loss) with entry idx[k] of ``name`` moved by steps[k], for each k,
         without materialising a copy of ``name`` per k: each copy is kept as the one row
         it changes while the steps allow (see sparse.py). ``sizes``, if given, receives
@@ -332,7 +332,7 @@ def adjoint_label(name: str) -> str:
     return name[0] + "\u0304" + name[1:] if re.fullmatch(r"[A-Za-z]\d*", name) else f"{name}_bar"
 
 
-def _run_step(step: Step, env: Mapping[str, Any]):
+def _run_step(step: Step, env: Mapping[str, Any]) -> Any:
     if step.fn is None:
         raise ModelError(f"step '{step.name}' is opaque: it has no function to run")
     return step.fn(*(env[i] for i in step.inputs))
@@ -342,49 +342,3 @@ def _call(f: Formula, values: Values, adjoints: Values) -> np.ndarray:
     if f.fn is None:
         raise ModelError(f"the formula of {f.name} has no function")
     return f.fn(values, adjoints)
-
-
-class CheckedModel(Protocol):
-    """What the engine asks of a model: the built-ins (Model) and model files (UserModel)
-    both provide it. Leaves, steps and formulas by name; the forward at any leaf values;
-    the steps downstream of a name re-run on perturbed copies; the hand-derived adjoints
-    at any values; Jacobians; the one-entry fast path where there is one."""
-
-    name: str
-    title: str
-    symbols: dict[str, int]
-    leaves: list[Leaf]
-    steps: list[Step]
-    formulas: list[Formula]
-    jacobians: list[Jacobian]
-    parameters: tuple[str, int]
-    overrides: dict[str, Any]
-    chain: bool
-    complex_safe: bool | None
-    origins: dict[str, str]
-
-    @property
-    def values(self) -> dict[str, np.ndarray]: ...
-    @property
-    def loss(self) -> str: ...
-    def entries(self, name: str) -> int: ...
-    def shape_of(self, name: str) -> str: ...
-    def checked(self) -> list[str]: ...
-    def forward(self, values: Values | None = None) -> dict[str, np.ndarray]: ...
-    def downstream(self, name: str) -> list[Step]: ...
-    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None): ...
-    def sparse_for(self, name: str) -> bool: ...
-    def perturbed(
-        self,
-        base: Values,
-        name: str,
-        idx: np.ndarray,
-        steps: np.ndarray,
-        upto: str | None = None,
-        sizes: list | None = None,
-    ): ...
-    def copy_bytes(self, base: Values, name: str) -> int: ...
-    def backward(self, values: Values) -> dict[str, np.ndarray]: ...
-    def jacobian(self, jac: Jacobian, values: Values) -> np.ndarray: ...
-    def missing(self, name: str) -> str | None: ...
-    def formula_text(self, row_id: str) -> str: ...

@@ -11,7 +11,9 @@ complex step's imaginary part is the same either way (and its real part is pinne
 the unperturbed values after every step: ``pin``).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,21 +34,21 @@ class Rows:
         return copies
 
 
-def _stacked(base: np.ndarray, count: int, other) -> np.ndarray:
+def _stacked(base: np.ndarray, count: int, other: Any) -> np.ndarray:
     """``count`` copies of ``base`` along a new leading axis, in a dtype that holds ``other``
     too (complex for a complex step)."""
     return np.repeat(base[None].astype(np.result_type(base, other)), count, axis=0)
 
 
-def dense(value):
+def dense(value: Any) -> Any:
     return value.dense() if isinstance(value, Rows) else value
 
 
-def nbytes(value) -> int:
+def nbytes(value: Any) -> int:
     return value.values.nbytes if isinstance(value, Rows) else np.asarray(value).nbytes
 
 
-def one_entry_rows(base, idx, steps) -> Rows:
+def one_entry_rows(base: Any, idx: np.ndarray, steps: np.ndarray) -> Rows:
     """Copies of the matrix ``base`` with entry idx[k] (flat) moved by steps[k]."""
     base = np.asarray(base)
     i, c = np.divmod(idx, base.shape[1])
@@ -67,7 +69,9 @@ class matmul_onehot:  # noqa: N801 (used like a function in model definitions)
     def __init__(self, left: str, right: str, bias: str | None = None):
         self.left, self.right, self.bias = left, right, bias
 
-    def __call__(self, env, wrt, idx, steps, out):
+    def __call__(
+        self, env: Mapping[str, Any], wrt: str, idx: np.ndarray, steps: np.ndarray, out: str
+    ) -> Any:
         base = np.asarray(env[out])
         if wrt in (self.left, self.bias):
             if wrt == self.left:
@@ -83,7 +87,7 @@ class matmul_onehot:  # noqa: N801 (used like a function in model definitions)
         copies[np.arange(len(idx)), :, c] += steps[:, None] * np.asarray(env[self.left])[:, j].T
         return copies
 
-    def rows(self, env, name, patch: Rows, out):
+    def rows(self, env: Mapping[str, Any], name: str, patch: Rows, out: str) -> Any:
         """``out`` for copies of the right operand ``name`` changed in one row each, or
         None when this step has no such rule for ``name``."""
         if name != self.right:
@@ -94,7 +98,7 @@ class matmul_onehot:  # noqa: N801 (used like a function in model definitions)
         return np.asarray(env[out])[None] + left[:, r].T[:, :, None] * change[:, None, :]
 
 
-def pin(value, old: np.ndarray):
+def pin(value: Any, old: np.ndarray) -> Any:
     """A complex-stepped step output with its real part taken from the unperturbed one.
 
     Re f(θ + ih) = f(θ) − h² f''(θ)/2 + …: f(θ) to the last bit for steps h ≤ 1e-20 of
@@ -117,7 +121,7 @@ def pin(value, old: np.ndarray):
     return value
 
 
-def apply(step, env, base, touched):
+def apply(step: Any, env: Mapping[str, Any], base: Mapping[str, Any], touched: Any) -> Any:
     """Run ``step`` on ``env``, whose ``touched`` names hold perturbed copies (dense or
     Rows) and the rest unperturbed values from ``base``; keeps Rows where it can."""
     args = [env[i] for i in step.inputs]
@@ -141,7 +145,7 @@ def apply(step, env, base, touched):
     return step.fn(*(dense(a) for a in args))
 
 
-def times_transposed(a, b):
+def times_transposed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ bᵀ, by broadcasting where the shared dimension is 1 (an outer product, batch
     1): one product an entry, as BLAS computes it, but numpy has no BLAS for the 80-bit
     extended precision A's rounding is measured in, where the outer product of two

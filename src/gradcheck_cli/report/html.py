@@ -15,19 +15,19 @@ from rich.style import Style
 from rich.text import Text
 
 from gradcheck_cli import __version__
-from gradcheck_cli.engine.checking import method_description
 from gradcheck_cli.report.render import (
     COLUMNS,
     NUMBERS,
     failures,
     footer,
+    header_lines,
+    is_sampled,
     kink_line,
     ratio_of,
     row_cells,
     shape_of,
 )
-from gradcheck_cli.report.schema import options_text, tolerance_text
-from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, GradientRow, Report, bar
+from gradcheck_cli.result import FAIL, WEAK, GradientRow, Report, bar
 
 # rich's colour names as CSS colours readable on a light and on a dark notebook theme
 COLOURS = {"green": "#1a7f37", "yellow": "#b08800", "red": "#cf222e"}
@@ -84,22 +84,9 @@ def _cell(tag: str, content: str, align: str = "left") -> str:
 
 
 def _header(report: Report) -> str:
-    method = method_description(report.method, report.settings)
-    if report.settings.dtype == "float32":
-        method += "; A in float32, N in float64"
-    lines = [
-        ("model", report.title),
-        ("options", options_text(report)),
-        ("parameters", f"{report.parameters[0]} = {report.parameters[1]}"),
-        ("method", method),
-        ("bound", tolerance_text(report)),
-        ("loss", f"L = {report.loss:.10g}"),
-    ]
-    if report.settings.inject:
-        lines.append(("injected", report.settings.inject))
     rows = "".join(
         "<tr>" + _cell("th", escape(key)) + _cell("td", escape(value)) + "</tr>"
-        for key, value in lines
+        for key, value in header_lines(report)
     )
     title = f'<caption style="{TITLE}">gradcheck {escape(__version__)}</caption>'
     return f'<table class="gc-header" style="{TABLE}">{title}{rows}</table>'
@@ -108,15 +95,7 @@ def _header(report: Report) -> str:
 def _columns(report: Report) -> list[str]:
     """The terminal table's columns, none dropped: with --sample or --directions,
     "checked" in place of "max rel err"."""
-    sampled = any(
-        (
-            0 <= r.comparison.checked < r.comparison.entries
-            and r.comparison.status != NOT_CHECKED
-            and r.comparison.problem != "missing"  # no adjoint: nothing sampled
-        )
-        or r.comparison.directions
-        for r in report.gradients
-    )
+    sampled = is_sampled(report)
     return [c for c in COLUMNS if c != ("max rel err" if sampled else "checked")]
 
 

@@ -32,7 +32,7 @@ from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.result import FAIL, GradientRow, Report, dims
 
 MAX_BLOCKS = 8  # blocks of a 3-D tensor drawn side by side; the rest are left out
-MISSING = "--plot needs matplotlib: python3 -m pip install matplotlib"  # (as cli/sweep.py)
+MISSING = "--plot needs matplotlib: python3 -m pip install matplotlib"  # (cli/sweep.py too)
 KINK_COLOUR, UNCHECKED_COLOUR = "#e8b100", "#d0d0d0"
 KEY = (
     "colour: err / bound per entry (log scale; over 1 fails) · □ worst entry · "
@@ -138,7 +138,7 @@ def writer(report: Report, fmt: str, every: bool = False) -> Callable[[Any], Non
         return None
 
     def write(fh) -> None:
-        plt = _pyplot()
+        plt = pyplot()
         fig = _figure(plt, drawn, f"{report.title}: err / bound per entry")
         try:
             fig.savefig(fh, format=fmt, dpi=110)
@@ -150,7 +150,8 @@ def writer(report: Report, fmt: str, every: bool = False) -> Callable[[Any], Non
     return write
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot, drawing to files (Agg), quiet; MISSING where it is not installed."""
     try:
         import matplotlib
 

@@ -69,7 +69,9 @@ def shape_of(symbolic: str, concrete) -> str:
     return c if symbolic == c else f"{symbolic} = {c}"
 
 
-def header(report: Report) -> Text:
+def header_lines(report: Report) -> list[tuple[str, str]]:
+    """The report's header, (key, value) a line: model, options, parameters, method,
+    bound, loss, the injected bug. The terminal's and the notebook's (html.py) header."""
     lines = [
         ("model", report.title),
         ("options", options_text(report)),
@@ -84,8 +86,12 @@ def header(report: Report) -> Text:
     ]
     if report.settings.inject:
         lines.append(("injected", report.settings.inject))
+    return lines
+
+
+def header(report: Report) -> Text:
     text = Text(f"gradcheck {__version__}\n", style="bold")
-    for key, value in lines:
+    for key, value in header_lines(report):
         text.append(f"{key:<11}", style="bold")
         text.append(value + "\n")
     return text
@@ -108,9 +114,10 @@ NUMBERS = ("checked", "max rel err", "err/bound", "resolution", "worst at", "A",
 COLUMNS = ("adjoint", "formula", "shape", *NUMBERS, "verdict")
 
 
-def gradient_table(report: Report, width: int = WIDE) -> Table:
-    """One row per adjoint, with as many columns as fit in ``width`` (see DROPPED)."""
-    sampled = any(
+def is_sampled(report: Report) -> bool:
+    """Whether a row was checked on a sample of its entries or along directions (then a
+    table shows "checked" in place of "max rel err")."""
+    return any(
         (
             0 <= r.comparison.checked < r.comparison.entries
             and r.comparison.status != NOT_CHECKED
@@ -119,6 +126,11 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
         or r.comparison.directions
         for r in report.gradients
     )
+
+
+def gradient_table(report: Report, width: int = WIDE) -> Table:
+    """One row per adjoint, with as many columns as fit in ``width`` (see DROPPED)."""
+    sampled = is_sampled(report)
     rows = [row_cells(r, sampled) for r in report.gradients]
     table = Table(title="Backward pass: hand-derived (A) vs numerical (N)", title_justify="left")
     columns = _fitting(rows, width)

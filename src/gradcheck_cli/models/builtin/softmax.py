@@ -7,22 +7,22 @@ L = mean over the batch of −Σ_k t_k log y_k,  t one-hot per column
 
 import numpy as np
 
-from gradcheck_cli.config import SoftmaxOptions as _DEFAULT
-from gradcheck_cli.models.model import Formula, Jacobian, Leaf, Model, Step
+from gradcheck_cli.models.model import Formula, Jacobian, Leaf, Model, Step, Values
 from gradcheck_cli.models.sparse import matmul_onehot, times_transposed
+from gradcheck_cli.options.declared import SoftmaxOptions as _DEFAULT
 
 
-def log_softmax(z):
+def log_softmax(z: np.ndarray) -> np.ndarray:
     """Stable log-softmax over the class axis (-2): shift by the real max logit."""
     shifted = z - np.max(z.real, axis=-2, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-2, keepdims=True))
 
 
-def softmax(z):
+def softmax(z: np.ndarray) -> np.ndarray:
     return np.exp(log_softmax(z))
 
 
-def cross_entropy(y, z, t):
+def cross_entropy(y: np.ndarray, z: np.ndarray, t: np.ndarray) -> np.ndarray:
     """−Σ t log y, computed stably.
 
     log y is taken as log_softmax(z) + log(y / softmax(z)): when y is the softmax of z
@@ -38,13 +38,13 @@ def cross_entropy(y, z, t):
     return -np.sum(terms, axis=(-2, -1))
 
 
-def _y_bar(t, y):
+def _y_bar(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     """−t ⊘ y, with 0 where t = 0 (that class's term 0 · log y_k is constant)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(t != 0, -t / np.where(t != 0, y, 1.0), 0.0)
 
 
-def _underflow(v):
+def _underflow(v: Values) -> str | None:
     # Below 1e-280, −t ⊘ y nears float64's overflow and y + ih no longer fits a complex step.
     if np.any((v["t"] != 0) & (v["y"] < 1e-280)):
         return (
@@ -54,7 +54,7 @@ def _underflow(v):
     return None
 
 
-def softmax_jacobian(y):
+def softmax_jacobian(y: np.ndarray) -> np.ndarray:
     """diag(y_b) − y_b y_bᵀ for each column b: shape (B, N, N), or (N, N) for B = 1."""
     cols = y.T[:, :, None]  # (B, N, 1)
     J = np.eye(y.shape[0]) * cols - cols @ np.swapaxes(cols, -1, -2)
@@ -92,10 +92,12 @@ def build(
     )
 
 
-def _leaves(N: int, D: int, B: int, bias: bool, seed: int, scale: float, integers: bool):
+def _leaves(
+    N: int, D: int, B: int, bias: bool, seed: int, scale: float, integers: bool
+) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
 
-    def draw(shape):
+    def draw(shape: tuple[int, int]) -> np.ndarray:
         return rng.integers(-3, 4, shape).astype(float) if integers else rng.standard_normal(shape)
 
     values = {

@@ -25,21 +25,21 @@ class Bug:
     inert: Callable[[dict], str | None] = lambda options: None
 
 
-def _one_example(options):
+def _one_example(options: dict) -> str | None:
     return "it changes nothing with one example (batch 1)" if options["batch"] == 1 else None
 
 
-def _width_one(options):
+def _width_one(options: dict) -> str | None:
     return "with d = 1 the transposed product is the same 1×1 number" if options["d"] == 1 else None
 
 
-def _one_by_one(options):
+def _one_by_one(options: dict) -> str | None:
     if options["d"] == 1 and options["batch"] == 1:
         return "with d = 1 and one example, ∘ and the matrix product agree"
     return None
 
 
-def _no_bias(options):
+def _no_bias(options: dict) -> str | None:
     return None if options["bias"] else "the model has no bias (--no-bias)"
 
 

@@ -12,125 +12,21 @@ and optionally TARGETS (leaves not to check, e.g. ["t"]), and for the tables SHA
 (symbolic shapes), FORMULAS (forward formulas) and ADJOINT_FORMULAS, each by name.
 
 Errors in the user's code become one ModelError naming the user's file, function and
-line; the checker never shows our frames for their mistakes.
+line (calls.py); the checker never shows our frames for their mistakes.
 """
 
-import contextlib
-import importlib.util
 import os
-import sys
-import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from gradcheck_cli.errors import ModelError, nearest
-from gradcheck_cli.models.model import Formula, Leaf, Model, Step, adjoint_label
+from gradcheck_cli.models.model import Formula, Leaf, Model, Step, Values, adjoint_label
+from gradcheck_cli.models.user.calls import call_user, changed_in_place, leaf_copies, load_module
 
 REQUIRED = ("init", "forward", "backward")
-
-
-def call_user(path: str, what: str, fn, *args):
-    """Run the user's code: its prints go to stderr (our stdout carries the report), and
-    its exceptions, or a sys.exit or os._exit, become one ModelError naming its file and
-    line."""
-    try:
-        with contextlib.redirect_stdout(sys.stderr), _exit_guarded():
-            return fn(*args)
-    except ModelError:
-        raise
-    except (Exception, SystemExit, UserExit) as e:
-        raise user_error(e, path, what) from None
-
-
-class UserExit(BaseException):
-    """os._exit(code), called by the user's code: raised in its place (_guarded_exit)."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
-
-
-_REAL_EXIT = os._exit
-_running: list[int] = []  # the process ids running the user's code (nested calls: repeated)
-
-
-def _guarded_exit(code) -> None:
-    """os._exit while the user's code runs in this process: an exception, not an exit
-    (its status would be one of ours: os._exit(3) is WEAK's); else os._exit itself (a
-    process forked by the user's code, a worker's end, Ctrl-C's: cli/output.py)."""
-    if _running and _running[-1] == os.getpid():
-        raise UserExit(code)
-    _REAL_EXIT(code)
-
-
-_guarded_exit.__wrapped__ = _REAL_EXIT  # type: ignore[attr-defined]  # (output.py's exit)
-
-
-@contextlib.contextmanager
-def _exit_guarded():
-    """os._exit (and posix._exit, the same function) guarded while the block runs;
-    left guarded after it (a user's `from os import _exit` holds the guard, which exits
-    as os._exit does outside the user's code)."""
-    os._exit = _guarded_exit  # type: ignore[assignment]  # (it returns: it raises instead)
-    if hasattr(os, "posix_spawn"):  # a POSIX system: its posix module has _exit too
-        import posix
-
-        posix._exit = _guarded_exit  # type: ignore[assignment]
-    _running.append(os.getpid())
-    try:
-        yield
-    finally:
-        _running.pop()
-
-
-def user_error(e: BaseException, path: str, what: str) -> ModelError:
-    """'model.py, line 12, in forward: ZeroDivisionError: ...' from the user's own frames."""
-    if isinstance(e, SyntaxError) and e.filename and _same(e.filename, path):
-        return ModelError(f"{path}, line {e.lineno}: SyntaxError: {e.msg}")
-    frames = [f for f in traceback.extract_tb(e.__traceback__) if _same(f.filename, path)]
-    where = (
-        f"{path}, line {frames[-1].lineno}, in {frames[-1].name}" if frames else f"{path} ({what})"
-    )
-    if isinstance(e, SystemExit):
-        return ModelError(f"{where}: sys.exit({e.code!r}) called; a model file must not exit")
-    if isinstance(e, UserExit):
-        return ModelError(f"{where}: os._exit({e.code!r}) called; a model file must not exit")
-    message = str(e).splitlines()[0] if str(e) else ""
-    notes = "".join(f" ({note})" for note in getattr(e, "__notes__", ()))  # our hints
-    return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else "") + notes)
-
-
-def _same(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def load_module(path: str):
-    if not os.path.isfile(path):
-        from gradcheck_cli.bundled import missing  # what is bundled, the nearest suggested
-
-        raise ModelError(
-            f"model file '{path}' not found{missing(path, 'example')}"
-            if not os.path.exists(path)
-            else f"model file '{path}' is not a file"
-        )
-    try:
-        with open(path, "rb") as fh:
-            fh.read(1)
-    except PermissionError:
-        raise ModelError(f"model file '{path}' cannot be read (permission denied)") from None
-    except OSError as e:  # a device, a file of /proc, a disk that fails
-        raise ModelError(f"model file '{path}' cannot be read: {e.strerror or e}") from None
-    spec = importlib.util.spec_from_file_location("gradcheck_user_model", path)
-    if spec is None or spec.loader is None:
-        raise ModelError(f"model file '{path}' cannot be loaded as Python (name it *.py)")
-    module = importlib.util.module_from_spec(spec)
-    call_user(path, "loading", spec.loader.exec_module, module)
-    return module
 
 
 def load(path: str, seed: int, max_memory: int | None = None) -> "UserModel":
@@ -139,7 +35,7 @@ def load(path: str, seed: int, max_memory: int | None = None) -> "UserModel":
     return from_module(load_module(path), path, seed, max_memory)
 
 
-def from_module(module, path: str, seed: int, max_memory: int | None = None) -> "UserModel":
+def from_module(module: Any, path: str, seed: int, max_memory: int | None = None) -> "UserModel":
     """A model from any object with init, forward and backward (a module, a class...)."""
     functions = {name: getattr(module, name, None) for name in REQUIRED}
     for name, fn in functions.items():
@@ -165,12 +61,12 @@ def from_module(module, path: str, seed: int, max_memory: int | None = None) -> 
     )
 
 
-def _layers_hint(module, path: str) -> str:
+def _layers_hint(module: Any, path: str) -> str:
     """For a file of CS231n layer pairs given as a model file: the command that checks
     one of them (models/layers.py), its forward's inputs named."""
     import inspect
 
-    def fn(name):
+    def fn(name: str) -> Any:
         return getattr(module, name, None)
 
     pairs = sorted(
@@ -199,10 +95,10 @@ class _Tap:
     replace_name: str | None = None
     replace_value: object = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.values: dict[str, np.ndarray] = {}
 
-    def __call__(self, name, value):
+    def __call__(self, name: Any, value: Any) -> Any:
         if not isinstance(name, str):
             raise ModelError(f"{self.path}: tap() takes a name first, got {name!r}")
         if name in self.values:
@@ -231,13 +127,21 @@ class UserModel(Model):
 
     @classmethod
     def build(
-        cls, path, seed, max_memory, functions, targets, shapes, formulas, adjoint_formulas
+        cls,
+        path: str,
+        seed: int,
+        max_memory: int | None,
+        functions: Mapping[str, Any],  # init, forward, backward: callable (from_module checks)
+        targets: Iterable[str],
+        shapes: dict[str, str],
+        formulas: dict[str, str],
+        adjoint_formulas: dict[str, str],
     ) -> "UserModel":
         init, forward, backward = (functions[n] for n in REQUIRED)
         with np.errstate(all="ignore"):  # (as in the check: a NaN or Inf is reported)
             raw = call_user(path, "init", init, np.random.default_rng(seed))
         values = _leaf_values(raw, path, set(targets))
-        _within_budget(values, path, max_memory)
+        _leaves_fit(values, path, max_memory)
         unknown_targets = [t for t in targets if t not in values]
         if unknown_targets:
             raise ModelError(
@@ -307,7 +211,7 @@ class UserModel(Model):
     def checked(self) -> list[str]:
         return [f.name for f in self.formulas]
 
-    def forward(self, values=None) -> dict:
+    def forward(self, values: Values | None = None) -> dict:
         values = self.values if values is None else values
         tap = _Tap(self.path)
         loss = _real(_run(self._forward(), values, tap, self.path), self.path)
@@ -317,7 +221,9 @@ class UserModel(Model):
         names = [s.name for s in self.steps]
         return self.steps[names.index(name) + 1 :] if name in names else list(self.steps)
 
-    def evaluate(self, base, name, value, upto=None):
+    def evaluate(
+        self, base: Values, name: str, value: np.ndarray, upto: str | None = None
+    ) -> np.ndarray:
         """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn."""
         out = []
         leaves = {l.name for l in self.leaves}
@@ -330,7 +236,7 @@ class UserModel(Model):
             out.append(loss if upto in (None, self.loss) else tap.values[upto])
         return np.array(out)
 
-    def backward(self, values) -> dict:
+    def backward(self, values: Values) -> dict:
         raw = call_user(self.path, "backward", self._backward(), dict(values))
         good = _adjoints(
             raw, self.path, self.checked(), {l.name for l in self.leaves if not l.checked}
@@ -355,44 +261,17 @@ def _recipe(path: str, seed: int) -> tuple | None:
     return (_reload, os.path.abspath(path), seed, stat.st_mtime_ns, stat.st_size)
 
 
-def _reload(path: str, seed: int, *changed) -> "UserModel":
+def _reload(path: str, seed: int, *changed: int) -> "UserModel":
     return load(path, seed)
 
 
-def leaf_copies(values: dict) -> dict:
-    return {
-        n: np.array(v, copy=True) if isinstance(v, np.ndarray) else v for n, v in values.items()
-    }
-
-
-def changed_in_place(before: dict, after: dict) -> str | None:
-    """The first name whose value differs between two runs (None: all equal)."""
-    for n, v in before.items():
-        w = after.get(n)
-        if v is not w and not (
-            isinstance(w, np.ndarray)
-            and isinstance(v, np.ndarray)
-            and v.shape == w.shape
-            and _equal(v, w)
-        ):
-            return n
-    return None
-
-
-def _equal(a: np.ndarray, b: np.ndarray) -> bool:
-    try:
-        return bool(np.array_equal(a, b, equal_nan=True))
-    except TypeError:  # not numbers: what they hold is reported elsewhere
-        return bool(np.array_equal(a, b))
-
-
-def _pure(forward, backward, values: dict, path: str) -> "_Tap":
+def _pure(forward: Callable, backward: Callable, values: dict, path: str) -> "_Tap":
     """Run forward twice and backward twice on copies of the same leaves; stop with one
     line where either changes its inputs in place or gives another result the second
     time (a dropout mask drawn inside forward(): every numerical derivative would
     compare two different functions). Returns the first run's taps."""
 
-    def once():
+    def once() -> tuple[np.ndarray, _Tap]:
         p, tap = leaf_copies(values), _Tap(path)
         loss = _real(_run(forward, p, tap, path), path)
         touched = changed_in_place(values, p)
@@ -429,27 +308,23 @@ def _pure(forward, backward, values: dict, path: str) -> "_Tap":
     return tap
 
 
-def _within_budget(values: dict, path: str, max_memory: int | None) -> None:
+def _leaves_fit(values: dict, path: str, max_memory: int | None) -> None:
     """Refuse, before the forward runs, leaves that alone would need more than the budget:
-    each entry held as the verdict holds it (memory.leaves_bytes)."""
-    from gradcheck_cli.models.memory import leaves_bytes
+    each entry held as the verdict holds it (memory.beyond_budget)."""
+    from gradcheck_cli.models.memory import beyond_budget
 
     entries = sum(int(np.size(v)) for v in values.values())
-    need = leaves_bytes(entries)
-    if max_memory is not None and need > max_memory:
-        raise ModelError(
-            f"{path}: init() returned {entries:,} entries; checking them needs about "
-            f"{need / 2**30:.1f} GiB, more than the memory budget of {max_memory / 2**30:.1f} GiB "
-            "(--max-memory)"
-        )
+    beyond = beyond_budget(entries, max_memory)
+    if beyond:
+        raise ModelError(f"{path}: init() returned {entries:,} entries; {beyond}")
 
 
-def _dims(value) -> str:
+def _dims(value: Any) -> str:
     shape = np.shape(value)
     return "×".join(map(str, shape)) if shape else "1×1"
 
 
-def _leaf_values(raw, path, targets: set) -> dict[str, np.ndarray]:
+def _leaf_values(raw: Any, path: str, targets: set) -> dict[str, np.ndarray]:
     """The leaves as float64 arrays; a target of whole numbers (an index array for an
     embedding lookup) keeps its integer dtype."""
     if not isinstance(raw, dict) or not raw:
@@ -473,7 +348,7 @@ def _leaf_values(raw, path, targets: set) -> dict[str, np.ndarray]:
     return out
 
 
-def _run(forward, p, tap, path):
+def _run(forward: Callable, p: Values, tap: _Tap, path: str) -> np.ndarray:
     loss = call_user(path, "forward", forward, dict(p), tap)
     arr = np.asarray(loss)
     if arr.size != 1 or arr.dtype.kind not in "iufc":
@@ -497,7 +372,7 @@ def _real(loss: np.ndarray, path: str) -> np.ndarray:
     return loss.real
 
 
-def _adjoints(raw, path, names: list[str], targets: set) -> dict[str, np.ndarray]:
+def _adjoints(raw: Any, path: str, names: list[str], targets: set) -> dict[str, np.ndarray]:
     if not isinstance(raw, dict):
         raise ModelError(
             f"{path}: backward(v) must return a dict {{name: adjoint}}, got {type(raw).__name__}"

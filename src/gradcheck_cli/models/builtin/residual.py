@@ -7,12 +7,14 @@ y  = W2 z2       1×B      W2: 1×d
 L  = mean over the batch of ½ (y − t)²
 """
 
+from collections.abc import Callable
+
 import numpy as np
 
-from gradcheck_cli.config import ResidualOptions as _DEFAULT
-from gradcheck_cli.models.activations import ACTIVATIONS
+from gradcheck_cli.models.builtin.activations import ACTIVATIONS, Activation
 from gradcheck_cli.models.model import Formula, Leaf, Model, Step
 from gradcheck_cli.models.sparse import matmul_onehot, times_transposed
+from gradcheck_cli.options.declared import ResidualOptions as _DEFAULT
 
 
 def build(
@@ -63,7 +65,7 @@ def _leaves(d: int, B: int, seed: int, scale: float, integers: bool) -> dict[str
     }
 
 
-def _steps(act, B: int) -> list[Step]:
+def _steps(act: Activation, B: int) -> list[Step]:
     """The forward pass: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½ (y − t)² / B."""
     return [
         Step("z1", ("W1", "x"), lambda W1, x: W1 @ x, "W1 x", "d×B", matmul_onehot("W1", "x")),
@@ -80,7 +82,7 @@ def _steps(act, B: int) -> list[Step]:
     ]
 
 
-def _formulas(dphi, B: int) -> list[Formula]:
+def _formulas(dphi: Callable[[np.ndarray], np.ndarray], B: int) -> list[Formula]:
     """Backward order. Each adjoint is the sum over every path from its variable to L."""
     return [
         Formula("y", "(y − t) / B", lambda v, g: (v["y"] - v["t"]) / B),

@@ -18,35 +18,35 @@ class Activation:
     dphi: Callable[[np.ndarray], np.ndarray]
 
 
-def _pos(z):
+def _pos(z: np.ndarray) -> np.ndarray:
     return z.real > 0
 
 
-def _sigmoid(z):
+def _sigmoid(z: np.ndarray) -> np.ndarray:
     # 1/(1+e^-z) overflows for very negative z; the tanh form does not.
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def _softplus(z):
+def _softplus(z: np.ndarray) -> np.ndarray:
     # log(1 + e^z) = max(z, 0) + log1p(e^-|z|), written without abs/max.
     zpos = np.where(_pos(z), z, 0)
     zabs = np.where(_pos(z), z, -z)
     return zpos + np.log1p(np.exp(-zabs))
 
 
-def _elu(z):
+def _elu(z: np.ndarray) -> np.ndarray:
     return np.where(_pos(z), z, np.expm1(np.where(_pos(z), 0, z)))
 
 
-def _delu(z):
+def _delu(z: np.ndarray) -> np.ndarray:
     return np.where(_pos(z), 1.0, np.exp(np.where(_pos(z), 0, z)))
 
 
-def _silu(z):
+def _silu(z: np.ndarray) -> np.ndarray:
     return z * _sigmoid(z)
 
 
-def _dsilu(z):
+def _dsilu(z: np.ndarray) -> np.ndarray:
     s = _sigmoid(z)
     return s + z * s * (1 - s)
 
@@ -55,11 +55,11 @@ _GELU_C = np.sqrt(2 / np.pi)
 _GELU_A = 0.044715
 
 
-def _gelu(z):
+def _gelu(z: np.ndarray) -> np.ndarray:
     return 0.5 * z * (1 + np.tanh(_GELU_C * (z + _GELU_A * z**3)))
 
 
-def _dgelu(z):
+def _dgelu(z: np.ndarray) -> np.ndarray:
     u = np.tanh(_GELU_C * (z + _GELU_A * z**3))
     return 0.5 * (1 + u) + 0.5 * z * (1 - u**2) * _GELU_C * (1 + 3 * _GELU_A * z**2)
 

@@ -14,20 +14,22 @@ The forward's parameters, in order, are drawn (seeded): floats of the shape give
 (--shape x=4x5), whole numbers in [0, HIGH) (--labels y=4:5; data, not checked), and the
 rest are settings: a parameter named like a --param key takes its value, one named
 *_param (CS231n's bn_param) the dict of the other --param values, one with a default
-keeps it. The user's errors are one line naming their file and line (files.call_user).
+keeps it. The user's errors are one line naming their file and line (calls.call_user).
 """
 
 import inspect
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gradcheck_cli.errors import ModelError, UsageError, nearest
-from gradcheck_cli.models.files import UserModel, load_module
+from gradcheck_cli.models.user.calls import load_module
+from gradcheck_cli.models.user.files import UserModel
+from gradcheck_cli.options.declared import LayerOptions
 
 Shape = tuple[int, ...]
 DOUT = "dout"  # the upstream gradient's leaf
@@ -57,7 +59,7 @@ def _once(out: dict, name: str, flag: str) -> None:
         raise UsageError(f"{flag} {name}=… is given twice")
 
 
-def parse_shapes(entries) -> dict[str, Shape]:
+def parse_shapes(entries: Iterable[str]) -> dict[str, Shape]:
     out: dict[str, Shape] = {}
     for entry in entries:
         name, value = _split(entry, "--shape", "NAME=SHAPE, e.g. x=4x5")
@@ -66,7 +68,7 @@ def parse_shapes(entries) -> dict[str, Shape]:
     return out
 
 
-def parse_labels(entries) -> dict[str, tuple[Shape, int]]:
+def parse_labels(entries: Iterable[str]) -> dict[str, tuple[Shape, int]]:
     out: dict[str, tuple[Shape, int]] = {}
     for entry in entries:
         form = "NAME=SHAPE:HIGH, e.g. y=4:5 (4 whole numbers in [0, 5))"
@@ -91,7 +93,7 @@ def parse_value(text: str) -> Any:
     return text
 
 
-def parse_params(entries) -> dict[str, Any]:
+def parse_params(entries: Iterable[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for entry in entries:
         key, value = _split(entry, "--param", "KEY=VALUE, e.g. mode=train or eps=1e-5")
@@ -100,7 +102,7 @@ def parse_params(entries) -> dict[str, Any]:
     return out
 
 
-def shape_text(shape) -> str:
+def shape_text(shape: int | Iterable[int]) -> str:
     """(4, 5) -> '4x5': the flag's form."""
     return "x".join(map(str, (shape,) if isinstance(shape, int) else shape))
 
@@ -132,7 +134,7 @@ class Layer:
         return [p for p in params if p.kind not in variadic]
 
 
-def _functions(module) -> dict[str, Callable]:
+def _functions(module: Any) -> dict[str, Callable]:
     return {
         n: f
         for n in dir(module)
@@ -140,7 +142,7 @@ def _functions(module) -> dict[str, Callable]:
     }
 
 
-def find(module, path: str, name: str) -> Layer:
+def find(module: Any, path: str, name: str) -> Layer:
     """NAME_forward and NAME_backward, or a loss called NAME (affine_forward: affine)."""
     fns = _functions(module)
     stem = re.sub(r"_(forward|backward)$", "", name)
@@ -216,7 +218,9 @@ def plan(layer: Layer, shapes: Mapping, labels: Mapping, params: Mapping) -> lis
     return out
 
 
-def _check_plan(inputs: list[Input], where: str, settings: dict, taken: bool, names) -> None:
+def _check_plan(
+    inputs: list[Input], where: str, settings: dict, taken: bool, names: Iterable[str]
+) -> None:
     if settings and not taken:
         key = next(iter(settings))
         raise UsageError(
@@ -227,18 +231,14 @@ def _check_plan(inputs: list[Input], where: str, settings: dict, taken: bool, na
         raise UsageError(f"{where}: nothing to check; give an input's shape, e.g. --shape x=4x5")
 
 
-def _within_budget(inputs: list[Input], max_memory: int | None) -> None:
-    """Refused before anything is drawn: see files._within_budget."""
-    from gradcheck_cli.models.memory import leaves_bytes
+def _inputs_fit(inputs: list[Input], max_memory: int | None) -> None:
+    """Refused before anything is drawn (memory.beyond_budget)."""
+    from gradcheck_cli.models.memory import beyond_budget
 
     entries = sum(int(np.prod(i.shape, dtype=object)) for i in inputs if i.kind in DRAWN)
-    need = leaves_bytes(entries)
-    if max_memory is not None and need > max_memory:
-        raise UsageError(
-            f"the inputs have {entries:,} entries; checking them needs about "
-            f"{need / 2**30:.1f} GiB, more than the memory budget of "
-            f"{max_memory / 2**30:.1f} GiB (--max-memory)"
-        )
+    beyond = beyond_budget(entries, max_memory)
+    if beyond:
+        raise UsageError(f"the inputs have {entries:,} entries; {beyond}")
 
 
 def call(fn: Callable, inputs: list[Input], p: Mapping) -> Any:
@@ -293,13 +293,13 @@ def _example(key: str) -> str:
 # --- what the user's functions return ----------------------------------------------------
 
 
-def _what(x) -> str:
+def _what(x: Any) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {'×'.join(map(str, x.shape)) or '()'}"
     return f"a {type(x).__name__}" + (f" of {len(x)}" if isinstance(x, (tuple, list)) else "")
 
 
-def output(layer: Layer, result) -> Any:
+def output(layer: Layer, result: Any) -> Any:
     """out from a forward's (out, cache); a loss's value from (loss, dx, ...)."""
     if layer.backward is not None:
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
@@ -319,7 +319,7 @@ def output(layer: Layer, result) -> Any:
     return result[0]
 
 
-def gradients(layer: Layer, raw, inputs: list[Input]) -> dict[str, np.ndarray]:
+def gradients(layer: Layer, raw: Any, inputs: list[Input]) -> dict[str, np.ndarray]:
     """The backward's gradients by input name: by position among the float inputs (or
     among every array input, integer ones' entries ignored), or by name from a dict."""
     who = f"{layer.name}_backward" if layer.backward else f"{layer.name}()"
@@ -361,7 +361,7 @@ def _by_name(layer: Layer, who: str, raw: dict, floats: list, every: list) -> di
     return out
 
 
-def _array(layer: Layer, who: str, name: str, g) -> Any:
+def _array(layer: Layer, who: str, name: str, g: Any) -> Any:
     if isinstance(g, np.generic):  # a numpy scalar: the gradient of a 0-d input
         g = np.asarray(g)
     if not isinstance(g, np.ndarray):
@@ -375,7 +375,7 @@ def _array(layer: Layer, who: str, name: str, g) -> Any:
 def _probe(layer: Layer, inputs: list[Input], values: dict) -> Any:
     """The forward twice on copies of the same inputs: one line where it changes an input
     in place or gives another result the second time (randomness not seeded); its out."""
-    from gradcheck_cli.models.files import changed_in_place, leaf_copies
+    from gradcheck_cli.models.user.calls import changed_in_place, leaf_copies
 
     results = []
     for _ in range(2):
@@ -397,7 +397,7 @@ def _probe(layer: Layer, inputs: list[Input], values: dict) -> Any:
     return results[0]
 
 
-def _free(name: str, taken) -> str:
+def _free(name: str, taken: Collection[str]) -> str:
     while name in taken:
         name += "_"
     return name
@@ -406,7 +406,7 @@ def _free(name: str, taken) -> str:
 def _functions_of(layer: Layer, inputs: list[Input], dout: str) -> dict[str, Callable]:
     """init, forward and backward of a model file (files.py) for the layer."""
 
-    def init(rng):
+    def init(rng: np.random.Generator) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for i in inputs:
             if i.kind == "array":
@@ -423,12 +423,12 @@ def _functions_of(layer: Layer, inputs: list[Input], dout: str) -> dict[str, Cal
             values[dout] = rng.standard_normal(out.shape)
         return values
 
-    def forward(p, tap):
+    def forward(p: Mapping[str, Any], tap: Callable) -> Any:
         out = output(layer, call(layer.forward, inputs, p))
         return out if layer.backward is None else np.sum(p[dout] * out)
 
-    def backward(v):
-        from gradcheck_cli.models.files import leaf_copies
+    def backward(v: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        from gradcheck_cli.models.user.calls import leaf_copies
 
         p = leaf_copies({i.name: v[i.name] for i in inputs if i.kind in DRAWN})
         result = call(layer.forward, inputs, p)
@@ -441,7 +441,7 @@ def _functions_of(layer: Layer, inputs: list[Input], dout: str) -> dict[str, Cal
 
 
 def build(
-    module,
+    module: Any,
     path: str,
     name: str,
     shapes: Mapping[str, Shape],
@@ -454,7 +454,7 @@ def build(
     functions), its inputs drawn from ``seed``."""
     layer = find(module, path, name)
     inputs = plan(layer, shapes, labels, params)
-    _within_budget(inputs, max_memory)
+    _inputs_fit(inputs, max_memory)
     drawn = [i.name for i in inputs if i.kind in DRAWN]
     dout = _free(DOUT, [i.name for i in inputs])
     given = ", ".join(i.name for i in inputs if i.kind != "default")
@@ -479,8 +479,13 @@ def build(
     return model
 
 
-def load(options, max_memory: int | None = None, module=None, params=None) -> UserModel:
-    """The model of a resolved config's LayerOptions (config.py): the flags' text parsed;
+def load(
+    options: LayerOptions,
+    max_memory: int | None = None,
+    module: Any = None,
+    params: Mapping[str, Any] | None = None,
+) -> UserModel:
+    """The model of a resolved config's LayerOptions (options/declared.py): the flags' text parsed;
     ``module`` and ``params`` (Python values) if given, instead of the file and --param."""
     model = build(
         load_module(options.path) if module is None else module,
