@@ -33,3 +33,20 @@ def test_fuzzed_programs_keep_the_three_properties(tmp_path, method, budget, pro
     assert not wrong, "the true gradient FAILs:\n" + "\n".join(map(fuzz.finding_line, wrong))
     assert tally.false_pass == 0, f"a planted error PASSes:\n{found}"
     assert tally.crashes == 0, f"a valid model crashed or was refused:\n{found}"
+
+
+# Programs of seed 2 the fuzzer once judged wrong under auto, one per class: a log-sum-exp
+# tied at 1.6e8 called a kink (a planted error PASSed), abs() of a 1e-7 tap inside a
+# loss of 1e4 that the complex-safety probe missed, Richardson steps far from the scale
+# of θ (|θ| > 1e4; |θ| < 1e-4 beside a kink) whose extrapolation a second ladder contradicts.
+ONCE_WRONG = [2000065, 2000698, 2000697, 2001683, 2002305, 2000770, 2001836]
+
+
+@pytest.mark.parametrize("pid", ONCE_WRONG)
+def test_programs_once_judged_wrong_are_judged_right(tmp_path, pid):
+    engine = fuzz.Engine("auto", None)
+    tally = fuzz.fuzz_program(pid, [engine], tmp_path, tmp_path)[engine.label]
+    found = "\n".join(fuzz.finding_line(f) for f in tally.findings)
+    assert tally.planted > 0, "no planted error was judged"
+    assert not [f for f in tally.findings if f.kind in ("false FAIL", "false PASS")], found
+    assert tally.crashes == 0, found

@@ -99,6 +99,7 @@ INFORMATIVE = 4  # ... where the round-off there is below the larger steps' spre
 STRADDLE_FLOOR = 1e-3  # Richardson straddled a kink: entries below this × max|N| count as it
 STRADDLE_AGREE = 1e-5  # ... where a central difference agrees with A to this, relative
 STRADDLE_ESTIMATE = 1e-6  # ... and Richardson's own estimate is above this, relative
+LADDER_FIRST = 1e-3  # a failing Richardson entry again, from this step × max(1, |θ|) (|θ| ≥ 1)
 MOVED_MATTERS = 0.25  # A moved by its inputs' ulps by more than this × the bound: measured
 LIMIT_MARGIN = 1.01  # the classic rtol as a resolution, with 1 % for max(|A|, |N|)
 RESTEP = 0.75  # the complex step as referee: at this × h (no power of two: other rounding)
