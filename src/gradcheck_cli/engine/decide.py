@@ -94,15 +94,17 @@ def weak_reason(res: float | None, weak: float, why: str | None = None) -> str:
     )
 
 
-def unresolved_numeric(c: Comparison, lost: np.ndarray, A: np.ndarray, N: np.ndarray) -> Comparison:
-    """A row some of whose entries have no finite N (θ ± h left L's domain): those
-    entries are unresolved, so the row is WEAK with the reason (its worst entry the
-    first of them), unless it FAILs."""
+def unresolved(
+    c: Comparison, where: np.ndarray, A: np.ndarray, N: np.ndarray, what: str
+) -> Comparison:
+    """A row some of whose entries could not be resolved (``what`` says why, of the first
+    at ``where``): the row is WEAK with that reason, its worst entry the first of them,
+    unless it FAILs. Such an entry neither passes nor fails."""
     if c.status == FAIL:
         return c
-    first = tuple(int(j) for j in np.argwhere(lost)[0])
-    count = f"{int(lost.sum())} of {lost.size} entries" if lost.size > 1 else "the entry"
-    why = f"N is not finite at {list(first)} ({count}): L is not finite at θ ± h there"
+    first = tuple(int(j) for j in np.argwhere(where)[0])
+    count = f"{int(where.sum())} of {where.size} entries" if where.size > 1 else "the entry"
+    why = f"{what.format(index=list(first))} ({count})"
     return replace(
         c,
         status=WEAK,

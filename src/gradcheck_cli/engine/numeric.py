@@ -58,6 +58,8 @@ PROBE_SEED = 2718  # the complex-safety probe's random directions
 PROBE_RTOL = 1e-12  # along a direction, complex step and Richardson agree within this …
 C_AGREE = 8.0  # … plus this many of Richardson's estimates (bounds.py's C_EST)
 PROBE_DOUBT = 1e-6  # an estimate above this fraction of the derivative: in doubt, not safe
+PROBE_ROUNDOFF = 100.0  # the probe's central difference: its round-off, × eps · |L| / h
+PROBE_MEASURED = 8.0  # ... at the larger steps, beside their measured change
 PROBE_NOISE = 0.25  # a central difference whose round-off is above this fraction: no evidence
 COMPLEX_WARNING = getattr(np, "exceptions", np).ComplexWarning  # np.exceptions: numpy ≥ 1.25
 CHUNK_BYTES = 32 * 2**20
@@ -466,32 +468,48 @@ def _probe(model: Model, env: Values) -> bool:
 def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tuple[bool, bool]:
     """On the largest entry, the complex step runs, is finite and agrees with a central
     difference (or with one of its one-sided differences: on a kink the complex step
-    follows one branch) at one of four steps, each within its own round-off: a step
+    follows one branch) at one of three steps, each within its own round-off: a step
     relative to |θ| misjudges a value with a large offset (a timestamp of 1.7e9 s in a
-    bump 600 s wide). Only a step whose round-off is below PROBE_NOISE of the values
-    counts, either way; the largest (6e-2 |θ|) resolves a value of 1e-7 inside a loss
-    of 1e4, where an abs() drops its derivative from the complex step (0 against 0.75).
-    None informative: no evidence (True). Returns (agrees, nonzero)."""
+    bump 600 s wide). Where all three are round-off (eps |L| / h above PROBE_NOISE of
+    the values), steps of 6e-2, 3e-2 and 1.5e-2 |θ| are taken, extrapolated, their
+    changes measuring their error: informative there, they must agree too (abs() of a tap
+    of 1e-7 inside a loss of 1e4 drops its derivative, 0.75, from the complex step:
+    tests/holes/abs_tiny.py). Returns (agrees, nonzero)."""
     i = int(np.argmax(np.abs(theta)))
     at = np.array([i])
     cs = np.ravel(differentiate(model, env, name, method="complex", indices=at).value)[i]
     size = abs(float(theta.flat[i]))
     # (relative to θ itself where it is small: a rate of 1e-8 /s is not moved by 6e-6)
     first = DEFAULT_REL_STEP * min(1.0, size) if size > 0 else DEFAULT_REL_STEP
-    ok, told = False, False
-    for rel in (first * 1e4, first, first * 1e-2, first * 1e-4):
+    roundoff = EPS * max(1.0, abs(float(env[model.loss]))) / max(1.0, size)
+
+    def central(rel: float) -> tuple[list[float], float]:
         real = differentiate(
             model, env, name, method="central", indices=at, rel_step=np.array([rel])
         )
-        sides = (a for a in (real.value, real.plus, real.minus) if a is not None)
-        cd = min((np.ravel(a)[i] for a in sides), key=lambda v: abs(v - cs))
-        # central's own error: truncation well inside 1e-5 relative, round-off eps·|L|/h
-        noise = 100 * EPS * max(1.0, abs(float(env[model.loss]))) / (rel * max(1.0, size))
-        # a step whose round-off is the size of the values agrees with anything: no evidence
-        if noise <= PROBE_NOISE * max(abs(cs), abs(cd)):
-            told = True
-            ok = ok or abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
-    return bool((ok or not told) and np.isfinite(cs)), bool(cs != 0)
+        sides = [np.ravel(a)[i] for a in (real.value, real.plus, real.minus) if a is not None]
+        return sides, roundoff / rel  # eps·|L|/h: the unit of central's round-off
+
+    ok, told = False, False
+    for rel in (first, first * 1e-2, first * 1e-4):
+        sides, unit = central(rel)
+        noise = PROBE_ROUNDOFF * unit
+        cd = min(sides, key=lambda v: abs(v - cs))
+        # truncation well inside 1e-5 relative; round-off as above
+        ok = ok or abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
+        told = told or noise <= PROBE_NOISE * max(abs(cs), abs(cd))
+    if not told:  # every step round-off: larger ones, their error measured
+        (d1, *_), _ = central(first * 1e4)
+        (d2, *_), _ = central(first * 5e3)
+        (d3, *halves), unit = central(first * 2.5e3)
+        ext = (4 * d3 - d2) / 3
+        # twice the change between the steps (truncation and round-off, as they came),
+        # and a few eps·|L| / h of round-off beside it
+        slack = 2 * max(abs(d1 - d2), abs(d2 - d3)) + PROBE_MEASURED * unit
+        cd = min([ext, *halves], key=lambda v: abs(v - cs))
+        if slack <= PROBE_NOISE * max(abs(cs), abs(cd)):
+            ok = abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + slack
+    return bool(ok and np.isfinite(cs)), bool(cs != 0)
 
 
 def _scales(theta: np.ndarray) -> np.ndarray:

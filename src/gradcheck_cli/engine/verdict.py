@@ -13,7 +13,7 @@ import numpy as np
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import compare
-from gradcheck_cli.engine.decide import carrying, unresolved_numeric
+from gradcheck_cli.engine.decide import carrying, unresolved
 from gradcheck_cli.engine.engines import DEFAULT_REL_STEP, RICHARDSON_FIRST_STEP, engine
 from gradcheck_cli.engine.numeric import (
     Derivative,
@@ -644,7 +644,8 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     p.derivative = replace(p.derivative, value=np.where(lost, A, N))
     numeric, comparison = _verdict(model, env, p, method, settings, lost)
     p.derivative = replace(p.derivative, value=N)
-    return np.where(lost, N, numeric), unresolved_numeric(comparison, lost, A, N)
+    why = "N is not finite at {index}: L is not finite at θ ± h there"
+    return np.where(lost, N, numeric), unresolved(comparison, lost, A, N, why)
 
 
 def _verdict(model, env, p: Pending, method, settings, lost=None) -> tuple[np.ndarray, Comparison]:
@@ -693,9 +694,19 @@ def _verdict(model, env, p: Pending, method, settings, lost=None) -> tuple[np.nd
             return numeric, replace(c, reason=(c.reason or "") + note)
     looked = _second_look(model, env, p, method, settings, Measured(A, numeric, bound, theta), None)
     p.kink, p.bound = looked.kink, looked.bound
-    return looked.numeric, compare(
+    c = compare(
         A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=looked.sides
     )
+    if looked.torn is not None and looked.torn.any():
+        c = unresolved(c, looked.torn, A, looked.numeric, TORN)
+    return looked.numeric, c
+
+
+# the reason a row is WEAK where Richardson's two ladders contradict each other
+TORN = (
+    "two ladders of Richardson steps disagree at {index} by more than their estimates "
+    "(a kink or a turn between their steps): neither settles it"
+)
 
 
 def _differentiable(env, p: Pending, shape, mask):
@@ -732,6 +743,7 @@ class Looked:
     bound: np.ndarray
     kink: np.ndarray
     sides: OneSided
+    torn: np.ndarray | None = None  # unresolved: two Richardson ladders disagree there
 
 
 @dataclass(frozen=True)
@@ -778,42 +790,43 @@ def _second_look(model, env, p: Pending, method, settings, row: Measured, focus)
         agree = failing & (np.abs(A - exact) <= tight)
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
         failing &= ~agree
+    torn = None
     if failing.any() and engine(method).extrapolated and p.jac is None:
-        bound = _another_ladder(model, env, p, method, settings, row, numeric, bound, failing)
+        now = Measured(A, numeric, bound, theta)
+        torn = _another_ladder(model, env, p, method, settings, now, failing)
+        bound = np.where(torn, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
-    return Looked(numeric, bound, kink, sides)
+    return Looked(numeric, bound, kink, sides, torn)
 
 
-def _another_ladder(model, env, p: Pending, method, settings, row: Measured, N, bound, failing):
-    """Richardson again at the failing entries, along another ladder of steps: from
-    0.1 |θ_i| where 0 < |θ_i| < 1 (θ's own scale), else from LADDER_FIRST · max(1, |θ_i|)
-    (a curvature on a scale far below the first ladder's steps). Where that ladder
-    agrees with A within its own bound, the two measured one derivative apart by more
-    than both their bounds: neither settles the entry, and its bound widens to their
-    difference plus the second's bound (the row's resolution shows it, and a coarse one
-    is WEAK). Where the ladders agree with each other, or both disagree with A, the FAIL
-    stands: a planted error, which moves A and not N, is never excused this way."""
+def _another_ladder(model, env, p: Pending, method, settings, row: Measured, failing):
+    """Where Richardson's failing entries are torn between two ladders of steps (a mask):
+    taken again from 0.1 |θ_i| where 0 < |θ_i| < 1 (θ's own scale), else from
+    LADDER_FIRST · max(1, |θ_i|) (a curvature far below the first ladder's steps), the
+    entry agrees with A within the second ladder's bound while the two ladders differ by
+    more than both their bounds: neither settles it, and the entry is unresolved (the
+    row WEAK, with the reason), never passed. Where the ladders agree with each other,
+    or both disagree with A, the FAIL stands."""
+    torn = np.zeros(row.A.shape, dtype=bool)
     idx = np.flatnonzero(failing)
     t = np.abs(row.theta.ravel()[idx])
     first = np.where((t > 0) & (t < 1), RICHARDSON_FIRST_STEP * t, LADDER_FIRST)
     try:
         der = differentiate(model, env, p.id, method=method, rel_step=first, indices=idx)
     except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
-        return bound
+        return torn
     A, N2, error2 = row.A.ravel()[idx], der.value.ravel()[idx], der.error
     error2 = None if error2 is None else error2.ravel()[idx]
     rho = None if p.rho is None else np.broadcast_to(p.rho, row.A.shape).ravel()[idx]
-    N1, bound1 = N.ravel()[idx], bound.ravel()[idx]
+    N1, bound1 = row.numeric.ravel()[idx], row.bound.ravel()[idx]
     with np.errstate(invalid="ignore"):
         bound2 = per_entry(method, settings.tolerance, A, N2, error2, rho, settings.dtype, t)
         agree = np.isfinite(N2) & np.isfinite(bound2) & (np.abs(A - N2) <= bound2)
         # only where the ladders contradict each other: two that agree on N settle it
         agree &= np.abs(N1 - N2) > bound1 + bound2
-    widened = bound.copy()
-    flat = widened.reshape(-1)
-    flat[idx] = np.where(agree, np.maximum(bound1, np.abs(N1 - N2) + bound2), bound1)
-    return widened
+    torn.reshape(-1)[idx] = agree
+    return torn
 
 
 def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
