@@ -46,19 +46,23 @@ from gradcheck_cli.engine.engines import (
     RICHARDSON_STEPS,
     engine,
 )
+from gradcheck_cli.engine.policy import (
+    C_AGREE,
+    PROBE_CENTRAL_RTOL,
+    PROBE_DOUBT,
+    PROBE_NOISE,
+    PROBE_ROUNDOFF,
+    PROBE_RTOL,
+    RICHARDSON_POOR,
+)
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model, Values
 
 RICHARDSON_RATIO = 4.0  # between consecutive steps: 0.1 … 0.1 · 4⁻¹⁰ ≈ 1e-7
 PLATEAU_STEP = 1e-3  # that step, times the smallest: where a staircase shows (_plateau)
-RICHARDSON_POOR = 1e-8  # an estimate above this fraction of |N|: try steps relative to |θ| too
 RICHARDSON_ROUNDOFF = 4.0  # a central difference's round-off, in units of eps · |f| / h
 RICHARDSON_ARRAYS = 16  # arrays of RICHARDSON_STEPS numbers per entry it holds at once, about
 PROBE_SEED = 2718  # the complex-safety probe's random directions
-PROBE_RTOL = 1e-12  # along a direction, complex step and Richardson agree within this …
-C_AGREE = 8.0  # … plus this many of Richardson's estimates (bounds.py's C_EST)
-PROBE_DOUBT = 1e-6  # an estimate above this fraction of the derivative: in doubt, not safe
-PROBE_NOISE = 0.25  # a central difference whose round-off is above this fraction: no evidence
 COMPLEX_WARNING = getattr(np, "exceptions", np).ComplexWarning  # np.exceptions: numpy ≥ 1.25
 CHUNK_BYTES = 32 * 2**20
 
@@ -485,12 +489,14 @@ def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tu
         )
         sides = (a for a in (real.value, real.plus, real.minus) if a is not None)
         cd = min((np.ravel(a)[i] for a in sides), key=lambda v: abs(v - cs))
-        # central's own error: truncation well inside 1e-5 relative, round-off eps·|L|/h
-        noise = 100 * EPS * max(1.0, abs(float(env[model.loss]))) / (rel * max(1.0, size))
+        # central's own error: truncation well inside PROBE_CENTRAL_RTOL, round-off eps·|L|/h
+        noise = (
+            PROBE_ROUNDOFF * EPS * max(1.0, abs(float(env[model.loss]))) / (rel * max(1.0, size))
+        )
         # a step whose round-off is the size of the values agrees with anything: no evidence
         if noise <= PROBE_NOISE * max(abs(cs), abs(cd)):
             told = True
-            ok = ok or abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
+            ok = ok or abs(cs - cd) <= PROBE_CENTRAL_RTOL * max(abs(cs), abs(cd)) + noise
     return bool((ok or not told) and np.isfinite(cs)), bool(cs != 0)
 
 
@@ -506,8 +512,8 @@ def _direction_agrees(
     model: Model, env: Values, name: str, theta: np.ndarray, rng: np.random.Generator
 ) -> tuple[bool, bool]:
     """Along v (Gaussian, times |θ_i|: every entry moves on its own scale, _scales),
-    Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus 8
-    estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
+    Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus
+    C_AGREE estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
     Returns (agrees, nonzero). Where |θ| > 1 the direction is tried again on a unit
     scale (a value with a large offset, a timestamp, does not vary on the scale of its
     size): an informative agreement on either scale is enough, since a non-analytic
