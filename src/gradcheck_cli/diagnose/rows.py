@@ -10,6 +10,7 @@ from gradcheck_cli.diagnose.carried import carried_from
 from gradcheck_cli.engine.bounds import classic
 from gradcheck_cli.engine.checking import Settings
 from gradcheck_cli.engine.engines import engine
+from gradcheck_cli.engine.policy import SAME_VALUES
 from gradcheck_cli.result import FAIL, Diagnosis, GradientRow
 
 
@@ -122,7 +123,7 @@ def _merge_equal(named: dict) -> dict:
             (
                 k
                 for k, v in out.items()
-                if v.shape == value.shape and np.allclose(v, value, rtol=1e-12, atol=0)
+                if v.shape == value.shape and np.allclose(v, value, rtol=SAME_VALUES, atol=0)
             ),
             None,
         )

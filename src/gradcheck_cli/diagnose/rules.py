@@ -18,9 +18,12 @@ from gradcheck_cli.diagnose.case import NONE, Case, Rule
 from gradcheck_cli.engine.compare import entry_bound
 from gradcheck_cli.engine.policy import (
     CHANCE,
+    COMBINATIONS_MOST,
     CORRELATED,
+    DEGENERATE,
     EPS,
     FEW_ENTRIES,
+    FIT_CONVERGED,
     LEFT_OVER,
     MAX_SHIFT,
     NAMED_RTOL,
@@ -423,7 +426,8 @@ def convolution_rule(c: Case) -> Diagnosis | None:
         return None
     for uname, U in adjoints.items():
         for kname, K in values.items():
-            if U.ndim != 1 or K.ndim != 1 or not 2 <= min(U.size, K.size) <= U.size * K.size <= 1e7:
+            small = 2 <= min(U.size, K.size) <= U.size * K.size <= COMBINATIONS_MOST
+            if U.ndim != 1 or K.ndim != 1 or not small:
                 continue
             ways = _combinations(U, K.astype(float), uname, kname)
             ways = [w for w in ways if w[2].shape == A.shape]
@@ -624,7 +628,7 @@ def _line_fit(D, V, W, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, b = zero, Svd / np.where(Svv > 0, Svv, 1)
     else:
         det = S1 * Svv - Sv**2
-        ok = det > 1e-12 * np.maximum(S1 * Svv, TINY)
+        ok = det > DEGENERATE * np.maximum(S1 * Svv, TINY)
         b = np.where(ok, (S1 * Svd - Sv * Sd) / np.where(ok, det, 1), 0.0)
         a = (Sd - b * Sv) / np.maximum(S1, 1)
     return a[:, None] + b[:, None] * V, a, b
@@ -707,7 +711,7 @@ def _two_way_fit(D, V, kept, sweeps: int = 200) -> np.ndarray:
     for _ in range(sweeps):
         a = (Vd - W * b).sum(1) / np.maximum(W.sum(1), TINY)
         b_new = (Vd - W * a[:, None]).sum(0) / np.maximum(W.sum(0), TINY)
-        done = np.allclose(b_new, b, rtol=1e-13, atol=0)
+        done = np.allclose(b_new, b, rtol=FIT_CONVERGED, atol=0)
         b = b_new
         if done:
             break

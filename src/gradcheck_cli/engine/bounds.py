@@ -78,7 +78,7 @@ def _plus(bound: np.ndarray, term: np.ndarray | None) -> np.ndarray:
     return bound
 
 
-def _underflow(theta, bound: np.ndarray) -> np.ndarray | None:
+def _underflow(theta: np.ndarray | float, bound: np.ndarray) -> np.ndarray | None:
     """UNDERFLOW / h_i, the complex step's subnormal floor; None where even its largest
     is below 2⁻⁵⁴ of the smallest bound (adding it would change no bit: the common case,
     found without the steps of every entry)."""

@@ -4,6 +4,7 @@ Knows nothing model-specific: it asks the model for its steps, leaves, adjoints 
 Jacobians by name and returns plain dataclasses. Never prints.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -23,8 +24,9 @@ from gradcheck_cli.engine.verdict import (
     sample_indices,
     verdict,
 )
+from gradcheck_cli.engine.workers import Pool
 from gradcheck_cli.errors import ModelError, UsageError
-from gradcheck_cli.models.model import Model
+from gradcheck_cli.models.model import Jacobian, Model, Values
 from gradcheck_cli.options.declared import CheckOptions, FileOptions
 from gradcheck_cli.result import (
     FAIL,
@@ -47,15 +49,16 @@ class Settings:
     dtype: str = CheckOptions.dtype  # float32: the forward and backward run in float32
     sample: int | None = None  # check this many entries per tensor (stratified by |A|)
     directions: int | None = None  # check R directional derivatives per tensor instead
-    progress: object = None  # called with a count of model evaluations as they are done
+    # called with a count of model evaluations as they are done
+    progress: Callable[[int], object] | None = None
     seed: int = FileOptions.seed  # for sampling
     budget: float = CheckOptions.budget  # seconds every entry may take; beyond: --directions
     inject: str | None = None  # the injected bug's name, for the report
     fill: float | None = None  # over the budget: this fraction of entries beside directions
     strict: bool = CheckOptions.strict  # a NOT CHECKED row fails
-    pool: object = field(default=None, compare=False, repr=False)  # workers.Pool: --jobs
+    pool: Pool | None = field(default=None, compare=False, repr=False)  # --jobs
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.sample is not None and self.directions is not None:
             raise UsageError(
                 "--sample and --directions both choose what is checked of each "
@@ -114,7 +117,7 @@ def check_rows(
         return _run_check(model, settings, options, notes)
 
 
-def _engine(model, env, method: str, notes: list[str]) -> str:
+def _engine(model: Model, env: Values, method: str, notes: list[str]) -> str:
     """The engine to use: auto is the complex step where the forward allows it."""
     needs_complex = method == AUTO or engine(method).complex
     if needs_complex and not complex_safe(model, env):
@@ -128,7 +131,9 @@ def _engine(model, env, method: str, notes: list[str]) -> str:
     return "complex" if method == AUTO else method
 
 
-def _run_check(model, settings, options, notes) -> Checked:
+def _run_check(
+    model: Model, settings: Settings, options: dict | None, notes: list[str] | None
+) -> Checked:
     notes = list(notes or [])
     _check_memory(model, settings)
     values = None
@@ -161,7 +166,7 @@ def _run_check(model, settings, options, notes) -> Checked:
     return Checked(report, env, analytic, kinks)
 
 
-def _not_finite(model, env, loss: float) -> str:
+def _not_finite(model: Model, env: Values, loss: float) -> str:
     """Why nothing can be checked: the loss is not finite at this point; and where the
     forward first holds a value that is not (a leaf, or the first step that makes one)."""
     where = "forward() returns it"
@@ -191,7 +196,9 @@ NO_FASTER = 1.25  # every entry, over the budget, where the fallback would take 
 NO_FASTER_FROM = 1.0  # ... and every entry takes at least this many seconds (else: as asked)
 
 
-def _within_budget(model, env, method: str, settings: Settings, notes: list[str]) -> Settings:
+def _within_budget(
+    model: Model, env: Values, method: str, settings: Settings, notes: list[str]
+) -> Settings:
     """``settings``, or where checking every entry would take longer than the budget
     (estimate.seconds: measured, with the verdict's own passes counted): --directions 4
     and, in BUDGET_SAMPLE of the budget, a stratified sample of entries. Where that
@@ -239,7 +246,7 @@ def _seconds(s: float) -> str:
     return f"{s:.1f} s" if s < 10 else f"{s:.0f} s"
 
 
-def _check_memory(model, settings: Settings) -> None:
+def _check_memory(model: Model, settings: Settings) -> None:
     """Refuse, before anything is computed, a check that would need more than
     --max-memory: estimate_bytes, and each worker's own copy of the values where
     workers would start (estimate.worker_bytes)."""
@@ -254,7 +261,7 @@ def _check_memory(model, settings: Settings) -> None:
         )
 
 
-def _forward_rows(model, env) -> list[ForwardRow]:
+def _forward_rows(model: Model, env: Values) -> list[ForwardRow]:
     """The forward table: every leaf, then every step, with its symbolic and real shape."""
     sym = model.symbols
     rows = [
@@ -274,7 +281,9 @@ def _forward_rows(model, env) -> list[ForwardRow]:
     return rows
 
 
-def _pending(model, env, method: str, settings: Settings, notes: list[str]) -> list[Pending]:
+def _pending(
+    model: Model, env: Values, method: str, settings: Settings, notes: list[str]
+) -> list[Pending]:
     """One Pending per checked adjoint (and per Jacobian, after its variable), in backward
     order, with its hand-derived value and (unless --directions) its numeric reference."""
     analytic = backward_at(model, env, settings.dtype)
@@ -308,7 +317,9 @@ def _pending(model, env, method: str, settings: Settings, notes: list[str]) -> l
     return pending
 
 
-def _jacobian_row(model, env, jac, method: str, settings: Settings) -> Pending:
+def _jacobian_row(
+    model: Model, env: Values, jac: Jacobian, method: str, settings: Settings
+) -> Pending:
     row = Pending(
         jac.id,
         f"∂{jac.of}/∂{jac.wrt}",
@@ -323,7 +334,9 @@ def _jacobian_row(model, env, jac, method: str, settings: Settings) -> Pending:
     return row
 
 
-def _judged(model, env, pending, method: str, settings: Settings):
+def _judged(
+    model: Model, env: Values, pending: list[Pending], method: str, settings: Settings
+) -> tuple[list[GradientRow], dict[str, np.ndarray]]:
     """Each row's verdict (per entry, or --directions), and the arrays --save writes."""
     arrays = {f"value/{leaf.name}": np.asarray(env[leaf.name]) for leaf in model.leaves}
     rounding = analytic_rounding(
@@ -347,9 +360,11 @@ def _judged(model, env, pending, method: str, settings: Settings):
         if isinstance(p.analytic, np.ndarray):
             arrays[f"analytic/{p.id}"] = p.analytic
         if p.bound is not None:  # each entry's bound and kinks, as the verdict took them
-            excused = p.kink is not None and comparison.kinks > 0
+            excused = comparison.kinks > 0
             arrays[f"bound/{p.id}"] = p.bound
-            arrays[f"kink/{p.id}"] = p.kink if excused else np.zeros(p.bound.shape, bool)
+            arrays[f"kink/{p.id}"] = (
+                p.kink if p.kink is not None and excused else np.zeros(p.bound.shape, bool)
+            )
         rows.append(
             GradientRow(
                 p.id,
@@ -365,7 +380,7 @@ def _judged(model, env, pending, method: str, settings: Settings):
     return rows, arrays
 
 
-def _unchecked(model, p, comparison: Comparison, strict: bool) -> Comparison:
+def _unchecked(model: Model, p: Pending, comparison: Comparison, strict: bool) -> Comparison:
     """A NOT CHECKED row as a FAIL where it must not pass unseen: a checked leaf the
     backward gave no adjoint for (model.missing says why), and, with --strict, any."""
     if comparison.status != NOT_CHECKED:

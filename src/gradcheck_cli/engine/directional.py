@@ -8,6 +8,7 @@ entry by entry to locate the culprit (after bisection, when it is too large for 
 
 import zlib
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,10 +33,14 @@ from gradcheck_cli.engine.verdict import (
     sample_indices,
     verdict,
 )
+from gradcheck_cli.models.model import Model, Values
 from gradcheck_cli.result import FAIL, KINK, PASS, WEAK, Comparison
 
+if TYPE_CHECKING:
+    from gradcheck_cli.engine.checking import Settings
 
-def directions(shape, count: int, seed: int, name: str) -> np.ndarray:
+
+def directions(shape: tuple[int, ...], count: int, seed: int, name: str) -> np.ndarray:
     """``count`` seeded random sign vectors (±1 entries): every entry moves by the same
     amount in every direction, so a wrong entry shows in each of them with its full
     weight (a Gaussian direction gives an entry |v_i| < 0.1 one time in twelve)."""
@@ -44,7 +49,9 @@ def directions(shape, count: int, seed: int, name: str) -> np.ndarray:
     return (2 * signs - 1).astype(np.float64)
 
 
-def complex_along(model, env, name: str, v: np.ndarray, upto: str | None = None):
+def complex_along(
+    model: Model, env: Values, name: str, v: np.ndarray, upto: str | None = None
+) -> np.ndarray:
     """d out(θ + s v)/ds at s = 0 by the complex step, out the loss or the tap ``upto``;
     the step small next to the smallest |θ_i| the direction moves."""
     theta = np.asarray(env[name], dtype=float)
@@ -55,7 +62,9 @@ def complex_along(model, env, name: str, v: np.ndarray, upto: str | None = None)
     return np.imag(np.asarray(f)[0]) / h
 
 
-def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarray]:
+def _derivative_along(
+    model: Model, env: Values, name: str, V: np.ndarray, method: str
+) -> tuple[np.ndarray, np.ndarray]:
     """d L(θ + s v)/ds at s = 0 for each v in V, with an error estimate for each."""
     theta = np.asarray(env[name], dtype=float)
     out, est = [], []
@@ -79,13 +88,21 @@ def _derivative_along(model, env, name, V, method) -> tuple[np.ndarray, np.ndarr
     return np.array(out), np.array(est)
 
 
-def _inner(A, V) -> np.ndarray:
+def _inner(A: np.ndarray, V: np.ndarray) -> np.ndarray:
     """⟨A, v⟩ for each v in V, by pairwise summation (in A's precision): its rounding grows
     like log n, where a BLAS dot product's grows like √n."""
     return np.array([float(np.sum(A * v)) for v in V])
 
 
-def _bound(A, V, numeric, estimate, method: str, correction=None, spread=None) -> np.ndarray:
+def _bound(
+    A: np.ndarray,
+    V: np.ndarray,
+    numeric: np.ndarray,
+    estimate: np.ndarray,
+    method: str,
+    correction: np.ndarray | None = None,
+    spread: np.ndarray | None = None,
+) -> np.ndarray:
     """What |⟨A, v⟩ − numeric| may be for each direction v in V: rounding of the inner
     product and of L's imaginary part, plus 8× the estimate; divided by the relative step
     for the finite-difference engine (it divides the loss's round-off by the step).
@@ -137,7 +154,16 @@ class Known:
     entry: np.ndarray | None = None
 
 
-def check_directions(model, env, name, A, method, count: int, seed: int, known: Known = Known()):
+def check_directions(
+    model: Model,
+    env: Values,
+    name: str,
+    A: np.ndarray,
+    method: str,
+    count: int,
+    seed: int,
+    known: Known = Known(),
+) -> tuple[Comparison, np.ndarray, np.ndarray]:
     """The row's comparison from ``count`` directional derivatives, and the signed
     differences ⟨A, v⟩ − numeric (for the round-off test)."""
     rounding, spread, entry = known.rounding, known.spread, known.entry
@@ -194,7 +220,9 @@ def _pass_or_weak(res: float | None, why: str | None = None) -> tuple[str, str |
     return status, weak_reason(res, weak, why) if status == WEAK else None
 
 
-def _resolution(A: np.ndarray, room: np.ndarray, entry=None):
+def _resolution(
+    A: np.ndarray, room: np.ndarray, entry: np.ndarray | None = None
+) -> tuple[float | None, tuple[int, ...] | None, str | None]:
     """(resolution, where, why) over the entries that carry A (decide.py): a sign
     direction moves ⟨A, v⟩ by δ|A_i| for an error δ in entry i, which fails the direction
     with the least room (bound + |⟨A, v⟩ − numeric|, either sign). A failing direction is
@@ -207,7 +235,16 @@ def _resolution(A: np.ndarray, room: np.ndarray, entry=None):
     return resolution(A, A, room_i, np.ones(A.shape, bool))
 
 
-def localize(model, env, name, A, method, seed: int, spread=None, keep: int = 64) -> np.ndarray:
+def localize(
+    model: Model,
+    env: Values,
+    name: str,
+    A: np.ndarray,
+    method: str,
+    seed: int,
+    spread: np.ndarray | None = None,
+    keep: int = 64,
+) -> np.ndarray:
     """Flat indices (at most ``keep``) that hold a wrong entry, found by bisection: of two
     directional checks, each restricted to one half of the candidates, the one further
     beyond its bound names the wrong half. 2 log2(n) model evaluations, however large the
@@ -233,7 +270,9 @@ LOCATE_ALL = 2**22  # entries a per-entry check on the fast path takes in about 
 LOCATE_FILE = 4096  # ... and without it (model files): beyond, bisection locates
 
 
-def directional_verdict(model, env, p: Pending, method, settings):
+def directional_verdict(
+    model: Model, env: Values, p: Pending, method: str, settings: "Settings"
+) -> tuple[np.ndarray, Comparison]:
     """--directions: compare R directional derivatives. A disagreement that a 1e-8 move of
     the leaves scatters is round-off (PASS); a row the sums cannot resolve (WEAK) is
     checked entry by entry where that is affordable; otherwise a per-entry check locates the
@@ -251,14 +290,14 @@ def directional_verdict(model, env, p: Pending, method, settings):
     )
     known = Known(p.rounding, entry=entry)
     comparison, d, failing = check_directions(
-        model, env, p.id, A, method, settings.directions, settings.seed, known
+        model, env, p.id, A, method, _count(settings), settings.seed, known
     )
     if comparison.status == WEAK and np.prod(shape) <= _affordable(model, p.id):
         # R sums over every entry cannot resolve its median one: check each entry
         p.indices = None
         p.derivative = numeric_reference(model, env, p.id, method, settings)
         numeric, entrywise = verdict(model, env, p, method, settings)
-        return numeric, replace(entrywise, directions=settings.directions)
+        return numeric, replace(entrywise, directions=_count(settings))
     if comparison.status != FAIL:
         return _sampled(model, env, p, method, settings, comparison)
     if np.prod(shape) > _affordable(model, p.id) and _scattered(
@@ -271,10 +310,23 @@ def directional_verdict(model, env, p: Pending, method, settings):
     return _entry_by_entry(model, env, p, method, settings, comparison)
 
 
+def _count(settings: "Settings") -> int:
+    """--directions' R: set wherever a row is judged by its directional derivatives."""
+    assert settings.directions is not None
+    return settings.directions
+
+
 FILL_LEAST = 64  # entries of a tensor the budget's sample checks, at the least
 
 
-def _sampled(model, env, p: Pending, method, settings, comparison):
+def _sampled(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    comparison: Comparison,
+) -> tuple[np.ndarray, Comparison]:
     """A passing directional check, and (over the budget: settings.fill) a stratified
     sample of entries checked one by one: a FAIL or KINK among them is the row's verdict,
     and so is WEAK where the directions PASS; else the row keeps the directions' status
@@ -288,7 +340,7 @@ def _sampled(model, env, p: Pending, method, settings, comparison):
     p.indices = sample_indices(p.analytic, shape, at_k, p.id)
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)
-    entrywise = replace(entrywise, directions=settings.directions)
+    entrywise = replace(entrywise, directions=_count(settings))
     if entrywise.status in (FAIL, KINK) or (entrywise.status, comparison.status) == (WEAK, PASS):
         return numeric, entrywise  # (a sampled entry that cannot be resolved is no PASS)
     return numeric, replace(
@@ -301,12 +353,21 @@ def _sampled(model, env, p: Pending, method, settings, comparison):
     )
 
 
-def _affordable(model, name: str) -> int:
+def _affordable(model: Model, name: str) -> int:
     """Entries a per-entry check may take: the fast path's LOCATE_ALL, else LOCATE_FILE."""
     return LOCATE_ALL if model.sparse_for(name) else LOCATE_FILE
 
 
-def _scattered(model, env, p: Pending, method, settings, comparison, d, failing) -> bool:
+def _scattered(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    comparison: Comparison,
+    d: np.ndarray,
+    failing: np.ndarray,
+) -> bool:
     """Whether the sums' rounding explains a failing directional check of a tensor too
     large to check entry by entry: it fails by less than policy.scatter times its bound,
     and at leaves moved by 1e-8 (at_jittered) every direction passes while each failing
@@ -315,12 +376,12 @@ def _scattered(model, env, p: Pending, method, settings, comparison, d, failing)
     if not comparison.ratio <= POLICY[REFERENCE].scatter:
         return False
 
-    def again(env2):
+    def again(env2: Values) -> tuple[Comparison, np.ndarray]:
         A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
         measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
         rounding2 = measured if p.rounding is not None else None
         return check_directions(
-            model, env2, p.id, A2, method, settings.directions, settings.seed, Known(rounding2)
+            model, env2, p.id, A2, method, _count(settings), settings.seed, Known(rounding2)
         )[:2]
 
     moved, d2 = at_jittered(model, env, settings, again)
@@ -328,7 +389,14 @@ def _scattered(model, env, p: Pending, method, settings, comparison, d, failing)
     return moved.status != FAIL and bool(changed)
 
 
-def _entry_by_entry(model, env, p: Pending, method, settings, comparison):
+def _entry_by_entry(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    comparison: Comparison | None,
+) -> tuple[np.ndarray, Comparison]:
     """The per-entry verdict of a row the directions flagged (``comparison``), or could not
     check (None): every entry where that is affordable, else the few bisection leaves."""
     shape = np.shape(env[p.id])
@@ -341,7 +409,7 @@ def _entry_by_entry(model, env, p: Pending, method, settings, comparison):
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)
     if comparison is None or entrywise.status == FAIL:
-        return numeric, replace(entrywise, directions=settings.directions)
+        return numeric, replace(entrywise, directions=_count(settings))
     if entrywise.status == KINK or p.indices is None:
         # Every entry passed a per-entry check, a finer instrument than R sums over all
         # of them: the directional disagreement was the sums' rounding.

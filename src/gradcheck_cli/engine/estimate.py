@@ -31,12 +31,15 @@ peak resident set of whole processes by benchmarks/estimates.py.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from gradcheck_cli.engine.numeric import CHUNK_BYTES, differentiate
+from gradcheck_cli.engine.workers import Pool
 from gradcheck_cli.models.memory import BASE_BYTES, HELD_PER_ENTRY
+from gradcheck_cli.models.model import Model, Values
 
 QUICK = 4096  # entries of the largest tensor the first, quick probe times at most ...
 QUICK_SECONDS = 0.01  # ... or fewer, once it takes this long ...
@@ -81,7 +84,7 @@ class Cost:
         return self.numeric + SAMPLE_EACH * self.entries
 
 
-def seconds(model, env, method: str, pool=None) -> Cost:
+def seconds(model: Model, env: Values, method: str, pool: Pool | None = None) -> Cost:
     """The Cost of checking ``model`` at ``env`` with ``method`` (see the module)."""
     names = model.checked()
     each, numeric = {}, 0.0
@@ -106,7 +109,7 @@ def seconds(model, env, method: str, pool=None) -> Cost:
     )
 
 
-def clearly_within(model, env, method: str, budget: float) -> bool:
+def clearly_within(model: Model, env: Values, method: str, budget: float) -> bool:
     """Whether the check clearly fits ``budget``: a probe of the largest tensor, growing
     ×4 from 16 entries until it takes QUICK_SECONDS or covers QUICK entries, gives an
     upper bound of each entry's cost (its call's own cost included); times every entry
@@ -122,7 +125,7 @@ def clearly_within(model, env, method: str, budget: float) -> bool:
     while True:
         probe = np.unique(np.linspace(0, size - 1, min(k, size)).astype(int))
 
-        def once(probe=probe) -> float:
+        def once(probe: np.ndarray = probe) -> float:
             return _timed(lambda: differentiate(model, env, largest, None, method, indices=probe))
 
         took = min(once(), once())  # (the first call of a check is slower: new arrays)
@@ -134,14 +137,16 @@ def clearly_within(model, env, method: str, budget: float) -> bool:
     return QUICK_MARGIN * took / probe.size * entries <= budget
 
 
-def _spread(model, name: str, pool) -> int:
+def _spread(model: Model, name: str, pool: Pool | None) -> int:
     """Workers a tensor's copies are spread over (workers.Pool.usable's rule)."""
     if pool is None or model.recipe is None or model.sparse_for(name):
         return 1
     return max(1, int(pool.size))
 
 
-def _per_entry(model, env, wrt: str, out, method: str) -> tuple[float, float]:
+def _per_entry(
+    model: Model, env: Values, wrt: str, out: str | None, method: str
+) -> tuple[float, float]:
     """(seconds a call, seconds an entry) of the numeric reference of ``wrt``: a call's
     own cost (arrays the size of the tensor: 0.1 s at 16 M entries) apart from each
     entry's (0.3 µs on a built-in's fast path), told apart by probes of k entries spread
@@ -158,7 +163,7 @@ def _per_entry(model, env, wrt: str, out, method: str) -> tuple[float, float]:
     while True:
         probe = np.unique(np.linspace(0, size - 1, k).astype(int))
 
-        def once(probe=probe) -> float:
+        def once(probe: np.ndarray = probe) -> float:
             return _timed(lambda: differentiate(model, env, wrt, out, method, indices=probe))
 
         took = once()
@@ -182,13 +187,13 @@ def _array_pass(n: int) -> float:
     return min(_timed(lambda: np.abs(a - b)) for _ in range(3)) / n
 
 
-def _timed(fn) -> float:
+def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def held_bytes(model) -> int:
+def held_bytes(model: Model) -> int:
     """Bytes a check holds at its peak, from symbolic shapes only (no values drawn):
     HELD_PER_ENTRY float64 arrays per checked entry and every value twice (the forward,
     and moved copies of it), a Jacobian's entries(of) × entries(wrt) numbers four times,
@@ -202,7 +207,7 @@ def held_bytes(model) -> int:
     return 8 * total + min(CHUNK_BYTES // 2, copies) + BASE_BYTES
 
 
-def worker_bytes(model, pool) -> int:
+def worker_bytes(model: Model, pool: Pool | None) -> int:
     """Bytes the workers hold besides this process, where copies of a checked tensor may
     go to them (workers.Pool.usable): each the values and a chunk of copies (their
     interpreters, 40 MiB each, are left out: they start only for work of seconds, and a

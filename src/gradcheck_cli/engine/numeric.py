@@ -32,10 +32,13 @@ is done again with h relative to |θ| instead of max(1, |θ|) where |θ| < 1.
 
 import time
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from gradcheck_cli.engine import workers
 from gradcheck_cli.engine.engines import (
@@ -46,23 +49,31 @@ from gradcheck_cli.engine.engines import (
     RICHARDSON_STEPS,
     engine,
 )
+from gradcheck_cli.engine.policy import (
+    C_AGREE,
+    PROBE_CENTRAL_RTOL,
+    PROBE_DOUBT,
+    PROBE_MEASURED,
+    PROBE_NOISE,
+    PROBE_ROUNDOFF,
+    PROBE_RTOL,
+    RICHARDSON_POOR,
+)
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model, Values
 
 RICHARDSON_RATIO = 4.0  # between consecutive steps: 0.1 … 0.1 · 4⁻¹⁰ ≈ 1e-7
 PLATEAU_STEP = 1e-3  # that step, times the smallest: where a staircase shows (_plateau)
-RICHARDSON_POOR = 1e-8  # an estimate above this fraction of |N|: try steps relative to |θ| too
 RICHARDSON_ROUNDOFF = 4.0  # a central difference's round-off, in units of eps · |f| / h
 RICHARDSON_ARRAYS = 16  # arrays of RICHARDSON_STEPS numbers per entry it holds at once, about
 PROBE_SEED = 2718  # the complex-safety probe's random directions
-PROBE_RTOL = 1e-12  # along a direction, complex step and Richardson agree within this …
-C_AGREE = 8.0  # … plus this many of Richardson's estimates (bounds.py's C_EST)
-PROBE_DOUBT = 1e-6  # an estimate above this fraction of the derivative: in doubt, not safe
-PROBE_ROUNDOFF = 100.0  # the probe's central difference: its round-off, × eps · |L| / h
-PROBE_MEASURED = 8.0  # ... at the larger steps, beside their measured change
-PROBE_NOISE = 0.25  # a central difference whose round-off is above this fraction: no evidence
 COMPLEX_WARNING = getattr(np, "exceptions", np).ComplexWarning  # np.exceptions: numpy ≥ 1.25
 CHUNK_BYTES = 32 * 2**20
+
+Progress = Callable[[int], object]  # called with a count of model evaluations as they are done
+What = tuple[str, str, tuple[int, ...], DTypeLike]  # wrt, out, wrt's shape, dtype
+Step = float | np.ndarray  # a relative step, or one per entry
+Parts = list[Any]  # value, plus, minus, error, step: each an array, or None (Derivative)
 
 
 @dataclass(frozen=True)
@@ -89,13 +100,25 @@ def copy_bytes(model: Model, env: Values, wrt: str) -> int:
     return 16 * sum(np.size(env[n]) for n in names)
 
 
-def _chunks(n: int, per_copy: int, chunk_bytes: int):
+def _chunks(n: int, per_copy: int, chunk_bytes: int) -> Iterator[slice]:
     size = max(1, min(n, chunk_bytes // max(1, per_copy)))
     for start in range(0, n, size):
         yield slice(start, min(n, start + size))
 
 
-def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progress=None, pool=None):
+def _evaluate(
+    model: Model,
+    env: Values,
+    wrt: str,
+    out: str,
+    flat: np.ndarray,
+    idx: np.ndarray,
+    steps: np.ndarray,
+    chunk_bytes: int,
+    dtype: DTypeLike,
+    progress: Progress | None = None,
+    pool: workers.Pool | None = None,
+) -> np.ndarray:
     """f at θ + steps[j] e_idx[j] for every j, as an array (len(idx),) + out.shape.
 
     In chunks of ``chunk_bytes``; with a ``pool`` (workers.py), the chunks left once the
@@ -117,7 +140,9 @@ def _evaluate(model, env, wrt, out, flat, idx, steps, chunk_bytes, dtype, progre
     return result
 
 
-def copies(model, env, what, flat, idx, steps) -> np.ndarray:
+def copies(
+    model: Model, env: Values, what: What, flat: np.ndarray, idx: np.ndarray, steps: np.ndarray
+) -> np.ndarray:
     """f at θ + steps[j] e_idx[j] for one chunk; ``what``: (wrt, out, wrt's shape, dtype)."""
     wrt, out, shape, dtype = what
     if model.sparse_for(wrt):
@@ -127,7 +152,18 @@ def copies(model, env, what, flat, idx, steps) -> np.ndarray:
     return model.evaluate(env, wrt, X.reshape((idx.size,) + shape), upto=out)
 
 
-def _in_workers(pool, model, env, what, flat, idx, steps, parts, result, progress) -> None:
+def _in_workers(
+    pool: workers.Pool,
+    model: Model,
+    env: Values,
+    what: What,
+    flat: np.ndarray,
+    idx: np.ndarray,
+    steps: np.ndarray,
+    parts: list[slice],
+    result: np.ndarray,
+    progress: Progress | None,
+) -> None:
     """The chunks ``parts`` evaluated by the pool's workers, into ``result``."""
     count = min(len(parts), workers.TASKS_PER_WORKER * pool.size)
     spans, tasks = [], []
@@ -142,7 +178,15 @@ def _in_workers(pool, model, env, what, flat, idx, steps, parts, result, progres
             progress(span.stop - span.start)
 
 
-def _copies_in_worker(recipe, env, what, flat, idx, steps, bounds) -> np.ndarray:
+def _copies_in_worker(
+    recipe: workers.Recipe,
+    env: Values,
+    what: What,
+    flat: np.ndarray,
+    idx: np.ndarray,
+    steps: np.ndarray,
+    bounds: list[tuple[int, int]],
+) -> np.ndarray:
     """In a worker: the chunks ``bounds`` of ``idx``, each as copies() computes it here."""
     model = workers.rebuilt(recipe)
     with np.errstate(all="ignore"), workers.one_blas_thread():
@@ -160,8 +204,8 @@ def differentiate(
     rel_step: float | np.ndarray | None = None,
     indices: np.ndarray | None = None,
     chunk_bytes: int = CHUNK_BYTES,
-    progress=None,
-    pool=None,
+    progress: Progress | None = None,
+    pool: workers.Pool | None = None,
     complex_scale: float = 1.0,
 ) -> Derivative:
     """Numerical derivative of ``out`` (the loss by default) with respect to ``wrt``.
@@ -184,6 +228,7 @@ def differentiate(
         h = complex_scale * complex_steps(e.x, e.flat).reshape((-1,) + e.tail)
         f = e.at(1j * h.ravel(), complex)
         return Derivative(e.scatter(f.imag / h))
+    assert rel is not None, f"{how.name}: a finite-difference engine has a rel_step"
     if how.rule == "forward":
         hp, _ = e.taken(rel)
         return Derivative(e.scatter((e.at(hp.ravel()) - e.f0) / hp))
@@ -197,7 +242,9 @@ def differentiate(
     return Derivative(*map(e.scatter, parts))
 
 
-def complex_beside(model: Model, env: Values, wrt: str, indices: np.ndarray, offsets) -> np.ndarray:
+def complex_beside(
+    model: Model, env: Values, wrt: str, indices: np.ndarray, offsets: np.ndarray
+) -> np.ndarray:
     """The complex step at θ_i + offsets[j] (a real move of entry i = indices[j] first):
     the derivative of L along entry i at a point beside θ, one per index."""
     e = _Entries(model, env, wrt, model.loss, indices, CHUNK_BYTES, None, None)
@@ -209,7 +256,17 @@ def complex_beside(model: Model, env: Values, wrt: str, indices: np.ndarray, off
 class _Entries:
     """The entries of ``wrt`` being differentiated: f at θ moved along them, in chunks."""
 
-    def __init__(self, model, env, wrt, out, indices, chunk_bytes, progress, pool):
+    def __init__(
+        self,
+        model: Model,
+        env: Values,
+        wrt: str,
+        out: str,
+        indices: np.ndarray | None,
+        chunk_bytes: int,
+        progress: Progress | None,
+        pool: workers.Pool | None,
+    ) -> None:
         self.model, self.env, self.wrt, self.out = model, env, wrt, out
         self.chunk_bytes, self.progress, self.pool = chunk_bytes, progress, pool
         self.theta = np.asarray(env[wrt], dtype=np.float64)
@@ -219,7 +276,11 @@ class _Entries:
         self.f0 = np.asarray(env[out], dtype=np.float64)
         self.tail = (1,) * self.f0.ndim
 
-    def scatter(self, values):
+    @overload
+    def scatter(self, values: np.ndarray) -> np.ndarray: ...
+    @overload
+    def scatter(self, values: None) -> None: ...
+    def scatter(self, values: np.ndarray | None) -> np.ndarray | None:
         """Values for the entries idx, laid out as wrt.shape + out.shape (NaN elsewhere)."""
         if values is None:
             return None
@@ -227,7 +288,9 @@ class _Entries:
         arr[self.idx] = values
         return arr.reshape(self.theta.shape + self.f0.shape)
 
-    def at(self, steps, dtype=np.float64, part=slice(None)):
+    def at(
+        self, steps: np.ndarray, dtype: DTypeLike = np.float64, part: slice = slice(None)
+    ) -> np.ndarray:
         """f(θ + steps[j] e_i[j]) for each of len(steps)/len(i) rounds, i = idx[part]."""
         sub = self.idx[part]
         rounds = len(steps) // sub.size if sub.size else 0
@@ -245,7 +308,7 @@ class _Entries:
             self.pool,
         )
 
-    def taken(self, rel, part=slice(None)):
+    def taken(self, rel: Step, part: slice = slice(None)) -> list[np.ndarray]:
         """The representable steps (θ + h) − θ and θ − (θ − h) for the entries idx[part],
         shaped to broadcast."""
         x = self.flat[self.idx[part]]
@@ -253,7 +316,7 @@ class _Entries:
         return [a.reshape((-1,) + self.tail) for a in ((x + h) - x, x - (x - h))]
 
 
-def _central(e: _Entries, rel) -> list:
+def _central(e: _Entries, rel: Step) -> Parts:
     """Central differences with their one-sided halves: value, plus, minus, -, step."""
     hp, hm = e.taken(rel)
     f = e.at(np.concatenate([hp.ravel(), -hm.ravel()]))
@@ -262,7 +325,7 @@ def _central(e: _Entries, rel) -> list:
     return [(fp - fm) / (hp + hm), (fp - e.f0) / hp, (e.f0 - fm) / hm, None, step]
 
 
-def _poorly_resolved(parts, method: str, e: _Entries, rel_step) -> np.ndarray:
+def _poorly_resolved(parts: Parts, method: str, e: _Entries, rel_step: Step | None) -> np.ndarray:
     """Entries to try again with steps relative to |θ_i|: not finite, or (richardson) an
     estimate above RICHARDSON_POOR of the value; only where 0 < |θ_i| < 1."""
     n = e.idx.size
@@ -273,7 +336,9 @@ def _poorly_resolved(parts, method: str, e: _Entries, rel_step) -> np.ndarray:
     return redo & (e.x != 0) & (np.abs(e.x) < 1) & bool(np.all(np.isfinite(e.f0))) & scalar_step
 
 
-def _again_relative_to_theta(parts, redo, method: str, e: _Entries, rel_step) -> None:
+def _again_relative_to_theta(
+    parts: Parts, redo: np.ndarray, method: str, e: _Entries, rel_step: Step | None
+) -> None:
     """The steps (θ_i − h) left the function's domain around a small θ_i (the log of a
     probability below h), or (richardson) did not resolve a function that turns on the
     scale of θ_i (a relu of inputs of 1e-6): again, with h relative to |θ_i| itself
@@ -306,7 +371,7 @@ def _again_relative_to_theta(parts, redo, method: str, e: _Entries, rel_step) ->
             parts[k][redo] = np.where(better, new, parts[k][redo])
 
 
-def complex_steps(theta, tensor=None):
+def complex_steps(theta: np.ndarray | float, tensor: np.ndarray | None = None) -> np.ndarray:
     """The complex step for each θ_i: relative to a small |θ_i| (a probability of 1e-34
     needs a smaller step still), and never below 1e-300. An entry at exactly 0 (a
     zero-initialised bias) says nothing of its scale: it takes the median nonzero |θ| of
@@ -322,15 +387,22 @@ def complex_steps(theta, tensor=None):
     return COMPLEX_STEP * np.clip(a, 1e-280, 1.0)
 
 
-def _richardson(at, taken, rel_step, n: int, f0: np.ndarray, chunk_bytes: int) -> list:
+def _richardson(
+    at: Callable[..., np.ndarray],
+    taken: Callable[..., list[np.ndarray]],
+    rel_step: Step | None,
+    n: int,
+    f0: np.ndarray,
+    chunk_bytes: int,
+) -> Parts:
     """Richardson's value, plus, minus, estimate and step for the n entries, by blocks of
     entries: its arrays hold RICHARDSON_STEPS numbers per entry (and per entry of f)."""
     first: Any = RICHARDSON_FIRST_STEP if rel_step is None else rel_step
     block = max(1, chunk_bytes // (8 * RICHARDSON_ARRAYS * RICHARDSON_STEPS * max(1, f0.size)))
     pieces = [
         _extrapolated(
-            lambda s, b=b: at(s, part=b),
-            lambda r, b=b: taken(r, part=b),
+            partial(at, part=b),
+            partial(taken, part=b),
             first if np.ndim(first) == 0 else first[b],
             f0,
         )
@@ -344,7 +416,12 @@ def _richardson(at, taken, rel_step, n: int, f0: np.ndarray, chunk_bytes: int) -
     ]
 
 
-def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
+def _extrapolated(
+    at: Callable[[np.ndarray], np.ndarray],
+    taken: Callable[[Step], list[np.ndarray]],
+    first: Step,
+    f0: np.ndarray,
+) -> Parts:
     """Per entry, the best of the Richardson extrapolations along a sequence of steps.
 
     Central differences D_k at h_k = first · max(1, |θ|) · RATIO⁻ᵏ (k < RICHARDSON_STEPS)
@@ -383,7 +460,7 @@ def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
     # excuse any A within four times the jump)
     best = np.argmin(estimate, axis=0)[None]
 
-    def pick(a):
+    def pick(a: np.ndarray) -> np.ndarray:
         return np.take_along_axis(np.broadcast_to(a, R.shape), best, axis=0)[0]
 
     flat = _plateau(np.concatenate([f, f_tiny[None]]), np.concatenate([h, h_tiny[None]]), pick(R))
@@ -394,7 +471,7 @@ def _extrapolated(at, taken, first, f0: np.ndarray) -> list:
     return [value, None, None, np.where(flat, np.fmax(error, spread), error), pick(h[2:])]
 
 
-def _plateau(f, h, value) -> np.ndarray:
+def _plateau(f: np.ndarray, h: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Where the function is piecewise constant on the steps' scale (a float32 round-trip
     inside a float64 forward): f(θ + h) = f(θ − h) exactly at some step, the sequence's
     or one PLATEAU_STEP below its smallest, although ``value`` times the step stands
@@ -495,8 +572,8 @@ def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tu
         sides, unit = central(rel)
         noise = PROBE_ROUNDOFF * unit
         cd = min(sides, key=lambda v: abs(v - cs))
-        # truncation well inside 1e-5 relative; round-off as above
-        ok = ok or abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + noise
+        # truncation well inside PROBE_CENTRAL_RTOL; round-off as above
+        ok = ok or abs(cs - cd) <= PROBE_CENTRAL_RTOL * max(abs(cs), abs(cd)) + noise
         told = told or noise <= PROBE_NOISE * max(abs(cs), abs(cd))
     if not told:  # every step round-off: larger ones, their error measured
         (d1, *_), _ = central(first * 1e4)
@@ -508,7 +585,7 @@ def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tu
         slack = 2 * max(abs(d1 - d2), abs(d2 - d3)) + PROBE_MEASURED * unit
         cd = min([ext, *halves], key=lambda v: abs(v - cs))
         if slack <= PROBE_NOISE * max(abs(cs), abs(cd)):
-            ok = abs(cs - cd) <= 1e-5 * max(abs(cs), abs(cd)) + slack
+            ok = abs(cs - cd) <= PROBE_CENTRAL_RTOL * max(abs(cs), abs(cd)) + slack
     return bool(ok and np.isfinite(cs)), bool(cs != 0)
 
 
@@ -524,8 +601,8 @@ def _direction_agrees(
     model: Model, env: Values, name: str, theta: np.ndarray, rng: np.random.Generator
 ) -> tuple[bool, bool]:
     """Along v (Gaussian, times |θ_i|: every entry moves on its own scale, _scales),
-    Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus 8
-    estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
+    Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus
+    C_AGREE estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
     Returns (agrees, nonzero). Where |θ| > 1 the direction is tried again on a unit
     scale (a value with a large offset, a timestamp, does not vary on the scale of its
     size): an informative agreement on either scale is enough, since a non-analytic
@@ -538,7 +615,9 @@ def _direction_agrees(
     return (any(informative) if informative else all(ok for ok, _ in tries)), bool(informative)
 
 
-def _along(model: Model, env: Values, name: str, theta: np.ndarray, v: np.ndarray):
+def _along(
+    model: Model, env: Values, name: str, theta: np.ndarray, v: np.ndarray
+) -> tuple[bool, bool]:
     """One direction of _direction_agrees: (agrees, informative)."""
     moved = np.abs(theta[theta != 0])
     h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
@@ -546,7 +625,7 @@ def _along(model: Model, env: Values, name: str, theta: np.ndarray, v: np.ndarra
     cs = float(np.imag(np.asarray(model.evaluate(env, name, (theta + 1j * h * v)[None]))[0])) / h
     f0 = np.asarray(env[model.loss], dtype=np.float64)
 
-    def at(steps):
+    def at(steps: np.ndarray) -> np.ndarray:
         copies = theta[None] + steps.reshape((-1,) + (1,) * theta.ndim) * v[None]
         return np.asarray(model.evaluate(env, name, copies), dtype=np.float64)
 

@@ -6,8 +6,9 @@ compare → a second look at failing entries (it widens a bound by what it measu
 proves a kink) → resolution → the rule of decide.py. Each stage reads its constants from
 POLICY[dtype]; those that do not depend on the dtype (the second look, --directions, the
 carried test and the Taylor test run in float64, REFERENCE; the diagnoses' patterns) are
-named below POLICY, by the stage that reads them. (engine/numeric.py keeps its engines'
-own steps and its complex-safety probe's constants.)
+named below POLICY, by the stage that reads them, the numeric engines' own decisions (the
+complex-safety probe, Richardson's retry) among them. (engine/engines.py and
+engine/numeric.py keep the engines' own steps.)
 
 The error-estimate bound for one entry i of one tensor T (complex and richardson):
 
@@ -90,6 +91,17 @@ CARRY = 1e-3  # max(|A_i|, |N_i|) ≥ CARRY times its largest: entry i carries t
 # in float64 from the same leaves: only the order of operations differs)
 FORWARD_RTOL = 1e-10
 
+# The numeric engines' own decisions (numeric.py), in float64
+RICHARDSON_POOR = 1e-8  # an estimate above this fraction of |N|: try steps relative to |θ| too
+# The complex-safety probe (numeric.complex_safe): the complex step against real differences
+PROBE_RTOL = 1e-12  # along a direction, complex step and Richardson agree within this …
+C_AGREE = 8.0  # … plus this many of Richardson's estimates (as policy.est in the bound)
+PROBE_DOUBT = 1e-6  # an estimate above this fraction of the derivative: in doubt, not safe
+PROBE_NOISE = 0.25  # a central difference whose round-off is above this fraction: no evidence
+PROBE_CENTRAL_RTOL = 1e-5  # on the largest entry, complex step and central agree within this …
+PROBE_ROUNDOFF = 100  # … plus the central difference's round-off: this × eps × |L| / h
+PROBE_MEASURED = 8  # … at the larger steps (all three round-off), beside their measured change
+
 # The second look at failing entries (verdict.py), always in float64 (REFERENCE)
 DIFFERENCE_ROUNDOFF = 256  # × eps × |L| / h: the round-off a one-sided difference may carry
 KINK_SIDES = 2  # one-sided derivatives differ by more than this × their slack: a kink
@@ -135,8 +147,13 @@ CHANCE = 100  # a threshold's split is claimed when 1 in this many random ones w
 RANK_ONE = 1e-6  # A − N is rank one: its second singular value below this × the first
 RANK_ONE_MOST = 250_000  # ... looked for in matrices of this many entries at the most
 CORRELATED = 0.9  # A − N follows a forward value: |r| of at least this
+COMBINATIONS_MOST = 1e7  # an adjoint ⊗ a value (a missing outer product): entries at the most
+DEGENERATE = 1e-12  # a fit of a + b v: its determinant below this × S1 Svv is singular (b = 0)
+FIT_CONVERGED = 1e-13  # a two-way fit stops when b changes by less than this, relative
+SAME_VALUES = 1e-12  # named values equal to this, relative, are one: 'z̄2 (= h̄)'
 # the kink test under the complex step: θ_i moved by ± this fraction of itself, and the
 # two sides' derivatives agreeing within this fraction, say the kink is not at θ_i
 KINK_BESIDE = 1e-10
 KINK_SAME = 1e-6
 KINK_FAR = 100.0  # ... and again this many times further: a kink's jump stays the same
+KINK_JUMP = 2  # ... that is, the far sides differ by less than this × the near sides' gap

@@ -26,7 +26,7 @@ from gradcheck_cli.engine.policy import (
     TAYLOR_ROUNDOFF,
     TINY,
 )
-from gradcheck_cli.models.model import Model
+from gradcheck_cli.models.model import Model, Values
 
 EPSILONS = 2.0 ** -np.arange(4, 20)  # relative to the size of θ
 
@@ -39,7 +39,9 @@ class TaylorRow:
     verdict: str  # "order 2: consistent", "order 1: the gradient is wrong", "undetermined"
 
 
-def taylor(model: Model, env, analytic: dict, names: list[str], seed: int) -> list[TaylorRow]:
+def taylor(
+    model: Model, env: Values, analytic: dict, names: list[str], seed: int
+) -> list[TaylorRow]:
     rng = np.random.default_rng(seed)
     loss = float(env[model.loss])
     rows = []
@@ -102,10 +104,10 @@ class Sweep:
     chosen: dict  # engine -> the default relative step
 
 
-def sweep(model: Model, env, analytic: dict, names: list[str], with_complex: bool) -> Sweep:
+def sweep(model: Model, env: Values, analytic: dict, names: list[str], with_complex: bool) -> Sweep:
     """Max over tensors of max |N − A| / max |A| for each engine and step."""
 
-    def error(method, step):
+    def error(method: str, step: float) -> float:
         worst = 0.0
         for name in names:
             A = analytic.get(name)

@@ -26,6 +26,7 @@ from gradcheck_cli.engine.policy import (
     INFORMATIVE,
     KINK_BESIDE,
     KINK_FAR,
+    KINK_JUMP,
     KINK_SAME,
     KINK_SHRINK,
     KINK_SIDES,
@@ -249,7 +250,7 @@ def _both_sides(model, env, name: str, theta: np.ndarray, bad: np.ndarray):
         same = seen & (gap <= KINK_SAME * size)
         # a kink's jump is the same seen from KINK_FAR times further; a smooth loss's
         # difference grows with the distance (near a minimum it can match f' itself)
-        jump = ~same & np.isfinite(far_gap) & (far_gap < 2 * gap)
+        jump = ~same & np.isfinite(far_gap) & (far_gap < KINK_JUMP * gap)
     return seen, np.where(jump, left, np.nan), np.where(jump, right, np.nan)
 
 

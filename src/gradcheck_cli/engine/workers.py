@@ -24,12 +24,15 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from gradcheck_cli.errors import ModelError
 
 if TYPE_CHECKING:  # (imported where used: the command line reads SINGLE_THREADED at start)
     from concurrent.futures import Executor, ProcessPoolExecutor
+
+    from gradcheck_cli.models.model import Model
 
 JOBS_PER_CORE = 2  # --jobs N above the cores: honoured up to this many workers per core
 PARALLEL_MIN_SECONDS = 0.5  # work left below this, measured on the first chunks: stay here
@@ -67,7 +70,7 @@ class Pool:
         """Workers the work is spread over."""
         return int(getattr(self.given, "_max_workers", 0) or self.jobs)
 
-    def usable(self, model, wrt: str | None = None) -> bool:
+    def usable(self, model: "Model", wrt: str | None = None) -> bool:
         """Whether copies of ``wrt`` go to the workers: ``model`` can be rebuilt in one
         (if not, a note says so once) and ``wrt`` is not on the fast path (there, this
         process is faster than sending the values to a worker)."""
@@ -126,12 +129,17 @@ class Pool:
     def __enter__(self) -> "Pool":
         return self
 
-    def __exit__(self, kind, value, tb) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close(abandon=kind is not None)
 
 
 @contextlib.contextmanager
-def one_blas_thread():
+def one_blas_thread() -> Iterator[None]:
     """numpy's BLAS at one thread within the block (threadpoolctl), unless the environment
     chose a number: the command line sets 1 before numpy loads, and a user's own choice
     stands. For check() from Python and for workers an executor forked from the caller
@@ -172,7 +180,7 @@ def pool(jobs: int, executor: "Executor | None") -> Pool | None:
 
 
 @contextlib.contextmanager
-def _single_threaded_children():
+def _single_threaded_children() -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in SINGLE_THREADED}
     os.environ.update(SINGLE_THREADED)
     try:
@@ -186,7 +194,7 @@ def _single_threaded_children():
 
 
 @contextlib.contextmanager
-def _main_script_hidden():
+def _main_script_hidden() -> Iterator[None]:
     """A spawned worker runs the caller's main script again (as __mp_main__) unless it
     cannot find it; a script that calls check() without `if __name__ == "__main__":`
     would then check again in every worker. A worker needs only the recipe: the script is
@@ -223,7 +231,7 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _BUILT: dict[bytes, Any] = {}  # in a worker: the last model built, by its recipe
 
 
-def rebuilt(recipe: Recipe):
+def rebuilt(recipe: Recipe) -> "Model":
     """The model ``recipe`` builds, built once per worker; the user's prints while it is
     built are dropped (this process showed them already)."""
     import pickle
