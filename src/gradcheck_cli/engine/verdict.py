@@ -6,10 +6,12 @@ and a second look at failing entries, which may sit on a kink or be round-off.
 """
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import compare
@@ -42,11 +44,18 @@ from gradcheck_cli.engine.policy import (
     STRADDLE_FLOOR,
 )
 from gradcheck_cli.errors import GradcheckError
-from gradcheck_cli.models.model import Jacobian
-from gradcheck_cli.result import FAIL, Comparison
+from gradcheck_cli.models.model import Jacobian, Model, Values
+from gradcheck_cli.result import FAIL, Comparison, Tolerance
+
+if TYPE_CHECKING:
+    from gradcheck_cli.engine.checking import Settings
+
+T = TypeVar("T")
+Reference = tuple[np.ndarray, np.ndarray]  # N and its bound, per entry
+Level = tuple["Central", np.ndarray, np.ndarray, np.ndarray]  # the kink test's, at one step
 
 
-def as_dtype(env, dtype) -> dict:
+def as_dtype(env: Values, dtype: DTypeLike) -> dict[str, np.ndarray]:
     """``env`` with its real-valued arrays in ``dtype`` (integer data, an embedding's
     index array, stays as it is)."""
     return {
@@ -55,20 +64,20 @@ def as_dtype(env, dtype) -> dict:
     }
 
 
-def _in_dtype(env, dtype):
+def _in_dtype(env: Values, dtype: str) -> Values:
     return env if dtype != "float32" else as_dtype(env, np.float32)
 
 
-def _as_float64(value):
+def _as_float64(value: Any) -> Any:
     return value.astype(np.float64) if isinstance(value, np.ndarray) else value
 
 
-def backward_at(model, env, dtype) -> dict:
+def backward_at(model: Model, env: Values, dtype: str) -> dict[str, Any]:
     """Every hand-derived adjoint at ``env``, computed in ``dtype`` (returned as float64)."""
     return {k: _as_float64(v) for k, v in model.backward(_in_dtype(env, dtype)).items()}
 
 
-def analytic_at(model, env, p, dtype):
+def analytic_at(model: Model, env: Values, p: "Pending", dtype: str) -> Any:
     """The hand-derived value of one row at ``env``, computed in ``dtype``."""
     if p.jac:
         return _as_float64(model.jacobian(p.jac, _in_dtype(env, dtype)))
@@ -85,7 +94,16 @@ def _jacobian_layout(a: np.ndarray, jac: Jacobian) -> np.ndarray:
     return blocks[0] if B == 1 else blocks
 
 
-def numeric_reference(model, env, name, method, settings, jac=None, rel_step=None, indices=None):
+def numeric_reference(
+    model: Model,
+    env: Values,
+    name: str,
+    method: str,
+    settings: "Settings",
+    jac: Jacobian | None = None,
+    rel_step: float | None = None,
+    indices: np.ndarray | None = None,
+) -> Derivative:
     """The numeric reference for one row, laid out as its analytic value."""
     der = differentiate(
         model,
@@ -106,6 +124,15 @@ def numeric_reference(model, env, name, method, settings, jac=None, rel_step=Non
             for a in (der.value, der.plus, der.minus, der.error)
         )
     )
+
+
+@dataclass(frozen=True)
+class Central:
+    """Central differences at one step of the kink test, with their one-sided halves."""
+
+    value: np.ndarray
+    plus: np.ndarray
+    minus: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -158,7 +185,16 @@ class OneSided:
             return np.abs(self.right - self.left) > KINK_SIDES * self.slack
 
 
-def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound):
+def _kinks(
+    model: Model,
+    env: Values,
+    p: "Pending",
+    method: str,
+    settings: "Settings",
+    analytic: np.ndarray,
+    numeric: np.ndarray,
+    bound: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, OneSided]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
     candidate kink mask, OneSided).
 
@@ -191,8 +227,10 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
             noise = DIFFERENCE_ROUNDOFF * policy.eps * abs(float(env[model.loss])) / step
         else:
             noise = np.full(numeric.shape, DIFFERENCE_ROUNDOFF * policy.eps * k / rel)
-        spread = np.abs(der.plus - der.minus)
-        levels.append((der, spread, spread > np.maximum(significant, noise), noise))
+        assert der.plus is not None and der.minus is not None  # (central has both sides)
+        level = Central(der.value, der.plus, der.minus)
+        spread = np.abs(level.plus - level.minus)
+        levels.append((level, spread, spread > np.maximum(significant, noise), noise))
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, noise64) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / KINK_SHRINK)) | (r8 & r64 & (s64 > s8 / KINK_SHRINK)))
     if jac is None:
@@ -222,7 +260,9 @@ def _kinks(model, env, p: "Pending", method, settings, analytic, numeric, bound)
     return numeric, kink, found
 
 
-def _both_sides(model, env, name: str, theta: np.ndarray, bad: np.ndarray):
+def _both_sides(
+    model: Model, env: Values, name: str, theta: np.ndarray, bad: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The complex step at the failing entries (θ_i ≠ 0) moved by ±KINK_BESIDE |θ_i|:
     (where both were had, left, right where they jump; NaN elsewhere). Agreeing, or
     differing by more the further they are moved, the loss is smooth across
@@ -254,7 +294,9 @@ def _both_sides(model, env, name: str, theta: np.ndarray, bad: np.ndarray):
     return seen, np.where(jump, left, np.nan), np.where(jump, right, np.nan)
 
 
-def _on_a_branch(N: np.ndarray, left: np.ndarray, right: np.ndarray):
+def _on_a_branch(
+    N: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The sides (_both_sides) only where the complex step at θ_i itself follows one of
     them (NaN elsewhere). At a kink exactly at θ_i the forward takes one branch for θ_i +
     ih (max, where and maximum compare real parts, then imaginary), so N_i is that side's
@@ -273,7 +315,15 @@ def _differ(left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.isfinite(size) & (np.abs(right - left) > KINK_SAME * size)
 
 
-def _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1):
+def _smooth_on_its_own_scale(
+    model: Model,
+    env: Values,
+    name: str,
+    theta: np.ndarray,
+    kink: np.ndarray,
+    significant: np.ndarray,
+    s1: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Kink candidates with 0 < |θ_i| < 1 whose one-sided derivatives, at a step of
     DEFAULT_REL_STEP · |θ_i|, agree within their round-off while that round-off is well
     below the spread the larger steps saw: the kink lies near θ_i (a relu's at 0, θ_i =
@@ -297,7 +347,9 @@ def _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1):
     return out.reshape(kink.shape), der.value, np.where(np.isfinite(noise), noise, np.inf)
 
 
-def _straddled_by_richardson(levels, analytic, numeric, error) -> np.ndarray:
+def _straddled_by_richardson(
+    levels: list[Level], analytic: np.ndarray, numeric: np.ndarray, error: np.ndarray
+) -> np.ndarray:
     """Where Richardson's wide stencil straddled a kink that a narrow central one does not:
     its extrapolations disagree (a large estimate) while a central difference, at the
     narrowest step that agrees, agrees with A. A smooth loss keeps the estimate tiny, so
@@ -336,7 +388,9 @@ class Pending:
         return None if not parts else sum(np.abs(a) for a in parts)  # type: ignore[return-value]
 
 
-def _analytic_all(model, env, jacobians, dtype) -> dict:
+def _analytic_all(
+    model: Model, env: Values, jacobians: list[Jacobian], dtype: str
+) -> dict[str, Any]:
     """Every hand-derived adjoint and Jacobian at ``env`` in ``dtype``, by row id."""
     out = backward_at(model, env, dtype)
     for jac in jacobians:
@@ -344,7 +398,7 @@ def _analytic_all(model, env, jacobians, dtype) -> dict:
     return out
 
 
-def _extended(model, env, jacobians) -> dict:
+def _extended(model: Model, env: Values, jacobians: list[Jacobian]) -> dict[str, np.ndarray]:
     """The adjoints again in 80-bit extended precision, from the same forward values, by
     row id: those that kept it (a formula that falls back to float64 is left out). Empty
     where longdouble is not 80-bit (aarch64's software quad would be far too slow), or
@@ -361,7 +415,9 @@ def _extended(model, env, jacobians) -> dict:
     return {k: v for k, v in out.items() if isinstance(v, np.ndarray) and v.dtype == np.longdouble}
 
 
-def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict:
+def analytic_rounding(
+    model: Model, env: Values, analytic: dict, jacobians: list[Jacobian], dtype: str
+) -> dict[str, np.ndarray]:
     """Each adjoint's own rounding, measured: {row id: A_ext − A}, where A_ext is the
     same formula in a wider precision on the same forward values: 80-bit extended for a
     float64 check (nothing where it cannot be had), float64 for a float32 one (there the
@@ -391,7 +447,7 @@ def analytic_rounding(model, env, analytic: dict, jacobians, dtype: str) -> dict
     return out
 
 
-def sampled_mask(p: "Pending"):
+def sampled_mask(p: "Pending") -> np.ndarray | None:
     if p.indices is None or p.derivative is None:
         return None
     mask = np.zeros(p.derivative.value.size, dtype=bool)
@@ -399,7 +455,9 @@ def sampled_mask(p: "Pending"):
     return mask.reshape(p.derivative.value.shape)
 
 
-def at_jittered(model, env, settings, compute, draw: int = 0):
+def at_jittered(
+    model: Model, env: Values, settings: "Settings", compute: Callable[[Values], T], draw: int = 0
+) -> T:
     """``compute(env2)``, env2 the forward at ``env``'s leaves with every checked leaf
     moved by a relative policy.jitter (random, seeded).
 
@@ -415,7 +473,15 @@ def at_jittered(model, env, settings, compute, draw: int = 0):
     return compute(model.forward(values))
 
 
-def _rounded(model, env, p: Pending, method, settings, indices, draw):
+def _rounded(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    indices: np.ndarray,
+    draw: int,
+) -> np.ndarray:
     """A − N again with every forward value (leaves and intermediates) moved by a few
     ulps, at random: how much of A − N the rounding of those values decides. The numeric
     side sees the moved values too (its real parts are pinned to them), so rounding that
@@ -429,7 +495,7 @@ def _rounded(model, env, p: Pending, method, settings, indices, draw):
     return np.asarray(A, dtype=float) - N
 
 
-def ulps_moved(model, env, dtype: str, draw: int) -> dict:
+def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np.ndarray]:
     """``env`` with its rounded values moved by 1 to 4 units in the last place, at random:
     the computed values' entries that were rounded. Leaves (parameters, labels, masks),
     an exact 0 (a relu's dead unit) and values computed exactly (_exact_values) carry no
@@ -440,7 +506,7 @@ def ulps_moved(model, env, dtype: str, draw: int) -> dict:
     exact = _exact_values(model, env)
     spacing_dtype = np.dtype(dtype)
 
-    def move(name, v):
+    def move(name: str, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=float)
         k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
         keep = (v == 0) | ~np.isfinite(v)
@@ -458,7 +524,7 @@ def ulps_moved(model, env, dtype: str, draw: int) -> dict:
 _EXACT: dict[str, tuple] = {}  # "last": (model, env, masks)
 
 
-def _exact_values(model, env) -> dict:
+def _exact_values(model: Model, env: Values) -> dict[str, np.ndarray]:
     """Per computed value, the entries that are copies of the leaves, not rounded: equal
     to the same value computed from the same leaves in 80-bit extended precision (a max,
     a reshape, a copy), and moving with the leaves when they are nudged by 2⁻⁵⁸, below
@@ -483,13 +549,24 @@ def _exact_values(model, env) -> dict:
             v64, w = env.get(name), ext_nudged.get(name)
             if name in leaves or not isinstance(v, np.ndarray) or v.dtype != np.longdouble:
                 continue
-            if isinstance(v64, np.ndarray) and v64.shape == v.shape and np.shape(w) == v.shape:
+            if (
+                isinstance(v64, np.ndarray)
+                and isinstance(w, np.ndarray)
+                and v64.shape == v.shape == w.shape
+            ):
                 masks[name] = (v == np.asarray(v64, dtype=np.longdouble)) & (w != v)
     _EXACT["last"] = (model, env, masks)
     return masks
 
 
-def forward_rounding(model, env, p: "Pending", method, settings, moved: list) -> np.ndarray | None:
+def forward_rounding(
+    model: Model,
+    env: Values,
+    p: "Pending",
+    method: str,
+    settings: "Settings",
+    moved: list[dict[str, Any]],
+) -> np.ndarray | None:
     """Δ_i, measured for every entry: how far A − N moves when the forward values move
     by a few ulps (``moved``: A at each moved env, computed once per check). Where A's
     own move is below a quarter of the entry's other bound, it stands for Δ (an upper
@@ -511,8 +588,8 @@ def forward_rounding(model, env, p: "Pending", method, settings, moved: list) ->
     )
     limit = MOVED_MATTERS * _finite(base, posinf=np.inf)
     delta = np.zeros(A.shape)
-    for draw, a_moved in enumerate(moved):
-        a_moved = a_moved.get(p.id)
+    for draw, at_draw in enumerate(moved):
+        a_moved = at_draw.get(p.id)
         if not isinstance(a_moved, np.ndarray) or a_moved.shape != A.shape:
             continue
         own = np.array(a_moved, dtype=np.float64)  # |A moved − A|, in place
@@ -528,12 +605,14 @@ def forward_rounding(model, env, p: "Pending", method, settings, moved: list) ->
     return delta
 
 
-def _finite(x: np.ndarray, **replace_with) -> np.ndarray:
+def _finite(x: np.ndarray, **replace_with: Any) -> np.ndarray:
     """np.nan_to_num(x, **replace_with), without the copy where every entry is finite."""
     return x if np.isfinite(x).all() else np.nan_to_num(x, **replace_with)
 
 
-def moved_backwards(model, env, jacobians, dtype: str, draws: int = 2) -> list:
+def moved_backwards(
+    model: Model, env: Values, jacobians: list[Jacobian], dtype: str, draws: int = 2
+) -> list[dict[str, Any]]:
     """Every adjoint and Jacobian at ``draws`` ulp-moved forwards (forward_rounding), the
     ulps those of ``dtype`` (float32's for a float32 check: y − t of a near fit rounds
     to 1e-7 of y there, and only A's formula sees it)."""
@@ -549,7 +628,7 @@ def moved_backwards(model, env, jacobians, dtype: str, draws: int = 2) -> list:
     return out
 
 
-def limit(method: str, tol, dtype: str) -> float:
+def limit(method: str, tol: Tolerance | None, dtype: str) -> float:
     """The coarsest resolution a PASS may have: the policy's for ``dtype``, or (float64)
     the classic rtol in force (with LIMIT_MARGIN for the max(|A|, |N|) it takes)."""
     weak = POLICY[dtype].weak
@@ -558,7 +637,15 @@ def limit(method: str, tol, dtype: str) -> float:
     return max(weak, LIMIT_MARGIN * classic(method, tol).rtol)
 
 
-def _complex_reference(model, env, p, method, settings, A, entries):
+def _complex_reference(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    A: np.ndarray,
+    entries: np.ndarray,
+) -> Reference:
     """The complex step's N and bound at ``entries`` (NaN, 0 elsewhere), for a finite-
     difference engine's failing entries, where the forward is complex-safe: there the
     complex step is exact, and it follows the forward's own branch at a kink. Where
@@ -581,7 +668,15 @@ def _complex_reference(model, env, p, method, settings, A, entries):
     return _reference(model, env, p, "complex", settings, A, entries)
 
 
-def _reference(model, env, p, method, settings, A, entries):
+def _reference(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    A: np.ndarray,
+    entries: np.ndarray,
+) -> Reference:
     """``method``'s N and bound at ``entries`` (NaN, 0 elsewhere)."""
     indices = None if p.jac else np.flatnonzero(entries)
     der = numeric_reference(model, env, p.id, method, settings, p.jac, indices=indices)
@@ -592,7 +687,9 @@ def _reference(model, env, p, method, settings, A, entries):
     return N, np.where(np.isfinite(N) & np.isfinite(bound), bound, 0.0)
 
 
-def _richardson_reference(model, env, p, settings, A, entries):
+def _richardson_reference(
+    model: Model, env: Values, p: Pending, settings: "Settings", A: np.ndarray, entries: np.ndarray
+) -> Reference:
     """Richardson's N and bound at the complex step's failing entries, for a model file
     the probe found complex-safe (a model that declares it is taken at its word): a
     non-analytic operation too small for the probe to see (an L1 term λ|W| with λ below
@@ -611,7 +708,7 @@ def _richardson_reference(model, env, p, settings, A, entries):
     return np.where(resolves, N, np.nan), np.where(resolves, bound, 0.0)
 
 
-def _differentiated(env, p: Pending) -> np.ndarray:
+def _differentiated(env: Values, p: Pending) -> np.ndarray:
     """The value each entry of the row moves: θ itself, or for a Jacobian entry the entry
     of ``wrt`` it differentiates by (laid out as _jacobian_layout lays out the row)."""
     wrt = np.asarray(env[p.jac.wrt if p.jac else p.id], dtype=float)
@@ -623,7 +720,9 @@ def _differentiated(env, p: Pending) -> np.ndarray:
     return blocks[0] if blocks.shape[0] == 1 else blocks
 
 
-def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Comparison]:
+def verdict(
+    model: Model, env: Values, p: Pending, method: str, settings: "Settings"
+) -> tuple[np.ndarray, Comparison]:
     """Compare one row: bound, compare, and a second look at its failing entries. An
     entry whose N is not finite (θ ± h left L's domain: a log, a sqrt) is unresolved:
     it says nothing of A, so the row is WEAK with the reason unless another entry FAILs."""
@@ -649,7 +748,14 @@ def verdict(model, env, p: Pending, method, settings) -> tuple[np.ndarray, Compa
     return np.where(lost, N, numeric), unresolved(comparison, lost, A, N, why)
 
 
-def _verdict(model, env, p: Pending, method, settings, lost=None) -> tuple[np.ndarray, Comparison]:
+def _verdict(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    lost: np.ndarray | None = None,
+) -> tuple[np.ndarray, Comparison]:
     tol = classic(method, settings.tolerance)
     weak = limit(method, settings.tolerance, settings.dtype)
     der = p.derivative
@@ -710,7 +816,9 @@ TORN = (
 )
 
 
-def _differentiable(env, p: Pending, shape, mask):
+def _differentiable(
+    env: Values, p: Pending, shape: tuple[int, ...], mask: np.ndarray | None
+) -> np.ndarray | None:
     """``mask`` less the entries whose θ is not finite (a −inf in a mask fed to a
     log-sum-exp): no derivative exists there to compare, so they are not checked (the
     row's `checked` says so), rather than failed on a NaN the step made."""
@@ -721,7 +829,7 @@ def _differentiable(env, p: Pending, shape, mask):
     return finite if mask is None else mask & finite
 
 
-def _a_sample_of(bad: np.ndarray, settings) -> np.ndarray | None:
+def _a_sample_of(bad: np.ndarray, settings: "Settings") -> np.ndarray | None:
     """A seeded random sample of the failing entries, when there are more than
     policy.second_look of them; else None (every failing entry is looked at again)."""
     k = POLICY[settings.dtype].second_look
@@ -757,7 +865,15 @@ class Measured:
     theta: np.ndarray
 
 
-def _second_look(model, env, p: Pending, method, settings, row: Measured, focus) -> Looked:
+def _second_look(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    row: Measured,
+    focus: np.ndarray | None,
+) -> Looked:
     """The failing entries looked at again (only those in ``focus``, if given). What it
     learns may only widen an entry's bound by what it measured, or prove a kink (A
     between resolved one-sided derivatives); it never skips an entry. A finite difference
@@ -766,7 +882,7 @@ def _second_look(model, env, p: Pending, method, settings, row: Measured, focus)
     assert der is not None
     A, numeric, bound, theta = row.A, row.numeric, row.bound, row.theta
 
-    def only(b):
+    def only(b: np.ndarray) -> np.ndarray:
         return b if focus is None else np.where(focus, b, np.inf)
 
     numeric, kink, sides = _kinks(model, env, p, method, settings, A, numeric, only(bound))
@@ -801,7 +917,15 @@ def _second_look(model, env, p: Pending, method, settings, row: Measured, focus)
     return Looked(numeric, bound, kink, sides, torn)
 
 
-def _another_ladder(model, env, p: Pending, method, settings, row: Measured, failing):
+def _another_ladder(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    row: Measured,
+    failing: np.ndarray,
+) -> np.ndarray:
     """Where Richardson's failing entries are torn between two ladders of steps (a mask):
     taken again from 0.1 |θ_i| where 0 < |θ_i| < 1 (θ's own scale), else from
     LADDER_FIRST · max(1, |θ_i|) (a curvature far below the first ladder's steps), the
@@ -830,7 +954,15 @@ def _another_ladder(model, env, p: Pending, method, settings, row: Measured, fai
     return torn
 
 
-def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
+def _complex_rounding(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    A: np.ndarray,
+    numeric: np.ndarray,
+    bound: np.ndarray,
+) -> np.ndarray | None:
     """The complex step's own rounding at the failing entries, measured: the step again
     at 3/4 of h (no power of two, so its rounding differs), |N − N'| (0 elsewhere). A
     derivative that is the cancellation of larger terms (W1ᵀ z̄1 + z̄2 summing to 1e-20)
@@ -858,7 +990,15 @@ def _complex_rounding(model, env, p: Pending, method, A, numeric, bound):
     return np.where(failing, np.abs(np.nan_to_num(again, nan=np.inf) - numeric), 0.0)
 
 
-def _extended_reference(model, env, p: Pending, A, numeric, bound, failing):
+def _extended_reference(
+    model: Model,
+    env: Values,
+    p: Pending,
+    A: np.ndarray,
+    numeric: np.ndarray,
+    bound: np.ndarray,
+    failing: np.ndarray,
+) -> np.ndarray:
     """The complex step again at the failing entries, its forward in 80 bits: where A
     agrees with it within the entry's own bound (and float64's complex step does not),
     it is the reference there. Near a least-squares minimum the forward's r = y − t
@@ -876,7 +1016,9 @@ def _extended_reference(model, env, p: Pending, A, numeric, bound, failing):
     return out.reshape(numeric.shape)
 
 
-def _complex_in_extended(model, env, name: str, idx: np.ndarray) -> np.ndarray | None:
+def _complex_in_extended(
+    model: Model, env: Values, name: str, idx: np.ndarray
+) -> np.ndarray | None:
     """The complex step at the flat entries ``idx`` of ``name`` with the forward run in
     80-bit extended precision (complex longdouble), or None where that cannot be had. A
     loss near its minimum computes r = y − t with a relative rounding of eps |y| / |r|,
@@ -902,7 +1044,16 @@ def _complex_in_extended(model, env, name: str, idx: np.ndarray) -> np.ndarray |
 EXTENDED_MOST = 4096  # failing entries the extended complex step looks at, at the most
 
 
-def _below_the_loss(model, env, p: Pending, method, settings, A, numeric, bound):
+def _below_the_loss(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    A: np.ndarray,
+    numeric: np.ndarray,
+    bound: np.ndarray,
+) -> np.ndarray:
     """No computation of L in float64 sees an error in A_i below eps · |L| / max(|θ_i|, 1):
     a failing entry's bound is widened to that (finite; shown in the resolution where the
     entry carries the gradient). A finite difference of L loses those digits everywhere;
@@ -921,7 +1072,9 @@ def _below_the_loss(model, env, p: Pending, method, settings, A, numeric, bound)
     return np.where(widen, floor, bound)
 
 
-def sample_indices(A, shape, settings, name: str) -> np.ndarray | None:
+def sample_indices(
+    A: object, shape: tuple[int, ...], settings: "Settings", name: str
+) -> np.ndarray | None:
     """Flat indices of the entries to check with --sample K, or None for all.
 
     Stratified by |A| (random order when A is unusable): always the largest and the
