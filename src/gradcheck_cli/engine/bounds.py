@@ -17,7 +17,7 @@ from gradcheck_cli.result import Tolerance
 UNDERFLOW = 2.0**10 * float(np.finfo(np.float64).smallest_subnormal)  # ... on the way to L
 
 
-DTYPE = CheckOptions.dtype  # the option's default (config.py)
+DTYPE = CheckOptions.dtype  # the option's default (options/declared.py)
 
 
 def uses_estimates(method: str, tol: Tolerance | None) -> bool:
