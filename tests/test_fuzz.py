@@ -38,8 +38,9 @@ def test_fuzzed_programs_keep_the_three_properties(tmp_path, method, budget, pro
 # Programs of seed 2 the fuzzer once judged wrong under auto, one per class: a log-sum-exp
 # tied at 1.6e8 called a kink (a planted error PASSed), abs() of a 1e-7 tap inside a
 # loss of 1e4 that the complex-safety probe missed, Richardson steps far from the scale
-# of θ (|θ| > 1e4; |θ| < 1e-4 beside a kink) whose extrapolation a second ladder contradicts.
-ONCE_WRONG = [2000065, 2000698, 2000697, 2001683, 2002305, 2000770, 2001836]
+# of θ (|θ| > 1e4; |θ| < 1e-4 beside a kink) whose extrapolation a second ladder contradicts;
+# a scale diagnosis of c = 1 exactly that crashed (its digits: log10(0)).
+ONCE_WRONG = [2000065, 2000698, 2000697, 2001683, 2002305, 2000770, 2001836, 2001164]
 
 
 @pytest.mark.parametrize("pid", ONCE_WRONG)

@@ -97,6 +97,8 @@ def _c_text(c: float) -> str:
     if abs(c - 1) >= TOO_FEW_DIGITS:
         return f"{c:.6g}"
     gap = float(f"{abs(c - 1):.1e}")  # two digits of the gap: round-off never adds a digit
+    if not gap > 0:  # (c within a subnormal of 1, or not finite: every digit it has)
+        return repr(float(c))
     return f"{c:.{int(np.ceil(-np.log10(gap))) + 1}f}"
 
 
