@@ -216,6 +216,7 @@ class Builder:
         self.used: set[str] = set()
         self.kink = self.near_kink = False
         self.ops: list[str] = []
+        self.row_max: dict[str, str] = {}  # a log-sum-exp's row max -> the value it is of
 
     def leaf(self, shape=None, values=None, data=False) -> str:
         """A new leaf (a checked one, or data: TARGETS), with drawn values by default."""
@@ -225,9 +226,13 @@ class Builder:
         (self.targets if data else self.pool).append(name)
         return name
 
-    def emit(self, template: str, inputs: list[str], kink=None, tap=None) -> str | None:
+    def emit(
+        self, template: str, inputs: list[str], kink=None, tap=None, smooth_max=False
+    ) -> str | None:
         """Run ``template`` on ``inputs``; keep it as a statement if its values are finite
-        and below MAX_ABS (else None). ``kink`` marks the program where it meets a kink."""
+        and below MAX_ABS (else None). ``kink`` marks the program where it meets a kink.
+        A log-sum-exp's row max is smooth where the log-sum-exp uses it (``smooth_max``);
+        any other op that takes it meets its ties (their kinks are marked then)."""
         try:
             with (
                 warnings.catch_warnings(),
@@ -241,6 +246,9 @@ class Builder:
             return None
         if kink is not None:
             exact, near = kink(*(self.env[i] for i in inputs))
+            self.kink, self.near_kink = self.kink or exact, self.near_kink or near
+        for i in [] if smooth_max else [i for i in inputs if i in self.row_max]:
+            exact, near = _max_kink(1)(self.env[self.row_max[i]])
             self.kink, self.near_kink = self.kink or exact, self.near_kink or near
         name = f"v{len(self.stmts)}"
         tapped = self.rng.random() < TAP_PROBABILITY if tap is None else tap
@@ -383,7 +391,10 @@ def op_masked(b: Builder) -> str | None:
 
 def _row_max(b: Builder, x: str) -> str | None:
     """The row max that makes a log-sum-exp stable (smooth there: no kink marked)."""
-    return b.emit("np.max({0}, axis=1, keepdims=True)", [x], tap=b.rng.random() < 0.1)
+    m = b.emit("np.max({0}, axis=1, keepdims=True)", [x], tap=b.rng.random() < 0.1)
+    if m:
+        b.row_max[m] = x
+    return m
 
 
 def op_lse(b: Builder, x: str | None = None) -> str | None:
@@ -391,7 +402,9 @@ def op_lse(b: Builder, x: str | None = None) -> str | None:
     x = x or b.pick()
     if len(b.shape(x)) != 2 or not (m := _row_max(b, x)):
         return None
-    return b.emit("{1} + np.log(np.sum(np.exp({0} - {1}), axis=1, keepdims=True))", [x, m])
+    return b.emit(
+        "{1} + np.log(np.sum(np.exp({0} - {1}), axis=1, keepdims=True))", [x, m], smooth_max=True
+    )
 
 
 def op_softmax(b: Builder) -> str | None:
@@ -399,7 +412,7 @@ def op_softmax(b: Builder) -> str | None:
     x = b.pick()
     if len(b.shape(x)) != 2 or not (m := _row_max(b, x)):
         return None
-    e = b.emit("np.exp({0} - {1})", [x, m])
+    e = b.emit("np.exp({0} - {1})", [x, m], smooth_max=True)
     return e and b.emit("{0} / np.sum({0}, axis=1, keepdims=True)", [e])
 
 
