@@ -41,7 +41,7 @@ def main():
         times = []
         for _ in range(20):
             t0 = time.perf_counter()
-            run_check(BUILDERS["residual"](d=8), Settings(method=method))
+            run_check(BUILDERS["residual"](d=8), Settings.of(method=method))
             times.append(time.perf_counter() - t0)
         print(
             f"| {method} | {sum(counted) / entries:.3g} | {entry:.1e} | {tensor:.1e} "

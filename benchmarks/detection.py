@@ -70,7 +70,7 @@ def specificity(method: str, configs: int, dtype: str = "float64", directions: i
         model, opts = random_config(k, rng, stress=dtype == "float64")
         report = run_check(
             BUILDERS[model](**opts),
-            Settings(method=method, dtype=dtype, directions=directions, seed=k),
+            Settings.of(method=method, dtype=dtype, directions=directions, seed=k),
         )
         bad = [r.id for r in report.gradients if r.comparison.status == "FAIL"]
         false += bool(bad)
@@ -83,7 +83,7 @@ def specificity(method: str, configs: int, dtype: str = "float64", directions: i
 
 def planted(model_name, opts, target, index, delta, method, dtype="float64"):
     model = plant_error(BUILDERS[model_name](**opts), target, index, delta)
-    row = run_check(model, Settings(method=method, dtype=dtype)).row(target)
+    row = run_check(model, Settings.of(method=method, dtype=dtype)).row(target)
     return row.comparison.status == "FAIL"
 
 

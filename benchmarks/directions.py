@@ -35,7 +35,7 @@ def main():
     missed = {a: 0 for a in acts}
     for seed in range(args.seeds):
         act = acts[seed % len(acts)]
-        settings = Settings(directions=args.directions, seed=seed)
+        settings = Settings.of(directions=args.directions, seed=seed)
         t0 = time.perf_counter()
         false += (
             run_check(BUILDERS["residual"](d=args.d, activation=act, seed=seed), settings).status

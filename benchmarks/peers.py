@@ -87,7 +87,7 @@ def main():
     checks = {
         "gradcheck (every entry)": lambda m, leaves, grads, seed: run_check(m).status == "FAIL",
         "gradcheck --directions 4": lambda m, leaves, grads, seed: (
-            run_check(m, Settings(directions=4, seed=seed)).status == "FAIL"
+            run_check(m, Settings.of(directions=4, seed=seed)).status == "FAIL"
         ),
     }
     if has["torch"]:

@@ -27,7 +27,7 @@ def run(method: str, configs: int, seed: int, directions: bool) -> tuple[int, li
     """(configurations checked, every broken promise, with its configuration)."""
     rng = np.random.default_rng(seed)
     broken: list[str] = []
-    settings = Settings(method=method, directions=4 if directions else None)
+    settings = Settings.of(method=method, directions=4 if directions else None)
     for k in range(configs):
         name, opts = random_config(k, rng)
         for line in broken_promises(BUILDERS[name](**opts), settings):

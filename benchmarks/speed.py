@@ -132,7 +132,7 @@ def size_row(d, reps, has):
 
     ours = median_time(lambda: run_check(BUILDERS["residual"](d=d)), reps, warm=True)
     central = median_time(
-        lambda: run_check(BUILDERS["residual"](d=d), Settings(method="central")), reps
+        lambda: run_check(BUILDERS["residual"](d=d), Settings.of(method="central")), reps
     )
     torch_t = peer("torch", lambda: torch_check(d, False))
     fast_t = peer("torch", lambda: torch_check(d, True))
@@ -161,7 +161,7 @@ def main():
         reps = args.repeats if d <= 128 else max(1, args.repeats // 2)
         print(size_row(d, reps, has))
     full = median_time(lambda: run_check(BUILDERS["residual"](d=2048)), 3)
-    t = median_time(lambda: run_check(BUILDERS["residual"](d=2048), Settings(directions=4)), 3)
+    t = median_time(lambda: run_check(BUILDERS["residual"](d=2048), Settings.of(directions=4)), 3)
     print(
         f"\nd = 2048 ({2048 * 2048 + 2 * 2048:,} entries), whole check: every entry {cell(full)}, "
         f"--directions 4 {cell(t)}"

@@ -52,7 +52,7 @@ def main():
     ap.add_argument("--seeds", type=int, default=200)
     ap.add_argument("--method", default="auto", choices=["auto", "complex", "central"])
     args = ap.parse_args()
-    settings = Settings(method=args.method)
+    settings = Settings.of(method=args.method)
     t0 = time.perf_counter()
     runs, false_fails, kink_rows, worst = 0, [], 0, (0.0, None)
     missed, caught, inert = [], Counter(), 0

@@ -150,7 +150,7 @@ def _budgeted(monkeypatch, cost, budget=10.0):
     model = BUILDERS["residual"](d=4)
     notes: list[str] = []
     settings = checking._within_budget(
-        model, model.forward(), "complex", Settings(budget=budget), notes
+        model, model.forward(), "complex", Settings.of(budget=budget), notes
     )
     return settings, notes
 
@@ -161,26 +161,26 @@ def _cost(numeric, arrays=0.0, fallback=0.0):
 
 def test_within_the_budget_every_entry_is_checked(monkeypatch):
     settings, notes = _budgeted(monkeypatch, _cost(numeric=9.0))
-    assert settings.directions is None and notes == []
+    assert settings.check.directions is None and notes == []
 
 
 def test_over_it_the_fallback_runs_and_says_how_long_it_takes(monkeypatch):
     settings, notes = _budgeted(monkeypatch, _cost(numeric=100.0, fallback=1.0))
-    assert settings.directions == checking.BUDGET_DIRECTIONS
+    assert settings.check.directions == checking.BUDGET_DIRECTIONS
     # the sample fills BUDGET_SAMPLE of the budget
     sampled = 100.0 + estimate.SAMPLE_EACH * 10**6
-    assert settings.fill == pytest.approx(checking.BUDGET_SAMPLE * 10 / sampled)
+    assert settings.runtime.fill == pytest.approx(checking.BUDGET_SAMPLE * 10 / sampled)
     (note,) = notes
     assert "every entry would take about 100 s" in note and "about 3.0 s" in note
 
 
 def test_a_fallback_as_slow_as_every_entry_is_not_taken(monkeypatch):
     settings, notes = _budgeted(monkeypatch, _cost(numeric=3.0, arrays=10.0, fallback=12.0))
-    assert settings.directions is None
+    assert settings.check.directions is None
     (note,) = notes
     assert "every entry takes about 13 s" in note and "every entry is checked" in note
 
 
 def test_a_fallback_over_the_budget_still_samples_its_least(monkeypatch):
     settings, _ = _budgeted(monkeypatch, _cost(numeric=1e-3, fallback=1e-3), budget=1e-6)
-    assert settings.directions == checking.BUDGET_DIRECTIONS and settings.fill > 0
+    assert settings.check.directions == checking.BUDGET_DIRECTIONS and settings.runtime.fill > 0

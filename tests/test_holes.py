@@ -184,11 +184,11 @@ def test_a_near_fit_in_float32_is_no_false_fail(options):
     from gradcheck_cli.pipeline import run_check
     from gradcheck_cli.testing import plant_error
 
-    report = run_check(BUILDERS["residual"](**options), Settings(dtype="float32"))
+    report = run_check(BUILDERS["residual"](**options), Settings.of(dtype="float32"))
     assert report.count("FAIL") == 0, report.failures()
     at = (0, 0)
     wrong = run_check(
-        plant_error(BUILDERS["residual"](**options), "x", at, 1e-2), Settings(dtype="float32")
+        plant_error(BUILDERS["residual"](**options), "x", at, 1e-2), Settings.of(dtype="float32")
     )
     assert wrong.row("x").comparison.status == "FAIL"
 

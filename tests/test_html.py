@@ -124,7 +124,7 @@ def _on_kink():
 
 
 def test_kink_and_weak_rows_have_their_line_under_them():
-    kinked = run_check(_on_kink(), Settings(method="central"))
+    kinked = run_check(_on_kink(), Settings.of(method="central"))
     w = walk(kinked._repr_html_())
     assert kinked.count(KINK) and not rows(w, "gc-fail")
     for html_row, row in zip(rows(w, "gc-row"), kinked.gradients, strict=True):

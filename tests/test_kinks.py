@@ -23,7 +23,7 @@ def _on_kink(act):
 
 @pytest.mark.parametrize("act", ["relu", "leaky_relu"])
 def test_exact_zero_pre_activation_is_reported_as_kink(act):
-    report = run_check(_on_kink(act), Settings(method="central"))
+    report = run_check(_on_kink(act), Settings.of(method="central"))
     statuses = {r.id: r.comparison.status for r in report.gradients}
     assert report.count(FAIL) == 0, statuses
     assert statuses["z1"] == KINK  # z1[0] = 0 exactly
@@ -59,7 +59,7 @@ def test_kink_does_not_hide_a_wrong_gradient_off_the_kink(method):
         t=np.zeros((1, 1)),
     )
     m = bugs.inject(m, bugs.find("residual", "x-skip-dropped"))
-    rows = {r.id: r.comparison for r in run_check(m, Settings(method=method)).gradients}
+    rows = {r.id: r.comparison for r in run_check(m, Settings.of(method=method)).gradients}
     assert rows["x"].status == FAIL and rows["x"].worst_index == (2, 0)
 
 
@@ -79,7 +79,7 @@ def test_integer_inputs_relu(method):
             x=rng.integers(-2, 3, (4, 2)).astype(float),
             W2=rng.choice([-2.0, -1.0, 1.0, 2.0], (1, 4)),
         )
-        report = run_check(m, Settings(method=method))
+        report = run_check(m, Settings.of(method=method))
         assert report.method == method
         fails += [r.comparison for r in report.gradients if r.comparison.status == FAIL]
         kinks += report.count(KINK)
@@ -97,7 +97,7 @@ def test_a_wrong_relu_derivative_at_zero_fails_under_every_engine():
             "h̄ ∘ relu'(z1), relu'(0) = −2",
             lambda v, g: g["h"] * np.where(v["z1"] > 0, 1.0, np.where(v["z1"] == 0, -2.0, 0.0)),
         )
-        row = run_check(m, Settings(method=method)).row("z1").comparison
+        row = run_check(m, Settings.of(method=method)).row("z1").comparison
         assert row.status == FAIL and row.worst_index == (0, 0), (method, row)
 
 
@@ -113,7 +113,7 @@ def test_a_value_outside_the_one_sided_derivatives_fails_at_a_kink():
         W1 = good["W1"].copy()
         W1[0, 0] = value
         m.overrides["W1"] = Formula("W1", "planted", lambda v, g, W1=W1: W1.copy())
-        row = run_check(m, Settings(method="central")).row("W1").comparison
+        row = run_check(m, Settings.of(method="central")).row("W1").comparison
         assert row.status == status, (offset, row)
         if status == FAIL:
             assert row.worst_index == (0, 0)

@@ -193,6 +193,25 @@ def test_each_default_is_declared_once():
     assert len(re.findall(r"option\(\s*8,", fields)) == 1
 
 
+def test_the_engine_reads_the_options_as_declared():
+    """An option the engine reads is its dataclass field and nothing more: Settings holds
+    the resolved options themselves, and neither it nor its Runtime repeats one."""
+    from dataclasses import fields
+
+    from gradcheck_cli import check
+    from gradcheck_cli.engine.checking import Runtime, Settings
+
+    declared_names = {
+        f.name for cls in (declared.CheckOptions, *declared.MODELS.values()) for f in fields(cls)
+    }
+    assert [f.name for f in fields(Settings)] == ["check", "options", "runtime"]
+    assert not {f.name for f in fields(Runtime)} & declared_names
+    given = dict(d=3, method="central", rtol=1e-6, sample=4, seed=2, strict=True)
+    report = check("residual", **given)
+    cfg = resolve.resolve("residual", None, given)
+    assert report.settings.check == cfg.check and report.settings.options == cfg.options
+
+
 def test_cli_start_does_not_import_numpy():
     code = "import sys, gradcheck_cli.cli; print('numpy' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

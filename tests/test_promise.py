@@ -27,12 +27,12 @@ def test_ten_times_the_resolution_fails_under_the_complex_step(name, options):
 @pytest.mark.parametrize("method", ["richardson", "central"])
 @pytest.mark.parametrize("name, options", CONFIGS[:2] + CONFIGS[5:6], ids=str)
 def test_ten_times_the_resolution_fails_under_finite_differences(method, name, options):
-    assert broken_promises(BUILDERS[name](**options), Settings(method=method)) == []
+    assert broken_promises(BUILDERS[name](**options), Settings.of(method=method)) == []
 
 
 def test_ten_times_the_resolution_fails_along_directions():
     model = BUILDERS["residual"](d=16, seed=4)
-    assert broken_promises(model, Settings(directions=4)) == []
+    assert broken_promises(model, Settings.of(directions=4)) == []
 
 
 def test_a_promise_one_tenth_as_strong_is_not_kept():

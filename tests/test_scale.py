@@ -20,12 +20,12 @@ runner = CliRunner()
 
 def test_sample_always_takes_the_largest_and_smallest_and_is_seeded():
     A = np.random.default_rng(0).standard_normal((20, 30))
-    idx = sample_indices(A, A.shape, Settings(sample=10, seed=4), "W1")
+    idx = sample_indices(A, A.shape, Settings.of(sample=10, seed=4), "W1")
     assert len(idx) == 10 and len(set(idx)) == 10
     assert np.argmax(np.abs(A)) in idx and np.argmin(np.abs(A)) in idx
-    assert list(idx) == list(sample_indices(A, A.shape, Settings(sample=10, seed=4), "W1"))
-    assert list(idx) != list(sample_indices(A, A.shape, Settings(sample=10, seed=5), "W1"))
-    assert sample_indices(A, A.shape, Settings(sample=1000), "W1") is None
+    assert list(idx) == list(sample_indices(A, A.shape, Settings.of(sample=10, seed=4), "W1"))
+    assert list(idx) != list(sample_indices(A, A.shape, Settings.of(sample=10, seed=5), "W1"))
+    assert sample_indices(A, A.shape, Settings.of(sample=1000), "W1") is None
 
 
 def test_sampled_check_says_how_many_and_catches_a_bug_in_the_sample():
@@ -43,7 +43,7 @@ def test_planted_error_on_the_largest_entry_is_always_in_the_sample():
     m = BUILDERS["residual"](d=40, seed=2)
     g = np.abs(m.backward(m.forward())["W1"])
     m = plant_error(m, "W1", np.unravel_index(np.argmax(g), g.shape), 1e-6)
-    assert run_check(m, Settings(sample=8)).row("W1").comparison.status == FAIL
+    assert run_check(m, Settings.of(sample=8)).row("W1").comparison.status == FAIL
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -52,7 +52,7 @@ def test_directions_pass_correct_models(seed):
         ("residual", dict(d=64, activation=["tanh", "relu", "gelu"][seed % 3], batch=2, seed=seed)),
         ("softmax", dict(n=12, d=9, batch=3, seed=seed)),
     ]:
-        report = run_check(BUILDERS[name](**opts), Settings(directions=3, seed=seed))
+        report = run_check(BUILDERS[name](**opts), Settings.of(directions=3, seed=seed))
         assert report.status == PASS, report.failures()
 
 
@@ -62,7 +62,7 @@ def test_directions_catch_and_locate_a_single_wrong_entry():
     order = np.argsort(g.ravel())
     index = np.unravel_index(order[len(order) // 2], g.shape)  # a median entry
     m = plant_error(m, "W1", index, 1e-8)
-    row = run_check(m, Settings(directions=4)).row("W1")
+    row = run_check(m, Settings.of(directions=4)).row("W1")
     assert row.comparison.status == FAIL
     assert row.comparison.worst_index == tuple(int(i) for i in index)
 
@@ -96,7 +96,7 @@ def test_measured_rounding_tightens_the_directional_bound_without_false_fails():
         dict(d=1, activation="sigmoid", batch=8, seed=2605, scale=698.9, integers=True),
         dict(d=40, activation="softplus", batch=3, seed=4055, scale=1.35e-6, integers=True),
     ]:
-        report = run_check(BUILDERS["residual"](**opts), Settings(directions=4, seed=1))
+        report = run_check(BUILDERS["residual"](**opts), Settings.of(directions=4, seed=1))
         # (a sigmoid saturated to 1.0, where 1 − σ is 0 in float64 and in 80 bits, is WEAK)
         assert report.status in (PASS, WEAK), report.failures()
 

@@ -48,7 +48,7 @@ def _median_entry(model, name):
 def _planted(d, name, delta, settings):
     model = BUILDERS["residual"](d=d, activation="tanh", seed=0)
     index = _median_entry(model, name)
-    report = run_check(plant_error(model, name, index, delta), Settings(**settings))
+    report = run_check(plant_error(model, name, index, delta), Settings.of(**settings))
     return report
 
 
@@ -136,7 +136,7 @@ def test_resolution_is_stated_and_weak_is_exit_3():
     # that floor; the resolution is stated over the entries that carry the gradient, where
     # it is the rtol (a confident softmax's tiny probabilities do not carry it)
     confident = run_check(
-        BUILDERS["softmax"](n=12, d=7, batch=7, seed=33, scale=46.5), Settings(method="central")
+        BUILDERS["softmax"](n=12, d=7, batch=7, seed=33, scale=46.5), Settings.of(method="central")
     )
     y = confident.row("y").comparison
     assert y.status == PASS and y.resolution == pytest.approx(1e-5, rel=0.02)
@@ -151,7 +151,7 @@ def test_resolution_is_stated_and_weak_is_exit_3():
     # an rtol the user asks for is the contract: a PASS that says how fine it is
     loose = run_check(
         BUILDERS["residual"](d=6, seed=0),
-        Settings(method="central", tolerance=Tolerance(rtol=1e-3)),
+        Settings.of(method="central", rtol=1e-3),
     )
     assert loose.status == PASS
     assert all(r.comparison.resolution == pytest.approx(1e-3, rel=0.02) for r in loose.gradients)
@@ -180,7 +180,6 @@ def test_the_bound_is_the_documented_formula():
 def test_weak_is_exactly_a_resolution_coarser_than_1e_minus_6():
     from gradcheck_cli.engine.compare import compare
     from gradcheck_cli.engine.verdict import limit
-    from gradcheck_cli.result import Tolerance
 
     A = np.linspace(1.0, 2.0, 9)
     for res, status in ((3e-6, WEAK), (3e-7, PASS)):

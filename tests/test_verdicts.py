@@ -80,7 +80,7 @@ def test_correct_models_pass_under_every_engine(method):
             ("residual", dict(d=6, activation="softplus", batch=2, seed=seed)),
             ("softmax", dict(n=7, d=3, batch=3, seed=seed)),
         ]:
-            report = run_check(BUILDERS[name](**opts), Settings(method=method))
+            report = run_check(BUILDERS[name](**opts), Settings.of(method=method))
             assert report.status == PASS, (method, name, report.failures())
 
 
@@ -113,9 +113,9 @@ def test_float32_correct_passes_and_1e_minus_4_is_caught():
             ("residual", dict(d=8, activation="tanh", batch=2, seed=seed)),
             ("softmax", dict(n=10, seed=seed)),
         ]:
-            assert run_check(BUILDERS[name](**opts), Settings(dtype="float32")).status == PASS
+            assert run_check(BUILDERS[name](**opts), Settings.of(dtype="float32")).status == PASS
         m = planted(BUILDERS["residual"](d=8, seed=seed), "W1", 1e-4)
-        assert run_check(m, Settings(dtype="float32")).row("W1").comparison.status == FAIL
+        assert run_check(m, Settings.of(dtype="float32")).row("W1").comparison.status == FAIL
 
 
 def test_stress_configurations_pass():
@@ -134,7 +134,7 @@ def test_richardson_fallback_on_tiny_probabilities_and_tiny_inputs():
     # and a kink straddled by the stencil is told from a wrong value by narrower steps.
     softmax = dict(n=12, d=7, batch=7, seed=33, scale=46.5)
     for method in ("richardson", "central"):  # central's stencil left the domain too
-        row = run_check(BUILDERS["softmax"](**softmax), Settings(method=method)).row("y")
+        row = run_check(BUILDERS["softmax"](**softmax), Settings.of(method=method)).row("y")
         # (central's classic bound judges probabilities below 1e-3 of the largest against
         # that floor; they do not carry the gradient, so the row PASSes at its rtol)
         assert row.comparison.status == PASS, (
@@ -146,9 +146,11 @@ def test_richardson_fallback_on_tiny_probabilities_and_tiny_inputs():
     tiny = np.unravel_index(np.argmin(y), y.shape)
     assert y[tiny] < 1e-3
     wrong = plant_error(BUILDERS["softmax"](**softmax), "y", tiny, 1e-2)
-    assert run_check(wrong, Settings(method="richardson")).row("y").comparison.status == FAIL
+    assert run_check(wrong, Settings.of(method="richardson")).row("y").comparison.status == FAIL
     relu = dict(d=18, activation="relu", batch=6, seed=10, scale=1.3e-6, integers=True)
-    assert run_check(BUILDERS["residual"](**relu), Settings(method="richardson")).count(FAIL) == 0
+    assert (
+        run_check(BUILDERS["residual"](**relu), Settings.of(method="richardson")).count(FAIL) == 0
+    )
 
 
 def test_taylor_order_two_when_right_one_when_wrong():
@@ -206,7 +208,7 @@ def test_sweep_plot_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
 def test_a_float32_check_leaves_the_callers_arrays_alone():
     model = BUILDERS["residual"](d=6, seed=1)
     before = {n: v.copy() for n, v in model.values.items()}
-    report = run_check(model, Settings(dtype="float32"))
+    report = run_check(model, Settings.of(dtype="float32"))
     assert report.status == PASS
     assert all(np.array_equal(model.values[n], v) for n, v in before.items())
     rounded = report.arrays["value/W1"]

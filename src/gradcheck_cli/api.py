@@ -9,16 +9,14 @@ from gradcheck_cli.errors import GradcheckError, UsageError, suggestion
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.user.files import REQUIRED
 from gradcheck_cli.options.declared import (
-    CLASSIC_ATOL,
-    CLASSIC_RTOL,
     FileOptions,
     LayerOptions,
     api_keywords,
     api_text,
 )
 from gradcheck_cli.options.resolve import Config, resolve
-from gradcheck_cli.pipeline import Settings, run_check
-from gradcheck_cli.result import Report, Tolerance
+from gradcheck_cli.pipeline import Runtime, Settings, run_check
+from gradcheck_cli.result import Report
 
 
 def check(model, config: str | None = None, **options) -> Report:
@@ -231,21 +229,7 @@ def _execute(cfg: Config, built, progress, pool) -> Report:
         typed = {t: bind(built, t, text, where) for t, (text, where) in cfg.gradients.items()}
         built = built.with_formulas(typed, "yours")
     built = built.with_formulas({}, chain=cfg.check.chain)
-    settings = Settings(
-        method=cfg.check.method,
-        rel_step=cfg.check.eps,
-        tolerance=_tolerance(cfg.check.rtol, cfg.check.atol),
-        max_memory=cfg.max_memory,
-        inject=inject,
-        dtype=cfg.check.dtype,
-        sample=cfg.check.sample,
-        directions=cfg.check.directions,
-        budget=cfg.check.budget,
-        strict=cfg.check.strict,
-        progress=progress,
-        seed=cfg.options.seed,
-        pool=pool,
-    )
+    settings = Settings(cfg.check, cfg.options, Runtime(progress=progress, pool=pool))
     if cfg.check.derivation:
         from gradcheck_cli.derivation import check_document
 
@@ -273,19 +257,10 @@ def _execute(cfg: Config, built, progress, pool) -> Report:
             env,
             built.backward(env),
             [r.id for r in report.gradients if r.kind != "jacobian"],
-            settings.seed,
+            settings.options.seed,
         )
         report = replace(report, taylor=rows)
     return report
-
-
-def _tolerance(rtol, atol) -> Tolerance | None:
-    """The classic rtol/atol bound if either is given; None leaves it to the engine."""
-    if rtol is None and atol is None:
-        return None
-    return Tolerance(
-        rtol=CLASSIC_RTOL if rtol is None else rtol, atol=CLASSIC_ATOL if atol is None else atol
-    )
 
 
 def _build(cfg: Config):

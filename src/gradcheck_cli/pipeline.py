@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from gradcheck_cli.engine.checking import Settings, check_rows
+from gradcheck_cli.engine.checking import Runtime, Settings, check_rows
 from gradcheck_cli.models.model import Model
 from gradcheck_cli.result import FAIL, Report
 
-__all__ = ["Settings", "run_check"]
+__all__ = ["Runtime", "Settings", "run_check"]
 
 
 def run_check(

@@ -99,7 +99,9 @@ def _carried(rows, analytic, arrays, env, model, settings, method) -> dict[str, 
             r.id: errors[r.id] for r in earlier if r.kind == "intermediate" and r.id in errors
         }
         if row.id in errors and upstream:
-            source = carried_from(model, env, row.id, errors[row.id], upstream, settings.seed)
+            source = carried_from(
+                model, env, row.id, errors[row.id], upstream, settings.options.seed
+            )
             if source is not None:
                 found[row.id] = source
     return found
@@ -107,7 +109,7 @@ def _carried(rows, analytic, arrays, env, model, settings, method) -> dict[str, 
 
 def _undiagnosed(settings: Settings) -> str:
     """Why a FAIL row with only some entries checked gets no diagnosis."""
-    if settings.sample is not None:
+    if settings.check.sample is not None:
         return "not diagnosed: only sampled entries were checked (run without --sample to diagnose)"
     return (
         "not diagnosed: over the budget, the wrong entries were located, not every entry "

@@ -6,6 +6,7 @@ Jacobians by name and returns plain dataclasses. Never prints.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,14 @@ from gradcheck_cli.engine.verdict import (
 from gradcheck_cli.engine.workers import Pool
 from gradcheck_cli.errors import ModelError, UsageError
 from gradcheck_cli.models.model import Jacobian, Model, Values
-from gradcheck_cli.options.declared import CheckOptions, FileOptions
+from gradcheck_cli.options.declared import (
+    CLASSIC_ATOL,
+    CLASSIC_RTOL,
+    CheckOptions,
+    FileOptions,
+    ModelOptions,
+)
+from gradcheck_cli.options.size import parse_size
 from gradcheck_cli.result import (
     FAIL,
     NOT_CHECKED,
@@ -41,35 +49,70 @@ from gradcheck_cli.result import (
 
 
 @dataclass(frozen=True)
-class Settings:
-    method: str = CheckOptions.method  # auto, complex, richardson, central or forward
-    rel_step: float | None = None  # finite differences' relative step; None: the engine's own
-    tolerance: Tolerance | None = None  # None: the engine's error-estimate bound (bounds.py)
-    max_memory: int = 4 * 2**30
-    dtype: str = CheckOptions.dtype  # float32: the forward and backward run in float32
-    sample: int | None = None  # check this many entries per tensor (stratified by |A|)
-    directions: int | None = None  # check R directional derivatives per tensor instead
+class Runtime:
+    """What a check runs with that is not an option: the caller's, and the budget's."""
+
     # called with a count of model evaluations as they are done
     progress: Callable[[int], object] | None = None
-    seed: int = FileOptions.seed  # for sampling
-    budget: float = CheckOptions.budget  # seconds every entry may take; beyond: --directions
-    inject: str | None = None  # the injected bug's name, for the report
+    pool: Pool | None = field(default=None, compare=False, repr=False)  # --jobs' workers
     fill: float | None = None  # over the budget: this fraction of entries beside directions
-    strict: bool = CheckOptions.strict  # a NOT CHECKED row fails
-    pool: Pool | None = field(default=None, compare=False, repr=False)  # --jobs
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the engine reads: the check's options and the model's (its seed) as
+    options/declared.py declares them, read from there, and the Runtime. What is derived
+    from an option (the bound from --rtol/--atol, --max-memory in bytes) is a property
+    below, derived here only."""
+
+    check: CheckOptions = CheckOptions()
+    options: ModelOptions = FileOptions()  # the model's: its seed seeds the sampling
+    runtime: Runtime = Runtime()
+
+    @classmethod
+    def of(cls, seed: int = FileOptions.seed, **check: Any) -> "Settings":
+        """Settings by the check options' names, and the seed: ``Settings.of(method="central",
+        directions=4)``, for a model built already (pipeline.run_check's callers)."""
+        return cls(CheckOptions(**check), FileOptions(seed=seed))
 
     def __post_init__(self) -> None:
-        if self.sample is not None and self.directions is not None:
+        if self.check.sample is not None and self.check.directions is not None:
             raise UsageError(
                 "--sample and --directions both choose what is checked of each "
                 "tensor (entries, or directional sums): give one of them"
             )
-        if self.rel_step is not None and not MIN_REL_STEP <= self.rel_step <= 1:
+        eps = self.check.eps
+        if eps is not None and not MIN_REL_STEP <= eps <= 1:
             raise UsageError(
-                f"--eps must be between {MIN_REL_STEP:g} and 1, got {self.rel_step:g}: "
+                f"--eps must be between {MIN_REL_STEP:g} and 1, got {eps:g}: "
                 "a smaller step is below the resolution of θ ((θ + h) − θ is 0 "
                 "or a few units in the last place)"
             )
+
+    @property
+    def tolerance(self) -> Tolerance | None:
+        """The classic rtol/atol bound if either is given; None: the engine's
+        error-estimate bound (bounds.py)."""
+        rtol, atol = self.check.rtol, self.check.atol
+        if rtol is None and atol is None:
+            return None
+        return Tolerance(
+            rtol=CLASSIC_RTOL if rtol is None else rtol, atol=CLASSIC_ATOL if atol is None else atol
+        )
+
+    @property
+    def max_memory(self) -> int:
+        """--max-memory in bytes (its default: half the RAM)."""
+        return parse_size(self.check.max_memory)
+
+    def over_budget(self, directions: int, fill: float) -> "Settings":
+        """These settings as the budget's fallback checks: ``directions`` directional
+        derivatives per tensor, and ``fill`` of its entries beside them."""
+        return replace(
+            self,
+            check=replace(self.check, directions=directions),
+            runtime=replace(self.runtime, fill=fill),
+        )
 
 
 MIN_REL_STEP = 1e-14  # 50 units in the last place of θ
@@ -137,13 +180,13 @@ def _run_check(
     notes = list(notes or [])
     _check_memory(model, settings)
     values = None
-    if settings.dtype == "float32":  # both sides at the same point: θ rounded to float32
+    if settings.check.dtype == "float32":  # both sides at the same point: θ rounded to float32
         values = as_dtype(as_dtype(model.values, np.float32), np.float64)
     env = model.forward(values)
     loss = env[model.loss]
     if not np.all(np.isfinite(loss)):
         raise ModelError(_not_finite(model, env, float(loss)))
-    method = _engine(model, env, settings.method, notes)
+    method = _engine(model, env, settings.check.method, notes)
     settings = _within_budget(model, env, method, settings, notes)
     pending = _pending(model, env, method, settings, notes)
     rows, arrays = _judged(model, env, pending, method, settings)
@@ -205,16 +248,16 @@ def _within_budget(
     fallback would itself take nearly as long (it still reads every entry) and the
     difference is seconds, every entry is checked; either way a note says how long it
     is expected to take."""
-    if settings.directions is not None or settings.sample is not None:
+    if settings.check.directions is not None or settings.check.sample is not None:
         return settings
-    if settings.budget == float("inf"):  # nothing to estimate against
+    if settings.check.budget == float("inf"):  # nothing to estimate against
         return settings
     from gradcheck_cli.engine.estimate import clearly_within, seconds
 
-    if clearly_within(model, env, method, settings.budget):
+    if clearly_within(model, env, method, settings.check.budget):
         return settings
-    cost = seconds(model, env, method, settings.pool)
-    every, budget = cost.every_entry, settings.budget
+    cost = seconds(model, env, method, settings.runtime.pool)
+    every, budget = cost.every_entry, settings.check.budget
     if every <= budget:
         return settings
     from gradcheck_cli.engine.directional import FILL_LEAST, LOCATE_FILE
@@ -238,7 +281,7 @@ def _within_budget(
         f"{_seconds(cost.fallback(fill))}; a flagged tensor is located entry by entry (by "
         f"bisection beyond {LOCATE_FILE:,} entries). --budget inf checks every entry"
     )
-    return replace(settings, directions=BUDGET_DIRECTIONS, fill=fill)
+    return settings.over_budget(BUDGET_DIRECTIONS, fill)
 
 
 def _seconds(s: float) -> str:
@@ -252,7 +295,7 @@ def _check_memory(model: Model, settings: Settings) -> None:
     workers would start (estimate.worker_bytes)."""
     from gradcheck_cli.engine.estimate import worker_bytes
 
-    need = estimate_bytes(model) + worker_bytes(model, settings.pool)
+    need = estimate_bytes(model) + worker_bytes(model, settings.runtime.pool)
     if need > settings.max_memory:
         raise ModelError(
             f"a check of this {model.name} model needs about {_gib(need)}, more than the memory "
@@ -286,7 +329,7 @@ def _pending(
 ) -> list[Pending]:
     """One Pending per checked adjoint (and per Jacobian, after its variable), in backward
     order, with its hand-derived value and (unless --directions) its numeric reference."""
-    analytic = backward_at(model, env, settings.dtype)
+    analytic = backward_at(model, env, settings.check.dtype)
     roles = {leaf.name: leaf.role for leaf in model.leaves}
     checked = set(model.checked())
     pending = []
@@ -306,7 +349,7 @@ def _pending(
         else:
             indices = sample_indices(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
             der = None
-            if not settings.directions:
+            if not settings.check.directions:
                 der = numeric_reference(model, env, f.name, method, settings, indices=indices)
             pending.append(Pending(*head, analytic.get(f.name), der, indices=indices))
         pending += [
@@ -330,7 +373,7 @@ def _jacobian_row(
         numeric_reference(model, env, jac.id, method, settings, jac),
         jac,
     )
-    row.analytic = analytic_at(model, env, row, settings.dtype)
+    row.analytic = analytic_at(model, env, row, settings.check.dtype)
     return row
 
 
@@ -340,9 +383,9 @@ def _judged(
     """Each row's verdict (per entry, or --directions), and the arrays --save writes."""
     arrays = {f"value/{leaf.name}": np.asarray(env[leaf.name]) for leaf in model.leaves}
     rounding = analytic_rounding(
-        model, env, {p.id: p.analytic for p in pending}, model.jacobians, settings.dtype
+        model, env, {p.id: p.analytic for p in pending}, model.jacobians, settings.check.dtype
     )
-    moved = moved_backwards(model, env, model.jacobians, settings.dtype)
+    moved = moved_backwards(model, env, model.jacobians, settings.check.dtype)
     rows = []
     for p in pending:
         p.rounding = rounding.get(p.id)
@@ -353,7 +396,7 @@ def _judged(
             numeric, comparison = directional_verdict(model, env, p, method, settings)
         else:
             numeric, comparison = verdict(model, env, p, method, settings)
-        comparison = _unchecked(model, p, comparison, settings.strict)
+        comparison = _unchecked(model, p, comparison, settings.check.strict)
         # sampled: the reference itself, NaN where not sampled
         sampled = p.indices is not None and p.derivative is not None
         arrays[f"numeric/{p.id}"] = p.derivative.value if sampled else numeric  # type: ignore[union-attr]
@@ -399,7 +442,7 @@ def _gib(n: int) -> str:
 
 
 def method_description(method: str, settings: Settings) -> str:
-    return engine(method).describe(settings.rel_step)
+    return engine(method).describe(settings.check.eps)
 
 
-__all__ = ["Checked", "Settings", "check_rows"]
+__all__ = ["Checked", "Runtime", "Settings", "check_rows"]

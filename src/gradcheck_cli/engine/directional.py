@@ -286,11 +286,11 @@ def directional_verdict(
         return _entry_by_entry(model, env, p, method, settings, None)
     A = A.astype(float)
     entry = per_entry(
-        method, settings.tolerance, A, A, None, p.rho, settings.dtype, np.asarray(env[p.id])
+        method, settings.tolerance, A, A, None, p.rho, settings.check.dtype, np.asarray(env[p.id])
     )
     known = Known(p.rounding, entry=entry)
     comparison, d, failing = check_directions(
-        model, env, p.id, A, method, _count(settings), settings.seed, known
+        model, env, p.id, A, method, _count(settings), settings.options.seed, known
     )
     if comparison.status == WEAK and np.prod(shape) <= _affordable(model, p.id):
         # R sums over every entry cannot resolve its median one: check each entry
@@ -312,8 +312,8 @@ def directional_verdict(
 
 def _count(settings: "Settings") -> int:
     """--directions' R: set wherever a row is judged by its directional derivatives."""
-    assert settings.directions is not None
-    return settings.directions
+    assert settings.check.directions is not None
+    return settings.check.directions
 
 
 FILL_LEAST = 64  # entries of a tensor the budget's sample checks, at the least
@@ -327,16 +327,16 @@ def _sampled(
     settings: "Settings",
     comparison: Comparison,
 ) -> tuple[np.ndarray, Comparison]:
-    """A passing directional check, and (over the budget: settings.fill) a stratified
+    """A passing directional check, and (over the budget: settings.runtime.fill) a stratified
     sample of entries checked one by one: a FAIL or KINK among them is the row's verdict,
     and so is WEAK where the directions PASS; else the row keeps the directions' status
     and resolution (they cover every entry)."""
     shape = np.shape(env[p.id])
-    if not settings.fill:
+    if not settings.runtime.fill:
         return np.full(shape, np.nan), comparison
     n = int(np.prod(shape))
-    k = min(n, max(FILL_LEAST, round(settings.fill * n)))
-    at_k = replace(settings, sample=k, directions=None)
+    k = min(n, max(FILL_LEAST, round(settings.runtime.fill * n)))
+    at_k = replace(settings, check=replace(settings.check, sample=k, directions=None))
     p.indices = sample_indices(p.analytic, shape, at_k, p.id)
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)
@@ -377,11 +377,11 @@ def _scattered(
         return False
 
     def again(env2: Values) -> tuple[Comparison, np.ndarray]:
-        A2 = np.asarray(analytic_at(model, env2, p, settings.dtype), dtype=float)
-        measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.dtype).get(p.id)
+        A2 = np.asarray(analytic_at(model, env2, p, settings.check.dtype), dtype=float)
+        measured = analytic_rounding(model, env2, {p.id: A2}, [], settings.check.dtype).get(p.id)
         rounding2 = measured if p.rounding is not None else None
         return check_directions(
-            model, env2, p.id, A2, method, _count(settings), settings.seed, Known(rounding2)
+            model, env2, p.id, A2, method, _count(settings), settings.options.seed, Known(rounding2)
         )[:2]
 
     moved, d2 = at_jittered(model, env, settings, again)
@@ -404,7 +404,14 @@ def _entry_by_entry(
     if comparison is not None and np.prod(shape) > _affordable(model, p.id):
         keep = LOCATE_ALL if model.sparse_for(p.id) else 64
         p.indices = localize(
-            model, env, p.id, p.analytic.astype(float), method, settings.seed, p.rho, keep=keep
+            model,
+            env,
+            p.id,
+            p.analytic.astype(float),
+            method,
+            settings.options.seed,
+            p.rho,
+            keep=keep,
         )
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)

@@ -111,10 +111,10 @@ def numeric_reference(
         jac.wrt if jac else name,
         out=jac.of if jac else None,
         method=method,
-        rel_step=rel_step or settings.rel_step,
+        rel_step=rel_step or settings.check.eps,
         indices=indices,
-        progress=settings.progress,
-        pool=settings.pool,
+        progress=settings.runtime.progress,
+        pool=settings.runtime.pool,
     )
     if jac is None:
         return der
@@ -217,7 +217,7 @@ def _kinks(
         else np.maximum(bound - policy.est * np.nan_to_num(error, posinf=0.0), 0.0)
     )
     indices = None if jac else np.flatnonzero(bad)
-    rel = settings.rel_step or DEFAULT_REL_STEP
+    rel = settings.check.eps or DEFAULT_REL_STEP
     theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
     levels = []
     for k in policy.kink_steps:
@@ -464,7 +464,7 @@ def at_jittered(
     Data that is not checked (one-hot targets) stays put: moving it could break what the
     derivation assumes of it (Σ t = 1)."""
     rng = np.random.default_rng(draw)
-    jitter = POLICY[settings.dtype].jitter
+    jitter = POLICY[settings.check.dtype].jitter
     moved = {leaf.name for leaf in model.leaves if leaf.checked}
     values = {
         n: v * (1 + jitter * rng.standard_normal(np.shape(v))) if n in moved else v
@@ -487,8 +487,8 @@ def _rounded(
     side sees the moved values too (its real parts are pinned to them), so rounding that
     A and N share (y − t of a near fit) cancels, and rounding that only A's formula
     amplifies (1 − h² of a saturated tanh, y(1 − y) for y near 1) shows."""
-    moved = ulps_moved(model, env, settings.dtype, draw)
-    A = analytic_at(model, moved, p, settings.dtype)
+    moved = ulps_moved(model, env, settings.check.dtype, draw)
+    A = analytic_at(model, moved, p, settings.check.dtype)
     N = numeric_reference(
         model, moved, p.id, method, settings, p.jac, indices=None if p.jac else indices
     ).value
@@ -584,7 +584,7 @@ def forward_rounding(
     A = A.astype(np.float64, copy=False)
     theta = _differentiated(env, p)
     base = per_entry(
-        method, settings.tolerance, A, der.value, der.error, p.rho, settings.dtype, theta
+        method, settings.tolerance, A, der.value, der.error, p.rho, settings.check.dtype, theta
     )
     limit = MOVED_MATTERS * _finite(base, posinf=np.inf)
     delta = np.zeros(A.shape)
@@ -655,7 +655,7 @@ def _complex_reference(
     any other value still disagrees. Nothing for the complex step itself, float32, or a
     model that is not complex-safe."""
     nothing = np.full(A.shape, np.nan), np.zeros(A.shape)
-    if settings.dtype != "float64":
+    if settings.check.dtype != "float64":
         return nothing
     if engine(method).complex:
         if not uses_estimates(method, settings.tolerance):
@@ -757,12 +757,12 @@ def _verdict(
     lost: np.ndarray | None = None,
 ) -> tuple[np.ndarray, Comparison]:
     tol = classic(method, settings.tolerance)
-    weak = limit(method, settings.tolerance, settings.dtype)
+    weak = limit(method, settings.tolerance, settings.check.dtype)
     der = p.derivative
     assert der is not None, "the numeric reference is computed before the verdict"
     if p.moved is None:  # (a row --directions flagged, or
         # the budget's sample: A's rounding under moved forward values, measured here)
-        moved = moved_backwards(model, env, model.jacobians, settings.dtype)
+        moved = moved_backwards(model, env, model.jacobians, settings.check.dtype)
         p.moved = forward_rounding(model, env, p, method, settings, moved)
     numeric, A, mask = der.value, p.analytic, sampled_mask(p)
     mask = _differentiable(env, p, numeric.shape, mask)
@@ -779,7 +779,7 @@ def _verdict(
     A = A.astype(np.float64, copy=False)
     theta = _differentiated(env, p)
     bound = per_entry(
-        method, settings.tolerance, A, numeric, der.error, p.rho, settings.dtype, theta
+        method, settings.tolerance, A, numeric, der.error, p.rho, settings.check.dtype, theta
     )
     if lost is not None:  # (verdict: an N that is not finite decides nothing there)
         bound = np.where(lost, np.inf, bound)
@@ -838,11 +838,11 @@ def _differentiable(
 def _a_sample_of(bad: np.ndarray, settings: "Settings") -> np.ndarray | None:
     """A seeded random sample of the failing entries, when there are more than
     policy.second_look of them; else None (every failing entry is looked at again)."""
-    k = POLICY[settings.dtype].second_look
+    k = POLICY[settings.check.dtype].second_look
     flat = np.flatnonzero(bad)
     if flat.size <= k:
         return None
-    rng = np.random.default_rng([settings.seed, 31])
+    rng = np.random.default_rng([settings.options.seed, 31])
     few = np.zeros(bad.size, dtype=bool)
     few[rng.choice(flat, size=k, replace=False)] = True
     return few.reshape(bad.shape)
@@ -894,7 +894,9 @@ def _second_look(
 
     numeric, kink, sides = _kinks(model, env, p, method, settings, A, numeric, only(bound))
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
-    bound = per_entry(method, settings.tolerance, A, numeric, error, p.rho, settings.dtype, theta)
+    bound = per_entry(
+        method, settings.tolerance, A, numeric, error, p.rho, settings.check.dtype, theta
+    )
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
     sides = sides.only(kink)
     proved = kink & sides.resolved() & sides.holds(A, bound)
@@ -906,7 +908,7 @@ def _second_look(
         vague = np.zeros_like(vague)
     kink = proved
     failing = (np.abs(A - numeric) > bound) & ~kink
-    if failing.any() and engine(method).complex and settings.dtype == "float64":
+    if failing.any() and engine(method).complex and settings.check.dtype == "float64":
         numeric = _extended_reference(model, env, p, A, numeric, bound, failing)
         failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any():  # a finite difference that straddled kinks, or lost its digits; or
@@ -955,7 +957,7 @@ def _another_ladder(
     rho = None if p.rho is None else np.broadcast_to(p.rho, row.A.shape).ravel()[idx]
     N1, bound1 = row.numeric.ravel()[idx], row.bound.ravel()[idx]
     with np.errstate(invalid="ignore"):
-        bound2 = per_entry(method, settings.tolerance, A, N2, error2, rho, settings.dtype, t)
+        bound2 = per_entry(method, settings.tolerance, A, N2, error2, rho, settings.check.dtype, t)
         agree = np.isfinite(N2) & np.isfinite(bound2) & (np.abs(A - N2) <= bound2)
         # only where the ladders contradict each other: two that agree on N settle it
         agree &= np.abs(N1 - N2) > bound1 + bound2
@@ -1073,7 +1075,7 @@ def _below_the_loss(
     in a carrying entry. Not for the classic bound (the user's contract)."""
     if p.jac or not uses_estimates(method, settings.tolerance):
         return bound
-    floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.dtype)
+    floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.check.dtype)
     err = np.abs(A - numeric)
     widen = (err > bound) & (err <= floor)
     if engine(method).exact:
@@ -1090,10 +1092,10 @@ def sample_indices(
     smallest, then one drawn from each of K − 2 equal strata between; seeded per tensor.
     """
     n = int(np.prod(shape))
-    k = settings.sample
+    k = settings.check.sample
     if k is None or k >= n:
         return None
-    rng = np.random.default_rng([settings.seed, zlib.crc32(name.encode())])
+    rng = np.random.default_rng([settings.options.seed, zlib.crc32(name.encode())])
     if isinstance(A, np.ndarray) and A.shape == tuple(shape) and np.all(np.isfinite(A)):
         order = np.argsort(np.abs(A).ravel(), kind="stable")
     else:

@@ -79,13 +79,13 @@ def header_lines(report: Report) -> list[tuple[str, str]]:
         (
             "method",
             method_description(report.method, report.settings)
-            + ("; A in float32, N in float64" if report.settings.dtype == "float32" else ""),
+            + ("; A in float32, N in float64" if report.settings.check.dtype == "float32" else ""),
         ),
         ("bound", tolerance_text(report)),
         ("loss", f"L = {report.loss:.10g}"),
     ]
-    if report.settings.inject:
-        lines.append(("injected", report.settings.inject))
+    if report.settings.check.inject:
+        lines.append(("injected", report.settings.check.inject))
     return lines
 
 
@@ -303,8 +303,8 @@ def render_markdown(report: Report) -> str:
         f"- bound: {tolerance_text(report)}",
         f"- loss: {report.loss:.10g}",
     ]
-    if report.settings.inject:
-        out.append(f"- injected bug: `{report.settings.inject}`")
+    if report.settings.check.inject:
+        out.append(f"- injected bug: `{report.settings.check.inject}`")
     out += ["", "| variable | role | formula | shape |", "|---|---|---|---|"]
     out += [
         f"| {f.name} | {f.role} | {f.formula or '—'} | {shape_of(f.shape, f.dims)} |"

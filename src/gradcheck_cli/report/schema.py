@@ -72,7 +72,7 @@ def _res_text(x) -> str:
 
 
 def tolerance_text(report: Report) -> str:
-    return describe(report.method, report.settings.tolerance, report.settings.dtype)
+    return describe(report.method, report.settings.tolerance, report.settings.check.dtype)
 
 
 def summary_text(report: Report) -> str:
@@ -187,23 +187,23 @@ def _derivation(report: Report) -> dict:
 
 
 def _check(report: Report) -> dict:
-    s = report.settings
+    s, options = report.settings, report.settings.check
     classic_tol = classic(report.method, s.tolerance)
     return {
         "method": report.method,
-        "requested": s.method,
+        "requested": options.method,
         "description": method_description(report.method, s),
-        "rel_step": DEFAULT_REL_STEP if s.rel_step is None else s.rel_step,
+        "rel_step": DEFAULT_REL_STEP if options.eps is None else options.eps,
         "bound": "estimates" if uses_estimates(report.method, s.tolerance) else "rtol",
         "bound_description": describe(report.method, s.tolerance),
         "rtol": classic_tol.rtol,
         "atol": classic_tol.atol,
         "floor": classic_tol.floor,
-        "inject": s.inject,
-        "dtype": s.dtype,
-        "sample": s.sample,
-        "directions": s.directions,
-        "strict": s.strict,
+        "inject": options.inject,
+        "dtype": options.dtype,
+        "sample": options.sample,
+        "directions": options.directions,
+        "strict": options.strict,
     }
 
 
