@@ -25,6 +25,7 @@ from gradcheck_cli.engine.numeric import (
 )
 from gradcheck_cli.engine.policy import (
     DIFFERENCE_ROUNDOFF,
+    EPS,
     INFORMATIVE,
     KINK_BESIDE,
     KINK_FAR,
@@ -179,10 +180,14 @@ class OneSided:
         )
 
     def resolved(self) -> np.ndarray:
-        """Where the one-sided derivatives differ by more than their own error: only
-        there is a kink proved (one-sided values that are round-off prove nothing)."""
+        """Where the one-sided derivatives differ by more than their own error, and by
+        more than a one-sided difference's relative rounding (DIFFERENCE_ROUNDOFF eps of
+        their size: a loss that sums to 0 gives no eps·|L| to measure it by): only there
+        is a kink proved (one-sided values that are round-off prove nothing)."""
+        gap = np.abs(self.right - self.left)
+        size = np.maximum(np.abs(self.right), np.abs(self.left))
         with np.errstate(invalid="ignore"):
-            return np.abs(self.right - self.left) > KINK_SIDES * self.slack
+            return (gap > KINK_SIDES * self.slack) & (gap > DIFFERENCE_ROUNDOFF * EPS * size)
 
 
 def _kinks(
