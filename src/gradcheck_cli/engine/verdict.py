@@ -926,7 +926,9 @@ def _second_look(
     if failing.any() and engine(method).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
         torn = _another_ladder(model, env, p, method, settings, now, failing)
-    vague &= failing & ~torn
+    # (only where A lies within the sides' own error: beyond that no kink excuses it)
+    slack = np.nan_to_num(sides.slack, nan=np.inf)
+    vague &= failing & ~torn & (np.abs(A - numeric) <= bound + slack)
     bound = np.where(torn | vague, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
