@@ -486,14 +486,15 @@ def _rounded(
     settings: "Settings",
     indices: np.ndarray,
     draw: int,
+    A: np.ndarray,
 ) -> np.ndarray:
     """A − N again with every forward value (leaves and intermediates) moved by a few
-    ulps, at random: how much of A − N the rounding of those values decides. The numeric
+    ulps, at random (``A``: the row at those values, as moved_backwards computed it for
+    this draw): how much of A − N the rounding of those values decides. The numeric
     side sees the moved values too (its real parts are pinned to them), so rounding that
     A and N share (y − t of a near fit) cancels, and rounding that only A's formula
     amplifies (1 − h² of a saturated tanh, y(1 − y) for y near 1) shows."""
     moved = ulps_moved(model, env, settings.check.dtype, draw)
-    A = analytic_at(model, moved, p, settings.check.dtype)
     N = numeric_reference(
         model, moved, p.id, method, settings, p.jac, indices=None if p.jac else indices
     ).value
@@ -603,7 +604,8 @@ def forward_rounding(
         own = _finite(own, nan=0.0, posinf=0.0)
         matters = own * POLICY[REFERENCE].rounding > limit
         if matters.any():
-            d_moved = _rounded(model, env, p, method, settings, np.flatnonzero(matters), draw)
+            which = np.flatnonzero(matters)
+            d_moved = _rounded(model, env, p, method, settings, which, draw, a_moved)
             shared = np.abs((A - der.value) - d_moved)
             own = np.where(matters, np.nan_to_num(shared, nan=np.inf), own)
         np.maximum(delta, own, out=delta)
