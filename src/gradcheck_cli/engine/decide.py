@@ -59,9 +59,13 @@ def resolution(
     if not live.any():  # nothing to resolve: every entry's bound decides alone
         return None, None, None
     np.copyto(size, absN, where=A == 0)  # |A_i|, or |N_i| where A_i = 0
-    res = np.full(np.broadcast_shapes(np.shape(bound), size.shape), -np.inf)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        np.divide(bound, size, out=res, where=live)
+        if np.shape(bound) == size.shape:  # (in place: size is ours)
+            res = np.divide(bound, size, out=size, where=live)
+            np.copyto(res, -np.inf, where=~live)
+        else:
+            res = np.full(np.broadcast_shapes(np.shape(bound), size.shape), -np.inf)
+            np.divide(bound, size, out=res, where=live)
     worst = int(np.argmax(res))
     value = float(res.ravel()[worst])
     index = tuple(int(j) for j in np.unravel_index(worst, A.shape))

@@ -384,7 +384,11 @@ def complex_steps(theta: np.ndarray | float, tensor: np.ndarray | None = None) -
         known = t[(t > 0) & np.isfinite(t)]
         fill = min(1.0, float(np.median(known))) if known.size else 1.0
         a = np.where(zero, fill, a)
-    return COMPLEX_STEP * np.clip(a, 1e-280, 1.0)
+    if a.ndim == 0:
+        return COMPLEX_STEP * np.clip(a, 1e-280, 1.0)
+    np.clip(a, 1e-280, 1.0, out=a)  # (in place: a is ours, and a leaf may hold 4 M entries)
+    a *= COMPLEX_STEP
+    return a
 
 
 def _richardson(
