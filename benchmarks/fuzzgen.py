@@ -413,7 +413,9 @@ def op_softmax(b: Builder) -> str | None:
     if len(b.shape(x)) != 2 or not (m := _row_max(b, x)):
         return None
     e = b.emit("np.exp({0} - {1})", [x, m], smooth_max=True)
-    return e and b.emit("{0} / np.sum({0}, axis=1, keepdims=True)", [e])
+    if e:  # (exp(x − m) is as kinked as m wherever an op but the normalisation takes it)
+        b.row_max[e] = x
+    return e and b.emit("{0} / np.sum({0}, axis=1, keepdims=True)", [e], smooth_max=True)
 
 
 OPS = (
