@@ -736,13 +736,7 @@ def verdict(
     N = None if p.derivative is None else p.derivative.value
     A = p.analytic
     lost = None
-    if (
-        isinstance(A, np.ndarray)
-        and isinstance(N, np.ndarray)
-        and A.shape == N.shape
-        and not np.iscomplexobj(A)
-        and np.all(np.isfinite(A))
-    ):
+    if N is not None and _comparable(A, N):
         mask = _differentiable(env, p, N.shape, sampled_mask(p))  # (checked entries)
         lost = ~np.isfinite(N) if mask is None else mask & ~np.isfinite(N)
     if lost is None or not lost.any():
@@ -753,6 +747,17 @@ def verdict(
     p.derivative = replace(p.derivative, value=N)
     why = "N is not finite at {index}: L is not finite at θ ± h there"
     return np.where(lost, N, numeric), unresolved(comparison, lost, A, N, why)
+
+
+def _comparable(A: Any, N: np.ndarray) -> bool:
+    """Whether A can be compared with N entry by entry: a real array of N's shape, every
+    entry finite (else compare says what is wrong with it)."""
+    return bool(
+        isinstance(A, np.ndarray)
+        and A.shape == N.shape
+        and not np.iscomplexobj(A)
+        and np.all(np.isfinite(A))
+    )
 
 
 def _verdict(
@@ -773,12 +778,7 @@ def _verdict(
         p.moved = forward_rounding(model, env, p, method, settings, moved)
     numeric, A, mask = der.value, p.analytic, sampled_mask(p)
     mask = _differentiable(env, p, numeric.shape, mask)
-    comparable = (
-        isinstance(A, np.ndarray)
-        and A.shape == numeric.shape
-        and not np.iscomplexobj(A)
-        and np.all(np.isfinite(A))
-    )
+    comparable = _comparable(A, numeric)
     if comparable and mask is not None:
         numeric = np.where(mask, numeric, A)  # unsampled entries: nothing to compare
     if not comparable or not np.all(np.isfinite(numeric)):
