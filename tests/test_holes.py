@@ -28,6 +28,7 @@ PLANTED = {  # name: (file, row, index, δ)
     "domain_edge+0.1": ("domain_edge.py", "w", (1,), 0.1),
     "lse_tie_big+1e-11": ("lse_tie_big.py", "x", (0, 0), 1e-11),
     "lse_tie_sharp+1e-11": ("lse_tie_sharp.py", "x", (0, 0), 1e-11),
+    "kink_cluster+1": ("kink_cluster.py", "x", (), 1.0),
 }
 
 
@@ -63,6 +64,8 @@ EXPECT = {  # file: {row: the statuses allowed}
     "lse_tie_sharp.py": {"x": ("PASS",), "v": ("PASS",)},
     "lse_tie_sharp+1e-11": {"x": ("FAIL",), "v": ("PASS",)},
     "domain_edge+0.1": {"w": ("FAIL",), "v": ("PASS",)},
+    "kink_cluster.py": {"x": ("WEAK",)},
+    "kink_cluster+1": {"x": NOT_PASSED},
     "l1_small.py": {"W": ("PASS",)},
     "l1_small_dropped.py": {"W": ("FAIL",)},  # (central: below its rtol, see below)
     "maxpool_equality.py": {"m": ("PASS",), "x": ("PASS",)},
@@ -82,6 +85,10 @@ EXPECT = {  # file: {row: the statuses allowed}
 # finite difference of a loss of 1e12 resolves O(1) gradients: Richardson says WEAK
 OTHERWISE = {
     ("l1_small_dropped.py", "central"): {"W": ("PASS",)},
+    # the complex step drops abs's part, and the probe's real differences, all wider than
+    # the kinks, agree with it: a FAIL of the true A (open work, docs/verdict.md)
+    ("kink_cluster.py", "auto"): {"x": NOT_PASSED},
+    ("kink_cluster.py", "fallback"): {"x": NOT_PASSED},
     # a 1e-11 error, under Richardson's stated 5e-11 and central's rtol 1e-5
     ("lse_tie_big+1e-11", "richardson"): {"x": ("PASS",), "v": ("PASS",)},
     ("lse_tie_big+1e-11", "central"): {"x": ("PASS",), "v": ("PASS",)},

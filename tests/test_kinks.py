@@ -6,7 +6,7 @@ import pytest
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.model import Formula
 from gradcheck_cli.pipeline import Settings, run_check
-from gradcheck_cli.result import FAIL, KINK
+from gradcheck_cli.result import FAIL, KINK, WEAK
 
 
 def _on_kink(act):
@@ -21,14 +21,27 @@ def _on_kink(act):
     return m
 
 
-@pytest.mark.parametrize("act", ["relu", "leaky_relu"])
-def test_exact_zero_pre_activation_is_reported_as_kink(act):
-    report = run_check(_on_kink(act), Settings.of(method="central"))
+@pytest.mark.parametrize("method", ["central", "richardson"])
+def test_exact_zero_pre_activation_is_reported_as_kink(method):
+    report = run_check(_on_kink("relu"), Settings.of(method=method))
     statuses = {r.id: r.comparison.status for r in report.gradients}
     assert report.count(FAIL) == 0, statuses
     assert statuses["z1"] == KINK  # z1[0] = 0 exactly
     assert statuses["W1"] == KINK and statuses["x"] == KINK
     assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("method", ["central", "richardson"])
+def test_a_kink_side_known_only_coarsely_shows_in_the_resolution(method):
+    """leaky relu at z1 = 0 exactly: A = 0.1 sits on the left one-sided derivative, which
+    finite differences have only to about 3e-6 of itself (their round-off at the finest
+    step): the tolerance A is held to there is the row's resolution, coarser than a PASS
+    may have: WEAK with that resolution, never FAIL, never a KINK that claims finer."""
+    report = run_check(_on_kink("leaky_relu"), Settings.of(method=method))
+    z1 = report.row("z1").comparison
+    assert report.count(FAIL) == 0 and z1.status == WEAK
+    assert z1.resolution_index == (0, 0) and z1.kink_sides[2] == 0.1
+    assert 1e-6 < z1.resolution < 1e-4
 
 
 def test_complex_step_agrees_with_the_forward_branch_at_the_kink():

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
+from gradcheck_cli.engine.decide import kink_bounds, resolution, row_status, weak_reason
 from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, Comparison, Tolerance, dims
 
 
@@ -102,7 +102,7 @@ def compare(
     counted = ~kink if sampled is None else sampled & ~kink
     pick = np.where(failed if failed.any() else counted, ratio, -1.0)
     i = _index(int(np.argmax(pick)), A.shape) if A.size else None
-    res, res_index, why = resolution(A, numeric, bound, counted)
+    res, res_index, why = resolution(A, numeric, *kink_bounds(A, bound, kink, sides, counted))
     status = row_status(bool(failed.any()), bool(kink.any()), res, weak, why)
     k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
 

@@ -12,7 +12,9 @@ one-sided derivatives are resolved and A lies between them). The rule:
   it never skips an entry. So whatever it learned shows in the resolution.
 - A row's **resolution** is the largest bound_i / |A_i| over the entries that carry the
   gradient (max(|A_i|, |N_i|) ≥ CARRY times its largest; / |N_i| where A_i = 0): a
-  relative error ten times that, planted at any of them, fails. An unresolved carrying
+  relative error ten times that, planted at any of them, fails. A proved kink's entry
+  counts with the tolerance its subgradient test applied, where A sits at an edge of
+  [left, right] (kink_bounds). An unresolved carrying
   entry, or a bound wider than |A_i| itself, leaves no resolution (None, with the
   reason); a row where
   nothing carries (A = N = 0) has none to state.
@@ -22,6 +24,7 @@ one-sided derivatives are resolved and A lies between them). The rule:
 """
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -74,6 +77,27 @@ def resolution(
     if value > 1:  # a bound wider than the entry itself resolves nothing there
         return None, index, f"the bound at {list(index)} is {value:.0e} times |A| there"
     return value, index, None
+
+
+def kink_bounds(
+    A: np.ndarray, bound: np.ndarray, kink: np.ndarray, sides: Any, counted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(bound, counted) for the resolution, with the proved kink entries where A sits at
+    a one-sided derivative (within its tolerance sides.tol of one): there the distance
+    from A to the nearer end of what passes, [lo − tol, hi + tol], is the bound applied,
+    the error that would move A off the subgradients unseen (sides that drift with the
+    step show in it). An A well inside [left, right] is a subgradient whatever small
+    error it carries, and an A of 0 carries no relative error: neither is counted."""
+    if sides is None or sides.tol is None or not kink.any():
+        return bound, counted
+    tol = np.nan_to_num(sides.tol, nan=np.inf)
+    with np.errstate(invalid="ignore"):
+        nearest = np.minimum(np.abs(A - sides.left), np.abs(A - sides.right))
+        edge = kink & (nearest <= tol) & (A != 0)
+        margin = np.minimum(A - (sides.lo - tol), sides.hi + tol - A)
+    if not edge.any():
+        return bound, counted
+    return np.where(edge, margin, bound), counted | edge
 
 
 def row_status(

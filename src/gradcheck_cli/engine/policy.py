@@ -104,6 +104,7 @@ PROBE_MEASURED = 8  # … at the larger steps (all three round-off), beside thei
 
 # The second look at failing entries (verdict.py), always in float64 (REFERENCE)
 DIFFERENCE_ROUNDOFF = 256  # × eps × |L| / h: the round-off a one-sided difference may carry
+SIDES_ROUNDOFF = 8  # × eps × |L| / h: ... in the one-sided derivatives' slack, beside their change
 KINK_SIDES = 2  # one-sided derivatives differ by more than this × their slack: a kink
 KINK_SHRINK = 2  # a spread shrinking by less than this from one kink step to the next: a kink
 NEAR_KINK_THETA = 1  # kink candidates with 0 < |θ| < this are looked at on θ's own scale

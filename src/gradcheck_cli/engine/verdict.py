@@ -40,6 +40,7 @@ from gradcheck_cli.engine.policy import (
     POLICY,
     REFERENCE,
     RESTEP,
+    SIDES_ROUNDOFF,
     STRADDLE_AGREE,
     STRADDLE_ESTIMATE,
     STRADDLE_FLOOR,
@@ -139,15 +140,16 @@ class Central:
 @dataclass(frozen=True)
 class OneSided:
     """The one-sided derivatives of the failing entries, from the kink test (NaN elsewhere):
-    ``left`` and ``right`` at the finest step, and the hull [lo, hi] over every step, with
-    ``slack``, the one-sided differences' own error (their change between the two finest
-    steps, and their round-off)."""
+    ``left`` and ``right`` (the two finest steps extrapolated), [lo, hi] between them, and
+    ``slack``, their own error (their change from the extrapolation a step coarser, and
+    their round-off)."""
 
     left: np.ndarray
     right: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
     slack: np.ndarray
+    tol: np.ndarray | None = None  # the tolerance A is held to (at_sides), once set
 
     def only(self, mask: np.ndarray) -> "OneSided":
         """The same, NaN outside ``mask`` (the entries that sit on a kink)."""
@@ -158,11 +160,23 @@ class OneSided:
             )
         )
 
-    def holds(self, A: np.ndarray, bound: np.ndarray) -> np.ndarray:
-        """Where A lies between the one-sided derivatives: a valid subgradient."""
-        tol = bound + self.slack
+    def nearer(self, A: np.ndarray, elsewhere: np.ndarray) -> np.ndarray:
+        """The one-sided derivative nearer A (``elsewhere`` where there is none)."""
         with np.errstate(invalid="ignore"):
-            return (A >= self.lo - tol) & (A <= self.hi + tol)
+            near = np.where(np.abs(A - self.left) <= np.abs(A - self.right), self.left, self.right)
+        return np.where(np.isfinite(near), near, elsewhere)
+
+    def at_sides(self, bound: np.ndarray) -> "OneSided":
+        """The same, holding A to ``bound`` (the engine's bound with the nearer side as N:
+        A is compared with the sides, not with a central difference across the kink)
+        plus the sides' own slack."""
+        return replace(self, tol=bound + self.slack)
+
+    def holds(self, A: np.ndarray) -> np.ndarray:
+        """Where A lies between the one-sided derivatives: a valid subgradient."""
+        assert self.tol is not None
+        with np.errstate(invalid="ignore"):
+            return (A >= self.lo - self.tol) & (A <= self.hi + self.tol)
 
     def exact_where(self, left: np.ndarray, right: np.ndarray) -> "OneSided":
         """The same, with exact one-sided derivatives where ``left`` and ``right`` are
@@ -199,9 +213,10 @@ def _kinks(
     analytic: np.ndarray,
     numeric: np.ndarray,
     bound: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, OneSided]:
+) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
-    candidate kink mask, OneSided).
+    candidate kink mask, OneSided, the candidates no step resolves: 0 < |θ_i| below the
+    finest step, θ's own scale not telling, a finite-difference engine).
 
     One-sided differences at the steps h/k (policy.kink_steps): where the loss is smooth
     their spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a
@@ -224,12 +239,14 @@ def _kinks(
     indices = None if jac else np.flatnonzero(bad)
     rel = settings.check.eps or DEFAULT_REL_STEP
     theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
+    loss_size = _loss_size(env, model, theta, numeric) if jac is None else 0.0
+    blind = np.zeros(bad.shape, bool)
     levels = []
     for k in policy.kink_steps:
         der = numeric_reference(model, env, name, "central", settings, jac, rel / k, indices)
         if jac is None:  # (the step taken: smaller than rel · max(1, θ) where that left the domain)
             step = der.step if der.step is not None else rel / k * np.maximum(1.0, theta)
-            noise = DIFFERENCE_ROUNDOFF * policy.eps * abs(float(env[model.loss])) / step
+            noise = DIFFERENCE_ROUNDOFF * policy.eps * loss_size / step
         else:
             noise = np.full(numeric.shape, DIFFERENCE_ROUNDOFF * policy.eps * k / rel)
         assert der.plus is not None and der.minus is not None  # (central has both sides)
@@ -239,8 +256,13 @@ def _kinks(
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, noise64) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / KINK_SHRINK)) | (r8 & r64 & (s64 > s8 / KINK_SHRINK)))
     if jac is None:
-        smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, significant, s1)
+        smooth, own, told = _smooth_on_its_own_scale(
+            model, env, name, theta, kink, significant, s1, loss_size
+        )
         kink &= ~smooth
+        if not engine(method).complex:  # a kink nearer θ than any step that tells
+            finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
+            blind = kink & ~told & (theta > 0) & (theta < finest_step)
         if engine(method).complex:
             seen, left, right = _both_sides(model, env, name, theta, bad)
             left, right = _on_a_branch(numeric, left, right)
@@ -256,13 +278,40 @@ def _kinks(
         straddled = bad & ~kink & r1
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
-    sides = np.stack([d.plus for d, *_ in levels] + [d.minus for d, *_ in levels])
-    change = np.maximum(np.abs(fine.plus - finest.plus), np.abs(fine.minus - finest.minus))
-    slack = np.nan_to_num(change, nan=np.inf) + noise64
-    found = OneSided(finest.minus, finest.plus, sides.min(0), sides.max(0), slack)
+    # the one-sided derivatives: the finest differences with their first-order error
+    # (∝ h) extrapolated away; their slack is their change from the extrapolation of the
+    # two coarser steps (as Richardson's estimate), and their round-off
+    minus, plus = _extrapolated(policy.kink_steps, [(d.minus, d.plus) for d, *_ in levels])
+    before = _extrapolated(policy.kink_steps[:-1], [(d.minus, d.plus) for d, *_ in levels[:-1]])
+    sides = np.stack([minus, plus])
+    change = np.maximum(np.abs(before[1] - plus), np.abs(before[0] - minus))
+    # (their change is measured; a floor of SIDES_ROUNDOFF, not DIFFERENCE_ROUNDOFF, for
+    # the round-off it may miss: a wider slack passes more, and shows in the resolution)
+    slack = np.nan_to_num(change, nan=np.inf) + noise64 * (SIDES_ROUNDOFF / DIFFERENCE_ROUNDOFF)
+    found = OneSided(minus, plus, sides.min(0), sides.max(0), slack)
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right)  # them: no finite step's round-off
-    return numeric, kink, found
+    return numeric, kink, found, blind
+
+
+def _extrapolated(
+    steps: tuple[int, ...], sides: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(left, right) from the one-sided differences at the last two steps h/k: their
+    first-order error (∝ h) extrapolated away."""
+    r = steps[-1] / steps[-2] - 1.0
+    (m1, p1), (m2, p2) = sides[-2], sides[-1]
+    return m2 + (m2 - m1) / r, p2 + (p2 - p1) / r
+
+
+def _loss_size(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarray) -> float:
+    """The size by which a one-sided difference's round-off is measured: |L|, or the sum
+    of the row's first-order terms Σ|θ_j N_j| where that is larger. A loss that is the
+    cancellation of larger terms (sum(x) + r² summing to 0) carries their rounding, not
+    eps·|L| = 0; its linear terms are the least of them that can be seen from outside."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        terms = float(np.sum(np.abs(theta * numeric), where=np.isfinite(theta * numeric)))
+    return max(abs(float(env[model.loss])), terms if np.isfinite(terms) else 0.0)
 
 
 def _both_sides(
@@ -328,28 +377,29 @@ def _smooth_on_its_own_scale(
     kink: np.ndarray,
     significant: np.ndarray,
     s1: np.ndarray,
+    loss_size: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Kink candidates with 0 < |θ_i| < 1 whose one-sided derivatives, at a step of
     DEFAULT_REL_STEP · |θ_i|, agree within their round-off while that round-off is well
     below the spread the larger steps saw: the kink lies near θ_i (a relu's at 0, θ_i =
     5e-9), not at it, and at θ_i the loss is smooth: no KINK to excuse an error there.
-    Returns (that mask, the central difference at that step, its round-off)."""
+    Returns (that mask, the central difference at that step, where that step told)."""
     small = kink & (theta > 0) & (theta < NEAR_KINK_THETA)
-    nothing = np.zeros(kink.shape, bool), np.full(kink.shape, np.nan), np.zeros(kink.shape)
+    nothing = np.zeros(kink.shape, bool), np.full(kink.shape, np.nan), np.zeros(kink.shape, bool)
     if not small.any():
         return nothing
     idx = np.flatnonzero(small)
     rel = DEFAULT_REL_STEP * theta.ravel()[idx]
     der = differentiate(model, env, name, method="central", rel_step=rel, indices=idx)
     step = der.step if der.step is not None else rel
-    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * abs(float(env[model.loss])) / step
+    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * loss_size / step
     assert der.plus is not None and der.minus is not None
     spread = np.abs(der.plus - der.minus)
     told = noise < np.where(np.isfinite(s1), s1, 0.0) / INFORMATIVE  # (informative at that step)
     smooth = told & (spread <= np.maximum(significant, noise))
-    out = np.zeros(kink.size, bool)
-    out[idx] = smooth.ravel()[idx]
-    return out.reshape(kink.shape), der.value, np.where(np.isfinite(noise), noise, np.inf)
+    out, informative = np.zeros(kink.size, bool), np.zeros(kink.size, bool)
+    out[idx], informative[idx] = smooth.ravel()[idx], np.broadcast_to(told, kink.shape).ravel()[idx]
+    return out.reshape(kink.shape), der.value, informative.reshape(kink.shape)
 
 
 def _straddled_by_richardson(
@@ -820,8 +870,8 @@ def _verdict(
 # the reasons a row is WEAK where an entry could not be resolved: a kink candidate whose
 # one-sided derivatives are round-off; Richardson's two ladders contradicting each other
 VAGUE = (
-    "a kink candidate at {index} whose one-sided derivatives are round-off: whether A is "
-    "a subgradient there cannot be told"
+    "a kink candidate at {index} that one-sided differences cannot resolve (round-off, or "
+    "a kink nearer θ than the finest step): whether A is a subgradient there cannot be told"
 )
 TORN = (
     "two ladders of Richardson steps disagree at {index} by more than their estimates "
@@ -899,18 +949,22 @@ def _second_look(
     def only(b: np.ndarray) -> np.ndarray:
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides = _kinks(model, env, p, method, settings, A, numeric, only(bound))
+    numeric, kink, sides, blind = _kinks(model, env, p, method, settings, A, numeric, only(bound))
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
     bound = per_entry(
         method, settings.tolerance, A, numeric, error, p.rho, settings.check.dtype, theta
     )
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
     sides = sides.only(kink)
-    proved = kink & sides.resolved() & sides.holds(A, bound)
+    near = sides.nearer(A, numeric)
+    dtype = settings.check.dtype
+    at_side = per_entry(method, settings.tolerance, A, near, None, p.rho, dtype, theta)
+    sides = sides.at_sides(at_side)
+    proved = kink & sides.resolved() & sides.holds(A) & ~blind
     # a kink candidate whose one-sided derivatives are round-off, which no referee below
     # settles: unresolved (the row WEAK, with the reason), never passed on a bound widened
     # here only, which the correct model's resolution would not have shown
-    vague = kink & ~proved & ~sides.resolved()
+    vague = kink & ~proved & (~sides.resolved() | blind)
     if engine(method).exact:  # (an exact N, the complex step's: there it stays a FAIL)
         vague = np.zeros_like(vague)
     kink = proved
@@ -928,9 +982,9 @@ def _second_look(
     if failing.any() and engine(method).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
         torn = _another_ladder(model, env, p, method, settings, now, failing)
-    # (only where A lies within the sides' own error: beyond that no kink excuses it)
-    slack = np.nan_to_num(sides.slack, nan=np.inf)
-    vague &= failing & ~torn & (np.abs(A - numeric) <= bound + slack)
+    # (wherever A lies: sides that are round-off, or drift with the step, tell neither
+    # that A is a subgradient nor that it is not)
+    vague &= failing & ~torn
     bound = np.where(torn | vague, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
