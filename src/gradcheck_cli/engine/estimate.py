@@ -26,8 +26,9 @@ sample's own numeric reference.
 
 Bytes: each checked entry is held, at the verdict's peak, as about HELD_PER_ENTRY
 float64 arrays (value, adjoint, numeric, bound, error, rounding, moved adjoints, the
-comparison's temporaries), on top of the chunks of perturbed copies; measured as the
-peak resident set of whole processes by benchmarks/estimates.py.
+comparison's temporaries), on top of the chunks of perturbed copies (DENSE_CHUNK times
+their nominal size where a built-in's step turns them dense); measured as the peak
+resident set of whole processes by benchmarks/estimates.py.
 """
 
 import time
@@ -55,6 +56,7 @@ ARRAY_PASSES = 80  # the verdict's passes over every checked entry, every-entry 
 FALLBACK_PASSES = 140  # ... and the fallback's (directional sums, the sampled verdict) ...
 SORT_PASSES = 3  # ... and its sampling's sort by |A|: this many × log2(entries) more
 SAMPLE_EACH = 6e-6  # seconds a sampled entry costs the fallback besides its reference
+DENSE_CHUNK = 4  # a chunk of copies turned dense holds this many times its bytes (measured)
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,20 @@ def held_bytes(model: Model) -> int:
     total = HELD_PER_ENTRY * sum(sizes[n] for n in checked) + 2 * sum(sizes.values())
     total += sum(4 * model.entries(j.of) * model.entries(j.wrt) for j in model.jacobians)
     copies = 2 * 16 * sum(sizes.values()) * max(sizes.values(), default=0)
-    return 8 * total + min(CHUNK_BYTES // 2, copies) + BASE_BYTES
+    return 8 * total + min(_chunk_bytes(model), copies) + BASE_BYTES
+
+
+def _chunk_bytes(model: Model) -> int:
+    """What a chunk of perturbed copies holds at its peak: half its nominal CHUNK_BYTES
+    where they stay one row each (models/sparse.py: the residual net), DENSE_CHUNK times
+    it where a built-in's step turns them dense (a softmax over each column: numpy's
+    temporaries, 126 MiB of a 32 MiB chunk by tracemalloc). Model files run their
+    copies through the forward as they are (measured within 1.06x at half)."""
+    dense = model.recipe is None and any(
+        not s.elementwise and getattr(s.onehot, "rows", None) is None and s.name != model.loss
+        for s in model.steps
+    )
+    return DENSE_CHUNK * CHUNK_BYTES if dense else CHUNK_BYTES // 2
 
 
 def worker_bytes(model: Model, pool: Pool | None) -> int:
