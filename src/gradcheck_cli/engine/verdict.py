@@ -8,7 +8,7 @@ and a second look at failing entries, which may sit on a kink or be round-off.
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -256,12 +256,11 @@ def _kinks(
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, noise64) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / KINK_SHRINK)) | (r8 & r64 & (s64 > s8 / KINK_SHRINK)))
     if jac is None:
-        smooth, own, told = _smooth_on_its_own_scale(
-            model, env, name, theta, kink, significant, s1, loss_size
-        )
+        finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
+        saw = Seen(significant, s1, loss_size, finest_step)
+        smooth, own, told = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
         kink &= ~smooth
         if not engine(method).complex:  # a kink nearer θ than any step that tells
-            finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
             blind = kink & ~told & (theta > 0) & (theta < finest_step)
         if engine(method).complex:
             seen, left, right = _both_sides(model, env, name, theta, bad)
@@ -369,30 +368,49 @@ def _differ(left: np.ndarray, right: np.ndarray) -> np.ndarray:
         return np.isfinite(size) & (np.abs(right - left) > KINK_SAME * size)
 
 
+class Seen(NamedTuple):
+    """What the kink test's steps saw of a row: the bound less Richardson's estimate, the
+    largest step's spread, the size its round-off is measured by, the finest step."""
+
+    significant: np.ndarray
+    s1: np.ndarray
+    loss_size: float
+    finest: np.ndarray
+
+
 def _smooth_on_its_own_scale(
     model: Model,
     env: Values,
     name: str,
     theta: np.ndarray,
     kink: np.ndarray,
-    significant: np.ndarray,
-    s1: np.ndarray,
-    loss_size: float,
+    seen: "Seen",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Kink candidates with 0 < |θ_i| < 1 whose one-sided derivatives, at a step of
-    DEFAULT_REL_STEP · |θ_i|, agree within their round-off while that round-off is well
-    below the spread the larger steps saw: the kink lies near θ_i (a relu's at 0, θ_i =
-    5e-9), not at it, and at θ_i the loss is smooth: no KINK to excuse an error there.
-    Returns (that mask, the central difference at that step, where that step told)."""
-    small = kink & (theta > 0) & (theta < NEAR_KINK_THETA)
+    """Kink candidates whose one-sided derivatives, at a step on θ_i's own scale, agree
+    within their round-off while that round-off is well below the spread the larger
+    steps saw: the kink lies near θ_i (a relu's at 0, θ_i = 5e-9), not at it, or the
+    larger steps only saw the loss turn (a softmax of columns 5e7 apart, turning within
+    1), and at θ_i the loss is smooth: no KINK to excuse an error there. The step:
+    DEFAULT_REL_STEP · |θ_i| where 0 < |θ_i| < 1; else the least step whose round-off is
+    below the spread seen at the largest (/ 2 INFORMATIVE), where that is below the kink
+    test's ``finest``. Returns (that mask, the central difference at that step, where
+    that step told)."""
+    significant, s1, loss_size, finest = seen
+    eps = POLICY[REFERENCE].eps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        least = 2 * INFORMATIVE * DIFFERENCE_ROUNDOFF * eps * loss_size / s1
+    own = np.where(
+        theta < NEAR_KINK_THETA, DEFAULT_REL_STEP * theta, np.maximum(DEFAULT_REL_STEP, least)
+    )
+    small = kink & (theta > 0) & ((theta < NEAR_KINK_THETA) | (own < finest))
     nothing = np.zeros(kink.shape, bool), np.full(kink.shape, np.nan), np.zeros(kink.shape, bool)
     if not small.any():
         return nothing
     idx = np.flatnonzero(small)
-    rel = DEFAULT_REL_STEP * theta.ravel()[idx]
+    rel = (own / np.maximum(1.0, theta)).ravel()[idx]  # (differentiate's step: rel · max(1, |θ|))
     der = differentiate(model, env, name, method="central", rel_step=rel, indices=idx)
-    step = der.step if der.step is not None else rel
-    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * loss_size / step
+    step = der.step if der.step is not None else own
+    noise = DIFFERENCE_ROUNDOFF * eps * loss_size / step
     assert der.plus is not None and der.minus is not None
     spread = np.abs(der.plus - der.minus)
     told = noise < np.where(np.isfinite(s1), s1, 0.0) / INFORMATIVE  # (informative at that step)
