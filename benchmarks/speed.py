@@ -1,7 +1,7 @@
 """Speed of a whole check against the peers, side by side in one run (run on demand).
 
     python -m pip install -e ".[bench]"     # scipy, torch 2.13.0, jax: never runtime deps
-    python benchmarks/speed.py [--sizes 8,32,64,128,256] [--repeats 5]
+    python benchmarks/speed.py [--sizes 8,32,64,128,256] [--repeats 5] [--start-up]
 
 The tanh residual net (W1, W2, x checked), in-process medians: gradcheck's complex-step
 (default) and central engines; torch.autograd.gradcheck (default and fast_mode),
@@ -12,7 +12,7 @@ before it is timed (imports, jax's dispatch caches). Then the whole per-entry ch
 `python -c pass`, `import numpy`, `gradcheck --help`, `gradcheck residual --d 8`, and
 `gradcheck residual --d 256` against
 the same check through torch and through jax in a script (bytecode cached, as on a
-user's machine; once more with PYTHONDONTWRITEBYTECODE=1).
+user's machine; once more with PYTHONDONTWRITEBYTECODE=1). --start-up: that table only.
 """
 
 import argparse
@@ -150,8 +150,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="8,32,64,128,256")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--start-up", action="store_true", help="only the processes' start-up table")
     args = ap.parse_args()
     has = {name: importlib.util.find_spec(name) is not None for name in ("torch", "scipy", "jax")}
+    if not args.start_up:
+        in_process(args, has)
+    start_up(has)
+
+
+def in_process(args, has):
+    """The in-process tables: each size against the peers, then d = 2048."""
     print(
         "| d (entries) | gradcheck complex | gradcheck central | torch gradcheck | torch fast_mode "
         "| scipy check_grad | jax check_grads | torch / gradcheck complex |"
@@ -167,6 +175,9 @@ def main():
         f"--directions 4 {cell(t)}"
     )
 
+
+def start_up(has):
+    """Whole processes, bytecode cached (once more without): start-up and the large checks."""
     exe = [sys.executable, "-m", "gradcheck_cli"]
     script = os.path.join(os.path.dirname(sys.executable), "gradcheck")
     cli = [script] if os.path.exists(script) else exe

@@ -7,7 +7,6 @@ from dataclasses import asdict, replace
 from gradcheck_cli.engine import workers
 from gradcheck_cli.errors import GradcheckError, UsageError, suggestion
 from gradcheck_cli.models import BUILDERS
-from gradcheck_cli.models.user.files import REQUIRED
 from gradcheck_cli.options.declared import (
     FileOptions,
     LayerOptions,
@@ -99,6 +98,8 @@ def _checkable(model) -> None:
 
     if isinstance(model, (str, os.PathLike)):
         return
+    from gradcheck_cli.models.user.files import REQUIRED
+
     found = [n for n in REQUIRED if callable(getattr(model, n, None))]
     if not found:
         raise UsageError(

@@ -3,13 +3,16 @@
 import importlib.util
 import math
 import os
+from typing import TYPE_CHECKING
 
 import typer
 
 from gradcheck_cli.cli.options import options, split
 from gradcheck_cli.cli.output import emit, emit_listing, output_file, write_file
 from gradcheck_cli.errors import GradcheckError, UsageError
-from gradcheck_cli.report.listing import Listing
+
+if TYPE_CHECKING:  # (rich.table: imported where a listing is printed)
+    from gradcheck_cli.report.listing import Listing
 
 # The formats matplotlib writes without extra software (pgf needs LaTeX), by extension.
 PLOT_FORMATS = (
@@ -42,8 +45,9 @@ def _sweep(model: str, given: dict) -> None:
         emit(f"complex step (any h ≤ 1e-20): {result.complex_error:.1e}\n")
 
 
-def _listing(result) -> Listing:
+def _listing(result) -> "Listing":
     """The sweep as rows: one per step, one column per engine, its default step marked."""
+    from gradcheck_cli.report.listing import Listing
 
     def cell(engine: str, i: int, h: float) -> str:
         near = abs(math.log10(result.chosen[engine]) - math.log10(h)) < 0.5

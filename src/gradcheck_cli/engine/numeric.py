@@ -35,10 +35,9 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
-from numpy.typing import DTypeLike
 
 from gradcheck_cli.engine import workers
 from gradcheck_cli.engine.engines import (
@@ -62,6 +61,9 @@ from gradcheck_cli.engine.policy import (
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model, Values
 
+if TYPE_CHECKING:  # (annotations only: numpy.typing is not imported at run time)
+    from numpy.typing import DTypeLike
+
 RICHARDSON_RATIO = 4.0  # between consecutive steps: 0.1 … 0.1 · 4⁻¹⁰ ≈ 1e-7
 PLATEAU_STEP = 1e-3  # that step, times the smallest: where a staircase shows (_plateau)
 RICHARDSON_ROUNDOFF = 4.0  # a central difference's round-off, in units of eps · |f| / h
@@ -71,7 +73,7 @@ COMPLEX_WARNING = getattr(np, "exceptions", np).ComplexWarning  # np.exceptions:
 CHUNK_BYTES = 32 * 2**20
 
 Progress = Callable[[int], object]  # called with a count of model evaluations as they are done
-What = tuple[str, str, tuple[int, ...], DTypeLike]  # wrt, out, wrt's shape, dtype
+What = tuple[str, str, tuple[int, ...], "DTypeLike"]  # wrt, out, wrt's shape, dtype
 Step = float | np.ndarray  # a relative step, or one per entry
 Parts = list[Any]  # value, plus, minus, error, step: each an array, or None (Derivative)
 
@@ -115,7 +117,7 @@ def _evaluate(
     idx: np.ndarray,
     steps: np.ndarray,
     chunk_bytes: int,
-    dtype: DTypeLike,
+    dtype: "DTypeLike",
     progress: Progress | None = None,
     pool: workers.Pool | None = None,
 ) -> np.ndarray:
@@ -289,7 +291,7 @@ class _Entries:
         return arr.reshape(self.theta.shape + self.f0.shape)
 
     def at(
-        self, steps: np.ndarray, dtype: DTypeLike = np.float64, part: slice = slice(None)
+        self, steps: np.ndarray, dtype: "DTypeLike" = np.float64, part: slice = slice(None)
     ) -> np.ndarray:
         """f(θ + steps[j] e_i[j]) for each of len(steps)/len(i) rounds, i = idx[part]."""
         sub = self.idx[part]

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
-from numpy.typing import DTypeLike
 
 from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
 from gradcheck_cli.engine.compare import compare
@@ -50,6 +49,8 @@ from gradcheck_cli.models.model import Jacobian, Model, Values
 from gradcheck_cli.result import FAIL, Comparison, Tolerance
 
 if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
     from gradcheck_cli.engine.checking import Settings
 
 T = TypeVar("T")
@@ -57,7 +58,7 @@ Reference = tuple[np.ndarray, np.ndarray]  # N and its bound, per entry
 Level = tuple["Central", np.ndarray, np.ndarray, np.ndarray]  # the kink test's, at one step
 
 
-def as_dtype(env: Values, dtype: DTypeLike) -> dict[str, np.ndarray]:
+def as_dtype(env: Values, dtype: "DTypeLike") -> dict[str, np.ndarray]:
     """``env`` with its real-valued arrays in ``dtype`` (integer data, an embedding's
     index array, stays as it is)."""
     return {

@@ -104,9 +104,10 @@ def _read(path: str, model: str | None) -> tuple[str | None, dict, dict, dict]:
 
 def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Config:
     """Merge defaults < config file < `given` (flags or check()'s keywords; None: absent)."""
-    from gradcheck_cli import bundled  # a name of a bundled file, when no such file exists
+    if path:  # a bundled config's name, when no such file exists
+        from gradcheck_cli.bundled import config_file
 
-    path = bundled.config_file(path) if path else path
+        path = config_file(path)
     file_model, file_options, file_check, data = _read(path, model) if path else (None, {}, {}, {})
     model = model or file_model
     if model is None:
@@ -127,7 +128,9 @@ def resolve(model: str | None, path: str | None, given: Mapping[str, Any]) -> Co
             raise ConfigError(f"{path}: [model] layer is missing: the layer's NAME")
         if path and "path" in file_options and not given.get("path"):
             options = replace(options, path=os.path.join(os.path.dirname(path), options.path))
-        options = replace(options, path=bundled.model_file(options.path))
+        from gradcheck_cli.bundled import model_file  # a bundled model file's name, likewise
+
+        options = replace(options, path=model_file(options.path))
     check = CheckOptions(**_merge(CHECK_OPTIONS, file_check, given, path, "check"))
     if path and check.derivation and "derivation" in file_check and not given.get("derivation"):
         # a config's derivation is found beside the config, as its model file is
