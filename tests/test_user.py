@@ -323,3 +323,28 @@ def test_plant_error_takes_a_name_a_model_file_or_a_module_and_check_takes_the_r
         report = check(wrong)
         assert [r.id for r in report.gradients if r.comparison.status == "FAIL"] == ["W1"]
         assert check(plant_error(model, "W1", (0, 2), 0.0)).status == "PASS"
+
+
+def test_a_files_formulas_print_as_written_not_as_markup(tmp_path):
+    """A user's b[i], [bold] or :smile: is text: rich would read it as markup or an emoji."""
+    body = textwrap.dedent(
+        """
+        import numpy as np
+
+        FORMULAS = {"z": "W x + b[i] :smile:"}
+        ADJOINT_FORMULAS = {"W": "z̄ xᵀ [bold]"}
+
+        def init(rng):
+            return {"W": rng.standard_normal((2, 2)), "x": rng.standard_normal(2)}
+
+        def forward(p, tap):
+            return np.sum(tap("z", p["W"] @ p["x"]) ** 2)
+
+        def backward(v):
+            z = v["W"] @ v["x"]
+            return {"W": np.outer(2 * z, v["x"]), "x": v["W"].T @ (2 * z)}
+        """
+    )
+    r = runner.invoke(app, ["check", str(write(tmp_path, body))], env={"COLUMNS": "150"})
+    assert r.exit_code == 0, r.output
+    assert "W x + b[i] :smile:" in r.output and "z̄ xᵀ [bold]" in r.output

@@ -10,6 +10,8 @@ formula cannot use; `not understood`: with the reason).
 from rich.table import Table
 from rich.text import Text
 
+from gradcheck_cli.report.cells import plain
+
 STYLE = {
     "PASS": "bold green",
     "KINK": "bold yellow",
@@ -56,7 +58,7 @@ def table(derivation) -> Table:
     counts = derivation.counts()
     where = derivation.path + (f", section {derivation.section}" if derivation.section else "")
     table = Table(
-        title=(
+        title=plain(
             f"Derivation {where}: {counts['found']} formulas found, {counts['understood']} "
             f"understood, {counts['checked']} checked, {counts['right']} right "
             "(▸: the step the report's row checks)"
@@ -67,12 +69,11 @@ def table(derivation) -> Table:
         table.add_column(col, justify="right" if col == "line" else "left", overflow="fold")
     for r in rows(derivation):
         table.add_row(
-            str(r["line"]),
-            ("▸ " if r["result"] else "") + (r["label"] or "—"),
-            clean(r["latex"]),
-            r["formula"] or "—",
+            *map(plain, (str(r["line"]), ("▸ " if r["result"] else "") + (r["label"] or "—"))),
+            plain(clean(r["latex"])),
+            plain(r["formula"] or "—"),
             Text(r["status"], style=STYLE.get(r["status"], "dim")),
-            r["reason"] or "",
+            plain(r["reason"] or ""),
         )
     return table
 

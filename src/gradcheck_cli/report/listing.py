@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from rich.table import Table
 
+from gradcheck_cli.report.cells import plain
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -18,13 +20,14 @@ class Listing:
 
 
 def table(listing: Listing) -> Table:
+    caption = None if listing.caption is None else plain(listing.caption)
     t = Table(
-        title=listing.title, title_justify="left", caption=listing.caption, caption_justify="left"
+        title=plain(listing.title), title_justify="left", caption=caption, caption_justify="left"
     )
     for col in listing.columns:
         t.add_column(col, justify="right" if col in listing.right else "left")
     for row in listing.rows:
-        t.add_row(*row)
+        t.add_row(*map(plain, row))
     return t
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from gradcheck_cli import __version__
 from gradcheck_cli.engine.checking import method_description
+from gradcheck_cli.report.cells import plain
 from gradcheck_cli.report.schema import options_text, summary_text, tolerance_text
 from gradcheck_cli.result import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Comparison, Report, bar, dims
 
@@ -102,7 +103,7 @@ def forward_table(report: Report) -> Table:
     for col in ("variable", "role", "formula", "shape"):
         table.add_column(col)
     for f in report.forward:
-        table.add_row(f.name, f.role, f.formula or "—", shape_of(f.shape, f.dims))
+        table.add_row(*map(plain, (f.name, f.role, f.formula or "—", shape_of(f.shape, f.dims))))
     return table
 
 
@@ -138,7 +139,7 @@ def gradient_table(report: Report, width: int = WIDE) -> Table:
         justify: Any = "right" if col in NUMBERS else "left"
         table.add_column(col, justify=justify, no_wrap=col != "formula")
     for row in rows:
-        table.add_row(*(row[col] for col in columns))
+        table.add_row(*(plain(row[col]) for col in columns))
     return table
 
 
@@ -265,7 +266,7 @@ def taylor_table(report: Report) -> Table:
             else "yellow"
         )
         table.add_row(
-            bar(row.name),
+            plain(bar(row.name)),
             ratio_of(row.order) if row.order == row.order else "—",
             str(row.points),
             Text(row.verdict, style=style),
