@@ -114,9 +114,10 @@ def seconds(model: Model, env: Values, method: str, pool: Pool | None = None) ->
 def clearly_within(model: Model, env: Values, method: str, budget: float) -> bool:
     """Whether the check clearly fits ``budget``: a probe of the largest tensor, growing
     ×4 from 16 entries until it takes QUICK_SECONDS or covers QUICK entries, gives an
-    upper bound of each entry's cost (its call's own cost included); times every entry
-    and QUICK_MARGIN, within the budget? Then no tensor is probed further (which would
-    cost a small model more than its check)."""
+    upper bound of each entry's cost (its call's own cost included, over fewer entries
+    the smaller the probe: the first that fits decides); times every entry and
+    QUICK_MARGIN, within the budget? Then no tensor is probed further (which would cost
+    a small model more than its check)."""
     names = model.checked()
     if not names:
         return True
@@ -124,6 +125,8 @@ def clearly_within(model: Model, env: Values, method: str, budget: float) -> boo
     size, k = int(np.size(env[largest])), 16
     if size == 0:  # every checked tensor is empty: there is nothing to time
         return True
+    entries = sum(int(np.size(env[n])) for n in names)
+    entries += sum(int(np.size(env[j.wrt])) for j in model.jacobians)
     while True:
         probe = _evenly(size, min(k, size))
 
@@ -131,12 +134,10 @@ def clearly_within(model: Model, env: Values, method: str, budget: float) -> boo
             return _timed(lambda: differentiate(model, env, largest, None, method, indices=probe))
 
         took = min(once(), once())  # (the first call of a check is slower: new arrays)
-        if took >= QUICK_SECONDS or k >= min(size, QUICK):
-            break
+        fits = QUICK_MARGIN * took / probe.size * entries <= budget
+        if fits or took >= QUICK_SECONDS or k >= min(size, QUICK):
+            return fits
         k *= 4
-    entries = sum(int(np.size(env[n])) for n in names)
-    entries += sum(int(np.size(env[j.wrt])) for j in model.jacobians)
-    return QUICK_MARGIN * took / probe.size * entries <= budget
 
 
 def _spread(model: Model, name: str, pool: Pool | None) -> int:
