@@ -31,17 +31,30 @@ def test_exact_zero_pre_activation_is_reported_as_kink(method):
     assert report.exit_code == 0
 
 
-@pytest.mark.parametrize("method", ["central", "richardson"])
-def test_a_kink_side_known_only_coarsely_shows_in_the_resolution(method):
-    """leaky relu at z1 = 0 exactly: A = 0.1 sits on the left one-sided derivative, which
-    finite differences have only to about 3e-6 of itself (their round-off at the finest
-    step): the tolerance A is held to there is the row's resolution, coarser than a PASS
-    may have: WEAK with that resolution, never FAIL, never a KINK that claims finer."""
-    report = run_check(_on_kink("leaky_relu"), Settings.of(method=method))
+def test_a_kink_side_known_only_coarsely_shows_in_the_resolution():
+    """leaky relu at z1 = 0 exactly, under Richardson: A = 0.1 sits on the left one-sided
+    derivative, which finite differences have only to about 3e-6 of itself (their
+    round-off at the finest step): the tolerance A is held to there is the row's
+    resolution, coarser than a PASS may have: WEAK with that resolution, never FAIL,
+    never a KINK that claims finer."""
+    report = run_check(_on_kink("leaky_relu"), Settings.of(method="richardson"))
     z1 = report.row("z1").comparison
     assert report.count(FAIL) == 0 and z1.status == WEAK
     assert z1.resolution_index == (0, 0) and z1.kink_sides[2] == 0.1
     assert 1e-6 < z1.resolution < 1e-4
+
+
+def test_a_kink_side_under_a_classic_rtol_is_held_to_it():
+    """The same under central, whose rtol 1e-5 is its allowance for the reference's
+    error: the sides, known within it, hold A to it (KINK at a resolution of 1e-5); ten
+    times that off the left side, 0.1 · (1 − 1e-4), FAILs; as far inside, a subgradient."""
+    from gradcheck_cli.testing import plant_error
+
+    z1 = run_check(_on_kink("leaky_relu"), Settings.of(method="central")).row("z1").comparison
+    assert z1.status == KINK and z1.resolution <= 1.01e-5
+    for delta, status in ((-1e-4, FAIL), (1e-4, KINK)):
+        wrong = plant_error(_on_kink("leaky_relu"), "z1", (0, 0), delta)
+        assert run_check(wrong, Settings.of(method="central")).row("z1").comparison.status == status
 
 
 def test_complex_step_agrees_with_the_forward_branch_at_the_kink():

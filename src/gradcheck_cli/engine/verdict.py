@@ -167,11 +167,13 @@ class OneSided:
             near = np.where(np.abs(A - self.left) <= np.abs(A - self.right), self.left, self.right)
         return np.where(np.isfinite(near), near, elsewhere)
 
-    def at_sides(self, bound: np.ndarray) -> "OneSided":
+    def at_sides(self, bound: np.ndarray, classic: bool = False) -> "OneSided":
         """The same, holding A to ``bound`` (the engine's bound with the nearer side as N:
         A is compared with the sides, not with a central difference across the kink)
-        plus the sides' own slack."""
-        return replace(self, tol=bound + self.slack)
+        plus the sides' own slack; under a classic rtol, which is itself the allowance
+        for the reference's error, to the larger of the two (sides known within the
+        rtol are held to it)."""
+        return replace(self, tol=np.maximum(bound, self.slack) if classic else bound + self.slack)
 
     def holds(self, A: np.ndarray) -> np.ndarray:
         """Where A lies between the one-sided derivatives: a valid subgradient."""
@@ -978,7 +980,7 @@ def _second_look(
     near = sides.nearer(A, numeric)
     dtype = settings.check.dtype
     at_side = per_entry(method, settings.tolerance, A, near, None, p.rho, dtype, theta)
-    sides = sides.at_sides(at_side)
+    sides = sides.at_sides(at_side, classic=not uses_estimates(method, settings.tolerance))
     proved = kink & sides.resolved() & sides.holds(A) & ~blind
     # a kink candidate whose one-sided derivatives are round-off, which no referee below
     # settles: unresolved (the row WEAK, with the reason), never passed on a bound widened
