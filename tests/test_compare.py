@@ -104,3 +104,14 @@ def test_kink_mark_on_a_passing_entry_counts_nothing():
 def test_atol_loosens_the_bound():
     assert compare(G + 1e-3, G, Tolerance(atol=1e-2)).status == PASS
     assert compare(G + 1e-3, G, Tolerance(atol=1e-4)).status == FAIL
+
+
+def test_a_weak_reason_near_its_limit_shows_the_digits_that_tell_them_apart():
+    """A classic rtol of 1e-5 needs 1.01e-5 (1 % for max(|A|, |N|)): a resolution of
+    1.02e-5 printed as 1.0e-05 beside "needs 1e-05" read as a contradiction."""
+    from gradcheck_cli.engine.decide import weak_reason
+
+    assert "resolution 1.02e-05" in weak_reason(1.0204e-5, 1.01e-5)
+    assert weak_reason(1.0204e-5, 1.01e-5).endswith("a PASS needs at most 1.01e-05")
+    assert weak_reason(8.9e-5, 1e-6).startswith("resolution 8.9e-05")
+    assert weak_reason(8.9e-5, 1e-6).endswith("a PASS needs at most 1e-06")

@@ -29,6 +29,7 @@ PLANTED = {  # name: (file, row, index, δ)
     "lse_tie_big+1e-11": ("lse_tie_big.py", "x", (0, 0), 1e-11),
     "lse_tie_sharp+1e-11": ("lse_tie_sharp.py", "x", (0, 0), 1e-11),
     "kink_cluster+1": ("kink_cluster.py", "x", (), 1.0),
+    "rbf_far+1e-6": ("rbf_far.py", "X", (0, 0), 1e-6),
 }
 
 
@@ -65,6 +66,8 @@ EXPECT = {  # file: {row: the statuses allowed}
     "lse_tie_sharp+1e-11": {"x": ("FAIL",), "v": ("PASS",)},
     "domain_edge+0.1": {"w": ("FAIL",), "v": ("PASS",)},
     "kink_cluster.py": {"x": ("WEAK",)},
+    "rbf_far.py": dict.fromkeys(["K", "X", "a"], ("PASS",)),
+    "rbf_far+1e-6": {"K": ("PASS",), "X": ("FAIL",), "a": ("PASS",)},
     "kink_cluster+1": {"x": NOT_PASSED},
     "l1_small.py": {"W": ("PASS",)},
     "l1_small_dropped.py": {"W": ("FAIL",)},  # (central: below its rtol, see below)

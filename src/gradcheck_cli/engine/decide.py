@@ -116,9 +116,11 @@ def weak_reason(res: float | None, weak: float, why: str | None = None) -> str:
     """Why a row is WEAK, in one line."""
     if res is None:
         return f"no resolution: {why or 'its bound cannot be had'}"
+    near = res < 2 * weak  # (near the limit: the digits that tell them apart)
+    shown, limit = (f"{res:.2e}", f"{weak:.2e}") if near else (f"{res:.1e}", f"{weak:.0e}")
     return (
-        f"resolution {res:.1e}: an entry that carries the gradient would have to be off by "
-        f"more than {res:.1e} (relative) to fail; a PASS needs {weak:.0e}"
+        f"resolution {shown}: an entry that carries the gradient would have to be off by "
+        f"more than {shown} (relative) to fail; a PASS needs at most {limit}"
     )
 
 

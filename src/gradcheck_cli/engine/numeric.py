@@ -52,10 +52,12 @@ from gradcheck_cli.engine.policy import (
     C_AGREE,
     PROBE_CENTRAL_RTOL,
     PROBE_DOUBT,
+    PROBE_FINEST,
     PROBE_MEASURED,
     PROBE_NOISE,
     PROBE_ROUNDOFF,
     PROBE_RTOL,
+    PROBE_UNIT_SCALES,
     RICHARDSON_POOR,
 )
 from gradcheck_cli.errors import ModelError
@@ -573,14 +575,20 @@ def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tu
         sides = [np.ravel(a)[i] for a in (real.value, real.plus, real.minus) if a is not None]
         return sides, roundoff / rel  # eps·|L|/h: the unit of central's round-off
 
-    ok, told = False, False
-    for rel in (first, first * 1e-2, first * 1e-4):
+    ok, told, rel = False, False, first
+    # three steps, and finer ones while they are informative (|θ| of 1e6 in a bump 1e-3
+    # wide: no step relative to |θ| resolves it), until one agrees
+    while rel >= first * 1e-4 or (not ok and rel >= first * PROBE_FINEST):
         sides, unit = central(rel)
         noise = PROBE_ROUNDOFF * unit
         cd = min(sides, key=lambda v: abs(v - cs))
+        informative = noise <= PROBE_NOISE * max(abs(cs), abs(cd))
+        if rel < first * 1e-4 and not informative:
+            break
         # truncation well inside PROBE_CENTRAL_RTOL; round-off as above
         ok = ok or abs(cs - cd) <= PROBE_CENTRAL_RTOL * max(abs(cs), abs(cd)) + noise
-        told = told or noise <= PROBE_NOISE * max(abs(cs), abs(cd))
+        told = told or informative
+        rel *= 1e-2
     if not told:  # every step round-off: larger ones, their error measured
         (d1, *_), _ = central(first * 1e4)
         (d2, *_), _ = central(first * 5e3)
@@ -609,16 +617,18 @@ def _direction_agrees(
     """Along v (Gaussian, times |θ_i|: every entry moves on its own scale, _scales),
     Im L(θ + i h v) / h agrees with Richardson's dL(θ + s v)/ds within PROBE_RTOL plus
     C_AGREE estimates, and that estimate is within PROBE_DOUBT of the value (else: in doubt).
-    Returns (agrees, nonzero). Where |θ| > 1 the direction is tried again on a unit
-    scale (a value with a large offset, a timestamp, does not vary on the scale of its
-    size): an informative agreement on either scale is enough, since a non-analytic
-    operation drops its derivative along both (the same signs, weighted apart)."""
+    Returns (agrees, nonzero). Where |θ| > 1 the direction is tried again on unit scales
+    (1, 1e-3, 1e-6: a value with a large offset, a timestamp, does not vary on the scale
+    of its size): every informative one must agree (a resolved disagreement on any scale
+    is a derivative the complex step drops: λ|W| with λ = 1e-9 is resolved on |θ|'s
+    scale, not on 1e-6's, where Richardson's error is larger than λ), and where none is
+    informative, every one."""
     g = rng.standard_normal(theta.shape)
     tries = [_along(model, env, name, theta, g * _scales(theta))]
-    if np.any(np.abs(theta) > 1):
-        tries.append(_along(model, env, name, theta, g))
+    if np.any(np.abs(theta) > 1):  # (and finer: a bump 1e-3 wide at θ of 1e6)
+        tries += [_along(model, env, name, theta, g * s) for s in PROBE_UNIT_SCALES]
     informative = [ok for ok, told in tries if told]
-    return (any(informative) if informative else all(ok for ok, _ in tries)), bool(informative)
+    return (all(informative) if informative else all(ok for ok, _ in tries)), bool(informative)
 
 
 def _along(
@@ -639,6 +649,8 @@ def _along(
         at, lambda s: [np.array([s])] * 2, RICHARDSON_FIRST_STEP, f0
     )
     value, error = float(value[0]), float(error[0])
+    if value == 0 and cs != 0:  # L the same at every step (a plateau: steps far wider
+        return True, False  # than a bump, or below θ's ulp): no evidence either way
     ok = (
         np.isfinite(cs)
         and np.isfinite(value)

@@ -101,6 +101,10 @@ PROBE_NOISE = 0.25  # a central difference whose round-off is above this fractio
 PROBE_CENTRAL_RTOL = 1e-5  # on the largest entry, complex step and central agree within this …
 PROBE_ROUNDOFF = 100  # … plus the central difference's round-off: this × eps × |L| / h
 PROBE_MEASURED = 8  # … at the larger steps (all three round-off), beside their measured change
+PROBE_FINEST = (
+    1e-10  # … or at finer steps (× 1e-2 each), down to this × the first, while informative
+)
+PROBE_UNIT_SCALES = (1.0, 1e-3, 1e-6)  # a direction over |θ| > 1 is tried again on these scales
 
 # The second look at failing entries (verdict.py), always in float64 (REFERENCE)
 DIFFERENCE_ROUNDOFF = 256  # × eps × |L| / h: the round-off a one-sided difference may carry
