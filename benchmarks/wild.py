@@ -12,7 +12,10 @@ the loss is not differentiable.
    row's largest entry, or the file's own TRUTH_RTOL / TRUTH_ATOL), and the rows that
    differ must be exactly EXPECT. A file with truth_points(p) has a set-valued truth (a
    kink, a tie): a row is right where each entry lies within the entrywise hull of the
-   autodiff gradients at those nearby points.
+   autodiff gradients at those nearby points. A file whose forward autograd cannot
+   differentiate (np.cumprod, np.interp, writes into an array, np.linalg.norm with
+   keepdims) gives truth_forward(p, tap): the same function written for autograd, used
+   for the truth only; its loss must equal forward's at every point the truth is taken.
 2. gradcheck. `gradcheck check FILE --format json` under --method auto, richardson and
    central, and under --budget 1e-6 (the directional fallback, auto engine). Per engine:
    false PASS (a declared-wrong row PASS / KINK / NOT CHECKED, or a buggy file exiting 0),
@@ -112,8 +115,9 @@ def autodiff(mod, p, names, taps):
         def tap(name, value):
             return value + d[name] if name in d else value
 
-        return mod.forward(q, tap)
+        return fwd(q, tap)
 
+    fwd = getattr(mod, "truth_forward", mod.forward)
     old = mod.np
     mod.np = anp
     try:
@@ -139,6 +143,11 @@ def truth_verdicts(mod, path):
     rtol = getattr(mod, "TRUTH_RTOL", 1e-10)
     atol = getattr(mod, "TRUTH_ATOL", {})
     pts = mod.truth_points(p) if hasattr(mod, "truth_points") else [p]
+    if hasattr(mod, "truth_forward"):
+        for q in pts:
+            a, b = record(mod, q)[2], mod.truth_forward(dict(q), lambda _, v: v)
+            if not np.isclose(a, b, rtol=1e-12, atol=0.0):
+                raise ValueError(f"{path.name}: truth_forward gives {b!r}, forward {a!r}")
     truths = [autodiff(mod, q, names, taps) for q in pts]
     out = {}
     for r in rows:
