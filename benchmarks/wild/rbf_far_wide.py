@@ -1,0 +1,35 @@
+"""An RBF kernel's quadratic form aᵀ K a, σ = 1.0, points near 1e6, 1 apart.
+
+    K = exp(−‖x_i − x_j‖² / σ²)      L = aᵀ K a      K̄ = a aᵀ      ā = 2 K a
+    X̄_i = −4/σ² Σ_j a_i a_j K_ij (x_i − x_j)
+rbf_far's control: the points near 1e6, the bump 1 wide. A red team's model.
+"""
+
+import numpy as np
+
+EXPECT = []
+TRUTH = "smooth everywhere"
+
+N, SIG = 4, 1.0
+TARGETS = []
+
+
+def init(rng):
+    X = 1e6 + rng.standard_normal((N, 2))
+    return {"X": X, "a": rng.standard_normal(N)}
+
+
+def forward(p, tap):
+    X = p["X"]
+    diff = X[:, None, :] - X[None, :, :]
+    K = tap("K", np.exp(-np.sum(diff**2, axis=2) / SIG**2))
+    return p["a"] @ K @ p["a"]
+
+
+def backward(v):
+    X, a, K = v["X"], v["a"], v["K"]
+    K_bar = np.outer(a, a)
+    diff = X[:, None, :] - X[None, :, :]
+    coef = a[:, None] * a[None, :] * K  # N×N
+    X_bar = -4 / SIG**2 * np.sum(coef[:, :, None] * diff, axis=1)
+    return {"K": K_bar, "X": X_bar, "a": 2 * K @ a}
