@@ -16,6 +16,7 @@ ELSEWHERE = {  # the red team's and the diagnoses' corpora hold these; read wher
     "raw_units_smoothing_dropped.py": ROOT / "benchmarks" / "wild" / "raw_1e12_ls_buggy.py",
     "f32_buffer.py": ROOT / "benchmarks" / "wild" / "f32_roundtrip.py",
     "maxpool_equality.py": ROOT / "benchmarks" / "diagnoses" / "maxpool.py",
+    "rbf_far.py": ROOT / "benchmarks" / "wild" / "rbf_far.py",
 }
 
 

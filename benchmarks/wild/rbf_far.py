@@ -3,7 +3,7 @@
     K = exp(−‖x_i − x_j‖² / σ²)      L = aᵀ K a      K̄ = a aᵀ      ā = 2 K a
     X̄_i = −4/σ² Σ_j a_i a_j K_ij (x_i − x_j)
 A bump 1e-3 wide at |θ| = 1e6: a step relative to |θ| sees a plateau, and the finest
-steps fall below θ's ulp (tests/holes/rbf_far.py is this model). A red team's model.
+steps fall below θ's ulp (tests/test_holes.py checks this model). A red team's model.
 """
 
 import numpy as np
