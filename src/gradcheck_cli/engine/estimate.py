@@ -221,9 +221,10 @@ def _chunk_bytes(model: Model) -> int:
     """What a chunk of perturbed copies holds at its peak: half its nominal CHUNK_BYTES
     where they stay one row each (models/sparse.py: the residual net), DENSE_CHUNK times
     it where a built-in's step turns them dense (a softmax over each column: numpy's
-    temporaries, 126 MiB of a 32 MiB chunk by tracemalloc). Model files run their
-    copies through the forward as they are (measured within 1.06x at half)."""
-    dense = model.recipe is None and any(
+    temporaries, 126 MiB of a 32 MiB chunk by tracemalloc). Model files, with no fast
+    path, run their copies through the forward as they are (within 1.06x at half)."""
+    sparse_first = any(s.onehot is not None for s in model.steps)  # (built-ins: Rows)
+    dense = sparse_first and any(
         not s.elementwise and getattr(s.onehot, "rows", None) is None and s.name != model.loss
         for s in model.steps
     )
