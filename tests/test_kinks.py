@@ -6,7 +6,7 @@ import pytest
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.models.model import Formula
 from gradcheck_cli.pipeline import Settings, run_check
-from gradcheck_cli.result import FAIL, KINK, WEAK
+from gradcheck_cli.result import FAIL, KINK
 
 
 def _on_kink(act):
@@ -31,17 +31,19 @@ def test_exact_zero_pre_activation_is_reported_as_kink(method):
     assert report.exit_code == 0
 
 
-def test_a_kink_side_known_only_coarsely_shows_in_the_resolution():
-    """leaky relu at z1 = 0 exactly, under Richardson: A = 0.1 sits on the left one-sided
-    derivative, which finite differences have only to about 3e-6 of itself (their
-    round-off at the finest step): the tolerance A is held to there is the row's
-    resolution, coarser than a PASS may have: WEAK with that resolution, never FAIL,
-    never a KINK that claims finer."""
-    report = run_check(_on_kink("leaky_relu"), Settings.of(method="richardson"))
-    z1 = report.row("z1").comparison
-    assert report.count(FAIL) == 0 and z1.status == WEAK
-    assert z1.resolution_index == (0, 0) and z1.kink_sides[2] == 0.1
-    assert 1e-6 < z1.resolution < 1e-4
+@pytest.mark.parametrize("method", ["richardson", "central"])
+def test_a_kinks_stated_resolution_is_a_promise_at_its_side(method):
+    """leaky relu at z1 = 0 exactly: A = 0.1 sits on the left one-sided derivative. The
+    tolerance A is held to there is the row's resolution; ten times it, planted outward
+    (below 0.1), FAILs; as far inward, A is still a subgradient (KINK)."""
+    from gradcheck_cli.testing import plant_error
+
+    z1 = run_check(_on_kink("leaky_relu"), Settings.of(method=method)).row("z1").comparison
+    assert z1.status == KINK and z1.resolution_index == (0, 0) and z1.kink_sides[2] == 0.1
+    for delta, status in ((-10 * z1.resolution, FAIL), (10 * z1.resolution, KINK)):
+        wrong = plant_error(_on_kink("leaky_relu"), "z1", (0, 0), delta)
+        got = run_check(wrong, Settings.of(method=method)).row("z1").comparison.status
+        assert got == status, (delta, got)
 
 
 def test_a_kink_side_under_a_classic_rtol_is_held_to_it():

@@ -109,6 +109,8 @@ PROBE_UNIT_SCALES = (1.0, 1e-3, 1e-6)  # a direction over |θ| > 1 is tried agai
 # The second look at failing entries (verdict.py), always in float64 (REFERENCE)
 DIFFERENCE_ROUNDOFF = 256  # × eps × |L| / h: the round-off a one-sided difference may carry
 SIDES_ROUNDOFF = 8  # × eps × |L| / h: ... in the one-sided derivatives' slack, beside their change
+KINK_RATIO = 8  # the kink test's steps stand this far apart (kink_steps), and so do ...
+KINK_WIDER = (1 / 64, 1 / 8)  # ... the wider steps (h / k) its one-sided derivatives may use
 KINK_SIDES = 2  # one-sided derivatives differ by more than this × their slack: a kink
 KINK_SHRINK = 2  # a spread shrinking by less than this from one kink step to the next: a kink
 NEAR_KINK_THETA = 1  # kink candidates with 0 < |θ| < this are looked at on θ's own scale

@@ -29,9 +29,11 @@ from gradcheck_cli.engine.policy import (
     KINK_BESIDE,
     KINK_FAR,
     KINK_JUMP,
+    KINK_RATIO,
     KINK_SAME,
     KINK_SHRINK,
     KINK_SIDES,
+    KINK_WIDER,
     LADDER_FIRST,
     LIMIT_MARGIN,
     MOVED_MATTERS,
@@ -244,8 +246,9 @@ def _kinks(
     theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
     loss_size = _loss_size(env, model, theta, numeric) if jac is None else 0.0
     blind = np.zeros(bad.shape, bool)
-    levels = []
-    for k in policy.kink_steps:
+
+    def at(k: float) -> tuple[Central, np.ndarray]:
+        """Central differences at the step rel / k, and their round-off."""
         der = numeric_reference(model, env, name, "central", settings, jac, rel / k, indices)
         if jac is None:  # (the step taken: smaller than rel · max(1, θ) where that left the domain)
             step = der.step if der.step is not None else rel / k * np.maximum(1.0, theta)
@@ -253,18 +256,23 @@ def _kinks(
         else:
             noise = np.full(numeric.shape, DIFFERENCE_ROUNDOFF * policy.eps * k / rel)
         assert der.plus is not None and der.minus is not None  # (central has both sides)
-        level = Central(der.value, der.plus, der.minus)
+        return Central(der.value, der.plus, der.minus), noise
+
+    levels = []
+    for k in policy.kink_steps:
+        level, noise = at(k)
         spread = np.abs(level.plus - level.minus)
         levels.append((level, spread, spread > np.maximum(significant, noise), noise))
-    (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, noise64) = levels
+    (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, _) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / KINK_SHRINK)) | (r8 & r64 & (s64 > s8 / KINK_SHRINK)))
     if jac is None:
         finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
         saw = Seen(significant, s1, loss_size, finest_step)
-        smooth, own, told = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
+        smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
         kink &= ~smooth
-        if not engine(method).complex:  # a kink nearer θ than any step that tells
-            blind = kink & ~told & (theta > 0) & (theta < finest_step)
+        if not engine(method).complex:  # a kink, or a pole, nearer θ than any step: θ's
+            # own scale, where it does not show the loss smooth, does not tell which
+            blind = kink & (theta > 0) & (theta < finest_step)
         if engine(method).complex:
             seen, left, right = _both_sides(model, env, name, theta, bad)
             left, right = _on_a_branch(numeric, left, right)
@@ -280,30 +288,47 @@ def _kinks(
         straddled = bad & ~kink & r1
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
-    # the one-sided derivatives: the finest differences with their first-order error
-    # (∝ h) extrapolated away; their slack is their change from the extrapolation of the
-    # two coarser steps (as Richardson's estimate), and their round-off
-    minus, plus = _extrapolated(policy.kink_steps, [(d.minus, d.plus) for d, *_ in levels])
-    before = _extrapolated(policy.kink_steps[:-1], [(d.minus, d.plus) for d, *_ in levels[:-1]])
-    sides = np.stack([minus, plus])
-    change = np.maximum(np.abs(before[1] - plus), np.abs(before[0] - minus))
-    # (their change is measured; a floor of SIDES_ROUNDOFF, not DIFFERENCE_ROUNDOFF, for
-    # the round-off it may miss: a wider slack passes more, and shows in the resolution)
-    slack = np.nan_to_num(change, nan=np.inf) + noise64 * (SIDES_ROUNDOFF / DIFFERENCE_ROUNDOFF)
-    found = OneSided(minus, plus, sides.min(0), sides.max(0), slack)
+    wider = [at(k) for k in KINK_WIDER] if kink.any() else []  # (where the sides matter)
+    found = _one_sided(wider + [(level, noise) for level, _, _, noise in levels])
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right)  # them: no finite step's round-off
     return numeric, kink, found, blind
 
 
-def _extrapolated(
-    steps: tuple[int, ...], sides: list[tuple[np.ndarray, np.ndarray]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(left, right) from the one-sided differences at the last two steps h/k: their
+def _one_sided(ladder: list[tuple[Central, np.ndarray]]) -> OneSided:
+    """The one-sided derivatives from differences at steps 8 times apart (coarsest first,
+    each with its round-off): from each three in a row, the finer two with their
+    first-order error (∝ h) extrapolated away, their slack their change from the
+    coarser two's extrapolation plus SIDES_ROUNDOFF eps S / h of round-off; per entry,
+    the three with the least slack (finer steps round off, wider ones may reach another
+    kink: either shows in the change)."""
+    best = None
+    for (a, _), (b, _), (c, noise) in zip(ladder, ladder[1:], ladder[2:], strict=False):
+        (m0, p0), (m, p) = _extrapolated(a, b), _extrapolated(b, c)
+        change = np.maximum(np.abs(m - m0), np.abs(p - p0))
+        # (a floor of SIDES_ROUNDOFF, not DIFFERENCE_ROUNDOFF, for the round-off the
+        # change may miss: a wider slack passes more, and shows in the resolution)
+        slack = np.nan_to_num(change, nan=np.inf) + noise * (SIDES_ROUNDOFF / DIFFERENCE_ROUNDOFF)
+        if best is None:
+            best = (m, p, slack)
+        else:
+            better = slack < best[2]
+            best = tuple(
+                np.where(better, new, old) for new, old in zip((m, p, slack), best, strict=True)
+            )
+    assert best is not None
+    minus, plus, slack = best
+    return OneSided(minus, plus, np.minimum(minus, plus), np.maximum(minus, plus), slack)
+
+
+def _extrapolated(coarser: Central, finer: Central) -> tuple[np.ndarray, np.ndarray]:
+    """(left, right) from the one-sided differences at two steps KINK_RATIO apart: their
     first-order error (∝ h) extrapolated away."""
-    r = steps[-1] / steps[-2] - 1.0
-    (m1, p1), (m2, p2) = sides[-2], sides[-1]
-    return m2 + (m2 - m1) / r, p2 + (p2 - p1) / r
+    r = KINK_RATIO - 1.0
+    return (
+        finer.minus + (finer.minus - coarser.minus) / r,
+        finer.plus + (finer.plus - coarser.plus) / r,
+    )
 
 
 def _loss_size(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarray) -> float:
