@@ -268,7 +268,7 @@ def _kinks(
     if jac is None:
         finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
         saw = Seen(significant, s1, loss_size, finest_step)
-        smooth, own, _ = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
+        smooth, own = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
         kink &= ~smooth
         if not engine(method).complex:  # a kink, or a pole, nearer θ than any step: θ's
             # own scale, where it does not show the loss smooth, does not tell which
@@ -337,7 +337,8 @@ def _loss_size(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarray
     cancellation of larger terms (sum(x) + r² summing to 0) carries their rounding, not
     eps·|L| = 0; its linear terms are the least of them that can be seen from outside."""
     with np.errstate(over="ignore", invalid="ignore"):
-        terms = float(np.sum(np.abs(theta * numeric), where=np.isfinite(theta * numeric)))
+        first = np.abs(theta * numeric)
+        terms = float(np.sum(first, where=np.isfinite(first)))
     return max(abs(float(env[model.loss])), terms if np.isfinite(terms) else 0.0)
 
 
@@ -413,7 +414,7 @@ def _smooth_on_its_own_scale(
     theta: np.ndarray,
     kink: np.ndarray,
     seen: "Seen",
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Kink candidates whose one-sided derivatives, at a step on θ_i's own scale, agree
     within their round-off while that round-off is well below the spread the larger
     steps saw: the kink lies near θ_i (a relu's at 0, θ_i = 5e-9), not at it, or the
@@ -421,8 +422,7 @@ def _smooth_on_its_own_scale(
     1), and at θ_i the loss is smooth: no KINK to excuse an error there. The step:
     DEFAULT_REL_STEP · |θ_i| where 0 < |θ_i| < 1; else the least step whose round-off is
     below the spread seen at the largest (/ 2 INFORMATIVE), where that is below the kink
-    test's ``finest``. Returns (that mask, the central difference at that step, where
-    that step told)."""
+    test's ``finest``. Returns (that mask, the central difference at that step)."""
     significant, s1, loss_size, finest = seen
     eps = POLICY[REFERENCE].eps
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -431,7 +431,7 @@ def _smooth_on_its_own_scale(
         theta < NEAR_KINK_THETA, DEFAULT_REL_STEP * theta, np.maximum(DEFAULT_REL_STEP, least)
     )
     small = kink & (theta > 0) & ((theta < NEAR_KINK_THETA) | (own < finest))
-    nothing = np.zeros(kink.shape, bool), np.full(kink.shape, np.nan), np.zeros(kink.shape, bool)
+    nothing = np.zeros(kink.shape, bool), np.full(kink.shape, np.nan)
     if not small.any():
         return nothing
     idx = np.flatnonzero(small)
@@ -443,9 +443,9 @@ def _smooth_on_its_own_scale(
     spread = np.abs(der.plus - der.minus)
     told = noise < np.where(np.isfinite(s1), s1, 0.0) / INFORMATIVE  # (informative at that step)
     smooth = told & (spread <= np.maximum(significant, noise))
-    out, informative = np.zeros(kink.size, bool), np.zeros(kink.size, bool)
-    out[idx], informative[idx] = smooth.ravel()[idx], np.broadcast_to(told, kink.shape).ravel()[idx]
-    return out.reshape(kink.shape), der.value, informative.reshape(kink.shape)
+    out = np.zeros(kink.size, bool)
+    out[idx] = smooth.ravel()[idx]
+    return out.reshape(kink.shape), der.value
 
 
 def _straddled_by_richardson(
@@ -913,8 +913,8 @@ def _verdict(
     return looked.numeric, c
 
 
-# the reasons a row is WEAK where an entry could not be resolved: a kink candidate whose
-# one-sided derivatives are round-off; Richardson's two ladders contradicting each other
+# the reasons a row is WEAK where an entry could not be resolved: a kink candidate its
+# one-sided differences cannot resolve; Richardson's two ladders contradicting each other
 VAGUE = (
     "a kink candidate at {index} that one-sided differences cannot resolve (round-off, or "
     "a kink nearer θ than the finest step): whether A is a subgradient there cannot be told"
@@ -962,7 +962,7 @@ class Looked:
     kink: np.ndarray
     sides: OneSided
     torn: np.ndarray | None = None  # unresolved: two Richardson ladders disagree there
-    vague: np.ndarray | None = None  # unresolved: a kink candidate whose sides are round-off
+    vague: np.ndarray | None = None  # unresolved: a kink candidate its sides do not resolve
 
 
 @dataclass(frozen=True)
@@ -1007,9 +1007,10 @@ def _second_look(
     at_side = per_entry(method, settings.tolerance, A, near, None, p.rho, dtype, theta)
     sides = sides.at_sides(at_side, classic=not uses_estimates(method, settings.tolerance))
     proved = kink & sides.resolved() & sides.holds(A) & ~blind
-    # a kink candidate whose one-sided derivatives are round-off, which no referee below
-    # settles: unresolved (the row WEAK, with the reason), never passed on a bound widened
-    # here only, which the correct model's resolution would not have shown
+    # a kink candidate whose one-sided derivatives are not resolved (round-off, drift, or
+    # a kink nearer θ than the finest step), which no referee below settles: unresolved
+    # (the row WEAK, with the reason), never passed on a bound widened here only, which
+    # the correct model's resolution would not have shown
     vague = kink & ~proved & (~sides.resolved() | blind)
     if engine(method).exact:  # (an exact N, the complex step's: there it stays a FAIL)
         vague = np.zeros_like(vague)
