@@ -26,7 +26,7 @@ def invoke(*args, **kw):
 
 
 def test_residual_default_passes_and_prints_both_tables():
-    r = invoke("residual", "--d", 8)
+    r = invoke("residual", "--d", 8, env={"COLUMNS": "200"})  # (wide: the formula column)
     assert r.exit_code == 0, r.output
     for text in (
         "Forward pass",
