@@ -43,9 +43,15 @@ def test_fuzzed_programs_keep_the_three_properties(tmp_path, method, budget, pro
 # once passed: a loss that sums to exactly 0 (one-sided round-off measured as 0:
 # 2001310); a kink 5e-10 beside θ that Richardson's sides proved with a slack the
 # resolution did not show (2007392, 2007770); a softmax of taps 5e7 apart whose turn,
-# within 1, every kink step (from 300) saw as a kink (2008947).
+# within 1, every kink step (from 300) saw as a kink (2008947); a 1 − p of 1.5e-5 whose
+# complex step at 3/4 h lost digits the step h kept, a spread that widened the bound past
+# the planted error (2003881).
 ONCE_WRONG = [2000065, 2000698, 2000697, 2001683, 2002305, 2000770, 2001836, 2001164]
-ONCE_WRONG += [2001310, 2007392, 2007770, 2008947]
+ONCE_WRONG += [2001310, 2007392, 2007770, 2008947, 2003881]
+# The complex step without the derivative of an abs of a near fit (|x| − d of 1e-13),
+# below float64's probe beside losses of 1 to 2e5: the correct A FAILed (2000958,
+# 2002045), and with that term dropped from A, A PASSed at 1e-13 (2001485)
+ONCE_WRONG += [2000958, 2002045, 2001485]
 
 
 @pytest.mark.parametrize("pid", ONCE_WRONG)

@@ -73,6 +73,11 @@ EXPECT = {  # file: {row: the statuses allowed}
     "l1_small.py": {"W": ("PASS",)},
     "l1_small_dropped.py": {"W": ("FAIL",)},  # (central: below its rtol, see below)
     "maxpool_equality.py": {"m": ("PASS",), "x": ("PASS",)},
+    # the fit's term is 1e-8 of the gradient: under Richardson's resolution (3e-7), so the
+    # dropped one PASSes too, honestly (test_an_abs_below_float64s_probe_is_seen)
+    "abs_near_fit.py": {"W": ("PASS",)},
+    "abs_nearer_fit.py": {"W": ("PASS",)},
+    "abs_near_fit_dropped.py": {"W": ("PASS",)},
     "raw_decay.py": {"w": ("PASS",)},
     "raw_decay_dropped.py": {"w": ("FAIL",)},
     "f32_buffer.py": {
@@ -150,6 +155,33 @@ def test_a_bound_wider_than_the_entry_leaves_no_resolution_and_says_why():
     row = check(str(HOLES / "labels_int.py"), method="richardson", jobs=1).row("y").comparison
     assert row.status == "WEAK" and row.resolution is None
     assert "times |A|" in (row.unresolved or "") and row.unresolved in row.reason
+
+
+def test_richardson_in_80_bits_referees_what_float64_cannot(monkeypatch):
+    """The complex step drops an abs's 6e-13 of a near fit, which float64's probe cannot
+    see: where the probe's 80-bit stage is out of time (a large model), Richardson in
+    80 bits tells the true A from the complex step at the failing entries, and sides
+    with A; with the stage, the probe sees it, and Richardson checks the file."""
+    from gradcheck_cli.engine import numeric
+
+    assert check(path("abs_nearer_fit.py"), seed=0, jobs=1).method == "richardson"
+    monkeypatch.setattr(numeric, "EXTENDED_PROBE", 0.0)
+    report = check(path("abs_nearer_fit.py"), seed=0, jobs=1)
+    row = report.row("W").comparison
+    assert report.method == "complex" and row.status == "PASS", row.reason
+    assert row.resolution < 1e-12
+    planted = plant_error(path("abs_nearer_fit.py"), "W", (0, 0), 10 * row.resolution)
+    assert check(planted, seed=0, jobs=1).row("W").comparison.status == "FAIL"
+
+
+@pytest.mark.parametrize("name", ["abs_near_fit.py", "abs_near_fit_dropped.py"])
+def test_an_abs_below_float64s_probe_is_seen(name):
+    """½ Σ (|W| − D)² of a near fit beside L = 1e5: the complex step drops its 1e-8 of
+    the gradient, float64's probe cannot see it, the probe in 80 bits does; the row
+    states a resolution its error (dropped: 1e-8) does not beat."""
+    report = check(path(name), seed=0, jobs=1)
+    assert report.method == "richardson"
+    assert report.row("W").comparison.resolution > 1e-8
 
 
 def test_a_cancelling_sum_is_no_false_fail():

@@ -50,6 +50,10 @@ from gradcheck_cli.engine.engines import (
 )
 from gradcheck_cli.engine.policy import (
     C_AGREE,
+    EXTENDED_FIRST,
+    EXTENDED_PROBE,
+    EXTENDED_REFEREE,
+    EXTENDED_STEPS,
     PROBE_CENTRAL_RTOL,
     PROBE_DOUBT,
     PROBE_FINEST,
@@ -57,7 +61,9 @@ from gradcheck_cli.engine.policy import (
     PROBE_NOISE,
     PROBE_ROUNDOFF,
     PROBE_RTOL,
+    PROBE_RTOL_EXTENDED,
     PROBE_UNIT_SCALES,
+    RESTEP,
     RICHARDSON_POOR,
 )
 from gradcheck_cli.errors import ModelError
@@ -429,6 +435,8 @@ def _extrapolated(
     taken: Callable[[Step], list[np.ndarray]],
     first: Step,
     f0: np.ndarray,
+    eps: float = EPS,
+    count: int = RICHARDSON_STEPS,
 ) -> Parts:
     """Per entry, the best of the Richardson extrapolations along a sequence of steps.
 
@@ -441,8 +449,8 @@ def _extrapolated(
     there rates infinite). Returns value, None, None, estimate, step (the smallest of
     the three steps the kept extrapolation used).
     """
-    steps = [taken(first * RICHARDSON_RATIO**-k) for k in range(RICHARDSON_STEPS)]
-    tiny = taken(first * RICHARDSON_RATIO ** -(RICHARDSON_STEPS - 1) * PLATEAU_STEP)
+    steps = [taken(first * RICHARDSON_RATIO**-k) for k in range(count)]
+    tiny = taken(first * RICHARDSON_RATIO ** -(count - 1) * PLATEAU_STEP)
     f = at(np.concatenate([a.ravel() for hp, hm in steps + [tiny] for a in (hp, -hm)]))
     f = f.reshape((len(steps) + 1, 2, -1) + f0.shape)
     f, f_tiny, h_tiny = f[:-1], f[-1], (tiny[0] + tiny[1]) / 2
@@ -460,7 +468,7 @@ def _extrapolated(
     # accident does not pass for accuracy.
     trunc = np.where(np.isfinite(left), np.fmax(left, right), np.inf)
     size = np.maximum(np.maximum(np.abs(f[2:, 0]), np.abs(f[2:, 1])), np.abs(f0))
-    roundoff = RICHARDSON_ROUNDOFF * EPS * size / h[2:]
+    roundoff = RICHARDSON_ROUNDOFF * eps * size / h[2:]
     estimate = np.where(np.isfinite(R) & np.isfinite(trunc), trunc + roundoff, np.inf)
     # (at a kink every step straddles, the central differences agree on the mean of the
     # two slopes and the estimate stays small: the verdict's second look finds the kink
@@ -471,7 +479,8 @@ def _extrapolated(
     def pick(a: np.ndarray) -> np.ndarray:
         return np.take_along_axis(np.broadcast_to(a, R.shape), best, axis=0)[0]
 
-    flat = _plateau(np.concatenate([f, f_tiny[None]]), np.concatenate([h, h_tiny[None]]), pick(R))
+    f_all, h_all = np.concatenate([f, f_tiny[None]]), np.concatenate([h, h_tiny[None]])
+    flat = _plateau(f_all, h_all, pick(R), eps)
     error = pick(estimate)
     value = np.where(np.isfinite(error), pick(R), np.nan)
     with np.errstate(invalid="ignore"):  # on a staircase: as far as its slopes spread
@@ -479,14 +488,91 @@ def _extrapolated(
     return [value, None, None, np.where(flat, np.fmax(error, spread), error), pick(h[2:])]
 
 
-def _plateau(f: np.ndarray, h: np.ndarray, value: np.ndarray) -> np.ndarray:
+EXTENDED_EPS = float(np.finfo(np.longdouble).eps)  # 1.1e-19 where longdouble is x87's 80 bits
+
+
+class _Extended:
+    """The forward in 80-bit extended precision (round-off 2¹¹ times below float64's):
+    Richardson there needs no large steps to beat round-off (EXTENDED_STEPS from
+    EXTENDED_FIRST), and tells apart what float64's cannot (an abs of a near fit whose
+    derivative is 1e-13 of the gradient, dropped by the complex step). Its cost is
+    counted in values computed (every value of the forward, once per evaluation), not
+    timed: the same check decides the same on a busy machine. Raises TypeError where
+    numpy has no 80-bit longdouble, or the forward does not return one."""
+
+    def __init__(self, model: Model, env: Values, wrt: str) -> None:
+        if np.finfo(np.longdouble).nmant != 63:
+            raise TypeError("no 80-bit longdouble here")
+        self.model, self.wrt, self.f0 = model, wrt, np.asarray(env[model.loss], np.float64)
+        self.env = {
+            k: np.asarray(v, np.longdouble) if np.asarray(v).dtype.kind == "f" else v
+            for k, v in env.items()
+        }
+        self.theta = np.asarray(self.env[wrt])
+        self.size = sum(int(np.size(v)) for v in env.values())  # values one evaluation makes
+
+    def run(self, copies: np.ndarray, kind: type) -> np.ndarray:
+        """L for each copy of θ (leading axis), where the forward kept ``kind``."""
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = np.asarray(self.model.evaluate(self.env, self.wrt, copies))
+        if f.dtype != kind or f.size != copies.shape[0]:
+            raise TypeError("the forward did not run in extended precision")
+        return f.reshape(-1)
+
+    def fit(self, values: float) -> int:
+        """How many Richardson derivatives fit in computing ``values`` values."""
+        return int(values // (self.size * 2 * (EXTENDED_STEPS + 1)))
+
+    def richardson(self, at: Callable[[np.ndarray], np.ndarray], taken: Callable) -> Parts:
+        """_extrapolated at EXTENDED_STEPS steps from EXTENDED_FIRST, 80 bits' round-off."""
+        with np.errstate(all="ignore"):
+            return _extrapolated(at, taken, EXTENDED_FIRST, self.f0, EXTENDED_EPS, EXTENDED_STEPS)
+
+
+def richardson_extended(
+    model: Model, env: Values, wrt: str, indices: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Richardson's value and estimate at the flat entries ``indices`` of ``wrt`` with the
+    forward in 80 bits (_Extended), as many as fit in EXTENDED_REFEREE values computed
+    (NaN for the rest), or None where that cannot be had."""
+    try:
+        e = _Extended(model, env, wrt)
+        idx = indices[: e.fit(EXTENDED_REFEREE)]
+        if idx.size == 0:
+            return None
+        base = e.theta.ravel()
+        x = base[idx].astype(np.float64)
+        rows = max(1, CHUNK_BYTES // (16 * max(1, base.size)))
+
+        def taken(rel: Step) -> list[np.ndarray]:
+            h = rel * np.maximum(1.0, np.abs(x))
+            return [(x + h) - x, x - (x - h)]
+
+        def at(steps: np.ndarray) -> np.ndarray:
+            which, out = np.tile(idx, steps.size // idx.size), []
+            for lo in range(0, steps.size, rows):
+                X = np.repeat(base[None], min(rows, steps.size - lo), axis=0)
+                X[np.arange(X.shape[0]), which[lo : lo + rows]] += steps[lo : lo + rows]
+                out.append(e.run(X.reshape(X.shape[:1] + e.theta.shape), np.longdouble))
+            return np.concatenate(out)
+
+        value, _, _, error, _ = e.richardson(at, taken)
+    except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
+        return None
+    full = np.full((2, indices.size), np.nan)
+    full[:, : idx.size] = value, error
+    return full[0], full[1]
+
+
+def _plateau(f: np.ndarray, h: np.ndarray, value: np.ndarray, eps: float = EPS) -> np.ndarray:
     """Where the function is piecewise constant on the steps' scale (a float32 round-trip
     inside a float64 forward): f(θ + h) = f(θ − h) exactly at some step, the sequence's
     or one PLATEAU_STEP below its smallest, although ``value`` times the step stands
     64 eps |f| above round-off. A smooth function cannot do that; the entry's estimate is
     then the spread of all its slopes, rather than Richardson's trust in a staircase."""
     size = np.maximum(np.abs(f[:, 0]), np.abs(f[:, 1]))
-    visible = np.abs(value)[None] * 2 * h > 64 * EPS * size
+    visible = np.abs(value)[None] * 2 * h > 64 * eps * size
     return np.any((f[:, 0] == f[:, 1]) & visible, axis=0)
 
 
@@ -624,7 +710,7 @@ def _direction_agrees(
     scale, not on 1e-6's, where Richardson's error is larger than λ), and where none is
     informative, every one."""
     g = rng.standard_normal(theta.shape)
-    tries = [_along(model, env, name, theta, g * _scales(theta))]
+    tries = [_along(model, env, name, theta, g * _scales(theta), extended=True)]
     if np.any(np.abs(theta) > 1):  # (and finer: a bump 1e-3 wide at θ of 1e6)
         tries += [_along(model, env, name, theta, g * s) for s in PROBE_UNIT_SCALES]
     informative = [ok for ok, told in tries if told]
@@ -632,9 +718,11 @@ def _direction_agrees(
 
 
 def _along(
-    model: Model, env: Values, name: str, theta: np.ndarray, v: np.ndarray
+    model: Model, env: Values, name: str, theta: np.ndarray, v: np.ndarray, extended: bool = False
 ) -> tuple[bool, bool]:
-    """One direction of _direction_agrees: (agrees, informative)."""
+    """One direction of _direction_agrees: (agrees, informative); ``extended``: taken
+    again in 80 bits where float64's estimate is above PROBE_RTOL (_along_extended: on
+    each entry's own scale only, where the steps stay far above θ's ulps)."""
     moved = np.abs(theta[theta != 0])
     h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
     h /= float(np.abs(v).max())
@@ -651,12 +739,47 @@ def _along(
     value, error = float(value[0]), float(error[0])
     if value == 0 and cs != 0:  # L the same at every step (a plateau: steps far wider
         return True, False  # than a bump, or below θ's ulp): no evidence either way
-    ok = (
-        np.isfinite(cs)
-        and np.isfinite(value)
-        and np.isfinite(error)
-        and abs(cs - value) <= C_AGREE * error + PROBE_RTOL * abs(cs)
-    )
+    ok = _agree(cs, value, error)
     # a Richardson that cannot resolve the direction (a saturated tanh) is no evidence
     # either way: it does not count towards the one informative probe complex_safe needs
-    return bool(ok), bool(cs != 0 and np.isfinite(error) and error <= PROBE_DOUBT * abs(cs))
+    told = bool(cs != 0 and np.isfinite(error) and error <= PROBE_DOUBT * abs(cs))
+    if extended and ok and told and C_AGREE * error > PROBE_RTOL * abs(cs):  # (coarse)
+        finer = _along_extended(model, env, name, theta, v, h)
+        if finer is not None and finer[1] != 0:
+            ok = _agree(*finer, rtol=PROBE_RTOL_EXTENDED)
+    return bool(ok), told
+
+
+def _agree(cs: float, value: float, error: float, rtol: float = PROBE_RTOL) -> bool:
+    """The complex step agrees with Richardson's value, within its estimate (and the
+    complex step's own, in ``error`` where measured) and ``rtol``."""
+    finite = np.isfinite(cs) and np.isfinite(value) and np.isfinite(error)
+    return bool(finite and abs(cs - value) <= C_AGREE * error + rtol * abs(cs))
+
+
+def _along_extended(
+    model: Model, env: Values, name: str, theta: np.ndarray, v: np.ndarray, h: float
+) -> tuple[float, float, float] | None:
+    """_along's complex step and Richardson again with the forward in 80 bits (cs, value,
+    estimate: Richardson's plus the complex step's spread between h and 3/4 h, its own
+    rounding; _Extended), or None where that cannot be had or would compute more than
+    EXTENDED_PROBE values: where float64's steps cannot resolve the direction to
+    PROBE_RTOL (a loss of 2e5 from other terms), an abs of a near fit whose derivative
+    is 1e-8 of the gradient hides below their estimate."""
+    try:
+        e = _Extended(model, env, name)
+        if e.fit(EXTENDED_PROBE) < 1:
+            return None
+        move = np.asarray(v, np.longdouble)
+
+        def at(steps: np.ndarray) -> np.ndarray:
+            shaped = np.asarray(steps, np.longdouble).reshape((-1,) + (1,) * theta.ndim)
+            return e.run(e.theta[None] + shaped * move[None], np.longdouble)
+
+        steps = np.array([h, RESTEP * h])
+        stepped = e.theta[None] + 1j * steps.reshape((-1,) + (1,) * theta.ndim) * move[None]
+        cs, again = np.imag(e.run(stepped, np.clongdouble)) / steps
+        value, _, _, error, _ = e.richardson(at, lambda s: [np.array([s])] * 2)
+    except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
+        return None
+    return float(cs), float(value[0]), float(error[0]) + abs(float(cs - again))

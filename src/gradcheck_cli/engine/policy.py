@@ -105,6 +105,16 @@ PROBE_FINEST = (
     1e-10  # … or at finer steps (× 1e-2 each), down to this × the first, while informative
 )
 PROBE_UNIT_SCALES = (1.0, 1e-3, 1e-6)  # a direction over |θ| > 1 is tried again on these scales
+# Richardson with the forward in 80 bits (numeric._Extended): along a probe direction where
+# float64's estimate is above PROBE_RTOL, and at the complex step's failing entries that
+# float64's Richardson cannot tell from A; at steps EXTENDED_FIRST · 4⁻ᵏ, k < EXTENDED_STEPS
+EXTENDED_FIRST = 1e-2
+EXTENDED_STEPS = 5
+# (their cost counted in values computed, every value of the forward once an evaluation;
+# numpy has no BLAS in 80 bits)
+EXTENDED_PROBE = 1e6  # values one probe direction may compute in 80 bits (else float64's stands)
+PROBE_RTOL_EXTENDED = 2.0**-11 * PROBE_RTOL  # PROBE_RTOL in 80 bits: 2¹¹ times less round-off
+EXTENDED_REFEREE = 4e7  # values one row's failing entries may compute in 80 bits, at the most
 
 # The second look at failing entries (verdict.py), always in float64 (REFERENCE)
 DIFFERENCE_ROUNDOFF = 256  # × eps × |L| / h: the round-off a one-sided difference may carry
