@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from gradcheck_cli.cli.options import options, split
-from gradcheck_cli.cli.output import emit, emit_listing, output_file, write_file
+from gradcheck_cli.cli.output import emit, emit_listing, output_file, resume_collector, write_file
 from gradcheck_cli.errors import GradcheckError, UsageError
 
 if TYPE_CHECKING:  # (rich.table: imported where a listing is printed)
@@ -31,6 +31,7 @@ def _sweep(model: str, given: dict) -> None:
     cli, flags = split(given)
     cfg = resolve(model, str(cli.config) if cli.config else None, flags)
     plot = plot_file(str(cli.plot)) if cli.plot is not None else None
+    resume_collector()
     result = sweep_model(cfg)
     if plot is not None:
         _plot(result, *plot)
