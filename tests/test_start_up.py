@@ -82,3 +82,38 @@ def test_the_collector_runs_again_when_the_check_starts(tmp_path):
         )
         assert r.returncode == 0, r.stderr
         assert "collector on: True" in r.stderr + r.stdout, (args, r.stderr)
+
+
+# Modules `gradcheck residual --d 8` (a PASS, as a table) does without, and why.
+NOT_IMPORTED = {
+    # the other commands' modules: each command is made when it runs (cli/__init__.py)
+    "gradcheck_cli.cli.layer": "layer's command",
+    "gradcheck_cli.cli.sweep": "sweep's commands",
+    "gradcheck_cli.cli.bundled": "examples' command",
+}
+
+
+def test_a_passing_check_imports_only_what_it_needs(tmp_path):
+    state = run_as_gradcheck(tmp_path, "residual", "--d", "8")
+    assert state["exit"] == 0
+    imported = {m for m in NOT_IMPORTED if m in state["modules"]}
+    assert not imported, {m: NOT_IMPORTED[m] for m in imported}
+
+
+def test_the_root_help_lists_every_command_in_order():
+    from typer.testing import CliRunner
+
+    from gradcheck_cli.cli import SUBCOMMANDS, app
+
+    r = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "100"})
+    assert r.exit_code == 0, r.output
+    listed = [
+        line.split()[1]
+        for line in r.stdout.splitlines()
+        if line.startswith("│ ") and line.split()[1] in SUBCOMMANDS
+    ]
+    assert (
+        listed
+        == list(SUBCOMMANDS)
+        == ["residual", "softmax", "run", "check", "layer", "bugs", "examples", "sweep"]
+    )

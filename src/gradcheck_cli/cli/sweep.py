@@ -20,7 +20,9 @@ PLOT_FORMATS = (
 )  # fmt: skip
 
 sweep_app = typer.Typer(
-    help="Error of each finite-difference engine over steps 1e-1 … 1e-14.", no_args_is_help=True
+    help="Error of each finite-difference engine over steps 1e-1 … 1e-14.",
+    no_args_is_help=True,
+    add_completion=False,  # made into a command of its own (cli/__init__.py, SUBCOMMANDS)
 )
 
 
