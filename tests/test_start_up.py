@@ -119,3 +119,10 @@ def test_the_root_help_lists_every_command_in_order():
         == list(SUBCOMMANDS)
         == ["residual", "softmax", "run", "check", "layer", "bugs", "examples", "sweep"]
     )
+
+
+def test_json_and_quiet_load_no_rich(tmp_path):
+    for args in (["--format", "json"], ["-q"]):
+        state = run_as_gradcheck(tmp_path, "residual", "--d", "4", *args)
+        assert state["exit"] == 0
+        assert not [m for m in state["modules"] if m.split(".")[0] == "rich"], args

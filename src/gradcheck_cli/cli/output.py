@@ -211,20 +211,27 @@ def emit_listing(listing, fmt: str, extra=None) -> None:
         emit(captured(stdout_console(), formats.table(listing)))
 
 
-def output(report, fmt: str) -> None:
+def writer(fmt: str):
+    """What writes a report in ``fmt`` to stdout, its modules imported now: the command
+    line makes it before the check, so that rich loads (for a table) while the
+    collector still waits (pause_collector)."""
     if fmt == "json":
         import json
 
-        emit(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    elif fmt == "markdown":
+        return lambda report: emit(
+            json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        )
+    if fmt == "markdown":
         from gradcheck_cli.report.render import render_markdown
 
-        emit(render_markdown(report))
-    else:
-        from gradcheck_cli.report.render import render_table
+        return lambda report: emit(render_markdown(report))
+    from gradcheck_cli.report.render import render_table
 
+    def table(report) -> None:
         out = stdout_console()
         emit(captured(out, render_table(report, out.width)))
+
+    return table
 
 
 class Progress:
