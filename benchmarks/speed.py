@@ -9,8 +9,9 @@ jax.test_util.check_grads (float64, reverse mode, order 1) and scipy.optimize.ch
 each where installed (a peer that is missing is reported as such). Each is called once
 before it is timed (imports, jax's dispatch caches). Then the whole per-entry check and
 --directions at d = 2048 (in-process, and as whole processes), and process start-up:
-`python -c pass`, `import numpy`, `gradcheck --help`, `gradcheck residual --d 8`, and
-`gradcheck residual --d 256` against
+`python -c pass`, `import numpy`, the libraries `gradcheck residual` loads imported alone
+(numpy, numpy.random, typer, rich; one BLAS thread, as gradcheck runs), `gradcheck
+--help`, `gradcheck residual --d 8`, and `gradcheck residual --d 256` against
 the same check through torch and through jax in a script (bytecode cached, as on a
 user's machine; once more with PYTHONDONTWRITEBYTECODE=1). --start-up: that table only.
 """
@@ -26,6 +27,7 @@ import time
 
 import numpy as np
 
+from gradcheck_cli.engine.workers import SINGLE_THREADED
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.pipeline import Settings, run_check
 
@@ -176,6 +178,11 @@ def in_process(args, has):
     )
 
 
+NUMPY = "python -c 'import numpy'"
+# What `gradcheck residual --d 8` imports besides its own modules, imported alone: its floor
+LIBRARIES = "import numpy, numpy.random, typer, rich.console, rich.table"
+
+
 def start_up(has):
     """Whole processes, bytecode cached (once more without): start-up and the large checks."""
     exe = [sys.executable, "-m", "gradcheck_cli"]
@@ -183,7 +190,8 @@ def start_up(has):
     cli = [script] if os.path.exists(script) else exe
     rows = [
         ("python -c pass", [sys.executable, "-c", "pass"]),
-        ("python -c 'import numpy'", [sys.executable, "-c", "import numpy"]),
+        (NUMPY, [sys.executable, "-c", "import numpy"]),
+        (f"python -c '{LIBRARIES}'", [sys.executable, "-c", LIBRARIES]),
         ("gradcheck --help", cli + ["--help"]),
         ("gradcheck residual --d 8", cli + ["residual", "--d", "8"]),
         ("gradcheck residual --d 8, PYTHONDONTWRITEBYTECODE=1", cli + ["residual", "--d", "8"]),
@@ -209,17 +217,17 @@ def start_up(has):
     print("\n| process | median |\n|---|---|")
     base = ours_256 = None
     for label, cmd in rows:
-        env = (
-            {**CACHED, "PYTHONDONTWRITEBYTECODE": "1"}
-            if "PYTHONDONTWRITEBYTECODE" in label
-            else None
-        )
+        env = None
+        if "PYTHONDONTWRITEBYTECODE" in label:
+            env = {**CACHED, "PYTHONDONTWRITEBYTECODE": "1"}
+        elif LIBRARIES in label:  # one BLAS thread, as the command line sets it
+            env = {**CACHED, **SINGLE_THREADED}
         t = process(cmd, 3 if "256" in label or "2048" in label else 21, env)
-        base = t if "import numpy" in label else base
+        base = t if label == NUMPY else base
         ours_256 = t if label == "gradcheck residual --d 256" else ours_256
         if "2048" in label:
             ratio = ""
-        elif label.startswith("gradcheck"):
+        elif label.startswith("gradcheck") or LIBRARIES in label:
             ratio = f" ({t / base:.2f}× import numpy)"
         else:
             ratio = (

@@ -52,6 +52,9 @@ def bar(name: str) -> str:
 
 @dataclass(frozen=True)
 class Tolerance:
+    """The classic bound, |A − N| ≤ atol + rtol · max(|A|, |N|, floor · max|N|): used in
+    place of the error estimates when --rtol or --atol is given (engine/bounds.py)."""
+
     rtol: float = 1e-5
     atol: float = 0.0
     floor: float = 1e-3
@@ -59,6 +62,9 @@ class Tolerance:
 
 @dataclass(frozen=True)
 class Comparison:
+    """One row's verdict and what was measured to reach it: the worst entry, its error
+    against the bound, the resolution, the kinks excused (engine/compare.py fills it in)."""
+
     status: str  # PASS, FAIL, KINK, WEAK or NOT CHECKED
     reason: str | None = None  # why it failed (or is WEAK), in words
     max_abs: float = float("nan")
@@ -95,6 +101,8 @@ class Diagnosis:
 
 @dataclass(frozen=True)
 class ForwardRow:
+    """A row of the forward table: a leaf, an intermediate or the loss, and its shape."""
+
     name: str
     role: str  # parameter, input, target, intermediate, loss
     formula: str
@@ -104,6 +112,9 @@ class ForwardRow:
 
 @dataclass(frozen=True)
 class GradientRow:
+    """A row of the backward table: an adjoint (or a Jacobian), its formula and its
+    Comparison; for a FAIL, the diagnosis."""
+
     id: str  # the variable's name, or "dy/dz" for a Jacobian
     label: str  # as printed: W̄1, ∂y/∂z
     kind: str  # parameter, input, target, intermediate, jacobian
@@ -121,6 +132,9 @@ class GradientRow:
 
 @dataclass(frozen=True)
 class Report:
+    """A whole check, as check() returns it and every format prints it: the model, the
+    settings, the forward and backward rows, notes, and the arrays compared."""
+
     model: str
     title: str
     options: dict

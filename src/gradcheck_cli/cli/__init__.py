@@ -14,24 +14,28 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Iterator, MutableMapping
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from gradcheck_cli import __version__
-from gradcheck_cli.cli.bundled import examples
 from gradcheck_cli.cli.command import execute
-from gradcheck_cli.cli.layer import layer
 from gradcheck_cli.cli.options import escape, options, split
 from gradcheck_cli.cli.output import emit_listing
-from gradcheck_cli.cli.sweep import sweep_app
 from gradcheck_cli.errors import ExitStatus, GradcheckError
 
 
 class GradcheckGroup(TyperGroup):
-    """Runs the app non-standalone so every error ends as one line and an exit code."""
+    """Runs the app non-standalone so every error ends as one line and an exit code; its
+    subcommands are made as they are asked for (Subcommands)."""
+
+    def __init__(self, **attrs):
+        super().__init__(**attrs)
+        self.commands = Subcommands(SUBCOMMANDS)
 
     def main(  # type: ignore[override]  # (standalone_mode is always ours: False)
         self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra
@@ -151,7 +155,6 @@ def _root(
     """Check hand-derived backward passes against numerical gradients."""
 
 
-@app.command()
 @options("residual", model="residual")
 def residual(**given) -> None:
     """Q1, the residual regression net: z1 = W1 x, h = φ(z1), z2 = h + x, y = W2 z2, L = ½(y − t)².
@@ -168,7 +171,6 @@ def residual(**given) -> None:
     execute("residual", given)
 
 
-@app.command()
 @options("softmax", model="softmax")
 def softmax(**given) -> None:
     """Q2, the softmax classifier: z = W x + b, y = softmax(z), L = −Σ t log y (one-hot t).
@@ -183,7 +185,6 @@ def softmax(**given) -> None:
     execute("softmax", given)
 
 
-@app.command()
 @options("run")
 def run(
     config: Annotated[
@@ -209,7 +210,6 @@ def run(
     execute(None, {**given, "config": config})
 
 
-@app.command("check")
 @options("check", model="file")
 def check_file(**given) -> None:
     """Check your own model: a Python file defining init(rng), forward(p, tap), backward(v).
@@ -224,11 +224,6 @@ def check_file(**given) -> None:
     execute("file", given)
 
 
-app.command()(layer)  # cli/layer.py: a layer's forward and backward functions, by name
-app.add_typer(sweep_app, name="sweep")
-
-
-@app.command()
 @options("bugs")
 def bugs(**given) -> None:
     """List the injectable wrong derivations, with the adjoint each one breaks.
@@ -261,7 +256,59 @@ def bugs(**given) -> None:
     emit_listing(listing, cli.format)
 
 
-app.command()(examples)  # cli/bundled.py: the configs and model files shipped with gradcheck
+# Every subcommand in --help's order: its function (or, for sweep, its typer app) as
+# "module:attribute". Each module is imported and each command made (typer reads every
+# option's signature) only when the command runs or a --help lists it: `gradcheck
+# residual` makes one command of eight, and imports neither layer, sweep nor bundled.
+SUBCOMMANDS = {
+    "residual": f"{__name__}:residual",
+    "softmax": f"{__name__}:softmax",
+    "run": f"{__name__}:run",
+    "check": f"{__name__}:check_file",
+    "layer": "gradcheck_cli.cli.layer:layer",  # a layer's forward and backward, by name
+    "bugs": f"{__name__}:bugs",
+    "examples": "gradcheck_cli.cli.bundled:examples",  # the configs and files shipped
+    "sweep": "gradcheck_cli.cli.sweep:sweep_app",
+}
+
+
+class Subcommands(MutableMapping):
+    """A group's commands by name, as click reads them (``group.commands``): each is made
+    from its "module:attribute" the first time it is looked up."""
+
+    def __init__(self, where: dict[str, str]):
+        self.entries: dict[str, Any] = dict(where)  # a str: where it is, not made yet
+
+    def __getitem__(self, name: str):
+        entry = self.entries[name]
+        if isinstance(entry, str):
+            entry = self.entries[name] = made_command(name, entry)
+        return entry
+
+    def __setitem__(self, name: str, command) -> None:
+        self.entries[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def made_command(name: str, where: str):
+    """The click command NAME, made by typer from the function (a command of one) or the
+    typer app (a group: sweep) at ``where``, "module:attribute"."""
+    module, attribute = where.split(":")
+    target = getattr(import_module(module), attribute)
+    if not isinstance(target, typer.Typer):
+        target, function = typer.Typer(add_completion=False), target
+        target.command(name)(function)
+    command = typer.main.get_command(target)
+    command.name = name  # (a typer app added to none has no name of its own)
+    return command
 
 
 def main() -> None:

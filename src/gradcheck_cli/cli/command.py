@@ -6,7 +6,7 @@ import sys
 import typer
 
 from gradcheck_cli.cli.options import split
-from gradcheck_cli.cli.output import Progress, output, output_file, write_file
+from gradcheck_cli.cli.output import Progress, output_file, resume_collector, write_file, writer
 from gradcheck_cli.errors import UsageError
 
 
@@ -24,6 +24,8 @@ def execute(model: str | None, given: dict) -> None:
         save = output_file("--save", cli.save, text if text.endswith(".npz") else text + ".npz")
     plot = _plot_file(cli)  # (refused before the check: a bad name, matplotlib missing)
     progress = Progress() if sys.stderr.isatty() and not cli.quiet else None
+    write = None if cli.quiet else writer(cli.format)
+    resume_collector()
     try:
         report = run(cfg, progress=progress)
     finally:
@@ -38,8 +40,8 @@ def execute(model: str | None, given: dict) -> None:
         write_file("--save", save, savez, cli.quiet)
     if plot is not None:
         _heatmaps(report, *plot, cli)
-    if not cli.quiet:
-        output(report, cli.format)
+    if write is not None:
+        write(report)
     raise typer.Exit(report.exit_code)
 
 

@@ -2,10 +2,12 @@
 quiet end of a Ctrl-C.
 
 Imported first by the command line, before typer and rich, and itself imports only what
-Python has loaded already: when this process is the gradcheck command, Ctrl-C is caught
-from here on (see quiet_interrupts).
+Python has loaded already or has built in (gc): when this process is the gradcheck
+command, Ctrl-C is caught from here on (see quiet_interrupts), and the garbage collector
+waits until the check starts (see pause_collector).
 """
 
+import gc
 import os
 import signal
 import sys
@@ -64,8 +66,32 @@ def _program() -> bool:
     return name.lower() in ("gradcheck", "gradcheck.exe", "gradcheck-script.py")
 
 
+def pause_collector() -> None:
+    """Turn the cyclic garbage collector off for the start-up (resume_collector turns it
+    back on). Start-up makes some 50,000 objects that live as long as the process
+    (modules, classes, typer's parameters) and few cycles: walking them again and again
+    would cost about 10 ms of `gradcheck residual --d 8` (docs/benchmarks.md)."""
+    global _paused
+    if gc.isenabled():
+        gc.disable()
+        _paused = True
+
+
+def resume_collector() -> None:
+    """Once the imports are done, before a check or a sweep runs: what start-up made is
+    frozen (gc.freeze: never walked again) and the collector runs as usual from here,
+    so the check frees its cycles (and their arrays) as it always did."""
+    global _paused
+    if _paused:
+        gc.freeze()
+        gc.enable()
+        _paused = False
+
+
+_paused = False
 if _program():
     quiet_interrupts()
+    pause_collector()
 
 
 def stderr_line(message: str) -> None:
@@ -185,20 +211,27 @@ def emit_listing(listing, fmt: str, extra=None) -> None:
         emit(captured(stdout_console(), formats.table(listing)))
 
 
-def output(report, fmt: str) -> None:
+def writer(fmt: str):
+    """What writes a report in ``fmt`` to stdout, its modules imported now: the command
+    line makes it before the check, so that rich loads (for a table) while the
+    collector still waits (pause_collector)."""
     if fmt == "json":
         import json
 
-        emit(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    elif fmt == "markdown":
+        return lambda report: emit(
+            json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        )
+    if fmt == "markdown":
         from gradcheck_cli.report.render import render_markdown
 
-        emit(render_markdown(report))
-    else:
-        from gradcheck_cli.report.render import render_table
+        return lambda report: emit(render_markdown(report))
+    from gradcheck_cli.report.render import render_table
 
+    def table(report) -> None:
         out = stdout_console()
         emit(captured(out, render_table(report, out.width)))
+
+    return table
 
 
 class Progress:

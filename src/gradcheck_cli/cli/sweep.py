@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from gradcheck_cli.cli.options import options, split
-from gradcheck_cli.cli.output import emit, emit_listing, output_file, write_file
+from gradcheck_cli.cli.output import emit, emit_listing, output_file, resume_collector, write_file
 from gradcheck_cli.errors import GradcheckError, UsageError
 
 if TYPE_CHECKING:  # (rich.table: imported where a listing is printed)
@@ -20,7 +20,9 @@ PLOT_FORMATS = (
 )  # fmt: skip
 
 sweep_app = typer.Typer(
-    help="Error of each finite-difference engine over steps 1e-1 … 1e-14.", no_args_is_help=True
+    help="Error of each finite-difference engine over steps 1e-1 … 1e-14.",
+    no_args_is_help=True,
+    add_completion=False,  # made into a command of its own (cli/__init__.py, SUBCOMMANDS)
 )
 
 
@@ -31,6 +33,7 @@ def _sweep(model: str, given: dict) -> None:
     cli, flags = split(given)
     cfg = resolve(model, str(cli.config) if cli.config else None, flags)
     plot = plot_file(str(cli.plot)) if cli.plot is not None else None
+    resume_collector()
     result = sweep_model(cfg)
     if plot is not None:
         _plot(result, *plot)

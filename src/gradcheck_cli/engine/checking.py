@@ -133,7 +133,7 @@ def estimate_bytes(model: Model) -> int:
     return held_bytes(model)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
 class Checked:
     """A check before its diagnoses: the report (every row's verdict), and what the
     diagnoses need of the run (pipeline.run_check hands them on to diagnose/)."""

@@ -86,7 +86,7 @@ Step = float | np.ndarray  # a relative step, or one per entry
 Parts = list[Any]  # value, plus, minus, error, step: each an array, or None (Derivative)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
 class Derivative:
     """d(out)/d(wrt) for the entries of wrt, shaped wrt.shape + out.shape.
 

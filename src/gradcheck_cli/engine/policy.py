@@ -39,6 +39,9 @@ REFERENCE = "float64"  # the dtype N, the second looks and --directions are comp
 
 @dataclass(frozen=True)
 class Policy:
+    """The factors of the bound and of the verdict's tests for one dtype A is computed in
+    (POLICY): what the module's docstring derives."""
+
     eps: float  # machine epsilon of the dtype A is computed in
     entry: float  # × eps × max(|A_i|, |N_i|): the entry's own rounding
     tensor: float  # × eps × max|N| of the tensor: round-off of sums within it

@@ -132,7 +132,7 @@ def numeric_reference(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
 class Central:
     """Central differences at one step of the kink test, with their one-sided halves."""
 
@@ -141,7 +141,7 @@ class Central:
     minus: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
 class OneSided:
     """The one-sided derivatives of the failing entries, from the kink test (NaN elsewhere):
     ``left`` and ``right`` (the two finest steps extrapolated), [lo, hi] between them, and
@@ -464,7 +464,7 @@ def _straddled_by_richardson(
     return (error > STRADDLE_ESTIMATE * np.maximum(np.abs(numeric), floor)) & central_ok
 
 
-@dataclass
+@dataclass(eq=False)  # (eq=False: arrays: == by identity, quicker to define)
 class Pending:
     """One row between its numeric reference and its verdict."""
 
@@ -980,7 +980,7 @@ def _a_sample_of(bad: np.ndarray, settings: "Settings") -> np.ndarray | None:
     return few.reshape(bad.shape)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
 class Looked:
     """What a row is compared with after a second look: N (a reference taken again where
     one agreed), each entry's bound (only ever wider, or a referee's), the proved kinks
@@ -994,7 +994,7 @@ class Looked:
     vague: np.ndarray | None = None  # unresolved: a kink candidate its sides do not resolve
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
 class Measured:
     """One row as first compared: A, N (where unsampled, A), each entry's bound, and θ."""
 

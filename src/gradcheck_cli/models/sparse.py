@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
 class Rows:
     """Copies of ``base`` (m×n): copy p equals base with row rows[p] replaced by values[p]."""
 

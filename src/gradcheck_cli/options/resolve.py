@@ -24,6 +24,8 @@ from gradcheck_cli.options.toml import read_toml
 
 @dataclass(frozen=True)
 class Config:
+    """A check's settings, resolved: flags over the config file over the defaults."""
+
     model: str
     options: ModelOptions  # the model's options, complete
     check: CheckOptions  # the check options, complete

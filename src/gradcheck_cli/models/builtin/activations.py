@@ -13,6 +13,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Activation:
+    """An activation φ by name, with its derivative φ′ (the residual net's h = φ(z1))."""
+
     name: str
     phi: Callable[[np.ndarray], np.ndarray]
     dphi: Callable[[np.ndarray], np.ndarray]
