@@ -1,12 +1,17 @@
 """Scale: sampling and directional checks find wrong entries in large tensors."""
 
 import json
+from unittest.mock import patch
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gradcheck_cli.cli import app
+from gradcheck_cli.engine import strata
+from gradcheck_cli.engine.strata import stratified
 from gradcheck_cli.engine.verdict import sample_indices
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.pipeline import Settings, run_check
@@ -26,6 +31,30 @@ def test_sample_always_takes_the_largest_and_smallest_and_is_seeded():
     assert list(idx) == list(sample_indices(A, A.shape, Settings.of(sample=10, seed=4), "W1"))
     assert list(idx) != list(sample_indices(A, A.shape, Settings.of(sample=10, seed=5), "W1"))
     assert sample_indices(A, A.shape, Settings.of(sample=1000), "W1") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(3, 3000),
+    fill=st.floats(0.0, 0.25),
+    kind=st.sampled_from(["normal", "integers", "wide", "subnormal", "constant"]),
+    seed=st.integers(0, 2**16),
+)
+def test_the_budget_sample_selects_the_entries_sample_indices_sorts_for(n, fill, kind, seed):
+    """strata.stratified finds sample_indices's entries without sorting every |A|: the
+    same, entry for entry, ties (in index order) and exponents of every size included."""
+    rng = np.random.default_rng(seed)
+    A = {
+        "normal": lambda: rng.standard_normal(n),
+        "integers": lambda: rng.integers(-3, 4, n).astype(float),
+        "wide": lambda: rng.standard_normal(n) * 10.0 ** rng.integers(-300, 300, n),
+        "subnormal": lambda: np.where(rng.random(n) < 0.5, 0.0, rng.standard_normal(n) * 1e-310),
+        "constant": lambda: np.full(n, -2.5),
+    }[kind]()
+    at = Settings.of(sample=max(3, round(fill * n)), seed=seed % 7)
+    with patch.object(strata, "SELECT_SORTED", 16):  # (select at these sizes, not sort)
+        want, got = sample_indices(A, A.shape, at, "W1"), stratified(A, A.shape, at, "W1")
+    assert (want is None and got is None) or list(want) == list(got)
 
 
 def test_sampled_check_says_how_many_and_catches_a_bug_in_the_sample():

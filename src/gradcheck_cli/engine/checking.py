@@ -13,6 +13,7 @@ import numpy as np
 from gradcheck_cli.engine.compare import NotCheckable
 from gradcheck_cli.engine.engines import AUTO, engine
 from gradcheck_cli.engine.numeric import Derivative, complex_safe
+from gradcheck_cli.engine.strata import stratified
 from gradcheck_cli.engine.verdict import (
     Pending,
     analytic_at,
@@ -22,7 +23,6 @@ from gradcheck_cli.engine.verdict import (
     forward_rounding,
     moved_backwards,
     numeric_reference,
-    sample_indices,
     verdict,
 )
 from gradcheck_cli.engine.workers import Pool
@@ -347,7 +347,7 @@ def _pending(
             nothing = Derivative(np.full(np.shape(env[f.name]), np.nan))
             pending.append(Pending(*head, NotCheckable(why), nothing))
         else:
-            indices = sample_indices(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
+            indices = stratified(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
             der = None
             if not settings.check.directions:
                 der = numeric_reference(model, env, f.name, method, settings, indices=indices)
@@ -390,6 +390,7 @@ def _judged(
     for p in pending:
         p.rounding = rounding.get(p.id)
         p.moved = forward_rounding(model, env, p, method, settings, moved)
+        p.moved_at = moved if p.moved is None else None  # (the verdict's, once it has an N)
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
             from gradcheck_cli.engine.directional import directional_verdict
 

@@ -24,13 +24,13 @@ from gradcheck_cli.engine.policy import (
     SCATTER_CHANGED,
     TINY,
 )
+from gradcheck_cli.engine.strata import stratified
 from gradcheck_cli.engine.verdict import (
     Pending,
     analytic_at,
     analytic_rounding,
     at_jittered,
     numeric_reference,
-    sample_indices,
     verdict,
 )
 from gradcheck_cli.models.model import Model, Values
@@ -337,7 +337,7 @@ def _sampled(
     n = int(np.prod(shape))
     k = min(n, max(FILL_LEAST, round(settings.runtime.fill * n)))
     at_k = replace(settings, check=replace(settings.check, sample=k, directions=None))
-    p.indices = sample_indices(p.analytic, shape, at_k, p.id)
+    p.indices = stratified(p.analytic, shape, at_k, p.id)
     p.derivative = numeric_reference(model, env, p.id, method, settings, indices=p.indices)
     numeric, entrywise = verdict(model, env, p, method, settings)
     entrywise = replace(entrywise, directions=_count(settings))

@@ -56,6 +56,7 @@ ARRAY_PASSES = 80  # the verdict's passes over every checked entry, every-entry 
 FALLBACK_PASSES = 140  # ... and the fallback's (directional sums, the sampled verdict) ...
 SORT_PASSES = 3  # ... and its sampling's sort by |A|: this many × log2(entries) more
 SAMPLE_EACH = 6e-6  # seconds a sampled entry costs the fallback besides its reference
+UNIT_ENTRIES = 2**22  # entries the unit array pass is timed on, at most (32 MiB arrays)
 DENSE_CHUNK = 4  # a chunk of copies turned dense holds this many times its bytes (measured)
 
 
@@ -189,9 +190,12 @@ def _evenly(size: int, k: int) -> np.ndarray:
 
 def _array_pass(n: int) -> float:
     """Seconds an elementwise pass over an array of n float64 entries takes, a
-    difference and an absolute value of it, per entry: the verdict's unit of work."""
+    difference and an absolute value of it, per entry: the verdict's unit of work. Timed
+    on at most UNIT_ENTRIES (memory-bound beyond a cache either way: a pass over a 64 M
+    entry leaf's copies, 1 GiB, took longer than the check it was to time)."""
     if n == 0:
         return 0.0
+    n = min(n, UNIT_ENTRIES)
     a, b = np.ones(n), np.full(n, 2.0)
     np.abs(a - b)  # (pages touched first: not timed)
     return min(_timed(lambda: np.abs(a - b)) for _ in range(3)) / n

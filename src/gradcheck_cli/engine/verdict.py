@@ -479,6 +479,7 @@ class Pending:
     indices: np.ndarray | None = None  # the flat entries sampled (--sample), or all
     rounding: np.ndarray | None = None  # A from an extended-precision run − A (signed), if any
     moved: np.ndarray | None = None  # |Δ(A − N)| under forward values moved by ulps (measured)
+    moved_at: list[dict[str, Any]] | None = None  # A at those moved forwards (moved_backwards)
     kink: np.ndarray | None = None  # after the verdict: the entries proved kinks
     bound: np.ndarray | None = None  # after the verdict: each entry's bound (--plot)
 
@@ -686,8 +687,10 @@ def forward_rounding(
         return None
     A = A.astype(np.float64, copy=False)
     theta = _differentiated(env, p)
+    compared = sampled_mask(p)  # (the budget's sample: only its entries are compared)
+    N = der.value if compared is None else np.where(compared, der.value, A)
     base = per_entry(
-        method, settings.tolerance, A, der.value, der.error, p.rho, settings.check.dtype, theta
+        method, settings.tolerance, A, N, der.error, p.rho, settings.check.dtype, theta
     )
     limit = MOVED_MATTERS * _finite(base, posinf=np.inf)
     delta = np.zeros(A.shape)
@@ -700,10 +703,12 @@ def forward_rounding(
         np.abs(own, out=own)
         own = _finite(own, nan=0.0, posinf=0.0)
         matters = own * POLICY[REFERENCE].rounding > limit
+        if compared is not None:
+            matters &= compared
         if matters.any():
             which = np.flatnonzero(matters)
             d_moved = _rounded(model, env, p, method, settings, which, draw, a_moved)
-            shared = np.abs((A - der.value) - d_moved)
+            shared = np.abs((A - N) - d_moved)
             own = np.where(matters, np.nan_to_num(shared, nan=np.inf), own)
         np.maximum(delta, own, out=delta)
     return delta
@@ -899,7 +904,7 @@ def _verdict(
     assert der is not None, "the numeric reference is computed before the verdict"
     if p.moved is None:  # (a row --directions flagged, or
         # the budget's sample: A's rounding under moved forward values, measured here)
-        moved = moved_backwards(model, env, model.jacobians, settings.check.dtype)
+        moved = p.moved_at or moved_backwards(model, env, model.jacobians, settings.check.dtype)
         p.moved = forward_rounding(model, env, p, method, settings, moved)
     numeric, A, mask = der.value, p.analytic, sampled_mask(p)
     mask = _differentiable(env, p, numeric.shape, mask)
@@ -1280,8 +1285,19 @@ def sample_indices(
         order = np.argsort(np.abs(A).ravel(), kind="stable")
     else:
         order = rng.permutation(n)
-    picks = {int(order[0]), int(order[-1])}
-    for stratum in np.array_split(order[1:-1], max(k - 2, 0)):
-        if stratum.size:
-            picks.add(int(rng.choice(stratum)))
-    return np.array(sorted(picks))
+    return np.unique(order[drawn_ranks(n, k, rng)])
+
+
+def drawn_ranks(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """The ranks sample_indices draws: 0, n − 1, and one from each of k − 2 equal strata
+    of the ranks between (np.array_split's sizes), all in one draw (the same numbers as
+    rng.choice over one stratum after another: rng.integers(0, size) each)."""
+    if k <= 2 or n <= 2:
+        return np.unique(np.array([0, n - 1], dtype=np.int64))
+    size, extra = divmod(n - 2, k - 2)
+    sizes = np.full(k - 2, size, dtype=np.int64)
+    sizes[:extra] += 1
+    sizes = sizes[sizes > 0]  # (an empty stratum draws nothing)
+    starts = 1 + np.cumsum(sizes) - sizes
+    picks = starts + rng.integers(0, sizes, dtype=np.int64)
+    return np.concatenate([[0], picks, [n - 1]])
