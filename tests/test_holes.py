@@ -73,6 +73,20 @@ EXPECT = {  # file: {row: the statuses allowed}
     "l1_small.py": {"W": ("PASS",)},
     "l1_small_dropped.py": {"W": ("FAIL",)},  # (central: below its rtol, see below)
     "maxpool_equality.py": {"m": ("PASS",), "x": ("PASS",)},
+    # ties of a max: each tied entry alone is a subgradient; together only a split of the
+    # max's derivative is (_kinks_apart), not the whole of it at every tied entry
+    "max_tie.py": {"m": ("PASS",), "x": ("KINK",)},
+    "max_tie_split.py": {"m": ("PASS",), "x": ("KINK", "WEAK")},
+    "max_tie_every.py": {"m": ("PASS",), "x": ("FAIL",)},
+    "kinks_apart.py": {"x": ("KINK",)},
+    # a term no finite difference can see: never a FAIL of it, never a PASS without it
+    "below_central.py": {"w": ("PASS",), "s": ("WEAK",)},
+    "below_central_dropped.py": {"w": ("PASS",), "s": ("WEAK",)},
+    # losses that cancel: rounded at the size of their terms, not at eps · |L|
+    "confident_ce.py": dict.fromkeys(["z", "u"], ("WEAK",)),
+    "confident_ce_target_dropped.py": dict.fromkeys(["z", "u"], ("FAIL",)),
+    "contrastive_cold.py": {**dict.fromkeys(["S", "w", "a", "b"], ("PASS",)), "u": ("WEAK",)},
+    "hinge_ties.py": dict.fromkeys(["S", "W", "X"], ("KINK",)),
     # the fit's term is 1e-8 of the gradient: under Richardson's resolution (3e-7), so the
     # dropped one PASSes too, honestly (test_an_abs_below_float64s_probe_is_seen)
     "abs_near_fit.py": {"W": ("PASS",)},
@@ -107,6 +121,14 @@ OTHERWISE = {
     ("raw_decay_dropped.py", "richardson"): {"w": ("PASS",)},
     ("raw_decay_dropped.py", "central"): {"w": ("PASS",)},
     # central's classic bound sees float32's quanta as an error (a known limit: auto does not)
+    # and so the rounding of a loss that cancels (a 4e-18 z̄ against N = 0)
+    ("confident_ce.py", "central"): dict.fromkeys(["z", "u"], NOT_PASSED),
+    ("contrastive_cold.py", "central"): {
+        **dict.fromkeys(["S", "u", "b"], ("PASS",)),
+        **dict.fromkeys(["w", "a"], ("PASS", "WEAK", "FAIL")),
+    },
+    # Richardson's steps cannot resolve a loss of 7e-9 rounded at 100: every row coarse
+    ("contrastive_cold.py", "richardson"): dict.fromkeys(["S", "w", "u", "a", "b"], ("WEAK",)),
     ("f32_roundtrip.py", "central"): {"w": NOT_PASSED},
     # a finite difference across y.astype(int) jumps: ȳ = 0 cannot be resolved there
     ("labels_int.py", "richardson"): {"W": ("FAIL",), "x": ("PASS",), "y": ("WEAK",)},
@@ -115,6 +137,11 @@ OTHERWISE = {
     ("f32_buffer.py", "central"): {
         **dict.fromkeys(["y", "h32", "V"], ("PASS",)),
         **dict.fromkeys(["h", "z", "W", "b", "x"], NOT_PASSED),
+    },
+    # a loss of 1e12: central's differences round off far above the slip (as Richardson)
+    ("raw_units_smoothing_dropped.py", "central"): {
+        **dict.fromkeys(["pred", "w", "b"], ("PASS",)),
+        **dict.fromkeys(["Zc", "V", "c"], ("WEAK",)),
     },
     **{
         (name, "richardson"): {

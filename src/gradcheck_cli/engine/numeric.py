@@ -243,7 +243,7 @@ def differentiate(
         hp, _ = e.taken(rel)
         return Derivative(e.scatter((e.at(hp.ravel()) - e.f0) / hp))
     if how.rule == "richardson":
-        parts = _richardson(e.at, e.taken, rel, e.idx.size, e.f0, chunk_bytes)
+        parts = _richardson(e.at, e.taken, rel, e.idx.size, e.f0, chunk_bytes, e.largest)
     else:
         parts = _central(e, rel)
     redo = _poorly_resolved(parts, method, e, rel_step)
@@ -286,6 +286,9 @@ class _Entries:
         self.f0 = np.asarray(env[out], dtype=np.float64)
         self.tail = (1,) * self.f0.ndim
 
+    def largest(self) -> float:
+        return largest_value(self.env)
+
     @overload
     def scatter(self, values: np.ndarray) -> np.ndarray: ...
     @overload
@@ -324,6 +327,19 @@ class _Entries:
         x = self.flat[self.idx[part]]
         h = rel * np.maximum(1.0, np.abs(x))
         return [a.reshape((-1,) + self.tail) for a in ((x + h) - x, x - (x - h))]
+
+
+def largest_value(env: Values) -> float:
+    """The largest finite |value| of the forward (leaves and computed values): the scale
+    of the terms a loss that cancels (log Σ eˣ − x₀ of a confident prediction) is rounded
+    at, where its own |L| says nothing of it."""
+    most = 0.0
+    for v in env.values():
+        a = np.asarray(v)
+        if a.size and a.dtype.kind in "fc":
+            a = np.abs(a)
+            most = max(most, float(np.max(a, where=np.isfinite(a), initial=0.0)))
+    return most
 
 
 def _central(e: _Entries, rel: Step) -> Parts:
@@ -408,9 +424,11 @@ def _richardson(
     n: int,
     f0: np.ndarray,
     chunk_bytes: int,
+    largest: Callable[[], float] | None = None,
 ) -> Parts:
     """Richardson's value, plus, minus, estimate and step for the n entries, by blocks of
-    entries: its arrays hold RICHARDSON_STEPS numbers per entry (and per entry of f)."""
+    entries: its arrays hold RICHARDSON_STEPS numbers per entry (and per entry of f);
+    ``largest``: the forward's largest value, for the entries where f never moved."""
     first: Any = RICHARDSON_FIRST_STEP if rel_step is None else rel_step
     block = max(1, chunk_bytes // (8 * RICHARDSON_ARRAYS * RICHARDSON_STEPS * max(1, f0.size)))
     pieces = [
@@ -419,6 +437,7 @@ def _richardson(
             partial(taken, part=b),
             first if np.ndim(first) == 0 else first[b],
             f0,
+            largest=largest,
         )
         for b in (slice(i, min(n, i + block)) for i in range(0, n, block))
     ]
@@ -437,6 +456,7 @@ def _extrapolated(
     f0: np.ndarray,
     eps: float = EPS,
     count: int = RICHARDSON_STEPS,
+    largest: Callable[[], float] | None = None,
 ) -> Parts:
     """Per entry, the best of the Richardson extrapolations along a sequence of steps.
 
@@ -448,6 +468,12 @@ def _extrapolated(
     turns sharply (a saturating unit, a kink nearby), none that leaves the domain (a NaN
     there rates infinite). Returns value, None, None, estimate, step (the smallest of
     the three steps the kept extrapolation used).
+
+    Where f never moved, at any step, its round-off eps·|f| says nothing of the change
+    it hides: a loss that is a cancellation (log Σ eˣ − x₀ of a confident prediction
+    rounds to exactly 0) carries the rounding of the values it was computed from. There
+    the estimate is at least that of ``largest()`` (the forward's largest value, eps ·
+    it / the largest step): below it, a derivative cannot move f at all.
     """
     steps = [taken(first * RICHARDSON_RATIO**-k) for k in range(count)]
     tiny = taken(first * RICHARDSON_RATIO ** -(count - 1) * PLATEAU_STEP)
@@ -485,7 +511,11 @@ def _extrapolated(
     value = np.where(np.isfinite(error), pick(R), np.nan)
     with np.errstate(invalid="ignore"):  # on a staircase: as far as its slopes spread
         spread = np.fmax.reduce(np.abs(np.where(np.isfinite(D), D, np.nan) - value[None]), axis=0)
-    return [value, None, None, np.where(flat, np.fmax(error, spread), error), pick(h[2:])]
+    error = np.where(flat, np.fmax(error, spread), error)
+    still = np.all(f_all[:, 0] == f_all[:, 1], axis=0) & np.all(f_all[:, 0] == f0, axis=0)
+    if largest is not None and still.any():
+        error = np.where(still, np.fmax(error, RICHARDSON_ROUNDOFF * eps * largest() / h[0]), error)
+    return [value, None, None, error, pick(h[2:])]
 
 
 EXTENDED_EPS = float(np.finfo(np.longdouble).eps)  # 1.1e-19 where longdouble is x87's 80 bits

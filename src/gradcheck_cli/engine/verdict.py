@@ -21,6 +21,7 @@ from gradcheck_cli.engine.numeric import (
     complex_beside,
     complex_steps,
     differentiate,
+    largest_value,
     richardson_extended,
 )
 from gradcheck_cli.engine.policy import (
@@ -49,7 +50,7 @@ from gradcheck_cli.engine.policy import (
 )
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian, Model, Values
-from gradcheck_cli.result import FAIL, Comparison, Tolerance
+from gradcheck_cli.result import FAIL, PASS, Comparison, Tolerance
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -923,7 +924,8 @@ def _verdict(
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
     p.bound = bound
     if comparison.status != FAIL:
-        return numeric, comparison
+        loss = float(np.real(env[model.loss]))
+        return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
     bad = np.abs(A - numeric) > bound
     few = _a_sample_of(bad, settings) if p.jac is None else None
     if few is not None:  # thousands wrong: a sample confirmed is enough (a formula's slip)
@@ -941,10 +943,36 @@ def _verdict(
     c = compare(
         A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=looked.sides
     )
-    for where, why in ((looked.vague, VAGUE), (looked.torn, TORN)):
+    for where, why in ((looked.vague, VAGUE), (looked.torn, TORN), (looked.still, STILL)):
         if where is not None and where.any():
             c = unresolved(c, where, A, looked.numeric, why)
+    if looked.apart is not None and c.status == FAIL:
+        c = replace(c, reason=f"{c.reason}; {looked.apart}" if c.reason else looked.apart)
     return looked.numeric, c
+
+
+NOTHING_MOVED = (
+    "A = N = 0 at every entry, and no step moved L: a derivative below the differences' "
+    "round-off (eps · |L| / h) cannot be told from 0"
+)
+
+
+def _nothing_moved(
+    method: str, loss: float, A: np.ndarray, N: np.ndarray, mask: np.ndarray | None, c: Comparison
+) -> Comparison:
+    """A passing row of zeros only, under a finite difference: N = 0 exactly says only that
+    L(θ + h) = L(θ − h), that no step moved L by its rounding, not that the derivative is
+    0 (a dropped term of 1e-8 beside a loss of 6e4, under central's step of 6e-6). There
+    is nothing carrying to state a resolution over, so the row is unresolved (WEAK), not
+    PASS. The complex step's exact 0 is a derivative, and stands."""
+    if engine(method).exact or c.status != PASS or c.resolution is not None or c.unresolved:
+        return c
+    where = np.ones(A.shape, bool) if mask is None else mask
+    if loss == 0 or not np.isfinite(loss) or not where.any():
+        return c
+    if np.any(A[where] != 0) or np.any(N[where] != 0):
+        return c
+    return unresolved(c, where, A, N, NOTHING_MOVED)
 
 
 # the reasons a row is WEAK where an entry could not be resolved: a kink candidate its
@@ -952,6 +980,10 @@ def _verdict(
 VAGUE = (
     "a kink candidate at {index} that one-sided differences cannot resolve (round-off, or "
     "a kink nearer θ than the finest step): whether A is a subgradient there cannot be told"
+)
+STILL = (
+    "A − N at {index} is within the round-off of L's differences (256 eps |L| / 2h; N = 0 "
+    "where no step moved L): that entry cannot be told"
 )
 TORN = (
     "two ladders of Richardson steps disagree at {index} by more than their estimates "
@@ -997,6 +1029,8 @@ class Looked:
     sides: OneSided
     torn: np.ndarray | None = None  # unresolved: two Richardson ladders disagree there
     vague: np.ndarray | None = None  # unresolved: a kink candidate its sides do not resolve
+    apart: str | None = None  # why the kinks, each a subgradient alone, are none together
+    still: np.ndarray | None = None  # unresolved: N = 0 where A could not have moved L
 
 
 @dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
@@ -1050,7 +1084,8 @@ def _second_look(
     vague = kink & ~proved & (~sides.resolved() | blind)
     if engine(method).exact:  # (an exact N, the complex step's: there it stays a FAIL)
         vague = np.zeros_like(vague)
-    kink = proved
+    apart = _kinks_apart(model, env, p, settings, A, numeric, sides, proved)
+    kink = proved if apart is None else np.zeros_like(proved)
     failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any() and engine(method).complex and settings.check.dtype == "float64":
         numeric = _extended_reference(model, env, p, A, numeric, bound, failing)
@@ -1068,10 +1103,103 @@ def _second_look(
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
     vague &= failing & ~torn
-    bound = np.where(torn | vague, np.inf, bound)
+    still = failing & ~torn & ~vague & _unmoved(model, env, p, method, settings, A, numeric)
+    bound = np.where(torn | vague | still, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
-    return Looked(numeric, bound, kink, sides, torn, vague)
+    return Looked(numeric, bound, kink, sides, torn, vague, apart, still)
+
+
+def _unmoved(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    A: np.ndarray,
+    numeric: np.ndarray,
+) -> np.ndarray:
+    """Where a finite difference cannot tell A from N for its own round-off
+    (DIFFERENCE_ROUNDOFF eps S / 2h, S = |L| or Σ|θ_j N_j|): an N of exactly 0 where A
+    times the step both ways would not have moved L past it (L(θ + h) = L(θ − h) is all
+    that was seen: a 1e-8 term beside a loss of 6e4 under central's step of 6e-6), and,
+    under a classic rtol, which holds A to N as if N were exact, any A within it of N.
+    Neither a FAIL of A nor a PASS (_nothing_moved). A "mask forgotten" (A = 0.5 where
+    N = 0) moves L by far more, and FAILs; Richardson's estimate counts its round-off."""
+    der = p.derivative
+    nothing = np.zeros(A.shape, bool)
+    if engine(method).exact or p.jac is not None or der is None or der.step is None:
+        return nothing
+    step = np.asarray(der.step, dtype=float)
+    if step.shape != A.shape:
+        return nothing
+    theta = np.abs(np.asarray(env[p.id], dtype=float))
+    noise = DIFFERENCE_ROUNDOFF * EPS * _loss_size(env, model, theta, numeric)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        still = (numeric == 0) & (A != 0) & (np.abs(A) * 2 * step <= noise)
+        if not uses_estimates(method, settings.tolerance):
+            still |= np.abs(A - numeric) * 2 * step <= noise
+    return still
+
+
+def _kinks_apart(
+    model: Model,
+    env: Values,
+    p: Pending,
+    settings: "Settings",
+    A: np.ndarray,
+    numeric: np.ndarray,
+    sides: OneSided,
+    kink: np.ndarray,
+) -> str | None:
+    """Why A is no subgradient at the row's kinks taken together, though it is at each
+    alone; None where it is (or where that cannot be told). Along v = Σ s_i e_i over the
+    kinks (s_i the sign of right_i − left_i), where the loss is smooth (its one-sided
+    derivatives along v agree within their slack), A·v must equal that derivative,
+    within the entries' tolerances summed and its own slack. Tied entries of one max
+    are: moved together the max is smooth, and a backward that routes the whole gradient
+    to every tied entry (x == max) sums to a multiple of it. Where v meets a kink of its
+    own (independent kinks, or finite steps that cross kinks beside θ) nothing is
+    decided: its sides from finite steps can be anything there."""
+    if p.jac is not None or np.count_nonzero(kink) < 2 or sides.tol is None:
+        return None
+    theta = np.asarray(env[p.id], dtype=float)
+    idx = np.flatnonzero(kink)
+    signs = np.where(sides.right.ravel()[idx] >= sides.left.ravel()[idx], 1.0, -1.0)
+    flat = np.zeros(theta.size)
+    flat[idx] = signs
+    v = flat.reshape(theta.shape)
+    step = (settings.check.eps or DEFAULT_REL_STEP) * max(
+        1.0, float(np.abs(theta).ravel()[idx].max())
+    )
+    loss = float(env[model.loss])
+    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * _loss_size(env, model, theta, numeric)
+
+    def at(k: float) -> tuple[Central, np.ndarray]:
+        h = step / k
+        up, down = np.real(
+            np.asarray(model.evaluate(env, p.id, np.stack([theta + h * v, theta - h * v])))
+        )
+        plus, minus = np.array([(up - loss) / h]), np.array([(loss - down) / h])
+        return Central((plus + minus) / 2, plus, minus), np.array([noise / h])
+
+    try:
+        with np.errstate(all="ignore"):
+            found = _one_sided([at(k) for k in (*KINK_WIDER, *POLICY[REFERENCE].kink_steps)])
+    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+        return None
+    if found.resolved()[0]:  # a kink along v too: finite steps that cross other kinks
+        return None  # (beside them) can make its sides anything; only a smooth v decides
+    tol = float(np.sum(sides.tol.ravel()[idx])) + float(found.slack[0])
+    Av = float(np.dot(A.ravel()[idx], signs))
+    if not np.isfinite(tol) or float(found.lo[0]) - tol <= Av <= float(found.hi[0]) + tol:
+        return None
+    return (
+        f"the {idx.size} entries on a kink are no subgradient together: moved together "
+        f"(Σ ±e_i over them), the loss's one-sided derivatives are {float(found.left[0]):.6g} "
+        f"and {float(found.right[0]):.6g}, and Σ ±A_i = {Av:.6g} (a tie whose gradient "
+        "each tied entry takes in full?)"
+    )
 
 
 def _another_ladder(
@@ -1257,11 +1385,16 @@ def _below_the_loss(
     carry the gradient, or where A is 0, are widened (1 − σ of a sigmoid saturated at
     z = 57 is 0 in float64 and in 80 bits where σ' is 1e-25: a carrying one then leaves
     the row unresolved, WEAK), and a loss of 1e12 in raw units does not hide a 1e-3 error
-    in a carrying entry. Not for the classic bound (the user's contract)."""
+    in a carrying entry; for those, |L| is at least the forward's largest value (a loss
+    that cancels, log Σ eˣ − x₀ of a confident prediction at 1e-9, is rounded at the size
+    of its terms). Not for the classic bound (the user's contract)."""
     if p.jac or not uses_estimates(method, settings.tolerance):
         return bound
-    floor = loss_floor(np.asarray(env[p.id], float), float(env[model.loss]), settings.check.dtype)
+    loss = abs(float(env[model.loss]))
     err = np.abs(A - numeric)
+    if engine(method).exact and np.any(err > bound):  # (its terms: a loss that cancels)
+        loss = max(loss, largest_value(env))
+    floor = loss_floor(np.asarray(env[p.id], float), loss, settings.check.dtype)
     widen = (err > bound) & (err <= floor)
     if engine(method).exact:
         widen &= ~carrying(A, numeric, np.ones(A.shape, bool)) | (A == 0)

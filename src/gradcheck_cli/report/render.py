@@ -213,9 +213,13 @@ def failures(report: Report) -> Text:
                     f"; worst at {_where(c)}: A = {_g(c.worst_analytic)}, N = {_g(c.worst_numeric)}"
                 )
             if c.left is not None and c.right is not None:
+                alone = c.worst_analytic is not None and (
+                    min(c.left, c.right) <= c.worst_analytic <= max(c.left, c.right)
+                )
                 text.append(
                     f"; a kink there: one-sided derivatives {_g(c.left)} (left) and "
-                    f"{_g(c.right)} (right), A outside them"
+                    f"{_g(c.right)} (right), "
+                    + ("A between them, but not with the others" if alone else "A outside them")
                 )
             text.append("\n")
             if r.diagnosis is not None:
