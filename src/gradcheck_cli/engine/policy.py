@@ -122,6 +122,8 @@ EXTENDED_REFEREE = 4e7  # values one row's failing entries may compute in 80 bit
 # The second look at failing entries (verdict.py), always in float64 (REFERENCE)
 DIFFERENCE_ROUNDOFF = 256  # × eps × |L| / h: the round-off a one-sided difference may carry
 SIDES_ROUNDOFF = 8  # × eps × |L| / h: ... in the one-sided derivatives' slack, beside their change
+CLASSIC_ROUNDOFF = 4  # × eps × S / h: a central difference's round-off, the least a classic
+# bound holds A to N by (S = |L|, or Σ|θ_j N_j| where larger; as Richardson's estimate counts it)
 KINK_RATIO = 8  # the kink test's steps stand this far apart (kink_steps), and so do ...
 KINK_WIDER = (1 / 64, 1 / 8)  # ... the wider steps (h / k) its one-sided derivatives may use
 KINK_SIDES = 2  # one-sided derivatives differ by more than this × their slack: a kink

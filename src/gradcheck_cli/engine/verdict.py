@@ -25,6 +25,7 @@ from gradcheck_cli.engine.numeric import (
     richardson_extended,
 )
 from gradcheck_cli.engine.policy import (
+    CLASSIC_ROUNDOFF,
     DIFFERENCE_ROUNDOFF,
     EPS,
     INFORMATIVE,
@@ -921,6 +922,8 @@ def _verdict(
     )
     if lost is not None:  # (verdict: an N that is not finite decides nothing there)
         bound = np.where(lost, np.inf, bound)
+    if not uses_estimates(method, settings.tolerance) and not engine(method).exact:
+        bound = np.fmax(bound, _difference_roundoff(model, env, p, numeric))
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
     p.bound = bound
     if comparison.status != FAIL:
@@ -960,12 +963,15 @@ NOTHING_MOVED = (
 def _nothing_moved(
     method: str, loss: float, A: np.ndarray, N: np.ndarray, mask: np.ndarray | None, c: Comparison
 ) -> Comparison:
-    """A passing row of zeros only, under a finite difference: N = 0 exactly says only that
-    L(θ + h) = L(θ − h), that no step moved L by its rounding, not that the derivative is
-    0 (a dropped term of 1e-8 beside a loss of 6e4, under central's step of 6e-6). There
-    is nothing carrying to state a resolution over, so the row is unresolved (WEAK), not
-    PASS. The complex step's exact 0 is a derivative, and stands."""
-    if engine(method).exact or c.status != PASS or c.resolution is not None or c.unresolved:
+    """A passing row of zeros only, under central or forward differences: N = 0 exactly says
+    only that L(θ + h) = L(θ − h), that no step moved L by its rounding, not that the
+    derivative is 0 (a dropped term of 1e-8 beside a loss of 6e4, under central's step of
+    6e-6). There is nothing carrying to state a resolution over, so the row is
+    unresolved (WEAK), not PASS. The complex step's exact 0 is a derivative, and stands;
+    so does Richardson's, whose steps reach 0.1 max(1, |θ|)."""
+    if engine(method).exact or engine(method).extrapolated:  # (steps up to 0.1 max(1, |θ|):
+        return c  # L unmoved there bounds the derivative near what float64 can show at all)
+    if c.status != PASS or c.resolution is not None or c.unresolved:
         return c
     where = np.ones(A.shape, bool) if mask is None else mask
     if loss == 0 or not np.isfinite(loss) or not where.any():
@@ -982,8 +988,8 @@ VAGUE = (
     "a kink nearer θ than the finest step): whether A is a subgradient there cannot be told"
 )
 STILL = (
-    "A − N at {index} is within the round-off of L's differences (256 eps |L| / 2h; N = 0 "
-    "where no step moved L): that entry cannot be told"
+    "N = 0 at {index}, where A times the step would not have moved L past its round-off: "
+    "that entry cannot be told"
 )
 TORN = (
     "two ladders of Richardson steps disagree at {index} by more than their estimates "
@@ -1103,29 +1109,40 @@ def _second_look(
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
     vague &= failing & ~torn
-    still = failing & ~torn & ~vague & _unmoved(model, env, p, method, settings, A, numeric)
+    still = failing & ~torn & ~vague & _unmoved(model, env, p, method, A, numeric)
     bound = np.where(torn | vague | still, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
     return Looked(numeric, bound, kink, sides, torn, vague, apart, still)
 
 
+def _difference_roundoff(model: Model, env: Values, p: Pending, numeric: np.ndarray) -> Any:
+    """A finite difference's own round-off per entry, CLASSIC_ROUNDOFF eps S / h (S = |L|,
+    or Σ_j |θ_j N_j| where larger), where its steps are known (NaN elsewhere; 0 for a
+    Jacobian): a classic rtol holds A to N as if N were exact, and its bound is at least
+    this, so that the row's resolution shows what the difference could not see (a PASS
+    at 1e-5 over entries whose N rounds off at 1e-4 is WEAK)."""
+    der = p.derivative
+    if p.jac is not None or der is None or der.step is None:
+        return 0.0
+    step = np.asarray(der.step, dtype=float)
+    if step.shape != numeric.shape:
+        return 0.0
+    theta = np.abs(np.asarray(env[p.id], dtype=float))
+    noise = CLASSIC_ROUNDOFF * EPS * _loss_size(env, model, theta, numeric)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return noise / step
+
+
 def _unmoved(
-    model: Model,
-    env: Values,
-    p: Pending,
-    method: str,
-    settings: "Settings",
-    A: np.ndarray,
-    numeric: np.ndarray,
+    model: Model, env: Values, p: Pending, method: str, A: np.ndarray, numeric: np.ndarray
 ) -> np.ndarray:
-    """Where a finite difference cannot tell A from N for its own round-off
-    (DIFFERENCE_ROUNDOFF eps S / 2h, S = |L| or Σ|θ_j N_j|): an N of exactly 0 where A
-    times the step both ways would not have moved L past it (L(θ + h) = L(θ − h) is all
-    that was seen: a 1e-8 term beside a loss of 6e4 under central's step of 6e-6), and,
-    under a classic rtol, which holds A to N as if N were exact, any A within it of N.
-    Neither a FAIL of A nor a PASS (_nothing_moved). A "mask forgotten" (A = 0.5 where
-    N = 0) moves L by far more, and FAILs; Richardson's estimate counts its round-off."""
+    """Where a finite difference's N is exactly 0 and A, times the step both ways, would
+    not have moved L past the difference's round-off (DIFFERENCE_ROUNDOFF eps S, S = |L|
+    or Σ|θ_j N_j|): L(θ + h) = L(θ − h) is all that was seen (a 1e-8 term beside a loss
+    of 6e4 under central's step of 6e-6). Neither a FAIL of A nor a PASS
+    (_nothing_moved). A "mask forgotten" (A = 0.5 where N = 0) moves L by far more, and
+    FAILs."""
     der = p.derivative
     nothing = np.zeros(A.shape, bool)
     if engine(method).exact or p.jac is not None or der is None or der.step is None:
@@ -1135,11 +1152,8 @@ def _unmoved(
         return nothing
     theta = np.abs(np.asarray(env[p.id], dtype=float))
     noise = DIFFERENCE_ROUNDOFF * EPS * _loss_size(env, model, theta, numeric)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        still = (numeric == 0) & (A != 0) & (np.abs(A) * 2 * step <= noise)
-        if not uses_estimates(method, settings.tolerance):
-            still |= np.abs(A - numeric) * 2 * step <= noise
-    return still
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (numeric == 0) & (A != 0) & (np.abs(A) * 2 * step <= noise)
 
 
 def _kinks_apart(
