@@ -10,7 +10,7 @@ import numpy as np
 from gradcheck_cli.engine.compare import entry_bound
 from gradcheck_cli.engine.engines import COMPLEX_STEP, engine
 from gradcheck_cli.engine.numeric import complex_steps
-from gradcheck_cli.engine.policy import POLICY
+from gradcheck_cli.engine.policy import CLASSIC_ROUNDOFF, POLICY
 from gradcheck_cli.options.declared import CheckOptions
 from gradcheck_cli.result import Tolerance
 
@@ -103,9 +103,14 @@ def loss_floor(theta: np.ndarray, loss: float, dtype: str = DTYPE) -> np.ndarray
 def describe(method: str, tol: Tolerance | None, dtype: str = DTYPE) -> str:
     if not uses_estimates(method, tol):
         t = classic(method, tol)
+        floor = (  # (verdict._difference_roundoff: where the steps are known)
+            f", at least {CLASSIC_ROUNDOFF:g} eps · |L| / h (the difference's round-off)"
+            if engine(method).rule in ("central", "richardson")
+            else ""
+        )
         return (
             f"|A − N| ≤ atol + rtol · max(|A|, |N|, {t.floor:g} · max|N|), "
-            f"rtol = {t.rtol:g}, atol = {t.atol:g}"
+            f"rtol = {t.rtol:g}, atol = {t.atol:g}{floor}"
         )
     p = POLICY[dtype]
     how = engine(method)

@@ -982,7 +982,8 @@ def _nothing_moved(
 
 
 # the reasons a row is WEAK where an entry could not be resolved: a kink candidate its
-# one-sided differences cannot resolve; Richardson's two ladders contradicting each other
+# one-sided differences cannot resolve; an N of 0 no step could have moved from A;
+# Richardson's two ladders contradicting each other
 VAGUE = (
     "a kink candidate at {index} that one-sided differences cannot resolve (round-off, or "
     "a kink nearer θ than the finest step): whether A is a subgradient there cannot be told"
