@@ -103,6 +103,13 @@ def test_the_note_says_what_every_entry_would_take(pytestconfig):
     assert all(r.comparison.directions == 4 and r.comparison.checked > 0 for r in report.gradients)
 
 
+def test_the_note_of_a_model_smaller_than_the_sample_says_what_it_does(pytestconfig):
+    report = check(pytestconfig.rootpath / "tests" / "holes" / "max_tie.py", budget=OVER)
+    (note,) = [n for n in report.notes if "budget" in n]
+    assert "every one of its entries" in note and "%" not in note  # (never 355.6 % of them)
+    assert "about 0.0 s" not in note  # (a duration below 0.1 s keeps a digit)
+
+
 TIES = """
 import numpy as np
 

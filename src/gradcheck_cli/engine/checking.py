@@ -264,7 +264,7 @@ def _within_budget(
 
     sample = max(0.0, min(BUDGET_SAMPLE * budget, budget - cost.fallback(0.0)))
     fill = min(1.0, sample / cost.sampled) if cost.sampled > 0 else 1.0
-    fill = max(fill, FILL_LEAST / max(cost.entries, 1))  # (never none: at least FILL_LEAST)
+    fill = min(1.0, max(fill, FILL_LEAST / max(cost.entries, 1)))  # (at least FILL_LEAST)
     if every >= NO_FASTER_FROM and cost.fallback(fill) * NO_FASTER >= every:
         notes.append(
             f"every entry takes about {_seconds(every)}, more than the budget of "
@@ -276,17 +276,27 @@ def _within_budget(
     notes.append(
         f"every entry would take about {_seconds(every)}, more than the budget of "
         f"{budget:g} s: each tensor is checked by {BUDGET_DIRECTIONS} directional "
-        f"derivatives and {fill:.1%} of its entries (at least {FILL_LEAST}: the largest, "
-        "the smallest and a stratified sample), about "
+        f"derivatives and {_share(fill, FILL_LEAST)}, about "
         f"{_seconds(cost.fallback(fill))}; a flagged tensor is located entry by entry (by "
         f"bisection beyond {LOCATE_FILE:,} entries). --budget inf checks every entry"
     )
     return settings.over_budget(BUDGET_DIRECTIONS, fill)
 
 
+def _share(fill: float, least: int) -> str:
+    """The fallback's sample as the note names it."""
+    if fill >= 1:
+        return "every one of its entries"
+    return (
+        f"{fill:.1%} of its entries (at least {least}: the largest, the smallest and a "
+        "stratified sample)"
+    )
+
+
 def _seconds(s: float) -> str:
-    """A duration as the notes print it: 0.4 s, 12 s, 1766 s."""
-    return f"{s:.1f} s" if s < 10 else f"{s:.0f} s"
+    """A duration as the notes print it: 0.003 s, 0.4 s, 12 s, 1766 s (never 0.0 s beside
+    a budget of 0.01 s)."""
+    return f"{s:.1g} s" if s < 0.1 else f"{s:.1f} s" if s < 10 else f"{s:.0f} s"
 
 
 def _check_memory(model: Model, settings: Settings) -> None:
