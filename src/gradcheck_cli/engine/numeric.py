@@ -74,6 +74,8 @@ if TYPE_CHECKING:  # (annotations only: numpy.typing is not imported at run time
 
 RICHARDSON_RATIO = 4.0  # between consecutive steps: 0.1 … 0.1 · 4⁻¹⁰ ≈ 1e-7
 PLATEAU_STEP = 1e-3  # that step, times the smallest: where a staircase shows (_plateau)
+STILL_MOVES = 64  # f moved by at most this × eps × the size its terms round at: still
+CANCELLED = 64  # a loss whose measured rounding is above this × eps × |L|: it cancels
 RICHARDSON_ROUNDOFF = 4.0  # a central difference's round-off, in units of eps · |f| / h
 RICHARDSON_ARRAYS = 16  # arrays of RICHARDSON_STEPS numbers per entry it holds at once, about
 PROBE_SEED = 2718  # the complex-safety probe's random directions
@@ -243,7 +245,10 @@ def differentiate(
         hp, _ = e.taken(rel)
         return Derivative(e.scatter((e.at(hp.ravel()) - e.f0) / hp))
     if how.rule == "richardson":
-        parts = _richardson(e.at, e.taken, rel, e.idx.size, e.f0, chunk_bytes, e.largest)
+        loss = e.out == model.loss  # (a tap's rounding is not measured)
+        rounded = partial(loss_rounding, model, env) if loss else None
+        largest = e.largest if loss else None
+        parts = _richardson(e.at, e.taken, rel, e.idx.size, e.f0, chunk_bytes, largest, rounded)
     else:
         parts = _central(e, rel)
     redo = _poorly_resolved(parts, method, e, rel_step)
@@ -327,6 +332,54 @@ class _Entries:
         x = self.flat[self.idx[part]]
         h = rel * np.maximum(1.0, np.abs(x))
         return [a.reshape((-1,) + self.tail) for a in ((x + h) - x, x - (x - h))]
+
+
+_ROUNDED: dict[str, tuple] = {}  # "last": (model, env, |L in 80 bits − L|)
+ROUNDING_DRAWS = 3  # loss_rounding's draws: the leaves as they are, and moved twice
+
+
+def loss_rounding(model: Model, env: Values) -> float:
+    """How far float64's L is from L computed again with the forward in 80 bits, from the
+    same leaves and from ROUNDING_DRAWS − 1 moves of them by 1e-9 (the largest; 0 where
+    numpy has no 80-bit longdouble or the forward does not keep it): the loss's own
+    rounding, which a loss that cancels (log Σ eᶻ − z₀ = 1e-8 from terms of 16) carries
+    far above eps · |L|. Draws, for one may be small by chance (an L that rounds to
+    exactly 0, as its true 1e-17 does). The answer for the last (model, env) is kept."""
+    last = _ROUNDED.get("last")
+    if last is not None and last[0] is model and last[1] is env:
+        return float(last[2])
+    most = 0.0
+    if np.finfo(np.longdouble).nmant == 63:
+        rng = np.random.default_rng(ROUNDING_DRAWS)
+        for draw in range(ROUNDING_DRAWS):
+            leaves = {}
+            for leaf in model.leaves:
+                v = env[leaf.name]
+                if np.asarray(v).dtype.kind == "f" and draw:
+                    v = v * (1 + 1e-9 * rng.standard_normal(np.shape(v)))
+                leaves[leaf.name] = v
+            most = max(most, _rounded_once(model, leaves))
+    _ROUNDED["last"] = (model, env, most)
+    return most
+
+
+def _rounded_once(model: Model, leaves: Values) -> float:
+    """|L(leaves) − L(leaves) in 80 bits|, or 0 where that cannot be had."""
+    wide = {
+        k: np.asarray(v, np.longdouble) if np.asarray(v).dtype.kind == "f" else v
+        for k, v in leaves.items()
+    }
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            L64 = np.asarray(model.forward(dict(leaves))[model.loss])
+            L = np.asarray(model.forward(wide)[model.loss])
+    except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
+        return 0.0
+    if L.dtype != np.longdouble or L.size != 1 or L64.size != 1:
+        return 0.0
+    diff = float(abs(L.reshape(()) - np.longdouble(np.real(L64.reshape(())))))
+    return diff if np.isfinite(diff) else 0.0
 
 
 def largest_value(env: Values) -> float:
@@ -425,10 +478,12 @@ def _richardson(
     f0: np.ndarray,
     chunk_bytes: int,
     largest: Callable[[], float] | None = None,
+    rounded: Callable[[], float] | None = None,
 ) -> Parts:
     """Richardson's value, plus, minus, estimate and step for the n entries, by blocks of
     entries: its arrays hold RICHARDSON_STEPS numbers per entry (and per entry of f);
-    ``largest``: the forward's largest value, for the entries where f never moved."""
+    ``largest``, ``rounded``: the forward's largest value and f's own rounding, measured
+    (loss_rounding), for a loss rounded far above eps |f| (_terms)."""
     first: Any = RICHARDSON_FIRST_STEP if rel_step is None else rel_step
     block = max(1, chunk_bytes // (8 * RICHARDSON_ARRAYS * RICHARDSON_STEPS * max(1, f0.size)))
     pieces = [
@@ -438,6 +493,7 @@ def _richardson(
             first if np.ndim(first) == 0 else first[b],
             f0,
             largest=largest,
+            rounded=rounded,
         )
         for b in (slice(i, min(n, i + block)) for i in range(0, n, block))
     ]
@@ -457,6 +513,7 @@ def _extrapolated(
     eps: float = EPS,
     count: int = RICHARDSON_STEPS,
     largest: Callable[[], float] | None = None,
+    rounded: Callable[[], float] | None = None,
 ) -> Parts:
     """Per entry, the best of the Richardson extrapolations along a sequence of steps.
 
@@ -469,11 +526,11 @@ def _extrapolated(
     there rates infinite). Returns value, None, None, estimate, step (the smallest of
     the three steps the kept extrapolation used).
 
-    Where f never moved, at any step, its round-off eps·|f| says nothing of the change
-    it hides: a loss that is a cancellation (log Σ eˣ − x₀ of a confident prediction
-    rounds to exactly 0) carries the rounding of the values it was computed from. There
-    the estimate is at least that of ``largest()`` (the forward's largest value, eps ·
-    it / the largest step): below it, a derivative cannot move f at all.
+    Where f's own rounding is known to be far above eps · |f| (_terms: a loss that
+    cancels, log Σ eᶻ − z₀ = 1e-8 from terms of 16, rounded at 4e-15; or one that rounds
+    to exactly 0), the round-off counts f at that size, and an entry whose f moved by no
+    more than STILL_MOVES eps times it, at every step, has an estimate of at least
+    eps · it / the largest step: below that, a derivative cannot move f at all.
     """
     steps = [taken(first * RICHARDSON_RATIO**-k) for k in range(count)]
     tiny = taken(first * RICHARDSON_RATIO ** -(count - 1) * PLATEAU_STEP)
@@ -494,6 +551,9 @@ def _extrapolated(
     # accident does not pass for accuracy.
     trunc = np.where(np.isfinite(left), np.fmax(left, right), np.inf)
     size = np.maximum(np.maximum(np.abs(f[2:, 0]), np.abs(f[2:, 1])), np.abs(f0))
+    terms = _terms(f0, eps, largest, rounded)
+    if terms is not None:
+        size = np.maximum(size, terms)
     roundoff = RICHARDSON_ROUNDOFF * eps * size / h[2:]
     estimate = np.where(np.isfinite(R) & np.isfinite(trunc), trunc + roundoff, np.inf)
     # (at a kink every step straddles, the central differences agree on the mean of the
@@ -512,9 +572,10 @@ def _extrapolated(
     with np.errstate(invalid="ignore"):  # on a staircase: as far as its slopes spread
         spread = np.fmax.reduce(np.abs(np.where(np.isfinite(D), D, np.nan) - value[None]), axis=0)
     error = np.where(flat, np.fmax(error, spread), error)
-    still = np.all(f_all[:, 0] == f_all[:, 1], axis=0) & np.all(f_all[:, 0] == f0, axis=0)
-    if largest is not None and still.any():
-        error = np.where(still, np.fmax(error, RICHARDSON_ROUNDOFF * eps * largest() / h[0]), error)
+    if terms is not None:  # (f's moves, at every step, within its terms' round-off)
+        moved = np.max(np.abs(f_all - f0[None, None]), axis=(0, 1))
+        still = moved <= STILL_MOVES * eps * terms
+        error = np.where(still, np.fmax(error, RICHARDSON_ROUNDOFF * eps * terms / h[0]), error)
     return [value, None, None, error, pick(h[2:])]
 
 
@@ -593,6 +654,33 @@ def richardson_extended(
     full = np.full((2, indices.size), np.nan)
     full[:, : idx.size] = value, error
     return full[0], full[1]
+
+
+def _terms(
+    f0: np.ndarray,
+    eps: float,
+    largest: Callable[[], float] | None,
+    rounded: Callable[[], float] | None,
+) -> float | None:
+    """The size at which a loss f0 is rounded, where that is known to be far above
+    |f0| (None elsewhere: eps · |f| is its round-off): its measured rounding over eps,
+    where that is above CANCELLED eps |f0| (the loss cancels); the forward's largest
+    value where f0 is exactly 0 (rounded to 0: nothing else tells its terms' size). A
+    few ulps of an ordinary loss are RICHARDSON_ROUNDOFF's to count."""
+    if largest is None or rounded is None or f0.size != 1:
+        return None
+    loss = abs(float(f0.reshape(())))
+    if loss == 0:
+        return largest()
+    q = rounded()
+    return q / eps if q > CANCELLED * eps * loss else None
+
+
+def rounding_size(model: Model, env: Values) -> float:
+    """The size at which the loss is rounded, where it is far above |L| (_terms), else 0."""
+    loss = np.asarray(env[model.loss], dtype=np.float64)
+    terms = _terms(loss, EPS, partial(largest_value, env), partial(loss_rounding, model, env))
+    return 0.0 if terms is None else terms
 
 
 def _plateau(f: np.ndarray, h: np.ndarray, value: np.ndarray, eps: float = EPS) -> np.ndarray:

@@ -23,6 +23,7 @@ from gradcheck_cli.engine.numeric import (
     differentiate,
     largest_value,
     richardson_extended,
+    rounding_size,
 )
 from gradcheck_cli.engine.policy import (
     CLASSIC_ROUNDOFF,
@@ -1118,11 +1119,12 @@ def _second_look(
 
 
 def _difference_roundoff(model: Model, env: Values, p: Pending, numeric: np.ndarray) -> Any:
-    """A finite difference's own round-off per entry, CLASSIC_ROUNDOFF eps S / h (S = |L|,
-    or Σ_j |θ_j N_j| where larger), where its steps are known (NaN elsewhere; 0 for a
-    Jacobian): a classic rtol holds A to N as if N were exact, and its bound is at least
-    this, so that the row's resolution shows what the difference could not see (a PASS
-    at 1e-5 over entries whose N rounds off at 1e-4 is WEAK)."""
+    """A finite difference's own round-off per entry, CLASSIC_ROUNDOFF eps S / h, where its
+    steps are known (NaN elsewhere; 0 for a Jacobian). S is |L|, Σ_j |θ_j N_j|, or the
+    size L is rounded at where it cancels (numeric.rounding_size), the largest. A classic
+    rtol holds A to N as if N were exact; its bound is at least this, so that the row's
+    resolution shows what the difference could not see (a PASS at 1e-5 over entries
+    whose N rounds off at 1e-4 is WEAK)."""
     der = p.derivative
     if p.jac is not None or der is None or der.step is None:
         return 0.0
@@ -1130,9 +1132,9 @@ def _difference_roundoff(model: Model, env: Values, p: Pending, numeric: np.ndar
     if step.shape != numeric.shape:
         return 0.0
     theta = np.abs(np.asarray(env[p.id], dtype=float))
-    noise = CLASSIC_ROUNDOFF * EPS * _loss_size(env, model, theta, numeric)
+    size = max(_loss_size(env, model, theta, numeric), rounding_size(model, env))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return noise / step
+        return CLASSIC_ROUNDOFF * EPS * size / step
 
 
 def _unmoved(
