@@ -1,5 +1,6 @@
-"""BUG (one line changed from maxpool_ties.py): m̄ sent to every tied entry: no gradient,
-yet each entry lies within its one-sided derivatives.
+"""BUG (one line changed from maxpool_ties.py): m̄ sent to every tied entry. Each entry
+alone lies within its one-sided derivatives, but together the tie's entries sum to twice
+m̄ where moving them together moves the max by m̄: no subgradient, FAIL.
 
 Max over overlapping windows (size 3, stride 2) of whole numbers, with ties.
 
@@ -13,8 +14,8 @@ backward routes each window's m̄ to its first argmax and accumulates.
 import numpy as np
 
 CATEGORY = "kinks"
-EXPECT = []
-BUG = 'm̄ sent to every tied entry: no gradient, yet each entry lies within its one-sided derivatives'
+EXPECT = ["x"]
+BUG = 'm̄ sent to every tied entry: each entry alone within its one-sided derivatives, not together'
 KINKS = True
 K = 4
 TARGETS = ["t"]
