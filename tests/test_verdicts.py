@@ -168,6 +168,20 @@ def test_taylor_order_two_when_right_one_when_wrong():
     assert rows["x"]["verdict"].startswith("order 1")
 
 
+def test_taylor_order_one_on_a_kink_row_is_not_called_wrong():
+    """A KINK row's loss has no second-order remainder along a random direction whatever
+    its subgradient: the reading says so, and a row the tie test FAILs is still wrong."""
+    from pathlib import Path
+
+    from gradcheck_cli import check
+
+    holes = Path(__file__).parent / "holes"
+    kink = {t.name: t.verdict for t in check(str(holes / "max_tie.py"), taylor=True).taylor}
+    wrong = {t.name: t.verdict for t in check(str(holes / "max_tie_every.py"), taylor=True).taylor}
+    assert kink["x"].startswith("order 1: expected on a kink")
+    assert wrong["x"] == "order 1: the gradient is wrong"
+
+
 def test_sweep_shows_the_v_and_marks_the_default_step():
     import json
 

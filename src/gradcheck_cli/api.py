@@ -15,7 +15,7 @@ from gradcheck_cli.options.declared import (
 )
 from gradcheck_cli.options.resolve import Config, resolve
 from gradcheck_cli.pipeline import Runtime, Settings, run_check
-from gradcheck_cli.result import Report
+from gradcheck_cli.result import KINK, Report
 
 
 def check(model, config: str | None = None, **options) -> Report:
@@ -259,6 +259,7 @@ def _execute(cfg: Config, built, progress, pool) -> Report:
             built.backward(env),
             [r.id for r in report.gradients if r.kind != "jacobian"],
             settings.options.seed,
+            kinked={r.id for r in report.gradients if r.comparison.status == KINK},
         )
         report = replace(report, taylor=rows)
     return report
