@@ -105,7 +105,10 @@ def test_the_estimate_counts_the_verdicts_passes_and_arrays_beside_the_reference
     )
     assert cost.every_entry == 3.5
     assert cost.fallback(0.0) == 0.75  # the fallback reads every entry too
-    assert cost.fallback(0.5) == 0.75 + 0.5 * (2.0 + estimate.SAMPLE_EACH * 10)
+    # each sampled entry's reference SAMPLE_CALLS times (forward_rounding's two), and its own
+    assert cost.fallback(0.5) == 0.75 + 0.5 * (
+        estimate.SAMPLE_CALLS * 2.0 + estimate.SAMPLE_EACH * 10
+    )
 
 
 def test_every_checked_tensor_and_jacobian_is_probed():
@@ -168,7 +171,7 @@ def test_over_it_the_fallback_runs_and_says_how_long_it_takes(monkeypatch):
     settings, notes = _budgeted(monkeypatch, _cost(numeric=100.0, fallback=1.0))
     assert settings.check.directions == checking.BUDGET_DIRECTIONS
     # the sample fills BUDGET_SAMPLE of the budget
-    sampled = 100.0 + estimate.SAMPLE_EACH * 10**6
+    sampled = estimate.SAMPLE_CALLS * 100.0 + estimate.SAMPLE_EACH * 10**6
     assert settings.runtime.fill == pytest.approx(checking.BUDGET_SAMPLE * 10 / sampled)
     (note,) = notes
     assert "every entry would take about 100 s" in note and "about 3.0 s" in note

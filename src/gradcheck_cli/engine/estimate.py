@@ -21,8 +21,10 @@ model files and generated ones):
   rounding), ARRAY_PASSES passes over every checked entry.
 
 The fallback (--directions 4 and a stratified sample) is counted the same way: its
-directional sums and sampling still read every entry (FALLBACK_PASSES), besides the
-sample's own numeric reference.
+directions, and the sample's verdict over arrays the size of each tensor, read every
+entry FALLBACK_PASSES times; each sampled entry's numeric reference is taken
+SAMPLE_CALLS times (the sample's, and verdict.forward_rounding's at the two ulp-moved
+forwards: there every sampled entry whose A moves), and costs SAMPLE_EACH besides.
 
 Bytes: each checked entry is held, at the verdict's peak, as about HELD_PER_ENTRY
 float64 arrays (value, adjoint, numeric, bound, error, rounding, moved adjoints, the
@@ -53,9 +55,9 @@ PASSES = 8  # float64 backward passes a check makes besides its numeric referenc
 LONGDOUBLE_PASSES = 2  # ... and in 80-bit extended precision (A_ext; exact values)
 LONGDOUBLE_COST = 10.0  # an extended-precision backward, in float64 backwards (measured)
 ARRAY_PASSES = 80  # the verdict's passes over every checked entry, every-entry check
-FALLBACK_PASSES = 140  # ... and the fallback's (directional sums, the sampled verdict) ...
-SORT_PASSES = 3  # ... and its sampling's sort by |A|: this many × log2(entries) more
-SAMPLE_EACH = 6e-6  # seconds a sampled entry costs the fallback besides its reference
+FALLBACK_PASSES = 140  # ... and the fallback's (directions, the sample's verdict)
+SAMPLE_CALLS = 3  # numeric references of each sampled entry (forward_rounding's two)
+SAMPLE_EACH = 2e-6  # seconds a sampled entry costs the fallback besides its references
 UNIT_ENTRIES = 2**22  # entries the unit array pass is timed on, at most (32 MiB arrays)
 DENSE_CHUNK = 4  # a chunk of copies turned dense holds this many times its bytes (measured)
 
@@ -84,7 +86,7 @@ class Cost:
     @property
     def sampled(self) -> float:
         """Seconds the fallback's sample of every entry would take (fill = 1)."""
-        return self.numeric + SAMPLE_EACH * self.entries
+        return SAMPLE_CALLS * self.numeric + SAMPLE_EACH * self.entries
 
 
 def seconds(model: Model, env: Values, method: str, pool: Pool | None = None) -> Cost:
@@ -101,7 +103,7 @@ def seconds(model: Model, env: Values, method: str, pool: Pool | None = None) ->
     backward = _timed(lambda: model.backward(env))
     sizes = [int(np.size(env[n])) for n in names]
     unit = _array_pass(max(sizes, default=0))
-    fallback = sum(n * (FALLBACK_PASSES + SORT_PASSES * np.log2(max(n, 1))) for n in sizes)
+    fallback = FALLBACK_PASSES * sum(sizes)  # (the sample is selected, not sorted: strata.py)
     return Cost(
         numeric=numeric,
         passes=backward * (PASSES + LONGDOUBLE_PASSES * LONGDOUBLE_COST),
