@@ -453,3 +453,13 @@ def test_every_rule_has_its_row_in_diagnoses_md_and_every_row_its_rule():
     assert len({rule.name for rule in RULES}) == len(RULES)
     said = {kind for rule in RULES for kind in rule.kinds} | {"carried"}  # (diagnose/rows.py)
     assert documented == said
+
+
+def test_how_the_wrong_entries_are_wrong_says_all_only_of_all():
+    """A max-pool's window axes swapped (a red team's slip): A is 0 on half the wrong
+    entries and nonzero where N is 0 on the other half; neither is "all of them"."""
+    from gradcheck_cli.diagnose.rules import _sizes
+
+    A, N = np.array([0.0, 0.0, 2.0, 3.0]), np.array([1.0, 5.0, 0.0, 0.0])
+    assert _sizes(A, N, np.ones(4, bool)) == ["A is zero on 2, nonzero where N is 0 on 2"]
+    assert _sizes(A[:2], N[:2], np.ones(2, bool)) == ["A is zero on all of them"]

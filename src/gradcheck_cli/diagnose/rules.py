@@ -906,16 +906,18 @@ def none_rule(c: Case) -> Diagnosis:
 
 
 def _sizes(A, N, bad) -> list[str]:
-    """How the wrong entries are wrong: A too large (N's sign, |A| > |N|), too small, or
-    of the opposite sign."""
+    """How the wrong entries are wrong: A too large (N's sign, |A| > |N|), too small, of
+    the opposite sign, zero, or nonzero where N is 0 ("all of them" only where one kind
+    covers every wrong entry)."""
     counts = (
         ("too large (|A| > |N|)", bad & (A * N > 0) & (np.abs(A) > np.abs(N))),
         ("too small (|A| < |N|, same sign)", bad & (A * N > 0) & (np.abs(A) < np.abs(N))),
         ("of the opposite sign", bad & (A * N < 0)),
         ("zero", bad & (A == 0)),
+        ("nonzero where N is 0", bad & (N == 0) & (A != 0)),
     )
     said = [(text, int(mask.sum())) for text, mask in counts if mask.any()]
-    if len(said) == 1:
+    if len(said) == 1 and said[0][1] == int(bad.sum()):
         return [f"A is {said[0][0]} on all of them"]
     return ["A is " + ", ".join(f"{text} on {k}" for text, k in said)] if said else []
 
