@@ -131,7 +131,7 @@ def test_random_shape_mismatch_is_not_explained_away():
 
 @pytest.mark.parametrize(
     "delta,kind,phrase",
-    [(1e-3, "where", "confined to entry [2, 5]"), (1e-9, "small", "is at [2, 5]")],
+    [(1e-3, "where", "confined to entry [2, 5]"), (1e-9, "small", "bound, [2, 5], differs by")],
 )
 def test_one_wrong_entry_is_named_not_called_a_scale(delta, kind, phrase):
     from gradcheck_cli.testing import plant_error
@@ -463,3 +463,16 @@ def test_how_the_wrong_entries_are_wrong_says_all_only_of_all():
     A, N = np.array([0.0, 0.0, 2.0, 3.0]), np.array([1.0, 5.0, 0.0, 0.0])
     assert _sizes(A, N, np.ones(4, bool)) == ["A is zero on 2, nonzero where N is 0 on 2"]
     assert _sizes(A[:2], N[:2], np.ones(2, bool)) == ["A is zero on all of them"]
+
+
+def test_small_names_the_entry_the_verdict_failed_not_a_passing_one():
+    """A within rtol everywhere: "small" names the verdict's worst failing entry (a red
+    team's InfoNCE named [2, 3], which passed, where [3, 0] failed)."""
+    from gradcheck_cli.diagnose.rules import _small
+
+    A = np.array([[1.0, 1.0 + 3e-6], [1e-9 * (1 + 1e-6), 1.0]])
+    N = np.array([[1.0, 1.0], [1e-9, 1.0]])
+    tol = Tolerance(rtol=1e-5)
+    assert _small(A, N, tol).detail["index"] == (0, 1)  # (the largest relative difference)
+    named = _small(A, N, tol, worst=(1, 0))
+    assert named.detail["index"] == (1, 0) and "[1, 0]" in named.message

@@ -23,7 +23,8 @@ class Case:
     it); ``exclude``: a mask of entries excused as kinks, on which nothing is fitted,
     verified or named; ``value``: the row's own forward value where ``own`` is not given
     (a tapped intermediate's: a derivative at the wrong point is often taken at it), used
-    by the offset, point and threshold rules and in the facts of "no simple pattern".
+    by the offset, point and threshold rules and in the facts of "no simple pattern";
+    ``worst``: the entry the verdict failed by the most against its own bound.
     """
 
     analytic: object
@@ -36,6 +37,7 @@ class Case:
     own_name: str | None = None
     exclude: np.ndarray | None = None
     value: np.ndarray | None = None
+    worst: tuple[int, ...] | None = None  # the verdict's worst failing entry, if it named one
 
     @cached_property
     def A(self) -> np.ndarray:

@@ -69,6 +69,7 @@ def diagnose_rows(rows, analytic, arrays, env, model, settings, method, kinks) -
                         own_name=row.id,
                         exclude=kinks.get(row.id),
                         value=values.get(row.id),
+                        worst=row.comparison.worst_index,
                     )
                 ),
             )

@@ -849,19 +849,26 @@ def _where_threshold(A, N, tol, bad, good, values) -> Diagnosis | None:
     return None
 
 
-def _small(A, N, tol, keep=None) -> Diagnosis:
+def _small(A, N, tol, keep=None, worst=None) -> Diagnosis:
     """A within the classic tolerance of N: the error-estimate bound found what no
-    formula-sized mistake explains (one entry slightly off, noise). The largest difference
-    is looked for among the kept entries only."""
+    formula-sized mistake explains (one entry slightly off, noise). Where the verdict
+    named its worst failing entry (``worst``), that one is named, with its relative
+    difference; else the largest relative difference among the kept entries."""
     err, denom, _ = entry_bound(A, N, tol)
     rel = err / np.where(denom > 0, denom, 1.0)
     if keep is not None:
         rel = np.where(keep, rel, -1.0)
-    i = tuple(int(j) for j in np.unravel_index(int(np.argmax(rel)), A.shape))
+    usable = worst is not None and len(worst) == A.ndim and (keep is None or keep[worst])
+    if usable:
+        i = tuple(int(j) for j in worst)
+        where = f"the entry furthest beyond its own bound, {list(i)}, differs by"
+    else:
+        i = tuple(int(j) for j in np.unravel_index(int(np.argmax(rel)), A.shape))
+        where = f"the largest difference, at {list(i)}, is"
     return Diagnosis(
         "small",
-        f"small: A agrees with N to rtol {tol.rtol:g} everywhere; the "
-        f"largest difference, {float(rel[i]):.2g} relative, is at {list(i)}",
+        f"small: A agrees with N to rtol {tol.rtol:g} everywhere; {where} "
+        f"{float(rel[i]):.2g} relative",
         {"index": i},
     )
 
@@ -883,7 +890,8 @@ def small_rule(c: Case) -> Diagnosis | None:
     if not _fits(c.A, c.N, c.tol, c.keep):
         return None
     A, N, tol, keep = c.A, c.N, c.tol, c.keep
-    return _small_pattern(A, N, tol, c.symbols, keep, c.own, c.own_name) or _small(A, N, tol, keep)
+    pattern = _small_pattern(A, N, tol, c.symbols, keep, c.own, c.own_name)
+    return pattern or _small(A, N, tol, keep, c.worst)
 
 
 def none_rule(c: Case) -> Diagnosis:
