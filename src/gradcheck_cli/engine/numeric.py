@@ -245,10 +245,8 @@ def differentiate(
         hp, _ = e.taken(rel)
         return Derivative(e.scatter((e.at(hp.ravel()) - e.f0) / hp))
     if how.rule == "richardson":
-        loss = e.out == model.loss  # (a tap's rounding is not measured)
-        rounded = partial(loss_rounding, model, env) if loss else None
-        largest = e.largest if loss else None
-        parts = _richardson(e.at, e.taken, rel, e.idx.size, e.f0, chunk_bytes, largest, rounded)
+        terms = rounding_size(model, env) if e.out == model.loss else 0.0  # (not a tap's)
+        parts = _richardson(e.at, e.taken, rel, e.idx.size, e.f0, chunk_bytes, terms)
     else:
         parts = _central(e, rel)
     redo = _poorly_resolved(parts, method, e, rel_step)
@@ -290,9 +288,6 @@ class _Entries:
         self.x = self.flat[self.idx]
         self.f0 = np.asarray(env[out], dtype=np.float64)
         self.tail = (1,) * self.f0.ndim
-
-    def largest(self) -> float:
-        return largest_value(self.env)
 
     @overload
     def scatter(self, values: np.ndarray) -> np.ndarray: ...
@@ -477,13 +472,12 @@ def _richardson(
     n: int,
     f0: np.ndarray,
     chunk_bytes: int,
-    largest: Callable[[], float] | None = None,
-    rounded: Callable[[], float] | None = None,
+    terms: float = 0.0,
 ) -> Parts:
     """Richardson's value, plus, minus, estimate and step for the n entries, by blocks of
     entries: its arrays hold RICHARDSON_STEPS numbers per entry (and per entry of f);
-    ``largest``, ``rounded``: the forward's largest value and f's own rounding, measured
-    (loss_rounding), for a loss rounded far above eps |f| (_terms)."""
+    ``terms``: the size a loss rounded far above eps |f| is rounded at (rounding_size),
+    or 0."""
     first: Any = RICHARDSON_FIRST_STEP if rel_step is None else rel_step
     block = max(1, chunk_bytes // (8 * RICHARDSON_ARRAYS * RICHARDSON_STEPS * max(1, f0.size)))
     pieces = [
@@ -492,8 +486,7 @@ def _richardson(
             partial(taken, part=b),
             first if np.ndim(first) == 0 else first[b],
             f0,
-            largest=largest,
-            rounded=rounded,
+            terms=terms,
         )
         for b in (slice(i, min(n, i + block)) for i in range(0, n, block))
     ]
@@ -512,8 +505,7 @@ def _extrapolated(
     f0: np.ndarray,
     eps: float = EPS,
     count: int = RICHARDSON_STEPS,
-    largest: Callable[[], float] | None = None,
-    rounded: Callable[[], float] | None = None,
+    terms: float = 0.0,
 ) -> Parts:
     """Per entry, the best of the Richardson extrapolations along a sequence of steps.
 
@@ -526,11 +518,12 @@ def _extrapolated(
     there rates infinite). Returns value, None, None, estimate, step (the smallest of
     the three steps the kept extrapolation used).
 
-    Where f's own rounding is known to be far above eps · |f| (_terms: a loss that
-    cancels, log Σ eᶻ − z₀ = 1e-8 from terms of 16, rounded at 4e-15; or one that rounds
-    to exactly 0), the round-off counts f at that size, and an entry whose f moved by no
-    more than STILL_MOVES eps times it, at every step, has an estimate of at least
-    eps · it / the largest step: below that, a derivative cannot move f at all.
+    Where f's own rounding is known to be far above eps · |f| (``terms``, from
+    rounding_size, 0 where it is not: a loss that cancels, log Σ eᶻ − z₀ = 1e-8 from terms
+    of 16, rounded at 4e-15; or one that rounds to exactly 0), the round-off counts f at
+    that size, and an entry whose f moved by no more than STILL_MOVES eps times it, at
+    every step, has an estimate of at least eps · it / the largest step: below that, a
+    derivative cannot move f at all.
     """
     steps = [taken(first * RICHARDSON_RATIO**-k) for k in range(count)]
     tiny = taken(first * RICHARDSON_RATIO ** -(count - 1) * PLATEAU_STEP)
@@ -551,9 +544,7 @@ def _extrapolated(
     # accident does not pass for accuracy.
     trunc = np.where(np.isfinite(left), np.fmax(left, right), np.inf)
     size = np.maximum(np.maximum(np.abs(f[2:, 0]), np.abs(f[2:, 1])), np.abs(f0))
-    terms = _terms(f0, eps, largest, rounded)
-    if terms is not None:
-        size = np.maximum(size, terms)
+    size = np.maximum(size, terms)
     roundoff = RICHARDSON_ROUNDOFF * eps * size / h[2:]
     estimate = np.where(np.isfinite(R) & np.isfinite(trunc), trunc + roundoff, np.inf)
     # (at a kink every step straddles, the central differences agree on the mean of the
@@ -572,7 +563,7 @@ def _extrapolated(
     with np.errstate(invalid="ignore"):  # on a staircase: as far as its slopes spread
         spread = np.fmax.reduce(np.abs(np.where(np.isfinite(D), D, np.nan) - value[None]), axis=0)
     error = np.where(flat, np.fmax(error, spread), error)
-    if terms is not None:  # (f's moves, at every step, within its terms' round-off)
+    if terms:  # (f's moves, at every step, within its terms' round-off)
         moved = np.max(np.abs(f_all - f0[None, None]), axis=(0, 1))
         still = moved <= STILL_MOVES * eps * terms
         error = np.where(still, np.fmax(error, RICHARDSON_ROUNDOFF * eps * terms / h[0]), error)
@@ -657,17 +648,14 @@ def richardson_extended(
 
 
 def _terms(
-    f0: np.ndarray,
-    eps: float,
-    largest: Callable[[], float] | None,
-    rounded: Callable[[], float] | None,
+    f0: np.ndarray, eps: float, largest: Callable[[], float], rounded: Callable[[], float]
 ) -> float | None:
     """The size at which a loss f0 is rounded, where that is known to be far above
     |f0| (None elsewhere: eps · |f| is its round-off): its measured rounding over eps,
     where that is above CANCELLED eps |f0| (the loss cancels); the forward's largest
     value where f0 is exactly 0 (rounded to 0: nothing else tells its terms' size). A
     few ulps of an ordinary loss are RICHARDSON_ROUNDOFF's to count."""
-    if largest is None or rounded is None or f0.size != 1:
+    if f0.size != 1:
         return None
     loss = abs(float(f0.reshape(())))
     if loss == 0:

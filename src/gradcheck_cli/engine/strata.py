@@ -38,25 +38,23 @@ Chunks = Callable[[], Iterable[tuple[int, np.ndarray, np.ndarray | None]]]
 def stratified(
     A: object, shape: tuple[int, ...], settings: "Settings", name: str
 ) -> np.ndarray | None:
-    """verdict.sample_indices(A, shape, settings, name), the same entries: for a finite
-    float A, their ranks drawn at once (sample_indices draws one stratum at a time, 3 µs
-    each) and found by selecting them (see the module), or where most entries are drawn,
-    or few, by the same stable sort; else by sample_indices itself."""
+    """verdict.sample_indices(A, shape, settings, name), the same entries: for a large
+    finite float A of which few are drawn, their ranks drawn at once and found by
+    selecting them (see the module); else by sample_indices itself (a stable sort of
+    every |A|, or a random order where A is not finite)."""
     n, k = int(np.prod(shape)), settings.check.sample
     if k is None or k >= n:
         return None
     usable = isinstance(A, np.ndarray) and A.shape == tuple(shape) and A.dtype.kind == "f"
-    if not usable or k < 3:  # (no strata, or an order the bits do not give)
+    few = n <= max(SORTED_PER_RANK * k, SELECT_SORTED)  # (few entries, or most drawn)
+    if not usable or k < 3 or few:  # (no strata, an order the bits do not give, or a sort)
         return sample_indices(A, shape, settings, name)
     flat = np.ravel(np.asarray(A, dtype=np.float64))
     lo, hi = _key_range(flat)
     if lo is None or hi is None:  # not finite: sample_indices draws in random order
         return sample_indices(A, shape, settings, name)
     rng = np.random.default_rng([settings.options.seed, zlib.crc32(name.encode())])
-    ranks = drawn_ranks(n, k, rng)
-    if n <= max(SORTED_PER_RANK * k, SELECT_SORTED):  # few entries, or most drawn: sort them
-        return np.sort(np.argsort(np.abs(flat), kind="stable")[ranks])
-    return np.sort(at_ranks(flat, ranks, lo, hi))
+    return np.sort(at_ranks(flat, drawn_ranks(n, k, rng), lo, hi))
 
 
 def at_ranks(flat: np.ndarray, ranks: np.ndarray, lo: int, hi: int) -> np.ndarray:

@@ -1125,14 +1125,11 @@ def _difference_roundoff(model: Model, env: Values, p: Pending, numeric: np.ndar
     rtol holds A to N as if N were exact; its bound is at least this, so that the row's
     resolution shows what the difference could not see (a PASS at 1e-5 over entries
     whose N rounds off at 1e-4 is WEAK)."""
-    der = p.derivative
-    if p.jac is not None or der is None or der.step is None:
+    taken = _steps_taken(model, env, p, numeric)
+    if taken is None:
         return 0.0
-    step = np.asarray(der.step, dtype=float)
-    if step.shape != numeric.shape:
-        return 0.0
-    theta = np.abs(np.asarray(env[p.id], dtype=float))
-    size = max(_loss_size(env, model, theta, numeric), rounding_size(model, env))
+    step, size = taken
+    size = max(size, rounding_size(model, env))
     with np.errstate(divide="ignore", invalid="ignore"):
         return CLASSIC_ROUNDOFF * EPS * size / step
 
@@ -1146,17 +1143,30 @@ def _unmoved(
     of 6e4 under central's step of 6e-6). Neither a FAIL of A nor a PASS
     (_nothing_moved). A "mask forgotten" (A = 0.5 where N = 0) moves L by far more, and
     FAILs."""
-    der = p.derivative
-    nothing = np.zeros(A.shape, bool)
-    if engine(method).exact or p.jac is not None or der is None or der.step is None:
-        return nothing
-    step = np.asarray(der.step, dtype=float)
-    if step.shape != A.shape:
-        return nothing
-    theta = np.abs(np.asarray(env[p.id], dtype=float))
-    noise = DIFFERENCE_ROUNDOFF * EPS * _loss_size(env, model, theta, numeric)
+    taken = None if engine(method).exact else _steps_taken(model, env, p, numeric)
+    if taken is None:
+        return np.zeros(A.shape, bool)
+    step, size = taken
     with np.errstate(invalid="ignore", over="ignore"):
-        return (numeric == 0) & (A != 0) & (np.abs(A) * 2 * step <= noise)
+        return (
+            (numeric == 0) & (A != 0) & (np.abs(A) * 2 * step <= DIFFERENCE_ROUNDOFF * EPS * size)
+        )
+
+
+def _steps_taken(
+    model: Model, env: Values, p: Pending, numeric: np.ndarray
+) -> tuple[np.ndarray, float] | None:
+    """The step a finite difference took for each entry of row ``p`` and the size S its
+    round-off is measured by (_loss_size), or None where they are not known (a Jacobian,
+    an engine that records no steps)."""
+    der = p.derivative
+    if p.jac is not None or der is None or der.step is None:
+        return None
+    step = np.asarray(der.step, dtype=float)
+    if step.shape != numeric.shape:
+        return None
+    theta = np.abs(np.asarray(env[p.id], dtype=float))
+    return step, _loss_size(env, model, theta, numeric)
 
 
 def _kinks_apart(
