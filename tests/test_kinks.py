@@ -131,7 +131,8 @@ def test_a_wrong_relu_derivative_at_zero_fails_under_every_engine():
 
 def test_a_value_outside_the_one_sided_derivatives_fails_at_a_kink():
     """z1[0] = 0: the one-sided derivatives of W1[0, 0] are 0 and z̄1-ish; A beyond both FAILs,
-    and the failure names them; A between them is a subgradient (KINK)."""
+    and the failure names them; A between them is a subgradient (KINK) where W1[0, 1],
+    on the same kink (x = [1, 1]), takes the same share of its jump."""
     for offset, status in ((3.0, FAIL), (-1.0, FAIL), (0.25, KINK)):
         m = _on_kink("relu")
         env = m.forward()
@@ -140,6 +141,8 @@ def test_a_value_outside_the_one_sided_derivatives_fails_at_a_kink():
         value = lo + offset * (hi - lo)
         W1 = good["W1"].copy()
         W1[0, 0] = value
+        if status == KINK:
+            W1[0, 1] = value  # (x[1] = x[0]: the same jump, the same share of it)
         m.overrides["W1"] = Formula("W1", "planted", lambda v, g, W1=W1: W1.copy())
         row = run_check(m, Settings.of(method="central")).row("W1").comparison
         assert row.status == status, (offset, row)
@@ -148,3 +151,21 @@ def test_a_value_outside_the_one_sided_derivatives_fails_at_a_kink():
             assert sorted((row.left, row.right)) == pytest.approx([lo, hi], rel=1e-4, abs=1e-6)
         else:
             assert row.kinks == 2  # W1[0, 0] and W1[0, 1]: z1[0] = 0 moves with both
+
+
+def test_two_entries_on_one_kink_take_the_same_share_of_its_jump():
+    """z1[0] = W1[0, 0] x0 + W1[0, 1] x1 = 0 with x = [1, 1]: moved along e_00 − e_01 the
+    loss is smooth. Each A alone between its one-sided derivatives, but at different
+    shares of the jump (a quarter, and none), is no subgradient: FAIL, and the line names
+    the pair (_kinks_apart)."""
+    for method in ("central", "richardson"):
+        m = _on_kink("relu")
+        env = m.forward()
+        good = m.backward(env)
+        lo, hi = sorted((0.0, float(good["h"][0, 0] * env["x"][0, 0])))
+        W1 = good["W1"].copy()
+        W1[0, 0] = lo + 0.25 * (hi - lo)
+        m.overrides["W1"] = Formula("W1", "planted", lambda v, g, W1=W1: W1.copy())
+        row = run_check(m, Settings.of(method=method)).row("W1").comparison
+        assert row.status == FAIL, (method, row)
+        assert "entries [0, 0] and [0, 1]" in row.reason, (method, row.reason)

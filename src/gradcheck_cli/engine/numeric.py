@@ -54,6 +54,8 @@ from gradcheck_cli.engine.policy import (
     EXTENDED_PROBE,
     EXTENDED_REFEREE,
     EXTENDED_STEPS,
+    JUMP_ROUNDOFF,
+    KINK_SHRINK,
     PROBE_CENTRAL_RTOL,
     PROBE_DOUBT,
     PROBE_FINEST,
@@ -85,7 +87,7 @@ CHUNK_BYTES = 32 * 2**20
 Progress = Callable[[int], object]  # called with a count of model evaluations as they are done
 What = tuple[str, str, tuple[int, ...], "DTypeLike"]  # wrt, out, wrt's shape, dtype
 Step = float | np.ndarray  # a relative step, or one per entry
-Parts = list[Any]  # value, plus, minus, error, step: each an array, or None (Derivative)
+Parts = list[Any]  # value, plus, minus, error, step, jump: each an array, or None (Derivative)
 
 
 @dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
@@ -101,6 +103,7 @@ class Derivative:
     minus: np.ndarray | None = None
     error: np.ndarray | None = None  # the engine's own estimate of |value − exact| (richardson)
     step: np.ndarray | None = None  # the step h taken for each entry (central, richardson)
+    jump: np.ndarray | None = None  # richardson: a kink's jump at θ_i, 0 where none (_jumps)
 
 
 def copy_bytes(model: Model, env: Values, wrt: str) -> int:
@@ -234,7 +237,7 @@ def differentiate(
         none = e.scatter(np.empty((0,) + e.f0.shape))
         if how.rule in ("complex", "forward"):
             return Derivative(none)
-        return Derivative(none, none, none, none, none)
+        return Derivative(none, none, none, none, none, none)
     rel = how.rel_step if rel_step is None else rel_step
     if how.rule == "complex":
         h = complex_scale * complex_steps(e.x, e.flat).reshape((-1,) + e.tail)
@@ -396,7 +399,7 @@ def _central(e: _Entries, rel: Step) -> Parts:
     f = e.at(np.concatenate([hp.ravel(), -hm.ravel()]))
     fp, fm = f[: e.idx.size], f[e.idx.size :]
     step = np.broadcast_to((hp + hm) / 2, fp.shape).copy()
-    return [(fp - fm) / (hp + hm), (fp - e.f0) / hp, (e.f0 - fm) / hm, None, step]
+    return [(fp - fm) / (hp + hm), (fp - e.f0) / hp, (e.f0 - fm) / hm, None, step, None]
 
 
 def _poorly_resolved(parts: Parts, method: str, e: _Entries, rel_step: Step | None) -> np.ndarray:
@@ -434,7 +437,7 @@ def _again_relative_to_theta(
     shape = (e.flat.size,) + e.f0.shape
     redone = [
         None if a is None else a.reshape(shape)[e.idx[redo]]
-        for a in (again.value, again.plus, again.minus, again.error, again.step)
+        for a in (again.value, again.plus, again.minus, again.error, again.step, again.jump)
     ]
     if engine(method).extrapolated:
         better = redone[3] < parts[3][redo]
@@ -492,9 +495,10 @@ def _richardson(
     ]
     if not pieces:
         empty = np.empty((0,) + f0.shape)
-        return [empty, None, None, empty, empty]
+        return [empty, None, None, empty, empty, empty]
     return [
-        None if pieces[0][k] is None else np.concatenate([p[k] for p in pieces]) for k in range(5)
+        None if part is None else np.concatenate([p[k] for p in pieces])
+        for k, part in enumerate(pieces[0])
     ]
 
 
@@ -516,7 +520,7 @@ def _extrapolated(
     kept: large steps where the function is smooth on a wide scale, small ones where it
     turns sharply (a saturating unit, a kink nearby), none that leaves the domain (a NaN
     there rates infinite). Returns value, None, None, estimate, step (the smallest of
-    the three steps the kept extrapolation used).
+    the three steps the kept extrapolation used), jump (_jumps).
 
     Where f's own rounding is known to be far above eps · |f| (``terms``, from
     rounding_size, 0 where it is not: a loss that cancels, log Σ eᶻ − z₀ = 1e-8 from terms
@@ -567,7 +571,30 @@ def _extrapolated(
         moved = np.max(np.abs(f_all - f0[None, None]), axis=(0, 1))
         still = moved <= STILL_MOVES * eps * terms
         error = np.where(still, np.fmax(error, RICHARDSON_ROUNDOFF * eps * terms / h[0]), error)
-    return [value, None, None, error, pick(h[2:])]
+    jump = _jumps(f, f0, steps, best, pick(roundoff))
+    return [value, None, None, error, pick(h[2:]), jump]
+
+
+def _jumps(
+    f: np.ndarray, f0: np.ndarray, steps: list, best: np.ndarray, roundoff: np.ndarray
+) -> np.ndarray:
+    """Per entry, the spread of the one-sided differences |(f₊ − f₀)/h − (f₀ − f₋)/h| at the
+    finest step of the kept extrapolation, where it did not shrink from the step before
+    (by KINK_SHRINK; on a smooth loss it is h f'', and shrinks by RICHARDSON_RATIO) and
+    stands JUMP_ROUNDOFF times above the differences' round-off; 0 elsewhere. A kink at
+    θ_i: every central difference there is the mean of its two slopes, and an A equal to
+    that mean agrees with N though the entry sits on a kink (the verdict looks at it as
+    at a failing one, and _kinks_apart moves it with the others)."""
+    hp, hm = (np.stack([s[j] for s in steps]) for j in (0, 1))
+    spread = np.abs((f[:, 0] - f0) / hp - (f0 - f[:, 1]) / hm)
+
+    def kept(k: int) -> np.ndarray:  # the spread at the kept extrapolation's step b + k
+        return np.take_along_axis(spread[k : spread.shape[0] - 2 + k], best, axis=0)[0]
+
+    finest, before = kept(2), kept(1)
+    with np.errstate(invalid="ignore"):
+        found = (finest > before / KINK_SHRINK) & (finest > JUMP_ROUNDOFF * roundoff)
+    return np.where(found, finest, 0.0)
 
 
 EXTENDED_EPS = float(np.finfo(np.longdouble).eps)  # 1.1e-19 where longdouble is x87's 80 bits
@@ -639,7 +666,7 @@ def richardson_extended(
                 out.append(e.run(X.reshape(X.shape[:1] + e.theta.shape), np.longdouble))
             return np.concatenate(out)
 
-        value, _, _, error, _ = e.richardson(at, taken)
+        value, _, _, error, *_ = e.richardson(at, taken)
     except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
         return None
     full = np.full((2, indices.size), np.nan)
@@ -839,7 +866,7 @@ def _along(
         copies = theta[None] + steps.reshape((-1,) + (1,) * theta.ndim) * v[None]
         return np.asarray(model.evaluate(env, name, copies), dtype=np.float64)
 
-    value, _, _, error, _ = _extrapolated(
+    value, _, _, error, *_ = _extrapolated(
         at, lambda s: [np.array([s])] * 2, RICHARDSON_FIRST_STEP, f0
     )
     value, error = float(value[0]), float(error[0])
@@ -885,7 +912,7 @@ def _along_extended(
         steps = np.array([h, RESTEP * h])
         stepped = e.theta[None] + 1j * steps.reshape((-1,) + (1,) * theta.ndim) * move[None]
         cs, again = np.imag(e.run(stepped, np.clongdouble)) / steps
-        value, _, _, error, _ = e.richardson(at, lambda s: [np.array([s])] * 2)
+        value, _, _, error, *_ = e.richardson(at, lambda s: [np.array([s])] * 2)
     except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
         return None
     return float(cs), float(value[0]), float(error[0]) + abs(float(cs - again))

@@ -26,13 +26,16 @@ from gradcheck_cli.engine.numeric import (
     rounding_size,
 )
 from gradcheck_cli.engine.policy import (
+    ALONG_BATCH,
     CLASSIC_ROUNDOFF,
     DIFFERENCE_ROUNDOFF,
     EPS,
     INFORMATIVE,
+    JUMP_ROUNDOFF,
     KINK_BESIDE,
     KINK_FAR,
     KINK_JUMP,
+    KINK_PAIRS,
     KINK_RATIO,
     KINK_SAME,
     KINK_SHRINK,
@@ -219,9 +222,7 @@ def _kinks(
     p: "Pending",
     method: str,
     settings: "Settings",
-    analytic: np.ndarray,
-    numeric: np.ndarray,
-    bound: np.ndarray,
+    row: "Measured",
 ) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
     candidate kink mask, OneSided, the candidates no step resolves: 0 < |θ_i| below the
@@ -235,11 +236,15 @@ def _kinks(
     round-off of a one-sided difference (about eps·|L|/h), and above the bound less
     Richardson's own estimate (which a stencil across a kink inflates), to count. A
     candidate is excused only where A lies between its one-sided derivatives (OneSided).
+    ``row.suspect``: entries that agree with N but sit on a kink (_on_a_kink), looked at
+    as failing ones are: a proved kink there is one the row's kinks move with.
     """
     assert p.derivative is not None
     name, jac, error = p.id, p.jac, p.derivative.error
+    analytic, numeric, bound, suspect = row.A, row.numeric, row.bound, row.suspect
     policy = POLICY[REFERENCE]
-    bad = np.abs(analytic - numeric) > bound
+    failing = np.abs(analytic - numeric) > bound
+    bad = failing if suspect is None else failing | suspect
     significant = (
         bound
         if error is None
@@ -287,9 +292,9 @@ def _kinks(
             near = smooth & (np.abs(analytic - own) <= bound)  # (no slack: no excuse)
             numeric = np.where(near, own, numeric)
     if engine(method).extrapolated and error is not None:
-        kink |= bad & _straddled_by_richardson(levels, analytic, numeric, error)
+        kink |= failing & _straddled_by_richardson(levels, analytic, numeric, error)
     if engine(method).rule == "central":
-        straddled = bad & ~kink & r1
+        straddled = failing & ~kink & r1
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
     wider = [at(k) for k in KINK_WIDER] if kink.any() else []  # (where the sides matter)
@@ -927,14 +932,23 @@ def _verdict(
         bound = np.fmax(bound, _difference_roundoff(model, env, p, numeric))
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
     p.bound = bound
-    if comparison.status != FAIL:
+    first = Measured(A, numeric, bound, theta)
+    suspect = _on_a_kink(model, env, p, settings, first)
+    first = replace(first, suspect=suspect)
+    if comparison.status != FAIL and suspect is None:
         loss = float(np.real(env[model.loss]))
         return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
+    if comparison.status != FAIL:  # (entries that agree with N on a kink: proved, the row
+        # is KINK, and the kinks moved together may still show A no subgradient)
+        looked = _second_look(model, env, p, method, settings, first, None)
+        if not looked.kink.any():
+            loss = float(np.real(env[model.loss]))
+            return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
+        return _looked_at(p, A, tol, mask, weak, looked)
     bad = np.abs(A - numeric) > bound
     few = _a_sample_of(bad, settings) if p.jac is None else None
     if few is not None:  # thousands wrong: a sample confirmed is enough (a formula's slip)
-        first = Measured(A, numeric, bound, theta)
-        again = _second_look(model, env, p, method, settings, first, few)
+        again = _second_look(model, env, p, method, settings, replace(first, suspect=None), few)
         if np.all((np.abs(A - again.numeric) > again.bound)[few] & ~again.kink[few]):
             bound2 = np.where(few, again.bound, bound)
             p.kink, p.bound = again.kink, bound2
@@ -942,7 +956,21 @@ def _verdict(
             c = compare(A, numeric2, tol, again.kink, bound2, mask, weak=weak, sides=again.sides)
             note = f"; a second look at {int(few.sum())} of them, drawn at random, confirmed each"
             return numeric, replace(c, reason=(c.reason or "") + note)
-    looked = _second_look(model, env, p, method, settings, Measured(A, numeric, bound, theta), None)
+    return _looked_at(
+        p, A, tol, mask, weak, _second_look(model, env, p, method, settings, first, None)
+    )
+
+
+def _looked_at(
+    p: Pending,
+    A: np.ndarray,
+    tol: Tolerance,
+    mask: np.ndarray | None,
+    weak: float,
+    looked: "Looked",
+) -> tuple[np.ndarray, Comparison]:
+    """The row compared again after a second look at every failing (or suspect) entry:
+    its kinks, its bounds, its unresolved entries with their reasons."""
     p.kink, p.bound = looked.kink, looked.bound
     c = compare(
         A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=looked.sides
@@ -953,6 +981,38 @@ def _verdict(
     if looked.apart is not None and c.status == FAIL:
         c = replace(c, reason=f"{c.reason}; {looked.apart}" if c.reason else looked.apart)
     return looked.numeric, c
+
+
+def _on_a_kink(
+    model: Model, env: Values, p: Pending, settings: "Settings", row: "Measured"
+) -> np.ndarray | None:
+    """The entries that agree with N though a kink at θ shows, wider than their bound:
+    N there is the mean of the two slopes, which proves nothing of A. Richardson measures
+    the kink (Derivative.jump); a central difference's one-sided halves spread by it,
+    above JUMP_ROUNDOFF eps S / h (on a smooth loss they spread by h f'': the kink test
+    tells which). At most policy.second_look of them, drawn by the seed; None where
+    there are none."""
+    der, A, numeric, bound = p.derivative, row.A, row.numeric, row.bound
+    assert der is not None
+    if der.jump is not None:
+        jump = np.nan_to_num(der.jump)
+    elif der.plus is not None and der.minus is not None and p.jac is None:
+        spread = np.abs(der.plus - der.minus)
+        noise = _difference_roundoff(model, env, p, numeric) * (JUMP_ROUNDOFF / CLASSIC_ROUNDOFF)
+        with np.errstate(invalid="ignore"):
+            jump = np.where(spread > noise, spread, 0.0)
+    else:
+        return None
+    if jump.shape != A.shape:
+        return None
+    with np.errstate(invalid="ignore"):
+        suspect = (np.nan_to_num(jump) > bound) & (np.abs(A - numeric) <= bound)
+    mask = sampled_mask(p)
+    if mask is not None:
+        suspect &= mask
+    few = _a_sample_of(suspect, settings)
+    suspect = suspect if few is None else few
+    return suspect if suspect.any() else None
 
 
 NOTHING_MOVED = (
@@ -1049,6 +1109,7 @@ class Measured:
     numeric: np.ndarray
     bound: np.ndarray
     theta: np.ndarray
+    suspect: np.ndarray | None = None  # passing entries on a kink at θ (Derivative.jump)
 
 
 def _second_look(
@@ -1071,7 +1132,9 @@ def _second_look(
     def only(b: np.ndarray) -> np.ndarray:
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides, blind = _kinks(model, env, p, method, settings, A, numeric, only(bound))
+    numeric, kink, sides, blind = _kinks(
+        model, env, p, method, settings, replace(row, bound=only(bound))
+    )
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
     widened = per_entry(
         method, settings.tolerance, A, numeric, error, p.rho, settings.check.dtype, theta
@@ -1180,53 +1243,112 @@ def _kinks_apart(
     kink: np.ndarray,
 ) -> str | None:
     """Why A is no subgradient at the row's kinks taken together, though it is at each
-    alone; None where it is (or where that cannot be told). Along v = Σ s_i e_i over the
-    kinks (s_i the sign of right_i − left_i), where the loss is smooth (its one-sided
-    derivatives along v agree within their slack), A·v must equal that derivative,
-    within the entries' tolerances summed and its own slack. Tied entries of one max
-    are: moved together the max is smooth, and a backward that routes the whole gradient
-    to every tied entry (x == max) sums to a multiple of it. Where v meets a kink of its
-    own (independent kinks, or finite steps that cross kinks beside θ) nothing is
-    decided: its sides from finite steps can be anything there."""
+    alone; None where it is (or where that cannot be told). Along a direction v over the
+    kinks where the loss is smooth (its one-sided derivatives along v agree within their
+    slack), A·v must equal that derivative, within the entries' tolerances summed and its
+    own slack. Two kinds of v are tried (_directions): all the kinks at once, and pairs
+    e_i ± e_j whose jumps are equal (a kink through two coordinates, moved along its
+    own level). Where v meets a kink of its own (independent kinks, or finite steps that
+    cross kinks beside θ) nothing is decided: its sides from finite steps can be
+    anything there."""
     if p.jac is not None or np.count_nonzero(kink) < 2 or sides.tol is None:
         return None
     theta = np.asarray(env[p.id], dtype=float)
     idx = np.flatnonzero(kink)
-    signs = np.where(sides.right.ravel()[idx] >= sides.left.ravel()[idx], 1.0, -1.0)
-    flat = np.zeros(theta.size)
-    flat[idx] = signs
-    v = flat.reshape(theta.shape)
+    directions = _directions(idx, sides, settings.options.seed)
     step = (settings.check.eps or DEFAULT_REL_STEP) * max(
         1.0, float(np.abs(theta).ravel()[idx].max())
     )
-    loss = float(env[model.loss])
     noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * _loss_size(env, model, theta, numeric)
+    try:
+        with np.errstate(all="ignore"):
+            found = _along(model, env, p.id, directions, step, noise)
+    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+        return None
+    smooth = ~found.resolved()  # (a kink along v too: finite steps that cross other kinks
+    # beside them can make its sides anything; only a smooth v decides)
+    tol = np.array([np.sum(sides.tol.ravel()[at]) for at, _ in directions]) + found.slack
+    Av = np.array([np.dot(A.ravel()[at], signs) for at, signs in directions])
+    with np.errstate(invalid="ignore"):
+        off = smooth & np.isfinite(tol) & ((Av < found.lo - tol) | (Av > found.hi + tol))
+    if not off.any():
+        return None
+    k = int(np.argmax(off))
+    at, signs = directions[k]
+    if k == 0:
+        moved = f"the {idx.size} entries on a kink are no subgradient together: moved together "
+        moved += "(Σ ±e_i over them)"
+        hint = " (a tie whose gradient each tied entry takes in full, or a term dropped?)"
+    else:
+        i, j = ([int(c) for c in np.unravel_index(int(a), theta.shape)] for a in at)
+        sign = "+" if signs[1] > 0 else "−"
+        moved = f"entries {i} and {j}, each on a kink, are no subgradient together: moved "
+        moved += f"along e_i {sign} e_j (the loss smooth along it)"
+        hint = ""
+    return (
+        f"{moved}, the loss's one-sided derivatives are {float(found.left[k]):.6g} and "
+        f"{float(found.right[k]):.6g}, and Σ ±A_i = {float(Av[k]):.6g}{hint}"
+    )
+
+
+Direction = tuple[np.ndarray, np.ndarray]  # (flat indices, the signs of v's entries there)
+
+
+def _directions(idx: np.ndarray, sides: OneSided, seed: int) -> list[Direction]:
+    """The directions _kinks_apart moves the kinks along: first all of them, each by the
+    sign of its jump right_i − left_i (tied entries of one max: moved together the max is
+    smooth); then pairs e_i ± e_j whose jumps agree within their tolerances, at most
+    KINK_PAIRS of them drawn by the seed. A loss smooth along e_i ± e_j has, at every kink
+    through the two, equal and opposite moves, so equal jumps: a hinge over integer data
+    puts one margin's kink through W[2,1] and W[3,1], and a backward that drops one of
+    that row's terms elsewhere is caught there."""
+    right, left = sides.right.ravel()[idx], sides.left.ravel()[idx]
+    jump, tol = right - left, sides.tol.ravel()[idx] if sides.tol is not None else 0 * right
+    out: list[Direction] = [(idx, np.where(jump >= 0, 1.0, -1.0))]
+    order = np.argsort(jump, kind="stable")
+    pairs = []
+    for n, a in enumerate(order):
+        for b in order[n + 1 :]:
+            if jump[b] - jump[a] > tol[a] + tol[b]:
+                break
+            pairs.append((min(a, b), max(a, b)))
+    if len(pairs) > KINK_PAIRS:
+        rng = np.random.default_rng([seed, 37])
+        pairs = [pairs[c] for c in np.sort(rng.choice(len(pairs), KINK_PAIRS, replace=False))]
+    for a, b in pairs:
+        for s in (1.0, -1.0):
+            out.append((idx[[a, b]], np.array([1.0, s])))
+    return out
+
+
+def _along(
+    model: Model, env: Values, name: str, directions: list[Direction], step: float, noise: float
+) -> OneSided:
+    """The loss's one-sided derivatives along each direction, by _one_sided's ladder of
+    steps (KINK_WIDER, then the reference's kink steps), in batches of at most
+    ALONG_BATCH entries evaluated at once."""
+    theta = np.asarray(env[name], dtype=float)
+    loss = float(env[model.loss])
+    per = max(1, ALONG_BATCH // (2 * max(1, theta.size)))
 
     def at(k: float) -> tuple[Central, np.ndarray]:
         h = step / k
-        up, down = np.real(
-            np.asarray(model.evaluate(env, p.id, np.stack([theta + h * v, theta - h * v])))
-        )
-        plus, minus = np.array([(up - loss) / h]), np.array([(loss - down) / h])
-        return Central((plus + minus) / 2, plus, minus), np.array([noise / h])
+        up, down = [], []
+        for first in range(0, len(directions), per):
+            moved = []
+            for at_, signs in directions[first : first + per]:
+                for sign in (1.0, -1.0):
+                    t = theta.copy()
+                    t.ravel()[at_] += sign * h * signs
+                    moved.append(t)
+            values = np.real(np.asarray(model.evaluate(env, name, np.stack(moved))))
+            up.append(values[0::2])
+            down.append(values[1::2])
+        plus = (np.concatenate(up) - loss) / h
+        minus = (loss - np.concatenate(down)) / h
+        return Central((plus + minus) / 2, plus, minus), np.full(plus.shape, noise / h)
 
-    try:
-        with np.errstate(all="ignore"):
-            found = _one_sided([at(k) for k in (*KINK_WIDER, *POLICY[REFERENCE].kink_steps)])
-    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
-        return None
-    if found.resolved()[0]:  # a kink along v too: finite steps that cross other kinks
-        return None  # (beside them) can make its sides anything; only a smooth v decides
-    tol = float(np.sum(sides.tol.ravel()[idx])) + float(found.slack[0])
-    Av = float(np.dot(A.ravel()[idx], signs))
-    if not np.isfinite(tol) or float(found.lo[0]) - tol <= Av <= float(found.hi[0]) + tol:
-        return None
-    return (
-        f"the {idx.size} entries on a kink are no subgradient together: moved together "
-        f"(Σ ±e_i over them), the loss's one-sided derivatives are {float(found.left[0]):.6g} "
-        f"and {float(found.right[0]):.6g}, and Σ ±A_i = {Av:.6g} (a tie whose gradient "
-        "each tied entry takes in full?)"
-    )
+    return _one_sided([at(k) for k in (*KINK_WIDER, *POLICY[REFERENCE].kink_steps)])
 
 
 def _another_ladder(
