@@ -18,7 +18,8 @@ Every compared row also states its resolution, and gets its verdict, by the rule
 decide.py (the one place it is written).
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -40,17 +41,19 @@ def entry_bound(
 
 
 def _err_denom(
-    analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance
+    analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance, scale: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """|A − N| and max(|A|, |N|, floor · s) for every entry (arrays, also 0-d; in place
-    where the arrays are ours: a leaf of 4 M entries pays for each new one)."""
+    where the arrays are ours: a leaf of 4 M entries pays for each new one); s is
+    ``scale`` where given (a sample's tensor's), else the largest of the arrays."""
     err = np.asarray(np.abs(analytic - numeric))
     denom = np.abs(analytic)
     if not isinstance(denom, np.ndarray) or denom.dtype != np.result_type(denom, numeric, 0.5):
         denom = np.maximum(denom, np.abs(numeric))  # (another dtype: as numpy promotes)
     else:
         np.maximum(denom, np.abs(numeric), out=denom)
-    scale = float(denom.max()) if denom.size else 0.0
+    if scale is None:
+        scale = float(denom.max()) if denom.size else 0.0
     ours = isinstance(denom, np.ndarray) and denom.ndim and denom.dtype.kind == "f"
     denom = np.asarray(np.maximum(denom, tol.floor * scale, out=denom if ours else None))
     return err, denom
@@ -68,8 +71,12 @@ def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(j) for j in np.unravel_index(flat, shape))
 
 
-def _side(arr: np.ndarray | None, i: tuple[int, ...]) -> float | None:
-    return None if arr is None or not np.isfinite(arr[i]) else float(arr[i])
+def _side(arr: np.ndarray | None, j: int) -> float | None:
+    """arr at flat index j, where it is finite."""
+    if arr is None:
+        return None
+    value = arr.ravel()[j]
+    return None if not np.isfinite(value) else float(value)
 
 
 def compare(
@@ -93,7 +100,20 @@ def compare(
     if unusable is not None:
         return unusable
     A = analytic.astype(np.float64, copy=False)
-    err, denom = _err_denom(A, numeric, tol)
+    shape, size, of, scale = A.shape, A.size, None if sampled is None else checked, None
+    flat = np.arange(0)
+    whole = bound is None or bound.shape in (shape, ())
+    if sampled is not None and checked <= size // 2 and whole:
+        flat = np.flatnonzero(sampled)  # (a sample: compared where it was taken, in no
+        # array the tensor's size; the floor's scale is still the whole tensor's)
+        scale = max(_abs_max(A), _abs_max(numeric.ravel()[flat]))
+        A, numeric, kink, bound, sides = _taken(flat, A, numeric, kink, bound, sides)
+        sampled = None
+
+    def at(j: int) -> tuple[int, ...]:  # (flat index j of what is compared, in the tensor)
+        return _index(int(flat[j]) if flat.size else j, shape)
+
+    err, denom = _err_denom(A, numeric, tol, scale)
     bound = np.asarray(tol.atol + tol.rtol * denom) if bound is None else bound
     rel, ratio = _divided(err, denom), _divided(err, bound)
     bad = err > bound
@@ -101,21 +121,20 @@ def compare(
     failed = bad & ~kink
     counted = ~kink if sampled is None else sampled & ~kink
     pick = np.where(failed if failed.any() else counted, ratio, -1.0)
-    i = _index(int(np.argmax(pick)), A.shape) if A.size else None
-    res, res_index, why = resolution(A, numeric, *kink_bounds(A, bound, kink, sides, counted))
+    j = int(np.argmax(pick)) if A.size else None
+    res, res_index, why = resolution(A, numeric, *kink_bounds(A, bound, kink, sides, counted), at)
     status = row_status(bool(failed.any()), bool(kink.any()), res, weak, why)
-    k = _index(int(np.argmax(np.where(kink, ratio, -1.0))), A.shape) if kink.any() else None
-
+    k = int(np.argmax(np.where(kink, ratio, -1.0))) if kink.any() else None
     nfailed = int(failed.sum())
     return Comparison(
         status,
-        _reason(nfailed, A.size, None if sampled is None else checked, res, weak, status, why),
+        _reason(nfailed, size, of, res, weak, status, why),
         max_abs=_largest(err, counted),
         max_rel=_largest(rel, counted),
-        worst_index=i,
-        worst_analytic=float(A[i]) if i is not None else None,
-        worst_numeric=float(numeric[i]) if i is not None else None,
-        entries=A.size,
+        worst_index=None if j is None else at(j),
+        worst_analytic=None if j is None else float(A.ravel()[j]),
+        worst_numeric=None if j is None else float(numeric.ravel()[j]),
+        entries=size,
         kinks=int(kink.sum()),
         failed=nfailed,
         problem="values" if nfailed else None,
@@ -125,24 +144,49 @@ def compare(
         resolution_worst=res,
         resolution_index=res_index,
         unresolved=why,
-        **_at_kinks(sides, i, k, A),
+        **_at_kinks(sides, j, k, A, at),
     )
 
 
+def _abs_max(a: np.ndarray) -> float:
+    """max |a| (0 for an empty array), with no array of a's size made."""
+    return max(float(a.max()), -float(a.min())) if a.size else 0.0
+
+
+def _taken(flat: np.ndarray, A: np.ndarray, numeric: np.ndarray, *rest: Any) -> list[Any]:
+    """A, N, and each of kink, bound, sides (verdict.OneSided) that is an array of A's
+    shape, at the flat entries ``flat`` only."""
+    shape = A.shape
+
+    def take(a: Any) -> Any:
+        if isinstance(a, np.ndarray) and a.shape == shape:
+            return a.ravel()[flat]
+        if a is not None and hasattr(a, "left"):  # (OneSided: each of its arrays)
+            return type(a)(*(take(getattr(a, f.name)) for f in fields(a)))
+        return a
+
+    return [take(a) for a in (A, numeric, *rest)]
+
+
 def _at_kinks(
-    sides: Any, i: tuple[int, ...] | None, k: tuple[int, ...] | None, A: np.ndarray
+    sides: Any, j: int | None, k: int | None, A: np.ndarray, at: Callable[[int], tuple[int, ...]]
 ) -> dict:
-    """The one-sided derivatives at the worst entry i, and one excused kink entry k."""
+    """The one-sided derivatives at the worst entry (flat index j of what was compared),
+    and one excused kink entry k."""
     if sides is None:
-        return {"kink_index": k}
+        return {"kink_index": None if k is None else at(k)}
     return {
-        "left": None if i is None else _side(sides.left, i),
-        "right": None if i is None else _side(sides.right, i),
-        "kink_index": k,
+        "left": None if j is None else _side(sides.left, j),
+        "right": None if j is None else _side(sides.right, j),
+        "kink_index": None if k is None else at(k),
         "kink_sides": None
         if k is None
-        else (float(sides.left[k]), float(sides.right[k]), float(A[k])),
+        else (_float(sides.left, k), _float(sides.right, k), float(A.ravel()[k])),
     }
+
+
+def _float(arr: np.ndarray, k: int) -> float:
+    return float(arr.ravel()[k])
 
 
 def _largest(a: np.ndarray, mask: np.ndarray) -> float:

@@ -23,6 +23,7 @@ one-sided derivatives are resolved and A lies between them). The rule:
   **PASS**. The check's status: FAIL over WEAK over PASS (KINK passes).
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -50,12 +51,17 @@ def _carrying(size: np.ndarray, counted: np.ndarray) -> np.ndarray:
 
 
 def resolution(
-    A: np.ndarray, N: np.ndarray, bound: np.ndarray, counted: np.ndarray
+    A: np.ndarray,
+    N: np.ndarray,
+    bound: np.ndarray,
+    counted: np.ndarray,
+    at: Callable[[int], tuple[int, ...]] | None = None,
 ) -> tuple[float | None, tuple[int, ...] | None, str | None]:
     """(resolution, its index, why) of one row: the largest bound_i / |A_i| over the
     carrying entries (/ |N_i| where A_i is 0: a dropped term there passes only within a
     bound that size). (None, None, None) where none carries; (None, index, why) where
-    one is unresolved."""
+    one is unresolved. ``at``: the tensor's index of a flat index of A (a sample's
+    entries), by default A's own."""
     size = np.asarray(np.abs(A), dtype=np.result_type(A, N))  # (ours: changed in place)
     absN = np.abs(N)
     live = _carrying(np.maximum(size, absN), counted)
@@ -71,7 +77,7 @@ def resolution(
             np.divide(bound, size, out=res, where=live)
     worst = int(np.argmax(res))
     value = float(res.ravel()[worst])
-    index = tuple(int(j) for j in np.unravel_index(worst, A.shape))
+    index = at(worst) if at is not None else tuple(int(j) for j in np.unravel_index(worst, A.shape))
     if not np.isfinite(value):
         return None, index, f"the bound at {list(index)} cannot be had (not finite)"
     if value > 1:  # a bound wider than the entry itself resolves nothing there

@@ -695,31 +695,43 @@ def forward_rounding(
         return None
     A = A.astype(np.float64, copy=False)
     theta = _differentiated(env, p)
-    compared = sampled_mask(p)  # (the budget's sample: only its entries are compared)
+    compared = sampled_mask(p)  # (the budget's sample: only its entries are compared,
+    # and only there is Δ measured, in arrays the sample's size)
+    at = None if compared is None else np.flatnonzero(compared)
     N = der.value if compared is None else np.where(compared, der.value, A)
     base = per_entry(
         method, settings.tolerance, A, N, der.error, p.rho, settings.check.dtype, theta
     )
-    limit = MOVED_MATTERS * _finite(base, posinf=np.inf)
-    delta = np.zeros(A.shape)
+    limit = _taken_at(MOVED_MATTERS * _finite(base, posinf=np.inf), at)
+    del base
+    A_c, differ = _taken_at(A, at), _taken_at(A, at) - _taken_at(N, at)
+    delta = np.zeros(A_c.shape)
     for draw, at_draw in enumerate(moved):
         a_moved = at_draw.get(p.id)
         if not isinstance(a_moved, np.ndarray) or a_moved.shape != A.shape:
             continue
-        own = np.array(a_moved, dtype=np.float64)  # |A moved − A|, in place
-        own -= A
+        own = np.array(_taken_at(a_moved, at), dtype=np.float64)  # |A moved − A|, in place
+        own -= A_c
         np.abs(own, out=own)
         own = _finite(own, nan=0.0, posinf=0.0)
         matters = own * POLICY[REFERENCE].rounding > limit
-        if compared is not None:
-            matters &= compared
         if matters.any():
             which = np.flatnonzero(matters)
-            d_moved = _rounded(model, env, p, method, settings, which, draw, a_moved)
-            shared = np.abs((A - N) - d_moved)
-            own = np.where(matters, np.nan_to_num(shared, nan=np.inf), own)
+            flat = which if at is None else at[which]
+            d_moved = _rounded(model, env, p, method, settings, flat, draw, a_moved)
+            shared = np.abs(differ.ravel()[which] - d_moved.ravel()[flat])
+            own.ravel()[which] = np.nan_to_num(shared, nan=np.inf)
         np.maximum(delta, own, out=delta)
-    return delta
+    if at is None:
+        return delta
+    whole = np.zeros(A.shape)
+    whole.ravel()[at] = delta
+    return whole
+
+
+def _taken_at(a: np.ndarray, at: np.ndarray | None) -> np.ndarray:
+    """a at the flat entries ``at`` (a sample's), or a itself where None."""
+    return a if at is None else a.ravel()[at]
 
 
 def _finite(x: np.ndarray, **replace_with: Any) -> np.ndarray:
