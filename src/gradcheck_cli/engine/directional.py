@@ -294,6 +294,7 @@ def directional_verdict(
     comparison, d, failing = check_directions(
         model, env, p.id, A, method, _count(settings), settings.options.seed, known
     )
+    del A, entry, known  # (arrays the tensor's size, not held through the sample's verdict)
     if comparison.status == WEAK and np.prod(shape) <= _affordable(model, p.id):
         # R sums over every entry cannot resolve its median one: check each entry
         p.indices = None

@@ -926,6 +926,9 @@ def _verdict(
         # the budget's sample: A's rounding under moved forward values, measured here)
         moved = p.moved_at or moved_backwards(model, env, model.jacobians, settings.check.dtype)
         p.moved = forward_rounding(model, env, p, method, settings, moved)
+        for at_draw in moved:  # (this row's moved adjoints, arrays the tensor's size: used
+            at_draw.pop(p.id, None)  # once, and not held through its verdict)
+        del moved
     numeric, A, mask = der.value, p.analytic, sampled_mask(p)
     mask = _differentiable(env, p, numeric.shape, mask)
     comparable = _comparable(A, numeric)
