@@ -180,6 +180,10 @@ USER_ERRORS = [
         forward_backward(backward="return {'w': v['x'] * np.random.rand()}"),
         "m.py: backward() is not deterministic: its 'w' differs",
     ),
+    (
+        "COMPLEX_SAFE = 'yes'\n" + forward_backward(),
+        "m.py: COMPLEX_SAFE is 'yes'; allowed: True, False, or leave it out",
+    ),
 ]
 
 
@@ -231,6 +235,26 @@ def test_model_that_is_not_complex_safe_is_checked_with_richardson(tmp_path):
         ]
         == "richardson"
     )
+
+
+def test_a_model_file_may_declare_whether_its_forward_is_complex_safe(tmp_path):
+    """COMPLEX_SAFE = False: Richardson, and the note says who said so; True: the complex
+    step without the probe (an abs the probe would catch is the file's word now)."""
+
+    def method(declared: str, forward: str) -> tuple[str, list[str]]:
+        body = f"COMPLEX_SAFE = {declared}\n" + forward_backward(forward=forward)
+        data = json.loads(invoke("check", write(tmp_path, body), "--format", "json").stdout)
+        return data["check"]["method"], data["notes"]
+
+    smooth, with_abs = (
+        "return float(np.sum(p['w'] * p['x']) ** 2)",
+        "return np.abs(np.sum(p['w'] * p['x'])) ** 2",
+    )
+    used, notes = method("False", smooth)
+    assert used == "richardson"
+    assert "the forward pass is not complex-safe (COMPLEX_SAFE = False)" in " ".join(notes)
+    assert method("True", with_abs)[0] == "complex"
+    assert method("None", with_abs)[0] == "richardson"
 
 
 def test_taps_are_checked_and_typed_formulas_work_on_user_models(examples):

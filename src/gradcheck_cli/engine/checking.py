@@ -169,7 +169,10 @@ def _engine(model: Model, env: Values, method: str, notes: list[str]) -> str:
                 f"the {model.name} model's forward is not complex-safe; "
                 "use --method richardson or central"
             )
-        notes.append("the forward pass is not complex-safe: checked with Richardson extrapolation")
+        said = " (COMPLEX_SAFE = False)" if model.complex_safe is False else ""
+        notes.append(
+            f"the forward pass is not complex-safe{said}: checked with Richardson extrapolation"
+        )
         return "richardson"
     return "complex" if method == AUTO else method
 

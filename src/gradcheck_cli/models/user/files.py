@@ -8,8 +8,10 @@ A model file defines three functions (loading it runs its code):
     def backward(v):    -> {name: adjoint}  hand-derived adjoints of leaves and tapped
                            intermediates; v holds both by name
 
-and optionally TARGETS (leaves not to check, e.g. ["t"]), and for the tables SHAPES
-(symbolic shapes), FORMULAS (forward formulas) and ADJOINT_FORMULAS, each by name.
+and optionally TARGETS (leaves not to check, e.g. ["t"]), COMPLEX_SAFE (True or
+False: whether the forward is complex-analytic, where the probe should not decide),
+and for the tables SHAPES (symbolic shapes), FORMULAS (forward formulas) and
+ADJOINT_FORMULAS, each by name.
 
 Errors in the user's code become one ModelError naming the user's file, function and
 line (calls.py); the checker never shows our frames for their mistakes.
@@ -49,7 +51,7 @@ def from_module(module: Any, path: str, seed: int, max_memory: int | None = None
                 f"{path} defines no {name}(){nearest(name, defined)}; a model file needs "
                 f"init(rng), forward(p, tap) and backward(v){_layers_hint(module, path)}"
             )
-    return UserModel.build(
+    model = UserModel.build(
         path,
         seed,
         max_memory,
@@ -58,6 +60,21 @@ def from_module(module: Any, path: str, seed: int, max_memory: int | None = None
         dict(getattr(module, "SHAPES", {})),
         dict(getattr(module, "FORMULAS", {})),
         dict(getattr(module, "ADJOINT_FORMULAS", {})),
+    )
+    model.complex_safe = _declared_safe(module, path)
+    return model
+
+
+def _declared_safe(module: Any, path: str) -> bool | None:
+    """COMPLEX_SAFE, where the file declares it: True (its forward is complex-analytic:
+    the complex step, with no probe) or False (it is not: Richardson); None (absent):
+    the probe decides."""
+    declared = getattr(module, "COMPLEX_SAFE", None)
+    if declared is None or isinstance(declared, bool):
+        return declared
+    raise ModelError(
+        f"{path}: COMPLEX_SAFE is {declared!r}; allowed: True, False, or leave it out "
+        "(the probe decides)"
     )
 
 
