@@ -97,6 +97,15 @@ EXPECT = {  # file: {row: the statuses allowed}
     # the row's other kinks (_kinks_apart's pairs of equal jumps), a slip shows
     "svm_coupled.py": {"W": ("KINK",)},
     "svm_coupled_slip.py": {"W": ("FAIL",)},
+    # a difference of larger values (x − mean(x) over a near-constant row) carries their
+    # ulps, not its own: forward values are moved by the rounding they carry (80 bits)
+    "layernorm_flat.py": dict.fromkeys(
+        ["y", "r", "var", "xc", "mu", "x", "gamma", "beta"], ("PASS",)
+    ),
+    "layernorm_flat_slip.py": {
+        **dict.fromkeys(["y", "r", "var", "xc", "mu", "gamma", "beta"], ("PASS",)),
+        "x": ("FAIL",),
+    },
     # the fit's term is 1e-8 of the gradient: under Richardson's resolution (3e-7), so the
     # dropped one PASSes too, honestly (test_an_abs_below_float64s_probe_is_seen)
     "abs_near_fit.py": {"W": ("PASS",)},
@@ -141,6 +150,16 @@ OTHERWISE = {
     # Richardson's steps cannot resolve a loss of 7e-9 rounded at 100: every row coarse
     ("contrastive_cold.py", "richardson"): dict.fromkeys(["S", "w", "u", "a", "b"], ("WEAK",)),
     ("f32_roundtrip.py", "central"): {"w": NOT_PASSED},
+    # var̄ is 1e8 times r̄ on the flat rows: Richardson resolves it to 7e-5, central ȳ to 1e-5
+    **{
+        (name, engine): {
+            **{row: ("PASS", "WEAK") for row in ("y", "var")},
+            **{row: ("PASS",) for row in ("r", "xc", "mu", "gamma", "beta")},
+            "x": ("FAIL",) if "slip" in name else ("PASS",),
+        }
+        for name in ("layernorm_flat.py", "layernorm_flat_slip.py")
+        for engine in ("richardson", "central")
+    },
     # a finite difference across y.astype(int) jumps: ȳ = 0 cannot be resolved there
     ("labels_int.py", "richardson"): {"W": ("FAIL",), "x": ("PASS",), "y": ("WEAK",)},
     # central: at h/8 the difference no longer straddles a jump, and ȳ = 0 is had exactly

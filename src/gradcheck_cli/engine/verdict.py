@@ -615,7 +615,7 @@ def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np
     (x != 0, y == 1, y.astype(int), x == max(x)), which is no rounding at all."""
     rng = np.random.default_rng([draw, 99])
     leaves = {leaf.name for leaf in model.leaves}
-    exact = _exact_values(model, env)
+    exact, carried = _exact_values(model, env), _carried_rounding(model, env)
     spacing_dtype = np.dtype(dtype)
 
     def move(name: str, v: np.ndarray) -> np.ndarray:
@@ -625,6 +625,8 @@ def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np
         if name in exact and exact[name].shape == v.shape:
             keep |= exact[name]
         step = np.spacing(np.abs(v).astype(spacing_dtype)).astype(float)
+        if dtype == "float64" and name in carried and carried[name].shape == v.shape:
+            step = np.fmax(step, carried[name])  # (a difference's: its operands' ulps)
         return np.where(keep, v, v + k * step)
 
     return {
@@ -633,7 +635,18 @@ def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np
     }
 
 
-_EXACT: dict[str, tuple] = {}  # "last": (model, env, masks)
+_EXACT: dict[str, tuple] = {}  # "last": (model, env, masks, carried rounding)
+
+
+def _carried_rounding(model: Model, env: Values) -> dict[str, np.ndarray]:
+    """Per computed value, the rounding it carries, measured: |v − v in 80 bits| from
+    the same leaves (_exact_values computes both). A value is rounded by more than its
+    own ulps where it is the difference of larger ones (x − mean(x) over a near-constant
+    row: 1e-4 that carries the ulps of 3, 2e-12 of itself), and a formula that divides
+    by it amplifies that; ulps_moved moves each value by at least this much. Empty where
+    80 bits are not to be had."""
+    _exact_values(model, env)
+    return _EXACT["last"][3]
 
 
 def _exact_values(model: Model, env: Values) -> dict[str, np.ndarray]:
@@ -649,6 +662,7 @@ def _exact_values(model: Model, env: Values) -> dict[str, np.ndarray]:
     if last is not None and last[0] is model and last[1] is env:
         return last[2]
     masks: dict = {}
+    carried: dict = {}  # (|v − v in 80 bits|: _carried_rounding)
     if np.finfo(np.longdouble).nmant == 63:
         leaves = as_dtype({leaf.name: env[leaf.name] for leaf in model.leaves}, np.longdouble)
         nudged = {k: v * (1 + np.longdouble(2.0**-58)) for k, v in leaves.items()}
@@ -666,8 +680,12 @@ def _exact_values(model: Model, env: Values) -> dict[str, np.ndarray]:
                 and isinstance(w, np.ndarray)
                 and v64.shape == v.shape == w.shape
             ):
-                masks[name] = (v == np.asarray(v64, dtype=np.longdouble)) & (w != v)
-    _EXACT["last"] = (model, env, masks)
+                wide = np.asarray(v64, dtype=np.longdouble)
+                masks[name] = (v == wide) & (w != v)
+                with np.errstate(all="ignore"):
+                    gap = np.abs(wide - v).astype(np.float64)
+                carried[name] = np.where(np.isfinite(gap), gap, 0.0)
+    _EXACT["last"] = (model, env, masks, carried)
     return masks
 
 
