@@ -97,6 +97,11 @@ EXPECT = {  # file: {row: the statuses allowed}
     # the row's other kinks (_kinks_apart's pairs of equal jumps), a slip shows
     "svm_coupled.py": {"W": ("KINK",)},
     "svm_coupled_slip.py": {"W": ("FAIL",)},
+    # overlapping max-pool windows over a plateau: every tied maximum in full, moved as a
+    # plateau, is no subgradient; the first maximum's, a region's gradient, lies outside
+    # an entry's sides and FAILs: a false FAIL, open work (docs/verdict.md)
+    "pool_overlap.py": {**dict.fromkeys(["y", "m", "V"], ("PASS",)), "x": ("FAIL",)},
+    "pool_overlap_every.py": {**dict.fromkeys(["y", "m", "V"], ("PASS",)), "x": ("FAIL",)},
     # a difference of larger values (x − mean(x) over a near-constant row) carries their
     # ulps, not its own: forward values are moved by the rounding they carry (80 bits)
     "layernorm_flat.py": dict.fromkeys(

@@ -27,6 +27,8 @@ from gradcheck_cli.engine.numeric import (
 )
 from gradcheck_cli.engine.policy import (
     ALONG_BATCH,
+    BESIDE_FINER,
+    BESIDE_POINTS,
     CLASSIC_ROUNDOFF,
     DIFFERENCE_ROUNDOFF,
     EPS,
@@ -1304,13 +1306,19 @@ def _kinks_apart(
     Av = np.array([np.dot(A.ravel()[at], signs) for at, signs in directions])
     with np.errstate(invalid="ignore"):
         off = smooth & np.isfinite(tol) & ((Av < found.lo - tol) | (Av > found.hi + tol))
+    for d in np.flatnonzero(off):  # (the first whose derivative holds beside θ too)
+        slope = float(found.left[d] + found.right[d]) / 2
+        room = max(float(tol[d]), abs(float(Av[d]) - slope) / 4)
+        if _the_same_beside(model, env, p.id, directions[d], slope, room, settings):
+            break
+        off[d] = False
     if not off.any():
         return None
     k = int(np.argmax(off))
     at, signs = directions[k]
-    if k == 0:
+    if k < 2:
         moved = f"the {idx.size} entries on a kink are no subgradient together: moved together "
-        moved += "(Σ ±e_i over them)"
+        moved += "(Σ ±e_i over them)" if k == 0 else "(Σ e_i over them: a plateau moved whole)"
         hint = " (a tie whose gradient each tied entry takes in full, or a term dropped?)"
     else:
         i, j = ([int(c) for c in np.unravel_index(int(a), theta.shape)] for a in at)
@@ -1327,6 +1335,47 @@ def _kinks_apart(
 Direction = tuple[np.ndarray, np.ndarray]  # (flat indices, the signs of v's entries there)
 
 
+def _the_same_beside(
+    model: Model,
+    env: Values,
+    name: str,
+    direction: Direction,
+    slope: float,
+    room: float,
+    settings: "Settings",
+) -> bool:
+    """Whether the loss's derivative along v is within ``room`` of ``slope`` at
+    BESIDE_POINTS points θ + δ w beside θ too (w normal over the tensor, so that ties
+    break; δ the reference's step; the derivative by central differences δ / BESIDE_FINER
+    wide). _kinks_apart gives a quarter of A·v's distance from the slope as room: every
+    subgradient's g·v lies among such derivatives near θ (each limit of gradients there
+    does, and so their hull), and A·v then lies beyond them all. A loss smooth along v
+    at θ alone, where kinks of both orientations cancel (relu(x₀) + min(x₁, 0) along
+    (1, 1): 1 at θ, 0 or 2 beside it), holds a subgradient to nothing along v."""
+    theta = np.asarray(env[name], dtype=float)
+    at, signs = direction
+    delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
+    h = delta / BESIDE_FINER
+    rng = np.random.default_rng([settings.options.seed, 41])
+    copies = []
+    for w in rng.standard_normal((BESIDE_POINTS, theta.size)):
+        beside = theta + delta * w.reshape(theta.shape)
+        for sign in (1.0, -1.0):
+            t = beside.copy()
+            t.ravel()[at] += sign * h * signs
+            copies.append(t)
+    try:
+        with np.errstate(all="ignore"):
+            f = np.real(np.asarray(model.evaluate(env, name, np.stack(copies))))
+    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+        return False
+    noise = (
+        DIFFERENCE_ROUNDOFF * EPS * max(abs(float(env[model.loss])), float(np.max(np.abs(f)))) / h
+    )
+    slopes = (f[0::2] - f[1::2]) / (2 * h)
+    return bool(np.all(np.abs(slopes - slope) <= room + noise))
+
+
 def _directions(idx: np.ndarray, sides: OneSided, seed: int) -> list[Direction]:
     """The directions _kinks_apart moves the kinks along: first all of them, each by the
     sign of its jump right_i − left_i (tied entries of one max: moved together the max is
@@ -1337,7 +1386,7 @@ def _directions(idx: np.ndarray, sides: OneSided, seed: int) -> list[Direction]:
     that row's terms elsewhere is caught there."""
     right, left = sides.right.ravel()[idx], sides.left.ravel()[idx]
     jump, tol = right - left, sides.tol.ravel()[idx] if sides.tol is not None else 0 * right
-    out: list[Direction] = [(idx, np.where(jump >= 0, 1.0, -1.0))]
+    out: list[Direction] = [(idx, np.where(jump >= 0, 1.0, -1.0)), (idx, np.ones(idx.size))]
     order = np.argsort(jump, kind="stable")
     pairs = []
     for n, a in enumerate(order):
