@@ -115,3 +115,15 @@ def test_a_weak_reason_near_its_limit_shows_the_digits_that_tell_them_apart():
     assert weak_reason(1.0204e-5, 1.01e-5).endswith("a PASS needs at most 1.01e-05")
     assert weak_reason(8.9e-5, 1e-6).startswith("resolution 8.9e-05")
     assert weak_reason(8.9e-5, 1e-6).endswith("a PASS needs at most 1e-06")
+
+
+def test_a_bound_wider_than_the_entry_names_what_it_is_measured_against():
+    """The resolution divides by |A_i|, or by |N_i| where A_i = 0: the reason says which."""
+    from gradcheck_cli.engine.decide import resolution
+
+    A, N = np.array([1.0, 0.0]), np.array([1.0, 0.5])
+    counted = np.ones(2, bool)
+    _, index, why = resolution(A, N, np.array([1e-12, 2.0]), counted)
+    assert index == (1,) and why == "the bound at [1] is 4e+00 times |N| (A = 0) there"
+    _, index, why = resolution(A, N, np.array([3.0, 1e-12]), counted)
+    assert index == (0,) and why == "the bound at [0] is 3e+00 times |A| there"

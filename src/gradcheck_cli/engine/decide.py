@@ -81,7 +81,8 @@ def resolution(
     if not np.isfinite(value):
         return None, index, f"the bound at {list(index)} cannot be had (not finite)"
     if value > 1:  # a bound wider than the entry itself resolves nothing there
-        return None, index, f"the bound at {list(index)} is {value:.0e} times |A| there"
+        of = "|A|" if np.ravel(A)[worst] != 0 else "|N| (A = 0)"
+        return None, index, f"the bound at {list(index)} is {value:.0e} times {of} there"
     return value, index, None
 
 
