@@ -164,6 +164,9 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]\d+)?")
 BORDER = set("┏┳┓┡╇┩└┴┘━─ ")
 ROUNDOFF = {"max rel err", "err/bound", "worst at", "A", "N", "resolution"}  # of a PASS row
 MAGNITUDE = {"err/bound", "resolution"}  # of a FAIL row: a bound made of measured rounding
+WORST = {"worst at", "A", "N"}  # of a FAIL row whose every entry fails: the nearest of ties
+EVERY = re.compile(r"^\s*(\S+): (\d+) of \2 entries differ")
+WORST_AT = re.compile(r"worst at \[[\d,]*\]: A = \S+, N = \S+")
 
 
 def parts(text: str, rel: float = 1e-6) -> tuple:
@@ -176,10 +179,15 @@ def settled(lines: list[str]) -> list:
     """The lines as far as round-off cannot change them: on another BLAS kernel the last
     bits of a sum differ, so a PASS row's error columns (and its worst entry) are left
     out, a FAIL row's bound is compared to its magnitude, every other number to 6 digits,
-    and a table's borders by their columns, not their widths."""
+    and a table's borders by their columns, not their widths. Where every entry of a row
+    fails, its worst is the largest of near-equal err/bound (bounds of measured rounding)
+    and is left out too."""
     out: list = []
     header: list[str] = []
+    every = {m.group(1) for m in map(EVERY.match, lines) if m}
     for line in lines:
+        if EVERY.match(line):
+            line = WORST_AT.sub("worst at …", line)
         if line.strip() and set(line) <= BORDER:
             out.append(re.sub("[━─]+", "━", line.strip()))
         elif line.startswith("┃"):
@@ -188,11 +196,12 @@ def settled(lines: list[str]) -> list:
         elif line.startswith("│") and "verdict" in header:
             row = dict(zip(header, (c.strip() for c in line.strip("│ ").split("│")), strict=True))
             passed = row["verdict"] in ("PASS", "KINK")
+            tied = row.get("adjoint", "").split(" ")[0] in every
             out.append(
                 tuple(
                     (k, parts(v, 0.9 if k in MAGNITUDE else 1e-6))
                     for k, v in row.items()
-                    if not (passed and k in ROUNDOFF)
+                    if not (passed and k in ROUNDOFF) and not (tied and k in WORST)
                 )
             )
         else:
