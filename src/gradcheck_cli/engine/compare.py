@@ -19,7 +19,7 @@ decide.py (the one place it is written).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -101,17 +101,18 @@ def compare(
         return unusable
     A = analytic.astype(np.float64, copy=False)
     shape, size, of, scale = A.shape, A.size, None if sampled is None else checked, None
-    flat = np.arange(0)
+    flat: np.ndarray | None = None
     whole = bound is None or bound.shape in (shape, ())
     if sampled is not None and checked <= size // 2 and whole:
         flat = np.flatnonzero(sampled)  # (a sample: compared where it was taken, in no
         # array the tensor's size; the floor's scale is still the whole tensor's)
         scale = max(_abs_max(A), _abs_max(numeric.ravel()[flat]))
-        A, numeric, kink, bound, sides = _taken(flat, A, numeric, kink, bound, sides)
+        A, numeric, kink, bound = _taken(flat, shape, A, numeric, kink, bound)
+        sides = None if sides is None else sides.taken(flat)
         sampled = None
 
     def at(j: int) -> tuple[int, ...]:  # (flat index j of what is compared, in the tensor)
-        return _index(int(flat[j]) if flat.size else j, shape)
+        return _index(j if flat is None else int(flat[j]), shape)
 
     err, denom = _err_denom(A, numeric, tol, scale)
     bound = np.asarray(tol.atol + tol.rtol * denom) if bound is None else bound
@@ -153,19 +154,10 @@ def _abs_max(a: np.ndarray) -> float:
     return max(float(a.max()), -float(a.min())) if a.size else 0.0
 
 
-def _taken(flat: np.ndarray, A: np.ndarray, numeric: np.ndarray, *rest: Any) -> list[Any]:
-    """A, N, and each of kink, bound, sides (verdict.OneSided) that is an array of A's
-    shape, at the flat entries ``flat`` only."""
-    shape = A.shape
-
-    def take(a: Any) -> Any:
-        if isinstance(a, np.ndarray) and a.shape == shape:
-            return a.ravel()[flat]
-        if a is not None and hasattr(a, "left"):  # (OneSided: each of its arrays)
-            return type(a)(*(take(getattr(a, f.name)) for f in fields(a)))
-        return a
-
-    return [take(a) for a in (A, numeric, *rest)]
+def _taken(flat: np.ndarray, shape: tuple[int, ...], *arrays: Any) -> list[Any]:
+    """Each of ``arrays`` that has the tensor's shape at the flat entries ``flat`` only
+    (the others, None or a 0-d bound, as they are)."""
+    return [a.ravel()[flat] if np.shape(a) == shape and a is not None else a for a in arrays]
 
 
 def _at_kinks(
@@ -181,12 +173,8 @@ def _at_kinks(
         "kink_index": None if k is None else at(k),
         "kink_sides": None
         if k is None
-        else (_float(sides.left, k), _float(sides.right, k), float(A.ravel()[k])),
+        else tuple(float(a.ravel()[k]) for a in (sides.left, sides.right, A)),
     }
-
-
-def _float(arr: np.ndarray, k: int) -> float:
-    return float(arr.ravel()[k])
 
 
 def _largest(a: np.ndarray, mask: np.ndarray) -> float:

@@ -103,7 +103,8 @@ class Derivative:
     minus: np.ndarray | None = None
     error: np.ndarray | None = None  # the engine's own estimate of |value − exact| (richardson)
     step: np.ndarray | None = None  # the step h taken for each entry (central, richardson)
-    jump: np.ndarray | None = None  # richardson: a kink's jump at θ_i, 0 where none (_jumps)
+    jump: np.ndarray | None = None  # richardson: a kink's jump at θ_i, 0 where none, None
+    # where no entry has one (_jumps)
 
 
 def copy_bytes(model: Model, env: Values, wrt: str) -> int:
@@ -255,6 +256,8 @@ def differentiate(
     redo = _poorly_resolved(parts, method, e, rel_step)
     if redo.any():
         _again_relative_to_theta(parts, redo, method, e, rel_step)
+    if parts[5] is not None and not parts[5].any():  # (no jump: no array the tensor's size)
+        parts[5] = None
     return Derivative(*map(e.scatter, parts))
 
 
@@ -674,28 +677,20 @@ def richardson_extended(
     return full[0], full[1]
 
 
-def _terms(
-    f0: np.ndarray, eps: float, largest: Callable[[], float], rounded: Callable[[], float]
-) -> float | None:
-    """The size at which a loss f0 is rounded, where that is known to be far above
-    |f0| (None elsewhere: eps · |f| is its round-off): its measured rounding over eps,
-    where that is above CANCELLED eps |f0| (the loss cancels); the forward's largest
-    value where f0 is exactly 0 (rounded to 0: nothing else tells its terms' size). A
-    few ulps of an ordinary loss are RICHARDSON_ROUNDOFF's to count."""
-    if f0.size != 1:
-        return None
-    loss = abs(float(f0.reshape(())))
-    if loss == 0:
-        return largest()
-    q = rounded()
-    return q / eps if q > CANCELLED * eps * loss else None
-
-
 def rounding_size(model: Model, env: Values) -> float:
-    """The size at which the loss is rounded, where it is far above |L| (_terms), else 0."""
+    """The size at which the loss is rounded, where that is known to be far above |L|
+    (else 0: eps · |L| is its round-off): its measured rounding over eps, where that is
+    above CANCELLED eps |L| (the loss cancels); the forward's largest value where L is
+    exactly 0 (rounded to 0: nothing else tells its terms' size). A few ulps of an
+    ordinary loss are RICHARDSON_ROUNDOFF's to count."""
     loss = np.asarray(env[model.loss], dtype=np.float64)
-    terms = _terms(loss, EPS, partial(largest_value, env), partial(loss_rounding, model, env))
-    return 0.0 if terms is None else terms
+    if loss.size != 1:
+        return 0.0
+    size = abs(float(loss.reshape(())))
+    if size == 0:
+        return largest_value(env)
+    q = loss_rounding(model, env)
+    return q / EPS if q > CANCELLED * EPS * size else 0.0
 
 
 def _plateau(f: np.ndarray, h: np.ndarray, value: np.ndarray, eps: float = EPS) -> np.ndarray:

@@ -165,12 +165,17 @@ class OneSided:
 
     def only(self, mask: np.ndarray) -> "OneSided":
         """The same, NaN outside ``mask`` (the entries that sit on a kink)."""
-        return OneSided(
-            *(
-                np.where(mask, a, np.nan)
-                for a in (self.left, self.right, self.lo, self.hi, self.slack)
-            )
-        )
+        return OneSided(*(np.where(mask, a, np.nan) for a in self._arrays()))
+
+    def taken(self, flat: np.ndarray) -> "OneSided":
+        """The same at the flat entries ``flat`` only (a sample compared where it was
+        taken: compare.py)."""
+        left, right, lo, hi, slack = (a.ravel()[flat] for a in self._arrays())
+        tol = None if self.tol is None else self.tol.ravel()[flat]
+        return OneSided(left, right, lo, hi, slack, tol)
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.left, self.right, self.lo, self.hi, self.slack)
 
     def nearer(self, A: np.ndarray, elsewhere: np.ndarray) -> np.ndarray:
         """The one-sided derivative nearer A (``elsewhere`` where there is none)."""
@@ -724,7 +729,8 @@ def forward_rounding(
     )
     limit = _taken_at(MOVED_MATTERS * _finite(base, posinf=np.inf), at)
     del base
-    A_c, differ = _taken_at(A, at), _taken_at(A, at) - _taken_at(N, at)
+    A_c = _taken_at(A, at)
+    differ = A_c - _taken_at(N, at)
     delta = np.zeros(A_c.shape)
     for draw, at_draw in enumerate(moved):
         a_moved = at_draw.get(p.id)
@@ -970,16 +976,14 @@ def _verdict(
     first = Measured(A, numeric, bound, theta)
     suspect = _on_a_kink(model, env, p, settings, first)
     first = replace(first, suspect=suspect)
-    if comparison.status != FAIL and suspect is None:
-        loss = float(np.real(env[model.loss]))
-        return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
     if comparison.status != FAIL:  # (entries that agree with N on a kink: proved, the row
         # is KINK, and the kinks moved together may still show A no subgradient)
-        looked = _second_look(model, env, p, method, settings, first, None)
-        if not looked.kink.any():
-            loss = float(np.real(env[model.loss]))
-            return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
-        return _looked_at(p, A, tol, mask, weak, looked)
+        if suspect is not None:
+            looked = _second_look(model, env, p, method, settings, first, None)
+            if looked.kink.any():
+                return _looked_at(p, A, tol, mask, weak, looked)
+        loss = float(np.real(env[model.loss]))
+        return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
     bad = np.abs(A - numeric) > bound
     few = _a_sample_of(bad, settings) if p.jac is None else None
     if few is not None:  # thousands wrong: a sample confirmed is enough (a formula's slip)
@@ -1041,7 +1045,7 @@ def _on_a_kink(
     if jump.shape != A.shape:
         return None
     with np.errstate(invalid="ignore"):
-        suspect = (np.nan_to_num(jump) > bound) & (np.abs(A - numeric) <= bound)
+        suspect = (jump > bound) & (np.abs(A - numeric) <= bound)
     mask = sampled_mask(p)
     if mask is not None:
         suspect &= mask
@@ -1297,7 +1301,7 @@ def _kinks_apart(
     noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * _loss_size(env, model, theta, numeric)
     try:
         with np.errstate(all="ignore"):
-            found = _along(model, env, p.id, directions, step, noise)
+            found = _sides_along(model, env, p.id, directions, step, noise)
     except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
         return None
     smooth = ~found.resolved()  # (a kink along v too: finite steps that cross other kinks
@@ -1357,16 +1361,14 @@ def _the_same_beside(
     delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
     h = delta / BESIDE_FINER
     rng = np.random.default_rng([settings.options.seed, 41])
-    copies = []
-    for w in rng.standard_normal((BESIDE_POINTS, theta.size)):
-        beside = theta + delta * w.reshape(theta.shape)
-        for sign in (1.0, -1.0):
-            t = beside.copy()
-            t.ravel()[at] += sign * h * signs
-            copies.append(t)
+    moves = [
+        (theta + delta * w.reshape(theta.shape), at, sign * h * signs)
+        for w in rng.standard_normal((BESIDE_POINTS, theta.size))
+        for sign in (1.0, -1.0)
+    ]
     try:
         with np.errstate(all="ignore"):
-            f = np.real(np.asarray(model.evaluate(env, name, np.stack(copies))))
+            f = _losses_moved(model, env, name, moves)
     except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
         return False
     noise = (
@@ -1384,8 +1386,9 @@ def _directions(idx: np.ndarray, sides: OneSided, seed: int) -> list[Direction]:
     through the two, equal and opposite moves, so equal jumps: a hinge over integer data
     puts one margin's kink through W[2,1] and W[3,1], and a backward that drops one of
     that row's terms elsewhere is caught there."""
-    right, left = sides.right.ravel()[idx], sides.left.ravel()[idx]
-    jump, tol = right - left, sides.tol.ravel()[idx] if sides.tol is not None else 0 * right
+    assert sides.tol is not None  # (set by at_sides: _kinks_apart asks for it)
+    jump = sides.right.ravel()[idx] - sides.left.ravel()[idx]
+    tol = sides.tol.ravel()[idx]
     out: list[Direction] = [(idx, np.where(jump >= 0, 1.0, -1.0)), (idx, np.ones(idx.size))]
     order = np.argsort(jump, kind="stable")
     pairs = []
@@ -1403,7 +1406,7 @@ def _directions(idx: np.ndarray, sides: OneSided, seed: int) -> list[Direction]:
     return out
 
 
-def _along(
+def _sides_along(
     model: Model, env: Values, name: str, directions: list[Direction], step: float, noise: float
 ) -> OneSided:
     """The loss's one-sided derivatives along each direction, by _one_sided's ladder of
@@ -1411,26 +1414,33 @@ def _along(
     ALONG_BATCH entries evaluated at once."""
     theta = np.asarray(env[name], dtype=float)
     loss = float(env[model.loss])
-    per = max(1, ALONG_BATCH // (2 * max(1, theta.size)))
 
     def at(k: float) -> tuple[Central, np.ndarray]:
         h = step / k
-        up, down = [], []
-        for first in range(0, len(directions), per):
-            moved = []
-            for at_, signs in directions[first : first + per]:
-                for sign in (1.0, -1.0):
-                    t = theta.copy()
-                    t.ravel()[at_] += sign * h * signs
-                    moved.append(t)
-            values = np.real(np.asarray(model.evaluate(env, name, np.stack(moved))))
-            up.append(values[0::2])
-            down.append(values[1::2])
-        plus = (np.concatenate(up) - loss) / h
-        minus = (loss - np.concatenate(down)) / h
+        moves = [(theta, at_, s * h * signs) for at_, signs in directions for s in (1.0, -1.0)]
+        f = _losses_moved(model, env, name, moves)
+        plus, minus = (f[0::2] - loss) / h, (loss - f[1::2]) / h
         return Central((plus + minus) / 2, plus, minus), np.full(plus.shape, noise / h)
 
     return _one_sided([at(k) for k in (*KINK_WIDER, *POLICY[REFERENCE].kink_steps)])
+
+
+def _losses_moved(
+    model: Model, env: Values, name: str, moves: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """L with the tensor ``name`` at each move (base, flat entries, what is added there),
+    evaluated in batches of at most ALONG_BATCH entries (pairs of moves kept together)."""
+    size = max(1, np.size(env[name]))
+    per = 2 * max(1, ALONG_BATCH // (2 * size))
+    values = []
+    for first in range(0, len(moves), per):
+        copies = []
+        for base, at, added in moves[first : first + per]:
+            t = base.copy()
+            t.ravel()[at] += added
+            copies.append(t)
+        values.append(np.real(np.asarray(model.evaluate(env, name, np.stack(copies)))))
+    return np.concatenate(values)
 
 
 def _another_ladder(
