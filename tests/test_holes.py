@@ -74,10 +74,20 @@ EXPECT = {  # file: {row: the statuses allowed}
     "l1_small_dropped.py": {"W": ("FAIL",)},  # (central: below its rtol, see below)
     "maxpool_equality.py": {"m": ("PASS",), "x": ("PASS",)},
     # ties of a max: each tied entry alone is a subgradient; together only a split of the
-    # max's derivative is (_kinks_apart), not the whole of it at every tied entry
+    # max's derivative is (together.py), not the whole of it at every tied entry
     "max_tie.py": {"m": ("PASS",), "x": ("KINK",)},
     "max_tie_split.py": {"m": ("PASS",), "x": ("KINK", "WEAK")},
     "max_tie_every.py": {"m": ("PASS",), "x": ("FAIL",)},
+    # half to each of three tied maxima: each share within its sides, the row's 3/2 of one
+    # max's gradient shows moved together (together.py), though A = N at every entry
+    "max_tie_half.py": {"m": ("PASS",), "x": ("FAIL",)},
+    # one relu kink through two leaves: one mask in both adjoints (KINK), or `u >= 0` in
+    # W̄ and `u > 0` in x̄, each row alone a subgradient, together none (FAIL)
+    "relu_shared.py": dict.fromkeys(["u", "W", "x"], ("KINK",)),
+    "relu_shared_masks.py": {"u": ("KINK",), "W": ("FAIL",), "x": ("FAIL",)},
+    # one kink through entries of unequal jumps: level along e_i / J_i − e_j / J_j
+    "relu_scaled.py": {"W": ("KINK",)},
+    "relu_scaled_slip.py": {"W": ("FAIL",)},
     "kinks_apart.py": {"x": ("KINK",)},
     # a term no finite difference can see: never a FAIL of it, never a PASS without it
     "below_central.py": {"w": ("PASS",), "s": ("WEAK",)},
@@ -94,7 +104,7 @@ EXPECT = {  # file: {row: the statuses allowed}
     },
     "hinge_ties.py": dict.fromkeys(["S", "W", "X"], ("KINK",)),
     # an entry on a kink whose A is the mean of its slopes agrees with N there; moved with
-    # the row's other kinks (_kinks_apart's pairs of equal jumps), a slip shows
+    # the row's other kinks (together.py's pairs of equal jumps), a slip shows
     "svm_coupled.py": {"W": ("KINK",)},
     "svm_coupled_slip.py": {"W": ("FAIL",)},
     # overlapping max-pool windows over a plateau: every tied maximum in full, moved as a

@@ -129,35 +129,65 @@ def test_a_wrong_relu_derivative_at_zero_fails_under_every_engine():
         assert row.status == FAIL and row.worst_index == (0, 0), (method, row)
 
 
+def _shared(share: float, x_too: bool):
+    """The kink z1[0] = 0 with W̄1's row 0 given ``share`` of its jump, and x̄ (which
+    the same kink passes through: x̄ = W1ᵀ z̄1 + …) the same share or its own."""
+    m = _on_kink("relu")
+    env = m.forward()
+    good = m.backward(env)
+    jump = float(good["h"][0, 0])  # (z̄1[0] on the kink's right side: relu' = 1)
+    own = float(good["z1"][0, 0]) / jump  # (the backward's own share: relu'(0))
+    W1 = good["W1"].copy()
+    W1[0, :] = share * jump * env["x"][:, 0]
+    x = good["x"] + (share - own) * jump * env["W1"][0, :, None] if x_too else good["x"]
+    m.overrides["W1"] = Formula("W1", "planted", lambda v, g, W1=W1: W1.copy())
+    m.overrides["x"] = Formula("x", "planted", lambda v, g, x=x: x.copy())
+    return m
+
+
 def test_a_value_outside_the_one_sided_derivatives_fails_at_a_kink():
     """z1[0] = 0: the one-sided derivatives of W1[0, 0] are 0 and z̄1-ish; A beyond both FAILs,
     and the failure names them; A between them is a subgradient (KINK) where W1[0, 1],
     on the same kink (x = [1, 1]), takes the same share of its jump."""
-    for offset, status in ((3.0, FAIL), (-1.0, FAIL), (0.25, KINK)):
+    for offset, status in ((3.0, FAIL), (-1.0, FAIL)):
         m = _on_kink("relu")
         env = m.forward()
         good = m.backward(env)
         lo, hi = sorted((0.0, float(good["h"][0, 0] * env["x"][0, 0])))
-        value = lo + offset * (hi - lo)
         W1 = good["W1"].copy()
-        W1[0, 0] = value
-        if status == KINK:
-            W1[0, 1] = value  # (x[1] = x[0]: the same jump, the same share of it)
+        W1[0, 0] = lo + offset * (hi - lo)
         m.overrides["W1"] = Formula("W1", "planted", lambda v, g, W1=W1: W1.copy())
         row = run_check(m, Settings.of(method="central")).row("W1").comparison
         assert row.status == status, (offset, row)
-        if status == FAIL:
-            assert row.worst_index == (0, 0)
-            assert sorted((row.left, row.right)) == pytest.approx([lo, hi], rel=1e-4, abs=1e-6)
-        else:
-            assert row.kinks == 2  # W1[0, 0] and W1[0, 1]: z1[0] = 0 moves with both
+        assert row.worst_index == (0, 0)
+        assert sorted((row.left, row.right)) == pytest.approx([lo, hi], rel=1e-4, abs=1e-6)
+    report = run_check(_shared(0.25, x_too=True), Settings.of(method="central"))
+    row = report.row("W1").comparison
+    assert row.status == KINK and report.row("x").comparison.status == KINK, row
+    assert row.kinks == 2  # W1[0, 0] and W1[0, 1]: z1[0] = 0 moves with both
+
+
+@pytest.mark.parametrize("method", ["central", "richardson"])
+def test_one_kink_through_two_leaves_takes_one_share_in_both(method):
+    """W̄1 takes a quarter of the kink z1[0] = 0's jump, x̄ its backward's own share (the
+    masks `z > 0` and `z >= 0` written apart, one per adjoint): each row alone is a
+    subgradient, the two together none. Moved along W1[0, j] ∓ x[j] together, the loss
+    is smooth, and the rows FAIL with the diagnosis `together`; one share in both is
+    KINK (above)."""
+    report = run_check(_shared(0.25, x_too=False), Settings.of(method=method))
+    for name in ("W1", "x"):
+        row = report.row(name)
+        assert row.comparison.status == FAIL, (name, row.comparison)
+        assert "no subgradient together" in row.comparison.reason
+    assert "together" in {report.row(n).diagnosis.kind for n in ("W1", "x")}
+    assert report.exit_code == 1
 
 
 def test_two_entries_on_one_kink_take_the_same_share_of_its_jump():
     """z1[0] = W1[0, 0] x0 + W1[0, 1] x1 = 0 with x = [1, 1]: moved along e_00 − e_01 the
     loss is smooth. Each A alone between its one-sided derivatives, but at different
     shares of the jump (a quarter, and none), is no subgradient: FAIL, and the line names
-    the pair (_kinks_apart)."""
+    the pair (together.py)."""
     for method in ("central", "richardson"):
         m = _on_kink("relu")
         env = m.forward()

@@ -37,6 +37,9 @@ PASS, FAIL, KINK, WEAK, NOT_CHECKED = (
 )
 
 
+TOGETHER = "together"  # Comparison.problem: kinks, each a subgradient alone, none together
+
+
 def dims(shape: tuple[int, ...] | list[int]) -> str:
     """A shape as the tables write it: 3×4, or "scalar"."""
     return "×".join(str(s) for s in shape) if len(shape) else "scalar"
@@ -75,7 +78,8 @@ class Comparison:
     entries: int = 0
     kinks: int = 0
     failed: int = 0
-    problem: str | None = None  # what failed: "type", "shape", "nonfinite" or "values"
+    problem: str | None = None  # what failed: "type", "shape", "nonfinite", "values", or
+    # TOGETHER: kinks, each a subgradient alone, none together (engine/together.py)
     ratio: float = float("nan")  # max over entries of err / bound: the verdict is PASS iff ≤ 1
     checked: int = -1  # entries compared (fewer than entries with --sample); -1: all
     directions: int = 0  # with --directions: how many directional derivatives were compared

@@ -1,5 +1,6 @@
 """The diagnoses of a check's rows: every FAIL row checked entry by entry gets the first
-rule of RULES that fits it, unless it only carries an earlier row's error (carried.py)."""
+rule of RULES that fits it, unless it only carries an earlier row's error (carried.py),
+or only its kinks fail, together (engine/together.py)."""
 
 from dataclasses import replace
 
@@ -11,7 +12,14 @@ from gradcheck_cli.engine.bounds import classic
 from gradcheck_cli.engine.checking import Settings
 from gradcheck_cli.engine.engines import engine
 from gradcheck_cli.engine.policy import SAME_VALUES
-from gradcheck_cli.result import FAIL, Diagnosis, GradientRow
+from gradcheck_cli.result import FAIL, TOGETHER, Diagnosis, GradientRow
+
+KINKS_TOGETHER = (
+    "kinks apart: A is a subgradient at each kink alone, not at them together: the "
+    "entries' shares of one non-smooth term do not add up (a max's tied entries share "
+    "its gradient, each its part, summing to it; every tensor one relu gates takes one "
+    "mask, u > 0 or u >= 0, not one each)"
+)
 
 
 def diagnose_rows(rows, analytic, arrays, env, model, settings, method, kinks) -> list[GradientRow]:
@@ -38,6 +46,8 @@ def diagnose_rows(rows, analytic, arrays, env, model, settings, method, kinks) -
             )
         elif row.comparison.problem == "missing":  # nothing to diagnose: no adjoint
             pass
+        elif row.comparison.problem == TOGETHER:  # (A − N there is no pattern: N is the
+            row = replace(row, diagnosis=Diagnosis("together", KINKS_TOGETHER))  # sides' mean)
         elif row.comparison.status == FAIL and row.comparison.checked < row.comparison.entries:
             row = replace(
                 row,

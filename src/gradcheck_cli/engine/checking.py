@@ -21,6 +21,7 @@ from gradcheck_cli.engine.verdict import (
     as_dtype,
     backward_at,
     forward_rounding,
+    kinks_together,
     moved_backwards,
     numeric_reference,
     verdict,
@@ -399,7 +400,7 @@ def _judged(
         model, env, {p.id: p.analytic for p in pending}, model.jacobians, settings.check.dtype
     )
     moved = moved_backwards(model, env, model.jacobians, settings.check.dtype)
-    rows = []
+    judged = []
     for p in pending:
         p.rounding = rounding.get(p.id)
         p.moved = forward_rounding(model, env, p, method, settings, moved)
@@ -407,9 +408,13 @@ def _judged(
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
             from gradcheck_cli.engine.directional import directional_verdict
 
-            numeric, comparison = directional_verdict(model, env, p, method, settings)
+            judged.append(directional_verdict(model, env, p, method, settings))
         else:
-            numeric, comparison = verdict(model, env, p, method, settings)
+            judged.append(verdict(model, env, p, method, settings))
+    rows = []
+    for p, (numeric, comparison) in zip(
+        pending, kinks_together(model, env, pending, judged, settings), strict=True
+    ):
         comparison = _unchecked(model, p, comparison, settings.check.strict)
         # sampled: the reference itself, NaN where not sampled
         sampled = p.indices is not None and p.derivative is not None

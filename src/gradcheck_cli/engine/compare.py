@@ -92,7 +92,9 @@ def compare(
     """Compare one analytic tensor with its numeric reference. ``bound`` replaces the
     rtol/atol bound entry by entry (bounds.py); ``sampled`` (a mask) limits the comparison
     to the entries checked; ``weak``: the coarsest resolution a PASS may have; ``sides``
-    (verdict.OneSided): the one-sided derivatives the kink test found."""
+    (sides.OneSided): the one-sided derivatives the kink test found, and the kinks that
+    are no subgradient together (together.py), failed whatever |A − N| is (N at a kink
+    is the mean of its sides)."""
     if sampled is not None and isinstance(analytic, np.ndarray) and analytic.shape == numeric.shape:
         numeric = np.where(sampled, numeric, analytic)
     checked = numeric.size if sampled is None else int(sampled.sum())
@@ -117,8 +119,12 @@ def compare(
     err, denom = _err_denom(A, numeric, tol, scale)
     bound = np.asarray(tol.atol + tol.rtol * denom) if bound is None else bound
     rel, ratio = _divided(err, denom), _divided(err, bound)
-    bad = err > bound
+    differs = err > bound
+    against = None if sides is None else sides.together
+    bad = differs if against is None else differs | against
     kink = bad & (np.zeros_like(bad) if kink is None else kink)
+    if against is not None:
+        kink &= ~against
     failed = bad & ~kink
     counted = ~kink if sampled is None else sampled & ~kink
     pick = np.where(failed if failed.any() else counted, ratio, -1.0)
@@ -129,7 +135,7 @@ def compare(
     nfailed = int(failed.sum())
     return Comparison(
         status,
-        _reason(nfailed, size, of, res, weak, status, why),
+        _reason(nfailed, size, of, res, weak, status, why, int((failed & ~differs).sum())),
         max_abs=_largest(err, counted),
         max_rel=_largest(rel, counted),
         worst_index=None if j is None else at(j),
@@ -190,14 +196,16 @@ def _reason(
     weak: float,
     status: str,
     why: str | None = None,
+    together: int = 0,
 ) -> str | None:
     if status not in (FAIL, WEAK):
         return None
     if not failed:
         return weak_reason(res, weak, why)
-    if checked is None:
-        return f"{failed} of {n} entries differ beyond the bound"
-    return f"{failed} of {checked} checked entries differ beyond the bound"
+    of = f"{n} entries" if checked is None else f"{checked} checked entries"
+    if together:
+        return f"{failed} of {of} fail ({together} agree with N, at a kink the mean of its sides)"
+    return f"{failed} of {of} differ beyond the bound"
 
 
 @dataclass(frozen=True)

@@ -587,7 +587,7 @@ def _jumps(
     stands JUMP_ROUNDOFF times above the differences' round-off; 0 elsewhere. A kink at
     θ_i: every central difference there is the mean of its two slopes, and an A equal to
     that mean agrees with N though the entry sits on a kink (the verdict looks at it as
-    at a failing one, and _kinks_apart moves it with the others)."""
+    at a failing one, and together.kinks_apart moves it with the others)."""
     hp, hm = (np.stack([s[j] for s in steps]) for j in (0, 1))
     spread = np.abs((f[:, 0] - f0) / hp - (f0 - f[:, 1]) / hm)
 

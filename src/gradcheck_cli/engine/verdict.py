@@ -26,9 +26,6 @@ from gradcheck_cli.engine.numeric import (
     rounding_size,
 )
 from gradcheck_cli.engine.policy import (
-    ALONG_BATCH,
-    BESIDE_FINER,
-    BESIDE_POINTS,
     CLASSIC_ROUNDOFF,
     DIFFERENCE_ROUNDOFF,
     EPS,
@@ -37,11 +34,8 @@ from gradcheck_cli.engine.policy import (
     KINK_BESIDE,
     KINK_FAR,
     KINK_JUMP,
-    KINK_PAIRS,
-    KINK_RATIO,
     KINK_SAME,
     KINK_SHRINK,
-    KINK_SIDES,
     KINK_WIDER,
     LADDER_FIRST,
     LIMIT_MARGIN,
@@ -50,14 +44,15 @@ from gradcheck_cli.engine.policy import (
     POLICY,
     REFERENCE,
     RESTEP,
-    SIDES_ROUNDOFF,
     STRADDLE_AGREE,
     STRADDLE_ESTIMATE,
     STRADDLE_FLOOR,
 )
+from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
+from gradcheck_cli.engine.together import Apart, Joint, Kinks, kinks_apart
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian, Model, Values
-from gradcheck_cli.result import FAIL, PASS, Comparison, Tolerance
+from gradcheck_cli.result import FAIL, PASS, TOGETHER, Comparison, Tolerance
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -140,89 +135,6 @@ def numeric_reference(
     )
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
-class Central:
-    """Central differences at one step of the kink test, with their one-sided halves."""
-
-    value: np.ndarray
-    plus: np.ndarray
-    minus: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
-class OneSided:
-    """The one-sided derivatives of the failing entries, from the kink test (NaN elsewhere):
-    ``left`` and ``right`` (the two finest steps extrapolated), [lo, hi] between them, and
-    ``slack``, their own error (their change from the extrapolation a step coarser, and
-    their round-off)."""
-
-    left: np.ndarray
-    right: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-    slack: np.ndarray
-    tol: np.ndarray | None = None  # the tolerance A is held to (at_sides), once set
-
-    def only(self, mask: np.ndarray) -> "OneSided":
-        """The same, NaN outside ``mask`` (the entries that sit on a kink)."""
-        return OneSided(*(np.where(mask, a, np.nan) for a in self._arrays()))
-
-    def taken(self, flat: np.ndarray) -> "OneSided":
-        """The same at the flat entries ``flat`` only (a sample compared where it was
-        taken: compare.py)."""
-        left, right, lo, hi, slack = (a.ravel()[flat] for a in self._arrays())
-        tol = None if self.tol is None else self.tol.ravel()[flat]
-        return OneSided(left, right, lo, hi, slack, tol)
-
-    def _arrays(self) -> tuple[np.ndarray, ...]:
-        return (self.left, self.right, self.lo, self.hi, self.slack)
-
-    def nearer(self, A: np.ndarray, elsewhere: np.ndarray) -> np.ndarray:
-        """The one-sided derivative nearer A (``elsewhere`` where there is none)."""
-        with np.errstate(invalid="ignore"):
-            near = np.where(np.abs(A - self.left) <= np.abs(A - self.right), self.left, self.right)
-        return np.where(np.isfinite(near), near, elsewhere)
-
-    def at_sides(self, bound: np.ndarray, classic: bool = False) -> "OneSided":
-        """The same, holding A to ``bound`` (the engine's bound with the nearer side as N:
-        A is compared with the sides, not with a central difference across the kink)
-        plus the sides' own slack; under a classic rtol, which is itself the allowance
-        for the reference's error, to the larger of the two (sides known within the
-        rtol are held to it)."""
-        return replace(self, tol=np.maximum(bound, self.slack) if classic else bound + self.slack)
-
-    def holds(self, A: np.ndarray) -> np.ndarray:
-        """Where A lies between the one-sided derivatives: a valid subgradient."""
-        assert self.tol is not None
-        with np.errstate(invalid="ignore"):
-            return (A >= self.lo - self.tol) & (A <= self.hi + self.tol)
-
-    def exact_where(self, left: np.ndarray, right: np.ndarray) -> "OneSided":
-        """The same, with exact one-sided derivatives where ``left`` and ``right`` are
-        had and differ (_both_sides): their slack is their own rounding."""
-        there = _differ(left, right)
-        if not there.any():
-            return self
-        size = np.maximum(np.abs(left), np.abs(right))
-        return OneSided(
-            np.where(there, left, self.left),
-            np.where(there, right, self.right),
-            np.where(there, np.minimum(left, right), self.lo),
-            np.where(there, np.maximum(left, right), self.hi),
-            np.where(there, KINK_SAME * size, self.slack),
-        )
-
-    def resolved(self) -> np.ndarray:
-        """Where the one-sided derivatives differ by more than their own error, and by
-        more than a one-sided difference's relative rounding (DIFFERENCE_ROUNDOFF eps of
-        their size: a loss that sums to 0 gives no eps·|L| to measure it by): only there
-        is a kink proved (one-sided values that are round-off prove nothing)."""
-        gap = np.abs(self.right - self.left)
-        size = np.maximum(np.abs(self.right), np.abs(self.left))
-        with np.errstate(invalid="ignore"):
-            return (gap > KINK_SIDES * self.slack) & (gap > DIFFERENCE_ROUNDOFF * EPS * size)
-
-
 def _kinks(
     model: Model,
     env: Values,
@@ -293,7 +205,7 @@ def _kinks(
             seen, left, right = _both_sides(model, env, name, theta, bad)
             left, right = _on_a_branch(numeric, left, right)
             # where the complex step's own sides were had, they alone decide
-            kink = (kink & ~seen) | (bad & _differ(left, right))
+            kink = (kink & ~seen) | (bad & differ(left, right))
         if not engine(method).complex:  # the difference straddled a kink near θ: at θ's
             # own scale the loss is smooth, and that difference is the reference there
             near = smooth & (np.abs(analytic - own) <= bound)  # (no slack: no excuse)
@@ -305,46 +217,10 @@ def _kinks(
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
     wider = [at(k) for k in KINK_WIDER] if kink.any() else []  # (where the sides matter)
-    found = _one_sided(wider + [(level, noise) for level, _, _, noise in levels])
+    found = one_sided(wider + [(level, noise) for level, _, _, noise in levels])
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right)  # them: no finite step's round-off
     return numeric, kink, found, blind
-
-
-def _one_sided(ladder: list[tuple[Central, np.ndarray]]) -> OneSided:
-    """The one-sided derivatives from differences at steps 8 times apart (coarsest first,
-    each with its round-off): from each three in a row, the finer two with their
-    first-order error (∝ h) extrapolated away, their slack their change from the
-    coarser two's extrapolation plus SIDES_ROUNDOFF eps S / h of round-off; per entry,
-    the three with the least slack (finer steps round off, wider ones may reach another
-    kink: either shows in the change)."""
-    best = None
-    for (a, _), (b, _), (c, noise) in zip(ladder, ladder[1:], ladder[2:], strict=False):
-        (m0, p0), (m, p) = _extrapolated(a, b), _extrapolated(b, c)
-        change = np.maximum(np.abs(m - m0), np.abs(p - p0))
-        # (a floor of SIDES_ROUNDOFF, not DIFFERENCE_ROUNDOFF, for the round-off the
-        # change may miss: a wider slack passes more, and shows in the resolution)
-        slack = np.nan_to_num(change, nan=np.inf) + noise * (SIDES_ROUNDOFF / DIFFERENCE_ROUNDOFF)
-        if best is None:
-            best = (m, p, slack)
-        else:
-            better = slack < best[2]
-            best = tuple(
-                np.where(better, new, old) for new, old in zip((m, p, slack), best, strict=True)
-            )
-    assert best is not None
-    minus, plus, slack = best
-    return OneSided(minus, plus, np.minimum(minus, plus), np.maximum(minus, plus), slack)
-
-
-def _extrapolated(coarser: Central, finer: Central) -> tuple[np.ndarray, np.ndarray]:
-    """(left, right) from the one-sided differences at two steps KINK_RATIO apart: their
-    first-order error (∝ h) extrapolated away."""
-    r = KINK_RATIO - 1.0
-    return (
-        finer.minus + (finer.minus - coarser.minus) / r,
-        finer.plus + (finer.plus - coarser.plus) / r,
-    )
 
 
 def _loss_size(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarray) -> float:
@@ -404,13 +280,6 @@ def _on_a_branch(
     with np.errstate(invalid="ignore"):
         near = np.minimum(np.abs(N - left), np.abs(N - right)) <= KINK_SAME * size
     return np.where(near, left, np.nan), np.where(near, right, np.nan)
-
-
-def _differ(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Where the two sides' derivatives are both had and differ (a kink at θ_i)."""
-    size = np.maximum(np.abs(right), np.abs(left))
-    with np.errstate(invalid="ignore"):
-        return np.isfinite(size) & (np.abs(right - left) > KINK_SAME * size)
 
 
 class Seen(NamedTuple):
@@ -497,6 +366,8 @@ class Pending:
     moved_at: list[dict[str, Any]] | None = None  # A at those moved forwards (moved_backwards)
     kink: np.ndarray | None = None  # after the verdict: the entries proved kinks
     bound: np.ndarray | None = None  # after the verdict: each entry's bound (--plot)
+    # after a second look: what the row was compared with, and how (kinks_together)
+    looked: "tuple[Looked, Tolerance, np.ndarray | None, float] | None" = None
 
     @property
     def rho(self) -> np.ndarray | None:
@@ -921,8 +792,61 @@ def verdict(
     p.derivative = replace(p.derivative, value=np.where(lost, A, N))
     numeric, comparison = _verdict(model, env, p, method, settings, lost)
     p.derivative = replace(p.derivative, value=N)
+    p.looked = None  # (its unresolved entries are marked here: kinks_together leaves it)
     why = "N is not finite at {index}: L is not finite at θ ± h there"
     return np.where(lost, N, numeric), unresolved(comparison, lost, A, N, why)
+
+
+def kinks_together(
+    model: Model,
+    env: Values,
+    pending: list[Pending],
+    judged: list[tuple[np.ndarray, Comparison]],
+    settings: "Settings",
+) -> list[tuple[np.ndarray, Comparison]]:
+    """The rows' verdicts once the kinks of every leaf are moved together (together.py):
+    each leaf's kinks may be a subgradient, within its own tensor too, and none taken
+    with another's (relu(w · x) with w̄'s mask `u >= 0` and x̄'s `u > 0`). A direction
+    that shows them none FAILs each row it moves; the others stand."""
+    leaves = {leaf.name for leaf in model.leaves}
+    rows = [
+        k
+        for k, (p, (_, c)) in enumerate(zip(pending, judged, strict=True))
+        if p.id in leaves
+        and p.jac is None
+        and p.looked is not None
+        and p.kink is not None
+        and p.kink.any()
+        and c.status != FAIL
+    ]
+    if len(rows) < 2:
+        return judged
+    joint = Joint(model, env, tuple(pending[k].id for k in rows))
+    parts, starts, size = [], joint.starts, 0.0
+    for t, k in enumerate(rows):
+        p = pending[k]
+        looked = p.looked
+        assert looked is not None and p.kink is not None
+        A = np.asarray(p.analytic, dtype=np.float64)
+        parts.append(Kinks.of(A, looked[0].sides, p.kink, int(starts[t]), t))
+        theta = np.asarray(env[p.id], dtype=float)
+        size = max(size, _loss_size(env, model, theta, judged[k][0]))
+    apart = kinks_apart(joint, Kinks.joined(parts), size, settings, across=True)
+    if apart is None:
+        return judged
+    out = list(judged)
+    for t, k in enumerate(rows):
+        p = pending[k]
+        here = apart.at[(apart.at >= starts[t]) & (apart.at < starts[t + 1])] - starts[t]
+        if here.size == 0:
+            continue
+        assert p.looked is not None and p.kink is not None
+        first, tol, mask, weak = p.looked
+        kink = p.kink.copy()
+        kink.ravel()[here] = False
+        again = replace(first, kink=kink, apart=Apart(apart.why, here))
+        out[k] = _looked_at(p, np.asarray(p.analytic, dtype=np.float64), tol, mask, weak, again)
+    return out
 
 
 def _comparable(A: Any, N: np.ndarray) -> bool:
@@ -980,7 +904,7 @@ def _verdict(
         # is KINK, and the kinks moved together may still show A no subgradient)
         if suspect is not None:
             looked = _second_look(model, env, p, method, settings, first, None)
-            if looked.kink.any():
+            if looked.kink.any() or looked.apart is not None:
                 return _looked_at(p, A, tol, mask, weak, looked)
         loss = float(np.real(env[model.loss]))
         return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
@@ -1011,14 +935,25 @@ def _looked_at(
     """The row compared again after a second look at every failing (or suspect) entry:
     its kinks, its bounds, its unresolved entries with their reasons."""
     p.kink, p.bound = looked.kink, looked.bound
-    c = compare(
-        A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=looked.sides
-    )
+    against = None
+    if looked.apart is not None:  # (each of the direction's kinks fails, whatever its A − N)
+        against = np.zeros(A.shape, bool)
+        against.ravel()[looked.apart.at] = True
+    sides = replace(looked.sides, together=against)
+    c = compare(A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=sides)
     for where, why in ((looked.vague, VAGUE), (looked.torn, TORN), (looked.still, STILL)):
         if where is not None and where.any():
             c = unresolved(c, where, A, looked.numeric, why)
-    if looked.apart is not None and c.status == FAIL:
-        c = replace(c, reason=f"{c.reason}; {looked.apart}" if c.reason else looked.apart)
+    if looked.apart is not None:  # (where only kinks fail, each alone a subgradient: the
+        # diagnosis is theirs, not a pattern of A − N, whose N there is the sides' mean)
+        only = against is not None and not np.any(
+            (np.abs(A - looked.numeric) > looked.bound) & ~looked.kink & ~against
+        )
+        c = replace(
+            c, reason=f"{c.reason}; {looked.apart.why}", problem=TOGETHER if only else c.problem
+        )
+    # (kept only where kinks_together may move them: arrays the tensor's size each)
+    p.looked = (looked, tol, mask, weak) if looked.kink.any() and c.status != FAIL else None
     return looked.numeric, c
 
 
@@ -1136,7 +1071,7 @@ class Looked:
     sides: OneSided
     torn: np.ndarray | None = None  # unresolved: two Richardson ladders disagree there
     vague: np.ndarray | None = None  # unresolved: a kink candidate its sides do not resolve
-    apart: str | None = None  # why the kinks, each a subgradient alone, are none together
+    apart: Apart | None = None  # why the kinks, each a subgradient alone, are none together
     still: np.ndarray | None = None  # unresolved: N = 0 where A could not have moved L
 
 
@@ -1194,7 +1129,7 @@ def _second_look(
     vague = kink & ~proved & (~sides.resolved() | blind)
     if engine(method).exact:  # (an exact N, the complex step's: there it stays a FAIL)
         vague = np.zeros_like(vague)
-    apart = _kinks_apart(model, env, p, settings, A, numeric, sides, proved)
+    apart = _row_apart(model, env, p, settings, numeric, Kinks.of(A, sides, proved))
     kink = proved if apart is None else np.zeros_like(proved)
     failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any() and engine(method).complex and settings.check.dtype == "float64":
@@ -1218,6 +1153,18 @@ def _second_look(
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
     return Looked(numeric, bound, kink, sides, torn, vague, apart, still)
+
+
+def _row_apart(
+    model: Model, env: Values, p: Pending, settings: "Settings", numeric: np.ndarray, kinks: Kinks
+) -> Apart | None:
+    """Whether the row's proved kinks are no subgradient together (together.py), moved
+    through its own tensor."""
+    if p.jac is not None or kinks.at.size < 2:
+        return None
+    theta = np.asarray(env[p.id], dtype=float)
+    size = _loss_size(env, model, theta, numeric)
+    return kinks_apart(Joint(model, env, (p.id,)), kinks, size, settings)
 
 
 def _difference_roundoff(model: Model, env: Values, p: Pending, numeric: np.ndarray) -> Any:
@@ -1269,178 +1216,6 @@ def _steps_taken(
         return None
     theta = np.abs(np.asarray(env[p.id], dtype=float))
     return step, _loss_size(env, model, theta, numeric)
-
-
-def _kinks_apart(
-    model: Model,
-    env: Values,
-    p: Pending,
-    settings: "Settings",
-    A: np.ndarray,
-    numeric: np.ndarray,
-    sides: OneSided,
-    kink: np.ndarray,
-) -> str | None:
-    """Why A is no subgradient at the row's kinks taken together, though it is at each
-    alone; None where it is (or where that cannot be told). Along a direction v over the
-    kinks where the loss is smooth (its one-sided derivatives along v agree within their
-    slack), A·v must equal that derivative, within the entries' tolerances summed and its
-    own slack. Two kinds of v are tried (_directions): all the kinks at once, and pairs
-    e_i ± e_j whose jumps are equal (a kink through two coordinates, moved along its
-    own level). Where v meets a kink of its own (independent kinks, or finite steps that
-    cross kinks beside θ) nothing is decided: its sides from finite steps can be
-    anything there."""
-    if p.jac is not None or np.count_nonzero(kink) < 2 or sides.tol is None:
-        return None
-    theta = np.asarray(env[p.id], dtype=float)
-    idx = np.flatnonzero(kink)
-    directions = _directions(idx, sides, settings.options.seed)
-    step = (settings.check.eps or DEFAULT_REL_STEP) * max(
-        1.0, float(np.abs(theta).ravel()[idx].max())
-    )
-    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * _loss_size(env, model, theta, numeric)
-    try:
-        with np.errstate(all="ignore"):
-            found = _sides_along(model, env, p.id, directions, step, noise)
-    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
-        return None
-    smooth = ~found.resolved()  # (a kink along v too: finite steps that cross other kinks
-    # beside them can make its sides anything; only a smooth v decides)
-    tol = np.array([np.sum(sides.tol.ravel()[at]) for at, _ in directions]) + found.slack
-    Av = np.array([np.dot(A.ravel()[at], signs) for at, signs in directions])
-    with np.errstate(invalid="ignore"):
-        off = smooth & np.isfinite(tol) & ((Av < found.lo - tol) | (Av > found.hi + tol))
-    for d in np.flatnonzero(off):  # (the first whose derivative holds beside θ too)
-        slope = float(found.left[d] + found.right[d]) / 2
-        room = max(float(tol[d]), abs(float(Av[d]) - slope) / 4)
-        if _the_same_beside(model, env, p.id, directions[d], slope, room, settings):
-            break
-        off[d] = False
-    if not off.any():
-        return None
-    k = int(np.argmax(off))
-    at, signs = directions[k]
-    if k < 2:
-        moved = f"the {idx.size} entries on a kink are no subgradient together: moved together "
-        moved += "(Σ ±e_i over them)" if k == 0 else "(Σ e_i over them: a plateau moved whole)"
-        hint = " (a tie whose gradient each tied entry takes in full, or a term dropped?)"
-    else:
-        i, j = ([int(c) for c in np.unravel_index(int(a), theta.shape)] for a in at)
-        sign = "+" if signs[1] > 0 else "−"
-        moved = f"entries {i} and {j}, each on a kink, are no subgradient together: moved "
-        moved += f"along e_i {sign} e_j (the loss smooth along it)"
-        hint = ""
-    return (
-        f"{moved}, the loss's one-sided derivatives are {float(found.left[k]):.6g} and "
-        f"{float(found.right[k]):.6g}, and Σ ±A_i = {float(Av[k]):.6g}{hint}"
-    )
-
-
-Direction = tuple[np.ndarray, np.ndarray]  # (flat indices, the signs of v's entries there)
-
-
-def _the_same_beside(
-    model: Model,
-    env: Values,
-    name: str,
-    direction: Direction,
-    slope: float,
-    room: float,
-    settings: "Settings",
-) -> bool:
-    """Whether the loss's derivative along v is within ``room`` of ``slope`` at
-    BESIDE_POINTS points θ + δ w beside θ too (w normal over the tensor, so that ties
-    break; δ the reference's step; the derivative by central differences δ / BESIDE_FINER
-    wide). _kinks_apart gives a quarter of A·v's distance from the slope as room: every
-    subgradient's g·v lies among such derivatives near θ (each limit of gradients there
-    does, and so their hull), and A·v then lies beyond them all. A loss smooth along v
-    at θ alone, where kinks of both orientations cancel (relu(x₀) + min(x₁, 0) along
-    (1, 1): 1 at θ, 0 or 2 beside it), holds a subgradient to nothing along v."""
-    theta = np.asarray(env[name], dtype=float)
-    at, signs = direction
-    delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
-    h = delta / BESIDE_FINER
-    rng = np.random.default_rng([settings.options.seed, 41])
-    moves = [
-        (theta + delta * w.reshape(theta.shape), at, sign * h * signs)
-        for w in rng.standard_normal((BESIDE_POINTS, theta.size))
-        for sign in (1.0, -1.0)
-    ]
-    try:
-        with np.errstate(all="ignore"):
-            f = _losses_moved(model, env, name, moves)
-    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
-        return False
-    noise = (
-        DIFFERENCE_ROUNDOFF * EPS * max(abs(float(env[model.loss])), float(np.max(np.abs(f)))) / h
-    )
-    slopes = (f[0::2] - f[1::2]) / (2 * h)
-    return bool(np.all(np.abs(slopes - slope) <= room + noise))
-
-
-def _directions(idx: np.ndarray, sides: OneSided, seed: int) -> list[Direction]:
-    """The directions _kinks_apart moves the kinks along: first all of them, each by the
-    sign of its jump right_i − left_i (tied entries of one max: moved together the max is
-    smooth); then pairs e_i ± e_j whose jumps agree within their tolerances, at most
-    KINK_PAIRS of them drawn by the seed. A loss smooth along e_i ± e_j has, at every kink
-    through the two, equal and opposite moves, so equal jumps: a hinge over integer data
-    puts one margin's kink through W[2,1] and W[3,1], and a backward that drops one of
-    that row's terms elsewhere is caught there."""
-    assert sides.tol is not None  # (set by at_sides: _kinks_apart asks for it)
-    jump = sides.right.ravel()[idx] - sides.left.ravel()[idx]
-    tol = sides.tol.ravel()[idx]
-    out: list[Direction] = [(idx, np.where(jump >= 0, 1.0, -1.0)), (idx, np.ones(idx.size))]
-    order = np.argsort(jump, kind="stable")
-    pairs = []
-    for n, a in enumerate(order):
-        for b in order[n + 1 :]:
-            if jump[b] - jump[a] > tol[a] + tol[b]:
-                break
-            pairs.append((min(a, b), max(a, b)))
-    if len(pairs) > KINK_PAIRS:
-        rng = np.random.default_rng([seed, 37])
-        pairs = [pairs[c] for c in np.sort(rng.choice(len(pairs), KINK_PAIRS, replace=False))]
-    for a, b in pairs:
-        for s in (1.0, -1.0):
-            out.append((idx[[a, b]], np.array([1.0, s])))
-    return out
-
-
-def _sides_along(
-    model: Model, env: Values, name: str, directions: list[Direction], step: float, noise: float
-) -> OneSided:
-    """The loss's one-sided derivatives along each direction, by _one_sided's ladder of
-    steps (KINK_WIDER, then the reference's kink steps), in batches of at most
-    ALONG_BATCH entries evaluated at once."""
-    theta = np.asarray(env[name], dtype=float)
-    loss = float(env[model.loss])
-
-    def at(k: float) -> tuple[Central, np.ndarray]:
-        h = step / k
-        moves = [(theta, at_, s * h * signs) for at_, signs in directions for s in (1.0, -1.0)]
-        f = _losses_moved(model, env, name, moves)
-        plus, minus = (f[0::2] - loss) / h, (loss - f[1::2]) / h
-        return Central((plus + minus) / 2, plus, minus), np.full(plus.shape, noise / h)
-
-    return _one_sided([at(k) for k in (*KINK_WIDER, *POLICY[REFERENCE].kink_steps)])
-
-
-def _losses_moved(
-    model: Model, env: Values, name: str, moves: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
-) -> np.ndarray:
-    """L with the tensor ``name`` at each move (base, flat entries, what is added there),
-    evaluated in batches of at most ALONG_BATCH entries (pairs of moves kept together)."""
-    size = max(1, np.size(env[name]))
-    per = 2 * max(1, ALONG_BATCH // (2 * size))
-    values = []
-    for first in range(0, len(moves), per):
-        copies = []
-        for base, at, added in moves[first : first + per]:
-            t = base.copy()
-            t.ravel()[at] += added
-            copies.append(t)
-        values.append(np.real(np.asarray(model.evaluate(env, name, np.stack(copies)))))
-    return np.concatenate(values)
 
 
 def _another_ladder(

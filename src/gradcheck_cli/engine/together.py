@@ -1,0 +1,315 @@
+"""Kinks moved together: A can be a subgradient at each kink alone and none at them all.
+
+Each proved kink has A between its one-sided derivatives (sides.OneSided.holds), yet
+kinks that share one non-smooth term can still rule A out: a max of three tied entries
+whose backward gives each half the max's gradient (each share within [0, 1], their sum
+1.5, not 1); relu(w · x) with w̄'s mask `u >= 0` and x̄'s `u > 0`. Along a direction v
+over the kinks where the loss is smooth, every subgradient g has g · v equal to the
+loss's derivative along v; A · v beyond it, there and at points beside θ, proves A none.
+
+The kinks are those of one row (one tensor), or of several leaves taken together (a
+Joint: their entries as one flat θ). Directions tried (_directions): all kinks by the
+sign of their jumps, all of them as a plateau (Σ e_i), and pairs e_i / |J_i| ± e_j / |J_j|
+(J a kink's jump, right − left): one kink through two coordinates is level along one of
+these, whatever its slope in each.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gradcheck_cli.engine.engines import DEFAULT_REL_STEP
+from gradcheck_cli.engine.policy import (
+    ALONG_BATCH,
+    BESIDE_FINER,
+    BESIDE_POINTS,
+    DIFFERENCE_ROUNDOFF,
+    EPS,
+    KINK_PAIRS,
+    KINK_WIDER,
+    POLICY,
+    REFERENCE,
+)
+from gradcheck_cli.engine.sides import Central, OneSided, one_sided
+from gradcheck_cli.errors import GradcheckError
+from gradcheck_cli.models.model import Model, Values
+
+if TYPE_CHECKING:
+    from gradcheck_cli.engine.checking import Settings
+
+Move = tuple[np.ndarray, np.ndarray, np.ndarray]  # (base θ, flat positions, what is added there)
+Direction = tuple[np.ndarray, np.ndarray]  # (which kinks: indices into Kinks, v there)
+FAILED = (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError)
+
+
+@dataclass(frozen=True, eq=False)
+class Joint:
+    """Tensors of the model taken as one flat vector θ, each one's entries in turn."""
+
+    model: Model
+    env: Values
+    names: tuple[str, ...]
+
+    @cached_property
+    def theta(self) -> np.ndarray:
+        return np.concatenate([np.asarray(self.env[n], dtype=float).ravel() for n in self.names])
+
+    @cached_property
+    def starts(self) -> np.ndarray:
+        """Where each tensor's entries start in θ, and (last) θ's size."""
+        return np.cumsum([0] + [int(np.size(self.env[n])) for n in self.names])
+
+    def entry(self, k: int) -> str:
+        """Position k of θ as its index, [2, 1], prefixed by its tensor's name where
+        there are several: W1[2, 1]."""
+        t = int(np.searchsorted(self.starts, k, side="right")) - 1
+        name = self.names[t]
+        index = [int(i) for i in np.unravel_index(k - self.starts[t], np.shape(self.env[name]))]
+        return str(index) if len(self.names) == 1 else f"{name}{index}"
+
+    def losses(self, moves: list[Move]) -> np.ndarray:
+        """L at each move: one tensor's copies evaluated at once, in batches of at most
+        ALONG_BATCH entries (pairs of moves kept together); several tensors' by one
+        forward pass each."""
+        if len(self.names) > 1:
+            return np.array([self._forward(self._moved(m)) for m in moves])
+        name = self.names[0]
+        shape = np.shape(self.env[name])
+        per = 2 * max(1, ALONG_BATCH // (2 * max(1, self.theta.size)))
+        values = []
+        for first in range(0, len(moves), per):
+            copies = np.stack([self._moved(m).reshape(shape) for m in moves[first : first + per]])
+            values.append(np.real(np.asarray(self.model.evaluate(self.env, name, copies))))
+        return np.concatenate(values)
+
+    @staticmethod
+    def _moved(move: Move) -> np.ndarray:
+        base, at, added = move
+        t = base.copy()
+        t[at] += added
+        return t
+
+    def _forward(self, theta: np.ndarray) -> float:
+        values = {leaf.name: self.env[leaf.name] for leaf in self.model.leaves}
+        for name, a, b in zip(self.names, self.starts, self.starts[1:], strict=False):
+            values[name] = theta[a:b].reshape(np.shape(self.env[name]))
+        return float(np.real(self.model.forward(values)[self.model.loss]))
+
+
+@dataclass(frozen=True, eq=False)
+class Kinks:
+    """Proved kinks to move together: their positions in a Joint's θ, A there, their
+    one-sided derivatives' jump (right − left) and the tolerance A is held to there
+    (OneSided.tol), and which of the Joint's tensors each is in."""
+
+    at: np.ndarray
+    A: np.ndarray
+    jump: np.ndarray
+    tol: np.ndarray
+    tensor: np.ndarray
+
+    @classmethod
+    def of(
+        cls, A: np.ndarray, sides: OneSided, kink: np.ndarray, start: int = 0, tensor: int = 0
+    ) -> "Kinks":
+        """The kinks ``kink`` of one tensor, its entries from ``start`` in θ."""
+        assert sides.tol is not None  # (set by OneSided.at_sides)
+        idx = np.flatnonzero(kink)
+        jump = sides.right.ravel()[idx] - sides.left.ravel()[idx]
+        parts = (A.ravel()[idx], jump, sides.tol.ravel()[idx])
+        return cls(idx + start, *parts, np.full(idx.size, tensor))
+
+    @classmethod
+    def joined(cls, parts: list["Kinks"]) -> "Kinks":
+        return cls(*(np.concatenate([getattr(k, f) for k in parts]) for f in cls._fields()))
+
+    @staticmethod
+    def _fields() -> tuple[str, ...]:
+        return ("at", "A", "jump", "tol", "tensor")
+
+
+@dataclass(frozen=True)
+class Apart:
+    """Why the kinks are no subgradient together, and the positions in θ of the
+    direction that showed it."""
+
+    why: str
+    at: np.ndarray
+
+
+def kinks_apart(
+    joint: Joint, kinks: Kinks, size: float, settings: "Settings", across: bool = False
+) -> Apart | None:
+    """Whether A is no subgradient at ``kinks`` taken together, though it is at each
+    alone; None where it is (or where that cannot be told). Along a direction v where
+    the loss is smooth (its one-sided derivatives along v agree within their slack), A·v
+    must equal that derivative, within the kinks' tolerances (times |v_i|) and its own
+    slack, and must stay beyond it beside θ (_the_same_beside). Where v meets a kink of
+    its own nothing is decided: its sides from finite steps can be anything there.
+    ``size``: the loss's size for round-off (eps S / h); ``across``: pairs only of two
+    tensors (each tensor's own were tried in its row)."""
+    directions = _directions(kinks, settings.options.seed, across)
+    if kinks.at.size < 2 or not directions:
+        return None
+    rel = settings.check.eps or DEFAULT_REL_STEP
+    step = rel * max(1.0, float(np.abs(joint.theta[kinks.at]).max()))
+    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size
+    moved = [(kinks.at[i], v) for i, v in directions]
+    try:
+        with np.errstate(all="ignore"):
+            found = _sides_along(joint, moved, step, noise)
+    except FAILED:
+        return None
+    smooth = ~found.resolved()
+    tol = np.array([np.sum(np.abs(v) * kinks.tol[i]) for i, v in directions]) + found.slack
+    Av = np.array([np.dot(kinks.A[i], v) for i, v in directions])
+    with np.errstate(invalid="ignore"):
+        off = smooth & np.isfinite(tol) & ((Av < found.lo - tol) | (Av > found.hi + tol))
+    for d in np.flatnonzero(off):  # (the first whose derivative holds beside θ too)
+        slope = float(found.left[d] + found.right[d]) / 2
+        room = max(float(tol[d]), abs(float(Av[d]) - slope) / 4)
+        if _the_same_beside(joint, moved[d], slope, room, settings):
+            return Apart(
+                _why(joint, kinks, directions[d], int(d), found, float(Av[d])), moved[d][0]
+            )
+    return None
+
+
+def _why(
+    joint: Joint, kinks: Kinks, direction: Direction, d: int, found: OneSided, Av: float
+) -> str:
+    """The reason a direction gives: which kinks, moved how, and the numbers."""
+    at, v = direction
+    where = "" if len(joint.names) == 1 else f" of {', '.join(joint.names)}"
+    if d < 2:
+        moved = f"the {kinks.at.size} entries on a kink{where} are no subgradient together: "
+        moved += "moved together (Σ ±e_i over them)" if d == 0 else "moved together "
+        moved += "" if d == 0 else "(Σ e_i over them: a plateau moved whole)"
+        hint = " (a tie whose gradient each tied entry takes in full, or a term dropped?)"
+    else:
+        i, j = (joint.entry(int(kinks.at[k])) for k in at)
+        w = v[1] / v[0]
+        along = (
+            f"e_i {'+' if w > 0 else '−'} {abs(w):.3g} e_j"
+            if abs(abs(w) - 1) > 1e-12
+            else (f"e_i {'+' if w > 0 else '−'} e_j")
+        )
+        moved = f"entries {i} and {j}, each on a kink, are no subgradient together: moved "
+        moved += f"along {along} (the loss smooth along it)"
+        hint = ""
+    return (
+        f"{moved}, the loss's one-sided derivatives are {float(found.left[d]):.6g} and "
+        f"{float(found.right[d]):.6g}, and Σ v_i A_i = {Av:.6g}{hint}"
+    )
+
+
+def _directions(kinks: Kinks, seed: int, across: bool) -> list[Direction]:
+    """The directions the kinks are moved along: all of them, each by the sign of its
+    jump (tied entries of one max: moved together the max is smooth); all of them by +1
+    (a plateau, which overlapping windows' maxima share); then at most KINK_PAIRS pairs
+    e_i / |J_i| ± e_j / |J_j| (scaled so that the larger weight is 1), those whose jumps
+    agree within their tolerances first (a hinge over integer data puts one margin's
+    kink through W[2,1] and W[3,1] alike), then others drawn by the seed. ``across``:
+    only pairs of two tensors, and none of the first two unless several tensors."""
+    n = kinks.at.size
+    ones = np.arange(n)
+    sign = np.where(kinks.jump >= 0, 1.0, -1.0)
+    out: list[Direction] = []
+    if not across or len(set(kinks.tensor.tolist())) > 1:
+        out += [(ones, sign), (ones, np.ones(n))]
+    rng = np.random.default_rng([seed, 37])
+    for a, b, equal in _pairs(kinks, rng, across):
+        w = np.ones(2) if equal else 1.0 / np.abs(kinks.jump[[a, b]])
+        w /= w.max()  # (equal jumps: e_i ± e_j exactly, not as their measured ratio)
+        for s in (1.0, -1.0):
+            out.append((np.array([a, b]), w * np.array([1.0, s])))
+    return out
+
+
+def _pairs(kinks: Kinks, rng: np.random.Generator, across: bool) -> list[tuple[int, int, bool]]:
+    """At most KINK_PAIRS pairs of kinks (a < b, and whether their jumps are equal):
+    equal jumps first, then any, drawn by the seed."""
+    jump, tol, n = kinks.jump, kinks.tol, kinks.at.size
+    order = np.argsort(jump, kind="stable")
+    apart = kinks.tensor[:, None] != kinks.tensor[None, :] if across else None
+    equal = []
+    for k, a in enumerate(order):
+        for b in order[k + 1 :]:
+            if jump[b] - jump[a] > tol[a] + tol[b]:
+                break
+            if apart is None or apart[a, b]:
+                equal.append((int(min(a, b)), int(max(a, b))))
+    chosen = _drawn(equal, KINK_PAIRS, rng)
+    first = len(chosen)
+    if first < KINK_PAIRS and n > 1:
+        taken = set(chosen)
+        others = [
+            (a, b)
+            for a in range(min(n, 4 * KINK_PAIRS))
+            for b in range(a + 1, min(n, 4 * KINK_PAIRS))
+            if (a, b) not in taken and (apart is None or apart[a, b])
+        ]
+        chosen += _drawn(others, KINK_PAIRS - len(chosen), rng)
+    return [(a, b, k < first) for k, (a, b) in enumerate(chosen)]
+
+
+def _drawn(pairs: list[tuple[int, int]], k: int, rng: np.random.Generator) -> list:
+    if len(pairs) <= k:
+        return list(pairs)
+    return [pairs[c] for c in np.sort(rng.choice(len(pairs), k, replace=False))]
+
+
+def _the_same_beside(
+    joint: Joint,
+    direction: tuple[np.ndarray, np.ndarray],
+    slope: float,
+    room: float,
+    settings: "Settings",
+) -> bool:
+    """Whether the loss's derivative along v is within ``room`` of ``slope`` at
+    BESIDE_POINTS points θ + δ w beside θ too (w normal over θ, so that ties break; δ
+    the reference's step; the derivative by central differences δ / BESIDE_FINER wide).
+    kinks_apart gives a quarter of A·v's distance from the slope as room: every
+    subgradient's g·v lies among such derivatives near θ (each limit of gradients there
+    does, and so their hull), and A·v then lies beyond them all. A loss smooth along v
+    at θ alone, where kinks of both orientations cancel (relu(x₀) + min(x₁, 0) along
+    (1, 1): 1 at θ, 0 or 2 beside it), holds a subgradient to nothing along v."""
+    theta = joint.theta
+    at, v = direction
+    delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
+    h = delta / BESIDE_FINER
+    rng = np.random.default_rng([settings.options.seed, 41])
+    moves = [
+        (theta + delta * w, at, sign * h * v)
+        for w in rng.standard_normal((BESIDE_POINTS, theta.size))
+        for sign in (1.0, -1.0)
+    ]
+    try:
+        with np.errstate(all="ignore"):
+            f = joint.losses(moves)
+    except FAILED:
+        return False
+    loss = abs(float(joint.env[joint.model.loss]))
+    noise = DIFFERENCE_ROUNDOFF * EPS * max(loss, float(np.max(np.abs(f)))) / h
+    slopes = (f[0::2] - f[1::2]) / (2 * h)
+    return bool(np.all(np.abs(slopes - slope) <= room + noise))
+
+
+def _sides_along(
+    joint: Joint, moved: list[tuple[np.ndarray, np.ndarray]], step: float, noise: float
+) -> OneSided:
+    """The loss's one-sided derivatives along each direction (positions in θ, v there),
+    by one_sided's ladder of steps (KINK_WIDER, then the reference's kink steps)."""
+    theta = joint.theta
+    loss = float(joint.env[joint.model.loss])
+
+    def at(k: float) -> tuple[Central, np.ndarray]:
+        h = step / k
+        moves = [(theta, at_, s * h * v) for at_, v in moved for s in (1.0, -1.0)]
+        f = joint.losses(moves)
+        plus, minus = (f[0::2] - loss) / h, (loss - f[1::2]) / h
+        return Central((plus + minus) / 2, plus, minus), np.full(plus.shape, noise / h)
+
+    return one_sided([at(k) for k in (*KINK_WIDER, *POLICY[REFERENCE].kink_steps)])
