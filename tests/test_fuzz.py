@@ -62,3 +62,19 @@ def test_programs_once_judged_wrong_are_judged_right(tmp_path, pid):
     # (a program whose rows are now all WEAK has nothing to plant in: its FAIL is gone)
     assert not [f for f in tally.findings if f.kind in ("false FAIL", "false PASS")], found
     assert tally.crashes == 0, found
+
+
+@pytest.mark.parametrize("method", ["auto", "central"])
+def test_kinks_moved_together_prove_nothing_beside_theta(tmp_path, method):
+    """Seed 1's programs where moving two kinks together once FAILed a true gradient:
+    1000176, two maxima tied in integer data whose gradients have opposite signs (along
+    e_i − 0.5 e_j the loss is smooth at θ, and beside θ only half the time: the 8 points
+    beside θ, the same for every pair tried, once let one pair through); 1000259, kinks
+    1e-8 beside θ that every step of the kink test takes for kinks at θ (v2 = v0 @ x1 of
+    1e-8 under a relu): the gradient of θ's own sliver of a region is no subgradient of
+    what those steps see, and a kink's jump must show 4096 times finer too."""
+    engine = fuzz.Engine(method, None)
+    for pid, row in ((1000176, "x0"), (1000259, "v0")):
+        tally = fuzz.fuzz_program(pid, [engine], tmp_path, tmp_path)[engine.label]
+        wrong = [f for f in tally.findings if f.kind == "false FAIL" and f.row == row]
+        assert not wrong, "\n".join(map(fuzz.finding_line, wrong))

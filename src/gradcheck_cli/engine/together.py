@@ -27,6 +27,10 @@ from gradcheck_cli.engine.policy import (
     BESIDE_POINTS,
     DIFFERENCE_ROUNDOFF,
     EPS,
+    HULL_KINKS,
+    HULL_POINTS,
+    HULL_STEPS,
+    KINK_AT_THETA,
     KINK_PAIRS,
     KINK_WIDER,
     POLICY,
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
 
 Move = tuple[np.ndarray, np.ndarray, np.ndarray]  # (base θ, flat positions, what is added there)
 Direction = tuple[np.ndarray, np.ndarray]  # (which kinks: indices into Kinks, v there)
+SMOOTH_ALONG = " (the loss smooth along it)"
 FAILED = (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError)
 
 
@@ -170,11 +175,120 @@ def kinks_apart(
     for d in np.flatnonzero(off):  # (the first whose derivative holds beside θ too)
         slope = float(found.left[d] + found.right[d]) / 2
         room = max(float(tol[d]), abs(float(Av[d]) - slope) / 4)
-        if _the_same_beside(joint, moved[d], slope, room, settings):
+        at_theta = _at_theta(joint, kinks, directions[d][0], step, noise)
+        if at_theta and _the_same_beside(joint, moved[d], slope, room, settings):
             return Apart(
                 _why(joint, kinks, directions[d], int(d), found, float(Av[d])), moved[d][0]
             )
-    return None
+    return _outside_hull(joint, kinks, step, noise, settings)
+
+
+def _outside_hull(
+    joint: Joint, kinks: Kinks, step: float, noise: float, settings: "Settings"
+) -> Apart | None:
+    """Whether A lies outside the subgradients where no direction over the kinks is
+    smooth: several kinks through the same entries (residuals at 0 in an L1 regression
+    over integer data), whose normals span them all. The gradients of the regions
+    beside θ, on the kinks' entries, are taken at HULL_POINTS points θ + δ w (central
+    differences δ / BESIDE_FINER wide); the point p of their hull nearest A gives v = A −
+    p. Along v the loss's one-sided derivatives [lo, hi] bound every subgradient's g·v
+    for a convex loss (g·v ≤ L'(θ; v)), and the regions' own g·v beside θ must lie
+    within [lo, hi] too (within a quarter of A·v's distance, as _the_same_beside asks):
+    A·v beyond them proves A none. At most HULL_KINKS kinks, drawn by the seed."""
+    rng = np.random.default_rng([settings.options.seed, 43])
+    pick = np.arange(kinks.at.size)
+    if pick.size > HULL_KINKS:
+        pick = np.sort(rng.choice(pick.size, HULL_KINKS, replace=False))
+    at, A, tol = kinks.at[pick], kinks.A[pick], kinks.tol[pick]
+    theta = joint.theta
+    delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
+    h = delta / BESIDE_FINER
+    moves = [
+        (theta + delta * w, np.array([i]), np.array([sign * h]))
+        for w in rng.standard_normal((HULL_POINTS, theta.size))
+        for i in at
+        for sign in (1.0, -1.0)
+    ]
+    try:
+        with np.errstate(all="ignore"):
+            f = joint.losses(moves).reshape(HULL_POINTS, at.size, 2)
+            G = (f[..., 0] - f[..., 1]) / (2 * h)  # (points, kinks): the regions' gradients
+            if not np.all(np.isfinite(G)):
+                return None
+            v = A - _nearest_in_hull(A, G)
+            if not np.any(v):
+                return None
+            v /= np.abs(v).max()
+            found = _sides_along(joint, [(at, v)], step, noise)
+    except FAILED:
+        return None
+    Av, lo, hi = float(A @ v), float(found.lo[0]), float(found.hi[0])
+    reach = float(np.abs(v) @ tol + found.slack[0])
+    if not np.isfinite(reach) or lo - reach <= Av <= hi + reach:
+        return None
+    room = max(reach, (Av - hi if Av > hi else lo - Av) / 4)
+    loss = abs(float(joint.env[joint.model.loss]))
+    blur = DIFFERENCE_ROUNDOFF * EPS * max(loss, float(np.max(np.abs(f)))) / h
+    slopes = G @ v
+    blur *= float(np.abs(v).sum())
+    if np.any(slopes < lo - room - blur) or np.any(slopes > hi + room + blur):
+        return None  # (the regions beside θ reach beyond the sides along v: not convex)
+    if not _at_theta(joint, kinks, pick, step, noise):
+        return None
+    where = "" if len(joint.names) == 1 else f" of {', '.join(joint.names)}"
+    return Apart(
+        f"the {at.size} entries on a kink{where} are no subgradient together: along v = A − "
+        "(the nearest point of the hull of the gradients beside θ) the loss's one-sided "
+        f"derivatives are {float(found.left[0]):.6g} and {float(found.right[0]):.6g}, "
+        f"and Σ v_i A_i = {Av:.6g}, beyond them{'' if found.resolved()[0] else SMOOTH_ALONG}",
+        at,
+    )
+
+
+def _at_theta(joint: Joint, kinks: Kinks, which: np.ndarray, step: float, noise: float) -> bool:
+    """Whether each of the kinks ``which`` sits at θ, not beside it: its jump shows in
+    one-sided differences KINK_AT_THETA times finer than the moves' step too, above
+    their round-off. A kink 1e-8 from θ looks like one at θ to every coarser step; A,
+    the gradient of θ's own sliver of a region, is then no subgradient of what those
+    steps see, and that proves nothing."""
+    h = step / KINK_AT_THETA
+    theta = joint.theta
+    moves = [(theta, kinks.at[[i]], np.array([s * h])) for i in which for s in (1.0, -1.0)]
+    try:
+        with np.errstate(all="ignore"):
+            f = joint.losses(moves)
+    except FAILED:
+        return False
+    loss = float(joint.env[joint.model.loss])
+    spread = (f[0::2] - loss) / h - (loss - f[1::2]) / h
+    jump = np.abs(kinks.jump[which])
+    with np.errstate(invalid="ignore"):
+        return bool(
+            np.all((np.abs(spread - kinks.jump[which]) <= jump / 2) & (jump > 4 * noise / h))
+        )
+
+
+def _nearest_in_hull(a: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """The point of the hull of G's rows nearest a, near enough to point from it to a:
+    HULL_STEPS of accelerated projected gradient over the weights on the simplex."""
+    m = G.shape[0]
+    lam = y = np.full(m, 1.0 / m)
+    lipschitz = float(np.linalg.norm(G, 2)) ** 2 or 1.0
+    t = 1.0
+    for _ in range(HULL_STEPS):
+        new = _simplex(y - G @ (G.T @ y - a) / lipschitz)
+        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        y = new + (t - 1) / t_next * (new - lam)
+        lam, t = new, t_next
+    return G.T @ lam
+
+
+def _simplex(x: np.ndarray) -> np.ndarray:
+    """x projected on the probability simplex (sort-based)."""
+    u = np.sort(x)[::-1]
+    css = np.cumsum(u) - 1.0
+    k = np.flatnonzero(u - css / np.arange(1, x.size + 1) > 0)[-1]
+    return np.maximum(x - css[k] / (k + 1), 0.0)
 
 
 def _why(
