@@ -133,6 +133,7 @@ BESIDE_FINER = 256  # ... by central differences this much finer than the step t
 HULL_POINTS = 16  # points beside θ whose gradients' hull proposes a direction (together.py)
 HULL_KINKS = 32  # ... over at most this many kinks (drawn by the seed)
 HULL_STEPS = 300  # iterations finding the hull's point nearest A (it only proposes v)
+HULL_MARGIN = 0.05  # ... and A·v must lie beyond the sides along v by this of Σ |v_i J_i|
 KINK_AT_THETA = 4096  # a kink moved together shows its jump this much finer too (at θ)
 ALONG_BATCH = 1 << 22  # entries of moved leaves evaluated at once along those directions
 JUMP_ROUNDOFF = 64  # × a central difference's round-off: a spread of one-sided ones that is a jump

@@ -28,6 +28,7 @@ from gradcheck_cli.engine.policy import (
     DIFFERENCE_ROUNDOFF,
     EPS,
     HULL_KINKS,
+    HULL_MARGIN,
     HULL_POINTS,
     HULL_STEPS,
     KINK_AT_THETA,
@@ -192,14 +193,22 @@ def _outside_hull(
     beside θ, on the kinks' entries, are taken at HULL_POINTS points θ + δ w (central
     differences δ / BESIDE_FINER wide); the point p of their hull nearest A gives v = A −
     p. Along v the loss's one-sided derivatives [lo, hi] bound every subgradient's g·v
-    for a convex loss (g·v ≤ L'(θ; v)), and the regions' own g·v beside θ must lie
-    within [lo, hi] too (within a quarter of A·v's distance, as _the_same_beside asks):
-    A·v beyond them proves A none. At most HULL_KINKS kinks, drawn by the seed."""
+    for a convex loss (g·v ≤ L'(θ; v)), or a concave one. So the kinks must all turn one
+    way (their jumps of one sign), the loss along v too, and the regions' own g·v beside
+    θ must lie within [lo, hi] (within a quarter of A·v's distance, as _the_same_beside
+    asks): A·v beyond them, by HULL_MARGIN of Σ |v_i J_i| at least (a choice at one
+    kink moves g·v by a share of its jump; sides along v that cross kinks beside θ
+    drift by less), then proves A none. A hardtanh's kinks at both of its bounds
+    turn both ways, and a correct backward's A, the gradient of a region that no point
+    beside θ happened to reach, lies beyond. At most HULL_KINKS kinks, drawn by the seed."""
     rng = np.random.default_rng([settings.options.seed, 43])
     pick = np.arange(kinks.at.size)
     if pick.size > HULL_KINKS:
         pick = np.sort(rng.choice(pick.size, HULL_KINKS, replace=False))
     at, A, tol = kinks.at[pick], kinks.A[pick], kinks.tol[pick]
+    turn = np.sign(kinks.jump[pick])  # (+1 at a convex kink, −1 at a concave one)
+    if not np.all(turn == turn[0]):
+        return None  # (kinks of both orientations: nothing bounds a region's g·v)
     theta = joint.theta
     delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
     h = delta / BESIDE_FINER
@@ -224,8 +233,11 @@ def _outside_hull(
         return None
     Av, lo, hi = float(A @ v), float(found.lo[0]), float(found.hi[0])
     reach = float(np.abs(v) @ tol + found.slack[0])
-    if not np.isfinite(reach) or lo - reach <= Av <= hi + reach:
+    beyond = max(reach, HULL_MARGIN * float(np.abs(v) @ np.abs(kinks.jump[pick])))
+    if not np.isfinite(reach) or lo - beyond <= Av <= hi + beyond:
         return None
+    if turn[0] * float(found.right[0] - found.left[0]) < -reach:
+        return None  # (the loss turns the other way along v: not convex (concave) there)
     room = max(reach, (Av - hi if Av > hi else lo - Av) / 4)
     loss = abs(float(joint.env[joint.model.loss]))
     blur = DIFFERENCE_ROUNDOFF * EPS * max(loss, float(np.max(np.abs(f)))) / h
