@@ -79,6 +79,26 @@ def test_a_check_too_big_for_the_limit_is_refused_before_anything_is_drawn(monke
     assert r.exit_code == 2 and "needs about" in r.stderr and not drawn
 
 
+def test_a_check_that_fits_only_by_directions_is_made_by_directions():
+    """--max-memory between the fallback's estimate and every entry's: the default check
+    falls back (a note says why, and what limit checks every entry); --budget inf,
+    which checks every entry, is refused; below the fallback's, refused before anything
+    runs, and the line says so."""
+    m = BUILDERS["residual"](d=400)
+    every, fallback = checking.estimate_bytes(m), checking.estimate_bytes(m, fallback=True)
+    assert fallback < every
+    between = f"{(every + fallback) // 2 // 2**20}M"
+    r = runner.invoke(app, ["residual", "--d", "400", "--max-memory", between])
+    assert r.exit_code == 0, r.output
+    assert "every entry would need about" in r.stdout and "directional" in r.stdout
+    assert f"--max-memory {-(-every // 2**20)}M checks every entry" in " ".join(r.stdout.split())
+    r = runner.invoke(app, ["residual", "--d", "400", "--max-memory", between, "--budget", "inf"])
+    assert r.exit_code == 2 and "needs about" in r.stderr and "even" not in r.stderr
+    below = f"{fallback // 2**20 - 1}M"
+    r = runner.invoke(app, ["residual", "--d", "400", "--max-memory", below])
+    assert r.exit_code == 2 and "even by directional derivatives" in r.stderr
+
+
 def test_the_memory_estimate_holds_every_checked_entry_as_the_verdict_does():
     small, large = (BUILDERS["residual"](d=d) for d in (100, 200))
     checked = [sum(m.entries(n) for n in m.checked()) for m in (small, large)]

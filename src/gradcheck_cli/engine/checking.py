@@ -126,12 +126,13 @@ def display_shape(shape: str, symbols: dict[str, int]) -> str:
     return "×".join("1" if part == "B" else part for part in shape.split("×"))
 
 
-def estimate_bytes(model: Model) -> int:
-    """Memory a full check needs at its peak, from symbolic shapes only (no values
-    drawn): estimate.held_bytes, measured against whole processes' peak resident set."""
+def estimate_bytes(model: Model, fallback: bool = False) -> int:
+    """Memory a full check needs at its peak (``fallback``: one by directions and a
+    sample), from symbolic shapes only (no values drawn): estimate.held_bytes, measured
+    against whole processes' peak resident set."""
     from gradcheck_cli.engine.estimate import held_bytes
 
-    return held_bytes(model)
+    return held_bytes(model, fallback)
 
 
 @dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
@@ -182,7 +183,7 @@ def _run_check(
     model: Model, settings: Settings, options: dict | None, notes: list[str] | None
 ) -> Checked:
     notes = list(notes or [])
-    _check_memory(model, settings)
+    _check_memory(model, settings, fallback=_may_fall_back(settings))
     values = None
     if settings.check.dtype == "float32":  # both sides at the same point: θ rounded to float32
         values = as_dtype(as_dtype(model.values, np.float32), np.float64)
@@ -192,6 +193,7 @@ def _run_check(
         raise ModelError(_not_finite(model, env, float(loss)))
     method = _engine(model, env, settings.check.method, notes)
     settings = _within_budget(model, env, method, settings, notes)
+    _check_memory(model, settings, fallback=settings.check.directions is not None)
     pending = _pending(model, env, method, settings, notes)
     rows, arrays = _judged(model, env, pending, method, settings)
     kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
@@ -251,25 +253,28 @@ def _within_budget(
     and, in BUDGET_SAMPLE of the budget, a stratified sample of entries. Where that
     fallback would itself take nearly as long (it still reads every entry) and the
     difference is seconds, every entry is checked; either way a note says how long it
-    is expected to take."""
+    is expected to take. Where every entry would need more than --max-memory (and the
+    fallback less: _check_memory), the fallback is taken whatever the time."""
     if settings.check.directions is not None or settings.check.sample is not None:
         return settings
     if settings.check.budget == float("inf"):  # nothing to estimate against
         return settings
     from gradcheck_cli.engine.estimate import clearly_within, seconds
 
-    if clearly_within(model, env, method, settings.check.budget):
+    need = estimate_bytes(model) + _workers_bytes(model, settings)
+    fits = need <= settings.max_memory  # (else the fallback, whose estimate fitted)
+    if fits and clearly_within(model, env, method, settings.check.budget):
         return settings
     cost = seconds(model, env, method, settings.runtime.pool)
     every, budget = cost.every_entry, settings.check.budget
-    if every <= budget:
+    if fits and every <= budget:
         return settings
     from gradcheck_cli.engine.directional import FILL_LEAST, LOCATE_FILE
 
     sample = max(0.0, min(BUDGET_SAMPLE * budget, budget - cost.fallback(0.0)))
     fill = min(1.0, sample / cost.sampled) if cost.sampled > 0 else 1.0
     fill = min(1.0, max(fill, FILL_LEAST / max(cost.entries, 1)))  # (at least FILL_LEAST)
-    if every >= NO_FASTER_FROM and cost.fallback(fill) * NO_FASTER >= every:
+    if fits and every >= NO_FASTER_FROM and cost.fallback(fill) * NO_FASTER >= every:
         notes.append(
             f"every entry takes about {_seconds(every)}, more than the budget of "
             f"{budget:g} s, but 4 directional derivatives and a sample would take about as "
@@ -277,12 +282,17 @@ def _within_budget(
             "is checked"
         )
         return settings
+    why = f"take about {_seconds(every)}, more than the budget of {budget:g} s"
+    instead = "--budget inf checks every entry"
+    if not fits:
+        why = f"need about {_gib(need)}, more than the memory budget of "
+        why += f"{_gib(settings.max_memory)} (--max-memory)"
+        instead = f"--max-memory {-(-need // 2**20)}M checks every entry"
     notes.append(
-        f"every entry would take about {_seconds(every)}, more than the budget of "
-        f"{budget:g} s: each tensor is checked by {BUDGET_DIRECTIONS} directional "
+        f"every entry would {why}: each tensor is checked by {BUDGET_DIRECTIONS} directional "
         f"derivatives and {_share(fill, FILL_LEAST)}, about "
         f"{_seconds(cost.fallback(fill))}; a flagged tensor is located entry by entry (by "
-        f"bisection beyond {LOCATE_FILE:,} entries). --budget inf checks every entry"
+        f"bisection beyond {LOCATE_FILE:,} entries). {instead}"
     )
     return settings.over_budget(BUDGET_DIRECTIONS, fill)
 
@@ -303,18 +313,34 @@ def _seconds(s: float) -> str:
     return f"{s:.1g} s" if s < 0.1 else f"{s:.1f} s" if s < 10 else f"{s:.0f} s"
 
 
-def _check_memory(model: Model, settings: Settings) -> None:
-    """Refuse, before anything is computed, a check that would need more than
-    --max-memory: estimate_bytes, and each worker's own copy of the values where
-    workers would start (estimate.worker_bytes)."""
+def _workers_bytes(model: Model, settings: Settings) -> int:
     from gradcheck_cli.engine.estimate import worker_bytes
 
-    need = estimate_bytes(model) + worker_bytes(model, settings.runtime.pool)
+    return worker_bytes(model, settings.runtime.pool)
+
+
+def _may_fall_back(settings: Settings) -> bool:
+    """Whether the check may be made by directions: asked for, or the time budget's
+    fallback (a finite budget, no --sample)."""
+    check = settings.check
+    return check.directions is not None or (check.sample is None and check.budget < float("inf"))
+
+
+def _check_memory(model: Model, settings: Settings, fallback: bool) -> None:
+    """Refuse a check that would need more than --max-memory: estimate_bytes (by
+    directions and a sample where ``fallback``), and each worker's own copy of the
+    values where workers would start (estimate.worker_bytes). Called before anything is
+    computed, with the fallback's estimate where the budget may choose it, and again
+    once the budget has chosen (after one forward pass)."""
+    need = estimate_bytes(model, fallback) + _workers_bytes(model, settings)
     if need > settings.max_memory:
+        how = " by directional derivatives and a sample" if fallback else ""
+        if fallback and settings.check.directions is None:  # (the least the budget may pick)
+            how = " even" + how
         raise ModelError(
-            f"a check of this {model.name} model needs about {_gib(need)}, more than the memory "
-            f"budget of {_gib(settings.max_memory)} (--max-memory): its tensors alone are too big; "
-            "choose smaller sizes"
+            f"a check of this {model.name} model needs about {_gib(need)}{how}, more than the "
+            f"memory budget of {_gib(settings.max_memory)} (--max-memory): its tensors alone "
+            "are too big; choose smaller sizes"
         )
 
 

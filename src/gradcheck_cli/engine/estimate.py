@@ -28,9 +28,10 @@ forwards: there every sampled entry whose A moves), and costs SAMPLE_EACH beside
 
 Bytes: each checked entry is held, at the verdict's peak, as about HELD_PER_ENTRY
 float64 arrays (value, adjoint, numeric, bound, error, rounding, moved adjoints, the
-comparison's temporaries), on top of the chunks of perturbed copies (DENSE_CHUNK times
-their nominal size where a built-in's step turns them dense); measured as the peak
-resident set of whole processes by benchmarks/estimates.py.
+comparison's temporaries), HELD_FALLBACK where the check is by directions and a sample
+(the sample is compared in arrays of its own size), on top of the chunks of perturbed
+copies (DENSE_CHUNK times their nominal size where a built-in's step turns them
+dense); measured as the peak resident set of whole processes by benchmarks/estimates.py.
 """
 
 import time
@@ -41,7 +42,7 @@ import numpy as np
 
 from gradcheck_cli.engine.numeric import CHUNK_BYTES, differentiate
 from gradcheck_cli.engine.workers import Pool
-from gradcheck_cli.models.memory import BASE_BYTES, HELD_PER_ENTRY
+from gradcheck_cli.models.memory import BASE_BYTES, HELD_FALLBACK, HELD_PER_ENTRY
 from gradcheck_cli.models.model import Model, Values
 
 QUICK = 4096  # entries of the largest tensor the first, quick probe times at most ...
@@ -209,15 +210,17 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def held_bytes(model: Model) -> int:
+def held_bytes(model: Model, fallback: bool = False) -> int:
     """Bytes a check holds at its peak, from symbolic shapes only (no values drawn):
-    HELD_PER_ENTRY float64 arrays per checked entry and every value twice (the forward,
-    and moved copies of it), a Jacobian's entries(of) × entries(wrt) numbers four times,
-    the chunks of perturbed copies, and the process itself."""
+    HELD_PER_ENTRY float64 arrays per checked entry (HELD_FALLBACK by directions and a
+    sample) and every value twice (the forward, and moved copies of it), a Jacobian's
+    entries(of) × entries(wrt) numbers four times, the chunks of perturbed copies, and
+    the process itself."""
     checked = set(model.checked())
     names = [leaf.name for leaf in model.leaves] + [s.name for s in model.steps]
     sizes = {n: model.entries(n) for n in names}
-    total = HELD_PER_ENTRY * sum(sizes[n] for n in checked) + 2 * sum(sizes.values())
+    held = HELD_FALLBACK if fallback else HELD_PER_ENTRY
+    total = held * sum(sizes[n] for n in checked) + 2 * sum(sizes.values())
     total += sum(4 * model.entries(j.of) * model.entries(j.wrt) for j in model.jacobians)
     copies = 2 * 16 * sum(sizes.values()) * max(sizes.values(), default=0)
     return 8 * total + min(_chunk_bytes(model), copies) + BASE_BYTES
