@@ -15,10 +15,10 @@ from gradcheck_cli.engine.policy import SAME_VALUES
 from gradcheck_cli.result import FAIL, TOGETHER, Diagnosis, GradientRow
 
 KINKS_TOGETHER = (
-    "kinks apart: A is a subgradient at each kink alone, not at them together: the "
-    "entries' shares of one non-smooth term do not add up (a max's tied entries share "
-    "its gradient, each its part, summing to it; every tensor one relu gates takes one "
-    "mask, u > 0 or u >= 0, not one each)"
+    "kinks apart: A is a subgradient at each kink or tie alone, not at them together: "
+    "the entries' shares of one non-smooth term do not add up (the tied entries of a "
+    "max, a median or a sort share its gradient, summing to it; every tensor one relu "
+    "gates takes one mask, u > 0 or u >= 0, not one each)"
 )
 
 

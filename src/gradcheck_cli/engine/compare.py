@@ -204,7 +204,7 @@ def _reason(
         return weak_reason(res, weak, why)
     of = f"{n} entries" if checked is None else f"{checked} checked entries"
     if together:
-        return f"{failed} of {of} fail ({together} agree with N, at a kink the mean of its sides)"
+        return f"{failed} of {of} fail ({together} of them agree with N, and fail together)"
     return f"{failed} of {of} differ beyond the bound"
 
 

@@ -49,7 +49,7 @@ from gradcheck_cli.engine.policy import (
     STRADDLE_FLOOR,
 )
 from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
-from gradcheck_cli.engine.together import Apart, Joint, Kinks, kinks_apart
+from gradcheck_cli.engine.together import Apart, Joint, Kinks, kinks_apart, tied, ties_apart
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian, Model, Values
 from gradcheck_cli.result import FAIL, PASS, TOGETHER, Comparison, Tolerance
@@ -232,6 +232,13 @@ def _loss_size(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarray
         first = np.abs(theta * numeric)
         terms = float(np.sum(first, where=np.isfinite(first)))
     return max(abs(float(env[model.loss])), terms if np.isfinite(terms) else 0.0)
+
+
+def _rounded_at(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarray) -> float:
+    """The size L's moved copies round at: _loss_size, or the size it is rounded at where
+    it cancels (numeric.rounding_size), the larger: a loss of 2e32 whose terms round at
+    far more cannot show a slope of 1e24 along a tie."""
+    return max(_loss_size(env, model, theta, numeric), rounding_size(model, env))
 
 
 def _both_sides(
@@ -830,7 +837,7 @@ def kinks_together(
         A = np.asarray(p.analytic, dtype=np.float64)
         parts.append(Kinks.of(A, looked[0].sides, p.kink, int(starts[t]), t))
         theta = np.asarray(env[p.id], dtype=float)
-        size = max(size, _loss_size(env, model, theta, judged[k][0]))
+        size = max(size, _rounded_at(env, model, theta, judged[k][0]))
     apart = kinks_apart(joint, Kinks.joined(parts), size, settings, across=True)
     if apart is None:
         return judged
@@ -900,12 +907,10 @@ def _verdict(
     first = Measured(A, numeric, bound, theta)
     suspect = _on_a_kink(model, env, p, settings, first)
     first = replace(first, suspect=suspect)
-    if comparison.status != FAIL:  # (entries that agree with N on a kink: proved, the row
-        # is KINK, and the kinks moved together may still show A no subgradient)
-        if suspect is not None:
-            looked = _second_look(model, env, p, method, settings, first, None)
-            if looked.kink.any() or looked.apart is not None:
-                return _looked_at(p, A, tol, mask, weak, looked)
+    if comparison.status != FAIL:
+        looked = _passed_looked(model, env, p, method, settings, first)
+        if looked is not None:
+            return _looked_at(p, A, tol, mask, weak, looked)
         loss = float(np.real(env[model.loss]))
         return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
     bad = np.abs(A - numeric) > bound
@@ -1155,6 +1160,39 @@ def _second_look(
     return Looked(numeric, bound, kink, sides, torn, vague, apart, still)
 
 
+def _passed_looked(
+    model: Model, env: Values, p: Pending, method: str, settings: "Settings", first: "Measured"
+) -> "Looked | None":
+    """A second look at a row that passed, where it finds something; else None. Entries
+    that agree with N on a kink (Measured.suspect) are proved kinks, the row KINK, and
+    the kinks moved together may still show A no subgradient; entries tied at one value,
+    moved together, may too (_ties_apart)."""
+    looked = None
+    if first.suspect is not None:
+        looked = _second_look(model, env, p, method, settings, first, None)
+        if looked.apart is not None:
+            return looked
+    tied = _ties_apart(model, env, p, settings, first)
+    if tied is not None:
+        none = np.zeros(first.A.shape, bool)
+        sides = OneSided(*(np.full(first.A.shape, np.nan) for _ in range(5)))
+        return replace(
+            looked or Looked(first.numeric, first.bound, none, sides), kink=none, apart=tied
+        )
+    return looked if looked is not None and looked.kink.any() else None
+
+
+def _ties_apart(
+    model: Model, env: Values, p: Pending, settings: "Settings", row: "Measured"
+) -> Apart | None:
+    """Whether the row's entries tied at one value are no subgradient together
+    (together.ties_apart), each held to its bound; not for a sample or a Jacobian."""
+    if p.jac is not None or sampled_mask(p) is not None or not tied(row.theta):
+        return None
+    size = _rounded_at(env, model, row.theta, row.numeric)
+    return ties_apart(Joint(model, env, (p.id,)), row.A.ravel(), row.bound.ravel(), size, settings)
+
+
 def _row_apart(
     model: Model, env: Values, p: Pending, settings: "Settings", numeric: np.ndarray, kinks: Kinks
 ) -> Apart | None:
@@ -1163,7 +1201,7 @@ def _row_apart(
     if p.jac is not None or kinks.at.size < 2:
         return None
     theta = np.asarray(env[p.id], dtype=float)
-    size = _loss_size(env, model, theta, numeric)
+    size = _rounded_at(env, model, theta, numeric)
     return kinks_apart(Joint(model, env, (p.id,)), kinks, size, settings)
 
 
