@@ -11,7 +11,10 @@ The kinks are those of one row (one tensor), or of several leaves taken together
 Joint: their entries as one flat θ). Directions tried (_directions): all kinks by the
 sign of their jumps, all of them as a plateau (Σ e_i), and pairs e_i / |J_i| ± e_j / |J_j|
 (J a kink's jump, right − left): one kink through two coordinates is level along one of
-these, whatever its slope in each.
+these, whatever its slope in each. Where none is smooth (kinks whose normals span their
+entries), v = A − (the nearest point of the hull of the gradients beside θ), and A·v is
+held to the loss's one-sided derivatives along v (_outside_hull: a convex loss's). And
+entries tied at one value, none of them a kink, are moved together (ties_apart).
 """
 
 from dataclasses import dataclass
@@ -211,23 +214,11 @@ def _outside_hull(
     turn = np.sign(kinks.jump[pick])  # (+1 at a convex kink, −1 at a concave one)
     if not np.all(turn == turn[0]):
         return None  # (kinks of both orientations: nothing bounds a region's g·v)
-    theta = joint.theta
-    delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
-    h = delta / BESIDE_FINER
-    moves = [
-        (theta + delta * w, np.array([i]), np.array([sign * h]))
-        for w in rng.standard_normal((HULL_POINTS, theta.size))
-        for i in at
-        for sign in (1.0, -1.0)
-    ]
     try:
         with np.errstate(all="ignore"):
-            f = joint.losses(moves).reshape(HULL_POINTS, at.size, 2)
-            G = (f[..., 0] - f[..., 1]) / (2 * h)  # (points, kinks): the regions' gradients
-            if not np.all(np.isfinite(G)):
-                return None
+            G, blur = _regions_beside(joint, at, rng, settings)
             v = A - _nearest_in_hull(A, G)
-            if not np.any(v):
+            if not np.all(np.isfinite(G)) or not np.any(v):
                 return None
             v /= np.abs(v).max()
             found = _sides_along(joint, [(at, v)], step, noise)
@@ -240,12 +231,9 @@ def _outside_hull(
         return None
     if turn[0] * float(found.right[0] - found.left[0]) < -reach:
         return None  # (the loss turns the other way along v: not convex (concave) there)
-    room = max(reach, (Av - hi if Av > hi else lo - Av) / 4)
-    loss = abs(float(joint.env[joint.model.loss]))
-    blur = DIFFERENCE_ROUNDOFF * EPS * max(loss, float(np.max(np.abs(f)))) / h
+    room = max(reach, (Av - hi if Av > hi else lo - Av) / 4) + blur * float(np.abs(v).sum())
     slopes = G @ v
-    blur *= float(np.abs(v).sum())
-    if np.any(slopes < lo - room - blur) or np.any(slopes > hi + room + blur):
+    if np.any(slopes < lo - room) or np.any(slopes > hi + room):
         return None  # (the regions beside θ reach beyond the sides along v: not convex)
     if not _at_theta(joint, kinks, pick, step, noise):
         return None
@@ -257,6 +245,27 @@ def _outside_hull(
         f"and Σ v_i A_i = {Av:.6g}, beyond them{'' if found.resolved()[0] else SMOOTH_ALONG}",
         at,
     )
+
+
+def _regions_beside(
+    joint: Joint, at: np.ndarray, rng: np.random.Generator, settings: "Settings"
+) -> tuple[np.ndarray, float]:
+    """The gradients, on the entries ``at``, of the regions at HULL_POINTS points θ + δ w
+    beside θ (w normal, δ the reference's step; central differences δ / BESIDE_FINER
+    wide): (points × entries), and their round-off per unit of |v|."""
+    theta = joint.theta
+    delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
+    h = delta / BESIDE_FINER
+    moves = [
+        (theta + delta * w, np.array([i]), np.array([sign * h]))
+        for w in rng.standard_normal((HULL_POINTS, theta.size))
+        for i in at
+        for sign in (1.0, -1.0)
+    ]
+    f = joint.losses(moves).reshape(HULL_POINTS, at.size, 2)
+    loss = abs(float(joint.env[joint.model.loss]))
+    blur = DIFFERENCE_ROUNDOFF * EPS * max(loss, float(np.max(np.abs(f)))) / h
+    return (f[..., 0] - f[..., 1]) / (2 * h), blur
 
 
 def _at_theta(joint: Joint, kinks: Kinks, which: np.ndarray, step: float, noise: float) -> bool:
