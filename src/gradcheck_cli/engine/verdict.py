@@ -837,7 +837,7 @@ def kinks_together(
         A = np.asarray(p.analytic, dtype=np.float64)
         parts.append(Kinks.of(A, looked[0].sides, p.kink, int(starts[t]), t))
         theta = np.asarray(env[p.id], dtype=float)
-        size = max(size, _rounded_at(env, model, theta, judged[k][0]))
+        size += _rounded_at(env, model, theta, judged[k][0])  # (their terms summed: more)
     apart = kinks_apart(joint, Kinks.joined(parts), size, settings, across=True)
     if apart is None:
         return judged
