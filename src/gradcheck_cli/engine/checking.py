@@ -261,7 +261,7 @@ def _within_budget(
         return settings
     from gradcheck_cli.engine.estimate import clearly_within, seconds
 
-    need = estimate_bytes(model) + _workers_bytes(model, settings)
+    need = _need_bytes(model, settings, fallback=False)
     fits = need <= settings.max_memory  # (else the fallback, whose estimate fitted)
     if fits and clearly_within(model, env, method, settings.check.budget):
         return settings
@@ -313,10 +313,12 @@ def _seconds(s: float) -> str:
     return f"{s:.1g} s" if s < 0.1 else f"{s:.1f} s" if s < 10 else f"{s:.0f} s"
 
 
-def _workers_bytes(model: Model, settings: Settings) -> int:
+def _need_bytes(model: Model, settings: Settings, fallback: bool) -> int:
+    """estimate_bytes (by directions and a sample where ``fallback``), and each worker's
+    own copy of the values where workers would start (estimate.worker_bytes)."""
     from gradcheck_cli.engine.estimate import worker_bytes
 
-    return worker_bytes(model, settings.runtime.pool)
+    return estimate_bytes(model, fallback) + worker_bytes(model, settings.runtime.pool)
 
 
 def _may_fall_back(settings: Settings) -> bool:
@@ -327,12 +329,10 @@ def _may_fall_back(settings: Settings) -> bool:
 
 
 def _check_memory(model: Model, settings: Settings, fallback: bool) -> None:
-    """Refuse a check that would need more than --max-memory: estimate_bytes (by
-    directions and a sample where ``fallback``), and each worker's own copy of the
-    values where workers would start (estimate.worker_bytes). Called before anything is
-    computed, with the fallback's estimate where the budget may choose it, and again
-    once the budget has chosen (after one forward pass)."""
-    need = estimate_bytes(model, fallback) + _workers_bytes(model, settings)
+    """Refuse a check that would need more than --max-memory (_need_bytes). Called
+    before anything is computed, with the fallback's estimate where the budget may
+    choose it, and again once the budget has chosen (after one forward pass)."""
+    need = _need_bytes(model, settings, fallback)
     if need > settings.max_memory:
         how = " by directional derivatives and a sample" if fallback else ""
         if fallback and settings.check.directions is None:  # (the least the budget may pick)

@@ -17,6 +17,7 @@ held to the loss's one-sided derivatives along v (_outside_hull: a convex loss's
 entries tied at one value, none of them a kink, are moved together (ties_apart).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -173,20 +174,41 @@ def kinks_apart(
             found = _sides_along(joint, moved, step, noise)
     except FAILED:
         return None
-    smooth = ~found.resolved()
     tol = np.array([np.sum(np.abs(v) * kinks.tol[i]) for i, v in directions]) + found.slack
     Av = np.array([np.dot(kinks.A[i], v) for i, v in directions])
-    with np.errstate(invalid="ignore"):
-        off = smooth & np.isfinite(tol) & ((Av < found.lo - tol) | (Av > found.hi + tol))
-    for d in np.flatnonzero(off):  # (the first whose derivative holds beside θ too)
-        slope = float(found.left[d] + found.right[d]) / 2
-        room = max(float(tol[d]), abs(float(Av[d]) - slope) / 4)
-        at_theta = _at_theta(joint, kinks, directions[d][0], step, noise)
-        if at_theta and _the_same_beside(joint, moved[d], slope, room, settings):
-            return Apart(
-                _why(joint, kinks, directions[d], int(d), found, float(Av[d])), moved[d][0]
-            )
+
+    def at_theta(d: int) -> bool:  # (each kink moved along direction d sits at θ)
+        return _at_theta(joint, kinks, directions[d][0], step, noise)
+
+    d = _first_off(joint, moved, found, Av, tol, settings, also=at_theta)
+    if d is not None:
+        return Apart(_why(joint, kinks, directions[d], d, found, float(Av[d])), moved[d][0])
     return _outside_hull(joint, kinks, step, noise, settings)
+
+
+def _first_off(
+    joint: Joint,
+    moved: list[tuple[np.ndarray, np.ndarray]],
+    found: OneSided,
+    Av: np.ndarray,
+    reach: np.ndarray,
+    settings: "Settings",
+    among: np.ndarray | bool = True,
+    also: Callable[[int], bool] = lambda d: True,
+) -> int | None:
+    """The first direction (among ``among``) along which the loss is smooth (its sides
+    agree within their slack), A·v lies beyond its derivative by more than ``reach``,
+    ``also`` holds, and the derivative holds beside θ too (_the_same_beside, with a
+    quarter of A·v's distance from it as room); None where there is none."""
+    with np.errstate(invalid="ignore"):
+        off = ~found.resolved() & np.isfinite(reach) & among
+        off &= (Av < found.lo - reach) | (Av > found.hi + reach)
+    for d in np.flatnonzero(off):
+        slope = float(found.left[d] + found.right[d]) / 2
+        room = max(float(reach[d]), abs(float(Av[d]) - slope) / 4)
+        if also(int(d)) and _the_same_beside(joint, moved[d], slope, room, settings):
+            return int(d)
+    return None
 
 
 def _outside_hull(
@@ -253,8 +275,7 @@ def _regions_beside(
     """The gradients, on the entries ``at``, of the regions at HULL_POINTS points θ + δ w
     beside θ (w normal, δ the reference's step; central differences δ / BESIDE_FINER
     wide): (points × entries), and their round-off per unit of |v|."""
-    theta = joint.theta
-    delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
+    theta, delta = joint.theta, _beside(joint, settings)
     h = delta / BESIDE_FINER
     moves = [
         (theta + delta * w, np.array([i]), np.array([sign * h]))
@@ -398,6 +419,11 @@ def _drawn(pairs: list[tuple[int, int]], k: int, rng: np.random.Generator) -> li
     return [pairs[c] for c in np.sort(rng.choice(len(pairs), k, replace=False))]
 
 
+def _beside(joint: Joint, settings: "Settings") -> float:
+    """How far from θ its points beside θ lie: the reference's step, δ = eps · max(1, |θ|)."""
+    return (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(joint.theta).max()))
+
+
 def _the_same_beside(
     joint: Joint,
     direction: tuple[np.ndarray, np.ndarray],
@@ -415,7 +441,7 @@ def _the_same_beside(
     (1, 1): 1 at θ, 0 or 2 beside it), holds a subgradient to nothing along v."""
     theta = joint.theta
     at, v = direction
-    delta = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
+    delta = _beside(joint, settings)
     h = delta / BESIDE_FINER
     rng = np.random.default_rng([settings.options.seed, 41])
     moves = [
@@ -488,22 +514,16 @@ def ties_apart(
         return None
     reach = np.array([np.sum(tol[g]) for g in groups]) + found.slack
     Av = np.array([np.sum(A[g]) for g in groups])
-    moved_l = (found.left != 0) | (found.right != 0)  # (L unmoved at every step: a slope
-    # below what its float64 value shows, or steps beyond the loss's own scale, tell nothing)
-    with np.errstate(invalid="ignore"):
-        off = ~found.resolved() & np.isfinite(reach) & moved_l
-        off &= (Av < found.lo - reach) | (Av > found.hi + reach)
-    for d in np.flatnonzero(off):
-        slope = float(found.left[d] + found.right[d]) / 2
-        room = max(float(reach[d]), abs(float(Av[d]) - slope) / 4)
-        if _the_same_beside(joint, moved[d], slope, room, settings):
-            g = groups[d]
-            return Apart(
-                f"the {g.size} entries tied at {float(values[ties[d]]):.6g} are no subgradient "
-                f"together: moved together (Σ e_i over the tie) the loss is smooth, its "
-                f"one-sided derivatives {float(found.left[d]):.6g} and "
-                f"{float(found.right[d]):.6g}, and Σ A_i = {float(Av[d]):.6g} (an order "
-                "statistic's gradient dropped at a tie?)",
-                g,
-            )
-    return None
+    # (L unmoved at every step: a slope below what its float64 value shows, or steps
+    # beyond the loss's own scale, tell nothing)
+    seen = (found.left != 0) | (found.right != 0)
+    d = _first_off(joint, moved, found, Av, reach, settings, among=seen)
+    if d is None:
+        return None
+    return Apart(
+        f"the {groups[d].size} entries tied at {float(values[ties[d]]):.6g} are no "
+        f"subgradient together: moved together (Σ e_i over the tie) the loss is smooth, its "
+        f"one-sided derivatives {float(found.left[d]):.6g} and {float(found.right[d]):.6g}, "
+        f"and Σ A_i = {float(Av[d]):.6g} (an order statistic's gradient dropped at a tie?)",
+        groups[d],
+    )

@@ -1172,12 +1172,12 @@ def _passed_looked(
         looked = _second_look(model, env, p, method, settings, first, None)
         if looked.apart is not None:
             return looked
-    tied = _ties_apart(model, env, p, settings, first)
-    if tied is not None:
+    ties = _ties_apart(model, env, p, settings, first)
+    if ties is not None:
         none = np.zeros(first.A.shape, bool)
         sides = OneSided(*(np.full(first.A.shape, np.nan) for _ in range(5)))
         return replace(
-            looked or Looked(first.numeric, first.bound, none, sides), kink=none, apart=tied
+            looked or Looked(first.numeric, first.bound, none, sides), kink=none, apart=ties
         )
     return looked if looked is not None and looked.kink.any() else None
 
