@@ -5,6 +5,7 @@ import pytest
 
 from gradcheck_cli.engine.checking import Settings
 from gradcheck_cli.models import BUILDERS
+from gradcheck_cli.pipeline import run_check
 from gradcheck_cli.testing import broken_promises
 
 CONFIGS = [
@@ -40,3 +41,27 @@ def test_a_promise_one_tenth_as_strong_is_not_kept():
     FAIL, and on these rows it does not (it passes within the bound)."""
     broken = broken_promises(BUILDERS["residual"](d=6, seed=0), factor=0.1)
     assert broken, "a planted 0.1 × resolution failed: the stated resolution is too coarse"
+
+
+REGIONS = [
+    "relu_vshape.py",
+    "relu_opposed.py",
+    "median_flat.py",
+    "pool_overlap.py",
+    "near_kinks.py",
+]
+
+
+@pytest.mark.parametrize("method", ["auto", "richardson", "central"])
+@pytest.mark.parametrize("name", REGIONS)
+def test_a_regions_gradient_keeps_the_promise_too(name, method):
+    """A row KINK as the gradient of a region beside θ (engine/regions.py) states the
+    resolution of the region's gradient, measured: ten times it planted FAILs."""
+    from pathlib import Path
+
+    from gradcheck_cli.models.user.files import load
+
+    model = load(str(Path(__file__).parent / "holes" / name), seed=0)
+    report = run_check(model, Settings.of(method=method, jobs=1))
+    assert any(r.comparison.region is not None for r in report.gradients)
+    assert broken_promises(model, Settings.of(method=method, jobs=1)) == []

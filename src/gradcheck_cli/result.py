@@ -91,6 +91,7 @@ class Comparison:
     right: float | None = None  # one-sided derivatives (left: θ − h, right: θ + h)
     kink_index: tuple[int, ...] | None = None  # one excused kink entry, with its
     kink_sides: tuple[float, float, float] | None = None  # (left, right, A)
+    region: str | None = None  # A is the gradient of the region beside θ entered along this
 
 
 @dataclass(frozen=True)

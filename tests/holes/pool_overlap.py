@@ -3,7 +3,7 @@ of four equal values, read out by weights of both signs. The backward routes eac
 window's gradient to its first maximum: the gradient of the region where the plateau
 falls left to right, which touches θ. A plateau entry in three windows has kinks of
 both orientations along it, and that gradient lies outside its one-sided derivatives
-there, as a region's may; this checker FAILs it (open work: docs/verdict.md)."""
+there, as a region's may; a region beside θ (regions.py): KINK."""
 
 import numpy as np
 

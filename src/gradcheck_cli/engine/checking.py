@@ -21,6 +21,7 @@ from gradcheck_cli.engine.verdict import (
     as_dtype,
     backward_at,
     forward_rounding,
+    in_a_region,
     kinks_together,
     moved_backwards,
     numeric_reference,
@@ -438,9 +439,9 @@ def _judged(
         else:
             judged.append(verdict(model, env, p, method, settings))
     rows = []
-    for p, (numeric, comparison) in zip(
-        pending, kinks_together(model, env, pending, judged, settings), strict=True
-    ):
+    judged = kinks_together(model, env, pending, judged, settings)
+    judged = in_a_region(model, env, pending, judged, method, settings)
+    for p, (numeric, comparison) in zip(pending, judged, strict=True):
         comparison = _unchecked(model, p, comparison, settings.check.strict)
         # sampled: the reference itself, NaN where not sampled
         sampled = p.indices is not None and p.derivative is not None

@@ -135,6 +135,24 @@ HULL_KINKS = 32  # ... over at most this many kinks (drawn by the seed)
 HULL_STEPS = 300  # iterations finding the hull's point nearest A (it only proposes v)
 HULL_MARGIN = 0.05  # ... and A·v must lie beyond the sides along v by this of Σ |v_i J_i|
 KINK_AT_THETA = 4096  # a kink moved together shows its jump this much finer too (at θ)
+REGION_ENTRIES = 4096  # a FAIL at θ on kinks: A sought among the regions' gradients (regions.py)
+# ... over leaves of at most this many entries in all; along the directions REGION_AXES
+REGION_AXES = 16  # ... failing entries one by one (at most), REGION_RANDOM random ones,
+REGION_RANDOM = 48  # ... and each leaf all up and up in order, each tilted by
+REGION_TILT = 0.1  # ... this (normal) of its size; where a one-sided derivative equals
+REGION_MATCH = 1e-6  # ... A·u within this (relative; and its slack), the region's gradient
+# ... is measured entry by entry at θ + kσu (k = 1, 2, 4, 8) by central differences σ / F
+REGION_LADDERS = (
+    (8, 32),
+    (8, 256),
+    (1, 32),
+    (1 / 8, 16),
+)  # ... wide, (σ in the reference's steps, F),
+REGION_ROUNDOFF = 2  # ... its round-off this × eps × |L| / h at least,
+REGION_FORWARDS = 1 << 17  # ... for as many candidates as this many forward passes allow
+REGION_OTHER = 1e-3  # a region whose gradient is off A by this (relative) is another one
+REGION_GUIDED = 2048  # random directions where the backward at θ + δu is A again (within
+REGION_NEAR = 1e-4  # ... this of max |A|) propose candidates too, at the most
 TIE_GROUPS = 16  # groups of entries tied at one value moved together, at most (together.py)
 TIE_ENTRIES = 1 << 20  # ... in tensors of at most this many entries (np.unique sorts them)
 ALONG_BATCH = 1 << 22  # entries of moved leaves evaluated at once along those directions

@@ -171,7 +171,7 @@ def kinks_apart(
     moved = [(kinks.at[i], v) for i, v in directions]
     try:
         with np.errstate(all="ignore"):
-            found = _sides_along(joint, moved, step, noise)
+            found = sides_along(joint, moved, step, noise)
     except FAILED:
         return None
     tol = np.array([np.sum(np.abs(v) * kinks.tol[i]) for i, v in directions]) + found.slack
@@ -243,7 +243,7 @@ def _outside_hull(
             if not np.all(np.isfinite(G)) or not np.any(v):
                 return None
             v /= np.abs(v).max()
-            found = _sides_along(joint, [(at, v)], step, noise)
+            found = sides_along(joint, [(at, v)], step, noise)
     except FAILED:
         return None
     Av, lo, hi = float(A @ v), float(found.lo[0]), float(found.hi[0])
@@ -460,7 +460,7 @@ def _the_same_beside(
     return bool(np.all(np.abs(slopes - slope) <= room + noise))
 
 
-def _sides_along(
+def sides_along(
     joint: Joint, moved: list[tuple[np.ndarray, np.ndarray]], step: float, noise: float
 ) -> OneSided:
     """The loss's one-sided derivatives along each direction (positions in θ, v there),
@@ -509,7 +509,7 @@ def ties_apart(
     noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size
     try:
         with np.errstate(all="ignore"):
-            found = _sides_along(joint, moved, step, noise)
+            found = sides_along(joint, moved, step, noise)
     except FAILED:
         return None
     reach = np.array([np.sum(tol[g]) for g in groups]) + found.slack

@@ -43,16 +43,18 @@ from gradcheck_cli.engine.policy import (
     NEAR_KINK_THETA,
     POLICY,
     REFERENCE,
+    REGION_ENTRIES,
     RESTEP,
     STRADDLE_AGREE,
     STRADDLE_ESTIMATE,
     STRADDLE_FLOOR,
 )
+from gradcheck_cli.engine.regions import Region, region_of
 from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
 from gradcheck_cli.engine.together import Apart, Joint, Kinks, kinks_apart, tied, ties_apart
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian, Model, Values
-from gradcheck_cli.result import FAIL, PASS, TOGETHER, Comparison, Tolerance
+from gradcheck_cli.result import FAIL, KINK, PASS, TOGETHER, WEAK, Comparison, Tolerance
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -375,6 +377,7 @@ class Pending:
     bound: np.ndarray | None = None  # after the verdict: each entry's bound (--plot)
     # after a second look: what the row was compared with, and how (kinks_together)
     looked: "tuple[Looked, Tolerance, np.ndarray | None, float] | None" = None
+    sides: OneSided | None = None  # a failing row's one-sided derivatives (in_a_region)
 
     @property
     def rho(self) -> np.ndarray | None:
@@ -856,6 +859,151 @@ def kinks_together(
     return out
 
 
+def in_a_region(
+    model: Model,
+    env: Values,
+    pending: list[Pending],
+    judged: list[tuple[np.ndarray, Comparison]],
+    method: str,
+    settings: "Settings",
+) -> list[tuple[np.ndarray, Comparison]]:
+    """The rows' verdicts where a row FAILs at a θ on kinks or ties: if A is the
+    gradient of a region beside θ (regions.py), over every leaf at once (one backward
+    gives them all), or over an intermediate alone (its adjoint is the gradient of the
+    loss downstream of it), the rows are compared with that gradient within its measured
+    error, and a failing row is KINK (or PASS, or WEAK) with the region named.
+    Elsewhere, and where no region is found, the verdicts stand."""
+    leaves = {leaf.name for leaf in model.leaves}
+    rows = [
+        k
+        for k, (p, (n, _)) in enumerate(zip(pending, judged, strict=True))
+        if p.jac is None and p.bound is not None and _comparable(p.analytic, n)
+    ]
+    if any(sampled_mask(pending[k]) is not None for k in rows):
+        return judged
+    groups = [[k for k in rows if pending[k].id in leaves]]
+    groups += [[k] for k in rows if pending[k].id not in leaves]
+    for group in groups:
+        judged = _regions_tried(model, env, pending, judged, group, method, settings)
+    return judged
+
+
+def _regions_tried(
+    model: Model,
+    env: Values,
+    pending: list[Pending],
+    judged: list[tuple[np.ndarray, Comparison]],
+    rows: list[int],
+    method: str,
+    settings: "Settings",
+) -> list[tuple[np.ndarray, Comparison]]:
+    """in_a_region for the tensors of ``rows`` moved together, where one of them FAILs."""
+    failing = [k for k in rows if judged[k][1].status == FAIL and judged[k][1].problem in FAILS]
+    if not failing:
+        return judged
+    if not _on_kinks(env, [pending[k] for k in rows], [judged[k][1] for k in failing]):
+        return judged
+    joint = Joint(model, env, tuple(pending[k].id for k in rows))
+    A = np.concatenate([np.asarray(pending[k].analytic, dtype=float).ravel() for k in rows])
+    flagged, sizes = [], []
+    for t, k in enumerate(rows):
+        p, numeric = pending[k], judged[k][0]
+        assert p.bound is not None
+        if k in failing:
+            bad = ~(np.abs(p.analytic - numeric) <= p.bound)
+            flagged.append(np.flatnonzero(bad) + joint.starts[t])
+        sizes.append(_rounded_at(env, model, np.asarray(env[p.id], dtype=float), numeric))
+    size = (sum(sizes), max(sizes))  # (every tensor moved: their terms summed; one entry)
+    guided = all(pending[k].id in {leaf.name for leaf in model.leaves} for k in rows)
+    found = region_of(joint, A, np.concatenate(flagged), size, settings, guided)
+    if found is None:
+        return judged
+    return _in_region(pending, judged, rows, failing, found, joint, method, settings)
+
+
+def _in_region(
+    pending: list[Pending],
+    judged: list[tuple[np.ndarray, Comparison]],
+    rows: list[int],
+    failing: list[int],
+    found: Region,
+    joint: Joint,
+    method: str,
+    settings: "Settings",
+) -> list[tuple[np.ndarray, Comparison]]:
+    """The rows' verdicts against one region's gradient (in_a_region): as they were
+    where an entry FAILs against it (no other region is tried: a coarser one would
+    excuse it). A row that is not failing keeps its own verdict, unless it is WEAK and
+    the region resolves it."""
+    out, changed = list(judged), []
+    for t, k in enumerate(rows):
+        p = pending[k]
+        a, b = int(joint.starts[t]), int(joint.starts[t + 1])
+        G, c, bound = _against_region(joint.env, p, judged[k][0], found, (a, b), method, settings)
+        if c.status == FAIL:
+            return judged
+        if k not in failing and (judged[k][1].status != WEAK or c.status == WEAK):
+            continue
+        assert p.bound is not None
+        kink = ~(np.abs(p.analytic - judged[k][0]) <= p.bound)
+        kink |= p.kink if p.kink is not None else False
+        first = None if not kink.any() else tuple(int(j) for j in np.argwhere(kink)[0])
+        status = KINK if c.status == PASS and kink.any() else c.status
+        c = replace(c, status=status, kinks=int(kink.sum()), kink_index=first, region=found.along)
+        out[k] = (G, c)
+        changed.append((p, bound, kink))
+    for p, bound, kink in changed:  # (only once every row holds)
+        p.bound, p.kink = bound, kink
+    return out
+
+
+def _against_region(
+    env: Values,
+    p: Pending,
+    N: np.ndarray,
+    found: Region,
+    span: tuple[int, int],
+    method: str,
+    settings: "Settings",
+) -> tuple[np.ndarray, Comparison, np.ndarray]:
+    """One row compared with a region's gradient (its entries ``span`` of the Joint's
+    θ): (reference, comparison, bound). An entry whose partial derivative N (with the
+    row's bound), or one of its one-sided derivatives (with their tolerance), is the
+    region's, within both bounds, is held to the finer of the two: a region's coarser
+    bound excuses nothing the row proved."""
+    assert p.bound is not None
+    shape = np.shape(p.analytic)
+    G, error = (x[span[0] : span[1]].reshape(shape) for x in (found.G, found.error))
+    A = np.asarray(p.analytic, dtype=np.float64)
+    theta = np.asarray(env[p.id], dtype=float)
+    bound = per_entry("richardson", settings.tolerance, A, G, error, p.rho, REFERENCE, theta)
+    measured = [(N, p.bound)]
+    if p.sides is not None and p.sides.tol is not None:
+        measured += [(p.sides.left, p.sides.tol), (p.sides.right, p.sides.tol)]
+    for value, own in measured:  # (N, and a failing entry's one-sided derivatives)
+        with np.errstate(invalid="ignore"):
+            finer = (np.abs(G - value) <= bound + own) & (own < bound)
+        G, bound = np.where(finer, value, G), np.where(finer, own, bound)
+    tol, weak = (
+        classic(method, settings.tolerance),
+        limit(method, settings.tolerance, settings.check.dtype),
+    )
+    return G, compare(A, G, tol, bound=bound, weak=weak), bound
+
+
+FAILS = ("values", TOGETHER)  # a row's FAIL that a region's gradient may answer
+
+
+def _on_kinks(env: Values, pending: list[Pending], failed: list[Comparison]) -> bool:
+    """Whether θ sits on a kink or a tie: a row's proved kink, a failing entry's
+    one-sided derivatives that differ, or two equal entries of a leaf."""
+    if any(p.kink is not None and p.kink.any() for p in pending):
+        return True
+    if any(c.left is not None and c.right is not None and c.left != c.right for c in failed):
+        return True
+    return any(tied(np.asarray(env[p.id], dtype=float)) for p in pending)
+
+
 def _comparable(A: Any, N: np.ndarray) -> bool:
     """Whether A can be compared with N entry by entry: a real array of N's shape, every
     entry finite (else compare says what is wrong with it)."""
@@ -957,8 +1105,10 @@ def _looked_at(
         c = replace(
             c, reason=f"{c.reason}; {looked.apart.why}", problem=TOGETHER if only else c.problem
         )
-    # (kept only where kinks_together may move them: arrays the tensor's size each)
+    # (kept only where kinks_together may move them, or in_a_region: arrays the
+    # tensor's size each)
     p.looked = (looked, tol, mask, weak) if looked.kink.any() and c.status != FAIL else None
+    p.sides = sides if c.status == FAIL and A.size <= REGION_ENTRIES else None
     return looked.numeric, c
 
 

@@ -236,6 +236,15 @@ def failures(report: Report) -> Text:
 
 def kink_line(c: Comparison) -> str:
     """What the KINK entries of a row were excused for, with one of them shown."""
+    if c.region is not None:
+        count = f"{c.kinks} {'entry differs' if c.kinks == 1 else 'entries differ'}"
+        where = "" if c.kink_index is None else f" (e.g. [{','.join(map(str, c.kink_index))}])"
+        return (
+            f"{count} from the loss's partial derivatives{where}: kinks or ties at θ (or "
+            "nearer than the steps) where the loss is not convex, and A, over every leaf, is "
+            "the gradient of the "
+            f"region beside θ entered along {c.region} (a limiting gradient)"
+        )
     line = (
         f"{c.kinks} {'entry sits' if c.kinks == 1 else 'entries sit'} on a kink, A between "
         "the one-sided derivatives (a subgradient)"

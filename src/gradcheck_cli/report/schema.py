@@ -78,14 +78,11 @@ def tolerance_text(report: Report) -> str:
 def summary_text(report: Report) -> str:
     total = len(report.gradients)
     kinks = sum(r.comparison.kinks for r in report.gradients)
-    note = (
-        (
-            f"; {kinks} {'entry' if kinks == 1 else 'entries'} on a kink (A between the one-sided "
-            "derivatives)"
-        )
-        if kinks
-        else ""
+    region = any(r.comparison.region is not None for r in report.gradients)
+    what = (
+        "A the gradient of a region beside θ" if region else "A between the one-sided derivatives"
     )
+    note = f"; {kinks} {'entry' if kinks == 1 else 'entries'} on a kink ({what})" if kinks else ""
     failed = [r.label for r in report.gradients if r.comparison.status == FAIL]
     weak = [r for r in report.gradients if r.comparison.status == WEAK]
     unchecked = [
@@ -251,6 +248,7 @@ def _gradient(r) -> dict:
             "right": _num(c.kink_sides[1]),
             "analytic": _num(c.kink_sides[2]),
         },
+        "region": c.region,
         "diagnosis": None
         if r.diagnosis is None
         else {"kind": r.diagnosis.kind, "message": r.diagnosis.message, **r.diagnosis.detail},

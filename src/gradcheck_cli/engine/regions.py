@@ -1,0 +1,267 @@
+"""A at a point where the loss is not differentiable: the gradient of a region beside θ.
+
+Where kinks or ties pass through θ, the loss near θ is smooth on regions (cones from θ)
+whose gradients differ, and each region's gradient at θ is a correct backward there: a
+limiting gradient, what relu'(0) = 0 or a stable sort's order picks. Where the loss is
+not convex at θ, such an A can lie outside an entry's one-sided derivatives (one relu
+unit switched on by w for one sample and off for another), or differ from a partial
+derivative where kinks cancel along that entry (relu(x) − relu(−x)); the entry-by-entry
+test then FAILs a correct backward. So before such a FAIL stands, the regions beside θ
+are searched for one whose gradient is A, over every leaf at once:
+
+1. along directions u over the leaves (each leaf's entries all up, or in their order
+   (a stable sort's), the failing entries one by one, and random ones; each tilted so
+   that ties break), the loss's one-sided derivatives are measured; where one equals
+   A·u, and still does KINK_AT_THETA times finer (the region reaches θ, not a kink
+   beside it), u points into a candidate region;
+2. that region's gradient is measured entry by entry, by central differences at
+   θ + σu, θ + 2σu and θ + 4σu, extrapolated to θ with its error (the change from the
+   linear extrapolation, round-off, and a difference at twice the step);
+3. A must equal it, within that error and A's own rounding, at every entry of every
+   leaf. Then each leaf's row is compared with the region's gradient: it PASSes where
+   that is its partial derivatives too, else is KINK, with the region named.
+
+Nothing here can fail a row: a FAIL stands where no region is found.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gradcheck_cli.engine.engines import DEFAULT_REL_STEP
+from gradcheck_cli.engine.policy import (
+    CARRY,
+    DIFFERENCE_ROUNDOFF,
+    EPS,
+    KINK_AT_THETA,
+    POLICY,
+    REFERENCE,
+    REGION_AXES,
+    REGION_ENTRIES,
+    REGION_FORWARDS,
+    REGION_GUIDED,
+    REGION_LADDERS,
+    REGION_MATCH,
+    REGION_NEAR,
+    REGION_OTHER,
+    REGION_RANDOM,
+    REGION_ROUNDOFF,
+    REGION_TILT,
+    TINY,
+)
+from gradcheck_cli.engine.together import FAILED, Joint, sides_along
+
+if TYPE_CHECKING:
+    from gradcheck_cli.engine.checking import Settings
+
+
+@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+class Region:
+    """A region beside θ whose gradient is A: the direction u into it (flat over the
+    Joint's θ), its gradient G at θ entry by entry, G's error, and u in words."""
+
+    u: np.ndarray
+    G: np.ndarray
+    error: np.ndarray
+    along: str
+
+
+def region_of(
+    joint: Joint,
+    A: np.ndarray,
+    flagged: np.ndarray,
+    size: tuple[float, float],
+    settings: "Settings",
+    guided: bool = True,
+) -> Region | None:
+    """The first region beside θ (module docstring) whose gradient, measured, is within
+    REGION_OTHER of A at every entry (the caller holds A to it with its bound); None
+    where no candidate direction finds one. ``flagged``: flat positions in θ of the
+    failing entries (moved one by one); ``size``: the loss's size for round-off, with
+    every leaf moved (their rows' summed) and with one entry (the largest row's);
+    ``guided``: the Joint's tensors are the leaves, which the backward can be asked at
+    (_guided)."""
+    theta = joint.theta
+    if theta.size == 0 or theta.size > REGION_ENTRIES or not np.all(np.isfinite(theta)):
+        return None
+    step = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
+    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size[0]
+    rng = np.random.default_rng([settings.options.seed, 47])
+    most = max(1, REGION_FORWARDS // (10 * len(REGION_LADDERS) * theta.size))
+    candidates = _along(joint, A, flagged, step, noise, rng)
+    if guided:
+        candidates = chain(candidates, _guided(joint, A, step, rng))
+    for u, slope, where in islice(candidates, most):
+        if not _reaches_theta(joint, u, slope, step, noise):
+            continue
+        region = _measured(joint, u, A, step, size[1])
+        if region is not None:
+            return Region(u, region[0], region[1], where)
+    return None
+
+
+def _along(
+    joint: Joint,
+    A: np.ndarray,
+    flagged: np.ndarray,
+    step: float,
+    noise: float,
+    rng: np.random.Generator,
+) -> Iterator[tuple[np.ndarray, float, str]]:
+    """Candidate directions u (with A·u, and u in words) along which a one-sided
+    derivative of the loss is A·u, within its slack and REGION_MATCH: of _directions,
+    each with its sign (the left derivative along u is the right one along −u)."""
+    directions, names = _directions(joint, flagged, rng)
+    everywhere = np.arange(joint.theta.size)
+    try:
+        with np.errstate(all="ignore"):
+            found = sides_along(joint, [(everywhere, u) for u in directions], step, noise)
+    except FAILED:
+        return
+    Au = directions @ A
+    reach = found.slack + REGION_MATCH * (np.abs(directions) @ np.abs(A) + np.abs(Au))
+    for d in range(len(directions)):
+        for sign, side in ((1.0, found.right[d]), (-1.0, found.left[d])):
+            if abs(side - Au[d]) <= reach[d]:
+                where = names[d] if sign > 0 else f"−({names[d]})"
+                yield sign * directions[d], float(sign * Au[d]), where
+
+
+def _guided(
+    joint: Joint, A: np.ndarray, step: float, rng: np.random.Generator
+) -> Iterator[tuple[np.ndarray, float, str]]:
+    """Candidate directions drawn at random (at most REGION_GUIDED) where the backward
+    itself, at θ + δu (δ the step), gives A again within REGION_NEAR of its largest
+    entry: the region it took at θ, of 2⁹ beside a clip of nine units at its bounds,
+    which no fixed direction reaches. The backward only proposes; the loss decides."""
+    model, env, n = joint.model, joint.env, joint.theta.size
+    leaves = {leaf.name: env[leaf.name] for leaf in model.leaves}
+    near = REGION_NEAR * max(float(np.abs(A).max()), TINY)
+    for _ in range(REGION_GUIDED):
+        u = rng.standard_normal(n)
+        u /= np.abs(u).max()
+        moved = joint.theta + step * u
+        values = dict(leaves)
+        for name, a, b in zip(joint.names, joint.starts, joint.starts[1:], strict=False):
+            values[name] = moved[a:b].reshape(np.shape(env[name]))
+        try:
+            with np.errstate(all="ignore"):
+                there = model.backward(model.forward(values))
+                B = np.concatenate([np.asarray(there[m], dtype=float).ravel() for m in joint.names])
+        except (*FAILED, KeyError):
+            return
+        if B.shape == A.shape and np.all(np.abs(B - A) <= near):
+            yield u, float(A @ u), "a random direction the backward took"
+
+
+def _directions(
+    joint: Joint, flagged: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, list[str]]:
+    """The directions tried (rows, largest |u_i| 1), with their names: each leaf's
+    entries all up, and up in their order (a ramp: a stable sort's ties, the first of a
+    max); all leaves up; the first REGION_AXES flagged entries one by one; REGION_RANDOM
+    drawn at random. Each is tilted by REGION_TILT (normal; a ramp by that over its
+    length, which keeps its order): a direction along a kink's edge, which its own
+    entries do not move, decides nothing; one tilted off it does, by a margin the
+    region's central differences (REGION_LADDERS) stay within."""
+    n, starts = joint.theta.size, joint.starts
+    rows, tilts, names = [], [], []
+
+    def add(u: np.ndarray, tilt: float, name: str) -> None:
+        rows.append(u / np.abs(u).max())
+        tilts.append(tilt)
+        names.append(name)
+
+    for t, name in enumerate(joint.names):
+        a, b = int(starts[t]), int(starts[t + 1])
+        if b == a:
+            continue
+        own = f"{name} " if len(joint.names) > 1 else "all "
+        for what, values, tilt in (
+            ("up", np.ones(b - a), REGION_TILT),
+            ("up in order", np.arange(1.0, b - a + 1), REGION_TILT / (b - a)),  # (keeps it)
+        ):
+            u = np.zeros(n)
+            u[a:b] = values
+            add(u, tilt, own + what)
+    if len(joint.names) > 1:
+        add(np.ones(n), REGION_TILT, "every leaf up")
+    for k in flagged[:REGION_AXES]:
+        u = np.zeros(n)
+        u[int(k)] = 1.0
+        add(u, REGION_TILT, f"e at {joint.entry(int(k))}")
+    for _ in range(REGION_RANDOM):
+        add(rng.standard_normal(n), 0.0, "a random direction")
+    U = np.array(rows) + np.array(tilts)[:, None] * rng.standard_normal((len(rows), n))
+    return U / np.abs(U).max(axis=1, keepdims=True), names
+
+
+def _reaches_theta(joint: Joint, u: np.ndarray, slope: float, step: float, noise: float) -> bool:
+    """Whether the loss's one-sided difference along u, KINK_AT_THETA times finer than
+    the step, is still ``slope`` within its round-off (and its drift, ∝ the step): a
+    region that starts at a kink 1e-8 beside θ, whose gradient A is not at θ, shows
+    θ's own slope there."""
+    h = step / KINK_AT_THETA
+    try:
+        with np.errstate(all="ignore"):
+            f = joint.losses([(joint.theta, np.arange(u.size), h * u)])
+    except FAILED:
+        return False
+    loss = float(joint.env[joint.model.loss])
+    fine = (float(f[0]) - loss) / h
+    return bool(abs(fine - slope) <= 4 * noise / h + REGION_MATCH * abs(slope))
+
+
+def _measured(
+    joint: Joint, u: np.ndarray, A: np.ndarray, step: float, size: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The gradient of the region along u at θ, entry by entry, and its error, where it
+    is within REGION_OTHER of A everywhere (else None: another region, whose gradient
+    differs by a kink's jump, not by an error of A's): per entry the better of
+    REGION_LADDERS (_extrapolated), as Richardson takes the smaller estimate."""
+    best = None
+    for sigma, finer in REGION_LADDERS:
+        try:
+            with np.errstate(all="ignore"):
+                G, error = _extrapolated(joint, u, sigma * step, finer, size)
+        except FAILED:
+            return None
+        error = np.where(np.isfinite(G) & np.isfinite(error), error, np.inf)
+        if best is None:
+            best = (G, error)
+        else:
+            better = error < best[1]
+            best = (np.where(better, G, best[0]), np.where(better, error, best[1]))
+    assert best is not None
+    G, error = best
+    scale = np.maximum(np.maximum(np.abs(A), np.abs(G)), CARRY * float(np.abs(A).max()))
+    if np.any(np.abs(A - G) > error + REGION_OTHER * scale):
+        return None  # (another region: the caller's bound decides only for A's own)
+    return G, error
+
+
+def _extrapolated(
+    joint: Joint, u: np.ndarray, sigma: float, finer: float, size: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central differences h = σ / ``finer`` wide at θ + kσu (k = 1, 2, 4, 8), extrapolated
+    quadratically to θ from the first three, and their error: the change from the same
+    from the last three (8 times the error, as it is O(σ³)), the change of the first
+    point's difference at twice its width (a kink within its reach), and REGION_ROUNDOFF
+    eps S / h of round-off (times the extrapolation's weights, 5)."""
+    theta, n = joint.theta, joint.theta.size
+    h = sigma / finer
+    one = [np.array([i]) for i in range(n)]
+
+    def at(k: float, width: float) -> np.ndarray:
+        base = theta + k * sigma * u
+        f = joint.losses([(base, i, np.array([sign * width])) for i in one for sign in (1, -1)])
+        return (f[0::2] - f[1::2]) / (2 * width)
+
+    d1, d2, d4, d8, wide = at(1, h), at(2, h), at(4, h), at(8, h), at(1, 2 * h)
+    G = (8 * d1 - 6 * d2 + d4) / 3
+    further = (8 * d2 - 6 * d4 + d8) / 3
+    roundoff = 5 * REGION_ROUNDOFF * EPS * size / h
+    return G, np.abs(G - further) + np.abs(wide - d1) + roundoff
