@@ -142,12 +142,14 @@ REGION_RANDOM = 48  # ... and each leaf all up and up in order, each tilted by
 REGION_TILT = 0.1  # ... this (normal) of its size; where a one-sided derivative equals
 REGION_MATCH = 1e-6  # ... A·u within this (relative; and its slack), the region's gradient
 # ... is measured entry by entry at θ + kσu (k = 1, 2, 4, 8) by central differences σ / F
-REGION_LADDERS = (
-    (8, 32),
+REGION_LADDERS = (  # ... wide, (σ in the reference's steps, F): the first tells another
+    (8, 32),  # region, the wider reach a smooth region's far side (less round-off), the
+    (64, 32),  # finer a narrow one's
+    (512, 32),
     (8, 256),
     (1, 32),
     (1 / 8, 16),
-)  # ... wide, (σ in the reference's steps, F),
+)
 REGION_ROUNDOFF = 2  # ... its round-off this × eps × |L| / h at least,
 REGION_FORWARDS = 1 << 17  # ... for as many candidates as this many forward passes allow
 REGION_OTHER = 1e-3  # a region whose gradient is off A by this (relative) is another one

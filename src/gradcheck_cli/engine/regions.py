@@ -90,7 +90,7 @@ def region_of(
     step = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
     noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size[0]
     rng = np.random.default_rng([settings.options.seed, 47])
-    most = max(1, REGION_FORWARDS // (10 * len(REGION_LADDERS) * theta.size))
+    most = max(1, REGION_FORWARDS // (10 * theta.size))  # (candidates: one ladder each)
     candidates = _along(joint, A, flagged, step, noise, rng)
     if guided:
         candidates = chain(candidates, _guided(joint, A, step, rng))
@@ -220,9 +220,10 @@ def _measured(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The gradient of the region along u at θ, entry by entry, and its error, where it
     is within REGION_OTHER of A everywhere (else None: another region, whose gradient
-    differs by a kink's jump, not by an error of A's): per entry the better of
-    REGION_LADDERS (_extrapolated), as Richardson takes the smaller estimate."""
-    best = None
+    differs by a kink's jump, not by an error of A's): per entry the best of
+    REGION_LADDERS (_extrapolated), as Richardson takes the smaller estimate. The first
+    ladder alone tells another region (its measurement is 10 n forward passes)."""
+    best: tuple[np.ndarray, np.ndarray] | None = None
     for sigma, finer in REGION_LADDERS:
         try:
             with np.errstate(all="ignore"):
@@ -230,17 +231,14 @@ def _measured(
         except FAILED:
             return None
         error = np.where(np.isfinite(G) & np.isfinite(error), error, np.inf)
-        if best is None:
-            best = (G, error)
-        else:
+        if best is not None:
             better = error < best[1]
-            best = (np.where(better, G, best[0]), np.where(better, error, best[1]))
-    assert best is not None
-    G, error = best
-    scale = np.maximum(np.maximum(np.abs(A), np.abs(G)), CARRY * float(np.abs(A).max()))
-    if np.any(np.abs(A - G) > error + REGION_OTHER * scale):
-        return None  # (another region: the caller's bound decides only for A's own)
-    return G, error
+            G, error = np.where(better, G, best[0]), np.where(better, error, best[1])
+        scale = np.maximum(np.maximum(np.abs(A), np.abs(G)), CARRY * float(np.abs(A).max()))
+        if np.any(np.abs(A - G) > error + REGION_OTHER * scale):
+            return None  # (another region: the caller's bound decides only for A's own)
+        best = (G, error)
+    return best
 
 
 def _extrapolated(
