@@ -970,20 +970,24 @@ def _against_region(
     θ): (reference, comparison, bound). An entry whose partial derivative N (with the
     row's bound), or one of its one-sided derivatives (with their tolerance), is the
     region's, within both bounds, is held to the finer of the two: a region's coarser
-    bound excuses nothing the row proved."""
+    bound excuses nothing the row proved. (Which is finer is told by the measurements'
+    errors alone: A's rounding under moved forward values, a mask that flips at the
+    kink, is in the region's bound but not in a classic one's.)"""
     assert p.bound is not None
     shape = np.shape(p.analytic)
     G, error = (x[span[0] : span[1]].reshape(shape) for x in (found.G, found.error))
     A = np.asarray(p.analytic, dtype=np.float64)
     theta = np.asarray(env[p.id], dtype=float)
     bound = per_entry("richardson", settings.tolerance, A, G, error, p.rho, REFERENCE, theta)
+    alone = per_entry("richardson", settings.tolerance, A, G, error, None, REFERENCE, theta)
     measured = [(N, p.bound)]
     if p.sides is not None and p.sides.tol is not None:
         measured += [(p.sides.left, p.sides.tol), (p.sides.right, p.sides.tol)]
     for value, own in measured:  # (N, and a failing entry's one-sided derivatives)
         with np.errstate(invalid="ignore"):
-            finer = (np.abs(G - value) <= bound + own) & (own < bound)
+            finer = (np.abs(G - value) <= alone + own) & (own < alone)
         G, bound = np.where(finer, value, G), np.where(finer, own, bound)
+        alone = np.where(finer, own, alone)
     tol, weak = (
         classic(method, settings.tolerance),
         limit(method, settings.tolerance, settings.check.dtype),
