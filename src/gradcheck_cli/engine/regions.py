@@ -40,9 +40,11 @@ from gradcheck_cli.engine.policy import (
     POLICY,
     REFERENCE,
     REGION_AXES,
+    REGION_CLIMB,
     REGION_ENTRIES,
     REGION_FORWARDS,
     REGION_GUIDED,
+    REGION_HITS,
     REGION_LADDERS,
     REGION_MATCH,
     REGION_NEAR,
@@ -133,28 +135,68 @@ def _along(
 def _guided(
     joint: Joint, A: np.ndarray, step: float, rng: np.random.Generator
 ) -> Iterator[tuple[np.ndarray, float, str]]:
-    """Candidate directions drawn at random (at most REGION_GUIDED) where the backward
-    itself, at θ + δu (δ the step), gives A again within REGION_NEAR of its largest
-    entry: the region it took at θ, of 2⁹ beside a clip of nine units at its bounds,
-    which no fixed direction reaches. The backward only proposes; the loss decides."""
-    model, env, n = joint.model, joint.env, joint.theta.size
-    leaves = {leaf.name: env[leaf.name] for leaf in model.leaves}
+    """Candidate directions where the backward itself, at θ + δu (δ the step), gives A
+    again within REGION_NEAR of its largest entry: the region it took at θ, one of 2^k
+    beside k kinks, which no fixed direction reaches. Found by climbing from random
+    directions (at most REGION_GUIDED backward passes in all): from u, the backward's
+    miss D = B(θ + δu) − A, and u moved along ±D (a kink's share of D is its jump, along
+    its normal: moved along it, a kink crosses to one side or the other) or at random,
+    kept where fewer entries miss. Of REGION_HITS found, their mean first: found at the
+    region's edge, a direction measures its gradient coarsely. The backward only
+    proposes; the loss decides."""
     near = REGION_NEAR * max(float(np.abs(A).max()), TINY)
-    for _ in range(REGION_GUIDED):
-        u = rng.standard_normal(n)
-        u /= np.abs(u).max()
-        moved = joint.theta + step * u
-        values = dict(leaves)
-        for name, a, b in zip(joint.names, joint.starts, joint.starts[1:], strict=False):
-            values[name] = moved[a:b].reshape(np.shape(env[name]))
-        try:
-            with np.errstate(all="ignore"):
-                there = model.backward(model.forward(values))
-                B = np.concatenate([np.asarray(there[m], dtype=float).ravel() for m in joint.names])
-        except (*FAILED, KeyError):
-            return
-        if B.shape == A.shape and np.all(np.abs(B - A) <= near):
-            yield u, float(A @ u), "a random direction the backward took"
+    calls = 0
+
+    def missed(u: np.ndarray) -> tuple[int, np.ndarray]:
+        nonlocal calls
+        calls += 1
+        D = _backward_beside(joint, u, step) - A
+        return int(np.sum(~(np.abs(D) <= near))), D
+
+    def climbed() -> np.ndarray | None:
+        u = _unit(rng.standard_normal(A.size))
+        cost, D = missed(u)
+        for _ in range(REGION_CLIMB):
+            if cost == 0 or calls >= REGION_GUIDED:
+                break
+            push = D / max(float(np.abs(D).max()), TINY)
+            tries = [_unit(u + s * push) for s in (0.5, -0.5, 2.0, -2.0)]
+            tries.append(_unit(u + 0.3 * rng.standard_normal(A.size)))
+            best = min((missed(v) + (v,) for v in tries), key=lambda t: t[0])
+            if best[0] <= cost:
+                cost, D, u = best
+        return u if cost == 0 else None
+
+    try:
+        hits: list[np.ndarray] = []
+        while calls < REGION_GUIDED and len(hits) < REGION_HITS:
+            u = climbed()
+            if u is not None:
+                hits.append(u)
+        if len(hits) > 1:  # (a region is a cone: their mean lies deeper in it, if one)
+            mean = _unit(np.mean(hits, axis=0))
+            if missed(mean)[0] == 0:
+                yield mean, float(A @ mean), "a direction the backward took"
+        for u in hits:
+            yield u, float(A @ u), "a direction the backward took"
+    except (*FAILED, KeyError):
+        return
+
+
+def _backward_beside(joint: Joint, u: np.ndarray, step: float) -> np.ndarray:
+    """The backward's adjoints of the Joint's tensors at θ + δu, flat."""
+    model, env = joint.model, joint.env
+    values = {leaf.name: env[leaf.name] for leaf in model.leaves}
+    moved = joint.theta + step * u
+    for name, a, b in zip(joint.names, joint.starts, joint.starts[1:], strict=False):
+        values[name] = moved[a:b].reshape(np.shape(env[name]))
+    with np.errstate(all="ignore"):
+        there = model.backward(model.forward(values))
+    return np.concatenate([np.asarray(there[m], dtype=float).ravel() for m in joint.names])
+
+
+def _unit(u: np.ndarray) -> np.ndarray:
+    return u / max(float(np.abs(u).max()), TINY)
 
 
 def _directions(
