@@ -107,7 +107,7 @@ EXPECT = {  # file: {row: the statuses allowed}
     # outside an entry's sides or off a partial derivative, and is found (regions.py);
     # masks or shares that are no region's gradient FAIL
     "relu_vshape.py": dict.fromkeys(["w", "b"], ("KINK",)),
-    "relu_vshape_masks.py": {"w": ("FAIL",), "b": ("KINK",)},
+    "relu_vshape_masks.py": {"w": ("FAIL",), "b": ("WEAK",)},
     "relu_opposed.py": {
         **dict.fromkeys(["w0", "w1"], ("PASS",)),
         **dict.fromkeys(["b0", "b1", "x"], ("KINK",)),
@@ -136,6 +136,24 @@ EXPECT = {  # file: {row: the statuses allowed}
         "W": ("FAIL",),
         "V": ("PASS",),
     },
+    # kinks of a loss not convex at θ (a sixth red team's): A between each entry's sides
+    # proves nothing; a region's gradient is KINK, two adjoints taking a kink two ways
+    # (no region's, found or not) WEAK: not shown to be a subgradient
+    **dict.fromkeys(
+        ["relu_signed.py", "hardtanh_signed.py", "maxout_ties.py"], {"W": ("KINK",), "b": ("KINK",)}
+    ),
+    **dict.fromkeys(
+        ["relu_signed_masks.py", "hardtanh_signed_masks.py", "maxout_ties_masks.py"],
+        {"W": ("WEAK",), "b": ("WEAK",)},
+    ),
+    "l1_difference.py": dict.fromkeys(["w", "b"], ("KINK",)),
+    "l1_difference_sign.py": dict.fromkeys(["w", "b"], ("WEAK",)),
+    "rowcol_max.py": {"X": ("KINK",)},
+    "hardtanh_scaled.py": {**dict.fromkeys(["W", "b"], ("KINK",)), "V": ("PASS",)},
+    # a unit 1e-8 above its kink: θ's own region unresolved (WEAK); a mask z > 1e-7
+    # takes the region across it, which does not reach θ: FAIL
+    "near_region.py": {**dict.fromkeys(["W", "b"], ("WEAK",)), "V": ("PASS",)},
+    "near_region_tolerance.py": {**dict.fromkeys(["W", "b"], ("FAIL",)), "V": ("PASS",)},
     # an intermediate's own region: the loss downstream of u, a min of two hinges at 0
     "min_hinge.py": dict.fromkeys(["u", "W"], ("KINK",)),
     "min_hinge_both.py": dict.fromkeys(["u", "W"], ("FAIL",)),

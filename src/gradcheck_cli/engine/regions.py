@@ -42,16 +42,19 @@ from gradcheck_cli.engine.policy import (
     REGION_AXES,
     REGION_CLIMB,
     REGION_ENTRIES,
+    REGION_FINE,
     REGION_FORWARDS,
     REGION_GUIDED,
     REGION_HITS,
     REGION_LADDERS,
     REGION_MATCH,
+    REGION_MEASURED,
     REGION_NEAR,
     REGION_OTHER,
     REGION_RANDOM,
     REGION_ROUNDOFF,
     REGION_TILT,
+    REGION_TURNS,
     TINY,
 )
 from gradcheck_cli.engine.together import FAILED, Joint, sides_along
@@ -79,9 +82,10 @@ def region_of(
     settings: "Settings",
     guided: bool = True,
 ) -> Region | None:
-    """The first region beside θ (module docstring) whose gradient, measured, is within
-    REGION_OTHER of A at every entry (the caller holds A to it with its bound); None
-    where no candidate direction finds one. ``flagged``: flat positions in θ of the
+    """The region beside θ (module docstring) whose gradient, measured, is within
+    REGION_OTHER of A at every entry (the caller holds A to it with its bound): of the
+    first REGION_MEASURED found, the one measured finest; None where no candidate
+    direction finds one. ``flagged``: flat positions in θ of the
     failing entries (moved one by one); ``size``: the loss's size for round-off, with
     every leaf moved (their rows' summed) and with one entry (the largest row's);
     ``guided``: the Joint's tensors are the leaves, which the backward can be asked at
@@ -96,13 +100,51 @@ def region_of(
     candidates = _along(joint, A, flagged, step, noise, rng)
     if guided:
         candidates = chain(candidates, _guided(joint, A, step, rng))
+    found: list[Region] = []
     for u, slope, where in islice(candidates, most):
-        if not _reaches_theta(joint, u, slope, step, noise):
+        if not _reaches_theta(joint, u, slope, step, size[1]):
             continue
         region = _measured(joint, u, A, step, size[1])
         if region is not None:
-            return Region(u, region[0], region[1], where)
-    return None
+            found.append(Region(u, region[0], region[1], where))
+            if len(found) == REGION_MEASURED:
+                break
+    return min(found, key=lambda r: _coarseness(r, A), default=None)
+
+
+def _coarseness(region: Region, A: np.ndarray) -> float:
+    """A region's measured error relative to its entries (with the CARRY floor): of
+    several directions into a region, the one that measures it finest holds A to the
+    tightest bound (a coarser one is never chosen to excuse an error)."""
+    scale = np.maximum(np.maximum(np.abs(A), np.abs(region.G)), CARRY * float(np.abs(A).max()))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.max(np.where(scale > 0, region.error / scale, 0.0)))
+
+
+def turns_both_ways(joint: Joint, kinks: np.ndarray, size: float, settings: "Settings") -> bool:
+    """Whether the loss at θ is neither convex nor concave: along REGION_TURNS random
+    directions over the Joint's tensors, and as many of random signs over its kinks'
+    entries ``kinks`` (flat positions), its one-sided derivatives along some turn up
+    (right > left, resolved) and along others down. Kinks whose jumps along each axis
+    turn one way can still (|r₁| + |r₂| − ½ |q| turns down along (1, 1, −1) only):
+    there A between each entry's sides proves no subgradient."""
+    theta = joint.theta
+    if theta.size == 0 or not np.all(np.isfinite(theta)):
+        return False
+    rng = np.random.default_rng([settings.options.seed, 53])
+    step = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
+    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size
+    everywhere = np.arange(theta.size)
+    moved = [(everywhere, _unit(u)) for u in rng.standard_normal((REGION_TURNS, theta.size))]
+    if kinks.size > 1:
+        moved += [(kinks, rng.choice([-1.0, 1.0], kinks.size)) for _ in range(REGION_TURNS)]
+    try:
+        with np.errstate(all="ignore"):
+            found = sides_along(joint, moved, step, noise)
+    except FAILED:
+        return False
+    turn = np.where(found.resolved(), np.sign(found.right - found.left), 0.0)
+    return bool(np.any(turn > 0) and np.any(turn < 0))
 
 
 def _along(
@@ -203,12 +245,15 @@ def _directions(
     joint: Joint, flagged: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, list[str]]:
     """The directions tried (rows, largest |u_i| 1), with their names: each leaf's
-    entries all up, and up in their order (a ramp: a stable sort's ties, the first of a
-    max); all leaves up; the first REGION_AXES flagged entries one by one; REGION_RANDOM
-    drawn at random. Each is tilted by REGION_TILT (normal; a ramp by that over its
-    length, which keeps its order): a direction along a kink's edge, which its own
-    entries do not move, decides nothing; one tilted off it does, by a margin the
-    region's central differences (REGION_LADDERS) stay within."""
+    entries all up, up in their order (a ramp: a stable sort's ties, the first of a
+    max), up with the first or the last most (both at once: each moved up, as sign(0) =
+    +1 takes, their ties broken by index), and scaled (θ itself: a unit's pre-activation
+    moved by its scale); all leaves up, and scaled; the first REGION_AXES flagged
+    entries one by one; REGION_RANDOM drawn at random. Each is tilted by REGION_TILT
+    (normal; one with an order by that over its length, which keeps it): a direction
+    along a kink's edge, which its own entries do not move, decides nothing; one tilted
+    off it does, by a margin the region's central differences (REGION_LADDERS) stay
+    within."""
     n, starts = joint.theta.size, joint.starts
     rows, tilts, names = [], [], []
 
@@ -222,15 +267,23 @@ def _directions(
         if b == a:
             continue
         own = f"{name} " if len(joint.names) > 1 else "all "
+        ramp = np.arange(1.0, b - a + 1) / (b - a)
+        theta = joint.theta[a:b]
         for what, values, tilt in (
             ("up", np.ones(b - a), REGION_TILT),
-            ("up in order", np.arange(1.0, b - a + 1), REGION_TILT / (b - a)),  # (keeps it)
+            ("up in order", ramp, REGION_TILT / (b - a)),  # (a tilt that keeps the order)
+            ("up, the first most", 2 - ramp, REGION_TILT / (b - a)),
+            ("up, the last most", 1 + ramp, REGION_TILT / (b - a)),
+            ("scaled up", theta, REGION_TILT),  # (a layer's units all moved by its scale)
         ):
-            u = np.zeros(n)
-            u[a:b] = values
-            add(u, tilt, own + what)
+            if np.any(values):
+                u = np.zeros(n)
+                u[a:b] = values
+                add(u, tilt, own + what)
     if len(joint.names) > 1:
         add(np.ones(n), REGION_TILT, "every leaf up")
+        if np.any(joint.theta):
+            add(joint.theta.copy(), REGION_TILT, "every leaf scaled up")
     for k in flagged[:REGION_AXES]:
         u = np.zeros(n)
         u[int(k)] = 1.0
@@ -241,20 +294,22 @@ def _directions(
     return U / np.abs(U).max(axis=1, keepdims=True), names
 
 
-def _reaches_theta(joint: Joint, u: np.ndarray, slope: float, step: float, noise: float) -> bool:
-    """Whether the loss's one-sided difference along u, KINK_AT_THETA times finer than
-    the step, is still ``slope`` within its round-off (and its drift, ∝ the step): a
-    region that starts at a kink 1e-8 beside θ, whose gradient A is not at θ, shows
-    θ's own slope there."""
-    h = step / KINK_AT_THETA
+def _reaches_theta(joint: Joint, u: np.ndarray, slope: float, step: float, size: float) -> bool:
+    """Whether the loss's one-sided differences along u, REGION_FINE and KINK_AT_THETA
+    times finer than the step, are still ``slope`` within their round-off
+    (REGION_ROUNDOFF eps S / h, both ways: 2 evaluations) and REGION_MATCH: a region
+    that starts at a kink 1e-8 beside θ, whose gradient A is not at θ, shows θ's own
+    slope there (a mask `z > 1e-7` where z is 1e-8)."""
+    hs = step / np.array([REGION_FINE, KINK_AT_THETA])
     try:
         with np.errstate(all="ignore"):
-            f = joint.losses([(joint.theta, np.arange(u.size), h * u)])
+            f = joint.losses([(joint.theta, np.arange(u.size), h * u) for h in hs])
     except FAILED:
         return False
     loss = float(joint.env[joint.model.loss])
-    fine = (float(f[0]) - loss) / h
-    return bool(abs(fine - slope) <= 4 * noise / h + REGION_MATCH * abs(slope))
+    fine = (f - loss) / hs
+    room = 2 * REGION_ROUNDOFF * EPS * size / hs + REGION_MATCH * abs(slope)
+    return bool(np.all(np.abs(fine - slope) <= room))
 
 
 def _measured(

@@ -49,7 +49,7 @@ from gradcheck_cli.engine.policy import (
     STRADDLE_ESTIMATE,
     STRADDLE_FLOOR,
 )
-from gradcheck_cli.engine.regions import Region, region_of
+from gradcheck_cli.engine.regions import Region, region_of, turns_both_ways
 from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
 from gradcheck_cli.engine.together import Apart, Joint, Kinks, kinks_apart, tied, ties_apart
 from gradcheck_cli.errors import GradcheckError
@@ -897,28 +897,83 @@ def _regions_tried(
     method: str,
     settings: "Settings",
 ) -> list[tuple[np.ndarray, Comparison]]:
-    """in_a_region for the tensors of ``rows`` moved together, where one of them FAILs."""
+    """in_a_region for the tensors of ``rows`` moved together, where one of them FAILs,
+    or where their proved kinks turn both ways (the loss is not convex at θ: A between
+    each kink's sides proves no subgradient, and a KINK must be a region's gradient, else
+    it is WEAK)."""
     failing = [k for k in rows if judged[k][1].status == FAIL and judged[k][1].problem in FAILS]
-    if not failing:
-        return judged
-    if not _on_kinks(env, [pending[k] for k in rows], [judged[k][1] for k in failing]):
+    kinked = [k for k in rows if judged[k][1].status == KINK and pending[k].looked is not None]
+    if not failing and not kinked:
         return judged
     joint = Joint(model, env, tuple(pending[k].id for k in rows))
+    sizes = [
+        _rounded_at(env, model, np.asarray(env[pending[k].id], dtype=float), judged[k][0])
+        for k in rows
+    ]
+    size = (sum(sizes), max(sizes))  # (every tensor moved: their terms summed; one entry)
+    both = bool(kinked) and (
+        _both_ways(pending, kinked)
+        or turns_both_ways(joint, _kinks_in(joint, pending, rows), size[0], settings)
+    )
+    unproved = kinked if both else []
+    if not failing and not unproved:
+        return judged
+    if not unproved and not _on_kinks(
+        env, [pending[k] for k in rows], [judged[k][1] for k in failing]
+    ):
+        return judged
     A = np.concatenate([np.asarray(pending[k].analytic, dtype=float).ravel() for k in rows])
-    flagged, sizes = [], []
+    flagged = []
     for t, k in enumerate(rows):
         p, numeric = pending[k], judged[k][0]
         assert p.bound is not None
-        if k in failing:
+        if k in failing or k in unproved:
             bad = ~(np.abs(p.analytic - numeric) <= p.bound)
+            bad |= p.kink if p.kink is not None else False
             flagged.append(np.flatnonzero(bad) + joint.starts[t])
-        sizes.append(_rounded_at(env, model, np.asarray(env[p.id], dtype=float), numeric))
-    size = (sum(sizes), max(sizes))  # (every tensor moved: their terms summed; one entry)
     guided = all(pending[k].id in {leaf.name for leaf in model.leaves} for k in rows)
     found = region_of(joint, A, np.concatenate(flagged), size, settings, guided)
-    if found is None:
-        return judged
-    return _in_region(pending, judged, rows, failing, found, joint, method, settings)
+    if found is not None:
+        out = _in_region(pending, judged, rows, failing + unproved, found, joint, method, settings)
+        if out is not judged:
+            return out
+    out = list(judged)
+    for k in unproved:
+        p, (numeric, c) = pending[k], judged[k]
+        assert p.kink is not None
+        A_k = np.asarray(p.analytic, dtype=np.float64)
+        out[k] = (numeric, unresolved(c, p.kink, A_k, numeric, BOTH_WAYS))
+    return out
+
+
+BOTH_WAYS = (
+    "A lies between the one-sided derivatives at {index}, but kinks turn both ways here (the "
+    "loss is not convex at θ), and no region beside θ has A for its gradient: not shown to "
+    "be a subgradient"
+)
+
+
+def _kinks_in(joint: Joint, pending: list[Pending], rows: list[int]) -> np.ndarray:
+    """The flat positions in the Joint's θ of the rows' proved kinks."""
+    at = [
+        np.flatnonzero(pending[k].kink) + joint.starts[t]  # type: ignore[arg-type]
+        for t, k in enumerate(rows)
+        if pending[k].kink is not None
+    ]
+    return np.concatenate(at) if at else np.zeros(0, dtype=int)
+
+
+def _both_ways(pending: list[Pending], kinked: list[int]) -> bool:
+    """Whether the proved kinks of the rows ``kinked`` turn both ways: jumps (right −
+    left) of both signs, each resolved."""
+    jumps = []
+    for k in kinked:
+        p = pending[k]
+        assert p.looked is not None and p.kink is not None
+        sides = p.looked[0].sides
+        jumps.append((sides.right - sides.left)[p.kink])
+    every = np.concatenate(jumps)
+    return bool(np.any(every > 0) and np.any(every < 0))
 
 
 def _in_region(
