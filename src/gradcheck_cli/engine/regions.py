@@ -5,23 +5,23 @@ whose gradients differ, and each region's gradient at θ is a correct backward t
 limiting gradient, what relu'(0) = 0 or a stable sort's order picks. Where the loss is
 not convex at θ, such an A can lie outside an entry's one-sided derivatives (one relu
 unit switched on by w for one sample and off for another), or differ from a partial
-derivative where kinks cancel along that entry (relu(x) − relu(−x)); the entry-by-entry
-test then FAILs a correct backward. So before such a FAIL stands, the regions beside θ
-are searched for one whose gradient is A, over every leaf at once:
+derivative where kinks cancel along that entry (relu(x) − relu(−x)); and an A within
+every entry's sides proves no subgradient there (turns_both_ways). So A is sought
+among the regions' gradients (region_of), over every leaf at once, or an intermediate
+alone:
 
-1. along directions u over the leaves (each leaf's entries all up, or in their order
-   (a stable sort's), the failing entries one by one, and random ones; each tilted so
-   that ties break), the loss's one-sided derivatives are measured; where one equals
-   A·u, and still does KINK_AT_THETA times finer (the region reaches θ, not a kink
-   beside it), u points into a candidate region;
-2. that region's gradient is measured entry by entry, by central differences at
-   θ + σu, θ + 2σu and θ + 4σu, extrapolated to θ with its error (the change from the
-   linear extrapolation, round-off, and a difference at twice the step);
-3. A must equal it, within that error and A's own rounding, at every entry of every
-   leaf. Then each leaf's row is compared with the region's gradient: it PASSes where
-   that is its partial derivatives too, else is KINK, with the region named.
+1. candidate directions u: fixed ones (_directions), where the loss's one-sided
+   derivative is A·u (_along), and ones the backward itself proposes (_guided); each
+   must keep that slope at steps REGION_FINE and KINK_AT_THETA times finer (the region
+   reaches θ, not a kink beside it: _reaches_theta);
+2. the region's gradient is measured entry by entry, by central differences at
+   θ + kσu (k = 1, 2, 4, 8), extrapolated to θ with its error (_extrapolated), per
+   entry the best of REGION_LADDERS (_measured); one off A by more than REGION_OTHER
+   is another region's;
+3. of the first REGION_MEASURED found, the finest measured is returned; the caller
+   (verdict.in_a_region) holds every row to it within its bound.
 
-Nothing here can fail a row: a FAIL stands where no region is found.
+Nothing here fails a row: where no region is found, a FAIL stands.
 """
 
 from collections.abc import Iterator
@@ -31,14 +31,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gradcheck_cli.engine.engines import DEFAULT_REL_STEP
 from gradcheck_cli.engine.policy import (
     CARRY,
-    DIFFERENCE_ROUNDOFF,
     EPS,
     KINK_AT_THETA,
-    POLICY,
-    REFERENCE,
     REGION_AXES,
     REGION_CLIMB,
     REGION_ENTRIES,
@@ -57,7 +53,7 @@ from gradcheck_cli.engine.policy import (
     REGION_TURNS,
     TINY,
 )
-from gradcheck_cli.engine.together import FAILED, Joint, sides_along
+from gradcheck_cli.engine.together import FAILED, Joint, beside, roundoff, sides_along
 
 if TYPE_CHECKING:
     from gradcheck_cli.engine.checking import Settings
@@ -93,8 +89,7 @@ def region_of(
     theta = joint.theta
     if theta.size == 0 or theta.size > REGION_ENTRIES or not np.all(np.isfinite(theta)):
         return None
-    step = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
-    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size[0]
+    step, noise = beside(joint, settings), roundoff(size[0])
     rng = np.random.default_rng([settings.options.seed, 47])
     most = max(1, REGION_FORWARDS // (10 * theta.size))  # (candidates: one ladder each)
     candidates = _along(joint, A, flagged, step, noise, rng)
@@ -116,9 +111,14 @@ def _coarseness(region: Region, A: np.ndarray) -> float:
     """A region's measured error relative to its entries (with the CARRY floor): of
     several directions into a region, the one that measures it finest holds A to the
     tightest bound (a coarser one is never chosen to excuse an error)."""
-    scale = np.maximum(np.maximum(np.abs(A), np.abs(region.G)), CARRY * float(np.abs(A).max()))
+    scale = _scale(A, region.G)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.max(np.where(scale > 0, region.error / scale, 0.0)))
+
+
+def _scale(A: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """max(|A_i|, |G_i|), floored at CARRY of max |A|: what a region's error is relative to."""
+    return np.maximum(np.maximum(np.abs(A), np.abs(G)), CARRY * float(np.abs(A).max()))
 
 
 def turns_both_ways(joint: Joint, kinks: np.ndarray, size: float, settings: "Settings") -> bool:
@@ -132,8 +132,7 @@ def turns_both_ways(joint: Joint, kinks: np.ndarray, size: float, settings: "Set
     if theta.size == 0 or not np.all(np.isfinite(theta)):
         return False
     rng = np.random.default_rng([settings.options.seed, 53])
-    step = (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(theta).max()))
-    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size
+    step, noise = beside(joint, settings), roundoff(size)
     everywhere = np.arange(theta.size)
     moved = [(everywhere, _unit(u)) for u in rng.standard_normal((REGION_TURNS, theta.size))]
     if kinks.size > 1:
@@ -227,13 +226,9 @@ def _guided(
 
 def _backward_beside(joint: Joint, u: np.ndarray, step: float) -> np.ndarray:
     """The backward's adjoints of the Joint's tensors at θ + δu, flat."""
-    model, env = joint.model, joint.env
-    values = {leaf.name: env[leaf.name] for leaf in model.leaves}
-    moved = joint.theta + step * u
-    for name, a, b in zip(joint.names, joint.starts, joint.starts[1:], strict=False):
-        values[name] = moved[a:b].reshape(np.shape(env[name]))
+    model = joint.model
     with np.errstate(all="ignore"):
-        there = model.backward(model.forward(values))
+        there = model.backward(model.forward(joint.values_at(joint.theta + step * u)))
     return np.concatenate([np.asarray(there[m], dtype=float).ravel() for m in joint.names])
 
 
@@ -331,8 +326,7 @@ def _measured(
         if best is not None:
             better = error < best[1]
             G, error = np.where(better, G, best[0]), np.where(better, error, best[1])
-        scale = np.maximum(np.maximum(np.abs(A), np.abs(G)), CARRY * float(np.abs(A).max()))
-        if np.any(np.abs(A - G) > error + REGION_OTHER * scale):
+        if np.any(np.abs(A - G) > error + REGION_OTHER * _scale(A, G)):
             return None  # (another region: the caller's bound decides only for A's own)
         best = (G, error)
     return best

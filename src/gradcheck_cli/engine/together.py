@@ -104,10 +104,14 @@ class Joint:
         return t
 
     def _forward(self, theta: np.ndarray) -> float:
+        return float(np.real(self.model.forward(self.values_at(theta))[self.model.loss]))
+
+    def values_at(self, theta: np.ndarray) -> Values:
+        """The model's leaves with the Joint's tensors at ``theta`` (flat)."""
         values = {leaf.name: self.env[leaf.name] for leaf in self.model.leaves}
         for name, a, b in zip(self.names, self.starts, self.starts[1:], strict=False):
             values[name] = theta[a:b].reshape(np.shape(self.env[name]))
-        return float(np.real(self.model.forward(values)[self.model.loss]))
+        return values
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,7 +171,7 @@ def kinks_apart(
         return None
     rel = settings.check.eps or DEFAULT_REL_STEP
     step = rel * max(1.0, float(np.abs(joint.theta[kinks.at]).max()))
-    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size
+    noise = roundoff(size)
     moved = [(kinks.at[i], v) for i, v in directions]
     try:
         with np.errstate(all="ignore"):
@@ -275,7 +279,7 @@ def _regions_beside(
     """The gradients, on the entries ``at``, of the regions at HULL_POINTS points θ + δ w
     beside θ (w normal, δ the reference's step; central differences δ / BESIDE_FINER
     wide): (points × entries), and their round-off per unit of |v|."""
-    theta, delta = joint.theta, _beside(joint, settings)
+    theta, delta = joint.theta, beside(joint, settings)
     h = delta / BESIDE_FINER
     moves = [
         (theta + delta * w, np.array([i]), np.array([sign * h]))
@@ -419,7 +423,13 @@ def _drawn(pairs: list[tuple[int, int]], k: int, rng: np.random.Generator) -> li
     return [pairs[c] for c in np.sort(rng.choice(len(pairs), k, replace=False))]
 
 
-def _beside(joint: Joint, settings: "Settings") -> float:
+def roundoff(size: float) -> float:
+    """The round-off a one-sided difference of a loss of ``size`` may carry, times its
+    step: DIFFERENCE_ROUNDOFF eps S (the sides' noise, divided by h where it is used)."""
+    return DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size
+
+
+def beside(joint: Joint, settings: "Settings") -> float:
     """How far from θ its points beside θ lie: the reference's step, δ = eps · max(1, |θ|)."""
     return (settings.check.eps or DEFAULT_REL_STEP) * max(1.0, float(np.abs(joint.theta).max()))
 
@@ -441,7 +451,7 @@ def _the_same_beside(
     (1, 1): 1 at θ, 0 or 2 beside it), holds a subgradient to nothing along v."""
     theta = joint.theta
     at, v = direction
-    delta = _beside(joint, settings)
+    delta = beside(joint, settings)
     h = delta / BESIDE_FINER
     rng = np.random.default_rng([settings.options.seed, 41])
     moves = [
@@ -506,7 +516,7 @@ def ties_apart(
     moved = [(g, np.ones(g.size)) for g in groups]
     rel = settings.check.eps or DEFAULT_REL_STEP
     step = rel * max(1.0, float(np.abs(values[ties]).max()))
-    noise = DIFFERENCE_ROUNDOFF * POLICY[REFERENCE].eps * size
+    noise = roundoff(size)
     try:
         with np.errstate(all="ignore"):
             found = sides_along(joint, moved, step, noise)

@@ -928,10 +928,9 @@ def _regions_tried(
         p, numeric = pending[k], judged[k][0]
         assert p.bound is not None
         if k in failing or k in unproved:
-            bad = ~(np.abs(p.analytic - numeric) <= p.bound)
-            bad |= p.kink if p.kink is not None else False
-            flagged.append(np.flatnonzero(bad) + joint.starts[t])
-    guided = all(pending[k].id in {leaf.name for leaf in model.leaves} for k in rows)
+            flagged.append(np.flatnonzero(_off_partials(p, numeric)) + joint.starts[t])
+    leaves = {leaf.name for leaf in model.leaves}
+    guided = all(pending[k].id in leaves for k in rows)
     found = region_of(joint, A, np.concatenate(flagged), size, settings, guided)
     if found is not None:
         out = _in_region(pending, judged, rows, failing + unproved, found, joint, method, settings)
@@ -951,6 +950,14 @@ BOTH_WAYS = (
     "loss is not convex at θ), and no region beside θ has A for its gradient: not shown to "
     "be a subgradient"
 )
+
+
+def _off_partials(p: Pending, N: np.ndarray) -> np.ndarray:
+    """The entries of a row where A is not its partial derivative N within the row's
+    bound, or sits on a proved kink: where a region's gradient is what explains it."""
+    assert p.bound is not None
+    off = ~(np.abs(p.analytic - N) <= p.bound)
+    return off | p.kink if p.kink is not None else off
 
 
 def _kinks_in(joint: Joint, pending: list[Pending], rows: list[int]) -> np.ndarray:
@@ -999,9 +1006,7 @@ def _in_region(
             return judged
         if k not in failing and (judged[k][1].status != WEAK or c.status == WEAK):
             continue
-        assert p.bound is not None
-        kink = ~(np.abs(p.analytic - judged[k][0]) <= p.bound)
-        kink |= p.kink if p.kink is not None else False
+        kink = _off_partials(p, judged[k][0])
         first = None if not kink.any() else tuple(int(j) for j in np.argwhere(kink)[0])
         status = KINK if c.status == PASS and kink.any() else c.status
         c = replace(c, status=status, kinks=int(kink.sum()), kink_index=first, region=found.along)
