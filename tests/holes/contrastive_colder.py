@@ -1,8 +1,9 @@
 """contrastive_cold.py at the red team's seed-3 draw: the loss, 1e-8, is computed from
 logits of 100 and rounded at 4e-15 (measured with the forward in 80 bits), and steps
-finer than 1e-4 see only its quanta. Richardson (the complex-safety probe, misled by the
-same quanta, picks it) counts that rounding and says WEAK, where it trusted a plateau of
-exact zeros (N = 0 against a true 4.8e-10) and FAILed every row."""
+finer than 1e-4 see only its quanta. Richardson counts that rounding and says WEAK,
+where it trusted a plateau of exact zeros (N = 0 against a true 4.8e-10) and FAILed
+every row. The complex-safety probe's float64 directions are misled by the same quanta;
+in 80 bits they agree, and the complex step resolves w̄ and b̄."""
 
 import numpy as np
 

@@ -848,9 +848,9 @@ def _direction_agrees(
 def _along(
     model: Model, env: Values, name: str, theta: np.ndarray, v: np.ndarray, extended: bool = False
 ) -> tuple[bool, bool]:
-    """One direction of _direction_agrees: (agrees, informative); ``extended``: taken
-    again in 80 bits where float64's estimate is above PROBE_RTOL (_along_extended: on
-    each entry's own scale only, where the steps stay far above θ's ulps)."""
+    """One direction of _direction_agrees: (agrees, informative); taken again in 80 bits
+    (_along_extended) where float64's complex step and Richardson disagree, and, with
+    ``extended`` (each entry's own scale), where float64's estimate is above PROBE_RTOL."""
     moved = np.abs(theta[theta != 0])
     h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
     h /= float(np.abs(v).max())
@@ -871,7 +871,10 @@ def _along(
     # a Richardson that cannot resolve the direction (a saturated tanh) is no evidence
     # either way: it does not count towards the one informative probe complex_safe needs
     told = bool(cs != 0 and np.isfinite(error) and error <= PROBE_DOUBT * abs(cs))
-    if extended and ok and told and C_AGREE * error > PROBE_RTOL * abs(cs):  # (coarse)
+    coarse = C_AGREE * error > PROBE_RTOL * abs(cs)
+    # (or, on any scale, where float64's complex step and Richardson disagree: a near fit's
+    # r = y − t rounds at eps |y| / |r| in both, and 80 bits tell whether that was all)
+    if told and ((extended and ok and coarse) or not ok):
         finer = _along_extended(model, env, name, theta, v, h)
         if finer is not None and finer[1] != 0:
             ok = _agree(*finer, rtol=PROBE_RTOL_EXTENDED)
