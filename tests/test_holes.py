@@ -59,6 +59,17 @@ EXPECT = {  # file: {row: the statuses allowed}
     "bce_zero_bias.py": {"b": ("PASS",), "z0": ("PASS",)},
     "labels_int.py": {"W": ("FAIL",), "x": ("PASS",), "y": ("PASS",)},
     "near_min.py": {"w": NOT_PASSED},
+    # a Huber zone 1e-8 wide holding two residuals: only steps below them see the loss
+    # smooth, and their round-off is the resolution; the forgotten zone FAILs there
+    "huber_narrow.py": {"w": ("WEAK",)},
+    "huber_narrow_slip.py": {"w": ("FAIL",)},
+    # central's truncation (1e-4, 1.5e-3 of the gradient) passes no classic bound: its
+    # referee (Richardson; the complex step, in 80 bits where float64's carries a small
+    # residual's rounding) resolves these, and the slips
+    "softplus_fit.py": {"x": ("PASS",)},
+    "softplus_fit_slip.py": {"x": ("FAIL",)},
+    "ratio_near.py": {"x": ("PASS",)},
+    "ratio_near_slip.py": {"x": ("FAIL",)},
     "domain_edge.py": {"w": ("WEAK",), "v": ("PASS",)},
     "abs_tiny.py": {"u": ("WEAK",)},
     "lse_tie_big.py": {"x": ("PASS",), "v": ("PASS",)},
@@ -150,26 +161,25 @@ EXPECT = {  # file: {row: the statuses allowed}
     "l1_difference_sign.py": dict.fromkeys(["w", "b"], ("WEAK",)),
     "rowcol_max.py": {"X": ("KINK",)},
     "hardtanh_scaled.py": {**dict.fromkeys(["W", "b"], ("KINK",)), "V": ("PASS",)},
-    # a unit 1e-8 above its kink: θ's own region unresolved (WEAK); a mask z > 1e-7
-    # takes the region across it, which does not reach θ: FAIL
-    "near_region.py": {**dict.fromkeys(["W", "b"], ("WEAK",)), "V": ("PASS",)},
+    # a unit 1e-8 above its kink: smooth at the kink test's finer steps, θ's own region
+    # measures A (KINK: the other units sit at theirs); a mask z > 1e-7 takes the region
+    # across it, which does not reach θ: FAIL
+    "near_region.py": {**dict.fromkeys(["W", "b"], ("KINK",)), "V": ("PASS",)},
     "near_region_tolerance.py": {**dict.fromkeys(["W", "b"], ("FAIL",)), "V": ("PASS",)},
     # an intermediate's own region: the loss downstream of u, a min of two hinges at 0
     "min_hinge.py": dict.fromkeys(["u", "W"], ("KINK",)),
     "min_hinge_both.py": dict.fromkeys(["u", "W"], ("FAIL",)),
-    # kinks 1e-9 (1e-7) beside θ, inside every step: θ's own region's gradient is found
-    # (or unresolved), the region across them does not reach θ
-    "near_kinks.py": {
-        **dict.fromkeys(["h", "W2"], ("PASS",)),
-        **dict.fromkeys(["W1", "b1", "x"], ("KINK",)),
-    },
+    # kinks 1e-9 (1e-7) beside θ, inside every step but the kink test's finest: the loss
+    # is smooth at θ, and θ's own region measures its gradient finer than those steps'
+    # round-off (or leaves it unresolved); the region across them does not reach θ
+    "near_kinks.py": dict.fromkeys(["h", "W2", "W1", "b1", "x"], ("PASS",)),
     "near_kinks_slip.py": {
         **dict.fromkeys(["h", "W2"], ("PASS",)),
         **dict.fromkeys(["W1", "b1", "x"], ("FAIL",)),
     },
     "near_kinks_far.py": {
         **dict.fromkeys(["h", "W2"], ("PASS",)),
-        **dict.fromkeys(["W1", "b1", "x"], ("KINK", "WEAK")),
+        **dict.fromkeys(["W1", "b1", "x"], ("PASS", "KINK", "WEAK")),
     },
     "near_kinks_far_slip.py": {
         **dict.fromkeys(["h", "W2"], ("PASS",)),

@@ -167,6 +167,7 @@ JUMP_ROUNDOFF = 64  # × a central difference's round-off: a spread of one-sided
 KINK_SHRINK = 2  # a spread shrinking by less than this from one kink step to the next: a kink
 NEAR_KINK_THETA = 1  # kink candidates with 0 < |θ| < this are looked at on θ's own scale
 INFORMATIVE = 4  # ... where the round-off there is below the larger steps' spread / this
+KINK_FINER = 6  # ... and at steps KINK_RATIOʲ finer than the kink test's finest, j ≤ this
 STRADDLE_FLOOR = 1e-3  # Richardson straddled a kink: entries below this × max|N| count as it
 STRADDLE_AGREE = 1e-5  # ... where a central difference agrees with A to this, relative
 STRADDLE_ESTIMATE = 1e-6  # ... and Richardson's own estimate is above this, relative

@@ -33,7 +33,9 @@ from gradcheck_cli.engine.policy import (
     JUMP_ROUNDOFF,
     KINK_BESIDE,
     KINK_FAR,
+    KINK_FINER,
     KINK_JUMP,
+    KINK_RATIO,
     KINK_SAME,
     KINK_SHRINK,
     KINK_WIDER,
@@ -144,10 +146,12 @@ def _kinks(
     method: str,
     settings: "Settings",
     row: "Measured",
-) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray, np.ndarray]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
     candidate kink mask, OneSided, the candidates no step resolves: 0 < |θ_i| below the
-    finest step, θ's own scale not telling, a finite-difference engine).
+    finest step, θ's own scale not telling, a finite-difference engine; the round-off of
+    a finer step's difference where that replaced N, which the entry's bound is widened
+    to).
 
     One-sided differences at the steps h/k (policy.kink_steps): where the loss is smooth
     their spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a
@@ -176,6 +180,7 @@ def _kinks(
     theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
     loss_size = _loss_size(env, model, theta, numeric) if jac is None else 0.0
     blind = np.zeros(bad.shape, bool)
+    widen = np.zeros(bad.shape)
 
     def at(k: float) -> tuple[Central, np.ndarray]:
         """Central differences at the step rel / k, and their round-off."""
@@ -198,7 +203,7 @@ def _kinks(
     if jac is None:
         finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
         saw = Seen(significant, s1, loss_size, finest_step)
-        smooth, own = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
+        smooth, own, floor = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
         kink &= ~smooth
         if not engine(method).complex:  # a kink, or a pole, nearer θ than any step: θ's
             # own scale, where it does not show the loss smooth, does not tell which
@@ -210,19 +215,22 @@ def _kinks(
             kink = (kink & ~seen) | (bad & differ(left, right))
         if not engine(method).complex:  # the difference straddled a kink near θ: at θ's
             # own scale the loss is smooth, and that difference is the reference there
-            near = smooth & (np.abs(analytic - own) <= bound)  # (no slack: no excuse)
+            # (no slack but that difference's own round-off, which then shows in the
+            # row's resolution)
+            near = smooth & (np.abs(analytic - own) <= np.fmax(bound, floor))
             numeric = np.where(near, own, numeric)
+            widen = np.where(near, floor, widen)
     if engine(method).extrapolated and error is not None:
         kink |= failing & _straddled_by_richardson(levels, analytic, numeric, error)
-    if engine(method).rule == "central":
-        straddled = failing & ~kink & r1
+    if engine(method).rule == "central":  # (where a finer step showed it smooth, that stands)
+        straddled = failing & ~kink & r1 & ~(widen > 0)
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
     wider = [at(k) for k in KINK_WIDER] if kink.any() else []  # (where the sides matter)
     found = one_sided(wider + [(level, noise) for level, _, _, noise in levels])
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right)  # them: no finite step's round-off
-    return numeric, kink, found, blind
+    return numeric, kink, found, blind, widen
 
 
 def _loss_size(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarray) -> float:
@@ -308,38 +316,50 @@ def _smooth_on_its_own_scale(
     theta: np.ndarray,
     kink: np.ndarray,
     seen: "Seen",
-) -> tuple[np.ndarray, np.ndarray]:
-    """Kink candidates whose one-sided derivatives, at a step on θ_i's own scale, agree
-    within their round-off while that round-off is well below the spread the larger
-    steps saw: the kink lies near θ_i (a relu's at 0, θ_i = 5e-9), not at it, or the
-    larger steps only saw the loss turn (a softmax of columns 5e7 apart, turning within
-    1), and at θ_i the loss is smooth: no KINK to excuse an error there. The step:
-    DEFAULT_REL_STEP · |θ_i| where 0 < |θ_i| < 1; else the least step whose round-off is
-    below the spread seen at the largest (/ 2 INFORMATIVE), where that is below the kink
-    test's ``finest``. Returns (that mask, the central difference at that step)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Kink candidates whose one-sided derivatives, at a step finer than the kink test's,
+    agree within their round-off while that round-off is well below the spread the larger
+    steps saw: the kink lies near θ_i, not at it (a relu's at 0 seen from θ_i = 5e-9; a
+    Huber loss of width 1e-8 whose residual is 3e-9), or the larger steps only saw the loss
+    turn (a softmax of columns 5e7 apart, turning within 1), and at θ_i the loss is
+    smooth: no KINK to excuse an error there. The steps, the first that shows it smooth
+    decides: DEFAULT_REL_STEP · |θ_i| where 0 < |θ_i| < 1, else the least step whose
+    round-off is below the spread seen at the largest (/ 2 INFORMATIVE, and at least
+    DEFAULT_REL_STEP), where that is below the kink test's ``finest``; then ``finest`` /
+    KINK_RATIOʲ (j = 1 … KINK_FINER) down to that least step. A kink at θ_i keeps its
+    jump at every step. Returns (that mask, the central difference at that step, its
+    round-off CLASSIC_ROUNDOFF eps S / h)."""
     significant, s1, loss_size, finest = seen
     eps = POLICY[REFERENCE].eps
     with np.errstate(divide="ignore", invalid="ignore"):
         least = 2 * INFORMATIVE * DIFFERENCE_ROUNDOFF * eps * loss_size / s1
-    own = np.where(
+    first = np.where(
         theta < NEAR_KINK_THETA, DEFAULT_REL_STEP * theta, np.maximum(DEFAULT_REL_STEP, least)
     )
-    small = kink & (theta > 0) & ((theta < NEAR_KINK_THETA) | (own < finest))
-    nothing = np.zeros(kink.shape, bool), np.full(kink.shape, np.nan)
-    if not small.any():
-        return nothing
-    idx = np.flatnonzero(small)
-    rel = (own / np.maximum(1.0, theta)).ravel()[idx]  # (differentiate's step: rel · max(1, |θ|))
-    der = differentiate(model, env, name, method="central", rel_step=rel, indices=idx)
-    step = der.step if der.step is not None else own
-    noise = DIFFERENCE_ROUNDOFF * eps * loss_size / step
-    assert der.plus is not None and der.minus is not None
-    spread = np.abs(der.plus - der.minus)
-    told = noise < np.where(np.isfinite(s1), s1, 0.0) / INFORMATIVE  # (informative at that step)
-    smooth = told & (spread <= np.maximum(significant, noise))
-    out = np.zeros(kink.size, bool)
-    out[idx] = smooth.ravel()[idx]
-    return out.reshape(kink.shape), der.value
+    useful = (theta > 0) & ((theta < NEAR_KINK_THETA) | (first < finest))
+    tries = [np.where(useful, first, np.nan)]
+    for j in range(1, KINK_FINER + 1):
+        step = finest / float(KINK_RATIO) ** j
+        tries.append(np.where(step >= least, step, np.nan))
+    smooth = np.zeros(kink.shape, bool)
+    own, floor = np.full(kink.shape, np.nan), np.zeros(kink.shape)
+    for step in tries:
+        look = kink & ~smooth & np.isfinite(step)
+        if not look.any():
+            continue
+        idx = np.flatnonzero(look)
+        rel = (step / np.maximum(1.0, theta)).ravel()[idx]  # (differentiate's: rel · max(1, |θ|))
+        der = differentiate(model, env, name, method="central", rel_step=rel, indices=idx)
+        taken = der.step if der.step is not None else step
+        noise = DIFFERENCE_ROUNDOFF * eps * loss_size / taken
+        assert der.plus is not None and der.minus is not None
+        spread = np.abs(der.plus - der.minus)
+        told = noise < np.where(np.isfinite(s1), s1, 0.0) / INFORMATIVE  # (informative there)
+        now = look & told & (spread <= np.maximum(significant, noise))
+        smooth |= now
+        own = np.where(now, der.value, own)
+        floor = np.where(now, CLASSIC_ROUNDOFF * eps * loss_size / taken, floor)
+    return smooth, own, floor
 
 
 def _straddled_by_richardson(
@@ -378,6 +398,7 @@ class Pending:
     # after a second look: what the row was compared with, and how (kinks_together)
     looked: "tuple[Looked, Tolerance, np.ndarray | None, float] | None" = None
     sides: OneSided | None = None  # a failing row's one-sided derivatives (in_a_region)
+    finer: np.ndarray | None = None  # entries the kink test's finer steps showed smooth
 
     @property
     def rho(self) -> np.ndarray | None:
@@ -688,8 +709,12 @@ def _complex_reference(
     several kinks meet along one entry (integer data on relu units) a finite difference
     straddles them all and the one-sided derivatives along the entry do not span the
     subgradient relu'(0) = 0 gives for each; the complex step does, and a relu'(0) of
-    any other value still disagrees. Nothing for the complex step itself, float32, or a
-    model that is not complex-safe."""
+    any other value still disagrees. Where float64's complex step carries the forward's
+    rounding (r = y − t of a near fit), it is taken again in 80 bits. A model that is not
+    complex-safe is referred to Richardson under central or forward differences: their
+    truncation, h² f‴ / 6 or h f″ / 2, can pass a classic bound of a small gradient
+    (a near fit, |A| ~ 1e-10 of curvature 1), which Richardson's ladder extrapolates away
+    and states as its own bound. Nothing for the complex step itself or float32."""
     nothing = np.full(A.shape, np.nan), np.zeros(A.shape)
     if settings.check.dtype != "float64":
         return nothing
@@ -700,8 +725,13 @@ def _complex_reference(
     from gradcheck_cli.engine.numeric import complex_safe
 
     if not complex_safe(model, env):
-        return nothing
-    return _reference(model, env, p, "complex", settings, A, entries)
+        if engine(method).extrapolated:
+            return nothing
+        return _reference(model, env, p, "richardson", settings, A, entries)
+    N, bound = _reference(model, env, p, "complex", settings, A, entries)
+    with np.errstate(invalid="ignore"):  # (in 80 bits where float64's rounding is N's own)
+        off = entries & np.isfinite(N) & (np.abs(A - N) > bound)
+    return _extended_reference(model, env, p, A, N, bound, off), bound
 
 
 def _reference(
@@ -900,10 +930,12 @@ def _regions_tried(
     """in_a_region for the tensors of ``rows`` moved together, where one of them FAILs,
     or where their proved kinks turn both ways (the loss is not convex at θ: A between
     each kink's sides proves no subgradient, and a KINK must be a region's gradient, else
-    it is WEAK)."""
+    it is WEAK), or where a row is WEAK on the round-off of the kink test's finer steps
+    (kinks 1e-9 beside θ: the region of θ, entered away from them, measures finer)."""
     failing = [k for k in rows if judged[k][1].status == FAIL and judged[k][1].problem in FAILS]
     kinked = [k for k in rows if judged[k][1].status == KINK and pending[k].looked is not None]
-    if not failing and not kinked:
+    coarse = [k for k in rows if judged[k][1].status == WEAK and pending[k].finer is not None]
+    if not failing and not kinked and not coarse:
         return judged
     joint = Joint(model, env, tuple(pending[k].id for k in rows))
     sizes = [
@@ -916,9 +948,9 @@ def _regions_tried(
         or turns_both_ways(joint, _kinks_in(joint, pending, rows), size[0], settings)
     )
     unproved = kinked if both else []
-    if not failing and not unproved:
+    if not failing and not unproved and not coarse:
         return judged
-    if not unproved and not _on_kinks(
+    if not unproved and not coarse and not _on_kinks(
         env, [pending[k] for k in rows], [judged[k][1] for k in failing]
     ):
         return judged
@@ -929,6 +961,8 @@ def _regions_tried(
         assert p.bound is not None
         if k in failing or k in unproved:
             flagged.append(np.flatnonzero(_off_partials(p, numeric)) + joint.starts[t])
+        elif k in coarse and p.finer is not None:
+            flagged.append(np.flatnonzero(p.finer) + joint.starts[t])
     leaves = {leaf.name for leaf in model.leaves}
     guided = all(pending[k].id in leaves for k in rows)
     found = region_of(joint, A, np.concatenate(flagged), size, settings, guided)
@@ -1173,6 +1207,7 @@ def _looked_at(
     # tensor's size each)
     p.looked = (looked, tol, mask, weak) if looked.kink.any() and c.status != FAIL else None
     p.sides = sides if c.status == FAIL and A.size <= REGION_ENTRIES else None
+    p.finer = looked.finer if looked.finer is not None and looked.finer.any() else None
     return looked.numeric, c
 
 
@@ -1292,6 +1327,7 @@ class Looked:
     vague: np.ndarray | None = None  # unresolved: a kink candidate its sides do not resolve
     apart: Apart | None = None  # why the kinks, each a subgradient alone, are none together
     still: np.ndarray | None = None  # unresolved: N = 0 where A could not have moved L
+    finer: np.ndarray | None = None  # N from a finer step (smooth there), its round-off the bound
 
 
 @dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
@@ -1325,13 +1361,14 @@ def _second_look(
     def only(b: np.ndarray) -> np.ndarray:
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides, blind = _kinks(
+    numeric, kink, sides, blind, finer = _kinks(
         model, env, p, method, settings, replace(row, bound=only(bound))
     )
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
     widened = per_entry(
         method, settings.tolerance, A, numeric, error, p.rho, settings.check.dtype, theta
     )
+    widened = np.where(finer > 0, np.fmax(widened, finer), widened)
     now = Measured(A, numeric, only(bound), theta)
     numeric, bound = _rounding_refereed(model, env, p, method, settings, now, widened)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
@@ -1371,7 +1408,7 @@ def _second_look(
     bound = np.where(torn | vague | still, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
-    return Looked(numeric, bound, kink, sides, torn, vague, apart, still)
+    return Looked(numeric, bound, kink, sides, torn, vague, apart, still, finer > 0)
 
 
 def _passed_looked(
