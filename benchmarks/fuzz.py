@@ -267,6 +267,10 @@ def judge_planted(program, report, engine, pid, variant: dict, tally: Tally) -> 
         )
     else:
         tally.planted_weak += 1
+        detail = variant["note"] + visibility_text(program, report, variant)
+        tally.findings.append(
+            row_finding("planted WEAK", engine, pid, variant["variant"], report, row, detail)
+        )
 
 
 # --------------------------------------------------------------------------- variants

@@ -319,6 +319,19 @@ def test_each_row_gets_its_verdict(name, engine):
         assert got[row] in allowed, (row, got[row], report.row(row).comparison.reason)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_finer_steps_round_off_is_the_resolution_it_states(engine):
+    """huber_narrow.py: only steps below its residuals (2e-9) see the loss smooth, and
+    their difference's round-off, 4 eps S / h, is w̄'s bound there: a resolution of 5e-4
+    (within 4×), and ten times it planted at an entry FAILs (each of the three carries
+    the gradient)."""
+    row = check(path("huber_narrow.py"), seed=0, jobs=1, **ENGINES[engine]).row("w")
+    resolution = row.comparison.resolution
+    assert row.comparison.status == "WEAK" and 1.25e-4 < resolution < 2e-3
+    planted = plant_error(path("huber_narrow.py"), "w", (1,), 10 * resolution)
+    assert check(planted, seed=0, jobs=1, **ENGINES[engine]).row("w").comparison.status == "FAIL"
+
+
 def test_a_near_fits_rounding_is_no_operation_the_complex_step_drops():
     """The probe's float64 complex step and Richardson disagree by the residuals'
     rounding (1e-7 on unit scales): in 80 bits they agree, so the forward is
