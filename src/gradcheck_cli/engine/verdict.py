@@ -950,8 +950,10 @@ def _regions_tried(
     unproved = kinked if both else []
     if not failing and not unproved and not coarse:
         return judged
-    if not unproved and not coarse and not _on_kinks(
-        env, [pending[k] for k in rows], [judged[k][1] for k in failing]
+    if (
+        not unproved
+        and not coarse
+        and not _on_kinks(env, [pending[k] for k in rows], [judged[k][1] for k in failing])
     ):
         return judged
     A = np.concatenate([np.asarray(pending[k].analytic, dtype=float).ravel() for k in rows])
