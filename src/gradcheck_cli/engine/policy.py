@@ -140,6 +140,7 @@ REGION_ENTRIES = 4096  # a FAIL at θ on kinks: A sought among the regions' grad
 REGION_AXES = 16  # ... failing entries one by one (at most), REGION_RANDOM random ones,
 REGION_RANDOM = 48  # ... and each leaf all up and up in order, each tilted by
 REGION_TILT = 0.1  # ... this (normal) of its size; where a one-sided derivative equals
+REGION_BESIDE_SCALED = 0.5  # every leaf scaled up, one leaf moved down or up by this too
 REGION_MATCH = 1e-6  # ... A·u within this (relative; and its slack), the region's gradient
 # ... is measured entry by entry at θ + kσu (k = 1, 2, 4, 8) by central differences σ / F
 REGION_LADDERS = (  # ... wide, (σ in the reference's steps, F): the first tells another

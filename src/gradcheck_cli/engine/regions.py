@@ -36,6 +36,7 @@ from gradcheck_cli.engine.policy import (
     EPS,
     KINK_AT_THETA,
     REGION_AXES,
+    REGION_BESIDE_SCALED,
     REGION_CLIMB,
     REGION_ENTRIES,
     REGION_FINE,
@@ -244,7 +245,8 @@ def _directions(
     max), up with the first or the last most (both at once: each moved up, as sign(0) =
     +1 takes, their ties broken by index), and scaled (θ itself: a unit's pre-activation
     moved by its scale); all leaves up, and scaled; the first REGION_AXES flagged
-    entries one by one; REGION_RANDOM drawn at random. Each is tilted by REGION_TILT
+    entries one by one; REGION_RANDOM drawn at random; every leaf scaled up with one
+    leaf moved down, or up (_scaled_apart). Each is tilted by REGION_TILT
     (normal; one with an order by that over its length, which keeps it): a direction
     along a kink's edge, which its own entries do not move, decides nothing; one tilted
     off it does, by a margin the region's central differences (REGION_LADDERS) stay
@@ -285,8 +287,27 @@ def _directions(
         add(u, REGION_TILT, f"e at {joint.entry(int(k))}")
     for _ in range(REGION_RANDOM):
         add(rng.standard_normal(n), 0.0, "a random direction")
+    for u, name in _scaled_apart(joint):
+        add(u, REGION_TILT, name)
     U = np.array(rows) + np.array(tilts)[:, None] * rng.standard_normal((len(rows), n))
     return U / np.abs(U).max(axis=1, keepdims=True), names
+
+
+def _scaled_apart(joint: Joint) -> list[tuple[np.ndarray, str]]:
+    """Every leaf scaled up, with one leaf's entries moved down, or up, by
+    REGION_BESIDE_SCALED of the largest: W scaled up with b down turns a unit at 0 off
+    while one at its upper kink (2 = W x) moves beyond it; no leaf alone does both."""
+    if len(joint.names) < 2 or not np.any(joint.theta):
+        return []
+    scaled = joint.theta / np.abs(joint.theta).max()
+    out = []
+    for t, name in enumerate(joint.names):
+        a, b = int(joint.starts[t]), int(joint.starts[t + 1])
+        for sign, way in ((-1.0, "down"), (1.0, "up")):
+            u = scaled.copy()
+            u[a:b] += sign * REGION_BESIDE_SCALED
+            out.append((u, f"every leaf scaled up, {name} {way}"))
+    return out
 
 
 def _reaches_theta(joint: Joint, u: np.ndarray, slope: float, step: float, size: float) -> bool:
