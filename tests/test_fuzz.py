@@ -52,6 +52,10 @@ ONCE_WRONG += [2001310, 2007392, 2007770, 2008947, 2003881]
 # below float64's probe beside losses of 1 to 2e5: the correct A FAILed (2000958,
 # 2002045), and with that term dropped from A, A PASSed at 1e-13 (2001485)
 ONCE_WRONG += [2000958, 2002045, 2001485]
+# A planted 1e-8 beside a kink 1e-6 from θ: the kink test's finer steps see the loss
+# smooth, and their difference (round-off 9e-9) replaced N (1e-9), which agreed with it:
+# the planted error PASSed (2000077)
+ONCE_WRONG += [2000077]
 
 
 @pytest.mark.parametrize("pid", ONCE_WRONG)

@@ -216,8 +216,10 @@ def _kinks(
         if not engine(method).complex:  # the difference straddled a kink near θ: at θ's
             # own scale the loss is smooth, and that difference is the reference there
             # (no slack but that difference's own round-off, which then shows in the
-            # row's resolution)
+            # row's resolution; only where N itself is off it, having straddled the
+            # kink: where N agrees with it, N is the finer reference and stands)
             near = smooth & (np.abs(analytic - own) <= np.fmax(bound, floor))
+            near &= ~(np.abs(numeric - own) <= floor)
             numeric = np.where(near, own, numeric)
             widen = np.where(near, floor, widen)
     if engine(method).extrapolated and error is not None:
