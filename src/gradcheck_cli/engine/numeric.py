@@ -723,7 +723,7 @@ def complex_safe(model: Model, env: Values) -> bool:
     complex step puts one on it when that intermediate's own adjoint is checked.
 
     The answer for the last (model, env) asked is kept: a check asks once for its engine
-    and again for every row a finite difference fails (verdict._complex_reference).
+    and again for every row a finite difference fails (verdict._referee).
     """
     if model.complex_safe is not None:
         return model.complex_safe

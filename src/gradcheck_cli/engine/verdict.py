@@ -53,7 +53,15 @@ from gradcheck_cli.engine.policy import (
 )
 from gradcheck_cli.engine.regions import Region, region_of, turns_both_ways
 from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
-from gradcheck_cli.engine.together import Apart, Joint, Kinks, kinks_apart, tied, ties_apart
+from gradcheck_cli.engine.together import (
+    Apart,
+    Joint,
+    Kinks,
+    kinks_apart,
+    roundoff,
+    tied,
+    ties_apart,
+)
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian, Model, Values
 from gradcheck_cli.result import FAIL, KINK, PASS, TOGETHER, WEAK, Comparison, Tolerance
@@ -187,7 +195,7 @@ def _kinks(
         der = numeric_reference(model, env, name, "central", settings, jac, rel / k, indices)
         if jac is None:  # (the step taken: smaller than rel · max(1, θ) where that left the domain)
             step = der.step if der.step is not None else rel / k * np.maximum(1.0, theta)
-            noise = DIFFERENCE_ROUNDOFF * policy.eps * loss_size / step
+            noise = roundoff(loss_size) / step
         else:
             noise = np.full(numeric.shape, DIFFERENCE_ROUNDOFF * policy.eps * k / rel)
         assert der.plus is not None and der.minus is not None  # (central has both sides)
@@ -353,7 +361,7 @@ def _smooth_on_its_own_scale(
         rel = (step / np.maximum(1.0, theta)).ravel()[idx]  # (differentiate's: rel · max(1, |θ|))
         der = differentiate(model, env, name, method="central", rel_step=rel, indices=idx)
         taken = der.step if der.step is not None else step
-        noise = DIFFERENCE_ROUNDOFF * eps * loss_size / taken
+        noise = roundoff(loss_size) / taken
         assert der.plus is not None and der.minus is not None
         spread = np.abs(der.plus - der.minus)
         told = noise < np.where(np.isfinite(s1), s1, 0.0) / INFORMATIVE  # (informative there)
@@ -696,7 +704,7 @@ def limit(method: str, tol: Tolerance | None, dtype: str) -> float:
     return max(weak, LIMIT_MARGIN * classic(method, tol).rtol)
 
 
-def _complex_reference(
+def _referee(
     model: Model,
     env: Values,
     p: Pending,
@@ -705,8 +713,8 @@ def _complex_reference(
     A: np.ndarray,
     entries: np.ndarray,
 ) -> Reference:
-    """The complex step's N and bound at ``entries`` (NaN, 0 elsewhere), for a finite-
-    difference engine's failing entries, where the forward is complex-safe: there the
+    """A referee's N and bound at ``entries`` (NaN, 0 elsewhere). For a finite-difference
+    engine's failing entries, the complex step's where the forward is complex-safe: there the
     complex step is exact, and it follows the forward's own branch at a kink. Where
     several kinks meet along one entry (integer data on relu units) a finite difference
     straddles them all and the one-sided derivatives along the entry do not span the
@@ -1397,7 +1405,7 @@ def _second_look(
         failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any():  # a finite difference that straddled kinks, or lost its digits; or
         # a complex step that lost a non-analytic term
-        exact, tight = _complex_reference(model, env, p, method, settings, A, failing)
+        exact, tight = _referee(model, env, p, method, settings, A, failing)
         agree = failing & (np.abs(A - exact) <= tight)
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
         failing &= ~agree
