@@ -126,6 +126,8 @@ CLASSIC_ROUNDOFF = 4  # × eps × S / h: a central difference's round-off, the l
 # bound holds A to N by (S = |L|, or Σ|θ_j N_j| where larger; as Richardson's estimate counts it)
 KINK_RATIO = 8  # the kink test's steps stand this far apart (kink_steps), and so do ...
 KINK_WIDER = (1 / 64, 1 / 8)  # ... the wider steps (h / k) its one-sided derivatives may use
+FAR_WIDER = (1 / 4096, 1 / 512)  # ... and, where L's round-off hides the kink test's steps,
+# the wider still that may show a kink at θ or beside it (verdict._kinks: unresolved)
 KINK_SIDES = 2  # one-sided derivatives differ by more than this × their slack: a kink
 KINK_PAIRS = 32  # pairs of kinks moved together along their level (together.py), at most
 BESIDE_POINTS = 32  # points beside θ where a direction's derivative must hold too (together.py)

@@ -47,6 +47,11 @@ class OneSided:
         """The same, NaN outside ``mask`` (the entries that sit on a kink)."""
         return OneSided(*(np.where(mask, a, np.nan) for a in self._arrays()))
 
+    def where(self, mask: np.ndarray, other: "OneSided") -> "OneSided":
+        """``other``'s derivatives at ``mask``, these elsewhere (before at_sides)."""
+        pairs = zip(other._arrays(), self._arrays(), strict=True)
+        return OneSided(*(np.where(mask, a, b) for a, b in pairs))
+
     def taken(self, flat: np.ndarray) -> "OneSided":
         """The same at the flat entries ``flat`` only (a sample compared where it was
         taken: compare.py)."""

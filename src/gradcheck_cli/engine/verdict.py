@@ -29,6 +29,7 @@ from gradcheck_cli.engine.policy import (
     CLASSIC_ROUNDOFF,
     DIFFERENCE_ROUNDOFF,
     EPS,
+    FAR_WIDER,
     INFORMATIVE,
     JUMP_ROUNDOFF,
     KINK_BESIDE,
@@ -154,12 +155,14 @@ def _kinks(
     method: str,
     settings: "Settings",
     row: "Measured",
-) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray, np.ndarray, np.ndarray]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
     candidate kink mask, OneSided, the candidates no step resolves: 0 < |θ_i| below the
     finest step, θ's own scale not telling, a finite-difference engine; the round-off of
     a finer step's difference where that replaced N, which the entry's bound is widened
-    to).
+    to; the kinks only steps wider than h see (FAR_WIDER, KINK_WIDER), where L's
+    round-off hides the kink test's own: a kink within those steps of θ, at θ or beside
+    it, which cannot be told).
 
     One-sided differences at the steps h/k (policy.kink_steps): where the loss is smooth
     their spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a
@@ -208,6 +211,11 @@ def _kinks(
         levels.append((level, spread, spread > np.maximum(significant, noise), noise))
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, _) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / KINK_SHRINK)) | (r8 & r64 & (s64 > s8 / KINK_SHRINK)))
+    hidden = bad & ~kink & ~(r1 & r8)  # (round-off hides the steps that would tell)
+    far, far_ladder = np.zeros(bad.shape, bool), []
+    if hidden.any() and not engine(method).complex:  # (the complex step never straddles)
+        far_ladder = [at(k) for k in FAR_WIDER + KINK_WIDER]
+        far = hidden & _kink_seen(far_ladder + [(coarse, levels[0][3])], significant)
     if jac is None:
         finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
         saw = Seen(significant, s1, loss_size, finest_step)
@@ -233,14 +241,39 @@ def _kinks(
     if engine(method).extrapolated and error is not None:
         kink |= failing & _straddled_by_richardson(levels, analytic, numeric, error)
     if engine(method).rule == "central":  # (where a finer step showed it smooth, that stands)
-        straddled = failing & ~kink & r1 & ~(widen > 0)
+        straddled = failing & ~kink & ~far & r1 & ~(widen > 0)
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
-    wider = [at(k) for k in KINK_WIDER] if kink.any() else []  # (where the sides matter)
-    found = one_sided(wider + [(level, noise) for level, _, _, noise in levels])
+    wider = far_ladder[len(FAR_WIDER) :] or ([at(k) for k in KINK_WIDER] if kink.any() else [])
+    found = _found_sides([(level, noise) for level, _, _, noise in levels], wider, far_ladder, far)
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right)  # them: no finite step's round-off
-    return numeric, kink, found, blind, widen
+    return numeric, kink, found, blind, widen, far
+
+
+def _found_sides(ladder: list, wider: list, far_ladder: list, far: np.ndarray) -> OneSided:
+    """The one-sided derivatives from the kink test's steps and the wider ones; where a
+    kink only the far ladder sees (``far``), from that whole ladder: the finer steps are
+    round-off there."""
+    found = one_sided(wider + ladder)
+    return found.where(far, one_sided(far_ladder + ladder)) if far.any() else found
+
+
+def _kink_seen(ladder: list[tuple[Central, np.ndarray]], significant: np.ndarray) -> np.ndarray:
+    """Where the finest two steps of ``ladder`` (coarsest first, each with its round-off)
+    whose spreads stand above that round-off and ``significant`` show a kink: a spread
+    that does not shrink by KINK_SHRINK from the one step to the next."""
+    seen = np.zeros(np.shape(significant), bool)
+    before = None
+    for level, noise in ladder:
+        spread = np.abs(level.plus - level.minus)
+        with np.errstate(invalid="ignore"):
+            told = spread > np.maximum(significant, noise)
+            if before is not None:
+                pair = before[1] & told
+                seen = np.where(pair, spread > before[0] / KINK_SHRINK, seen)
+        before = spread, told
+    return seen
 
 
 def _loss_size(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarray) -> float:
@@ -408,7 +441,9 @@ class Pending:
     # after a second look: what the row was compared with, and how (kinks_together)
     looked: "tuple[Looked, Tolerance, np.ndarray | None, float] | None" = None
     sides: OneSided | None = None  # a failing row's one-sided derivatives (in_a_region)
-    finer: np.ndarray | None = None  # entries the kink test's finer steps showed smooth
+    # entries WEAK on what the kink test's steps could not resolve: a finer step's
+    # round-off, or a kink only wider steps see (the region of θ may measure them finer)
+    coarse: np.ndarray | None = None
 
     @property
     def rho(self) -> np.ndarray | None:
@@ -940,11 +975,12 @@ def _regions_tried(
     """in_a_region for the tensors of ``rows`` moved together, where one of them FAILs,
     or where their proved kinks turn both ways (the loss is not convex at θ: A between
     each kink's sides proves no subgradient, and a KINK must be a region's gradient, else
-    it is WEAK), or where a row is WEAK on the round-off of the kink test's finer steps
-    (kinks 1e-9 beside θ: the region of θ, entered away from them, measures finer)."""
+    it is WEAK), or where a row is WEAK on what the kink test's steps could not resolve
+    (kinks 1e-9 beside θ, seen at a finer step's round-off, or only at wider steps under
+    a large L: the region of θ, entered away from them, measures finer)."""
     failing = [k for k in rows if judged[k][1].status == FAIL and judged[k][1].problem in FAILS]
     kinked = [k for k in rows if judged[k][1].status == KINK and pending[k].looked is not None]
-    coarse = [k for k in rows if judged[k][1].status == WEAK and pending[k].finer is not None]
+    coarse = [k for k in rows if judged[k][1].status == WEAK and pending[k].coarse is not None]
     if not failing and not kinked and not coarse:
         return judged
     joint = Joint(model, env, tuple(pending[k].id for k in rows))
@@ -973,8 +1009,8 @@ def _regions_tried(
         assert p.bound is not None
         if k in failing or k in unproved:
             flagged.append(np.flatnonzero(_off_partials(p, numeric)) + joint.starts[t])
-        elif k in coarse and p.finer is not None:
-            flagged.append(np.flatnonzero(p.finer) + joint.starts[t])
+        elif k in coarse and p.coarse is not None:
+            flagged.append(np.flatnonzero(p.coarse) + joint.starts[t])
     leaves = {leaf.name for leaf in model.leaves}
     guided = all(pending[k].id in leaves for k in rows)
     found = region_of(joint, A, np.concatenate(flagged), size, settings, guided)
@@ -1042,15 +1078,16 @@ def _in_region(
     """The rows' verdicts against one region's gradient (in_a_region): as they were
     where an entry FAILs against it (no other region is tried: a coarser one would
     excuse it). A row that is not failing keeps its own verdict, unless it is WEAK and
-    the region resolves it."""
+    the region resolves it, or states a resolution where the row could state none."""
     out, changed = list(judged), []
     for t, k in enumerate(rows):
-        p = pending[k]
+        p, own = pending[k], judged[k][1]
         a, b = int(joint.starts[t]), int(joint.starts[t + 1])
         G, c, bound = _against_region(joint.env, p, judged[k][0], found, (a, b), method, settings)
         if c.status == FAIL:
             return judged
-        if k not in failing and (judged[k][1].status != WEAK or c.status == WEAK):
+        finer = c.status != WEAK or (own.resolution is None and c.resolution is not None)
+        if k not in failing and (own.status != WEAK or not finer):
             continue
         kink = _off_partials(p, judged[k][0])
         first = None if not kink.any() else tuple(int(j) for j in np.argwhere(kink)[0])
@@ -1219,7 +1256,7 @@ def _looked_at(
     # tensor's size each)
     p.looked = (looked, tol, mask, weak) if looked.kink.any() and c.status != FAIL else None
     p.sides = sides if c.status == FAIL and A.size <= REGION_ENTRIES else None
-    p.finer = looked.finer if looked.finer is not None and looked.finer.any() else None
+    p.coarse = looked.coarse if looked.coarse is not None and looked.coarse.any() else None
     return looked.numeric, c
 
 
@@ -1339,7 +1376,8 @@ class Looked:
     vague: np.ndarray | None = None  # unresolved: a kink candidate its sides do not resolve
     apart: Apart | None = None  # why the kinks, each a subgradient alone, are none together
     still: np.ndarray | None = None  # unresolved: N = 0 where A could not have moved L
-    finer: np.ndarray | None = None  # N from a finer step (smooth there), its round-off the bound
+    coarse: np.ndarray | None = None  # a finer step's N (its round-off the bound), or vague
+    # at a kink only wider steps see: what the region of θ may measure finer
 
 
 @dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
@@ -1373,7 +1411,7 @@ def _second_look(
     def only(b: np.ndarray) -> np.ndarray:
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides, blind, finer = _kinks(
+    numeric, kink, sides, blind, finer, far = _kinks(
         model, env, p, method, settings, replace(row, bound=only(bound))
     )
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
@@ -1384,7 +1422,7 @@ def _second_look(
     now = Measured(A, numeric, only(bound), theta)
     numeric, bound = _rounding_refereed(model, env, p, method, settings, now, widened)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
-    sides = sides.only(kink)
+    sides = sides.only(kink | far)
     near = sides.nearer(A, numeric)
     dtype = settings.check.dtype
     at_side = per_entry(method, settings.tolerance, A, near, None, p.rho, dtype, theta)
@@ -1395,6 +1433,10 @@ def _second_look(
     # (the row WEAK, with the reason), never passed on a bound widened here only, which
     # the correct model's resolution would not have shown
     vague = kink & ~proved & (~sides.resolved() | blind)
+    # a kink the wider steps alone resolve: at θ, or beside it nearer than any step L's
+    # round-off allows; where A is a subgradient of it (a side's derivative: the loss at
+    # θ, if the kink is beside it), unresolved; elsewhere A is none, and the FAIL stands
+    vague |= far & sides.resolved() & sides.holds(A)
     if engine(method).exact:  # (an exact N, the complex step's: there it stays a FAIL)
         vague = np.zeros_like(vague)
     apart = _row_apart(model, env, p, settings, numeric, Kinks.of(A, sides, proved))
@@ -1420,7 +1462,8 @@ def _second_look(
     bound = np.where(torn | vague | still, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
-    return Looked(numeric, bound, kink, sides, torn, vague, apart, still, finer > 0)
+    coarse = (finer > 0) | (vague & far)
+    return Looked(numeric, bound, kink, sides, torn, vague, apart, still, coarse)
 
 
 def _passed_looked(
