@@ -5,12 +5,16 @@ of 10x a row's stated resolution never PASSes, and nothing crashes, on every eng
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from gradcheck_cli import check
 
 pytest.importorskip("autograd")  # the oracle: an autodiff gradcheck never sees
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import fuzz  # noqa: E402
+import fuzzgen  # noqa: E402
 
 RUNS = [  # (method, budget, programs): about 15 s in all
     ("auto", None, 60),
@@ -56,11 +60,20 @@ ONCE_WRONG += [2000958, 2002045, 2001485]
 # smooth, and their difference (round-off 9e-9) replaced N (1e-9), which agreed with it:
 # the planted error PASSed (2000077)
 ONCE_WRONG += [2000077]
+# Kinks 1e-8 beside θ (a maximum of x and data tied at 0 but for 1e-8) under a loss of
+# 8e8, whose round-off hides every step of the kink test: the straddled N (0.5) FAILed
+# the true x̄ (1 and 0), one-sided derivatives of a kink at θ or beside it (3000001)
+ONCE_WRONG += [3000001]
+# The budget's fallback stated its directions' resolution (3.7e-13) where the entry-by-
+# entry check that settles a failing direction holds entries to their bounds with A's
+# rounding measured (5.6e-12): ten times the stated resolution PASSed (3000033, 3000046)
+ONCE_WRONG_FALLBACK = [3000033, 3000046]
+CASES = [(pid, None) for pid in ONCE_WRONG] + [(pid, fuzz.FORCE) for pid in ONCE_WRONG_FALLBACK]
 
 
-@pytest.mark.parametrize("pid", ONCE_WRONG)
-def test_programs_once_judged_wrong_are_judged_right(tmp_path, pid):
-    engine = fuzz.Engine("auto", None)
+@pytest.mark.parametrize("pid, budget", CASES, ids=[f"{p}-{b or 'every'}" for p, b in CASES])
+def test_programs_once_judged_wrong_are_judged_right(tmp_path, pid, budget):
+    engine = fuzz.Engine("auto", budget)
     tally = fuzz.fuzz_program(pid, [engine], tmp_path, tmp_path)[engine.label]
     found = "\n".join(fuzz.finding_line(f) for f in tally.findings)
     # (a program whose rows are now all WEAK has nothing to plant in: its FAIL is gone)
@@ -82,3 +95,24 @@ def test_kinks_moved_together_prove_nothing_beside_theta(tmp_path, method):
         tally = fuzz.fuzz_program(pid, [engine], tmp_path, tmp_path)[engine.label]
         wrong = [f for f in tally.findings if f.kind == "false FAIL" and f.row == row]
         assert not wrong, "\n".join(map(fuzz.finding_line, wrong))
+
+
+@pytest.mark.parametrize("how", [{"directions": 4}, {"budget": fuzz.FORCE}], ids=["R4", "fallback"])
+@pytest.mark.parametrize("pid, row", [(3000033, "x1"), (3000046, "x2")])
+def test_directions_state_no_finer_resolution_than_their_entry_check_holds(tmp_path, pid, row, how):
+    """A failing direction is settled entry by entry, at bounds that count A's rounding
+    under moved forward values (Δ): the resolution directions state counts it too, so
+    ten times it planted at the largest entry FAILs (3000033 stated 3.7e-13 and PASSed
+    3.7e-12 at a bound of 5.6e-12)."""
+    path = tmp_path / f"p{pid}.py"
+    program = fuzzgen.generate(pid)
+    path.write_text(fuzzgen.render(program))
+    report = check(str(path), seed=0, jobs=1, **how)
+    c = report.row(row).comparison
+    assert c.status == "PASS" and c.resolution is not None
+    A = report.arrays[f"analytic/{row}"]
+    index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(A)), A.shape))
+    factor = 1 + 10 * c.resolution
+    (tmp_path / "planted.py").write_text(fuzzgen.render(program, plant=(row, index, factor)))
+    planted = check(str(tmp_path / "planted.py"), seed=0, jobs=1, **how).row(row).comparison
+    assert planted.status == "FAIL", (c.resolution, planted.resolution, planted.reason)

@@ -1,8 +1,12 @@
 """The stated resolution is a promise (docs/verdict.md): ten times it, planted at any
 entry that carries the gradient, FAILs, under every engine and with --directions."""
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
+from gradcheck_cli import check
 from gradcheck_cli.engine.checking import Settings
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.pipeline import run_check
@@ -65,3 +69,24 @@ def test_a_regions_gradient_keeps_the_promise_too(name, method):
     report = run_check(model, Settings.of(method=method, jobs=1))
     assert any(r.comparison.region is not None for r in report.gradients)
     assert broken_promises(model, Settings.of(method=method, jobs=1)) == []
+
+
+@pytest.mark.parametrize("method", ["auto", "richardson", "central"])
+@pytest.mark.parametrize("name", ["mlp", "holes/layernorm_flat.py", "holes/cos_near_zero.py"])
+def test_the_fallbacks_resolution_is_no_finer_than_its_sample_applied(name, method):
+    """The budget's fallback (directions and a sample) states the coarser of the two
+    resolutions: every sampled entry that carries the gradient is held to a bound no
+    wider than the stated resolution times |A| (layernorm_flat under Richardson: the
+    directions' 3.4e-9 against its sample's 4.5e-9)."""
+    path = str(Path(__file__).parent / name) if "/" in name else name
+    report = check(path, seed=0, jobs=1, method=method, budget=1e-6)
+    for row in report.gradients:
+        c = row.comparison
+        A, B = report.arrays.get(f"analytic/{row.id}"), report.arrays.get(f"bound/{row.id}")
+        if c.status != "PASS" or c.resolution is None or A is None or B is None:
+            continue
+        size = np.abs(np.asarray(A, dtype=float))
+        carry = (size >= 1e-3 * size.max()) & (size > 0) & np.isfinite(B)
+        if carry.any():
+            applied = float(np.max(B[carry] / size[carry]))
+            assert c.resolution >= applied * (1 - 1e-9), (row.id, c.resolution, applied)

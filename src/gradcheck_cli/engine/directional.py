@@ -287,9 +287,12 @@ def directional_verdict(
         # (an empty tensor has no direction; a non-finite entry, no derivative to sum)
         return _entry_by_entry(model, env, p, method, settings, None)
     A = A.astype(float)
+    own = _own_move(A, p.id, p.moved_at)
+    rho = own if p.rho is None or own is None else p.rho + own
     entry = per_entry(
-        method, settings.tolerance, A, A, None, p.rho, settings.check.dtype, np.asarray(env[p.id])
+        method, settings.tolerance, A, A, None, rho, settings.check.dtype, np.asarray(env[p.id])
     )
+    del own, rho
     known = Known(p.rounding, entry=entry)
     comparison, d, failing = check_directions(
         model, env, p.id, A, method, _count(settings), settings.options.seed, known
@@ -313,6 +316,22 @@ def directional_verdict(
     return _entry_by_entry(model, env, p, method, settings, comparison)
 
 
+def _own_move(A: np.ndarray, name: str, moved: list[dict] | None) -> np.ndarray | None:
+    """max over the draws of |A − A at ulp-moved forward values| (verdict.moved_backwards),
+    or None: an upper estimate of Δ, the part of ρ a per-entry check measures where A's
+    move matters (verdict.forward_rounding). A failing direction is settled entry by entry
+    at that ρ, so the resolution the directions state must not be finer."""
+    delta = None
+    for at_draw in moved or []:
+        a = at_draw.get(name)
+        if not isinstance(a, np.ndarray) or a.shape != A.shape or np.iscomplexobj(a):
+            continue
+        own = np.abs(np.asarray(a, dtype=np.float64) - A)
+        own = np.where(np.isfinite(own), own, 0.0)
+        delta = own if delta is None else np.maximum(delta, own)
+    return delta
+
+
 def _count(settings: "Settings") -> int:
     """--directions' R: set wherever a row is judged by its directional derivatives."""
     assert settings.check.directions is not None
@@ -332,8 +351,10 @@ def _sampled(
 ) -> tuple[np.ndarray, Comparison]:
     """A passing directional check, and (over the budget: settings.runtime.fill) a stratified
     sample of entries checked one by one: a FAIL or KINK among them is the row's verdict,
-    and so is WEAK where the directions PASS; else the row keeps the directions' status
-    and resolution (they cover every entry)."""
+    and so is WEAK where the directions PASS; else the row keeps the directions' verdict
+    (they cover every entry), at the coarser of the two resolutions: a direction an error
+    fails is settled entry by entry, at bounds like the sample's (A's rounding under moved
+    forward values measured, which the directions' own estimate of them lacks)."""
     shape = np.shape(env[p.id])
     if not settings.runtime.fill:
         return np.full(shape, np.nan), comparison
@@ -346,13 +367,18 @@ def _sampled(
     entrywise = replace(entrywise, directions=_count(settings))
     if entrywise.status in (FAIL, KINK) or (entrywise.status, comparison.status) == (WEAK, PASS):
         return numeric, entrywise  # (a sampled entry that cannot be resolved is no PASS)
+    coarser = comparison
+    if comparison.resolution is not None and entrywise.resolution is not None:
+        if entrywise.resolution > comparison.resolution:
+            status, reason = _pass_or_weak(entrywise.resolution, comparison.unresolved)
+            coarser = replace(entrywise, status=status, reason=reason)
     return numeric, replace(
         entrywise,
-        status=comparison.status,
-        reason=comparison.reason,
-        resolution=comparison.resolution,
-        resolution_worst=comparison.resolution_worst,
-        resolution_index=comparison.resolution_index,
+        status=coarser.status,
+        reason=coarser.reason,
+        resolution=coarser.resolution,
+        resolution_worst=coarser.resolution_worst,
+        resolution_index=coarser.resolution_index,
     )
 
 
