@@ -59,12 +59,24 @@ def _err_denom(
     return err, denom
 
 
-def _divided(err: np.ndarray, by: np.ndarray) -> np.ndarray:
-    """err / by, 0 where err is 0 (also where by is)."""
-    out = np.zeros(np.broadcast_shapes(err.shape, by.shape))
+def _divided(err: np.ndarray, by: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """err / by, 0 where err is 0 (also where by is); into ``out`` where given (``by``
+    itself: a leaf of 4 M entries pays for each new array)."""
+    zero = err == 0
+    if out is None:
+        out = np.zeros(np.broadcast_shapes(err.shape, by.shape))
     with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(err, by, out=out, where=err != 0)
+        np.divide(err, by, out=out, where=~zero)
+    np.copyto(out, 0.0, where=zero)
     return out
+
+
+def _copied(a: np.ndarray, into: np.ndarray | None) -> np.ndarray:
+    """A copy of ``a``, made in ``into`` where given (an array of ours no longer needed)."""
+    if into is None:
+        return a.copy()
+    np.copyto(into, a)
+    return into
 
 
 def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -118,7 +130,7 @@ def compare(
 
     err, denom = _err_denom(A, numeric, tol, scale)
     bound = np.asarray(tol.atol + tol.rtol * denom) if bound is None else bound
-    rel, ratio = _divided(err, denom), _divided(err, bound)
+    ratio = _divided(err, bound)
     differs = err > bound
     against = None if sides is None else sides.together
     bad = differs if against is None else differs | against
@@ -127,8 +139,12 @@ def compare(
         kink &= ~against
     failed = bad & ~kink
     counted = ~kink if sampled is None else sampled & ~kink
-    pick = np.where(failed if failed.any() else counted, ratio, -1.0)
+    ours = denom.ndim > 0 and denom.shape == ratio.shape  # (_err_denom's: reused in place)
+    max_rel = _largest(_divided(err, denom, out=denom if ours else None), counted)
+    pick = _copied(ratio, into=denom if ours else None)
+    np.copyto(pick, -1.0, where=~(failed if failed.any() else counted))
     j = int(np.argmax(pick)) if A.size else None
+    del pick, denom
     res, res_index, why = resolution(A, numeric, *kink_bounds(A, bound, kink, sides, counted), at)
     status = row_status(bool(failed.any()), bool(kink.any()), res, weak, why)
     k = int(np.argmax(np.where(kink, ratio, -1.0))) if kink.any() else None
@@ -137,7 +153,7 @@ def compare(
         status,
         _reason(nfailed, size, of, res, weak, status, why, int((failed & ~differs).sum())),
         max_abs=_largest(err, counted),
-        max_rel=_largest(rel, counted),
+        max_rel=max_rel,
         worst_index=None if j is None else at(j),
         worst_analytic=None if j is None else float(A.ravel()[j]),
         worst_numeric=None if j is None else float(numeric.ravel()[j]),

@@ -63,11 +63,14 @@ def resolution(
     one is unresolved. ``at``: the tensor's index of a flat index of A (a sample's
     entries), by default A's own."""
     size = np.asarray(np.abs(A), dtype=np.result_type(A, N))  # (ours: changed in place)
-    absN = np.abs(N)
-    live = _carrying(np.maximum(size, absN), counted)
+    absN = np.asarray(np.abs(N))  # (ours too: max(|A|, |N|) in place, which is |N| where A = 0)
+    same = absN.shape == size.shape and absN.dtype == size.dtype and absN.ndim > 0
+    top = np.maximum(size, absN, out=absN if same else None)
+    live = _carrying(top, counted)
     if not live.any():  # nothing to resolve: every entry's bound decides alone
         return None, None, None
-    np.copyto(size, absN, where=A == 0)  # |A_i|, or |N_i| where A_i = 0
+    np.copyto(size, top, where=A == 0)  # |A_i|, or |N_i| where A_i = 0
+    del top, absN
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if np.shape(bound) == size.shape:  # (in place: size is ours)
             res = np.divide(bound, size, out=size, where=live)

@@ -243,7 +243,7 @@ def differentiate(
     if how.rule == "complex":
         h = complex_scale * complex_steps(e.x, e.flat).reshape((-1,) + e.tail)
         f = e.at(1j * h.ravel(), complex)
-        return Derivative(e.scatter(f.imag / h))
+        return Derivative(e.laid_out(f.imag / h))
     assert rel is not None, f"{how.name}: a finite-difference engine has a rel_step"
     if how.rule == "forward":
         hp, _ = e.taken(rel)
@@ -290,8 +290,9 @@ class _Entries:
         self.chunk_bytes, self.progress, self.pool = chunk_bytes, progress, pool
         self.theta = np.asarray(env[wrt], dtype=np.float64)
         self.flat = self.theta.ravel()
+        self.every = indices is None
         self.idx = np.arange(self.flat.size) if indices is None else np.asarray(indices, dtype=int)
-        self.x = self.flat[self.idx]
+        self.x = self.flat if indices is None else self.flat[self.idx]  # (read only)
         self.f0 = np.asarray(env[out], dtype=np.float64)
         self.tail = (1,) * self.f0.ndim
 
@@ -307,6 +308,12 @@ class _Entries:
         arr[self.idx] = values
         return arr.reshape(self.theta.shape + self.f0.shape)
 
+    def laid_out(self, values: np.ndarray) -> np.ndarray:
+        """scatter(), with a new array of every entry's values reshaped, not copied."""
+        if not self.every:
+            return self.scatter(values)
+        return values.reshape(self.theta.shape + self.f0.shape)
+
     def at(
         self, steps: np.ndarray, dtype: "DTypeLike" = np.float64, part: slice = slice(None)
     ) -> np.ndarray:
@@ -319,7 +326,7 @@ class _Entries:
             self.wrt,
             self.out,
             self.flat,
-            np.tile(sub, rounds),
+            sub if rounds == 1 else np.tile(sub, rounds),
             steps,
             self.chunk_bytes,
             dtype,

@@ -676,23 +676,22 @@ def forward_rounding(
     )
     limit = _taken_at(MOVED_MATTERS * _finite(base, posinf=np.inf), at)
     del base
-    A_c = _taken_at(A, at)
-    differ = A_c - _taken_at(N, at)
-    delta = np.zeros(A_c.shape)
+    A_c, N_c = _taken_at(A, at), _taken_at(N, at)
+    delta, own = np.zeros(A_c.shape), np.empty(A_c.shape)  # (own: each draw's, in place)
     for draw, at_draw in enumerate(moved):
         a_moved = at_draw.get(p.id)
         if not isinstance(a_moved, np.ndarray) or a_moved.shape != A.shape:
             continue
-        own = np.array(_taken_at(a_moved, at), dtype=np.float64)  # |A moved − A|, in place
-        own -= A_c
+        np.subtract(_taken_at(a_moved, at), A_c, out=own)  # |A moved − A|
         np.abs(own, out=own)
-        own = _finite(own, nan=0.0, posinf=0.0)
+        np.copyto(own, 0.0, where=~np.isfinite(own))
         matters = own * POLICY[REFERENCE].rounding > limit
         if matters.any():
             which = np.flatnonzero(matters)
             flat = which if at is None else at[which]
             d_moved = _rounded(model, env, p, method, settings, flat, draw, a_moved)
-            shared = np.abs(differ.ravel()[which] - d_moved.ravel()[flat])
+            differ = A_c.ravel()[which] - N_c.ravel()[which]
+            shared = np.abs(differ - d_moved.ravel()[flat])
             own.ravel()[which] = np.nan_to_num(shared, nan=np.inf)
         np.maximum(delta, own, out=delta)
     if at is None:
