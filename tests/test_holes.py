@@ -356,6 +356,15 @@ def test_a_kink_only_wider_steps_see_leaves_the_regions_resolution(engine):
     assert check(planted, seed=0, jobs=1, **ENGINES[engine]).row("x").comparison.status == "FAIL"
 
 
+def test_an_abs_no_difference_resolves_takes_no_complex_step():
+    """softplus_abs.py: |v| of 1e-16 drops half of softplus' slope from the complex step,
+    a derivative below any difference of L's resolution; the probe's audit sees the abs
+    on a value carrying the step (engine/audit.py), and auto checks with Richardson."""
+    report = check(path("softplus_abs.py"), seed=0, jobs=1)
+    assert report.method == "richardson"
+    assert {r.comparison.status for r in report.gradients} <= {"PASS", "WEAK"}
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_a_region_only_scaled_leaves_moved_apart_enter_is_found_at_any_seed(seed):
     """clip_both_ends.py: W scaled up with b moved down enters A's region, whatever the
@@ -395,11 +404,14 @@ def test_a_bound_wider_than_the_entry_leaves_no_resolution_and_says_why():
 
 def test_richardson_in_80_bits_referees_what_float64_cannot(monkeypatch):
     """The complex step drops an abs's 6e-13 of a near fit, which float64's probe cannot
-    see: where the probe's 80-bit stage is out of time (a large model), Richardson in
-    80 bits tells the true A from the complex step at the failing entries, and sides
-    with A; with the stage, the probe sees it, and Richardson checks the file."""
-    from gradcheck_cli.engine import numeric
+    see: where neither the probe's audit reaches the abs (a forward that takes its
+    values through np.asarray) nor its 80-bit stage has time (a large model), Richardson
+    in 80 bits tells the true A from the complex step at the failing entries, and sides
+    with A; with either, the probe sees it, and Richardson checks the file."""
+    from gradcheck_cli.engine import audit, numeric
 
+    assert check(path("abs_nearer_fit.py"), seed=0, jobs=1).method == "richardson"
+    monkeypatch.setattr(audit, "NON_ANALYTIC_UFUNCS", {})
     assert check(path("abs_nearer_fit.py"), seed=0, jobs=1).method == "richardson"
     monkeypatch.setattr(numeric, "EXTENDED_PROBE", 0.0)
     report = check(path("abs_nearer_fit.py"), seed=0, jobs=1)

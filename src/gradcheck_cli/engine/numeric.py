@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from gradcheck_cli.engine import workers
+from gradcheck_cli.engine.audit import as_audited, audited
 from gradcheck_cli.engine.engines import (
     COMPLEX_STEP,
     DEFAULT_REL_STEP,
@@ -861,7 +862,11 @@ def _along(
     moved = np.abs(theta[theta != 0])
     h = COMPLEX_STEP * float(np.clip(moved.min() if moved.size else 1.0, 1e-280, 1.0))
     h /= float(np.abs(v).max())
-    cs = float(np.imag(np.asarray(model.evaluate(env, name, (theta + 1j * h * v)[None]))[0])) / h
+    with audited() as dropped:  # (an abs on the step's values drops a derivative unseen)
+        f = model.evaluate(env, name, as_audited((theta + 1j * h * v)[None]))
+    if dropped:
+        return False, True
+    cs = float(np.imag(np.asarray(f).view(np.ndarray))[0]) / h
     f0 = np.asarray(env[model.loss], dtype=np.float64)
 
     def at(steps: np.ndarray) -> np.ndarray:

@@ -1,0 +1,33 @@
+"""The complex-safety probe's audit (engine/audit.py): a non-analytic operation on a value
+that carries the complex step is noted, whatever its size; analytic ones, and any on
+values without an imaginary part (data), are not."""
+
+import numpy as np
+
+from gradcheck_cli.engine.audit import as_audited, audited
+
+
+def noted(f, x):
+    with audited() as names:
+        f(as_audited(x))
+    return set(names)
+
+
+def test_abs_conj_and_sign_of_the_step_are_noted():
+    z = np.array([1.0 + 1e-20j, -2.0 + 1e-20j])
+    assert noted(lambda a: np.log1p(np.exp(-np.abs(a))), z) == {"abs"}
+    assert noted(lambda a: np.sum(abs(a @ a.T)), z) == {"abs"}
+    assert noted(lambda a: a * np.conj(a), z) == {"conj"}
+    assert noted(lambda a: np.sum(np.sign(a) * a), z) == {"sign"}
+
+
+def test_analytic_operations_and_branches_are_not():
+    z = np.array([1.0 + 1e-20j, -2.0 + 1e-20j])
+    assert noted(lambda a: np.tanh(a) @ np.exp(a) + np.sqrt(a * a + 1), z) == set()
+    # (the real part taken on purpose: a softmax shifted by it, a branch on it)
+    assert noted(lambda a: np.exp(a - a.real.max()) + np.where(a.real > 0, a, 0.1 * a), z) == set()
+    assert noted(lambda a: np.maximum(a, 0.0) + np.max(a), z) == set()
+
+
+def test_values_without_an_imaginary_part_are_not_noted():
+    assert noted(lambda a: np.abs(a) + np.real(a), np.array([1.0, -2.0 + 0j])) == set()
