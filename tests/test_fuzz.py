@@ -71,12 +71,23 @@ ONCE_WRONG += [3000220]
 # entry check that settles a failing direction holds entries to their bounds with A's
 # rounding measured (5.6e-12): ten times the stated resolution PASSed (3000033, 3000046)
 ONCE_WRONG_FALLBACK = [3000033, 3000046]
+# A sort of values 2.2e-9 apart: central's steps straddle the swap, and their sides
+# looked like a kink at θ with the true x̄2 outside it (3000350, central only)
+ONCE_WRONG_CENTRAL = [3000350]
 CASES = [(pid, None) for pid in ONCE_WRONG] + [(pid, fuzz.FORCE) for pid in ONCE_WRONG_FALLBACK]
 
 
 @pytest.mark.parametrize("pid, budget", CASES, ids=[f"{p}-{b or 'every'}" for p, b in CASES])
 def test_programs_once_judged_wrong_are_judged_right(tmp_path, pid, budget):
-    engine = fuzz.Engine("auto", budget)
+    _judged_right(tmp_path, pid, fuzz.Engine("auto", budget))
+
+
+@pytest.mark.parametrize("pid", ONCE_WRONG_CENTRAL)
+def test_programs_once_judged_wrong_under_central_are_judged_right(tmp_path, pid):
+    _judged_right(tmp_path, pid, fuzz.Engine("central", None))
+
+
+def _judged_right(tmp_path, pid, engine):
     tally = fuzz.fuzz_program(pid, [engine], tmp_path, tmp_path)[engine.label]
     found = "\n".join(fuzz.finding_line(f) for f in tally.findings)
     # (a program whose rows are now all WEAK has nothing to plant in: its FAIL is gone)

@@ -1450,10 +1450,14 @@ def _second_look(
         agree = failing & (np.abs(A - exact) <= tight)
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
         failing &= ~agree
-    torn = np.zeros_like(failing)
-    if failing.any() and engine(method).extrapolated and p.jac is None:
+    torn = np.zeros_like(failing)  # (a central difference's too, against Richardson's
+    # second ladder: from θ's own scale it may agree with A where central's step
+    # straddled kinks beside θ, a sort's of values 2e-9 apart, and took their sides
+    # for a kink at θ: then neither settles it)
+    ladder = "richardson" if engine(method).rule == "central" else method
+    if failing.any() and engine(ladder).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
-        torn = _another_ladder(model, env, p, method, settings, now, failing)
+        torn = _another_ladder(model, env, p, ladder, settings, now, failing)
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
     vague &= failing & ~torn
