@@ -1330,8 +1330,8 @@ STILL = (
     "that entry cannot be told"
 )
 TORN = (
-    "two ladders of Richardson steps disagree at {index} by more than their estimates "
-    "(a kink or a turn between their steps): neither settles it"
+    "the reference and a second ladder of Richardson steps disagree at {index} by more "
+    "than their estimates (a kink or a turn between their steps): neither settles it"
 )
 
 
@@ -1574,13 +1574,14 @@ def _another_ladder(
     row: Measured,
     failing: np.ndarray,
 ) -> np.ndarray:
-    """Where Richardson's failing entries are torn between two ladders of steps (a mask):
-    taken again from 0.1 |θ_i| where 0 < |θ_i| < 1 (θ's own scale), else from
-    LADDER_FIRST · max(1, |θ_i|) (a curvature far below the first ladder's steps), the
-    entry agrees with A within the second ladder's bound while the two ladders differ by
-    more than both their bounds: neither settles it, and the entry is unresolved (the
-    row WEAK, with the reason), never passed. Where the ladders agree with each other,
-    or both disagree with A, the FAIL stands."""
+    """Where the failing entries (Richardson's, or central's it referees) are torn between
+    the reference and a second ladder of Richardson steps (a mask): taken again from
+    0.1 |θ_i| where 0 < |θ_i| < 1 (θ's own scale), else from LADDER_FIRST · max(1, |θ_i|)
+    (a curvature far below the first ladder's steps), the entry agrees with A within
+    the second ladder's bound while the two differ by more than both their bounds:
+    neither settles it, and the entry is unresolved (the row WEAK, with the reason),
+    never passed. Where they agree with each other, or both disagree with A, the FAIL
+    stands."""
     torn = np.zeros(row.A.shape, dtype=bool)
     idx = np.flatnonzero(failing)
     t = np.abs(row.theta.ravel()[idx])
