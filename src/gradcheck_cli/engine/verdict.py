@@ -1577,17 +1577,40 @@ def _another_ladder(
     """Where the failing entries (Richardson's, or central's it referees) are torn between
     the reference and a second ladder of Richardson steps (a mask): taken again from
     0.1 |θ_i| where 0 < |θ_i| < 1 (θ's own scale), else from LADDER_FIRST · max(1, |θ_i|)
-    (a curvature far below the first ladder's steps), the entry agrees with A within
-    the second ladder's bound while the two differ by more than both their bounds:
+    (a curvature far below the first ladder's steps), and where |θ_i| > 1 once more on
+    unit scale (_torn_at), the entry agrees with A within such a ladder's bound while
+    the two differ by more than both their bounds:
     neither settles it, and the entry is unresolved (the row WEAK, with the reason),
     never passed. Where they agree with each other, or both disagree with A, the FAIL
     stands."""
-    torn = np.zeros(row.A.shape, dtype=bool)
     idx = np.flatnonzero(failing)
     t = np.abs(row.theta.ravel()[idx])
     first = np.where((t > 0) & (t < 1), RICHARDSON_FIRST_STEP * t, LADDER_FIRST)
+    torn = _torn_at(model, env, p, method, settings, row, idx, first)
+    big = t > 1
+    if big.any():
+        unit = RICHARDSON_FIRST_STEP / t[big]
+        torn |= _torn_at(model, env, p, method, settings, row, idx[big], unit)
+    return torn
+
+
+def _torn_at(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    row: Measured,
+    idx: np.ndarray,
+    rel: np.ndarray,
+) -> np.ndarray:
+    """_another_ladder for one second ladder, from the relative steps ``rel`` (per entry
+    of ``idx``): the second from θ's own scale or LADDER_FIRST; the third, where |θ_i| > 1,
+    on unit scale (sin of θ = 2e8, whose period no step relative to |θ| resolves)."""
+    torn = np.zeros(row.A.shape, dtype=bool)
+    t = np.abs(row.theta.ravel()[idx])
     try:
-        der = differentiate(model, env, p.id, method=method, rel_step=first, indices=idx)
+        der = differentiate(model, env, p.id, method=method, rel_step=rel, indices=idx)
     except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
         return torn
     A, N2, error2 = row.A.ravel()[idx], der.value.ravel()[idx], der.error
