@@ -4,6 +4,7 @@
     python benchmarks/fuzz.py [--programs 500] [--seed 0] [--methods auto,richardson,central]
                               [--budget-fallback] [--out DIR] [--workers 1]
     python benchmarks/fuzz.py --replay DIR/FILE.py [--methods ...] [--budget-fallback]
+    python benchmarks/fuzz.py --pids 3000001,3000033 [--methods ...] [--budget-fallback]
 
 Each program is a random model file (benchmarks/fuzzgen.py) whose backward returns HIPS
 autograd's gradient, never gradcheck's: an oracle that shares no code with the checker.
@@ -508,11 +509,13 @@ def run(
     out: Path = DEFAULT_OUT,
     workers: int = 1,
     progress=None,
+    pids: list[int] | None = None,
 ) -> dict[str, Tally]:
-    """Fuzz ``programs`` programs of ``seed`` under ``engines``; the tally per engine."""
+    """Fuzz ``programs`` programs of ``seed`` (or the programs ``pids``) under ``engines``;
+    the tally per engine."""
     totals = {e.label: Tally() for e in engines}
     (Path(out) / "findings.jsonl").unlink(missing_ok=True)
-    pids = [seed * 1_000_000 + i for i in range(programs)]
+    pids = pids or [seed * 1_000_000 + i for i in range(programs)]
     with tempfile.TemporaryDirectory(prefix="gradcheck-fuzz-") as tmp:
         jobs = [(pid, engines, Path(tmp), Path(out)) for pid in pids]
         if workers > 1:
@@ -673,6 +676,9 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where failing programs go")
     parser.add_argument("--workers", type=int, default=1, help="processes (programs in parallel)")
     parser.add_argument("--replay", type=Path, help="check one saved program again")
+    parser.add_argument(
+        "--pids", help="these programs only (comma-separated, as findings name them)"
+    )
     return parser.parse_args(argv)
 
 
@@ -683,6 +689,7 @@ def main(argv=None) -> int:
         return replay(args.replay, chosen or None)
     engines = engines_of(args.methods or "auto,richardson,central", args.budget_fallback)
     start = time.perf_counter()
+    pids = [int(p) for p in args.pids.split(",")] if args.pids else None
     totals = run(
         args.programs,
         args.seed,
@@ -690,11 +697,13 @@ def main(argv=None) -> int:
         args.out,
         args.workers,
         progress=lambda s: print(s, file=sys.stderr, flush=True),
+        pids=pids,
     )
     print(table(totals))
     kinked = next(iter(totals.values())).kinked
+    which = f"{len(pids)} programs" if pids else f"{args.programs} programs, seed {args.seed}"
     print(
-        f"\n{args.programs} programs ({kinked} with an exact kink), seed {args.seed}, "
+        f"\n{which} ({kinked} with an exact kink), "
         f"{time.perf_counter() - start:.0f} s wall; failing programs in {args.out}"
     )
     if any(t.findings for t in totals.values()):
