@@ -367,18 +367,17 @@ def _sampled(
     entrywise = replace(entrywise, directions=_count(settings))
     if entrywise.status in (FAIL, KINK) or (entrywise.status, comparison.status) == (WEAK, PASS):
         return numeric, entrywise  # (a sampled entry that cannot be resolved is no PASS)
-    coarser = comparison
-    if comparison.resolution is not None and entrywise.resolution is not None:
-        if entrywise.resolution > comparison.resolution:
-            status, reason = _pass_or_weak(entrywise.resolution, comparison.unresolved)
-            coarser = replace(entrywise, status=status, reason=reason)
+    sample, sums = entrywise.resolution, comparison.resolution
+    if sample is not None and sums is not None and sample > sums:  # (the sample's, coarser)
+        status, reason = _pass_or_weak(sample, comparison.unresolved)
+        return numeric, replace(entrywise, status=status, reason=reason)
     return numeric, replace(
         entrywise,
-        status=coarser.status,
-        reason=coarser.reason,
-        resolution=coarser.resolution,
-        resolution_worst=coarser.resolution_worst,
-        resolution_index=coarser.resolution_index,
+        status=comparison.status,
+        reason=comparison.reason,
+        resolution=comparison.resolution,
+        resolution_worst=comparison.resolution_worst,
+        resolution_index=comparison.resolution_index,
     )
 
 
