@@ -90,3 +90,22 @@ def test_the_fallbacks_resolution_is_no_finer_than_its_sample_applied(name, meth
         if carry.any():
             applied = float(np.max(B[carry] / size[carry]))
             assert c.resolution >= applied * (1 - 1e-9), (row.id, c.resolution, applied)
+
+
+def test_directions_keep_the_rounding_of_a_where_no_moved_forward_is_had(monkeypatch):
+    """The directions' per-entry bound (the floor of their resolution) counts A's measured
+    rounding ρ, with A's move under ulp-moved forwards added where those are had: where
+    the backward gives none there (moved_backwards returns []), ρ still counts."""
+    from gradcheck_cli.engine import checking, directional
+
+    seen = []
+
+    def spy(method, tol, A, N, error, rho, *rest):
+        seen.append(rho)
+        return real(method, tol, A, N, error, rho, *rest)
+
+    real = directional.per_entry
+    monkeypatch.setattr(directional, "per_entry", spy)
+    monkeypatch.setattr(checking, "moved_backwards", lambda *a, **k: [])
+    run_check(BUILDERS["residual"](d=4, seed=3, scale=30.0), Settings.of(directions=4))
+    assert seen and all(rho is not None and np.max(rho) > 0 for rho in seen)

@@ -288,7 +288,7 @@ def directional_verdict(
         return _entry_by_entry(model, env, p, method, settings, None)
     A = A.astype(float)
     own = _own_move(A, p.id, p.moved_at)
-    rho = own if p.rho is None or own is None else p.rho + own
+    rho = p.rho if own is None else own if p.rho is None else p.rho + own
     entry = per_entry(
         method, settings.tolerance, A, A, None, rho, settings.check.dtype, np.asarray(env[p.id])
     )
