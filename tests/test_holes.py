@@ -539,3 +539,20 @@ def test_a_mask_that_flips_under_rounding_is_no_finer_measurement(method):
     report = check(path("hardtanh_int.py"), jobs=1, method=method)
     assert report.row("W").comparison.status == "KINK"
     assert report.row("W").comparison.region is not None
+
+
+def test_only_central_differences_richardson_referees_meet_its_second_ladder():
+    """Central's failing entries meet Richardson's second ladder only where Richardson is
+    their referee (a float64 check of a forward that is not complex-safe): where the
+    complex step referees, its exact N has decided, and no ladder unresolves it."""
+    from gradcheck_cli.engine.verdict import _central_refereed_by_richardson as refereed
+    from gradcheck_cli.models.user.files import load
+
+    safe = load(path("near_kink.py"), 0)  # (complex-safe: its probe takes the complex step)
+    unsafe = load(path("softplus_abs.py"), 0)
+    assert check(path("near_kink.py"), seed=0, jobs=1).method == "complex"
+    assert not refereed(safe, safe.forward(), "central", "float64")
+    assert refereed(unsafe, unsafe.forward(), "central", "float64")
+    assert not refereed(unsafe, unsafe.forward(), "central", "float32")
+    assert not refereed(unsafe, unsafe.forward(), "forward", "float64")
+    assert not refereed(unsafe, unsafe.forward(), "richardson", "float64")

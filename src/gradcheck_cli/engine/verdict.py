@@ -778,6 +778,15 @@ def _referee(
     return _extended_reference(model, env, p, A, N, bound, off), bound
 
 
+def _central_refereed_by_richardson(model: Model, env: Values, method: str, dtype: str) -> bool:
+    """Whether ``method`` is central differences whose failing entries _referee gives to
+    Richardson: a float64 check of a forward that is not complex-safe."""
+    from gradcheck_cli.engine.numeric import complex_safe
+
+    central = engine(method).rule == "central" and dtype == "float64"
+    return central and not complex_safe(model, env)
+
+
 def _reference(
     model: Model,
     env: Values,
@@ -1450,11 +1459,13 @@ def _second_look(
         agree = failing & (np.abs(A - exact) <= tight)
         numeric, bound = np.where(agree, exact, numeric), np.where(agree, tight, bound)
         failing &= ~agree
-    torn = np.zeros_like(failing)  # (a central difference's too, against Richardson's
-    # second ladder: from θ's own scale it may agree with A where central's step
-    # straddled kinks beside θ, a sort's of values 2e-9 apart, and took their sides
-    # for a kink at θ: then neither settles it)
-    ladder = "richardson" if engine(method).rule == "central" else method
+    torn = np.zeros_like(failing)  # (a central difference's too, where Richardson is its
+    # referee, against Richardson's second ladder: from θ's own scale it may agree with
+    # A where central's step straddled kinks beside θ, a sort's of values 2e-9 apart, and
+    # took their sides for a kink at θ: then neither settles it. Where the complex step
+    # referees, its exact N has decided)
+    richardson = _central_refereed_by_richardson(model, env, method, settings.check.dtype)
+    ladder = "richardson" if richardson else method
     if failing.any() and engine(ladder).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
         torn = _another_ladder(model, env, p, ladder, settings, now, failing)
