@@ -62,12 +62,13 @@ def _err_denom(
 def _divided(err: np.ndarray, by: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """err / by, 0 where err is 0 (also where by is); into ``out`` where given (``by``
     itself: a leaf of 4 M entries pays for each new array)."""
-    zero = err == 0
+    nonzero = err != 0
     if out is None:
         out = np.zeros(np.broadcast_shapes(err.shape, by.shape))
+    else:  # (``by``'s values stand where they are not divided: 0 there)
+        np.copyto(out, 0.0, where=~nonzero)
     with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(err, by, out=out, where=~zero)
-    np.copyto(out, 0.0, where=zero)
+        np.divide(err, by, out=out, where=nonzero)
     return out
 
 
