@@ -108,4 +108,5 @@ def test_directions_keep_the_rounding_of_a_where_no_moved_forward_is_had(monkeyp
     monkeypatch.setattr(directional, "per_entry", spy)
     monkeypatch.setattr(checking, "moved_backwards", lambda *a, **k: [])
     run_check(BUILDERS["residual"](d=4, seed=3, scale=30.0), Settings.of(directions=4))
-    assert seen and all(rho is not None and np.max(rho) > 0 for rho in seen)
+    assert seen and all(rho is not None for rho in seen)
+    assert any(np.max(rho) > 0 for rho in seen)  # (some rows' A rounds: W̄1's, say)
