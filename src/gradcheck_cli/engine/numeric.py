@@ -266,11 +266,22 @@ def complex_beside(
     model: Model, env: Values, wrt: str, indices: np.ndarray, offsets: np.ndarray
 ) -> np.ndarray:
     """The complex step at θ_i + offsets[j] (a real move of entry i = indices[j] first):
-    the derivative of L along entry i at a point beside θ, one per index."""
-    e = _Entries(model, env, wrt, model.loss, indices, CHUNK_BYTES, None, None)
-    h = complex_steps(e.x, e.flat)
-    f = e.at(np.asarray(offsets, dtype=float) + 1j * h, complex)
-    return np.asarray(f, dtype=complex).reshape(indices.size).imag / h
+    the derivative of L along entry i at a point beside θ, one per index. Dense copies,
+    unpinned: a built-in's fast path and pin keep the unmoved real parts, which would
+    undo the move (and the branch it takes at a kink)."""
+    flat = np.asarray(env[wrt], dtype=np.float64).ravel()
+    h = complex_steps(flat[indices], flat)
+    steps = np.asarray(offsets, dtype=float) + 1j * h
+    out = np.empty(indices.size)
+    names = [wrt] + [s.name for s in model.downstream(wrt)]
+    per_copy = 2 * 16 * sum(int(np.size(env[n])) for n in names)
+    for part in _chunks(indices.size, per_copy, CHUNK_BYTES):
+        n = part.stop - part.start
+        X = np.repeat(flat[None, :].astype(complex), n, axis=0)
+        X[np.arange(n), indices[part]] += steps[part]
+        f = model.evaluate(env, wrt, X.reshape((n,) + np.shape(env[wrt])), pinned=False)
+        out[part] = np.asarray(f, dtype=complex).reshape(n).imag / h[part]
+    return out
 
 
 class _Entries:

@@ -82,19 +82,18 @@ class OneSided:
         with np.errstate(invalid="ignore"):
             return (A >= self.lo - self.tol) & (A <= self.hi + self.tol)
 
-    def exact_where(self, left: np.ndarray, right: np.ndarray) -> "OneSided":
+    def exact_where(self, left: np.ndarray, right: np.ndarray, slack: np.ndarray) -> "OneSided":
         """The same, with exact one-sided derivatives where ``left`` and ``right`` are
-        had and differ (_both_sides): their slack is their own rounding."""
+        had and differ (_both_sides), ``slack`` their own error."""
         there = differ(left, right)
         if not there.any():
             return self
-        size = np.maximum(np.abs(left), np.abs(right))
         return OneSided(
             np.where(there, left, self.left),
             np.where(there, right, self.right),
             np.where(there, np.minimum(left, right), self.lo),
             np.where(there, np.maximum(left, right), self.hi),
-            np.where(there, KINK_SAME * size, self.slack),
+            np.where(there, slack, self.slack),
         )
 
     def resolved(self) -> np.ndarray:

@@ -225,7 +225,7 @@ def _kinks(
             # own scale, where it does not show the loss smooth, does not tell which
             blind = kink & (theta > 0) & (theta < finest_step)
         if engine(method).complex:
-            seen, left, right = _both_sides(model, env, name, theta, bad)
+            seen, left, right, exact_slack = _both_sides(model, env, name, theta, bad)
             left, right = _on_a_branch(numeric, left, right)
             # where the complex step's own sides were had, they alone decide
             kink = (kink & ~seen) | (bad & differ(left, right))
@@ -247,7 +247,7 @@ def _kinks(
     wider = far_ladder[len(FAR_WIDER) :] or ([at(k) for k in KINK_WIDER] if kink.any() else [])
     found = _found_sides([(level, noise) for level, _, _, noise in levels], wider, far_ladder, far)
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
-        found = found.exact_where(left, right)  # them: no finite step's round-off
+        found = found.exact_where(left, right, exact_slack)  # them: no finite step's round-off
     return numeric, kink, found, blind, widen, far
 
 
@@ -296,22 +296,26 @@ def _rounded_at(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarra
 
 def _both_sides(
     model: Model, env: Values, name: str, theta: np.ndarray, bad: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The complex step at the failing entries (θ_i ≠ 0) moved by ±KINK_BESIDE |θ_i|:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The complex step at the failing entries moved by ±KINK_BESIDE |θ_i| (by
+    ±KINK_BESIDE where θ_i = 0, on the unit scale the kink test's steps take there):
     (where both were had, left, right where they jump; NaN elsewhere). Agreeing, or
     differing by more the further they are moved, the loss is smooth across
     θ_i, so a kink the one-sided differences straddled lies near θ_i (a leaky relu's at
     0, seen from θ_i = −6e-9), not at it, and the complex step at θ_i is exact there.
     At a kink exactly at θ_i (integer data: W x = 0) they differ by the jump, and they
-    are its one-sided derivatives, free of any finite step's round-off."""
-    beside = bad & (theta > 0) & np.isfinite(theta)
+    are its one-sided derivatives, free of any finite step's round-off; their own error
+    (the fourth array) is what the loss's curvature moved them by over the move: twice
+    their change from there to KINK_FAR times further, over KINK_FAR − 1, plus
+    DIFFERENCE_ROUNDOFF eps of their size."""
+    beside = bad & np.isfinite(theta)
     flat = np.full((2, 2, bad.size), np.nan)  # (near, far) × (left, right) × entries
     if beside.any():
         idx = np.flatnonzero(beside)
         try:
             with np.errstate(all="ignore"):
                 for k, scale in enumerate((KINK_BESIDE, KINK_BESIDE * KINK_FAR)):
-                    move = scale * theta.ravel()[idx]
+                    move = scale * np.where(theta.ravel()[idx] > 0, theta.ravel()[idx], 1.0)
                     flat[k, 1, idx] = complex_beside(model, env, name, idx, move)
                     flat[k, 0, idx] = complex_beside(model, env, name, idx, -move)
         except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
@@ -325,7 +329,30 @@ def _both_sides(
         # a kink's jump is the same seen from KINK_FAR times further; a smooth loss's
         # difference grows with the distance (near a minimum it can match f' itself)
         jump = ~same & np.isfinite(far_gap) & (far_gap < KINK_JUMP * gap)
-    return seen, np.where(jump, left, np.nan), np.where(jump, right, np.nan)
+        change = np.maximum(np.abs(far_left - left), np.abs(far_right - right))
+    slack = 2 * change / (KINK_FAR - 1) + DIFFERENCE_ROUNDOFF * EPS * size
+    return seen, np.where(jump, left, np.nan), np.where(jump, right, np.nan), slack
+
+
+def _smooth_across(
+    model: Model, env: Values, p: "Pending", method: str, settings: "Settings", at: np.ndarray
+) -> np.ndarray:
+    """Where a finite-difference engine's kink candidates ``at`` are no kink at θ_i: the
+    complex step beside θ_i agrees with itself on both sides (_both_sides), where the
+    forward is complex-safe (float64). A finite step sees a kink anywhere within it (the
+    max of values 9e-8 apart, seen from θ_i = 0); the complex step's moves see one only
+    within ±KINK_BESIDE |θ_i|. There the entry is a failing one, which the complex step
+    referees (_referee), never a KINK."""
+    none = np.zeros(at.shape, bool)
+    if not at.any() or engine(method).complex or p.jac is not None:
+        return none
+    from gradcheck_cli.engine.numeric import complex_safe
+
+    if settings.check.dtype != "float64" or not complex_safe(model, env):
+        return none
+    theta = np.abs(np.asarray(env[p.id], dtype=float))
+    seen, left, _, _ = _both_sides(model, env, p.id, theta, at)
+    return at & seen & np.isnan(left)
 
 
 def _on_a_branch(
@@ -1430,6 +1457,8 @@ def _second_look(
     now = Measured(A, numeric, only(bound), theta)
     numeric, bound = _rounding_refereed(model, env, p, method, settings, now, widened)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
+    smooth = _smooth_across(model, env, p, method, settings, kink | far)
+    kink, far = kink & ~smooth, far & ~smooth
     sides = sides.only(kink | far)
     near = sides.nearer(A, numeric)
     dtype = settings.check.dtype

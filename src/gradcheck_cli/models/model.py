@@ -198,17 +198,27 @@ class Model:
                 touched.add(step.name)
         return out
 
-    def evaluate(self, base: Values, name: str, value: np.ndarray, upto: str | None = None) -> Any:
+    def evaluate(
+        self,
+        base: Values,
+        name: str,
+        value: np.ndarray,
+        upto: str | None = None,
+        pinned: bool = True,
+    ) -> Any:
         """Re-run the steps downstream of ``name`` with ``name`` set to ``value``.
 
         ``value`` may carry a leading axis of perturbed copies; returns the value of
-        ``upto`` (the loss by default) for each copy.
+        ``upto`` (the loss by default) for each copy. ``pinned``: a complex step's real
+        parts are the unperturbed ones after every step (sparse.pin); not where ``value``
+        is moved by a real amount too (numeric.complex_beside), which pinning would undo.
         """
         upto = upto or self.loss
         env = dict(base)
         env[name] = value
         for step in self.downstream(name):
-            env[step.name] = pin(_run_step(step, env), base[step.name])
+            out = _run_step(step, env)
+            env[step.name] = pin(out, base[step.name]) if pinned else out
             if step.name == upto:
                 break
         return env[upto]

@@ -239,12 +239,19 @@ class UserModel(Model):
         return self.steps[names.index(name) + 1 :] if name in names else list(self.steps)
 
     def evaluate(
-        self, base: Values, name: str, value: np.ndarray, upto: str | None = None
+        self,
+        base: Values,
+        name: str,
+        value: np.ndarray,
+        upto: str | None = None,
+        pinned: bool = True,
     ) -> np.ndarray:
-        """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn."""
+        """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn
+        (one function: nothing between steps to pin)."""
         out = []
         leaves = {l.name for l in self.leaves}
-        for copy in value:
+        for k in range(len(value)):
+            copy = value[k, ...]  # (an array, 0-d too: an audited probe stays audited)
             p = {n: base[n] for n in leaves}
             tap = _Tap(self.path, None if name in leaves else name, copy)
             if name in leaves:
