@@ -187,22 +187,23 @@ def _labels_text(name: str, value) -> str:
     return f"{name}={shape_text(value[0])}:{value[1]}"
 
 
-def execute(cfg: Config, built=None, progress=None, executor=None) -> Report:
+def execute(cfg: Config, built=None, progress=None, executor=None, sized=None) -> Report:
     """Check a model as a resolved config says; ``progress`` is called with counts of
     model evaluations as they are done; ``executor`` (any concurrent.futures.Executor)
-    evaluates perturbed copies in its workers, else --jobs processes do."""
+    evaluates perturbed copies in its workers, else --jobs processes do; ``sized`` is
+    called with the bytes the check needs, once estimated."""
     if built is None:
         built = _build(cfg)
     pool = workers.pool(cfg.check.jobs, executor)
     with workers.one_blas_thread():
         if pool is None:
-            return _execute(cfg, built, progress, None)
+            return _execute(cfg, built, Runtime(progress=progress, sized=sized))
         with pool:
-            report = _execute(cfg, built, progress, pool)
+            report = _execute(cfg, built, Runtime(progress=progress, pool=pool, sized=sized))
     return replace(report, notes=report.notes + pool.notes)
 
 
-def _execute(cfg: Config, built, progress, pool) -> Report:
+def _execute(cfg: Config, built, runtime: Runtime) -> Report:
     notes = []
     inject = cfg.check.inject
     if inject:
@@ -230,7 +231,7 @@ def _execute(cfg: Config, built, progress, pool) -> Report:
         typed = {t: bind(built, t, text, where) for t, (text, where) in cfg.gradients.items()}
         built = built.with_formulas(typed, "yours")
     built = built.with_formulas({}, chain=cfg.check.chain)
-    settings = Settings(cfg.check, cfg.options, Runtime(progress=progress, pool=pool))
+    settings = Settings(cfg.check, cfg.options, runtime)
     if cfg.check.derivation:
         from gradcheck_cli.derivation import check_document
 
