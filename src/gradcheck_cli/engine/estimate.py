@@ -162,24 +162,28 @@ def _per_entry(
     takes PROBE_MOST seconds, or k covers the tensor (its time is then the tensor's:
     no call cost apart). A probe that took under
     PROBE_SECONDS is timed twice (the faster counts: a shared machine only slows a
-    probe down)."""
+    probe down), and so are the two probes that decide, whatever they took: at 64 M
+    entries a call's own 0.05 s once took 1 s (cold, or pages zeroed for another
+    process), and a spike in the later of the two is read as the entries' cost (at d =
+    8000, one run estimated 273 s of a check that takes 30)."""
     size = int(np.size(env[wrt]))
     if size == 0:
         return 0.0, 0.0
+
+    def once(k: int) -> float:
+        probe = _evenly(size, k)
+        return _timed(lambda: differentiate(model, env, wrt, out, method, indices=probe))
+
     k, before = max(1, size // PROBE_START), None
     while True:
-        probe = _evenly(size, k)
-
-        def once(probe: np.ndarray = probe) -> float:
-            return _timed(lambda: differentiate(model, env, wrt, out, method, indices=probe))
-
-        took = once()
+        took = once(k)
         if took < PROBE_SECONDS:
-            took = min(took, once())
+            took = min(took, once(k))
         if k >= size:  # the whole tensor: its time, exactly
             return 0.0, took / k
         if before is not None and (took - before[1] >= PROBE_SECONDS or took >= PROBE_MOST):
-            each = max(took - before[1], 0.0) / (k - before[0])
+            took, first = min(took, once(k)), min(before[1], once(before[0]))
+            each = max(took - first, 0.0) / (k - before[0])
             return max(0.0, took - each * k), each
         before, k = (k, took), min(4 * k, size)
 
