@@ -244,8 +244,10 @@ def test_the_command_line_keeps_freed_arrays_for_a_large_check(monkeypatch):
     heard = []
     monkeypatch.setattr(command, "reuse_freed_memory", heard.append)
     r = runner.invoke(app, ["residual", "--d", "8", "-q"])
-    assert r.exit_code == 0 and heard and heard[0] == checking.estimate_bytes(
-        BUILDERS["residual"](d=8), fallback=True
+    assert (
+        r.exit_code == 0
+        and heard
+        and heard[0] == checking.estimate_bytes(BUILDERS["residual"](d=8), fallback=True)
     )
     assert not process.reuse_freed_memory(process.REUSE_FROM - 1)
     if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":

@@ -33,6 +33,8 @@ PLANTED = {  # name: (file, row, index, δ)
     "kink_beside_big+1": ("kink_beside_big.py", "x", (0,), 1.0),
     # (a fuzzer's planted error: seed 3's program 3000464, KINK under every engine)
     "kink_beside_zero+0.18": ("kink_beside_zero.py", "x1", (0, 0), 0.1790623358571881),
+    # (a red team's slip: the max's mask copied into the min's, s̄ 0.6 for 0.1)
+    "kinks_beside_abs+5": ("kinks_beside_abs.py", "s", (), 5.0),
     "rbf_far+1e-6": ("rbf_far.py", "X", (0, 0), 1e-6),
 }
 
@@ -90,6 +92,10 @@ EXPECT = {  # file: {row: the statuses allowed}
     "kink_cluster.py": {"x": ("WEAK",)},
     # a kink 9e-8 beside θ = 0 that every finite step straddles: the complex step beside
     # θ shows the loss smooth there, under every engine (the forward is complex-safe)
+    # a kink at θ = 0 with kinks 1e-8 and 1e-9 beside it: θ's own sides, from steps finer
+    # than the kink test's, hold A (they are no complex step's: abs is not complex-safe)
+    "kinks_beside_abs.py": {"s": ("KINK",), "w": ("PASS",)},
+    "kinks_beside_abs+5": {"s": ("FAIL",), "w": ("PASS",)},
     "kink_beside_zero.py": {
         **dict.fromkeys(["x0", "x1", "x2", "x3", "x4"], ("PASS",)),
         "v3": ("PASS", "WEAK"),

@@ -216,10 +216,11 @@ def _kinks(
     if hidden.any() and not engine(method).complex:  # (the complex step never straddles)
         far_ladder = [at(k) for k in FAR_WIDER + KINK_WIDER]
         far = hidden & _kink_seen(far_ladder + [(coarse, levels[0][3])], significant)
+    nearer = None  # (the finer steps' one-sided derivatives: _smooth_on_its_own_scale)
     if jac is None:
         finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
         saw = Seen(significant, s1, loss_size, finest_step)
-        smooth, own, floor = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
+        smooth, own, floor, nearer = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
         kink &= ~smooth
         if not engine(method).complex:  # a kink, or a pole, nearer θ than any step: θ's
             # own scale, where it does not show the loss smooth, does not tell which
@@ -245,18 +246,28 @@ def _kinks(
         numeric = np.where(straddled, fine.value, numeric)
         kink |= straddled & (np.abs(analytic - fine.value) <= bound)
     wider = far_ladder[len(FAR_WIDER) :] or ([at(k) for k in KINK_WIDER] if kink.any() else [])
-    found = _found_sides([(level, noise) for level, _, _, noise in levels], wider, far_ladder, far)
+    ladder = [(level, noise) for level, _, _, noise in levels]
+    found = _found_sides(ladder, wider, far_ladder, far, (kink, nearer))
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right, exact_slack)  # them: no finite step's round-off
     return numeric, kink, found, blind, widen, far
 
 
-def _found_sides(ladder: list, wider: list, far_ladder: list, far: np.ndarray) -> OneSided:
+def _found_sides(
+    ladder: list,
+    wider: list,
+    far_ladder: list,
+    far: np.ndarray,
+    finer: tuple[np.ndarray, OneSided | None],
+) -> OneSided:
     """The one-sided derivatives from the kink test's steps and the wider ones; where a
     kink only the far ladder sees (``far``), from that whole ladder: the finer steps are
-    round-off there."""
+    round-off there; at the kinks ``finer[0]`` where the finer steps' (``finer[1]``)
+    moved (_moved_nearer), theirs."""
     found = one_sided(wider + ladder)
-    return found.where(far, one_sided(far_ladder + ladder)) if far.any() else found
+    found = found.where(far, one_sided(far_ladder + ladder)) if far.any() else found
+    at, nearer = finer
+    return found if nearer is None else found.where(at & _moved_nearer(found, nearer), nearer)
 
 
 def _kink_seen(ladder: list[tuple[Central, np.ndarray]], significant: np.ndarray) -> np.ndarray:
@@ -386,7 +397,7 @@ def _smooth_on_its_own_scale(
     theta: np.ndarray,
     kink: np.ndarray,
     seen: "Seen",
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, OneSided | None]:
     """Kink candidates whose one-sided derivatives, at a step finer than the kink test's,
     agree within their round-off while that round-off is well below the spread the larger
     steps saw: the kink lies near θ_i, not at it (a relu's at 0 seen from θ_i = 5e-9; a
@@ -398,7 +409,8 @@ def _smooth_on_its_own_scale(
     DEFAULT_REL_STEP), where that is below the kink test's ``finest``; then ``finest`` /
     KINK_RATIOʲ (j = 1 … KINK_FINER) down to that least step. A kink at θ_i keeps its
     jump at every step. Returns (that mask, the central difference at that step, its
-    round-off CLASSIC_ROUNDOFF eps S / h)."""
+    round-off CLASSIC_ROUNDOFF eps S / h, and the one-sided derivatives from the finer
+    steps, where three or more were taken: _moved_nearer)."""
     significant, s1, loss_size, finest = seen
     eps = POLICY[REFERENCE].eps
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -413,7 +425,8 @@ def _smooth_on_its_own_scale(
         tries.append(np.where(step >= least, step, np.nan))
     smooth = np.zeros(kink.shape, bool)
     own, floor = np.full(kink.shape, np.nan), np.zeros(kink.shape)
-    for step in tries:
+    ladder: list[tuple[Central, np.ndarray]] = []  # (the finer steps, KINK_RATIO apart)
+    for j, step in enumerate(tries):
         look = kink & ~smooth & np.isfinite(step)
         if not look.any():
             continue
@@ -429,7 +442,26 @@ def _smooth_on_its_own_scale(
         smooth |= now
         own = np.where(now, der.value, own)
         floor = np.where(now, CLASSIC_ROUNDOFF * eps * loss_size / taken, floor)
-    return smooth, own, floor
+        if j:
+            level = Central(der.value, der.plus, der.minus)
+            ladder.append((level, np.broadcast_to(noise, kink.shape)))
+    nearer = one_sided(ladder) if len(ladder) >= 3 else None
+    return smooth, own, floor, nearer
+
+
+def _moved_nearer(found: OneSided, nearer: OneSided) -> np.ndarray:
+    """Where the one-sided derivatives from the finer steps (_smooth_on_its_own_scale)
+    are resolved and differ from the kink test's by more than both their errors: kinks
+    beside θ, nearer than the kink test's steps, that every one of them straddled (|w|
+    at w = 0 beside a max at −1e-8 and a min at 1e-9, where the kink test's steps all
+    measured the slopes beyond them, −0.8 and 0.7, and θ's own are 0 and 0.2: a red
+    team's slip, 0.6, was KINK). The finer steps' are θ's there."""
+    slack = found.slack + nearer.slack
+    with np.errstate(invalid="ignore"):
+        moved = (np.abs(nearer.left - found.left) > slack) | (
+            np.abs(nearer.right - found.right) > slack
+        )
+    return moved & nearer.resolved()
 
 
 def _straddled_by_richardson(
