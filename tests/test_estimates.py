@@ -1,9 +1,6 @@
 """What gradcheck says a check will cost: the formulas, the caps, the refusals (no timing:
 benchmarks/estimates.py measures the estimates against whole processes)."""
 
-import platform
-import sys
-
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -233,22 +230,3 @@ def test_a_fallback_as_slow_as_every_entry_is_not_taken(monkeypatch):
 def test_a_fallback_over_the_budget_still_samples_its_least(monkeypatch):
     settings, _ = _budgeted(monkeypatch, _cost(numeric=1e-3, fallback=1e-3), budget=1e-6)
     assert settings.check.directions == checking.BUDGET_DIRECTIONS and settings.runtime.fill > 0
-
-
-def test_the_command_line_keeps_freed_arrays_for_a_large_check(monkeypatch):
-    """The CLI hears the bytes a check needs once estimated (Runtime.sized), and from
-    REUSE_FROM tunes its own malloc to keep freed arrays (cli/process.py); a small check,
-    and the library called from another process, leave the allocator as it is."""
-    from gradcheck_cli.cli import command, process
-
-    heard = []
-    monkeypatch.setattr(command, "reuse_freed_memory", heard.append)
-    r = runner.invoke(app, ["residual", "--d", "8", "-q"])
-    assert (
-        r.exit_code == 0
-        and heard
-        and heard[0] == checking.estimate_bytes(BUILDERS["residual"](d=8), fallback=True)
-    )
-    assert not process.reuse_freed_memory(process.REUSE_FROM - 1)
-    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
-        assert process.reuse_freed_memory(process.REUSE_FROM)

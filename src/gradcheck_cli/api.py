@@ -187,23 +187,22 @@ def _labels_text(name: str, value) -> str:
     return f"{name}={shape_text(value[0])}:{value[1]}"
 
 
-def execute(cfg: Config, built=None, progress=None, executor=None, sized=None) -> Report:
+def execute(cfg: Config, built=None, progress=None, executor=None) -> Report:
     """Check a model as a resolved config says; ``progress`` is called with counts of
     model evaluations as they are done; ``executor`` (any concurrent.futures.Executor)
-    evaluates perturbed copies in its workers, else --jobs processes do; ``sized`` is
-    called with the bytes the check needs, once estimated."""
+    evaluates perturbed copies in its workers, else --jobs processes do."""
     if built is None:
         built = _build(cfg)
     pool = workers.pool(cfg.check.jobs, executor)
     with workers.one_blas_thread():
         if pool is None:
-            return _execute(cfg, built, Runtime(progress=progress, sized=sized))
+            return _execute(cfg, built, progress, None)
         with pool:
-            report = _execute(cfg, built, Runtime(progress=progress, pool=pool, sized=sized))
+            report = _execute(cfg, built, progress, pool)
     return replace(report, notes=report.notes + pool.notes)
 
 
-def _execute(cfg: Config, built, runtime: Runtime) -> Report:
+def _execute(cfg: Config, built, progress, pool) -> Report:
     notes = []
     inject = cfg.check.inject
     if inject:
@@ -231,7 +230,7 @@ def _execute(cfg: Config, built, runtime: Runtime) -> Report:
         typed = {t: bind(built, t, text, where) for t, (text, where) in cfg.gradients.items()}
         built = built.with_formulas(typed, "yours")
     built = built.with_formulas({}, chain=cfg.check.chain)
-    settings = Settings(cfg.check, cfg.options, runtime)
+    settings = Settings(cfg.check, cfg.options, Runtime(progress=progress, pool=pool))
     if cfg.check.derivation:
         from gradcheck_cli.derivation import check_document
 

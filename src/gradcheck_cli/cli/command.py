@@ -7,7 +7,6 @@ import typer
 
 from gradcheck_cli.cli.options import split
 from gradcheck_cli.cli.output import Progress, output_file, resume_collector, write_file, writer
-from gradcheck_cli.cli.process import reuse_freed_memory
 from gradcheck_cli.errors import UsageError
 
 
@@ -28,7 +27,7 @@ def execute(model: str | None, given: dict) -> None:
     write = None if cli.quiet else writer(cli.format)
     resume_collector()
     try:
-        report = run(cfg, progress=progress, sized=reuse_freed_memory)
+        report = run(cfg, progress=progress)
     finally:
         if progress is not None:
             progress.stop()

@@ -58,8 +58,6 @@ class Runtime:
     progress: Callable[[int], object] | None = None
     pool: Pool | None = field(default=None, compare=False, repr=False)  # --jobs' workers
     fill: float | None = None  # over the budget: this fraction of entries beside directions
-    # told the bytes the check needs once they are estimated (the CLI tunes its process)
-    sized: Callable[[int], object] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -336,8 +334,6 @@ def _check_memory(model: Model, settings: Settings, fallback: bool) -> None:
     before anything is computed, with the fallback's estimate where the budget may
     choose it, and again once the budget has chosen (after one forward pass)."""
     need = _need_bytes(model, settings, fallback)
-    if settings.runtime.sized is not None:
-        settings.runtime.sized(need)
     if need > settings.max_memory:
         how = " by directional derivatives and a sample" if fallback else ""
         if fallback and settings.check.directions is None:  # (the least the budget may pick)
