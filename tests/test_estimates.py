@@ -206,8 +206,16 @@ def _cost(numeric, arrays=0.0, fallback=0.0):
 
 
 def test_within_the_budget_every_entry_is_checked(monkeypatch):
-    settings, notes = _budgeted(monkeypatch, _cost(numeric=9.0))
+    settings, notes = _budgeted(monkeypatch, _cost(numeric=6.0))
     assert settings.check.directions is None and notes == []
+
+
+def test_too_near_the_budget_the_fallback_runs(monkeypatch):
+    """An estimate of 9 s against a budget of 10: within it, but not by the margin the
+    estimate's own error (2x) needs; the note says how near."""
+    settings, notes = _budgeted(monkeypatch, _cost(numeric=9.0, fallback=1.0))
+    assert settings.check.directions == checking.BUDGET_DIRECTIONS
+    assert "every entry would take about 9.0 s, too near the budget of 10 s" in notes[0]
 
 
 def test_over_it_the_fallback_runs_and_says_how_long_it_takes(monkeypatch):
