@@ -113,8 +113,14 @@ def copy_bytes(model: Model, env: Values, wrt: str) -> int:
     the model has one, else a copy of ``wrt`` and everything recomputed from it."""
     if model.sparse_for(wrt):
         return model.copy_bytes(env, wrt)
+    return _dense_bytes(model, env, wrt)
+
+
+def _dense_bytes(model: Model, env: Values, wrt: str) -> int:
+    """Bytes one complex copy of ``wrt`` costs run through the forward as it is: the copy
+    and everything recomputed from it."""
     names = [wrt] + [s.name for s in model.downstream(wrt)]
-    return 16 * sum(np.size(env[n]) for n in names)
+    return 16 * sum(int(np.size(env[n])) for n in names)
 
 
 def _chunks(n: int, per_copy: int, chunk_bytes: int) -> Iterator[slice]:
@@ -164,9 +170,24 @@ def copies(
     wrt, out, shape, dtype = what
     if model.sparse_for(wrt):
         return model.perturbed(env, wrt, idx, steps, upto=out)
+    return _dense_copies(model, env, what, flat, idx, steps)
+
+
+def _dense_copies(
+    model: Model,
+    env: Values,
+    what: What,
+    flat: np.ndarray,
+    idx: np.ndarray,
+    steps: np.ndarray,
+    pinned: bool = True,
+) -> np.ndarray:
+    """copies() through the forward as it is, one whole copy of ``wrt`` each (``pinned``:
+    Model.evaluate's)."""
+    wrt, out, shape, dtype = what
     X = np.repeat(flat[None, :].astype(dtype), idx.size, axis=0)
     X[np.arange(idx.size), idx] += steps
-    return model.evaluate(env, wrt, X.reshape((idx.size,) + shape), upto=out)
+    return model.evaluate(env, wrt, X.reshape((idx.size,) + shape), upto=out, pinned=pinned)
 
 
 def _in_workers(
@@ -272,15 +293,11 @@ def complex_beside(
     flat = np.asarray(env[wrt], dtype=np.float64).ravel()
     h = complex_steps(flat[indices], flat)
     steps = np.asarray(offsets, dtype=float) + 1j * h
+    what = (wrt, model.loss, np.shape(env[wrt]), complex)
     out = np.empty(indices.size)
-    names = [wrt] + [s.name for s in model.downstream(wrt)]
-    per_copy = 2 * 16 * sum(int(np.size(env[n])) for n in names)
-    for part in _chunks(indices.size, per_copy, CHUNK_BYTES):
-        n = part.stop - part.start
-        X = np.repeat(flat[None, :].astype(complex), n, axis=0)
-        X[np.arange(n), indices[part]] += steps[part]
-        f = model.evaluate(env, wrt, X.reshape((n,) + np.shape(env[wrt])), pinned=False)
-        out[part] = np.asarray(f, dtype=complex).reshape(n).imag / h[part]
+    for part in _chunks(indices.size, 2 * _dense_bytes(model, env, wrt), CHUNK_BYTES):
+        f = _dense_copies(model, env, what, flat, indices[part], steps[part], pinned=False)
+        out[part] = np.asarray(f, dtype=complex).reshape(-1).imag / h[part]
     return out
 
 

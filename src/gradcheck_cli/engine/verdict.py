@@ -325,8 +325,10 @@ def _both_sides(
         idx = np.flatnonzero(beside)
         try:
             with np.errstate(all="ignore"):
+                own = theta.ravel()[idx]
+                unit = np.where(own > 0, own, 1.0)  # (θ_i = 0: the unit scale)
                 for k, scale in enumerate((KINK_BESIDE, KINK_BESIDE * KINK_FAR)):
-                    move = scale * np.where(theta.ravel()[idx] > 0, theta.ravel()[idx], 1.0)
+                    move = scale * unit
                     flat[k, 1, idx] = complex_beside(model, env, name, idx, move)
                     flat[k, 0, idx] = complex_beside(model, env, name, idx, -move)
         except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
@@ -1518,12 +1520,12 @@ def _second_look(
     # whose halves spread by curvature on a scale below its step carries its truncation,
     # log v at v = 3.4e-4 under central's 6e-6, 1e-4 of N, which a classic rtol does not
     # measure: an A as far off agrees with N. The referee's N holds them)
-    smooth = kink < (row.suspect if row.suspect is not None else kink)
-    if failing.any() or smooth.any():  # a finite difference that straddled kinks, or lost
+    curved = ~kink & row.suspect if row.suspect is not None else np.zeros_like(kink)
+    if failing.any() or curved.any():  # a finite difference that straddled kinks, or lost
         # its digits; or a complex step that lost a non-analytic term
-        exact, tight = _referee(model, env, p, method, settings, A, failing | smooth)
-        agree = (failing | smooth) & (np.abs(A - exact) <= tight)
-        held = agree | (smooth & np.isfinite(exact))
+        exact, tight = _referee(model, env, p, method, settings, A, failing | curved)
+        agree = (failing | curved) & (np.abs(A - exact) <= tight)
+        held = agree | (curved & np.isfinite(exact))
         numeric, bound = np.where(held, exact, numeric), np.where(held, tight, bound)
         failing = (failing | held) & ~agree
     torn = np.zeros_like(failing)  # (a central difference's too, where Richardson is its
