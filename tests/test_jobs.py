@@ -231,7 +231,7 @@ def test_copies_are_evaluated_on_one_blas_thread_unless_the_environment_chose(mo
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
 @pytest.mark.parametrize(
-    "given, seen", [(None, (str(2**30), str(2**30))), ("12345", ("12345", None))]
+    "given, seen", [(None, (str(2**63), str(2**30))), ("12345", ("12345", None))]
 )
 def test_the_command_keeps_freed_memory_unless_told(tmp_path, given, seen):
     """The command line keeps large freed arrays for the next (cli.keep_freed_memory), and
