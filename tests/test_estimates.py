@@ -1,6 +1,8 @@
 """What gradcheck says a check will cost: the formulas, the caps, the refusals (no timing:
 benchmarks/estimates.py measures the estimates against whole processes)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -129,6 +131,32 @@ def test_the_estimate_counts_the_verdicts_passes_and_arrays_beside_the_reference
     assert cost.fallback(0.5) == 0.75 + 0.5 * (
         estimate.SAMPLE_CALLS * 2.0 + estimate.SAMPLE_EACH * 10
     )
+    # the first touch of each path's peak memory, its own
+    touched = replace(cost, fresh=4.0, fallback_fresh=0.125)
+    assert touched.every_entry == 7.5 and touched.fallback(0.0) == 0.875
+
+
+def test_a_first_touch_is_timed_on_memory_never_touched():
+    """The probe maps pages of its own and times one write each: seconds a byte, finite
+    and above 0 (a page fault is no faster than a write of every byte: 1e-12 s a byte)."""
+    each = estimate._fresh_byte()
+    assert 1e-13 < each < 1e-6
+
+
+def test_a_large_check_counts_its_peak_memorys_first_touch(monkeypatch):
+    """Where the largest tensor is larger than the probe, each path's estimate counts
+    held_bytes (less the interpreter's) at the probe's seconds a byte; a small one none."""
+    monkeypatch.setattr(estimate, "_fresh_byte", lambda: 1e-9)
+    monkeypatch.setattr(estimate, "FRESH_PROBE", 8 * 100)
+    model = BUILDERS["residual"](d=16)
+    cost = estimate.seconds(model, model.forward(), "complex")
+    held = estimate.held_bytes(model) - estimate.BASE_BYTES
+    assert cost.fresh == pytest.approx(1e-9 * held)
+    held = estimate.held_bytes(model, fallback=True) - estimate.BASE_BYTES
+    assert cost.fallback_fresh == pytest.approx(1e-9 * held)
+    monkeypatch.setattr(estimate, "FRESH_PROBE", 8 * 256)  # W1: 16 × 16 entries
+    cost = estimate.seconds(model, model.forward(), "complex")
+    assert cost.fresh == 0.0 and cost.fallback_fresh == 0.0
 
 
 def test_every_checked_tensor_and_jacobian_is_probed():

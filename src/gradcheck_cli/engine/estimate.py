@@ -20,6 +20,13 @@ model files and generated ones):
 - ``arrays``: the verdict's elementwise work (bounds, comparison, resolution,
   rounding), ARRAY_PASSES passes over every checked entry.
 
+- ``fresh``: the memory a check holds at its peak (held_bytes, below) touched once,
+  at the seconds a byte of memory the process never touched costs (timed on a fresh
+  mapping of FRESH_PROBE bytes): the command line's heap keeps what it frees
+  (cli.keep_freed_memory), so each page of the peak faults once. 0.6 ms a MiB on a
+  virtual machine that backs its pages on demand: 2 s of the 9 s of
+  ``gradcheck residual --d 6000``.
+
 The fallback (--directions 4 and a stratified sample) is counted the same way: its
 directions, and the sample's verdict over arrays the size of each tensor, read every
 entry FALLBACK_PASSES times; each sampled entry's numeric reference is taken
@@ -61,6 +68,7 @@ SAMPLE_CALLS = 3  # numeric references of each sampled entry (forward_rounding's
 SAMPLE_EACH = 2e-6  # seconds a sampled entry costs the fallback besides its references
 UNIT_ENTRIES = 2**22  # entries the unit array pass is timed on, at most (32 MiB arrays)
 DENSE_CHUNK = 4  # a chunk of copies turned dense holds this many times its bytes (measured)
+FRESH_PROBE = 32 * 2**20  # bytes of memory never touched, timed page by page (cost.fresh)
 
 
 @dataclass(frozen=True)
@@ -74,15 +82,17 @@ class Cost:
     fallback_arrays: float
     entries: int
     each: dict
+    fresh: float = 0.0  # seconds of first touches of the every-entry check's peak memory
+    fallback_fresh: float = 0.0  # ... and of the fallback's
 
     @property
     def every_entry(self) -> float:
         """Seconds a check of every entry takes."""
-        return self.numeric + self.passes + self.arrays
+        return self.numeric + self.passes + self.arrays + self.fresh
 
     def fallback(self, fill: float) -> float:
         """Seconds the fallback takes with ``fill`` of the entries sampled."""
-        return self.passes + self.fallback_arrays + fill * self.sampled
+        return self.passes + self.fallback_arrays + self.fallback_fresh + fill * self.sampled
 
     @property
     def sampled(self) -> float:
@@ -105,6 +115,7 @@ def seconds(model: Model, env: Values, method: str, pool: Pool | None = None) ->
     sizes = [int(np.size(env[n])) for n in names]
     unit = _array_pass(max(sizes, default=0))
     fallback = FALLBACK_PASSES * sum(sizes)  # (the sample is selected, not sorted: strata.py)
+    fresh = _fresh_byte() if max(sizes, default=0) * 8 > FRESH_PROBE else 0.0
     return Cost(
         numeric=numeric,
         passes=backward * (PASSES + LONGDOUBLE_PASSES * LONGDOUBLE_COST),
@@ -112,6 +123,8 @@ def seconds(model: Model, env: Values, method: str, pool: Pool | None = None) ->
         fallback_arrays=float(unit * fallback),
         entries=entries,
         each=each,
+        fresh=fresh * max(0, held_bytes(model) - BASE_BYTES),
+        fallback_fresh=fresh * max(0, held_bytes(model, fallback=True) - BASE_BYTES),
     )
 
 
@@ -206,6 +219,26 @@ def _array_pass(n: int) -> float:
     a, b = np.ones(n), np.full(n, 2.0)
     np.abs(a - b)  # (pages touched first: not timed)
     return min(_timed(lambda: np.abs(a - b)) for _ in range(3)) / n
+
+
+def _fresh_byte() -> float:
+    """Seconds a byte of memory costs on its first touch: FRESH_PROBE bytes of a new
+    anonymous mapping (never the heap's: freed pages there are touched already), one
+    write a page. Timed only where the largest tensor is larger (a smaller check's peak
+    is mostly the interpreter's own)."""
+    import mmap
+
+    try:
+        mapping = mmap.mmap(-1, FRESH_PROBE)
+    except (OSError, ValueError):  # no memory to map: the check will say so
+        return 0.0
+    pages = np.frombuffer(mapping, dtype=np.uint8)
+    start = time.perf_counter()
+    pages[:: mmap.PAGESIZE] = 1
+    took = time.perf_counter() - start
+    del pages  # (a mapping with a view of it cannot close)
+    mapping.close()
+    return took / FRESH_PROBE
 
 
 def _timed(fn: Callable[[], object]) -> float:
