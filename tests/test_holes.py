@@ -36,6 +36,7 @@ PLANTED = {  # name: (file, row, index, δ)
     # (a red team's slip: the max's mask copied into the min's, s̄ 0.6 for 0.1)
     "kinks_beside_abs+5": ("kinks_beside_abs.py", "s", (), 5.0),
     "log_small+1e-4": ("log_small.py", "v", (0,), 1e-4),  # (toward central's N)
+    "max_tie_rounded+0.01": ("max_tie_rounded.py", "x", (0, 0), 0.01),  # (beyond both sides)
     "rbf_far+1e-6": ("rbf_far.py", "X", (0, 0), 1e-6),
 }
 
@@ -124,6 +125,9 @@ EXPECT = {  # file: {row: the statuses allowed}
     "max_tie.py": {"m": ("PASS",), "x": ("KINK",)},
     "max_tie_split.py": {"m": ("PASS",), "x": ("KINK", "WEAK")},
     "max_tie_every.py": {"m": ("PASS",), "x": ("FAIL",)},
+    # a tie whose moves the forward's rounding loses: the complex step by ±ih gives its sides
+    "max_tie_rounded.py": {"x": ("KINK",)},
+    "max_tie_rounded+0.01": {"x": ("FAIL",)},
     # half to each of three tied maxima: each share within its sides, the row's 3/2 of one
     # max's gradient shows moved together (together.py), though A = N at every entry
     "max_tie_half.py": {"m": ("PASS",), "x": ("FAIL",)},

@@ -284,14 +284,20 @@ def differentiate(
 
 
 def complex_beside(
-    model: Model, env: Values, wrt: str, indices: np.ndarray, offsets: np.ndarray
+    model: Model,
+    env: Values,
+    wrt: str,
+    indices: np.ndarray,
+    offsets: np.ndarray,
+    mirrored: bool = False,
 ) -> np.ndarray:
     """The complex step at θ_i + offsets[j] (a real move of entry i = indices[j] first):
-    the derivative of L along entry i at a point beside θ, one per index. Dense copies,
-    unpinned: a built-in's fast path and pin keep the unmoved real parts, which would
-    undo the move (and the branch it takes at a kink)."""
+    the derivative of L along entry i at a point beside θ, one per index; ``mirrored``:
+    by −ih (a max, where or sort compares real parts, then imaginary ones: at a tie the
+    step's sign picks the branch). Dense copies, unpinned: a built-in's fast path and pin
+    keep the unmoved real parts, which would undo the move (and the branch it takes)."""
     flat = np.asarray(env[wrt], dtype=np.float64).ravel()
-    h = complex_steps(flat[indices], flat)
+    h = complex_steps(flat[indices], flat) * (-1.0 if mirrored else 1.0)
     steps = np.asarray(offsets, dtype=float) + 1j * h
     what = (wrt, model.loss, np.shape(env[wrt]), complex)
     out = np.empty(indices.size)

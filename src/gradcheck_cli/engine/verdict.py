@@ -318,7 +318,11 @@ def _both_sides(
     are its one-sided derivatives, free of any finite step's round-off; their own error
     (the fourth array) is what the loss's curvature moved them by over the move: twice
     their change from there to KINK_FAR times further, over KINK_FAR − 1, plus
-    DIFFERENCE_ROUNDOFF eps of their size."""
+    DIFFERENCE_ROUNDOFF eps of their size.
+
+    Where a move is lost to the forward's rounding (a tie of x² inside the complex
+    log1p's 1 + z, whose ulp is far above the move), the sides agree whatever lies at
+    θ_i; there the complex step at θ_i by +ih and by −ih decides (_mirrored)."""
     beside = bad & np.isfinite(theta)
     flat = np.full((2, 2, bad.size), np.nan)  # (near, far) × (left, right) × entries
     if beside.any():
@@ -344,28 +348,85 @@ def _both_sides(
         jump = ~same & np.isfinite(far_gap) & (far_gap < KINK_JUMP * gap)
         change = np.maximum(np.abs(far_left - left), np.abs(far_right - right))
     slack = 2 * change / (KINK_FAR - 1) + DIFFERENCE_ROUNDOFF * EPS * size
-    return seen, np.where(jump, left, np.nan), np.where(jump, right, np.nan), slack
+    left, right = np.where(jump, left, np.nan), np.where(jump, right, np.nan)
+    tied = _mirrored(model, env, name, same)
+    slack = np.where(np.isnan(tied.left), slack, tied.slack)
+    return seen, np.fmax(left, tied.left), np.fmax(right, tied.right), slack
+
+
+class Mirrored(NamedTuple):
+    left: np.ndarray
+    right: np.ndarray
+    slack: np.ndarray
+
+
+def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
+    """The complex step at θ_i by −ih and by +ih, at the entries ``at``, where the two
+    differ (NaN elsewhere): (left, right, their slack). Through analytic operations they
+    mirror each other (f(z̄) = f(z)̄, to the last bit but for rounding); a comparison
+    (max, where, maximum, sort) of real parts that tie orders by imaginary parts, so
+    there each takes the branch a real move of its own sign would: the left and right
+    derivatives, exact. Their slack: DIFFERENCE_ROUNDOFF eps of their size."""
+    none = np.full(at.shape, np.nan)
+    if not at.any():
+        return Mirrored(none, none, none)
+    idx, flat = np.flatnonzero(at), np.full((2, at.size), np.nan)
+    try:
+        with np.errstate(all="ignore"):
+            zero = np.zeros(idx.size)
+            flat[0, idx] = complex_beside(model, env, name, idx, zero, mirrored=True)
+            flat[1, idx] = complex_beside(model, env, name, idx, zero)
+    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+        return Mirrored(none, none, none)
+    left, right = flat.reshape((2,) + at.shape)
+    size = np.maximum(np.abs(left), np.abs(right))
+    with np.errstate(invalid="ignore"):
+        differ = np.abs(right - left) > KINK_SAME * size
+    slack = DIFFERENCE_ROUNDOFF * EPS * size
+    return Mirrored(np.where(differ, left, np.nan), np.where(differ, right, np.nan), slack)
+
+
+class Across(NamedTuple):
+    """What the complex step told of a finite-difference engine's entries: where the
+    loss is smooth across θ_i, and the exact one-sided derivatives at a tie (_mirrored;
+    NaN elsewhere), with their slack."""
+
+    smooth: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    slack: np.ndarray
 
 
 def _smooth_across(
-    model: Model, env: Values, p: "Pending", method: str, settings: "Settings", at: np.ndarray
-) -> np.ndarray:
-    """Where a finite-difference engine's kink candidates ``at`` are no kink at θ_i: the
-    complex step beside θ_i agrees with itself on both sides (_both_sides), where the
-    forward is complex-safe (float64). A finite step sees a kink anywhere within it (the
-    max of values 9e-8 apart, seen from θ_i = 0); the complex step's moves see one only
-    within ±KINK_BESIDE |θ_i|. There the entry is a failing one, which the complex step
-    referees (_referee), never a KINK."""
-    none = np.zeros(at.shape, bool)
-    if not at.any() or engine(method).complex or p.jac is not None:
-        return none
+    model: Model,
+    env: Values,
+    p: "Pending",
+    method: str,
+    settings: "Settings",
+    at: np.ndarray,
+    failing: np.ndarray,
+) -> Across:
+    """The complex step at a finite-difference engine's kink candidates ``at`` and
+    ``failing`` entries, where the forward is complex-safe (float64). Smooth where, moved
+    beside θ_i, it agrees with itself on both sides (candidates only: _both_sides): a
+    finite step sees a kink anywhere within it (the max of values 9e-8 apart, seen from
+    θ_i = 0); the complex step's moves see one only within ±KINK_BESIDE |θ_i|. There the
+    entry is a failing one, which the complex step referees (_referee), never a KINK.
+    At a tie (_mirrored, at both), the kink's exact sides, which no finite step's
+    round-off blurs (values 1e-5 apart beside a loss of 1700, whose one-sided
+    differences round at the size of its jump)."""
+    none = np.full(at.shape, np.nan)
+    nothing = Across(np.zeros(at.shape, bool), none, none, none)
+    if not (at | failing).any() or engine(method).complex or p.jac is not None:
+        return nothing
     from gradcheck_cli.engine.numeric import complex_safe
 
     if settings.check.dtype != "float64" or not complex_safe(model, env):
-        return none
+        return nothing
     theta = np.abs(np.asarray(env[p.id], dtype=float))
     seen, left, _, _ = _both_sides(model, env, p.id, theta, at)
-    return at & seen & np.isnan(left)
+    tied = _mirrored(model, env, p.id, at | failing)
+    return Across(at & seen & np.isnan(left), tied.left, tied.right, tied.slack)
 
 
 def _on_a_branch(
@@ -1491,9 +1552,11 @@ def _second_look(
     now = Measured(A, numeric, only(bound), theta)
     numeric, bound = _rounding_refereed(model, env, p, method, settings, now, widened)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
-    smooth = _smooth_across(model, env, p, method, settings, kink | far)
-    kink, far = kink & ~smooth, far & ~smooth
-    sides = sides.only(kink | far)
+    failing = np.abs(A - numeric) > bound
+    across = _smooth_across(model, env, p, method, settings, kink | far, failing)
+    jumps = differ(across.left, across.right)
+    kink, far = (kink & ~across.smooth) | jumps, far & ~across.smooth & ~jumps
+    sides = sides.only(kink | far).exact_where(across.left, across.right, across.slack)
     near = sides.nearer(A, numeric)
     dtype = settings.check.dtype
     at_side = per_entry(method, settings.tolerance, A, near, None, p.rho, dtype, theta)
