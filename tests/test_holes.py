@@ -127,6 +127,9 @@ EXPECT = {  # file: {row: the statuses allowed}
     "max_tie_every.py": {"m": ("PASS",), "x": ("FAIL",)},
     # a tie whose moves the forward's rounding loses: the complex step by ±ih gives its sides
     "max_tie_rounded.py": {"x": ("KINK",)},
+    # a float32 loss: its own epsilon is its rounding (numeric.rounding_size), no staircase
+    "f32_loss.py": {"W": ("WEAK",), "b": ("WEAK",)},
+    "f32_loss_sign.py": {"W": ("WEAK",), "b": ("FAIL",)},
     "max_tie_rounded+0.01": {"x": ("FAIL",)},
     # half to each of three tied maxima: each share within its sides, the row's 3/2 of one
     # max's gradient shows moved together (together.py), though A = N at every entry
@@ -579,3 +582,14 @@ def test_only_central_differences_richardson_referees_meet_its_second_ladder():
     assert not refereed(unsafe, unsafe.forward(), "central", "float32")
     assert not refereed(unsafe, unsafe.forward(), "forward", "float64")
     assert not refereed(unsafe, unsafe.forward(), "richardson", "float64")
+
+
+def test_a_float32_loss_is_said_in_a_note_and_a_float64_one_is_not():
+    """The rows of a float32 loss are coarse (WEAK): the note names the loss's float, its
+    epsilon and the fix; a float64 loss, or a float32 one under --dtype float32, none."""
+    report = check(path("f32_loss.py"), jobs=1)
+    said = [n for n in report.notes if "the loss is float32" in n]
+    assert len(said) == 1 and "1.2e-07" in said[0] and "return it as float64" in said[0]
+    assert not [n for n in check(path("log_small.py"), jobs=1).notes if "the loss is" in n]
+    as_float32 = check(path("f32_loss.py"), jobs=1, dtype="float32")
+    assert not [n for n in as_float32.notes if "the loss is" in n]

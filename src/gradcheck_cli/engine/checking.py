@@ -192,6 +192,7 @@ def _run_check(
     loss = env[model.loss]
     if not np.all(np.isfinite(loss)):
         raise ModelError(_not_finite(model, env, float(loss)))
+    notes += _coarse_loss(loss, settings.check.dtype)
     method = _engine(model, env, settings.check.method, notes)
     settings = _within_budget(model, env, method, settings, notes)
     _check_memory(model, settings, fallback=settings.check.directions is not None)
@@ -238,6 +239,21 @@ def _not_finite(model: Model, env: Values, loss: float) -> str:
         f"the loss is {loss} at the point checked: no gradient can be checked where the "
         f"loss is not finite ({where})"
     )
+
+
+def _coarse_loss(loss: object, dtype: str) -> list[str]:
+    """A note where the forward returns the loss in a float coarser than the check's
+    (np.float32(loss) in a float64 check): every numerical derivative is of a loss
+    rounded at that float's epsilon (numeric.rounding_size counts it), so the rows say
+    how little they resolve; the note says why."""
+    given = np.asarray(loss).dtype
+    if given.kind != "f" or np.finfo(given).eps <= np.finfo(dtype).eps:
+        return []
+    return [
+        f"the loss is {given}: it rounds at {float(np.finfo(given).eps):.1e} of itself, and "
+        "a numerical derivative resolves only what moves it by more; return it as "
+        f"{dtype} to check finely"
+    ]
 
 
 BUDGET_DIRECTIONS = 4  # directional derivatives per tensor when every entry is too slow

@@ -606,7 +606,7 @@ def _extrapolated(
         return np.take_along_axis(np.broadcast_to(a, R.shape), best, axis=0)[0]
 
     f_all, h_all = np.concatenate([f, f_tiny[None]]), np.concatenate([h, h_tiny[None]])
-    flat = _plateau(f_all, h_all, pick(R), eps)
+    flat = _plateau(f_all, h_all, pick(R), eps, terms)
     error = pick(estimate)
     value = np.where(np.isfinite(error), pick(R), np.nan)
     with np.errstate(invalid="ignore"):  # on a staircase: as far as its slopes spread
@@ -723,25 +723,36 @@ def rounding_size(model: Model, env: Values) -> float:
     """The size at which the loss is rounded, where that is known to be far above |L|
     (else 0: eps · |L| is its round-off): its measured rounding over eps, where that is
     above CANCELLED eps |L| (the loss cancels); the forward's largest value where L is
-    exactly 0 (rounded to 0: nothing else tells its terms' size). A few ulps of an
+    exactly 0 (rounded to 0: nothing else tells its terms' size); |L| times the ratio of
+    the epsilons where the forward returns L in a coarser float (np.float32(loss): a
+    float64 step's difference of it is 0 or a quantum of 6e-8 |L|). A few ulps of an
     ordinary loss are RICHARDSON_ROUNDOFF's to count."""
-    loss = np.asarray(env[model.loss], dtype=np.float64)
+    given = np.asarray(env[model.loss])
+    loss = given.astype(np.float64)
     if loss.size != 1:
         return 0.0
     size = abs(float(loss.reshape(())))
+    if given.dtype.kind == "f" and np.finfo(given.dtype).eps > EPS and np.isfinite(size):
+        return max(size, largest_value(env) if size == 0 else 0.0) * (
+            float(np.finfo(given.dtype).eps) / EPS
+        )
     if size == 0:
         return largest_value(env)
     q = loss_rounding(model, env)
     return q / EPS if q > CANCELLED * EPS * size else 0.0
 
 
-def _plateau(f: np.ndarray, h: np.ndarray, value: np.ndarray, eps: float = EPS) -> np.ndarray:
+def _plateau(
+    f: np.ndarray, h: np.ndarray, value: np.ndarray, eps: float = EPS, terms: float = 0.0
+) -> np.ndarray:
     """Where the function is piecewise constant on the steps' scale (a float32 round-trip
     inside a float64 forward): f(θ + h) = f(θ − h) exactly at some step, the sequence's
     or one PLATEAU_STEP below its smallest, although ``value`` times the step stands
-    64 eps |f| above round-off. A smooth function cannot do that; the entry's estimate is
-    then the spread of all its slopes, rather than Richardson's trust in a staircase."""
-    size = np.maximum(np.abs(f[:, 0]), np.abs(f[:, 1]))
+    64 eps |f| above round-off (eps ``terms`` where f is known to round at that size: a
+    float32 loss's steps that move it by less than its quantum are its round-off, no
+    staircase). A smooth function cannot do that; the entry's estimate is then the
+    spread of all its slopes, rather than Richardson's trust in a staircase."""
+    size = np.maximum(np.maximum(np.abs(f[:, 0]), np.abs(f[:, 1])), terms)
     visible = np.abs(value)[None] * 2 * h > 64 * eps * size
     return np.any((f[:, 0] == f[:, 1]) & visible, axis=0)
 
