@@ -127,6 +127,7 @@ EXPECT = {  # file: {row: the statuses allowed}
     "max_tie_every.py": {"m": ("PASS",), "x": ("FAIL",)},
     # a tie whose moves the forward's rounding loses: the complex step by ±ih gives its sides
     "max_tie_rounded.py": {"x": ("KINK",)},
+    "scatter_shifted.py": {"b": ("FAIL",)},
     # a float32 loss: its own epsilon is its rounding (numeric.rounding_size), no staircase
     "f32_loss.py": {"W": ("WEAK",), "b": ("WEAK",)},
     "f32_loss_sign.py": {"W": ("WEAK",), "b": ("FAIL",)},
@@ -593,3 +594,12 @@ def test_a_float32_loss_is_said_in_a_note_and_a_float64_one_is_not():
     assert not [n for n in check(path("log_small.py"), jobs=1).notes if "the loss is" in n]
     as_float32 = check(path("f32_loss.py"), jobs=1, dtype="float32")
     assert not [n for n in as_float32.notes if "the loss is" in n]
+
+
+@pytest.mark.parametrize("seed", range(8, 16))
+def test_a_pair_of_opposite_errors_fails_the_fallback_at_every_seed(seed):
+    """+g at one entry and −g at its neighbour (a gradient scattered to the next id):
+    along ±1 directions the pair cancels where both signs agree, and the fallback PASSed
+    it at seeds 10 and 11; with sizes 64 … 127 it shows (directional.directions)."""
+    report = check(path("scatter_shifted.py"), jobs=1, budget=1e-6, seed=seed)
+    assert {r.id: r.comparison.status for r in report.gradients} == {"b": "FAIL"}

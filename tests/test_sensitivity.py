@@ -189,11 +189,17 @@ def test_weak_is_exactly_a_resolution_coarser_than_1e_minus_6():
         assert c.status == status and c.resolution == pytest.approx(res, rel=1e-9)
 
 
-def test_directions_are_signs():
-    from gradcheck_cli.engine.directional import directions
+def test_directions_move_every_entry_by_at_least_their_least_size_with_sizes_apart():
+    """Each entry ±(64 … 127), both signs and every size drawn: an entry moves with at
+    least the weight the resolution counts, and two entries of one sign match in size
+    about one time in 64 (a pair of opposite errors cancels only then)."""
+    from gradcheck_cli.engine.directional import LEAST, directions
 
-    V = directions((5, 7), 4, 0, "W")
-    assert set(np.unique(V)) == {-1.0, 1.0}
+    V = directions((50, 70), 4, 0, "W")
+    assert V.dtype == np.int8 and set(np.unique(np.abs(V))) == set(range(LEAST, 2 * LEAST))
+    assert (V < 0).mean() == pytest.approx(0.5, abs=0.02)
+    a, b = V[:, :, 0].ravel(), V[:, :, 1].ravel()
+    assert (a == b).mean() == pytest.approx(1 / 128, abs=0.01)
 
 
 def test_the_directional_bounds_are_the_documented_formulas():
@@ -251,3 +257,22 @@ def test_a_loss_that_is_not_finite_is_no_check_even_where_the_complex_step_is_fi
         model.complex_safe = True  # Im(-inf + i h g) / h = g: finite, and equal to A
         with pytest.raises(ModelError, match="the loss is -inf at the point checked"):
             run_check(model)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_directional_rows_stated_resolution_is_what_it_detects(seed):
+    """--directions 4 at d = 64 (W̄1's 4,096 entries, where the directions' bound, not an
+    entry's, sets the resolution): an error twice the stated resolution at the entry it
+    is stated for FAILs (the resolution is a promise: each direction moves by at least
+    LEAST times it), one a tenth of it PASSes (the directions weigh an entry at most
+    twice LEAST), so a resolution 10× too fine or too coarse (each entry's least weight,
+    directional.LEAST, forgotten) breaks this."""
+    settings = dict(method="complex", directions=4, seed=seed)
+    model = BUILDERS["residual"](d=64, activation="tanh", seed=seed)
+    row = run_check(model, Settings.of(**settings)).row("W1").comparison
+    assert row.status == PASS and row.directions == 4 and row.checked == 0
+    res, at = row.resolution, tuple(row.resolution_index)
+    for delta, status in ((2 * res, FAIL), (res / 10, PASS)):
+        model = BUILDERS["residual"](d=64, activation="tanh", seed=seed)
+        planted = run_check(plant_error(model, "W1", at, delta), Settings.of(**settings))
+        assert planted.row("W1").comparison.status == status, (delta, res)

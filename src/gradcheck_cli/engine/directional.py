@@ -40,15 +40,29 @@ if TYPE_CHECKING:
     from gradcheck_cli.engine.checking import Settings
 
 
+LEAST = 64  # a direction's entries are ±(LEAST … 2 LEAST − 1): int8, at least this in size
+
+
 def directions(shape: tuple[int, ...], count: int, seed: int, name: str) -> np.ndarray:
-    """``count`` seeded random sign vectors (±1 entries): every entry moves by the same
-    amount in every direction, so a wrong entry shows in each of them with its full
-    weight (a Gaussian direction gives an entry |v_i| < 0.1 one time in twelve)."""
+    """``count`` seeded random directions (_entries): every entry moves by at least LEAST
+    in every direction, so a wrong entry shows in each of them with that weight at the
+    least (a Gaussian direction gives an entry |v_i| < 0.1 one time in twelve)."""
     rng = np.random.default_rng([seed, zlib.crc32(name.encode()), 7])
-    signs = rng.integers(0, 2, (count,) + tuple(shape), dtype=np.int8)
-    signs *= 2
-    signs -= 1  # (int8: each product with it is float64's, a byte an entry held)
-    return signs
+    return _entries(rng, (count,) + tuple(shape))
+
+
+def _entries(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Random int8 entries ±(LEAST … 2 LEAST − 1), signs and sizes uniform: errors of
+    opposite signs cancel along a direction only where their sizes match too, one time in
+    2 LEAST (with ±1 entries one time in two: a gradient scattered to the wrong index, +g
+    at one and −g at the other, passed 4 sign directions one time in 16). Each product
+    with it is float64's, a byte an entry held."""
+    v = rng.integers(0, 2 * LEAST, shape, dtype=np.int8)
+    negative = v >= LEAST
+    v &= LEAST - 1
+    v += LEAST
+    np.negative(v, out=v, where=negative)
+    return v
 
 
 def complex_along(
@@ -184,7 +198,7 @@ def check_directions(
         rel = err / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), TINY)
     r = int(np.argmax(ratio))
     failed = int((err > bound).sum()) if np.all(np.isfinite(numeric)) else count
-    res, res_index, why = _resolution(A, bound + err, entry)
+    res, res_index, why = _resolution(A, (bound + err) / LEAST, entry)
     status, reason = _pass_or_weak(res, why)
     if failed:
         status = FAIL
@@ -225,9 +239,10 @@ def _pass_or_weak(res: float | None, why: str | None = None) -> tuple[str, str |
 def _resolution(
     A: np.ndarray, room: np.ndarray, entry: np.ndarray | None = None
 ) -> tuple[float | None, tuple[int, ...] | None, str | None]:
-    """(resolution, where, why) over the entries that carry A (decide.py): a sign
-    direction moves ⟨A, v⟩ by δ|A_i| for an error δ in entry i, which fails the direction
-    with the least room (bound + |⟨A, v⟩ − numeric|, either sign). A failing direction is
+    """(resolution, where, why) over the entries that carry A (decide.py): a direction
+    moves ⟨A, v⟩ by at least δ|A_i| for an error δ in entry i, ``room`` in units of the
+    least |v_i| (LEAST), which fails the direction with the least room (bound +
+    |⟨A, v⟩ − numeric|, either sign). A failing direction is
     then settled entry by entry, so ``entry`` (each entry's own bound, if given) is room
     too: the resolution is never finer than what that check holds an entry to."""
     least = float(np.min(room)) if room.size else np.inf
@@ -258,7 +273,7 @@ def localize(
         halves = np.array_split(candidates, 2)
         V = np.zeros((2, theta.size))
         for k, half in enumerate(halves):
-            V[k, half] = 2.0 * rng.integers(0, 2, half.size) - 1  # signs, as in directions()
+            V[k, half] = _entries(rng, (half.size,))  # (as in directions())
         V = V.reshape((2,) + theta.shape)
         numeric, estimate = _derivative_along(model, env, name, V, method)
         off = np.abs(_inner(A, V) - numeric)
