@@ -13,7 +13,6 @@ from gradcheck_cli.engine.policy import (
     DIFFERENCE_ROUNDOFF,
     EPS,
     KINK_RATIO,
-    KINK_SAME,
     KINK_SIDES,
     SIDES_ROUNDOFF,
 )
@@ -144,7 +143,10 @@ def extrapolated(coarser: Central, finer: Central) -> tuple[np.ndarray, np.ndarr
 
 
 def differ(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Where the two sides' derivatives are both had and differ (a kink at θ_i)."""
+    """Where the complex step's two exact sides (verdict._both_sides, NaN where they were
+    not told apart) are both had and differ by more than their own rounding: a kink at
+    θ_i. Moved sides were told apart by KINK_SAME already; sides by ±ih by that rounding
+    (a tie whose jump is 2e-12 of the derivative is a kink too)."""
     size = np.maximum(np.abs(right), np.abs(left))
     with np.errstate(invalid="ignore"):
-        return np.isfinite(size) & (np.abs(right - left) > KINK_SAME * size)
+        return np.isfinite(size) & (np.abs(right - left) > DIFFERENCE_ROUNDOFF * EPS * size)

@@ -322,7 +322,9 @@ def _both_sides(
 
     Where a move is lost to the forward's rounding (a tie of x² inside the complex
     log1p's 1 + z, whose ulp is far above the move), the sides agree whatever lies at
-    θ_i; there the complex step at θ_i by +ih and by −ih decides (_mirrored)."""
+    θ_i; where it moves the loss off a near fit (a tie of two leaves whose jump, 2e-12,
+    is far below what a move of 1e-10 |θ_i| adds), they drift. Wherever they show no
+    jump, the complex step at θ_i by +ih and by −ih decides (_mirrored)."""
     beside = bad & np.isfinite(theta)
     flat = np.full((2, 2, bad.size), np.nan)  # (near, far) × (left, right) × entries
     if beside.any():
@@ -349,7 +351,7 @@ def _both_sides(
         change = np.maximum(np.abs(far_left - left), np.abs(far_right - right))
     slack = 2 * change / (KINK_FAR - 1) + DIFFERENCE_ROUNDOFF * EPS * size
     left, right = np.where(jump, left, np.nan), np.where(jump, right, np.nan)
-    tied = _mirrored(model, env, name, same)
+    tied = _mirrored(model, env, name, beside & ~jump)
     slack = np.where(np.isnan(tied.left), slack, tied.slack)
     return seen, np.fmax(left, tied.left), np.fmax(right, tied.right), slack
 
@@ -366,7 +368,9 @@ def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
     mirror each other (f(z̄) = f(z)̄, to the last bit but for rounding); a comparison
     (max, where, maximum, sort) of real parts that tie orders by imaginary parts, so
     there each takes the branch a real move of its own sign would: the left and right
-    derivatives, exact. Their slack: DIFFERENCE_ROUNDOFF eps of their size."""
+    derivatives, exact. Their slack: DIFFERENCE_ROUNDOFF eps of their size, and they
+    differ where they differ by more (not KINK_SAME: a tie whose jump is 2e-12 of the
+    derivative, a max of two equal leaves beside a near fit, is no less a kink)."""
     none = np.full(at.shape, np.nan)
     if not at.any():
         return Mirrored(none, none, none)
@@ -379,10 +383,9 @@ def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
     except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
         return Mirrored(none, none, none)
     left, right = flat.reshape((2,) + at.shape)
-    size = np.maximum(np.abs(left), np.abs(right))
+    slack = DIFFERENCE_ROUNDOFF * EPS * np.maximum(np.abs(left), np.abs(right))
     with np.errstate(invalid="ignore"):
-        differ = np.abs(right - left) > KINK_SAME * size
-    slack = DIFFERENCE_ROUNDOFF * EPS * size
+        differ = np.abs(right - left) > slack
     return Mirrored(np.where(differ, left, np.nan), np.where(differ, right, np.nan), slack)
 
 
