@@ -38,6 +38,7 @@ PLANTED = {  # name: (file, row, index, δ)
     "log_small+1e-4": ("log_small.py", "v", (0,), 1e-4),  # (toward central's N)
     "max_tie_rounded+0.01": ("max_tie_rounded.py", "x", (0, 0), 0.01),  # (beyond both sides)
     "max_tie_near_fit+2": ("max_tie_near_fit.py", "a", (), 2.0),  # (beyond both sides)
+    "f32_loss-2": ("f32_loss.py", "b", (0,), -2.0),  # (an entry's sign wrong)
     "rbf_far+1e-6": ("rbf_far.py", "X", (0, 0), 1e-6),
 }
 
@@ -131,7 +132,7 @@ EXPECT = {  # file: {row: the statuses allowed}
     "scatter_shifted.py": {"b": ("FAIL",)},
     # a float32 loss: its own epsilon is its rounding (numeric.rounding_size), no staircase
     "f32_loss.py": {"W": ("WEAK",), "b": ("WEAK",)},
-    "f32_loss_sign.py": {"W": ("WEAK",), "b": ("FAIL",)},
+    "f32_loss-2": {"W": ("WEAK",), "b": ("FAIL",)},
     "max_tie_rounded+0.01": {"x": ("FAIL",)},
     # a tie whose jump (2e-12 of b's derivative) a near fit's curvature hides from moves
     "max_tie_near_fit.py": {"a": ("KINK", "WEAK"), "b": ("KINK", "PASS")},

@@ -2,8 +2,8 @@
 red team's file): a numerical derivative of it is 0 or a quantum of 1.2e-7 |L| at a
 float64 step, and the plateau test took that for a staircase (every row FAILed with
 N = 0, under every engine). The loss's own epsilon is its rounding: the rows say how
-little they resolve (WEAK), a note says why, and a wrong sign still FAILs
-(f32_loss_sign.py)."""
+little they resolve (WEAK), a note says why, and an entry of the wrong sign still FAILs
+(tests/test_holes.py)."""
 
 import numpy as np
 
