@@ -24,7 +24,7 @@ model files and generated ones):
   at the seconds a byte of memory the process never touched costs (timed on a fresh
   mapping of FRESH_PROBE bytes): the command line's heap keeps what it frees
   (cli.keep_freed_memory), so each page of the peak faults once. 0.6 ms a MiB on a
-  virtual machine that backs its pages on demand: 2 s of the 9 s of
+  virtual machine that backs its pages on demand: 3 s of the 10 s of
   ``gradcheck residual --d 6000``.
 
 The fallback (--directions 4 and a stratified sample) is counted the same way: its
