@@ -56,12 +56,16 @@ def _entries(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     opposite signs cancel along a direction only where their sizes match too, one time in
     2 LEAST (with ±1 entries one time in two: a gradient scattered to the wrong index, +g
     at one and −g at the other, passed 4 sign directions one time in 16). Each product
-    with it is float64's, a byte an entry held."""
-    v = rng.integers(0, 2 * LEAST, shape, dtype=np.int8)
-    negative = v >= LEAST
-    v &= LEAST - 1
+    with it is float64's, a byte an entry held. From one random byte an entry: its low
+    bits the size, its top bit the sign (20 ms at 16 M entries; integers below 128
+    drawn as int8 and negated where, 200 ms)."""
+    drawn = rng.integers(0, 256, shape, dtype=np.uint8)
+    v = (drawn & (LEAST - 1)).view(np.int8)
     v += LEAST
-    np.negative(v, out=v, where=negative)
+    sign = (drawn >> 7).view(np.int8)  # (0 or 1: then 1 or −1)
+    sign *= -2
+    sign += 1
+    v *= sign
     return v
 
 
