@@ -18,8 +18,7 @@ model files and generated ones):
   two jittered checks): PASSES backwards, LONGDOUBLE_PASSES of them in extended
   precision;
 - ``arrays``: the verdict's elementwise work (bounds, comparison, resolution,
-  rounding), ARRAY_PASSES passes over every checked entry.
-
+  rounding), ARRAY_PASSES passes over every checked entry;
 - ``fresh``: the memory a check holds at its peak (held_bytes, below) touched once,
   at the seconds a byte of memory the process never touched costs (timed on a fresh
   mapping of FRESH_PROBE bytes): the command line's heap keeps what it frees

@@ -306,7 +306,7 @@ def _rounded_at(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarra
 
 
 def _both_sides(
-    model: Model, env: Values, name: str, theta: np.ndarray, bad: np.ndarray
+    model: Model, env: Values, name: str, theta: np.ndarray, bad: np.ndarray, mirror: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The complex step at the failing entries moved by ±KINK_BESIDE |θ_i| (by
     ±KINK_BESIDE where θ_i = 0, on the unit scale the kink test's steps take there):
@@ -324,7 +324,8 @@ def _both_sides(
     log1p's 1 + z, whose ulp is far above the move), the sides agree whatever lies at
     θ_i; where it moves the loss off a near fit (a tie of two leaves whose jump, 2e-12,
     is far below what a move of 1e-10 |θ_i| adds), they drift. Wherever they show no
-    jump, the complex step at θ_i by +ih and by −ih decides (_mirrored)."""
+    jump, the complex step at θ_i by +ih and by −ih decides (_mirrored; not with
+    ``mirror`` False, for a caller that takes it over more entries itself)."""
     beside = bad & np.isfinite(theta)
     flat = np.full((2, 2, bad.size), np.nan)  # (near, far) × (left, right) × entries
     if beside.any():
@@ -351,7 +352,7 @@ def _both_sides(
         change = np.maximum(np.abs(far_left - left), np.abs(far_right - right))
     slack = 2 * change / (KINK_FAR - 1) + DIFFERENCE_ROUNDOFF * EPS * size
     left, right = np.where(jump, left, np.nan), np.where(jump, right, np.nan)
-    tied = _mirrored(model, env, name, beside & ~jump)
+    tied = _mirrored(model, env, name, beside & ~jump & mirror)
     slack = np.where(np.isnan(tied.left), slack, tied.slack)
     return seen, np.fmax(left, tied.left), np.fmax(right, tied.right), slack
 
@@ -384,9 +385,8 @@ def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
         return Mirrored(none, none, none)
     left, right = flat.reshape((2,) + at.shape)
     slack = DIFFERENCE_ROUNDOFF * EPS * np.maximum(np.abs(left), np.abs(right))
-    with np.errstate(invalid="ignore"):
-        differ = np.abs(right - left) > slack
-    return Mirrored(np.where(differ, left, np.nan), np.where(differ, right, np.nan), slack)
+    apart = differ(left, right)  # (by more than that slack)
+    return Mirrored(np.where(apart, left, np.nan), np.where(apart, right, np.nan), slack)
 
 
 class Across(NamedTuple):
@@ -427,9 +427,10 @@ def _smooth_across(
     if settings.check.dtype != "float64" or not complex_safe(model, env):
         return nothing
     theta = np.abs(np.asarray(env[p.id], dtype=float))
-    seen, left, _, _ = _both_sides(model, env, p.id, theta, at)
-    tied = _mirrored(model, env, p.id, at | failing)
-    return Across(at & seen & np.isnan(left), tied.left, tied.right, tied.slack)
+    seen, left, _, _ = _both_sides(model, env, p.id, theta, at, mirror=False)
+    tied = _mirrored(model, env, p.id, at | failing)  # (a tie is no smooth loss either)
+    smooth = at & seen & np.isnan(left) & np.isnan(tied.left)
+    return Across(smooth, tied.left, tied.right, tied.slack)
 
 
 def _on_a_branch(
