@@ -5,6 +5,9 @@ can honestly promise for each entry, from this tensor's numbers only. With --rto
 (and for the central and forward engines) the classic bound of compare.py applies.
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 from gradcheck_cli.engine.compare import entry_bound
@@ -30,6 +33,17 @@ def classic(method: str, tol: Tolerance | None) -> Tolerance:
     return tol if tol is not None else Tolerance(rtol=engine(method).rtol)
 
 
+@dataclass(frozen=True)
+class Sampled:
+    """θ of the whole tensor, and the flat entries ``at`` (a sample's) per_entry bounds
+    alone: in arrays the sample's size, the same bound those entries get from the whole
+    tensor's (max|N| where N holds the sample's values and A's elsewhere; the step of a
+    θ_i = 0 from the rest of θ)."""
+
+    theta: np.ndarray | float
+    at: np.ndarray
+
+
 def per_entry(
     method: str,
     tol: Tolerance | None,
@@ -38,33 +52,77 @@ def per_entry(
     error: np.ndarray | None,
     rounding: np.ndarray | None,
     dtype: str = DTYPE,
-    theta: np.ndarray | float | None = None,
+    theta: np.ndarray | float | Sampled | None = None,
 ) -> np.ndarray:
     """The bound for every entry of one tensor (shapes already equal, values finite).
 
     ``rounding``: ρ, A's own rounding per entry (verdict.analytic_rounding), or None;
-    ``theta``: the values differentiated (for the complex step's underflow)."""
+    ``theta``: the values differentiated (for the complex step's underflow); Sampled:
+    A, N and ``error`` the whole tensor's, ``rounding`` at the sample's entries already
+    (verdict.Pending.rho_at), the bound at those entries returned."""
+    scale, tensor = None, None
+    if isinstance(theta, Sampled):
+        A, N, error, scale, tensor, theta = _sampled(method, tol, A, N, error, dtype, theta)
+    assert not isinstance(theta, Sampled)
     if not uses_estimates(method, tol):
-        return entry_bound(A, N, classic(method, tol))[2]
+        return entry_bound(A, N, classic(method, tol), scale)[2]
     p = POLICY[dtype]
     # in place where the result is ours (a leaf of 4 M entries: each new array costs)
-    absN = np.abs(N)
-    scale = float(absN.max()) if N.size else 0.0
     bound = np.array(A, dtype=np.float64)  # (a copy: an array even for a 0-d A)
     np.abs(bound, out=bound)
-    np.maximum(bound, absN, out=bound)  # max(|A_i|, |N_i|)
+    if N is A:  # (a directional check's: max(|A_i|, |N_i|) is |A_i|, no copy of N)
+        largest = float(bound.max()) if N.size else 0.0
+    else:
+        absN = np.abs(N)
+        largest = float(absN.max()) if N.size else 0.0
+        np.maximum(bound, absN, out=bound)  # max(|A_i|, |N_i|)
+        del absN
+    scale = largest if scale is None else scale
     scale_eps = engine(method).bound_scale
     k = 1.0 if scale_eps == 1.0 or dtype != "float64" else 1.0 / scale_eps
     bound *= p.entry
     bound += p.tensor * scale
     bound *= k * p.eps
     if engine(method).complex and theta is not None:  # Im f(θ + ih) underflows: subnormal
-        bound = _plus(bound, _underflow(theta, bound))
+        bound = _plus(bound, _underflow(theta, bound, tensor))
     if rounding is not None:
         bound = _plus(bound, p.rounding * rounding)
     if error is not None:
         bound = _plus(bound, p.est * np.where(np.isfinite(error), error, np.inf))
     return bound
+
+
+def _sampled(
+    method: str,
+    tol: Tolerance | None,
+    A: np.ndarray,
+    N: np.ndarray,
+    error: np.ndarray | None,
+    dtype: str,
+    sample: Sampled,
+) -> tuple[Any, Any, Any, float | None, np.ndarray | None, Any]:
+    """(A, N, error, scale, tensor, θ) for per_entry at a sample's entries: the arrays
+    taken there, and what the whole tensor decides (scale None where it is not used)."""
+    at, shape = sample.at, np.shape(A)
+    A_at, N_at = taken(A, at, shape), taken(N, at, shape)
+    scale = None
+    classic_bound = not uses_estimates(method, tol)
+    if classic_bound or POLICY[dtype].tensor != 0:
+        size = np.abs(np.ravel(A))
+        if not classic_bound:  # max|N|: the sample's N, A elsewhere
+            size[at] = 0.0
+        scale = max(float(size.max(initial=0.0)), float(np.abs(N_at).max(initial=0.0)))
+    whole = np.asarray(sample.theta, dtype=np.float64)
+    tensor = whole if whole.ndim else None
+    return A_at, N_at, taken(error, at, shape), scale, tensor, taken(whole, at, shape)
+
+
+def taken(x: Any, at: np.ndarray, shape: tuple[int, ...]) -> Any:
+    """x at the flat entries ``at`` of an array of ``shape`` (x broadcast to it, not
+    copied); None or a number as it is."""
+    if x is None or np.ndim(x) == 0:
+        return x
+    return np.broadcast_to(x, shape)[np.unravel_index(at, shape)]
 
 
 def _plus(bound: np.ndarray, term: np.ndarray | None) -> np.ndarray:
@@ -78,18 +136,26 @@ def _plus(bound: np.ndarray, term: np.ndarray | None) -> np.ndarray:
     return bound
 
 
-def _underflow(theta: np.ndarray | float, bound: np.ndarray) -> np.ndarray | None:
+def _underflow(
+    theta: np.ndarray | float, bound: np.ndarray, tensor: np.ndarray | None = None
+) -> np.ndarray | None:
     """UNDERFLOW / h_i, the complex step's subnormal floor; None where even its largest
     is below 2⁻⁵⁴ of the smallest bound (adding it would change no bit: the common case,
     found without the steps of every entry)."""
-    a = np.abs(np.asarray(theta, dtype=np.float64))
+    a = np.asarray(theta, dtype=np.float64)
     if a.size and bound.size and np.broadcast_shapes(bound.shape, a.shape) == bound.shape:
-        smallest = float(a.min())
+        smallest = _least_abs(a)
         if smallest > 0 and np.isfinite(smallest):
             top = UNDERFLOW / (COMPLEX_STEP * min(max(smallest, 1e-280), 1.0))
             if top <= float(bound.min()) * 2.0**-54:
                 return None
-    return UNDERFLOW / complex_steps(theta)
+    return UNDERFLOW / complex_steps(theta, tensor)
+
+
+def _least_abs(a: np.ndarray, chunk: int = 2**20) -> float:
+    """min |a_i| (NaN if any is), a chunk at a time: no copy of a leaf of 64 M entries."""
+    flat = np.ravel(a)
+    return float(np.min([np.abs(flat[k : k + chunk]).min() for k in range(0, flat.size, chunk)]))
 
 
 def loss_floor(theta: np.ndarray, loss: float, dtype: str = DTYPE) -> np.ndarray:

@@ -33,10 +33,11 @@ def _first_bad(mask: np.ndarray) -> tuple[int, ...]:
 
 
 def entry_bound(
-    analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance
+    analytic: np.ndarray, numeric: np.ndarray, tol: Tolerance, scale: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(err, denominator, bound) for every entry, as in the module's formula."""
-    err, denom = _err_denom(analytic, numeric, tol)
+    """(err, denominator, bound) for every entry, as in the module's formula (``scale``:
+    max(|A|, |N|) of the whole tensor, where these are some of its entries)."""
+    err, denom = _err_denom(analytic, numeric, tol, scale)
     return err, denom, np.asarray(tol.atol + tol.rtol * denom)
 
 

@@ -46,7 +46,10 @@ def carrying(A: np.ndarray, N: np.ndarray, counted: np.ndarray) -> np.ndarray:
 
 def _carrying(size: np.ndarray, counted: np.ndarray) -> np.ndarray:
     """carrying(), from size = max(|A_i|, |N_i|)."""
-    top = float(np.max(size, where=counted, initial=0.0)) if counted.any() else 0.0
+    if counted.all():  # (a masked reduction costs several plain ones)
+        top = float(size.max(initial=0.0))
+    else:
+        top = float(np.max(size, where=counted, initial=0.0)) if counted.any() else 0.0
     return counted & (size >= CARRY * top) & (size > 0)
 
 
@@ -63,14 +66,19 @@ def resolution(
     one is unresolved. ``at``: the tensor's index of a flat index of A (a sample's
     entries), by default A's own."""
     size = np.asarray(np.abs(A), dtype=np.result_type(A, N))  # (ours: changed in place)
-    absN = np.asarray(np.abs(N))  # (ours too: max(|A|, |N|) in place, which is |N| where A = 0)
-    same = absN.shape == size.shape and absN.dtype == size.dtype and absN.ndim > 0
-    top = np.maximum(size, absN, out=absN if same else None)
-    live = _carrying(top, counted)
-    if not live.any():  # nothing to resolve: every entry's bound decides alone
-        return None, None, None
-    np.copyto(size, top, where=A == 0)  # |A_i|, or |N_i| where A_i = 0
-    del top, absN
+    if N is A:  # (a directional check's: max(|A|, |N|) is |A|)
+        live = _carrying(size, counted)
+        if not live.any():
+            return None, None, None
+    else:
+        absN = np.asarray(np.abs(N))  # (ours too: max(|A|, |N|) in place: |N| where A = 0)
+        same = absN.shape == size.shape and absN.dtype == size.dtype and absN.ndim > 0
+        top = np.maximum(size, absN, out=absN if same else None)
+        live = _carrying(top, counted)
+        if not live.any():  # nothing to resolve: every entry's bound decides alone
+            return None, None, None
+        np.copyto(size, top, where=A == 0)  # |A_i|, or |N_i| where A_i = 0
+        del top, absN
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if np.shape(bound) == size.shape:  # (in place: size is ours)
             res = np.divide(bound, size, out=size, where=live)

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from gradcheck_cli.engine.bounds import classic, loss_floor, per_entry, uses_estimates
+from gradcheck_cli.engine.bounds import (
+    Sampled,
+    classic,
+    loss_floor,
+    per_entry,
+    taken,
+    uses_estimates,
+)
 from gradcheck_cli.engine.compare import compare
 from gradcheck_cli.engine.decide import carrying, unresolved
 from gradcheck_cli.engine.engines import DEFAULT_REL_STEP, RICHARDSON_FIRST_STEP, engine
@@ -575,8 +582,28 @@ class Pending:
     def rho(self) -> np.ndarray | None:
         """ρ = |A_ext − A| + Δ: A's own rounding and what its formula makes of the forward
         values' rounding, both measured per entry, or None (bounds.py)."""
+        return self.rho_at(None)
+
+    def rho_at(self, at: np.ndarray | None) -> np.ndarray | None:
+        """ρ at the flat entries ``at`` of the row (bounds.per_entry_at), or everywhere."""
         parts = [a for a in (self.rounding, self.moved) if a is not None]
-        return None if not parts else sum(np.abs(a) for a in parts)  # type: ignore[return-value]
+        if not parts:
+            return None
+        if at is not None:
+            assert self.analytic is not None
+            parts = [taken(a, at, np.shape(self.analytic)) for a in parts]
+        out = np.abs(parts[0])
+        for a in parts[1:]:
+            out = out + np.abs(a) if out.shape != np.shape(a) else _add_abs(out, a)
+        return out
+
+
+def _add_abs(out: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """out += |a|, in place where the dtypes allow."""
+    if np.result_type(out, a) != out.dtype:
+        return out + np.abs(a)
+    out += np.abs(a)
+    return out
 
 
 def _analytic_all(
@@ -634,7 +661,10 @@ def analytic_rounding(
             and k in ext
             and ext[k].shape == A.shape
         ):
-            out[k] = _finite((ext[k] - A).astype(np.float64))
+            # (in extended precision, rounded to float64 chunk by chunk as numpy casts
+            # into out=: no array of the difference in 80 bits)
+            gap = np.subtract(ext[k], A, out=np.empty(A.shape), casting="same_kind")
+            out[k] = _finite(gap)
     return out
 
 
@@ -796,13 +826,20 @@ def forward_rounding(
     compared = sampled_mask(p)  # (the budget's sample: only its entries are compared,
     # and only there is Δ measured, in arrays the sample's size)
     at = None if compared is None else np.flatnonzero(compared)
-    N = der.value if compared is None else np.where(compared, der.value, A)
-    base = per_entry(
-        method, settings.tolerance, A, N, der.error, p.rho, settings.check.dtype, theta
+    del compared
+    base = per_entry(  # (a sample: its entries alone, in arrays the sample's size)
+        method,
+        settings.tolerance,
+        A,
+        der.value,
+        der.error,
+        p.rho_at(at),
+        settings.check.dtype,
+        theta if at is None else Sampled(theta, at),
     )
-    limit = _taken_at(MOVED_MATTERS * _finite(base, posinf=np.inf), at)
+    limit = MOVED_MATTERS * _finite(base, posinf=np.inf)
     del base
-    A_c, N_c = _taken_at(A, at), _taken_at(N, at)
+    A_c, N_c = _taken_at(A, at), _taken_at(der.value, at)
     delta, own = np.zeros(A_c.shape), np.empty(A_c.shape)  # (own: each draw's, in place)
     for draw, at_draw in enumerate(moved):
         a_moved = at_draw.get(p.id)
