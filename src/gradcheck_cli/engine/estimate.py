@@ -14,7 +14,7 @@ model files and generated ones):
 - ``numeric``: Σ over tensors of CALLS × a call's own cost + entries × seconds an
   entry (over the workers, where they start: workers.py);
 - ``passes``: the backward passes the verdict makes besides the numeric reference (A,
-  A again in 80-bit extended precision, A at two ulp-moved forwards, the second look's
+  A again in 80-bit extended precision, A at three ulp-moved forwards, the second look's
   two jittered checks): PASSES backwards, LONGDOUBLE_PASSES of them in extended
   precision;
 - ``arrays``: the verdict's elementwise work (bounds, comparison, resolution,
@@ -29,7 +29,7 @@ model files and generated ones):
 The fallback (--directions 4 and a stratified sample) is counted the same way: its
 directions, and the sample's verdict over arrays the size of each tensor, read every
 entry FALLBACK_PASSES times; each sampled entry's numeric reference is taken
-SAMPLE_CALLS times (the sample's, and verdict.forward_rounding's at the two ulp-moved
+SAMPLE_CALLS times (the sample's, and verdict.forward_rounding's at the three ulp-moved
 forwards: there every sampled entry whose A moves), and costs SAMPLE_EACH besides.
 
 Bytes: each checked entry is held, at the verdict's peak, as about HELD_PER_ENTRY
@@ -58,12 +58,12 @@ PROBE_SECONDS = 0.03  # a tensor's probe grows until its last step adds this lon
 PROBE_MOST = 0.5  # ... or one probe takes this many seconds, or it covers the tensor
 PROBE_START = 4096  # the first probe: this fraction of a tensor's entries (or 1)
 CALLS = 3  # numeric references a check makes of each tensor (the second look's too)
-PASSES = 8  # float64 backward passes a check makes besides its numeric reference
+PASSES = 9  # float64 backward passes a check makes besides its numeric reference
 LONGDOUBLE_PASSES = 2  # ... and in 80-bit extended precision (A_ext; exact values)
 LONGDOUBLE_COST = 10.0  # an extended-precision backward, in float64 backwards (measured)
 ARRAY_PASSES = 80  # the verdict's passes over every checked entry, every-entry check
 FALLBACK_PASSES = 64  # ... and the fallback's (directions, the sample's verdict; wall time)
-SAMPLE_CALLS = 3  # numeric references of each sampled entry (forward_rounding's two)
+SAMPLE_CALLS = 4  # numeric references of each sampled entry (forward_rounding's three)
 SAMPLE_EACH = 2e-6  # seconds a sampled entry costs the fallback besides its references
 UNIT_ENTRIES = 2**22  # entries the unit array pass is timed on, at most (32 MiB arrays)
 DENSE_CHUNK = 4  # a chunk of copies turned dense holds this many times its bytes (measured)

@@ -717,9 +717,17 @@ def _rounded(
     return np.asarray(A, dtype=float) - N
 
 
+MOVED_DRAWS = 3  # ulp-moved forwards A is computed at (moved_backwards) ...
+TOWARD_80_BITS = 2  # ... this one moved by the signs of the rounding each value carries
+
+
 def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np.ndarray]:
     """``env`` with its rounded values moved by 1 to 4 units in the last place, at random:
-    the computed values' entries that were rounded. Leaves (parameters, labels, masks),
+    the computed values' entries that were rounded. Draw TOWARD_80_BITS moves each by
+    twice the rounding it carries, in its own sign (past the value in 80 bits): the
+    rounding of a row's mean shifts each x − mean(x) of the row the same way, which
+    moves of random signs cancel in the row's sums (a layer norm's x̄ over rows near 100
+    moved by 2.2 times what they measured). Leaves (parameters, labels, masks),
     an exact 0 (a relu's dead unit) and values computed exactly (_exact_values) carry no
     rounding, and moving them would flip a decision the forward or backward makes on them
     (x != 0, y == 1, y.astype(int), x == max(x)), which is no rounding at all."""
@@ -736,7 +744,10 @@ def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np
             keep |= exact[name]
         step = np.spacing(np.abs(v).astype(spacing_dtype)).astype(float)
         if dtype == "float64" and name in carried and carried[name].shape == v.shape:
-            step = np.fmax(step, carried[name])  # (a difference's: its operands' ulps)
+            gap = carried[name]
+            step = np.fmax(step, np.abs(gap))  # (a difference's: its operands' ulps)
+            if draw == TOWARD_80_BITS:  # (twice the rounding, past the 80-bit value)
+                k = np.where(gap != 0, 2 * np.sign(gap), k)
         return np.where(keep, v, v + k * step)
 
     return {
@@ -749,7 +760,7 @@ _EXACT: dict[str, tuple] = {}  # "last": (model, env, masks, carried rounding)
 
 
 def _carried_rounding(model: Model, env: Values) -> dict[str, np.ndarray]:
-    """Per computed value, the rounding it carries, measured: |v − v in 80 bits| from
+    """Per computed value, the rounding it carries, measured: v in 80 bits − v from
     the same leaves (_exact_values computes both). A value is rounded by more than its
     own ulps where it is the difference of larger ones (x − mean(x) over a near-constant
     row: 1e-4 that carries the ulps of 3, 2e-12 of itself), and a formula that divides
@@ -772,7 +783,7 @@ def _exact_values(model: Model, env: Values) -> dict[str, np.ndarray]:
     if last is not None and last[0] is model and last[1] is env:
         return last[2]
     masks: dict = {}
-    carried: dict = {}  # (|v − v in 80 bits|: _carried_rounding)
+    carried: dict = {}  # (v in 80 bits − v: _carried_rounding)
     if np.finfo(np.longdouble).nmant == 63:
         leaves = as_dtype({leaf.name: env[leaf.name] for leaf in model.leaves}, np.longdouble)
         nudged = {k: v * (1 + np.longdouble(2.0**-58)) for k, v in leaves.items()}
@@ -793,7 +804,7 @@ def _exact_values(model: Model, env: Values) -> dict[str, np.ndarray]:
                 wide = np.asarray(v64, dtype=np.longdouble)
                 masks[name] = (v == wide) & (w != v)
                 with np.errstate(all="ignore"):
-                    gap = np.abs(wide - v).astype(np.float64)
+                    gap = (v - wide).astype(np.float64)  # (signed: toward 80 bits)
                 carried[name] = np.where(np.isfinite(gap), gap, 0.0)
     _EXACT["last"] = (model, env, masks, carried)
     return masks
@@ -875,7 +886,7 @@ def _finite(x: np.ndarray, **replace_with: Any) -> np.ndarray:
 
 
 def moved_backwards(
-    model: Model, env: Values, jacobians: list[Jacobian], dtype: str, draws: int = 2
+    model: Model, env: Values, jacobians: list[Jacobian], dtype: str, draws: int = MOVED_DRAWS
 ) -> list[dict[str, Any]]:
     """Every adjoint and Jacobian at ``draws`` ulp-moved forwards (forward_rounding), the
     ulps those of ``dtype`` (float32's for a float32 check: y − t of a near fit rounds
