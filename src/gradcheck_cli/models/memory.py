@@ -4,7 +4,7 @@ files, layer pairs): measured against whole processes' peak resident set
 (benchmarks/estimates.py)."""
 
 HELD_PER_ENTRY = 15  # float64 arrays per checked entry at a check's peak
-HELD_FALLBACK = 14  # ... where it checks by directions and a sample (the budget's fallback)
+HELD_FALLBACK = 12  # ... where it checks by directions and a sample (the budget's fallback)
 BASE_BYTES = 44 * 2**20  # the interpreter, numpy, rich and gradcheck: 44 MiB at d = 8
 
 
