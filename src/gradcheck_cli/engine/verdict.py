@@ -730,7 +730,9 @@ def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np
     moved by 2.2 times what they measured). Leaves (parameters, labels, masks),
     an exact 0 (a relu's dead unit) and values computed exactly (_exact_values) carry no
     rounding, and moving them would flip a decision the forward or backward makes on them
-    (x != 0, y == 1, y.astype(int), x == max(x)), which is no rounding at all."""
+    (x != 0, y == 1, y.astype(int), x == max(x)), which is no rounding at all. A 0 that
+    is not 0 in 80 bits is rounded (x − c where x rounds to c: a near fit's residual of
+    6e-9) and moves by what it carries."""
     rng = np.random.default_rng([draw, 99])
     leaves = {leaf.name for leaf in model.leaves}
     exact, carried = _exact_values(model, env), _carried_rounding(model, env)
@@ -739,16 +741,17 @@ def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np
     def move(name: str, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=float)
         k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
-        keep = (v == 0) | ~np.isfinite(v)
+        zero, keep = v == 0, ~np.isfinite(v)
         if name in exact and exact[name].shape == v.shape:
             keep |= exact[name]
         step = np.spacing(np.abs(v).astype(spacing_dtype)).astype(float)
         if dtype == "float64" and name in carried and carried[name].shape == v.shape:
             gap = carried[name]
             step = np.fmax(step, np.abs(gap))  # (a difference's: its operands' ulps)
+            zero &= gap == 0  # (a 0 that is not 0 in 80 bits: a cancellation, rounded)
             if draw == TOWARD_80_BITS:  # (twice the rounding, past the 80-bit value)
                 k = np.where(gap != 0, 2 * np.sign(gap), k)
-        return np.where(keep, v, v + k * step)
+        return np.where(keep | zero, v, v + k * step)
 
     return {
         n: move(n, v) if n not in leaves and np.size(v) and np.asarray(v).dtype.kind == "f" else v
