@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck_cli.engine.compare import entry_bound
+from gradcheck_cli.engine.compare import entry_bound, taken
 from gradcheck_cli.engine.engines import COMPLEX_STEP, engine
 from gradcheck_cli.engine.numeric import complex_steps
 from gradcheck_cli.engine.policy import CLASSIC_ROUNDOFF, POLICY
@@ -70,14 +70,12 @@ def per_entry(
     # in place where the result is ours (a leaf of 4 M entries: each new array costs)
     bound = np.array(A, dtype=np.float64)  # (a copy: an array even for a 0-d A)
     np.abs(bound, out=bound)
-    if N is A:  # (a directional check's: max(|A_i|, |N_i|) is |A_i|, no copy of N)
-        largest = float(bound.max()) if N.size else 0.0
-    else:
-        absN = np.abs(N)
-        largest = float(absN.max()) if N.size else 0.0
+    absN = None if N is A else np.abs(N)  # (a directional check's N is A: no copy)
+    if absN is not None:
         np.maximum(bound, absN, out=bound)  # max(|A_i|, |N_i|)
-        del absN
-    scale = largest if scale is None else scale
+    if scale is None:  # max|N| (|A| where N is A)
+        scale = float((bound if absN is None else absN).max()) if N.size else 0.0
+    del absN
     scale_eps = engine(method).bound_scale
     k = 1.0 if scale_eps == 1.0 or dtype != "float64" else 1.0 / scale_eps
     bound *= p.entry
@@ -115,14 +113,6 @@ def _sampled(
     whole = np.asarray(sample.theta, dtype=np.float64)
     tensor = whole if whole.ndim else None
     return A_at, N_at, taken(error, at, shape), scale, tensor, taken(whole, at, shape)
-
-
-def taken(x: Any, at: np.ndarray, shape: tuple[int, ...]) -> Any:
-    """x at the flat entries ``at`` of an array of ``shape`` (x broadcast to it, not
-    copied); None or a number as it is."""
-    if x is None or np.ndim(x) == 0:
-        return x
-    return np.broadcast_to(x, shape)[np.unravel_index(at, shape)]
 
 
 def _plus(bound: np.ndarray, term: np.ndarray | None) -> np.ndarray:

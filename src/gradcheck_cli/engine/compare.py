@@ -122,7 +122,7 @@ def compare(
     if sampled is not None and checked <= size // 2 and whole:
         flat = np.flatnonzero(sampled)  # (a sample: compared where it was taken, in no
         # array the tensor's size; the floor's scale is still the whole tensor's)
-        scale = max(_abs_max(A), _abs_max(numeric.ravel()[flat]))
+        scale = max(abs_max(A), abs_max(numeric.ravel()[flat]))
         A, numeric, kink, bound = _taken(flat, shape, A, numeric, kink, bound)
         sides = None if sides is None else sides.taken(flat)
         sampled = None
@@ -173,15 +173,27 @@ def compare(
     )
 
 
-def _abs_max(a: np.ndarray) -> float:
+def abs_max(a: np.ndarray) -> float:
     """max |a| (0 for an empty array), with no array of a's size made."""
     return max(float(a.max()), -float(a.min())) if a.size else 0.0
+
+
+def taken(x: Any, at: np.ndarray | None, shape: tuple[int, ...]) -> Any:
+    """x at the flat entries ``at`` of an array of ``shape`` (x of another shape broadcast
+    to it, not copied); x itself where ``at`` is None, and None or a number as it is."""
+    if at is None or x is None:
+        return x
+    if np.shape(x) == shape:
+        return np.ravel(x)[at]
+    if np.ndim(x) == 0:
+        return x
+    return np.broadcast_to(x, shape)[np.unravel_index(at, shape)]
 
 
 def _taken(flat: np.ndarray, shape: tuple[int, ...], *arrays: Any) -> list[Any]:
     """Each of ``arrays`` that has the tensor's shape at the flat entries ``flat`` only
     (the others, None or a 0-d bound, as they are)."""
-    return [a.ravel()[flat] if np.shape(a) == shape and a is not None else a for a in arrays]
+    return [taken(a, flat, shape) if np.shape(a) == shape else a for a in arrays]
 
 
 def _at_kinks(

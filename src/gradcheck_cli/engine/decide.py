@@ -66,19 +66,18 @@ def resolution(
     one is unresolved. ``at``: the tensor's index of a flat index of A (a sample's
     entries), by default A's own."""
     size = np.asarray(np.abs(A), dtype=np.result_type(A, N))  # (ours: changed in place)
-    if N is A:  # (a directional check's: max(|A|, |N|) is |A|)
-        live = _carrying(size, counted)
-        if not live.any():
-            return None, None, None
-    else:
+    top = size  # max(|A|, |N|): |A| where N is A (a directional check's)
+    if N is not A:
         absN = np.asarray(np.abs(N))  # (ours too: max(|A|, |N|) in place: |N| where A = 0)
         same = absN.shape == size.shape and absN.dtype == size.dtype and absN.ndim > 0
         top = np.maximum(size, absN, out=absN if same else None)
-        live = _carrying(top, counted)
-        if not live.any():  # nothing to resolve: every entry's bound decides alone
-            return None, None, None
+        del absN
+    live = _carrying(top, counted)
+    if not live.any():  # nothing to resolve: every entry's bound decides alone
+        return None, None, None
+    if top is not size:
         np.copyto(size, top, where=A == 0)  # |A_i|, or |N_i| where A_i = 0
-        del top, absN
+    del top
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if np.shape(bound) == size.shape:  # (in place: size is ours)
             res = np.divide(bound, size, out=size, where=live)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gradcheck_cli.engine.bounds import per_entry
+from gradcheck_cli.engine.compare import abs_max
 from gradcheck_cli.engine.decide import resolution, row_status, weak_reason
 from gradcheck_cli.engine.engines import COMPLEX_STEP, RICHARDSON_REL_STEP, engine
 from gradcheck_cli.engine.policy import (
@@ -132,11 +133,6 @@ def _derivative_along(
     return np.array(out), np.array(est)
 
 
-def _largest(A: np.ndarray) -> float:
-    """max |A_i| (0 where A is empty), without a copy of A."""
-    return float(max(np.max(A, initial=0.0), -np.min(A, initial=0.0)))
-
-
 CHUNK = 2**20  # entries a directional sum takes at a time (its products stay in cache)
 
 
@@ -207,7 +203,7 @@ def _bound(
             + policy.est * estimate
         )
     else:  # A's rounding unmeasured: up to eps · max|A| in any entry of this tensor
-        spread_all = _largest(A) * _norms(None, V)
+        spread_all = abs_max(A) * _norms(None, V)
         bound = (
             policy.directional_worst * EPS * (terms + spread_all + np.abs(numeric))
             + rho
@@ -358,9 +354,10 @@ def directional_verdict(
         # (an empty tensor has no direction; a non-finite entry, no derivative to sum)
         return _entry_by_entry(model, env, p, method, settings, None)
     A = A.astype(float, copy=False)
-    rho = _own_move(A, p.id, p.moved_at)
-    if p.rho is not None:
-        rho = p.rho if rho is None else np.add(rho, p.rho, out=rho)
+    rho, measured = _own_move(A, p.id, p.moved_at), p.rho  # (p.rho: a new array each time)
+    if measured is not None:
+        rho = measured if rho is None else np.add(rho, measured, out=rho)
+    del measured
     entry = per_entry(
         method, settings.tolerance, A, A, None, rho, settings.check.dtype, np.asarray(env[p.id])
     )

@@ -12,15 +12,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from gradcheck_cli.engine.bounds import (
-    Sampled,
-    classic,
-    loss_floor,
-    per_entry,
-    taken,
-    uses_estimates,
-)
-from gradcheck_cli.engine.compare import compare
+from gradcheck_cli.engine.bounds import Sampled, classic, loss_floor, per_entry, uses_estimates
+from gradcheck_cli.engine.compare import compare, taken
 from gradcheck_cli.engine.decide import carrying, unresolved
 from gradcheck_cli.engine.engines import DEFAULT_REL_STEP, RICHARDSON_FIRST_STEP, engine
 from gradcheck_cli.engine.numeric import (
@@ -585,22 +578,20 @@ class Pending:
         return self.rho_at(None)
 
     def rho_at(self, at: np.ndarray | None) -> np.ndarray | None:
-        """ρ at the flat entries ``at`` of the row (bounds.per_entry_at), or everywhere."""
-        parts = [a for a in (self.rounding, self.moved) if a is not None]
+        """ρ at the flat entries ``at`` of the row (bounds.Sampled), or everywhere."""
+        shape = np.shape(self.analytic)
+        parts = [taken(a, at, shape) for a in (self.rounding, self.moved) if a is not None]
         if not parts:
             return None
-        if at is not None:
-            assert self.analytic is not None
-            parts = [taken(a, at, np.shape(self.analytic)) for a in parts]
         out = np.abs(parts[0])
         for a in parts[1:]:
-            out = out + np.abs(a) if out.shape != np.shape(a) else _add_abs(out, a)
+            out = _add_abs(out, a)
         return out
 
 
 def _add_abs(out: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """out += |a|, in place where the dtypes allow."""
-    if np.result_type(out, a) != out.dtype:
+    """out + |a|, into out where its shape and dtype hold the sum."""
+    if np.shape(a) != out.shape or np.result_type(out, a) != out.dtype:
         return out + np.abs(a)
     out += np.abs(a)
     return out
@@ -853,13 +844,13 @@ def forward_rounding(
     )
     limit = MOVED_MATTERS * _finite(base, posinf=np.inf)
     del base
-    A_c, N_c = _taken_at(A, at), _taken_at(der.value, at)
+    A_c, N_c = taken(A, at, A.shape), taken(der.value, at, A.shape)
     delta, own = np.zeros(A_c.shape), np.empty(A_c.shape)  # (own: each draw's, in place)
     for draw, at_draw in enumerate(moved):
         a_moved = at_draw.get(p.id)
         if not isinstance(a_moved, np.ndarray) or a_moved.shape != A.shape:
             continue
-        np.subtract(_taken_at(a_moved, at), A_c, out=own)  # |A moved − A|
+        np.subtract(taken(a_moved, at, A.shape), A_c, out=own)  # |A moved − A|
         np.abs(own, out=own)
         np.copyto(own, 0.0, where=~np.isfinite(own))
         matters = own * POLICY[REFERENCE].rounding > limit
@@ -876,11 +867,6 @@ def forward_rounding(
     whole = np.zeros(A.shape)
     whole.ravel()[at] = delta
     return whole
-
-
-def _taken_at(a: np.ndarray, at: np.ndarray | None) -> np.ndarray:
-    """a at the flat entries ``at`` (a sample's), or a itself where None."""
-    return a if at is None else a.ravel()[at]
 
 
 def _finite(x: np.ndarray, **replace_with: Any) -> np.ndarray:
