@@ -12,12 +12,12 @@ import atexit
 import contextlib
 import os
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
 from gradcheck_cli.errors import ConfigError, nearest
+from gradcheck_cli.records import frozen
 
 # kind -> (the folder under data/ and at the repository's root, the files' extension)
 KINDS = {"config": ("configs", ".toml"), "example": ("examples", ".py")}
@@ -30,7 +30,7 @@ _LAYER = "affine --shape x=4x5 --shape w=5x3 --shape b=3"
 _COMMANDS = {name: f"gradcheck layer {name} {_LAYER}" for name in ("layers", "layers_buggy")}
 
 
-@dataclass(frozen=True)
+@frozen
 class Bundled:
     name: str  # the file's name without its extension: what run and check accept
     kind: str  # "config" or "example"

@@ -6,11 +6,13 @@ of the package's at module level, so every stage may import them.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from gradcheck_cli.records import frozen
 
 if TYPE_CHECKING:  # (annotations only)
     from gradcheck_cli.engine.checking import Settings
@@ -53,7 +55,7 @@ def bar(name: str) -> str:
     return f"{name}_bar"
 
 
-@dataclass(frozen=True)
+@frozen
 class Tolerance:
     """The classic bound, |A − N| ≤ atol + rtol · max(|A|, |N|, floor · max|N|): used in
     place of the error estimates when --rtol or --atol is given (engine/bounds.py)."""
@@ -63,7 +65,7 @@ class Tolerance:
     floor: float = 1e-3
 
 
-@dataclass(frozen=True)
+@frozen
 class Comparison:
     """One row's verdict and what was measured to reach it: the worst entry, its error
     against the bound, the resolution, the kinks excused (engine/compare.py fills it in)."""
@@ -94,7 +96,7 @@ class Comparison:
     region: str | None = None  # A is the gradient of the region beside θ entered along this
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnosis:
     """What is wrong with a failing row (diagnose/): the rule's ``kind``, in words, and
     what it measured."""
@@ -104,7 +106,7 @@ class Diagnosis:
     detail: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class ForwardRow:
     """A row of the forward table: a leaf, an intermediate or the loss, and its shape."""
 
@@ -115,7 +117,7 @@ class ForwardRow:
     dims: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class GradientRow:
     """A row of the backward table: an adjoint (or a Jacobian), its formula and its
     Comparison; for a FAIL, the diagnosis."""
@@ -135,7 +137,7 @@ class GradientRow:
         return self.origin is not None
 
 
-@dataclass(frozen=True)
+@frozen
 class Report:
     """A whole check, as check() returns it and every format prints it: the model, the
     settings, the forward and backward rows, notes, and the arrays compared."""

@@ -10,7 +10,8 @@ math (`Q1) a) \\quad h = ...`) is taken off the math and kept as its label.
 """
 
 import re
-from dataclasses import dataclass
+
+from gradcheck_cli.records import frozen
 
 ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math")
 ROWED = ("align", "gather", "eqnarray", "aligned", "gathered", "split")
@@ -24,7 +25,7 @@ _LEAD = re.compile(r"(?:\s|\\label\{[^{}]*\})*")
 _ENV = re.compile(r"\\begin\{(" + "|".join(ENVIRONMENTS) + r")(\*?)\}")
 
 
-@dataclass(frozen=True)
+@frozen
 class Math:
     """One piece of math: its first line in the file, its text, and what precedes it."""
 
@@ -34,7 +35,7 @@ class Math:
     label: str = ""  # a label written at its start (Q1), a))
 
 
-@dataclass(frozen=True)
+@frozen
 class Marker:
     """A section marker: a heading, \\section, or a label such as Q2)."""
 
@@ -43,7 +44,7 @@ class Marker:
     level: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Document:
     path: str
     pieces: list[Math]

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from lark import Token, Tree
 
+from gradcheck_cli.records import frozen
+
 ACTIVATION_NAMES = {"G", "f", "g", "F", "\\phi", "\\varphi", "\\sigma"}
 FUNCTION_NAMES = {
     "\\exp": "exp",
@@ -40,7 +42,7 @@ class NotEvaluable(Exception):
     """Understood, but not a value gradcheck can compute (a Jacobian it does not have)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Val:
     """A translated expression: formula text, symbolic shape (rows, cols), free indices."""
 

@@ -2,17 +2,18 @@
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 
 import numpy as np
 
+from gradcheck_cli.records import frozen
 from gradcheck_cli.result import Diagnosis, Tolerance
 
 NONE = "no simple pattern"
 
 
-@dataclass(frozen=True)
+@frozen
 class Case:
     """One failing row, as the rules see it.
 
@@ -67,7 +68,7 @@ class Case:
         return {**self.values, **({self.own_name or "own": itself} if itself is not None else {})}
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     """One pattern: ``name`` is the ``kind`` it reports (its row in docs/diagnoses.md),
     ``test`` returns its Diagnosis where the pattern fits, else None."""

@@ -5,7 +5,6 @@ can honestly promise for each entry, from this tensor's numbers only. With --rto
 (and for the central and forward engines) the classic bound of compare.py applies.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ from gradcheck_cli.engine.engines import COMPLEX_STEP, engine
 from gradcheck_cli.engine.numeric import complex_steps
 from gradcheck_cli.engine.policy import CLASSIC_ROUNDOFF, POLICY
 from gradcheck_cli.options.declared import CheckOptions
+from gradcheck_cli.records import frozen
 from gradcheck_cli.result import Tolerance
 
 UNDERFLOW = 2.0**10 * float(np.finfo(np.float64).smallest_subnormal)  # ... on the way to L
@@ -33,7 +33,7 @@ def classic(method: str, tol: Tolerance | None) -> Tolerance:
     return tol if tol is not None else Tolerance(rtol=engine(method).rtol)
 
 
-@dataclass(frozen=True)
+@frozen
 class Sampled:
     """θ of the whole tensor, and the flat entries ``at`` (a sample's) per_entry bounds
     alone: in arrays the sample's size, the same bound those entries get from the whole

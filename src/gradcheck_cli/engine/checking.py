@@ -5,7 +5,7 @@ Jacobians by name and returns plain dataclasses. Never prints.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ from gradcheck_cli.options.declared import (
     ModelOptions,
 )
 from gradcheck_cli.options.size import parse_size
+from gradcheck_cli.records import frozen
 from gradcheck_cli.result import (
     FAIL,
     NOT_CHECKED,
@@ -50,7 +51,7 @@ from gradcheck_cli.result import (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Runtime:
     """What a check runs with that is not an option: the caller's, and the budget's."""
 
@@ -60,7 +61,7 @@ class Runtime:
     fill: float | None = None  # over the budget: this fraction of entries beside directions
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     """What the engine reads: the check's options and the model's (its seed) as
     options/declared.py declares them, read from there, and the Runtime. What is derived
@@ -136,7 +137,7 @@ def estimate_bytes(model: Model, fallback: bool = False) -> int:
     return held_bytes(model, fallback)
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+@frozen(eq=False)  # (eq=False: arrays: == by identity)
 class Checked:
     """A check before its diagnoses: the report (every row's verdict), and what the
     diagnoses need of the run (pipeline.run_check hands them on to diagnose/)."""

@@ -19,12 +19,12 @@ decide.py (the one place it is written).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gradcheck_cli.engine.decide import kink_bounds, resolution, row_status, weak_reason
+from gradcheck_cli.records import frozen
 from gradcheck_cli.result import FAIL, NOT_CHECKED, WEAK, Comparison, Tolerance, dims
 
 
@@ -238,7 +238,7 @@ def _reason(
     return f"{failed} of {of} differ beyond the bound"
 
 
-@dataclass(frozen=True)
+@frozen
 class NotCheckable:
     """In place of an adjoint that cannot be checked at these values, with the reason."""
 

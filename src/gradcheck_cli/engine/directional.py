@@ -8,7 +8,7 @@ entry by entry to locate the culprit (after bisection, when it is too large for 
 
 import math
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,6 +36,7 @@ from gradcheck_cli.engine.verdict import (
     verdict,
 )
 from gradcheck_cli.models.model import Model, Values
+from gradcheck_cli.records import frozen
 from gradcheck_cli.result import FAIL, KINK, PASS, WEAK, Comparison
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ def _bound(
     return bound if engine(method).complex else bound / RICHARDSON_REL_STEP
 
 
-@dataclass(frozen=True)
+@frozen
 class Known:
     """What a directional check knows of A's own rounding: ``rounding``, measured
     (extended precision − A), added to ⟨A, v⟩; without it, ``spread`` may bound it per

@@ -8,7 +8,8 @@ the option's choices read this table.
 """
 
 import math
-from dataclasses import dataclass
+
+from gradcheck_cli.records import frozen
 
 EPS = 2.0**-52  # float64's machine epsilon
 COMPLEX_STEP = 1e-20  # the complex step, relative to min(1, |θ|) (numeric.complex_steps)
@@ -20,7 +21,7 @@ RICHARDSON_STEPS = 11  # 2 evaluations each, and 2 at a step below them: 24 per 
 AUTO = "auto"  # --method's choice of the complex step where the forward allows it
 
 
-@dataclass(frozen=True)
+@frozen
 class Engine:
     """One numerical engine.
 

@@ -42,7 +42,6 @@ dense); measured as the peak resident set of whole processes by benchmarks/estim
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -50,6 +49,7 @@ from gradcheck_cli.engine.numeric import CHUNK_BYTES, differentiate
 from gradcheck_cli.engine.workers import Pool
 from gradcheck_cli.models.memory import BASE_BYTES, HELD_FALLBACK, HELD_PER_ENTRY
 from gradcheck_cli.models.model import Model, Values
+from gradcheck_cli.records import frozen
 
 QUICK = 4096  # entries of the largest tensor the first, quick probe times at most ...
 QUICK_SECONDS = 0.01  # ... or fewer, once it takes this long ...
@@ -70,7 +70,7 @@ DENSE_CHUNK = 4  # a chunk of copies turned dense holds this many times its byte
 FRESH_PROBE = 32 * 2**20  # bytes of memory never touched, timed page by page (cost.fresh)
 
 
-@dataclass(frozen=True)
+@frozen
 class Cost:
     """Seconds a check would take, by part; ``each``: seconds an entry's numeric reference
     takes, per checked tensor (and Jacobian id), over the workers."""

@@ -33,7 +33,6 @@ is done again with h relative to |θ| instead of max(1, |θ|) where |θ| < 1.
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, overload
 
@@ -71,6 +70,7 @@ from gradcheck_cli.engine.policy import (
 )
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model, Values
+from gradcheck_cli.records import frozen
 
 if TYPE_CHECKING:  # (annotations only: numpy.typing is not imported at run time)
     from numpy.typing import DTypeLike
@@ -91,7 +91,7 @@ Step = float | np.ndarray  # a relative step, or one per entry
 Parts = list[Any]  # value, plus, minus, error, step, jump: each an array, or None (Derivative)
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+@frozen(eq=False)  # (eq=False: arrays: == by identity)
 class Derivative:
     """d(out)/d(wrt) for the entries of wrt, shaped wrt.shape + out.shape.
 

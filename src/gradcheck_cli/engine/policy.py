@@ -26,18 +26,17 @@ The constants keep a margin of at least 4 over the largest error seen on correct
 gradients by benchmarks/detection.py.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from gradcheck_cli.engine import engines
+from gradcheck_cli.records import frozen
 
 EPS = engines.EPS  # float64's machine epsilon (POLICY["float64"].eps)
 TINY = 1e-300  # a divisor's floor where it may be 0: max(|x|, TINY), never a verdict
 REFERENCE = "float64"  # the dtype N, the second looks and --directions are computed in
 
 
-@dataclass(frozen=True)
+@frozen
 class Policy:
     """The factors of the bound and of the verdict's tests for one dtype A is computed in
     (POLICY): what the module's docstring derives."""

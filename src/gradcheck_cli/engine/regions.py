@@ -25,7 +25,6 @@ Nothing here fails a row: where no region is found, a FAIL stands.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
@@ -55,12 +54,13 @@ from gradcheck_cli.engine.policy import (
     TINY,
 )
 from gradcheck_cli.engine.together import FAILED, Joint, beside, roundoff, sides_along
+from gradcheck_cli.records import frozen
 
 if TYPE_CHECKING:
     from gradcheck_cli.engine.checking import Settings
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+@frozen(eq=False)  # (eq=False: arrays: == by identity)
 class Region:
     """A region beside θ whose gradient is A: the direction u into it (flat over the
     Joint's θ), its gradient G at θ entry by entry, G's error, and u in words."""

@@ -5,7 +5,7 @@ An entry sits on a kink where its sides are resolved (they differ by more than t
 error); A is a subgradient there where it lies between them (OneSided.holds).
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,9 +16,10 @@ from gradcheck_cli.engine.policy import (
     KINK_SIDES,
     SIDES_ROUNDOFF,
 )
+from gradcheck_cli.records import frozen
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+@frozen(eq=False)  # (eq=False: arrays: == by identity)
 class Central:
     """Central differences at one step of the kink test, with their one-sided halves."""
 
@@ -27,7 +28,7 @@ class Central:
     minus: np.ndarray
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+@frozen(eq=False)  # (eq=False: arrays: == by identity)
 class OneSided:
     """The one-sided derivatives of the failing entries, from the kink test (NaN elsewhere):
     ``left`` and ``right`` (the two finest steps extrapolated), [lo, hi] between them, and

@@ -7,8 +7,6 @@ difference engine against the hand-derived gradient over steps 1e-1 … 1e-14, t
 truncation against round-off, and where the default step sits.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from gradcheck_cli.engine.engines import (
@@ -27,11 +25,12 @@ from gradcheck_cli.engine.policy import (
     TINY,
 )
 from gradcheck_cli.models.model import Model, Values
+from gradcheck_cli.records import frozen
 
 EPSILONS = 2.0 ** -np.arange(4, 20)  # relative to the size of θ
 
 
-@dataclass(frozen=True)
+@frozen
 class TaylorRow:
     name: str
     order: float  # fitted slope: 2 for a correct gradient, 1 for a wrong one
@@ -106,7 +105,7 @@ DEFAULT_STEPS = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Sweep:
     steps: list[float]
     errors: dict  # engine -> [max relative error at each step]

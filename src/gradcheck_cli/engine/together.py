@@ -18,7 +18,6 @@ entries tied at one value, none of them a kink, are moved together (ties_apart).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -46,6 +45,7 @@ from gradcheck_cli.engine.policy import (
 from gradcheck_cli.engine.sides import Central, OneSided, one_sided
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Model, Values
+from gradcheck_cli.records import frozen
 
 if TYPE_CHECKING:
     from gradcheck_cli.engine.checking import Settings
@@ -56,7 +56,7 @@ SMOOTH_ALONG = " (the loss smooth along it)"
 FAILED = (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError)
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Joint:
     """Tensors of the model taken as one flat vector θ, each one's entries in turn."""
 
@@ -114,7 +114,7 @@ class Joint:
         return values
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Kinks:
     """Proved kinks to move together: their positions in a Joint's θ, A there, their
     one-sided derivatives' jump (right − left) and the tolerance A is held to there
@@ -146,7 +146,7 @@ class Kinks:
         return ("at", "A", "jump", "tol", "tensor")
 
 
-@dataclass(frozen=True)
+@frozen
 class Apart:
     """Why the kinks are no subgradient together, and the positions in θ of the
     direction that showed it."""

@@ -65,6 +65,7 @@ from gradcheck_cli.engine.together import (
 )
 from gradcheck_cli.errors import GradcheckError
 from gradcheck_cli.models.model import Jacobian, Model, Values
+from gradcheck_cli.records import frozen
 from gradcheck_cli.result import FAIL, KINK, PASS, TOGETHER, WEAK, Comparison, Tolerance
 
 if TYPE_CHECKING:
@@ -1533,7 +1534,7 @@ def _a_sample_of(bad: np.ndarray, settings: "Settings") -> np.ndarray | None:
     return few.reshape(bad.shape)
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+@frozen(eq=False)  # (eq=False: arrays: == by identity)
 class Looked:
     """What a row is compared with after a second look: N (a reference taken again where
     one agreed), each entry's bound (only ever wider, or a referee's), the proved kinks
@@ -1551,7 +1552,7 @@ class Looked:
     # at a kink only wider steps see: what the region of θ may measure finer
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+@frozen(eq=False)  # (eq=False: arrays: == by identity)
 class Measured:
     """One row as first compared: A, N (where unsampled, A), each entry's bound, and θ."""
 

@@ -10,12 +10,12 @@ or a single number on one side: broadcasting never turns a shape slip into a res
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import numpy as np
 
 from gradcheck_cli.errors import UsageError, nearest
+from gradcheck_cli.records import frozen
 from gradcheck_cli.result import dims
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ _BINOPS = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Typed:
     """One typed formula: ``target = text``, parsed and checked against the names."""
 
@@ -252,7 +252,7 @@ def evaluate(typed: Typed, scope: dict, functions: dict) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-@dataclass(frozen=True)
+@frozen
 class _Context:
     """The formula's text and origin, for messages with a caret."""
 

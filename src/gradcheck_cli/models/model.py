@@ -22,6 +22,7 @@ import numpy as np
 from gradcheck_cli.errors import GradcheckError, ModelError
 from gradcheck_cli.models.sparse import apply, dense, nbytes, one_entry_rows, pin
 from gradcheck_cli.options.declared import CheckOptions
+from gradcheck_cli.records import frozen
 
 Values = Mapping[str, np.ndarray]
 
@@ -34,7 +35,7 @@ def symbolic_size(shape: str, symbols: Mapping[str, int]) -> int:
     return size
 
 
-@dataclass(frozen=True)
+@frozen
 class Unevaluated:
     """An adjoint that could not be computed (in --chain mode), with the reason."""
 
@@ -57,7 +58,7 @@ def _chain_reason(error: Exception, got: dict, good: dict) -> str:
     return str(error).splitlines()[0]
 
 
-@dataclass(frozen=True)
+@frozen
 class Leaf:
     """A parameter, input or target the loss depends on."""
 
@@ -67,7 +68,7 @@ class Leaf:
     checked: bool = True
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     """One forward step: ``name = fn(*inputs)``."""
 
@@ -85,7 +86,7 @@ class Step:
     elementwise: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Formula:
     """A hand-derived adjoint of ``name``: ``fn(values, adjoints) -> array``."""
 
@@ -100,7 +101,7 @@ class Formula:
         return self.name
 
 
-@dataclass(frozen=True)
+@frozen
 class Jacobian:
     """A hand-derived Jacobian d(of)/d(wrt), checked against a numerical one.
 

@@ -12,13 +12,14 @@ the unperturbed values after every step: ``pin``).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from gradcheck_cli.records import frozen
 
-@dataclass(frozen=True, eq=False)  # (eq=False: arrays: == by identity, quicker to define)
+
+@frozen(eq=False)  # (eq=False: arrays: == by identity)
 class Rows:
     """Copies of ``base`` (m×n): copy p equals base with row rows[p] replaced by values[p]."""
 

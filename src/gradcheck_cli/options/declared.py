@@ -7,7 +7,6 @@ Nothing here imports numpy: `gradcheck --help` reads this module.
 
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from gradcheck_cli.options.spec import (
     option,
     options_of,
 )
+from gradcheck_cli.records import frozen
 
 
 def _whole(least: int) -> dict:
@@ -66,7 +66,7 @@ def _integers() -> Any:
     return option(False, "Draw the leaves as small whole numbers (values exactly on kinks, ties).")
 
 
-@dataclass(frozen=True)
+@frozen
 class ResidualOptions:
     """`gradcheck residual`, and [model] with name = "residual"."""
 
@@ -83,7 +83,7 @@ class ResidualOptions:
     integers: bool = _integers()
 
 
-@dataclass(frozen=True)
+@frozen
 class SoftmaxOptions:
     """`gradcheck softmax`, and [model] with name = "softmax"."""
 
@@ -96,7 +96,7 @@ class SoftmaxOptions:
     integers: bool = _integers()
 
 
-@dataclass(frozen=True)
+@frozen
 class FileOptions:
     """`gradcheck check FILE`, and [model] with path = "FILE" (a model file of the user's)."""
 
@@ -106,7 +106,7 @@ class FileOptions:
     seed: int = _seed()
 
 
-@dataclass(frozen=True)
+@frozen
 class LayerOptions:
     """`gradcheck layer FILE NAME`, and [model] with name = "layer" (models/user/layers.py)."""
 
@@ -154,7 +154,7 @@ _TOLERANCE = dict(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckOptions:
     """[check] in a config file; the same flags on every checking command."""
 
@@ -284,7 +284,7 @@ class CheckOptions:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class CommandLine:
     """Options of the command line alone: not in a config file, not check()'s keywords."""
 

@@ -4,7 +4,7 @@ where it came from, and what is allowed."""
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from gradcheck_cli.errors import ConfigError, GradcheckError, UsageError, one_of, suggestion
@@ -20,9 +20,10 @@ from gradcheck_cli.options.declared import (
 from gradcheck_cli.options.size import parse_size
 from gradcheck_cli.options.spec import Option
 from gradcheck_cli.options.toml import read_toml
+from gradcheck_cli.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Config:
     """A check's settings, resolved: flags over the config file over the defaults."""
 

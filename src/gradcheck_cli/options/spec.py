@@ -7,8 +7,10 @@ Nothing here imports numpy: `gradcheck --help` reads this module.
 import re
 import types
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, field, fields
 from typing import Any, Union, get_args, get_origin
+
+from gradcheck_cli.records import frozen
 
 # The panels of --help, in the order they are shown.
 MODEL, NUMERICS, OUTPUT, LARGE = "Model", "Numerics", "Output", "Large models"
@@ -25,7 +27,7 @@ MODEL_COMMANDS = {
 }
 
 
-@dataclass(frozen=True, eq=False)  # (eq=False: hashed by identity, quicker to define)
+@frozen(eq=False)  # (eq=False: hashed by identity)
 class Option:
     """One option, as every part of the program sees it (made from a field below)."""
 

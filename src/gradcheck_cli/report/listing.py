@@ -2,14 +2,13 @@
 the one place a listing (the bug catalog, the step sweep) becomes each format. The
 report of a check has its own, richer renderers (render.py, schema.py)."""
 
-from dataclasses import dataclass
-
 from rich.table import Table
 
+from gradcheck_cli.records import frozen
 from gradcheck_cli.report.cells import plain
 
 
-@dataclass(frozen=True)
+@frozen
 class Listing:
     title: str
     columns: tuple[str, ...]

@@ -23,12 +23,12 @@ import math
 import re
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gradcheck_cli.errors import GradcheckError
+from gradcheck_cli.records import frozen
 from gradcheck_cli.result import FAIL, GradientRow, Report, dims
 
 MAX_BLOCKS = 8  # blocks of a 3-D tensor drawn side by side; the rest are left out
@@ -41,7 +41,7 @@ KEY = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Panel:
     """One tensor as drawn: 2-D err / bound (NaN: not checked; None: no per-entry data)."""
 

@@ -6,12 +6,13 @@ masked inputs (``np.where`` evaluates both sides) so the unused side cannot over
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
+from gradcheck_cli.records import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Activation:
     """An activation φ by name, with its derivative φ′ (the residual net's h = φ(z1))."""
 

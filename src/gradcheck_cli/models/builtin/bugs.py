@@ -7,14 +7,15 @@ the gradient there (the batch mean with one example), or None.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from gradcheck_cli.errors import one_of
 from gradcheck_cli.models.formulas import bind, targets
 from gradcheck_cli.models.model import Model
+from gradcheck_cli.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Bug:
     name: str
     model: str

@@ -21,7 +21,6 @@ import inspect
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,6 +29,7 @@ from gradcheck_cli.errors import ModelError, UsageError, nearest
 from gradcheck_cli.models.user.calls import load_module
 from gradcheck_cli.models.user.files import UserModel
 from gradcheck_cli.options.declared import LayerOptions
+from gradcheck_cli.records import frozen
 
 Shape = tuple[int, ...]
 DOUT = "dout"  # the upstream gradient's leaf
@@ -110,7 +110,7 @@ def shape_text(shape: int | Iterable[int]) -> str:
 # --- the user's functions ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Layer:
     """A pair (forward and backward) or a loss (backward None), found in a file."""
 
@@ -170,7 +170,7 @@ def find(module: Any, path: str, name: str) -> Layer:
 DRAWN = ("array", "labels")
 
 
-@dataclass(frozen=True)
+@frozen
 class Input:
     """One parameter of the forward, and how it gets its value."""
 
