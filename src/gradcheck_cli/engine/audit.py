@@ -10,6 +10,12 @@ to a value whose imaginary part is not 0 is noted. Not noted: a comparison, max 
 where, which follow one branch as the real forward does (the kink test's to judge),
 and z.real, which complex-aware code takes on purpose (a softmax shifted by the real
 part of its max: the shift cancels).
+
+numpy functions that are not ufuncs (np.where, np.concatenate, np.einsum, linalg) return
+plain arrays, and some take abs or a conjugate inside, out of the audit's sight: their
+results are audited again (__array_function__), and those that are not analytic on a
+value carrying the step (NON_ANALYTIC_FUNCTIONS: a norm, a Hermitian solver, slogdet's
+log|det|, vdot's conjugate, a variance's |x − mean|²) are noted by name.
 """
 
 from collections.abc import Iterator
@@ -19,6 +25,18 @@ from typing import Any
 import numpy as np
 
 NON_ANALYTIC_UFUNCS = {np.absolute: "abs", np.conjugate: "conj", np.sign: "sign"}
+# not ufuncs, and not analytic in a complex argument: a modulus, a conjugate (a Hermitian
+# or unitary factorisation), or an angle, taken inside (numpy 2's linalg names too)
+NON_ANALYTIC_FUNCTIONS = {
+    f: prefix + name
+    for module, prefix, names in (
+        (np, "", "vdot angle cov corrcoef nanvar nanstd"),
+        (np.linalg, "linalg.", "norm vector_norm matrix_norm cond svd svdvals pinv lstsq qr"),
+        (np.linalg, "linalg.", "eig eigh eigvalsh cholesky slogdet"),
+    )
+    for name in names.split()
+    if (f := getattr(module, name, None)) is not None
+}
 
 _NOTED: list[list[str]] = []  # (a stack: the innermost audited() notes)
 
@@ -33,6 +51,27 @@ class Audited(np.ndarray):
         if "out" in kwargs:
             kwargs["out"] = tuple(_plain(x) for x in kwargs["out"])
         return _audited(getattr(ufunc, method)(*plain, **kwargs))
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func in NON_ANALYTIC_FUNCTIONS and any(
+            _carries(_plain(x)) for x in (*args, *kwargs.values())
+        ):
+            _note(NON_ANALYTIC_FUNCTIONS[func])
+        # (a real scalar carries no step: an argmax stays an integer, a dict's key)
+        return _audited(super().__array_function__(func, types, args, kwargs), real=False)
+
+    def var(self, *args: Any, **kwargs: Any) -> Any:  # (np.var too): mean |x − mean|²
+        return _moment(self, "var", args, kwargs)
+
+    def std(self, *args: Any, **kwargs: Any) -> Any:
+        return _moment(self, "std", args, kwargs)
+
+
+def _moment(a: Audited, name: str, args: Any, kwargs: Any) -> Any:
+    plain = a.view(np.ndarray)
+    if _carries(plain):
+        _note(name)
+    return _audited(getattr(plain, name)(*args, **kwargs))
 
 
 @contextmanager
@@ -63,11 +102,14 @@ def _carries(x: Any) -> bool:
     return bool(np.iscomplexobj(x) and np.any(np.imag(x) != 0))
 
 
-def _audited(result: Any) -> Any:
-    """A ufunc's result, audited on: arrays and numpy scalars (as 0-d arrays), or each
-    of a tuple of them."""
-    if isinstance(result, tuple):
-        return tuple(_audited(r) for r in result)
+def _audited(result: Any, real: bool = True) -> Any:
+    """A numpy function's result, audited on: arrays and numpy scalars (as 0-d arrays;
+    with ``real`` False, complex ones only), or each of a tuple or list of them."""
+    if isinstance(result, tuple | list):  # (a named tuple too: linalg's results)
+        items = [_audited(r, real) for r in result]
+        return result._make(items) if hasattr(result, "_make") else type(result)(items)
+    if isinstance(result, np.generic) and not (real or np.iscomplexobj(result)):
+        return result
     if isinstance(result, np.ndarray | np.generic) and not isinstance(result, Audited):
         return np.asarray(result).view(Audited)
     return result

@@ -1367,8 +1367,7 @@ def _verdict(
     )
     if lost is not None:  # (verdict: an N that is not finite decides nothing there)
         bound = np.where(lost, np.inf, bound)
-    if not uses_estimates(method, settings.tolerance) and not engine(method).exact:
-        bound = np.fmax(bound, _difference_roundoff(model, env, p, numeric))
+    bound = _with_roundoff(model, env, p, method, settings, numeric, bound)
     comparison = compare(A, numeric, tol, bound=bound, sampled=mask, weak=weak)
     p.bound = bound
     first = Measured(A, numeric, bound, theta)
@@ -1591,6 +1590,7 @@ def _second_look(
         method, settings.tolerance, A, numeric, error, p.rho, settings.check.dtype, theta
     )
     widened = np.where(finer > 0, np.fmax(widened, finer), widened)
+    widened = _with_roundoff(model, env, p, method, settings, numeric, widened)
     now = Measured(A, numeric, only(bound), theta)
     numeric, bound = _rounding_refereed(model, env, p, method, settings, now, widened)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
@@ -1698,6 +1698,23 @@ def _row_apart(
     theta = np.asarray(env[p.id], dtype=float)
     size = _rounded_at(env, model, theta, numeric)
     return kinks_apart(Joint(model, env, (p.id,)), kinks, size, settings)
+
+
+def _with_roundoff(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    numeric: np.ndarray,
+    bound: np.ndarray,
+) -> np.ndarray:
+    """``bound``, at least a finite difference's own round-off (_difference_roundoff) where
+    a classic rtol makes it (the estimates' bounds carry their own): the first look's
+    and the second look's alike, which may widen it, never drop it."""
+    if uses_estimates(method, settings.tolerance) or engine(method).exact:
+        return bound
+    return np.fmax(bound, _difference_roundoff(model, env, p, numeric))
 
 
 def _difference_roundoff(model: Model, env: Values, p: Pending, numeric: np.ndarray) -> Any:
