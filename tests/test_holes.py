@@ -673,3 +673,27 @@ def test_an_abs_after_np_where_is_seen_and_central_keeps_its_round_off(engine):
     assert "FAIL" not in {r.comparison.status for r in report.gradients}
     planted = plant_error(path("abs_through_where.py"), "x2", (1, 0), -2.0)
     assert check(planted, seed=0, jobs=1, **ENGINES[engine]).row("x2").comparison.status == "FAIL"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sort_of_values_nearer_than_centrals_finer_step_is_no_false_fail(engine):
+    """sort_close.py: ties 5e-7 from θ, which central's step and its kink test's h/8
+    straddle: the difference at h/64, which straddles none, is N there, with its error;
+    no row FAILs under any engine, and v̄ 50 % off at one entry FAILs."""
+    report = check(path("sort_close.py"), seed=0, jobs=1, **ENGINES[engine])
+    assert "FAIL" not in {r.comparison.status for r in report.gradients}
+    planted = plant_error(path("sort_close.py"), "v", (1, 3), 0.5)
+    assert check(planted, seed=0, jobs=1, **ENGINES[engine]).row("v").comparison.status == "FAIL"
+
+
+@pytest.mark.parametrize("index", [(i, j) for i in range(2) for j in range(5)])
+def test_a_sort_of_values_nearer_than_centrals_finer_step_keeps_its_promise(index):
+    """Under central, 10 times v̄'s stated resolution planted at any entry does not pass;
+    it FAILs where h/64 gave N (no referee's coarser N excuses it). Where h/8 gave N,
+    [0, 0] and [0, 1], the referee (Richardson, whose ladder straddles the ties) agrees
+    within its own coarse bound: WEAK."""
+    row = check(path("sort_close.py"), seed=0, jobs=1, method="central").row("v").comparison
+    assert row.resolution is not None and row.resolution < 3e-5  # (1e-5)
+    planted = plant_error(path("sort_close.py"), "v", index, 10 * row.resolution)
+    status = check(planted, seed=0, jobs=1, method="central").row("v").comparison.status
+    assert status == ("WEAK" if index in ((0, 0), (0, 1)) else "FAIL")

@@ -156,14 +156,15 @@ def _kinks(
     method: str,
     settings: "Settings",
     row: "Measured",
-) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
     candidate kink mask, OneSided, the candidates no step resolves: 0 < |θ_i| below the
     finest step, θ's own scale not telling, a finite-difference engine; the round-off of
     a finer step's difference where that replaced N, which the entry's bound is widened
     to; the kinks only steps wider than h see (FAR_WIDER, KINK_WIDER), where L's
     round-off hides the kink test's own: a kink within those steps of θ, at θ or beside
-    it, which cannot be told).
+    it, which cannot be told; the entries whose N central's h/64, which straddles
+    nothing h and h/8 did, replaced: that N, with its error, decides them, no referee).
 
     One-sided differences at the steps h/k (policy.kink_steps): where the loss is smooth
     their spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a
@@ -191,7 +192,7 @@ def _kinks(
     rel = settings.check.eps or DEFAULT_REL_STEP
     theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
     loss_size = _loss_size(env, model, theta, numeric) if jac is None else 0.0
-    blind = np.zeros(bad.shape, bool)
+    blind, settled = np.zeros(bad.shape, bool), np.zeros(bad.shape, bool)
     widen = np.zeros(bad.shape)
 
     def at(k: float) -> tuple[Central, np.ndarray]:
@@ -244,14 +245,28 @@ def _kinks(
         kink |= failing & _straddled_by_richardson(levels, analytic, numeric, error)
     if engine(method).rule == "central":  # (where a finer step showed it smooth, that stands)
         straddled = failing & ~kink & ~far & r1 & ~(widen > 0)
-        numeric = np.where(straddled, fine.value, numeric)
-        kink |= straddled & (np.abs(analytic - fine.value) <= bound)
+        value, off, deeper = _unstraddled(levels)
+        numeric, settled = np.where(straddled, value, numeric), straddled & deeper
+        widen = np.where(settled, off, widen)
+        kink |= straddled & (np.abs(analytic - value) <= np.fmax(bound, off))
     wider = far_ladder[len(FAR_WIDER) :] or ([at(k) for k in KINK_WIDER] if kink.any() else [])
     ladder = [(level, noise) for level, _, _, noise in levels]
     found = _found_sides(ladder, wider, far_ladder, far, (kink, nearer))
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right, exact_slack)  # them: no finite step's round-off
-    return numeric, kink, found, blind, widen, far
+    return numeric, kink, found, blind, widen, far, settled
+
+
+def _unstraddled(levels: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where the kink test's step h straddled a kink beside θ (its spread stands out), the
+    central difference at h/8; at h/64 where h/8's spread stands out too and h/64's does
+    not (ties 5e-7 from θ under a step of 6e-6), with its own error there, the larger of
+    its round-off (CLASSIC_ROUNDOFF eps S / h_k) and its spread (0 elsewhere); and where
+    h/64 was taken."""
+    _, (fine, _, r8, _), (finest, s64, r64, n64) = levels
+    deeper = r8 & ~r64
+    off = np.where(deeper, np.fmax(n64 * (CLASSIC_ROUNDOFF / DIFFERENCE_ROUNDOFF), s64), 0.0)
+    return np.where(deeper, finest.value, fine.value), off, deeper
 
 
 def _found_sides(
@@ -1582,7 +1597,7 @@ def _second_look(
     def only(b: np.ndarray) -> np.ndarray:
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides, blind, finer, far = _kinks(
+    numeric, kink, sides, blind, finer, far, settled = _kinks(
         model, env, p, method, settings, replace(row, bound=only(bound))
     )
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
@@ -1626,10 +1641,11 @@ def _second_look(
     # log v at v = 3.4e-4 under central's 6e-6, 1e-4 of N, which a classic rtol does not
     # measure: an A as far off agrees with N. The referee's N holds them)
     curved = ~kink & row.suspect if row.suspect is not None else np.zeros_like(kink)
-    if failing.any() or curved.any():  # a finite difference that straddled kinks, or lost
-        # its digits; or a complex step that lost a non-analytic term
-        exact, tight = _referee(model, env, p, method, settings, A, failing | curved)
-        agree = (failing | curved) & (np.abs(A - exact) <= tight)
+    referred = (failing | curved) & ~settled
+    if referred.any():  # a finite difference that straddled kinks, or lost its digits; or a
+        # complex step that lost a non-analytic term
+        exact, tight = _referee(model, env, p, method, settings, A, referred)
+        agree = referred & (np.abs(A - exact) <= tight)
         held = agree | (curved & np.isfinite(exact))
         numeric, bound = np.where(held, exact, numeric), np.where(held, tight, bound)
         failing = (failing | held) & ~agree
@@ -1640,9 +1656,9 @@ def _second_look(
     # referees, its exact N has decided)
     richardson = _central_refereed_by_richardson(model, env, method, settings.check.dtype)
     ladder = "richardson" if richardson else method
-    if failing.any() and engine(ladder).extrapolated and p.jac is None:
+    if (failing & ~settled).any() and engine(ladder).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
-        torn = _another_ladder(model, env, p, ladder, settings, now, failing)
+        torn = _another_ladder(model, env, p, ladder, settings, now, failing & ~settled)
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
     vague &= failing & ~torn
