@@ -372,3 +372,21 @@ def test_a_files_formulas_print_as_written_not_as_markup(tmp_path):
     r = runner.invoke(app, ["check", str(write(tmp_path, body))], env={"COLUMNS": "150"})
     assert r.exit_code == 0, r.output
     assert "W x + b[i] :smile:" in r.output and "z̄ xᵀ [bold]" in r.output
+
+
+def test_a_model_file_is_read_from_its_source_every_time(tmp_path):
+    """Saved again within the same second at the same size, a model file runs as saved:
+    no cached bytecode is read (a .pyc is checked by mtime and size only), and none is
+    written beside it."""
+    import os
+
+    body = "import numpy as np\nC = {c}\ndef init(rng): return {{'x': np.ones(2)}}\n"
+    body += "def forward(p, tap): return C * np.sum(p['x'] ** 2)\n"
+    body += "def backward(v): return {{'x': 2 * C * v['x']}}\n"
+    path = tmp_path / "model.py"
+    for c in ("1.0", "3.0"):
+        path.write_text(body.format(c=c))
+        os.utime(path, ns=(1_700_000_000 * 10**9,) * 2)
+        report = check(str(path), jobs=1)
+        assert report.loss == 2 * float(c) and report.status == "PASS"
+    assert not (tmp_path / "__pycache__").exists()

@@ -4,6 +4,7 @@ an os._exit turned into one ModelError naming the user's file and line; copies o
 inputs, to tell whether it changed them in place."""
 
 import contextlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -95,6 +96,15 @@ def _same(a: str, b: str) -> bool:
         return False
 
 
+class _FromSource(importlib.machinery.SourceFileLoader):
+    """A model file compiled from its source at every load: no bytecode read (the file
+    saved again within the same second at the same size ran as it was before: a cached
+    .pyc is checked by those two only) and none written (no __pycache__ beside it)."""
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        return compile(self.get_data(self.path), self.path, "exec", dont_inherit=True)
+
+
 def load_module(path: str) -> types.ModuleType:
     if not os.path.isfile(path):
         from gradcheck_cli.bundled import missing  # what is bundled, the nearest suggested
@@ -114,8 +124,11 @@ def load_module(path: str) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location("gradcheck_user_model", path)
     if spec is None or spec.loader is None:
         raise ModelError(f"model file '{path}' cannot be loaded as Python (name it *.py)")
+    loader = _FromSource(spec.name, path)
+    spec = importlib.util.spec_from_file_location(spec.name, path, loader=loader)
+    assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    call_user(path, "loading", spec.loader.exec_module, module)
+    call_user(path, "loading", loader.exec_module, module)
     return module
 
 
