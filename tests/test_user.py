@@ -390,3 +390,13 @@ def test_a_model_file_is_read_from_its_source_every_time(tmp_path):
         report = check(str(path), jobs=1)
         assert report.loss == 2 * float(c) and report.status == "PASS"
     assert not (tmp_path / "__pycache__").exists()
+
+
+def test_a_compiled_model_file_still_loads(tmp_path):
+    """A .pyc given as the model file loads by its own loader (only source is compiled
+    afresh)."""
+    import py_compile
+
+    source = write(tmp_path, forward_backward())
+    compiled = py_compile.compile(str(source), cfile=str(tmp_path / "m.pyc"))
+    assert check(compiled, jobs=1).status == "PASS"

@@ -124,11 +124,10 @@ def load_module(path: str) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location("gradcheck_user_model", path)
     if spec is None or spec.loader is None:
         raise ModelError(f"model file '{path}' cannot be loaded as Python (name it *.py)")
-    loader = _FromSource(spec.name, path)
-    spec = importlib.util.spec_from_file_location(spec.name, path, loader=loader)
-    assert spec is not None
+    if type(spec.loader) is importlib.machinery.SourceFileLoader:  # (a .pyc keeps its own)
+        spec.loader = _FromSource(spec.name, path)
     module = importlib.util.module_from_spec(spec)
-    call_user(path, "loading", loader.exec_module, module)
+    call_user(path, "loading", spec.loader.exec_module, module)
     return module
 
 
