@@ -1656,9 +1656,10 @@ def _second_look(
     # referees, its exact N has decided)
     richardson = _central_refereed_by_richardson(model, env, method, settings.check.dtype)
     ladder = "richardson" if richardson else method
-    if (failing & ~settled).any() and engine(ladder).extrapolated and p.jac is None:
+    unsettled = failing & ~settled
+    if unsettled.any() and engine(ladder).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
-        torn = _another_ladder(model, env, p, ladder, settings, now, failing & ~settled)
+        torn = _another_ladder(model, env, p, ladder, settings, now, unsettled)
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
     vague &= failing & ~torn
