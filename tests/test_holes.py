@@ -697,3 +697,29 @@ def test_a_sort_of_values_nearer_than_centrals_finer_step_keeps_its_promise(inde
     planted = plant_error(path("sort_close.py"), "v", index, 10 * row.resolution)
     status = check(planted, seed=0, jobs=1, method="central").row("v").comparison.status
     assert status == ("WEAK" if index in ((0, 0), (0, 1)) else "FAIL")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_loss_that_eigh_rounds_far_above_eps_does_not_fail(engine):
+    """eigh_close_pair.py: eigenvalues 1e-4 apart, which np.linalg.eigh rounds at about
+    500 eps |L| and 80 bits cannot recompute: L's scatter in float64 (loss_noise) is its
+    rounding, and no row FAILs (Richardson FAILed Ā at err/bound 1.6 counting eps |L|);
+    Ā 1e-4 off at its largest entry FAILs."""
+    report = check(path("eigh_close_pair.py"), seed=0, jobs=1, **ENGINES[engine])
+    assert "FAIL" not in {r.comparison.status for r in report.gradients}
+    a = report.arrays["analytic/A"]
+    largest = np.unravel_index(np.argmax(np.abs(a)), a.shape)
+    planted = plant_error(path("eigh_close_pair.py"), "A", largest, 1e-4)
+    assert check(planted, seed=0, jobs=1, **ENGINES[engine]).row("A").comparison.status == "FAIL"
+
+
+def test_eigh_close_pairs_promise_holds_under_richardson():
+    """Under Richardson, 10 times Ā's stated resolution planted at its largest entry
+    FAILs: the resolution counts the rounding loss_noise measured."""
+    report = check(path("eigh_close_pair.py"), seed=0, jobs=1, method="richardson")
+    res = report.row("A").comparison.resolution
+    assert res is not None and 1e-7 < res < 1e-5  # (2e-6: eigh's rounding, 1.3e-6 counting eps)
+    a = report.arrays["analytic/A"]
+    largest = np.unravel_index(np.argmax(np.abs(a)), a.shape)
+    planted = plant_error(path("eigh_close_pair.py"), "A", largest, 10 * res)
+    assert check(planted, seed=0, jobs=1, method="richardson").row("A").comparison.status == "FAIL"

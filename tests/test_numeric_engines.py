@@ -217,3 +217,42 @@ def test_examples_stay_complex_safe(path):
     m = __import__("gradcheck_cli.models.user.files", fromlist=["load"]).load(str(path), 0)
     assert complex_safe(m, m.forward())
     assert check(str(path)).method == "complex"
+
+
+def _noisy(amplitude: float) -> types.SimpleNamespace:
+    """L = Σ x² + ``amplitude`` · sin(1e13 Σ x): a smooth loss plus a term whose phase moves
+    by 10 radians between loss_noise's points, a scatter of about amplitude / √2."""
+    return types.SimpleNamespace(
+        init=lambda rng: {"x": np.linspace(0.5, 1.5, 6)},
+        forward=lambda p, tap: np.sum(p["x"] ** 2) + amplitude * np.sin(1e13 * np.sum(p["x"])),
+        backward=lambda v: {"x": 2 * v["x"]},
+        complex_safe=False,
+    )
+
+
+@pytest.mark.parametrize("amplitude", [1e-12, 1e-10])
+def test_loss_noise_measures_a_scatter_in_float64(amplitude):
+    """loss_noise finds the scatter of L within a factor of 3, and a smooth loss's own
+    rounding within a few eps |L|."""
+    from gradcheck_cli.engine.numeric import loss_noise
+
+    noisy = from_module(_noisy(amplitude), "noisy", 0)
+    got = loss_noise(noisy, noisy.forward())
+    assert amplitude / np.sqrt(2) / 3 < got < 3 * amplitude / np.sqrt(2)
+    smooth = from_module(_noisy(0.0), "smooth", 0)
+    env = smooth.forward()
+    assert loss_noise(smooth, env) <= 8 * np.finfo(float).eps * abs(float(env[smooth.loss]))
+
+
+def test_loss_rounding_falls_back_to_the_scatter_where_80_bits_are_not_had(monkeypatch):
+    """A forward that drops to float64 (numpy's linalg has no longdouble) has no 80-bit L:
+    its rounding is loss_noise's, not 0."""
+    from gradcheck_cli.engine import numeric
+
+    module = _noisy(1e-10)
+    forward = module.forward
+    module.forward = lambda p, tap: forward({k: np.asarray(v, float) for k, v in p.items()}, tap)
+    m = from_module(module, "float64-only", 0)
+    env = m.forward()
+    numeric._ROUNDED.clear()
+    assert numeric.loss_rounding(m, env) == numeric.loss_noise(m, env) > 1e-11

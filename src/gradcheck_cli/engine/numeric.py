@@ -30,6 +30,7 @@ log of a probability: NaN), or (richardson) whose estimate stays above 1e-8 of t
 is done again with h relative to |θ| instead of max(1, |θ|) where |θ| < 1.
 """
 
+import math
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -379,19 +380,23 @@ class _Entries:
 
 _ROUNDED: dict[str, tuple] = {}  # "last": (model, env, |L in 80 bits − L|)
 ROUNDING_DRAWS = 3  # loss_rounding's draws: the leaves as they are, and moved twice
+NOISE_POINTS = 9  # loss_noise's evaluations of L, along one direction
+NOISE_STEP = 1e-12  # their spacing, relative to max(1, |θ|)
+NOISE_SEED = 1944  # loss_noise's direction
 
 
 def loss_rounding(model: Model, env: Values) -> float:
     """How far float64's L is from L computed again with the forward in 80 bits, from the
-    same leaves and from ROUNDING_DRAWS − 1 moves of them by 1e-9 (the largest; 0 where
-    numpy has no 80-bit longdouble or the forward does not keep it): the loss's own
-    rounding, which a loss that cancels (log Σ eᶻ − z₀ = 1e-8 from terms of 16) carries
-    far above eps · |L|. Draws, for one may be small by chance (an L that rounds to
-    exactly 0, as its true 1e-17 does). The answer for the last (model, env) is kept."""
+    same leaves and from ROUNDING_DRAWS − 1 moves of them by 1e-9 (the largest): the
+    loss's own rounding, which a loss that cancels (log Σ eᶻ − z₀ = 1e-8 from terms of
+    16) carries far above eps · |L|. Draws, for one may be small by chance (an L that
+    rounds to exactly 0, as its true 1e-17 does). Where 80 bits cannot be had (numpy
+    without them; a forward that does not keep them: numpy's linalg), L's scatter in
+    float64 (loss_noise). The answer for the last (model, env) is kept."""
     last = _ROUNDED.get("last")
     if last is not None and last[0] is model and last[1] is env:
         return float(last[2])
-    most = 0.0
+    most: float | None = 0.0
     if np.finfo(np.longdouble).nmant == 63:
         rng = np.random.default_rng(ROUNDING_DRAWS)
         for draw in range(ROUNDING_DRAWS):
@@ -401,28 +406,85 @@ def loss_rounding(model: Model, env: Values) -> float:
                 if np.asarray(v).dtype.kind == "f" and draw:
                     v = v * (1 + 1e-9 * rng.standard_normal(np.shape(v)))
                 leaves[leaf.name] = v
-            most = max(most, _rounded_once(model, leaves))
-    _ROUNDED["last"] = (model, env, most)
-    return most
+            once = _rounded_once(model, leaves)
+            most = None if once is None or most is None else max(most, once)
+    else:
+        most = None
+    rounded = loss_noise(model, env) if most is None else most
+    _ROUNDED["last"] = (model, env, rounded)
+    return rounded
 
 
-def _rounded_once(model: Model, leaves: Values) -> float:
-    """|L(leaves) − L(leaves) in 80 bits|, or 0 where that cannot be had."""
+def _rounded_once(model: Model, leaves: Values) -> float | None:
+    """|L(leaves) − L(leaves) in 80 bits|, or None where that cannot be had."""
     wide = {
         k: np.asarray(v, np.longdouble) if np.asarray(v).dtype.kind == "f" else v
         for k, v in leaves.items()
     }
+    L64, L = _loss_at(model, leaves), _loss_at(model, wide)
+    if L is None or L64 is None or L.dtype != np.longdouble:
+        return None
+    diff = float(abs(L - np.longdouble(np.real(L64))))
+    return diff if np.isfinite(diff) else 0.0  # (a move that left the domain: no measure)
+
+
+def _loss_at(model: Model, leaves: Values) -> np.ndarray | None:
+    """L (0-d) at ``leaves``, or None where the forward fails or gives no scalar."""
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            L64 = np.asarray(model.forward(dict(leaves))[model.loss])
-            L = np.asarray(model.forward(wide)[model.loss])
+            L = np.asarray(model.forward(dict(leaves))[model.loss])
     except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
-        return 0.0
-    if L.dtype != np.longdouble or L.size != 1 or L64.size != 1:
-        return 0.0
-    diff = float(abs(L.reshape(()) - np.longdouble(np.real(L64.reshape(())))))
-    return diff if np.isfinite(diff) else 0.0
+        return None
+    return L.reshape(()) if L.size == 1 else None
+
+
+def loss_noise(model: Model, env: Values) -> float:
+    """L's rounding as its scatter in float64 (Moré and Wild's ECnoise): L at NOISE_POINTS
+    points NOISE_STEP · max(1, |θ|) apart along a seeded random direction over the float
+    leaves; the k-th differences (k = 2 … 6), each normalised by k!² / (2k)! to the
+    noise's own deviation; the least of them (at that spacing a smooth L's differences
+    are far below its rounding). Near a close pair of eigenvalues np.linalg.eigh rounds L
+    at 500 eps |L|, which 80 bits cannot measure. 0 where L is not had at every point."""
+    rng = np.random.default_rng(NOISE_SEED)
+    moves = {}
+    for leaf in model.leaves:
+        v = env[leaf.name]
+        if np.asarray(v).dtype.kind == "f":
+            moves[leaf.name] = _exact_move(np.asarray(v, dtype=np.float64), rng)
+    values = []
+    for t in range(-(NOISE_POINTS // 2), NOISE_POINTS - NOISE_POINTS // 2):
+        leaves = {leaf.name: env[leaf.name] for leaf in model.leaves}
+        leaves.update({name: leaves[name] + t * move for name, move in moves.items()})
+        L = _loss_at(model, leaves)
+        if L is None or not np.isfinite(L):
+            return 0.0
+        values.append(float(np.real(L)))
+    table, least = np.array(values), np.inf
+    for k in range(1, NOISE_POINTS - 2):
+        table = np.diff(table)
+        if k >= 2:
+            gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
+            least = min(least, math.sqrt(gamma * float(np.mean(table**2))))
+    return least if np.isfinite(least) else 0.0
+
+
+def _exact_move(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random move of about NOISE_STEP · max(1, |v|) per entry, a multiple of the float
+    spacing at the largest |v + t · move| loss_noise reaches, so that every point is
+    exactly v + t · move: points rounded off the line scatter L by L' times their rounding
+    (sqrt(w − c) at w − c = 1e-5 of w = 1e4: 1e-10), which is no rounding of L's. 0 at
+    entries where that does not hold (a move across a power of 2), or not finite."""
+    finite = np.isfinite(v)
+    a = np.where(finite, v, 0.0)
+    move = NOISE_STEP * np.maximum(1.0, np.abs(a)) * rng.standard_normal(a.shape)
+    reach = NOISE_POINTS // 2 + 1
+    unit = np.spacing(np.abs(a) + reach * np.abs(move))
+    move = np.round(move / unit) * unit
+    exact = finite.copy()
+    for t in range(-reach, reach + 1):
+        exact &= (a + t * move) - a == t * move
+    return np.where(exact, move, 0.0)
 
 
 def largest_value(env: Values) -> float:
