@@ -266,3 +266,30 @@ def test_a_formula_wrong_in_thousands_of_entries_is_confirmed_on_a_sample():
         policy.POLICY.update(original)
     assert everything.status == FAIL and everything.failed == sampled.failed
     assert "drawn at random" not in everything.reason
+
+
+def test_the_80_bit_complex_step_looks_at_every_failing_entry_once_a_sample_agrees(monkeypatch):
+    """_extended_reference takes at most EXTENDED_FIRST failing entries first: where A
+    agrees with the 80-bit complex step at one of them, every failing entry is taken
+    and each that agrees is held to it; where at none, only those few were computed."""
+    from types import SimpleNamespace
+
+    from gradcheck_cli.engine import verdict as v
+
+    A, bound = np.arange(40.0), np.full(40, 0.1)
+    numeric, failing = A + 1.0, np.ones(40, bool)
+    calls = []
+
+    def agreeing(model, env, name, idx, times=1.0):
+        calls.append(idx.size)
+        return A[idx]
+
+    monkeypatch.setattr(v, "_complex_in_extended", agreeing)
+    p = SimpleNamespace(jac=None, id="x")
+    assert np.array_equal(v._extended_reference(None, {}, p, A, numeric, bound, failing), A)
+    assert calls[0] <= v.EXTENDED_FIRST and calls[1:] == [40]
+
+    calls.clear()
+    monkeypatch.setattr(v, "_complex_in_extended", lambda *a, **k: calls.append(1) or a[3] * 0.0 - 5)
+    assert np.array_equal(v._extended_reference(None, {}, p, A, numeric, bound, failing), numeric)
+    assert calls == [1]

@@ -1644,8 +1644,8 @@ def _second_look(
     referred = (failing | curved) & ~settled
     if referred.any():  # a finite difference that straddled kinks, or lost its digits; or a
         # complex step that lost a non-analytic term
-        exact, tight = _referee(model, env, p, method, settings, A, referred)
-        agree = referred & (np.abs(A - exact) <= tight)
+        now = Measured(A, numeric, bound, theta)
+        exact, tight, agree = _refereed(model, env, p, method, settings, now, referred, curved)
         held = agree | (curved & np.isfinite(exact))
         numeric, bound = np.where(held, exact, numeric), np.where(held, tight, bound)
         failing = (failing | held) & ~agree
@@ -1669,6 +1669,54 @@ def _second_look(
         bound = np.where(focus, bound, np.inf)
     coarse = (finer > 0) | (vague & far)
     return Looked(numeric, bound, kink, sides, torn, vague, apart, still, coarse)
+
+
+def _refereed(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    row: Measured,
+    referred: np.ndarray,
+    curved: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The referee's N and bound (_referee) at the ``referred`` entries, and where A agrees
+    with it as it may overrule N (_informs). Where more than REFEREED_FIRST of them fail,
+    first at that many, evenly spaced (with every ``curved`` one): where A agrees with
+    none of those, the others keep N, and the row FAILs on those (a slip in every entry
+    of a 100×100 W: Richardson's ladder at 256 of them cost 27 s, the complex step in 80
+    bits 50 s). Where it agrees with one, at every referred entry."""
+    A = row.A
+
+    def judged(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        exact, tight = _referee(model, env, p, method, settings, A, entries)
+        with np.errstate(invalid="ignore"):
+            agree = entries & (np.abs(A - exact) <= tight)
+        if not engine(method).complex:  # (the complex step's referee: _richardson_reference)
+            agree &= _informs(row.numeric, row.bound, exact, tight)
+        return exact, tight, agree
+
+    failing = np.flatnonzero(referred & ~curved)
+    if failing.size > REFEREED_FIRST:
+        first = referred & curved
+        first.flat[failing[:: -(-failing.size // REFEREED_FIRST)]] = True
+        exact, tight, agree = judged(first)
+        if not np.any(agree & ~curved):
+            return exact, tight, agree
+    return judged(referred)
+
+
+def _informs(numeric: np.ndarray, bound: np.ndarray, exact: np.ndarray, tight: np.ndarray) -> Any:
+    """Where a referee's N (``exact``, within ``tight``) may overrule N (within ``bound``):
+    where it is as fine, or disagrees with N beyond both bounds. A coarser referee that
+    N lies within tells nothing against N, whose bound a passing entry was held to: a
+    planted error N resolves stays a FAIL (Richardson's ladder across a sort's ties 5e-7
+    from θ agreed with 10x the row's stated resolution within its own 4e-3). A finite
+    difference's N only: the complex step's referee tells only where it resolves A from
+    N (_richardson_reference)."""
+    with np.errstate(invalid="ignore"):
+        return (tight <= bound) | (np.abs(numeric - exact) > bound + tight)
 
 
 def _passed_looked(
@@ -1933,14 +1981,25 @@ def _extended_reference(
     agrees with it within the entry's own bound (and float64's complex step does not),
     it is the reference there. Near a least-squares minimum the forward's r = y − t
     carries a relative rounding of eps |y| / |r| into Im L: N's own error, which A, from
-    the same values, need not share. No widening: a wrong A agrees with neither."""
+    the same values, need not share. No widening: a wrong A agrees with neither. First at
+    EXTENDED_FIRST of them, evenly spaced: where A agrees with none of those, the rest
+    are not taken (in 80 bits, numpy's matmul has no BLAS: a slip in a 100×100 W cost
+    50 s there)."""
     if p.jac is not None or not failing.any():
         return numeric
     idx = np.flatnonzero(failing)
-    extended = _complex_in_extended(model, env, p.id, idx)
+    first = idx[:: -(-idx.size // EXTENDED_FIRST)]
+    extended = _complex_in_extended(model, env, p.id, first)
     if extended is None:
         return numeric
-    agree = np.abs(A.ravel()[idx] - extended) <= bound.ravel()[idx]
+    agree = np.abs(A.ravel()[first] - extended) <= bound.ravel()[first]
+    if not agree.any():
+        return numeric
+    if first.size < idx.size:
+        extended = _complex_in_extended(model, env, p.id, idx)
+        if extended is None:
+            return numeric
+        agree = np.abs(A.ravel()[idx] - extended) <= bound.ravel()[idx]
     out = numeric.copy().ravel()
     out[idx[agree]] = extended[agree]
     return out.reshape(numeric.shape)
@@ -1973,6 +2032,8 @@ def _complex_in_extended(
 
 
 EXTENDED_MOST = 4096  # failing entries the extended complex step looks at, at the most
+EXTENDED_FIRST = 16  # ... and first: where A agrees with none of those, the rest are not taken
+REFEREED_FIRST = 16  # failing entries a referee looks at first (_refereed)
 
 
 def _below_the_loss(
