@@ -735,3 +735,24 @@ def test_a_referee_that_agrees_with_a_sample_looks_at_every_entry(method):
     assert row.comparison.status != "FAIL", row.comparison.reason
     planted = plant_error(path("near_fit_many.py"), "W", (3, 5), 0.5)
     assert check(planted, seed=0, jobs=1, method=method).row("W").comparison.status == "FAIL"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_complex_log1p_feeding_a_near_fit_is_no_failure(engine):
+    """log1p_near_fit.py: the complex step takes a tap's real part from the forward, not
+    from numpy's complex log1p (off by 3e-7 of 3e-10): no row FAILs; under the complex
+    step, x̄ 10 times its stated resolution (1e-4, A's rounding) planted at its largest
+    entry FAILs (a finite difference of a loss of 1e-8 resolves no x̄ of 1e-35: WEAK)."""
+    report = check(path("log1p_near_fit.py"), seed=0, jobs=1, **ENGINES[engine])
+    assert "FAIL" not in {r.comparison.status for r in report.gradients}
+    x = report.row("x").comparison
+    if engine in ("richardson", "central"):
+        assert x.status == "WEAK" and x.resolution is None
+        return
+    assert x.resolution is not None and x.resolution < 1e-3
+    delta = 10 * x.resolution
+    a = report.arrays["analytic/x"]
+    largest = np.unravel_index(np.argmax(np.abs(a)), a.shape)
+    planted = plant_error(path("log1p_near_fit.py"), "x", largest, delta)
+    assert check(planted, seed=0, jobs=1, **ENGINES[engine]).row("x").comparison.status == "FAIL"
+
