@@ -75,6 +75,10 @@ ONCE_WRONG_FALLBACK = [3000033, 3000046]
 # looked like a kink at θ with the true x̄2 outside it (3000350, central only); sin of
 # x1 of 2e8, whose period no step relative to |θ| resolves (3000407, central only)
 ONCE_WRONG_CENTRAL = [3000350, 3000407]
+# A loss round-off hides every step of the kink test under (3000001 again, central): the
+# difference at h/8 replaced N with a bound 8 times below its own round-off, and a
+# referee that N lay within did not overrule it (_steady: only N finer steps confirm)
+ONCE_WRONG_CENTRAL += [3000001]
 CASES = [(pid, None) for pid in ONCE_WRONG] + [(pid, fuzz.FORCE) for pid in ONCE_WRONG_FALLBACK]
 
 

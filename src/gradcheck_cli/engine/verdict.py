@@ -156,7 +156,9 @@ def _kinks(
     method: str,
     settings: "Settings",
     row: "Measured",
-) -> tuple[np.ndarray, np.ndarray, OneSided, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[
+    np.ndarray, np.ndarray, OneSided, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
     candidate kink mask, OneSided, the candidates no step resolves: 0 < |θ_i| below the
     finest step, θ's own scale not telling, a finite-difference engine; the round-off of
@@ -164,7 +166,8 @@ def _kinks(
     to; the kinks only steps wider than h see (FAR_WIDER, KINK_WIDER), where L's
     round-off hides the kink test's own: a kink within those steps of θ, at θ or beside
     it, which cannot be told; the entries whose N central's h/64, which straddles
-    nothing h and h/8 did, replaced: that N, with its error, decides them, no referee).
+    nothing h and h/8 did, replaced: that N, with its error, decides them, no referee;
+    the entries whose N h/8 and h/64 confirm, _steady).
 
     One-sided differences at the steps h/k (policy.kink_steps): where the loss is smooth
     their spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a
@@ -254,7 +257,21 @@ def _kinks(
     found = _found_sides(ladder, wider, far_ladder, far, (kink, nearer))
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right, exact_slack)  # them: no finite step's round-off
-    return numeric, kink, found, blind, widen, far, settled
+    return numeric, kink, found, blind, widen, far, settled, _steady(levels, numeric, bound)
+
+
+def _steady(levels: list, numeric: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """Where the kink test's central difference at h/8 agrees with N within the entry's
+    bound, its round-off (CLASSIC_ROUNDOFF eps S / h_k) is within that bound too, and the
+    one at h/64 agrees within the bound and its own round-off: an N finer steps confirm,
+    which a coarser referee that N lies within does not overrule (_informs). Where L's
+    round-off or kinks nearer than any step make the loss wild on those scales (an N at
+    h/8 whose round-off is 8 times its bound), they do not."""
+    _, (fine, _, _, n8), (finest, _, _, n64) = levels
+    classic = CLASSIC_ROUNDOFF / DIFFERENCE_ROUNDOFF  # (n_k: a one-sided difference's)
+    with np.errstate(invalid="ignore"):
+        near8 = (np.abs(numeric - fine.value) <= bound) & (classic * n8 <= bound)
+        return near8 & (np.abs(numeric - finest.value) <= bound + classic * n64)
 
 
 def _unstraddled(levels: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1597,7 +1614,7 @@ def _second_look(
     def only(b: np.ndarray) -> np.ndarray:
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides, blind, finer, far, settled = _kinks(
+    numeric, kink, sides, blind, finer, far, settled, steady = _kinks(
         model, env, p, method, settings, replace(row, bound=only(bound))
     )
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
@@ -1646,6 +1663,8 @@ def _second_look(
         # complex step that lost a non-analytic term
         now = Measured(A, numeric, bound, theta)
         exact, tight, agree = _refereed(model, env, p, method, settings, now, referred, curved)
+        if not engine(method).complex:  # (the complex step's referee: _richardson_reference)
+            agree &= _informs(numeric, bound, exact, tight) | ~steady
         held = agree | (curved & np.isfinite(exact))
         numeric, bound = np.where(held, exact, numeric), np.where(held, tight, bound)
         failing = (failing | held) & ~agree
@@ -1682,7 +1701,7 @@ def _refereed(
     curved: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The referee's N and bound (_referee) at the ``referred`` entries, and where A agrees
-    with it as it may overrule N (_informs). Where more than REFEREED_FIRST of them fail,
+    with it. Where more than REFEREED_FIRST of them fail,
     first at that many, evenly spaced (with every ``curved`` one): where A agrees with
     none of those, the others keep N, and the row FAILs on those (a slip in every entry
     of a 100×100 W: Richardson's ladder at 256 of them cost 27 s, the complex step in 80
@@ -1692,10 +1711,7 @@ def _refereed(
     def judged(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         exact, tight = _referee(model, env, p, method, settings, A, entries)
         with np.errstate(invalid="ignore"):
-            agree = entries & (np.abs(A - exact) <= tight)
-        if not engine(method).complex:  # (the complex step's referee: _richardson_reference)
-            agree &= _informs(row.numeric, row.bound, exact, tight)
-        return exact, tight, agree
+            return exact, tight, entries & (np.abs(A - exact) <= tight)
 
     failing = np.flatnonzero(referred & ~curved)
     if failing.size > REFEREED_FIRST:
@@ -1708,13 +1724,13 @@ def _refereed(
 
 
 def _informs(numeric: np.ndarray, bound: np.ndarray, exact: np.ndarray, tight: np.ndarray) -> Any:
-    """Where a referee's N (``exact``, within ``tight``) may overrule N (within ``bound``):
-    where it is as fine, or disagrees with N beyond both bounds. A coarser referee that
-    N lies within tells nothing against N, whose bound a passing entry was held to: a
-    planted error N resolves stays a FAIL (Richardson's ladder across a sort's ties 5e-7
-    from θ agreed with 10x the row's stated resolution within its own 4e-3). A finite
-    difference's N only: the complex step's referee tells only where it resolves A from
-    N (_richardson_reference)."""
+    """Where a referee's N (``exact``, within ``tight``) may overrule N (within ``bound``)
+    that the finer steps confirm (_steady): where it is as fine, or disagrees with N
+    beyond both bounds. A coarser referee that N lies within tells nothing against N,
+    whose bound a passing entry was held to: a planted error N resolves stays a FAIL
+    (Richardson's ladder across a sort's ties 5e-7 from θ agreed with 10x the row's
+    stated resolution within its own 4e-3). A finite difference's N only: the complex
+    step's referee tells only where it resolves A from N (_richardson_reference)."""
     with np.errstate(invalid="ignore"):
         return (tight <= bound) | (np.abs(numeric - exact) > bound + tight)
 
