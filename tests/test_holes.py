@@ -756,3 +756,13 @@ def test_a_complex_log1p_feeding_a_near_fit_is_no_failure(engine):
     planted = plant_error(path("log1p_near_fit.py"), "x", largest, delta)
     assert check(planted, seed=0, jobs=1, **ENGINES[engine]).row("x").comparison.status == "FAIL"
 
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_row_of_zeros_no_step_moved_is_never_a_pass(engine):
+    """tiny_zeroed.py: ū returned as 0 where it is 2e-17 u beside a loss of 3. No finite
+    difference moves L: ū is WEAK under Richardson (it PASSed, with no resolution), as
+    under central; under the complex step too (an A of 0 is held to the loss's floor,
+    eps |L|, which a float64 formula's underflow can reach); w̄ passes."""
+    report = check(path("tiny_zeroed.py"), seed=0, jobs=1, **ENGINES[engine])
+    assert report.row("u").comparison.status == "WEAK"
+    assert report.row("w").comparison.status == "PASS"
