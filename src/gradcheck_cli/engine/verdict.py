@@ -1702,11 +1702,11 @@ def _refereed(
     curved: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The referee's N and bound (_referee) at the ``referred`` entries, and where A agrees
-    with it. Where more than REFEREED_FIRST of them fail,
-    first at that many, evenly spaced (with every ``curved`` one): where A agrees with
-    none of those, the others keep N, and the row FAILs on those (a slip in every entry
-    of a 100×100 W: Richardson's ladder at 256 of them cost 27 s, the complex step in 80
-    bits 50 s). Where it agrees with one, at every referred entry."""
+    with it. Where more than REFEREED_FIRST of them fail, first at that many, evenly
+    spaced (with every ``curved`` one): where A agrees with none of those, the others keep
+    N, and the row FAILs on those (a slip in every entry of a 100×100 W: Richardson's
+    ladder at 256 of them cost 27 s, the complex step in 80 bits 50 s). Where it agrees
+    with one, at every referred entry."""
     A = row.A
 
     def judged(entries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
