@@ -266,3 +266,20 @@ def test_a_fallback_as_slow_as_every_entry_is_not_taken(monkeypatch):
 def test_a_fallback_over_the_budget_still_samples_its_least(monkeypatch):
     settings, _ = _budgeted(monkeypatch, _cost(numeric=1e-3, fallback=1e-3), budget=1e-6)
     assert settings.check.directions == checking.BUDGET_DIRECTIONS and settings.runtime.fill > 0
+
+
+def test_a_first_probe_that_takes_long_decides_each_entrys_cost(monkeypatch):
+    """_per_entry: where its first probe (1/PROBE_START of the entries) takes PROBE_MOST
+    seconds, that probe's time over its entries is each entry's cost, and no larger
+    probe is timed (a forward of 5 ms over 2e5 entries spent 52 s a row growing it ×4
+    and timing both again). The clock is the entries probed: one second each."""
+    probed = []
+
+    def differentiate(model, env, wrt, out, method, indices):
+        probed.append(len(indices))
+
+    monkeypatch.setattr(estimate, "differentiate", differentiate)
+    monkeypatch.setattr(estimate, "_timed", lambda fn: fn() or float(probed[-1]))
+    size = 2**18
+    call, each = estimate._per_entry(None, {"z": np.zeros(size)}, "z", None, "richardson")
+    assert probed == [size // estimate.PROBE_START] and (call, each) == (0.0, 1.0)

@@ -172,7 +172,8 @@ def _per_entry(
     over the tensor, k growing ×4 from 1/PROBE_START of it until the last ×4 adds
     PROBE_SECONDS (each entry's cost then stands out of the call's noise), a probe
     takes PROBE_MOST seconds, or k covers the tensor (its time is then the tensor's:
-    no call cost apart). A probe that took under
+    no call cost apart); where the first probe takes PROBE_MOST, its time over k is each
+    entry's, the call's cost in it (an upper bound). A probe that took under
     PROBE_SECONDS is timed twice (the faster counts: a shared machine only slows a
     probe down), and so are the two probes that decide, whatever they took: at 64 M
     entries a call's own 0.05 s once took 1 s (cold, or pages zeroed for another
@@ -193,6 +194,9 @@ def _per_entry(
             took = min(took, once(k))
         if k >= size:  # the whole tensor: its time, exactly
             return 0.0, took / k
+        if before is None and took >= PROBE_MOST:  # (entries slow enough alone: its call's
+            return 0.0, took / k  # cost counted in each, an upper bound; a forward of 5 ms
+            # over 2e5 entries took 52 s a row growing this probe ×4 and timing both again)
         if before is not None and (took - before[1] >= PROBE_SECONDS or took >= PROBE_MOST):
             took, first = min(took, once(k)), min(before[1], once(before[0]))
             each = max(took - first, 0.0) / (k - before[0])
