@@ -222,14 +222,16 @@ def _kinks(
         far_ladder = [at(k) for k in FAR_WIDER + KINK_WIDER]
         far = hidden & _kink_seen(far_ladder + [(coarse, levels[0][3])], significant)
     nearer = None  # (the finer steps' one-sided derivatives: _smooth_on_its_own_scale)
+    finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
+    below = (theta > 0) & (theta < finest_step)  # (a pole or a kink at 0 every step straddles)
+    below = below if jac is None else np.zeros(bad.shape, bool)  # (a Jacobian's: its layout)
     if jac is None:
-        finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
         saw = Seen(significant, s1, loss_size, finest_step)
         smooth, own, floor, nearer = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
         kink &= ~smooth
         if not engine(method).complex:  # a kink, or a pole, nearer θ than any step: θ's
             # own scale, where it does not show the loss smooth, does not tell which
-            blind = kink & (theta > 0) & (theta < finest_step)
+            blind = kink & below
         if engine(method).complex:
             seen, left, right, exact_slack = _both_sides(model, env, name, theta, bad)
             left, right = _on_a_branch(numeric, left, right)
@@ -257,7 +259,8 @@ def _kinks(
     found = _found_sides(ladder, wider, far_ladder, far, (kink, nearer))
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right, exact_slack)  # them: no finite step's round-off
-    return numeric, kink, found, blind, widen, far, settled, _steady(levels, numeric, bound)
+    steady = _steady(levels, numeric, bound) & ~below
+    return numeric, kink, found, blind, widen, far, settled, steady
 
 
 def _steady(levels: list, numeric: np.ndarray, bound: np.ndarray) -> np.ndarray:
@@ -266,7 +269,9 @@ def _steady(levels: list, numeric: np.ndarray, bound: np.ndarray) -> np.ndarray:
     one at h/64 agrees within the bound and its own round-off: an N finer steps confirm,
     which a coarser referee that N lies within does not overrule (_informs). Where L's
     round-off or kinks nearer than any step make the loss wild on those scales (an N at
-    h/8 whose round-off is 8 times its bound), they do not."""
+    h/8 whose round-off is 8 times its bound), they do not; nor where 0 < |θ_i| is below
+    the finest step (_kinks: x0 / x1 at x1 = 1e-8, whose pole every step straddled and
+    agreed on N = 0.9 where A is −1.4e15)."""
     _, (fine, _, _, n8), (finest, _, _, n64) = levels
     classic = CLASSIC_ROUNDOFF / DIFFERENCE_ROUNDOFF  # (n_k: a one-sided difference's)
     with np.errstate(invalid="ignore"):
