@@ -111,10 +111,12 @@ class _Tap:
     path: str
     replace_name: str | None = None
     replace_value: object = None
-    pinned_to: Values | None = None  # the forward's values: a complex step's real parts
+    pinned_to: Values | None = None  # the real forward's taps: a complex step's real parts
+    watched: Values | None = None  # ... or the env's: whether a complex tap is off them
 
     def __post_init__(self) -> None:
         self.values: dict[str, np.ndarray] = {}
+        self.compared = self.off = False
 
     def __call__(self, name: Any, value: Any) -> Any:
         if not isinstance(name, str):
@@ -125,6 +127,9 @@ class _Tap:
             value = self.replace_value
         elif self.pinned_to is not None:
             value = _pinned(value, self.pinned_to.get(name))
+        elif self.watched is not None and _comparable(value, self.watched.get(name)):
+            self.compared = True
+            self.off = self.off or _off(value, self.watched[name])
         self.values[name] = value
         return value
 
@@ -135,11 +140,32 @@ def _pinned(value: Any, old: Any) -> Any:
     by 3e-7 of it, and a near fit downstream (y − t of 1e-22 beside y of 1e-8) made that
     a complex step of 2e-29 where A is 3e-36. As it is where either is not a plain array
     of the same shape (an audited probe's, a real value)."""
-    if type(value) is not np.ndarray or not np.iscomplexobj(value):
-        return value
-    if type(old) is not np.ndarray or old.dtype.kind != "f" or old.shape != value.shape:
+    if not _comparable(value, old):
         return value
     return old + 1j * value.imag
+
+
+def _off(value: np.ndarray, old: np.ndarray) -> bool:
+    """Whether a complex-stepped tap's real part is off ``old`` (the env's value) by more
+    than PINNED_OFF eps of old's largest entry: numpy's complex arithmetic rounds within
+    a few of those (a matrix product's, an exp's), but for a few functions (log1p of a
+    small argument); a forward moved by ulps (verdict.forward_rounding) has taps off what
+    its leaves compute."""
+    eps = float(np.finfo(old.dtype).eps)
+    with np.errstate(invalid="ignore"):
+        most = PINNED_OFF * eps * float(np.max(np.abs(old), initial=0.0))
+        return bool(np.any(np.abs(value.real - old) > most))
+
+
+def _comparable(value: Any, old: Any) -> bool:
+    """A plain complex array (a complex step's, not an audited probe's) and a real one of
+    its shape."""
+    if type(value) is not np.ndarray or not np.iscomplexobj(value):
+        return False
+    return type(old) is np.ndarray and old.dtype.kind == "f" and old.shape == value.shape
+
+
+PINNED_OFF = 64  # a complex tap's real part this many eps off the env's: pinned (_off)
 
 
 @dataclass
@@ -267,14 +293,21 @@ class UserModel(Model):
         (one function: nothing between steps to pin)."""
         out = []
         leaves = {l.name for l in self.leaves}
-        real = self._real_taps(base, name, value) if pinned else None
+        replaced = None if name in leaves else name
+        watch, real = pinned, None  # (the real forward's taps, once a complex tap is off)
         for k in range(len(value)):
             copy = value[k, ...]  # (an array, 0-d too: an audited probe stays audited)
             p = {n: base[n] for n in leaves}
-            tap = _Tap(self.path, None if name in leaves else name, copy, real)
             if name in leaves:
                 p[name] = copy
+            watched = base if watch and real is None else None
+            tap = _Tap(self.path, replaced, copy, pinned_to=real, watched=watched)
             loss = _run(self._forward(), p, tap, self.path)
+            if tap.off:  # (again, and every later copy, its taps' real parts the real
+                real = self._real_taps(base, name, value)  # forward's: _pinned)
+                tap = _Tap(self.path, replaced, copy, pinned_to=real)
+                loss = _run(self._forward(), dict(p), tap, self.path)
+            watch = watch and not tap.compared  # (the first copy that shows its taps decides)
             out.append(loss if upto in (None, self.loss) else tap.values[upto])
         return np.array(out)
 
