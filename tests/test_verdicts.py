@@ -269,7 +269,7 @@ def test_a_formula_wrong_in_thousands_of_entries_is_confirmed_on_a_sample():
 
 
 def test_the_80_bit_complex_step_looks_at_every_failing_entry_once_a_sample_agrees(monkeypatch):
-    """_extended_reference takes at most EXTENDED_FIRST failing entries first: where A
+    """_extended_reference takes at most FIRST_LOOKED failing entries first: where A
     agrees with the 80-bit complex step at one of them, every failing entry is taken
     and each that agrees is held to it; where at none, only those few were computed."""
     from types import SimpleNamespace
@@ -287,7 +287,7 @@ def test_the_80_bit_complex_step_looks_at_every_failing_entry_once_a_sample_agre
     monkeypatch.setattr(v, "_complex_in_extended", agreeing)
     p = SimpleNamespace(jac=None, id="x")
     assert np.array_equal(v._extended_reference(None, {}, p, A, numeric, bound, failing), A)
-    assert calls[0] <= v.EXTENDED_FIRST and calls[1:] == [40]
+    assert calls[0] <= v.FIRST_LOOKED and calls[1:] == [40]
 
     calls.clear()
 
@@ -297,4 +297,4 @@ def test_the_80_bit_complex_step_looks_at_every_failing_entry_once_a_sample_agre
 
     monkeypatch.setattr(v, "_complex_in_extended", disagreeing)
     assert np.array_equal(v._extended_reference(None, {}, p, A, numeric, bound, failing), numeric)
-    assert len(calls) == 1 and calls[0] <= v.EXTENDED_FIRST
+    assert len(calls) == 1 and calls[0] <= v.FIRST_LOOKED

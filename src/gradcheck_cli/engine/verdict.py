@@ -223,8 +223,9 @@ def _kinks(
         far = hidden & _kink_seen(far_ladder + [(coarse, levels[0][3])], significant)
     nearer = None  # (the finer steps' one-sided derivatives: _smooth_on_its_own_scale)
     finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
-    below = (theta > 0) & (theta < finest_step)  # (a pole or a kink at 0 every step straddles)
-    below = below if jac is None else np.zeros(bad.shape, bool)  # (a Jacobian's: its layout)
+    below = (  # (a pole or a kink at 0 every step straddles; none for a Jacobian's layout)
+        (theta > 0) & (theta < finest_step) if jac is None else np.zeros(bad.shape, bool)
+    )
     if jac is None:
         saw = Seen(significant, s1, loss_size, finest_step)
         smooth, own, floor, nearer = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
@@ -1707,8 +1708,8 @@ def _refereed(
     curved: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The referee's N and bound (_referee) at the ``referred`` entries, and where A agrees
-    with it. Where more than REFEREED_FIRST of them fail, first at that many, evenly
-    spaced (with every ``curved`` one): where A agrees with none of those, the others keep
+    with it. Where more than FIRST_LOOKED of them fail, first at that many (_first_looked,
+    with every ``curved`` one): where A agrees with none of those, the others keep
     N, and the row FAILs on those (a slip in every entry of a 100×100 W: Richardson's
     ladder at 256 of them cost 27 s, the complex step in 80 bits 50 s). Where it agrees
     with one, at every referred entry."""
@@ -1720,9 +1721,9 @@ def _refereed(
             return exact, tight, entries & (np.abs(A - exact) <= tight)
 
     failing = np.flatnonzero(referred & ~curved)
-    if failing.size > REFEREED_FIRST:
+    if failing.size > FIRST_LOOKED:
         first = referred & curved
-        first.flat[failing[:: -(-failing.size // REFEREED_FIRST)]] = True
+        first.flat[_first_looked(failing)] = True
         exact, tight, agree = judged(first)
         if not np.any(agree & ~curved):
             return exact, tight, agree
@@ -2004,13 +2005,13 @@ def _extended_reference(
     it is the reference there. Near a least-squares minimum the forward's r = y − t
     carries a relative rounding of eps |y| / |r| into Im L: N's own error, which A, from
     the same values, need not share. No widening: a wrong A agrees with neither. First at
-    EXTENDED_FIRST of them, evenly spaced: where A agrees with none of those, the rest
+    FIRST_LOOKED of them (_first_looked): where A agrees with none of those, the rest
     are not taken (in 80 bits, numpy's matmul has no BLAS: a slip in a 100×100 W cost
     50 s there)."""
     if p.jac is not None or not failing.any():
         return numeric
     idx = np.flatnonzero(failing)
-    first = idx[:: -(-idx.size // EXTENDED_FIRST)]
+    first = _first_looked(idx)
     extended = _complex_in_extended(model, env, p.id, first)
     if extended is None:
         return numeric
@@ -2054,8 +2055,14 @@ def _complex_in_extended(
 
 
 EXTENDED_MOST = 4096  # failing entries the extended complex step looks at, at the most
-EXTENDED_FIRST = 16  # ... and first: where A agrees with none of those, the rest are not taken
-REFEREED_FIRST = 16  # failing entries a referee looks at first (_refereed)
+FIRST_LOOKED = 16  # failing entries a costly reference looks at first (_first_looked)
+
+
+def _first_looked(idx: np.ndarray) -> np.ndarray:
+    """At most FIRST_LOOKED of the flat indices ``idx``, evenly spaced, the first among
+    them: the entries a costly reference (_refereed's, the 80-bit complex step's) is
+    taken at first, the rest only where A agrees with one of those."""
+    return idx[:: -(-idx.size // FIRST_LOOKED)]
 
 
 def _below_the_loss(

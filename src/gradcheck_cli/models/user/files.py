@@ -178,7 +178,6 @@ class UserModel(Model):
     user_forward: Callable | None = None
     user_backward: Callable | None = None
     sizes: dict[str, int] = field(default_factory=dict)  # entries of each leaf and tap
-    _real_last: tuple | None = field(default=None, repr=False, compare=False)  # _real_taps'
     # a leaf's adjoint missing from backward(): a FAIL, saying this
     no_adjoint: str = (
         "backward() returned no {label}; list {name} in TARGETS if it is data, "
@@ -292,24 +291,27 @@ class UserModel(Model):
         """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn
         (one function: nothing between steps to pin)."""
         out = []
-        leaves = {l.name for l in self.leaves}
-        replaced = None if name in leaves else name
+        replaced = None if any(l.name == name for l in self.leaves) else name
         watch, real = pinned, None  # (the real forward's taps, once a complex tap is off)
         for k in range(len(value)):
             copy = value[k, ...]  # (an array, 0-d too: an audited probe stays audited)
-            p = {n: base[n] for n in leaves}
-            if name in leaves:
-                p[name] = copy
-            watched = base if watch and real is None else None
-            tap = _Tap(self.path, replaced, copy, pinned_to=real, watched=watched)
-            loss = _run(self._forward(), p, tap, self.path)
+            tap = _Tap(self.path, replaced, copy, pinned_to=real, watched=base if watch else None)
+            loss = self._run_at(base, name, copy, tap)
             if tap.off:  # (again, and every later copy, its taps' real parts the real
-                real = self._real_taps(base, name, value)  # forward's: _pinned)
+                real, watch = self._real_taps(base, name, value), False  # forward's: _pinned)
                 tap = _Tap(self.path, replaced, copy, pinned_to=real)
-                loss = _run(self._forward(), dict(p), tap, self.path)
+                loss = self._run_at(base, name, copy, tap)
             watch = watch and not tap.compared  # (the first copy that shows its taps decides)
             out.append(loss if upto in (None, self.loss) else tap.values[upto])
         return np.array(out)
+
+    def _run_at(self, base: Values, name: str, at: Any, tap: "_Tap") -> np.ndarray:
+        """The loss of the user's forward at the leaves of ``base``, with ``name`` at ``at``
+        (a leaf's value; a tap's is ``tap``'s to replace)."""
+        p = {l.name: base[l.name] for l in self.leaves}
+        if name in p:
+            p[name] = at
+        return _run(self._forward(), p, tap, self.path)
 
     def _real_taps(self, base: Values, name: str, value: Any) -> Values | None:
         """The taps of the real forward at the complex steps' real part (the first copy's:
@@ -320,16 +322,9 @@ class UserModel(Model):
         if type(value) is not np.ndarray or not np.iscomplexobj(value) or not len(value):
             return None
         at = np.ascontiguousarray(value[0].real)
-        last = self._real_last  # (the same base and point again: a direction at a time)
-        if last is not None and last[0] is base and last[1] == name and np.array_equal(last[2], at):
-            return last[3]
-        leaves = {l.name for l in self.leaves}
-        p = {n: base[n] for n in leaves}
-        tap = _Tap(self.path, None if name in leaves else name, at)
-        if name in leaves:
-            p[name] = at
-        _run(self._forward(), p, tap, self.path)
-        self._real_last = (base, name, at, tap.values)
+        replaced = None if any(l.name == name for l in self.leaves) else name
+        tap = _Tap(self.path, replaced, at)
+        self._run_at(base, name, at, tap)
         return tap.values
 
     def backward(self, values: Values) -> dict:
