@@ -67,6 +67,12 @@ ONCE_WRONG += [3000001]
 # A stable softplus, log1p(exp(-|v|)), of v ~ 1e-24: the complex step drops |v|'s
 # derivative, below what any difference of L resolves, and FAILed the true x̄ (3000220)
 ONCE_WRONG += [3000220]
+# Richardson's N the mean of a tie's sides whose jump, 3e-8 to 7e-7 of the entry, the
+# curvature's spread hid from the kink test's raw spreads (and round-off, from its finer
+# steps): the true A, one side, FAILed (4000167, 6000626: _jumped, where the extrapolated
+# sides resolve it); |x| beside a fit 6.4e-7 from its kink, which every Richardson step
+# straddled, where h/64 agreed with A (6000652: _contradicted)
+ONCE_WRONG += [4000167, 6000626, 6000652]
 # The budget's fallback stated its directions' resolution (3.7e-13) where the entry-by-
 # entry check that settles a failing direction holds entries to their bounds with A's
 # rounding measured (5.6e-12): ten times the stated resolution PASSed (3000033, 3000046)

@@ -42,6 +42,8 @@ PLANTED = {  # name: (file, row, index, δ)
     "rbf_far+1e-6": ("rbf_far.py", "X", (0, 0), 1e-6),
     "layernorm_shifted+1e-4": ("layernorm_shifted.py", "x", (1, 3), 1e-4),
     "fit_rounds_to_zero+1e-4": ("fit_rounds_to_zero.py", "x0", (1, 0), 1e-4),
+    "tie_jump_hidden+1e-4": ("tie_jump_hidden.py", "w", (0,), 1e-4),
+    "abs_beside_fit+1e-3": ("abs_beside_fit.py", "x", (1,), 1e-3),
 }
 
 
@@ -138,6 +140,16 @@ EXPECT = {  # file: {row: the statuses allowed}
     "max_tie_rounded+0.01": {"x": ("FAIL",)},
     # a tie whose jump (2e-12 of b's derivative) a near fit's curvature hides from moves
     "max_tie_near_fit.py": {"a": ("KINK", "WEAK"), "b": ("KINK", "PASS")},
+    # a tie's jump of 3 beside a term of 1e8, whose curvature's spread hid it from the
+    # kink test: the one-sided derivatives, extrapolated from its steps and wider ones,
+    # resolve it, and A is one side (KINK; Richardson FAILed it: N, their mean, within
+    # 2e-9); central's rtol holds either side (OTHERWISE); 1e-4 off is beyond both
+    "tie_jump_hidden.py": {"w": ("KINK",), "b": ("PASS", "WEAK")},
+    "tie_jump_hidden+1e-4": {"w": ("FAIL",), "b": ("PASS", "WEAK")},
+    # |x| beside a perfect fit 6.4e-7 from its kink at 0, which every Richardson step
+    # straddles: h/64 agrees with A, not N (unresolved; it FAILed); 1e-3 off FAILs
+    "abs_beside_fit.py": {"x": ("WEAK",)},
+    "abs_beside_fit+1e-3": {"x": ("FAIL",)},
     "max_tie_near_fit+2": {"a": ("FAIL", "WEAK"), "b": ("KINK", "PASS")},
     # half to each of three tied maxima: each share within its sides, the row's 3/2 of one
     # max's gradient shows moved together (together.py), though A = N at every entry
@@ -340,6 +352,7 @@ OTHERWISE = {
     },
     # Richardson's steps cannot resolve a loss of 7e-9 rounded at 100: every row coarse
     ("contrastive_cold.py", "richardson"): dict.fromkeys(["S", "w", "u", "a", "b"], ("WEAK",)),
+    ("tie_jump_hidden.py", "central"): {"w": ("PASS",), "b": ("PASS", "WEAK")},
     ("f32_roundtrip.py", "central"): {"w": NOT_PASSED},
     # var̄ is 1e8 times r̄ on the flat rows: Richardson resolves it to 7e-5, central ȳ to 1e-5
     **{
@@ -697,6 +710,28 @@ def test_a_sort_of_values_nearer_than_centrals_finer_step_keeps_its_promise(inde
     planted = plant_error(path("sort_close.py"), "v", index, 10 * row.resolution)
     status = check(planted, seed=0, jobs=1, method="central").row("v").comparison.status
     assert status == "FAIL"
+
+
+def test_a_kink_nearer_than_richardsons_steps_says_so():
+    """abs_beside_fit.py under Richardson: x̄[0] is unresolved for the reason that the
+    kink test's finer central difference agrees with A where Richardson's N does not
+    (_contradicted), not passed or failed on N."""
+    row = check(path("abs_beside_fit.py"), seed=0, jobs=1, method="richardson").row("x")
+    assert row.comparison.status == "WEAK" and row.comparison.resolution is None
+    assert "finer than Richardson's agrees with A at [0]" in (row.comparison.unresolved or "")
+
+
+def test_a_hidden_ties_kink_keeps_richardsons_promise():
+    """tie_jump_hidden.py under Richardson: w̄ is KINK at a stated resolution near 1e-9;
+    10 times it planted outward at either tied entry, or either way at the untied one,
+    FAILs (inward a tied entry's A stays between the sides: a subgradient)."""
+    row = check(path("tie_jump_hidden.py"), seed=0, jobs=1, method="richardson").row("w")
+    assert row.comparison.status == "KINK" and row.comparison.resolution < 1e-8
+    for index, sign in (((0,), 1), ((1,), -1), ((2,), 1), ((2,), -1)):
+        delta = sign * 10 * row.comparison.resolution
+        planted = plant_error(path("tie_jump_hidden.py"), "w", index, delta)
+        status = check(planted, seed=0, jobs=1, method="richardson").row("w").comparison.status
+        assert status == "FAIL", (index, sign)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -157,7 +157,15 @@ def _kinks(
     settings: "Settings",
     row: "Measured",
 ) -> tuple[
-    np.ndarray, np.ndarray, OneSided, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+    np.ndarray,
+    np.ndarray,
+    OneSided,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
 ]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
     candidate kink mask, OneSided, the candidates no step resolves: 0 < |θ_i| below the
@@ -167,7 +175,8 @@ def _kinks(
     round-off hides the kink test's own: a kink within those steps of θ, at θ or beside
     it, which cannot be told; the entries whose N central's h/64, which straddles
     nothing h and h/8 did, replaced: that N, with its error, decides them, no referee;
-    the entries whose N h/8 and h/64 confirm, _steady).
+    the entries whose N h/8 and h/64 confirm, _steady; under Richardson, the failing
+    entries whose N h/8 or h/64 contradicts, _contradicted).
 
     One-sided differences at the steps h/k (policy.kink_steps): where the loss is smooth
     their spread shrinks with the step (∝ h f''); where it stops shrinking, θ sits on a
@@ -217,10 +226,8 @@ def _kinks(
     (coarse, s1, r1, _), (fine, s8, r8, _), (finest, s64, r64, _) = levels
     kink = bad & ((r1 & r8 & (s8 > s1 / KINK_SHRINK)) | (r8 & r64 & (s64 > s8 / KINK_SHRINK)))
     hidden = bad & ~kink & ~(r1 & r8)  # (round-off hides the steps that would tell)
-    far, far_ladder = np.zeros(bad.shape, bool), []
-    if hidden.any() and not engine(method).complex:  # (the complex step never straddles)
-        far_ladder = [at(k) for k in FAR_WIDER + KINK_WIDER]
-        far = hidden & _kink_seen(far_ladder + [(coarse, levels[0][3])], significant)
+    told = (kink, hidden)
+    kink, far, far_ladder, wider = _wider_steps(at, levels, bad, told, significant, method)
     nearer = None  # (the finer steps' one-sided derivatives: _smooth_on_its_own_scale)
     finest_step = rel / policy.kink_steps[-1] * np.maximum(1.0, theta)
     below = (  # (a pole or a kink at 0 every step straddles; none for a Jacobian's layout)
@@ -255,13 +262,14 @@ def _kinks(
         numeric, settled = np.where(straddled, value, numeric), straddled & deeper
         widen = np.where(settled, off, widen)
         kink |= straddled & (np.abs(analytic - value) <= np.fmax(bound, off))
-    wider = far_ladder[len(FAR_WIDER) :] or ([at(k) for k in KINK_WIDER] if kink.any() else [])
+    wider = wider or ([at(k) for k in KINK_WIDER] if kink.any() else [])
     ladder = [(level, noise) for level, _, _, noise in levels]
     found = _found_sides(ladder, wider, far_ladder, far, (kink, nearer))
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right, exact_slack)  # them: no finite step's round-off
     steady = _steady(levels, numeric, bound) & ~below
-    return numeric, kink, found, blind, widen, far, settled, steady
+    contradicted = failing & ~settled & _contradicted(levels, analytic, numeric, bound, method)
+    return numeric, kink, found, blind, widen, far, settled, steady, contradicted
 
 
 def _steady(levels: list, numeric: np.ndarray, bound: np.ndarray) -> np.ndarray:
@@ -278,6 +286,27 @@ def _steady(levels: list, numeric: np.ndarray, bound: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         near8 = (np.abs(numeric - fine.value) <= bound) & (classic * n8 <= bound)
         return near8 & (np.abs(numeric - finest.value) <= bound + classic * n64)
+
+
+def _contradicted(
+    levels: list, A: np.ndarray, numeric: np.ndarray, bound: np.ndarray, method: str
+) -> Any:
+    """Under Richardson, where the kink test's central difference at h/8 or h/64 agrees
+    with A within its own error (the larger of its halves' spread, which bounds its
+    truncation on a smooth loss, and its round-off, CLASSIC_ROUNDOFF eps S / h_k) and lies
+    beyond that error and the bound from N: Richardson's steps, all wider, straddled a
+    kink nearer θ than they are (|x| at x = 6.4e-7 beside 0: N off A by 3e-5 of it,
+    within an estimate of 3e-7; h/64 agreed with A to 1e-8). Neither settles the entry.
+    On a smooth loss the finer step agrees with N within that error: no wrong A is
+    excused but by a truncation that happens to equal its slip."""
+    out = np.zeros(np.shape(A), bool)
+    if not engine(method).extrapolated:
+        return out
+    for level, spread, _, noise in levels[1:]:
+        off = np.fmax(spread, noise * (CLASSIC_ROUNDOFF / DIFFERENCE_ROUNDOFF))
+        with np.errstate(invalid="ignore"):
+            out |= (np.abs(A - level.value) <= off) & (np.abs(numeric - level.value) > bound + off)
+    return out
 
 
 def _unstraddled(levels: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -307,6 +336,43 @@ def _found_sides(
     found = found.where(far, one_sided(far_ladder + ladder)) if far.any() else found
     at, nearer = finer
     return found if nearer is None else found.where(at & _moved_nearer(found, nearer), nearer)
+
+
+def _wider_steps(
+    at: Callable[[float], tuple[Central, np.ndarray]],
+    levels: list,
+    bad: np.ndarray,
+    seen: tuple[np.ndarray, np.ndarray],
+    significant: np.ndarray,
+    method: str,
+) -> tuple[np.ndarray, np.ndarray, list, list]:
+    """What the steps wider than h tell of the failing entries ``bad``, given the kink
+    test's kinks and the entries its round-off hides (``seen``): (kinks, with those
+    _jumped finds where h/8 and h/64 tell; the kinks only wider steps see, _kink_seen's
+    and _jumped's; the far ladder, FAR_WIDER + KINK_WIDER, taken where any entry is
+    hidden; the KINK_WIDER steps, where taken)."""
+    kink, hidden = seen
+    far, far_ladder = np.zeros(bad.shape, bool), []
+    if hidden.any() and not engine(method).complex:  # (the complex step never straddles)
+        far_ladder = [at(k) for k in FAR_WIDER + KINK_WIDER]
+        far = hidden & _kink_seen(far_ladder + [(levels[0][0], levels[0][3])], significant)
+    wider = far_ladder[len(FAR_WIDER) :]
+    if engine(method).extrapolated and (bad & ~kink & ~far).any():
+        wider = wider or [at(k) for k in KINK_WIDER]
+        jumped = bad & ~kink & ~far & _jumped(wider, levels)
+        kink, far = kink | (jumped & ~hidden), far | (jumped & hidden)
+    return kink, far, far_ladder, wider
+
+
+def _jumped(wider: list, levels: list) -> np.ndarray:
+    """Under Richardson, where the one-sided derivatives from the kink test's steps and
+    the wider ones (extrapolated, OneSided) are resolved: a kink whose jump the raw
+    spreads hide behind the curvature's (a tie's jump of 3 beside a term of 1e8, whose
+    spread is 305, 41 and 8 at h, h/8 and h/64; the sides 3.002 apart within 0.05).
+    Richardson's N is the sides' mean there, no derivative, and its bound is far finer
+    than what the raw spreads tell; central's rtol is not (and h/64's N settles a kink
+    beside θ: _unstraddled)."""
+    return one_sided(wider + [(level, noise) for level, _, _, noise in levels]).resolved()
 
 
 def _kink_seen(ladder: list[tuple[Central, np.ndarray]], significant: np.ndarray) -> np.ndarray:
@@ -1450,7 +1516,12 @@ def _looked_at(
         against.ravel()[looked.apart.at] = True
     sides = replace(looked.sides, together=against)
     c = compare(A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=sides)
-    for where, why in ((looked.vague, VAGUE), (looked.torn, TORN), (looked.still, STILL)):
+    for where, why in (
+        (looked.vague, VAGUE),
+        (looked.torn, TORN),
+        (looked.contradicted, CONTRADICTED),
+        (looked.still, STILL),
+    ):
         if where is not None and where.any():
             c = unresolved(c, where, A, looked.numeric, why)
     if looked.apart is not None:  # (where only kinks fail, each alone a subgradient: the
@@ -1531,7 +1602,7 @@ def _nothing_moved(
 
 # the reasons a row is WEAK where an entry could not be resolved: a kink candidate its
 # one-sided differences cannot resolve; an N of 0 no step could have moved from A;
-# Richardson's two ladders contradicting each other
+# Richardson's two ladders contradicting each other, or its N a finer central difference
 VAGUE = (
     "a kink candidate at {index} that one-sided differences cannot resolve (round-off, or "
     "a kink nearer θ than the finest step): whether A is a subgradient there cannot be told"
@@ -1543,6 +1614,10 @@ STILL = (
 TORN = (
     "the reference and a second ladder of Richardson steps disagree at {index} by more "
     "than their estimates (a kink or a turn between their steps): neither settles it"
+)
+CONTRADICTED = (
+    "a central difference at a step finer than Richardson's agrees with A at {index}, not "
+    "with N (a kink or a turn nearer θ than Richardson's steps): neither settles it"
 )
 
 
@@ -1588,6 +1663,8 @@ class Looked:
     still: np.ndarray | None = None  # unresolved: N = 0 where A could not have moved L
     coarse: np.ndarray | None = None  # a finer step's N (its round-off the bound), or vague
     # at a kink only wider steps see: what the region of θ may measure finer
+    contradicted: np.ndarray | None = None  # unresolved: a finer central difference
+    # agrees with A, not with Richardson's N (_contradicted)
 
 
 @frozen(eq=False)  # (eq=False: arrays: == by identity)
@@ -1621,7 +1698,7 @@ def _second_look(
     def only(b: np.ndarray) -> np.ndarray:
         return b if focus is None else np.where(focus, b, np.inf)
 
-    numeric, kink, sides, blind, finer, far, settled, steady = _kinks(
+    numeric, kink, sides, blind, finer, far, settled, steady, contradicted = _kinks(
         model, env, p, method, settings, replace(row, bound=only(bound))
     )
     error = _complex_rounding(model, env, p, method, A, numeric, only(bound))
@@ -1686,15 +1763,17 @@ def _second_look(
     if unsettled.any() and engine(ladder).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
         torn = _another_ladder(model, env, p, ladder, settings, now, unsettled)
+    contradicted &= failing & ~torn
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
-    vague &= failing & ~torn
-    still = failing & ~torn & ~vague & _unmoved(model, env, p, method, A, numeric)
-    bound = np.where(torn | vague | still, np.inf, bound)
+    vague &= failing & ~torn & ~contradicted
+    still = failing & ~torn & ~contradicted & ~vague
+    still &= _unmoved(model, env, p, method, A, numeric)
+    bound = np.where(torn | contradicted | vague | still, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
     coarse = (finer > 0) | (vague & far)
-    return Looked(numeric, bound, kink, sides, torn, vague, apart, still, coarse)
+    return Looked(numeric, bound, kink, sides, torn, vague, apart, still, coarse, contradicted)
 
 
 def _refereed(
