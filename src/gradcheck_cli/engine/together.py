@@ -173,16 +173,17 @@ def kinks_apart(
     step = rel * max(1.0, float(np.abs(joint.theta[kinks.at]).max()))
     noise = roundoff(size)
     moved = [(kinks.at[i], v) for i, v in directions]
-    try:
+    own = np.array([rel * max(1.0, float(np.abs(joint.theta[at]).max())) for at, _ in moved])
+    try:  # (each direction from its own kinks' scale, as a tie's: ties_apart)
         with np.errstate(all="ignore"):
-            found = sides_along(joint, moved, step, noise)
+            found = sides_along(joint, moved, own, noise)
     except FAILED:
         return None
     tol = np.array([np.sum(np.abs(v) * kinks.tol[i]) for i, v in directions]) + found.slack
     Av = np.array([np.dot(kinks.A[i], v) for i, v in directions])
 
     def at_theta(d: int) -> bool:  # (each kink moved along direction d sits at θ)
-        return _at_theta(joint, kinks, directions[d][0], step, noise)
+        return _at_theta(joint, kinks, directions[d][0], float(own[d]), noise)
 
     d = _first_off(joint, moved, found, Av, tol, settings, also=at_theta)
     if d is not None:
@@ -471,19 +472,25 @@ def _the_same_beside(
 
 
 def sides_along(
-    joint: Joint, moved: list[tuple[np.ndarray, np.ndarray]], step: float, noise: float
+    joint: Joint,
+    moved: list[tuple[np.ndarray, np.ndarray]],
+    step: float | np.ndarray,
+    noise: float,
 ) -> OneSided:
     """The loss's one-sided derivatives along each direction (positions in θ, v there),
-    by one_sided's ladder of steps (KINK_WIDER, then the reference's kink steps)."""
+    by one_sided's ladder of steps (KINK_WIDER, then the reference's kink steps), from
+    ``step``: one for all, or one per direction."""
     theta = joint.theta
     loss = float(joint.env[joint.model.loss])
+    steps = np.broadcast_to(np.asarray(step, dtype=float), (len(moved),))
 
     def at(k: float) -> tuple[Central, np.ndarray]:
-        h = step / k
-        moves = [(theta, at_, s * h * v) for at_, v in moved for s in (1.0, -1.0)]
+        h = steps / k
+        pairs = zip(moved, h, strict=True)
+        moves = [(theta, at_, s * hd * v) for (at_, v), hd in pairs for s in (1.0, -1.0)]
         f = joint.losses(moves)
         plus, minus = (f[0::2] - loss) / h, (loss - f[1::2]) / h
-        return Central((plus + minus) / 2, plus, minus), np.full(plus.shape, noise / h)
+        return Central((plus + minus) / 2, plus, minus), noise / h
 
     return one_sided([at(k) for k in (*KINK_WIDER, *POLICY[REFERENCE].kink_steps)])
 
@@ -515,7 +522,8 @@ def ties_apart(
     groups = [np.flatnonzero(inverse.ravel() == g) for g in ties]
     moved = [(g, np.ones(g.size)) for g in groups]
     rel = settings.check.eps or DEFAULT_REL_STEP
-    step = rel * max(1.0, float(np.abs(values[ties]).max()))
+    step = rel * np.maximum(1.0, np.abs(values[ties]))  # (each tie's own scale: ties at 0
+    # and at 7e7 in one tensor, moved by 420 both, swept a softmax of 0's row flat)
     noise = roundoff(size)
     try:
         with np.errstate(all="ignore"):
