@@ -55,6 +55,7 @@ from gradcheck_cli.engine.policy import (
     EXTENDED_PROBE,
     EXTENDED_REFEREE,
     EXTENDED_STEPS,
+    JUMP_EXTRAPOLATED,
     JUMP_ROUNDOFF,
     KINK_SHRINK,
     PROBE_CENTRAL_RTOL,
@@ -691,17 +692,34 @@ def _jumps(
     stands JUMP_ROUNDOFF times above the differences' round-off; 0 elsewhere. A kink at
     θ_i: every central difference there is the mean of its two slopes, and an A equal to
     that mean agrees with N though the entry sits on a kink (the verdict looks at it as
-    at a failing one, and together.kinks_apart moves it with the others)."""
+    at a failing one, and together.kinks_apart moves it with the others). And where it
+    shrank, its first-order term (h f'') extrapolated away from the two finest steps,
+    where that agrees with the same from the two coarser ones within 1 / KINK_SHRINK of
+    it and stands JUMP_EXTRAPOLATED times higher above the round-off: a tie's jump of 5
+    beside a quadratic of 1e5, whose curvature spreads each step's sides by far more
+    (a red team's strict max 2⁻³⁰ above its neighbour, whose backward split the jump
+    between them: every central difference is the sides' mean, and it PASSed at 5e-10
+    with an error of 8e-5). On a smooth loss the spread has no term in h², and what is
+    left of it shrinks by RICHARDSON_RATIO³ from one step to the next."""
     hp, hm = (np.stack([s[j] for s in steps]) for j in (0, 1))
-    spread = np.abs((f[:, 0] - f0) / hp - (f0 - f[:, 1]) / hm)
+    signed = (f[:, 0] - f0) / hp - (f0 - f[:, 1]) / hm
 
     def kept(k: int) -> np.ndarray:  # the spread at the kept extrapolation's step b + k
-        return np.take_along_axis(spread[k : spread.shape[0] - 2 + k], best, axis=0)[0]
+        return np.take_along_axis(signed[k : signed.shape[0] - 2 + k], best, axis=0)[0]
 
-    finest, before = kept(2), kept(1)
+    coarsest, before, finest = kept(0), kept(1), kept(2)
     with np.errstate(invalid="ignore"):
-        found = (finest > before / KINK_SHRINK) & (finest > JUMP_ROUNDOFF * roundoff)
-    return np.where(found, finest, 0.0)
+        found = (np.abs(finest) > np.abs(before) / KINK_SHRINK) & (
+            np.abs(finest) > JUMP_ROUNDOFF * roundoff
+        )
+        # (the spread less its first-order term, h f'': a tie's jump of 5 beside a
+        # quadratic of 1e5, whose curvature spreads every step's sides by far more)
+        r = RICHARDSON_RATIO - 1.0
+        jump, wider = finest + (finest - before) / r, before + (before - coarsest) / r
+        hidden = (np.abs(jump - wider) < np.abs(jump) / KINK_SHRINK) & (
+            np.abs(jump) > JUMP_ROUNDOFF * JUMP_EXTRAPOLATED * roundoff
+        )
+    return np.where(found, np.abs(finest), np.where(hidden, np.abs(jump), 0.0))
 
 
 EXTENDED_EPS = float(np.finfo(np.longdouble).eps)  # 1.1e-19 where longdouble is x87's 80 bits

@@ -166,6 +166,7 @@ TIE_GROUPS = 16  # groups of entries tied at one value moved together, at most (
 TIE_ENTRIES = 1 << 20  # ... in tensors of at most this many entries (np.unique sorts them)
 ALONG_BATCH = 1 << 22  # entries of moved leaves evaluated at once along those directions
 JUMP_ROUNDOFF = 64  # × a central difference's round-off: a spread of one-sided ones that is a jump
+JUMP_EXTRAPOLATED = 2  # ... and that spread extrapolated (numeric._jumps): its round-off, ×
 KINK_SHRINK = 2  # a spread shrinking by less than this from one kink step to the next: a kink
 NEAR_KINK_THETA = 1  # kink candidates with 0 < |θ| < this are looked at on θ's own scale
 INFORMATIVE = 4  # ... where the round-off there is below the larger steps' spread / this
