@@ -139,8 +139,8 @@ def compare(
     # (every proved kink, whether A − N is within the bound or not: N there is the mean
     # of its sides, and an A that agrees with it is a subgradient, not a derivative
     # within N's bound; a strict max 2⁻³⁰ above its neighbour whose backward split the
-    # jump PASSed at 5e-10, the row KINK)
-    kink = np.zeros_like(bad) if kink is None else kink & np.ones_like(bad)
+    # jump PASSed at 5e-10, the row KINK. A copy: it is changed in place below)
+    kink = np.zeros_like(bad) if kink is None else np.broadcast_to(kink, bad.shape).copy()
     if against is not None:
         kink &= ~against
     failed = bad & ~kink

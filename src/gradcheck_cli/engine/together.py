@@ -170,10 +170,13 @@ def kinks_apart(
     if kinks.at.size < 2 or not directions:
         return None
     rel = settings.check.eps or DEFAULT_REL_STEP
-    step = rel * max(1.0, float(np.abs(joint.theta[kinks.at]).max()))
-    noise = roundoff(size)
+
+    def scaled(at: np.ndarray) -> float:  # (the step from the largest |θ_i| at ``at``)
+        return rel * max(1.0, float(np.abs(joint.theta[at]).max()))
+
+    step, noise = scaled(kinks.at), roundoff(size)
     moved = [(kinks.at[i], v) for i, v in directions]
-    own = np.array([rel * max(1.0, float(np.abs(joint.theta[at]).max())) for at, _ in moved])
+    own = np.array([scaled(at) for at, _ in moved])
     try:  # (each direction from its own kinks' scale, as a tie's: ties_apart)
         with np.errstate(all="ignore"):
             found = sides_along(joint, moved, own, noise)

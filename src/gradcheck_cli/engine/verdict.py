@@ -282,19 +282,29 @@ def _steady(levels: list, numeric: np.ndarray, bound: np.ndarray) -> np.ndarray:
     the finest step (_kinks: x0 / x1 at x1 = 1e-8, whose pole every step straddled and
     agreed on N = 0.9 where A is −1.4e15)."""
     _, (fine, _, _, n8), (finest, _, _, n64) = levels
-    classic = CLASSIC_ROUNDOFF / DIFFERENCE_ROUNDOFF  # (n_k: a one-sided difference's)
     with np.errstate(invalid="ignore"):
-        near8 = (np.abs(numeric - fine.value) <= bound) & (classic * n8 <= bound)
-        return near8 & (np.abs(numeric - finest.value) <= bound + classic * n64)
+        near8 = (np.abs(numeric - fine.value) <= bound) & (_classic(n8) <= bound)
+        return near8 & (np.abs(numeric - finest.value) <= bound + _classic(n64))
+
+
+def _classic(noise: np.ndarray) -> np.ndarray:
+    """A kink-test level's central difference's round-off, CLASSIC_ROUNDOFF eps S / h_k,
+    from its one-sided differences' (``noise``, DIFFERENCE_ROUNDOFF eps S / h_k)."""
+    return noise * (CLASSIC_ROUNDOFF / DIFFERENCE_ROUNDOFF)
+
+
+def _own_error(spread: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """A kink-test level's central difference's own error: the larger of its halves'
+    spread (which bounds its truncation on a smooth loss) and its round-off (_classic)."""
+    return np.fmax(spread, _classic(noise))
 
 
 def _contradicted(
     levels: list, A: np.ndarray, numeric: np.ndarray, bound: np.ndarray, method: str
 ) -> Any:
     """Under Richardson, where the kink test's central difference at h/8 or h/64 agrees
-    with A within its own error (the larger of its halves' spread, which bounds its
-    truncation on a smooth loss, and its round-off, CLASSIC_ROUNDOFF eps S / h_k) and lies
-    beyond that error and the bound from N: Richardson's steps, all wider, straddled a
+    with A within its own error (_own_error) and lies beyond that error and the bound
+    from N: Richardson's steps, all wider, straddled a
     kink nearer θ than they are (|x| at x = 6.4e-7 beside 0: N off A by 3e-5 of it,
     within an estimate of 3e-7; h/64 agreed with A to 1e-8). Neither settles the entry.
     On a smooth loss the finer step agrees with N within that error: no wrong A is
@@ -303,7 +313,7 @@ def _contradicted(
     if not engine(method).extrapolated:
         return out
     for level, spread, _, noise in levels[1:]:
-        off = np.fmax(spread, noise * (CLASSIC_ROUNDOFF / DIFFERENCE_ROUNDOFF))
+        off = _own_error(spread, noise)
         with np.errstate(invalid="ignore"):
             out |= (np.abs(A - level.value) <= off) & (np.abs(numeric - level.value) > bound + off)
     return out
@@ -312,12 +322,11 @@ def _contradicted(
 def _unstraddled(levels: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where the kink test's step h straddled a kink beside θ (its spread stands out), the
     central difference at h/8; at h/64 where h/8's spread stands out too and h/64's does
-    not (ties 5e-7 from θ under a step of 6e-6), with its own error there, the larger of
-    its round-off (CLASSIC_ROUNDOFF eps S / h_k) and its spread (0 elsewhere); and where
-    h/64 was taken."""
+    not (ties 5e-7 from θ under a step of 6e-6), with its own error there (_own_error; 0
+    elsewhere); and where h/64 was taken."""
     _, (fine, _, r8, _), (finest, s64, r64, n64) = levels
     deeper = r8 & ~r64
-    off = np.where(deeper, np.fmax(n64 * (CLASSIC_ROUNDOFF / DIFFERENCE_ROUNDOFF), s64), 0.0)
+    off = np.where(deeper, _own_error(s64, n64), 0.0)
     return np.where(deeper, finest.value, fine.value), off, deeper
 
 

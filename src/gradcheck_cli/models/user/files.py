@@ -291,7 +291,7 @@ class UserModel(Model):
         """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn
         (one function: nothing between steps to pin)."""
         out = []
-        replaced = None if any(l.name == name for l in self.leaves) else name
+        replaced = self._replaced(name)
         watch, real = pinned, None  # (the real forward's taps, once a complex tap is off)
         for k in range(len(value)):
             copy = value[k, ...]  # (an array, 0-d too: an audited probe stays audited)
@@ -313,6 +313,10 @@ class UserModel(Model):
             p[name] = at
         return _run(self._forward(), p, tap, self.path)
 
+    def _replaced(self, name: str) -> str | None:
+        """The tap a step at ``name`` replaces: None where ``name`` is a leaf."""
+        return None if any(l.name == name for l in self.leaves) else name
+
     def _real_taps(self, base: Values, name: str, value: Any) -> Values | None:
         """The taps of the real forward at the complex steps' real part (the first copy's:
         a batch of complex steps shares it), which a complex step's taps are pinned to;
@@ -322,8 +326,7 @@ class UserModel(Model):
         if type(value) is not np.ndarray or not np.iscomplexobj(value) or not len(value):
             return None
         at = np.ascontiguousarray(value[0].real)
-        replaced = None if any(l.name == name for l in self.leaves) else name
-        tap = _Tap(self.path, replaced, at)
+        tap = _Tap(self.path, self._replaced(name), at)
         self._run_at(base, name, at, tap)
         return tap.values
 
