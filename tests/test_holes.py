@@ -45,6 +45,7 @@ PLANTED = {  # name: (file, row, index, δ)
     "tie_jump_hidden+1e-4": ("tie_jump_hidden.py", "w", (0,), 1e-4),
     "abs_beside_fit+1e-3": ("abs_beside_fit.py", "x", (1,), 1e-3),
     "max_tie_curved+1e-4": ("max_tie_curved.py", "u", (0,), 1e-4),
+    "turn_fine+1e-4": ("turn_fine.py", "x", (0,), 1e-4),
 }
 
 
@@ -158,6 +159,12 @@ EXPECT = {  # file: {row: the statuses allowed}
     # jump the curvature hides (every engine FAILed the correct backward); 400 off
     # (1e-4 of the entry, beyond the sides' 6 and central's rtol) FAILs
     "max_tie_curved.py": {"u": ("KINK",)},
+    # c·x + 1e-3 sin(1e9 x): every float64 step sees the mean slope c; in 80 bits steps
+    # below 1e-10 agree with A, not N (unresolved; it FAILed); 1e-4 off FAILs. x[1] and
+    # x[2] are kink candidates there (their curvature, 1e15, spreads the finest sides
+    # beyond L's rounding): unresolved too, never KINK
+    "turn_fine.py": {"x": ("WEAK",), "c": ("PASS", "WEAK"), "w": ("PASS", "WEAK")},
+    "turn_fine+1e-4": {"x": ("FAIL",), "c": ("PASS", "WEAK"), "w": ("PASS", "WEAK")},
     "max_tie_curved+1e-4": {"u": ("FAIL",)},
     "abs_beside_fit.py": {"x": ("WEAK",)},
     "abs_beside_fit+1e-3": {"x": ("FAIL",)},
@@ -732,6 +739,17 @@ def test_a_kink_nearer_than_richardsons_steps_says_so():
     row = check(path("abs_beside_fit.py"), seed=0, jobs=1, method="richardson").row("x")
     assert row.comparison.status == "WEAK" and row.comparison.resolution is None
     assert "finer than Richardson's agrees with A at [0]" in (row.comparison.unresolved or "")
+
+
+@pytest.mark.parametrize("engine", ["richardson", "central"])
+def test_a_turn_below_float64s_steps_says_so(engine):
+    """turn_fine.py: x̄[0] is unresolved for the reason that a central difference in 80
+    bits, at a step finer than float64's round-off allows, agrees with A where every
+    float64 step's N does not (_turned), not failed on N."""
+    row = check(path("turn_fine.py"), seed=0, jobs=1, method=engine).row("x")
+    assert row.comparison.status == "WEAK" and row.comparison.resolution is None
+    reason = row.comparison.unresolved or ""
+    assert "finer than Richardson's agrees with A at [0]" in reason and "80 bits" in reason
 
 
 def test_a_hidden_ties_kink_keeps_richardsons_promise():

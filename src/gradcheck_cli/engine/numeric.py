@@ -758,6 +758,18 @@ class _Extended:
         """How many Richardson derivatives fit in computing ``values`` values."""
         return int(values // (self.size * 2 * (EXTENDED_STEPS + 1)))
 
+    def each_moved(self, idx: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """L with one entry of θ moved at a time: the flat entry idx[j % len(idx)] by
+        steps[j] (blocks of len(idx) steps, one per entry, as _extrapolated lays them)."""
+        base = self.theta.ravel()
+        rows = max(1, CHUNK_BYTES // (16 * max(1, base.size)))
+        which, out = np.tile(idx, steps.size // idx.size), []
+        for lo in range(0, steps.size, rows):
+            X = np.repeat(base[None], min(rows, steps.size - lo), axis=0)
+            X[np.arange(X.shape[0]), which[lo : lo + rows]] += steps[lo : lo + rows]
+            out.append(self.run(X.reshape(X.shape[:1] + self.theta.shape), np.longdouble))
+        return np.concatenate(out)
+
     def richardson(self, at: Callable[[np.ndarray], np.ndarray], taken: Callable) -> Parts:
         """_extrapolated at EXTENDED_STEPS steps from EXTENDED_FIRST, 80 bits' round-off."""
         with np.errstate(all="ignore"):
@@ -775,28 +787,49 @@ def richardson_extended(
         idx = indices[: e.fit(EXTENDED_REFEREE)]
         if idx.size == 0:
             return None
-        base = e.theta.ravel()
-        x = base[idx].astype(np.float64)
-        rows = max(1, CHUNK_BYTES // (16 * max(1, base.size)))
+        x = e.theta.ravel()[idx].astype(np.float64)
 
         def taken(rel: Step) -> list[np.ndarray]:
             h = rel * np.maximum(1.0, np.abs(x))
             return [(x + h) - x, x - (x - h)]
 
-        def at(steps: np.ndarray) -> np.ndarray:
-            which, out = np.tile(idx, steps.size // idx.size), []
-            for lo in range(0, steps.size, rows):
-                X = np.repeat(base[None], min(rows, steps.size - lo), axis=0)
-                X[np.arange(X.shape[0]), which[lo : lo + rows]] += steps[lo : lo + rows]
-                out.append(e.run(X.reshape(X.shape[:1] + e.theta.shape), np.longdouble))
-            return np.concatenate(out)
-
-        value, _, _, error, *_ = e.richardson(at, taken)
+        value, _, _, error, *_ = e.richardson(partial(e.each_moved, idx), taken)
     except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
         return None
     full = np.full((2, indices.size), np.nan)
     full[:, : idx.size] = value, error
     return full[0], full[1]
+
+
+def sides_extended(
+    model: Model, env: Values, wrt: str, indices: np.ndarray, steps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """With the forward in 80 bits (_Extended), at the flat entries ``indices`` of ``wrt``
+    and the steps ``steps`` (levels × entries, absolute): the one-sided differences
+    (f(θ + h) − f(θ)) / h and (f(θ) − f(θ − h)) / h, h as taken in 80 bits, and the
+    largest |f| of the three; for as many entries as fit in EXTENDED_REFEREE values
+    computed (NaN for the rest), or None where 80 bits cannot be had."""
+    levels = steps.shape[0]
+    try:
+        e = _Extended(model, env, wrt)
+        idx = indices[: int(EXTENDED_REFEREE // (e.size * (2 * levels + 1)))]
+        if idx.size == 0:
+            return None
+        x, h = e.theta.ravel()[idx], steps[:, : idx.size].astype(np.longdouble)
+        hp, hm = (x + h) - x, x - (x - h)
+        f0 = e.run(e.theta[None], np.longdouble)[0]
+        f = e.each_moved(
+            idx, np.concatenate([a.ravel() for k in range(levels) for a in (hp[k], -hm[k])])
+        )
+    except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
+        return None
+    f = f.reshape(levels, 2, idx.size)
+    with np.errstate(all="ignore"):
+        plus, minus = (f[:, 0] - f0) / hp, (f0 - f[:, 1]) / hm
+        size = np.maximum(np.maximum(np.abs(f[:, 0]), np.abs(f[:, 1])), abs(f0))
+    full = np.full((3,) + steps.shape, np.nan)
+    full[:, :, : idx.size] = plus, minus, size
+    return full[0], full[1], full[2]
 
 
 def rounding_size(model: Model, env: Values) -> float:

@@ -17,6 +17,7 @@ from gradcheck_cli.engine.compare import compare, taken
 from gradcheck_cli.engine.decide import carrying, unresolved
 from gradcheck_cli.engine.engines import DEFAULT_REL_STEP, RICHARDSON_FIRST_STEP, engine
 from gradcheck_cli.engine.numeric import (
+    EXTENDED_EPS,
     Derivative,
     complex_beside,
     complex_steps,
@@ -24,6 +25,7 @@ from gradcheck_cli.engine.numeric import (
     largest_value,
     richardson_extended,
     rounding_size,
+    sides_extended,
 )
 from gradcheck_cli.engine.policy import (
     CLASSIC_ROUNDOFF,
@@ -51,6 +53,8 @@ from gradcheck_cli.engine.policy import (
     STRADDLE_AGREE,
     STRADDLE_ESTIMATE,
     STRADDLE_FLOOR,
+    TURN_LEVELS,
+    TURN_MARGIN,
 )
 from gradcheck_cli.engine.regions import Region, region_of, turns_both_ways
 from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
@@ -1627,7 +1631,8 @@ TORN = (
 )
 CONTRADICTED = (
     "a central difference at a step finer than Richardson's agrees with A at {index}, not "
-    "with N (a kink or a turn nearer θ than Richardson's steps): neither settles it"
+    "with N (a kink or a turn nearer θ than Richardson's steps, in 80 bits where float64 "
+    "rounds off): neither settles it"
 )
 
 
@@ -1773,6 +1778,8 @@ def _second_look(
     if unsettled.any() and engine(ladder).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
         torn = _another_ladder(model, env, p, ladder, settings, now, unsettled)
+        looked = unsettled & ~torn & ~contradicted & ~vague
+        contradicted |= looked & _turned(model, env, p, settings, now, looked)
     contradicted &= failing & ~torn
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
@@ -2004,6 +2011,57 @@ def _torn_at(
         agree &= np.abs(N1 - N2) > bound1 + bound2
     torn.reshape(-1)[idx] = agree
     return torn
+
+
+def _turned(
+    model: Model, env: Values, p: Pending, settings: "Settings", row: Measured, failing: np.ndarray
+) -> np.ndarray:
+    """Where the loss turns on a scale below every float64 step (a mask; FIRST_LOOKED of
+    the failing entries): central differences with the forward in 80 bits, at the kink
+    test's h / KINK_RATIOᵏ (1 ≤ k ≤ TURN_LEVELS), lie beyond the bound from N by more
+    than TURN_MARGIN times their own error (their larger change to the steps either
+    side, which L's rounding spreads, plus CLASSIC_ROUNDOFF eps |L| / h), and the one of
+    those whose own error is least agrees with A within it (and A's ρ). N is the mean
+    slope across the turn there, and neither settles the entry (sin(θ²) at θ = 6.5e7, a
+    fuzzer's: every float64 step moves θ² by a radian, and N was the slope of the loss's
+    other terms, 1.29, where the derivative is −2.4e6). On a smooth loss the finer steps
+    agree with N; where A is off the finer steps' value, the FAIL stands."""
+    out = np.zeros(row.A.shape, bool)
+    if not failing.any():
+        return out
+    idx = _first_looked(np.flatnonzero(failing))
+    theta = np.abs(row.theta.ravel()[idx])
+    rel = (settings.check.eps or DEFAULT_REL_STEP) * np.maximum(1.0, theta)
+    steps = rel[None] * float(KINK_RATIO) ** -np.arange(1.0, TURN_LEVELS + 1)[:, None]
+    found = sides_extended(model, env, p.id, idx, steps)
+    if found is None:
+        return out
+    plus, minus, size = found
+    A, N, bound = (a.ravel()[idx] for a in (row.A, row.numeric, row.bound))
+    measured = _measured_rho(model, env, p, row.A)
+    rho = 0.0 if measured is None else np.abs(np.broadcast_to(measured, row.A.shape).ravel()[idx])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        D = (plus + minus) / 2
+        gap = np.abs(np.diff(D, axis=0))  # (to both neighbours: one agreeing by chance is
+        # no accuracy, on a scale where the loss is wild)
+        own = np.fmax(gap[:-1], gap[1:]) + (CLASSIC_ROUNDOFF * EXTENDED_EPS * size / steps)[1:-1]
+        D = D[1:-1]
+        # (the steps that tell N is no derivative, by far more than their own error: one
+        # where round-off grows below its estimate misses N by about that error, by chance)
+        beyond = np.abs(N - D) > bound + TURN_MARGIN * own
+        best = np.argmin(np.where(beyond, own, np.inf), axis=0)[None]
+        D, own, beyond = (np.take_along_axis(a, best, axis=0)[0] for a in (D, own, beyond))
+        # (A's formula in 80 bits differs from A by ρ: the 80-bit loss is that formula's)
+        out.reshape(-1)[idx] = beyond & (np.abs(A - D) <= own + POLICY[REFERENCE].rounding * rho)
+    return out
+
+
+def _measured_rho(model: Model, env: Values, p: Pending, A: np.ndarray) -> np.ndarray | None:
+    """A's own rounding ρ (analytic_rounding): the row's, or measured here where the
+    engine's bound did not (a classic rtol's)."""
+    if p.rho is not None:
+        return p.rho
+    return analytic_rounding(model, env, {p.id: A}, [], REFERENCE).get(p.id)
 
 
 def _complex_rounding(
