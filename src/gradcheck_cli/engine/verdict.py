@@ -1622,8 +1622,8 @@ VAGUE = (
     "a kink nearer θ than the finest step): whether A is a subgradient there cannot be told"
 )
 STILL = (
-    "N = 0 at {index}, where A times the step would not have moved L past its round-off: "
-    "that entry cannot be told"
+    "N = 0 at {index}, where A times the step (the complex step's: times max(|θ|, 1)) would "
+    "not have moved L past its round-off: that entry cannot be told"
 )
 TORN = (
     "the reference and a second ladder of Richardson steps disagree at {index} by more "
@@ -1925,7 +1925,16 @@ def _unmoved(
     or Σ|θ_j N_j|): L(θ + h) = L(θ − h) is all that was seen (a 1e-8 term beside a loss
     of 6e4 under central's step of 6e-6). Neither a FAIL of A nor a PASS
     (_nothing_moved). A "mask forgotten" (A = 0.5 where N = 0) moves L by far more, and
-    FAILs."""
+    FAILs. Under the complex step, where A moving θ_i by max(|θ_i|, 1) would not move L
+    past eps S (loss_floor): Im L sums terms of the size of every partial on the way, and
+    cancels as they do (log Σ eᵛ − v₁ of a prediction confident by 132 has a derivative of
+    1e-58, which Im L loses beside its terms of 1, in 80 bits too: a fuzzer's p7000055,
+    whose true A FAILed against N = 0)."""
+    if engine(method).exact and p.jac is None:
+        theta = np.asarray(env[p.id], dtype=float)
+        floor = loss_floor(theta, _loss_size(env, model, np.abs(theta), numeric), REFERENCE)
+        with np.errstate(invalid="ignore"):
+            return (numeric == 0) & (A != 0) & (np.abs(A) <= floor)
     taken = None if engine(method).exact else _steps_taken(model, env, p, numeric)
     if taken is None:
         return np.zeros(A.shape, bool)
