@@ -220,7 +220,7 @@ def _kinks(
         else:
             noise = np.full(numeric.shape, DIFFERENCE_ROUNDOFF * policy.eps * k / rel)
         assert der.plus is not None and der.minus is not None  # (central has both sides)
-        return Central(der.value, der.plus, der.minus), noise
+        return Central(der.value, der.plus, der.minus, der.step), noise
 
     levels = []
     for k in policy.kink_steps:
@@ -629,7 +629,7 @@ def _smooth_on_its_own_scale(
         own = np.where(now, der.value, own)
         floor = np.where(now, CLASSIC_ROUNDOFF * eps * loss_size / taken, floor)
         if j:
-            level = Central(der.value, der.plus, der.minus)
+            level = Central(der.value, der.plus, der.minus, der.step)
             ladder.append((level, np.broadcast_to(noise, kink.shape)))
     nearer = one_sided(ladder) if len(ladder) >= 3 else None
     return smooth, own, floor, nearer
