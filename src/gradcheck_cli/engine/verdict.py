@@ -2059,8 +2059,7 @@ def _turned(
         return out
     plus, minus, size = found
     A, N, bound = (a.ravel()[idx] for a in (row.A, row.numeric, row.bound))
-    measured = _measured_rho(model, env, p, row.A)
-    rho = 0.0 if measured is None else np.abs(np.broadcast_to(measured, row.A.shape).ravel()[idx])
+    rho = 0.0 if p.rho is None else np.abs(np.broadcast_to(p.rho, row.A.shape).ravel()[idx])
     with np.errstate(invalid="ignore", divide="ignore"):
         D = (plus + minus) / 2
         gap = np.abs(np.diff(D, axis=0))  # (to both neighbours: one agreeing by chance is
@@ -2075,14 +2074,6 @@ def _turned(
         # (A's formula in 80 bits differs from A by ρ: the 80-bit loss is that formula's)
         out.reshape(-1)[idx] = beyond & (np.abs(A - D) <= own + POLICY[REFERENCE].rounding * rho)
     return out
-
-
-def _measured_rho(model: Model, env: Values, p: Pending, A: np.ndarray) -> np.ndarray | None:
-    """A's own rounding ρ (analytic_rounding): the row's, or measured here where the
-    engine's bound did not (a classic rtol's)."""
-    if p.rho is not None:
-        return p.rho
-    return analytic_rounding(model, env, {p.id: A}, [], REFERENCE).get(p.id)
 
 
 def _complex_rounding(
