@@ -207,7 +207,11 @@ def _kinks(
     indices = None if jac else np.flatnonzero(bad)
     rel = settings.check.eps or DEFAULT_REL_STEP
     theta = np.abs(np.asarray(env[jac.wrt if jac else name], dtype=float))
-    loss_size = _loss_size(env, model, theta, numeric) if jac is None else 0.0
+    loss_size = (
+        max(_loss_size(env, model, theta, numeric), rounding_size(model, env) / 2)
+        if jac is None
+        else 0.0
+    )
     blind, settled = np.zeros(bad.shape, bool), np.zeros(bad.shape, bool)
     widen = np.zeros(bad.shape)
 
