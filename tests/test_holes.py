@@ -176,6 +176,11 @@ EXPECT = {  # file: {row: the statuses allowed}
     # finest one-sided differences are that round-off, no kink's sides (KINK, the planted
     # 1e-6 too, before L's measured rounding counted in their allowance)
     "turn_curved.py": {"x": ("WEAK",), "c": ("PASS", "WEAK"), "w": ("PASS",)},
+    # a tie of a max beside a quadratic of 3e5: the max's +1 to one tied entry is KINK;
+    # to each of them, each alone within its sides, is none together (it was KINK): the
+    # slope along the tie beside θ moves by the curvature, extrapolated away
+    "max_tie_stiff.py": {"x": ("KINK",)},
+    "max_tie_stiff_every.py": {"x": ("FAIL",)},
     "turn_curved+1e-6": {"x": NOT_PASSED, "c": ("PASS", "WEAK"), "w": ("PASS",)},
     "max_tie_curved+1e-4": {"u": ("FAIL",)},
     "abs_beside_fit.py": {"x": ("WEAK",)},
@@ -751,6 +756,21 @@ def test_a_kink_nearer_than_richardsons_steps_says_so():
     row = check(path("abs_beside_fit.py"), seed=0, jobs=1, method="richardson").row("x")
     assert row.comparison.status == "WEAK" and row.comparison.resolution is None
     assert "finer than Richardson's agrees with A at [0]" in (row.comparison.unresolved or "")
+
+
+@pytest.mark.parametrize("engine", ["auto", "central"])
+def test_a_stiff_ties_kink_keeps_its_promise(engine):
+    """max_tie_stiff.py: x̄ is KINK at its stated resolution; 10 times it planted either
+    way at any entry, tied or not, FAILs: a tied entry's plant moves Σ A over the tie off
+    the loss's slope along it (a red team's tie, whose plant at a tied entry was KINK)."""
+    row = check(path("max_tie_stiff.py"), seed=0, jobs=1, **ENGINES[engine]).row("x")
+    assert row.comparison.status == "KINK" and row.comparison.resolution is not None
+    for index in range(4):
+        for sign in (1, -1):
+            delta = sign * 10 * row.comparison.resolution
+            planted = plant_error(path("max_tie_stiff.py"), "x", (index,), delta)
+            status = check(planted, seed=0, jobs=1, **ENGINES[engine]).row("x").comparison.status
+            assert status == "FAIL", (index, sign)
 
 
 @pytest.mark.parametrize("engine", ["richardson", "central"])
