@@ -1505,7 +1505,8 @@ def _verdict(
         if looked is not None:
             return _looked_at(p, A, tol, mask, weak, looked)
         loss = float(np.real(env[model.loss]))
-        return numeric, _nothing_moved(method, loss, A, numeric, mask, comparison)
+        comparison = _nothing_moved(method, loss, A, numeric, mask, comparison)
+        return numeric, _zeros_below(model, env, p, method, A, numeric, mask, comparison)
     bad = np.abs(A - numeric) > bound
     few = _a_sample_of(bad, settings) if p.jac is None else None
     if few is not None:  # thousands wrong: a sample confirmed is enough (a formula's slip)
@@ -1947,10 +1948,8 @@ def _unmoved(
     1e-58, which Im L loses beside its terms of 1, in 80 bits too: a fuzzer's p7000055,
     whose true A FAILed against N = 0)."""
     if engine(method).exact and p.jac is None:
-        theta = np.asarray(env[p.id], dtype=float)
-        floor = loss_floor(theta, _loss_size(env, model, np.abs(theta), numeric), REFERENCE)
         with np.errstate(invalid="ignore"):
-            return (numeric == 0) & (A != 0) & (np.abs(A) <= floor)
+            return (numeric == 0) & (A != 0) & (np.abs(A) <= _exact_floor(model, env, p, numeric))
     taken = None if engine(method).exact else _steps_taken(model, env, p, numeric)
     if taken is None:
         return np.zeros(A.shape, bool)
@@ -1959,6 +1958,48 @@ def _unmoved(
         return (
             (numeric == 0) & (A != 0) & (np.abs(A) * 2 * step <= DIFFERENCE_ROUNDOFF * EPS * size)
         )
+
+
+def _exact_floor(model: Model, env: Values, p: Pending, numeric: np.ndarray) -> np.ndarray:
+    """loss_floor per entry of row ``p``, L's size the one it is rounded at (_rounded_at:
+    a loss that cancels, log Σ eᶻ − z₀ of a confident prediction, is 0 or 1e-22 from
+    terms of 950): what the complex step's Im L, rounded as those terms are, cannot show."""
+    theta = np.asarray(env[p.id], dtype=float)
+    return loss_floor(theta, _rounded_at(env, model, np.abs(theta), numeric), REFERENCE)
+
+
+ZEROS_BELOW = (
+    "N = 0 at {index} under the complex step, and the whole row lies below what L's "
+    "rounding shows (eps · S / max(|θ|, 1)): Im L may have cancelled there, so a 0 cannot "
+    "be told from a value of the row's own size"
+)
+
+
+def _zeros_below(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    A: np.ndarray,
+    N: np.ndarray,
+    mask: np.ndarray | None,
+    c: Comparison,
+) -> Comparison:
+    """A passing row under the complex step whose every entry lies below the floor
+    (_exact_floor), with entries where A = N = 0: unresolved there (the row WEAK). Its
+    exact 0 may be Im L cancelled: z̄ of a cross-entropy confident by 50 holds 1.9e-22
+    at the other classes, and its true class's −1.9e-22 is 0 in Im L, where a backward
+    that rounds 1 − p_y to 0 PASSed at 2e-13 (a red team's). A dead unit in a row whose
+    other entries carry more than the floor stands."""
+    if not engine(method).exact or p.jac is not None or c.status not in (PASS, KINK):
+        return c
+    where = np.ones(A.shape, bool) if mask is None else mask
+    with np.errstate(invalid="ignore"):
+        top = float(np.max(np.maximum(np.abs(A), np.abs(N)), where=where, initial=0.0))
+        zeros = where & (N == 0) & (A == 0) & (top <= _exact_floor(model, env, p, N))
+    if top == 0 or not zeros.any():
+        return c
+    return unresolved(c, zeros, A, N, ZEROS_BELOW)
 
 
 def _steps_taken(
