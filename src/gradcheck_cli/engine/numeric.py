@@ -51,12 +51,14 @@ from gradcheck_cli.engine.engines import (
 )
 from gradcheck_cli.engine.policy import (
     C_AGREE,
+    CLASSIC_ROUNDOFF,
     EXTENDED_FIRST,
     EXTENDED_PROBE,
     EXTENDED_REFEREE,
     EXTENDED_STEPS,
     JUMP_EXTRAPOLATED,
     JUMP_ROUNDOFF,
+    KINK_RATIO,
     KINK_SHRINK,
     PROBE_CENTRAL_RTOL,
     PROBE_DOUBT,
@@ -69,6 +71,9 @@ from gradcheck_cli.engine.policy import (
     PROBE_UNIT_SCALES,
     RESTEP,
     RICHARDSON_POOR,
+    TURN_LEVELS,
+    TURN_MARGIN,
+    TURN_ULPS,
 )
 from gradcheck_cli.errors import ModelError
 from gradcheck_cli.models.model import Model, Values
@@ -832,6 +837,33 @@ def sides_extended(
     return full[0], full[1], full[2]
 
 
+def finest_beyond(
+    D: np.ndarray,
+    usable: np.ndarray,
+    size: np.ndarray,
+    steps: np.ndarray,
+    off: np.ndarray,
+    room: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of central differences D with the forward in 80 bits at a ladder of steps finer
+    than float64's (levels × entries; ``usable`` where the step is far enough above θ's
+    ulp), per entry the one whose own error is least among those that lie beyond ``off``
+    (an N, or Richardson's value) by more than ``room`` and TURN_MARGIN times that error:
+    (D, its own error, whether it does). Its own error: its larger change to the steps
+    either side (one agreeing by chance is no accuracy where the loss is wild) plus
+    CLASSIC_ROUNDOFF eps₈₀ |L| / h. Only by far more than that error: a step whose
+    round-off grows past its estimate misses ``off`` by about that error, by chance."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        D = np.where(usable, D, np.nan)
+        gap = np.abs(np.diff(D, axis=0))
+        own = np.fmax(gap[:-1], gap[1:]) + (CLASSIC_ROUNDOFF * EXTENDED_EPS * size / steps)[1:-1]
+        D = D[1:-1]
+        beyond = np.abs(off - D) > room + TURN_MARGIN * own
+        best = np.argmin(np.where(beyond, own, np.inf), axis=0)[None]
+        picked = (np.take_along_axis(a, best, axis=0)[0] for a in (D, own, beyond))
+    return tuple(picked)  # type: ignore[return-value]
+
+
 def rounding_size(model: Model, env: Values) -> float:
     """The size at which the loss is rounded, where that is known to be far above |L|
     (else 0: eps · |L| is its round-off): its measured rounding over eps, where that is
@@ -1048,6 +1080,8 @@ def _along(
         finer = _along_extended(model, env, name, theta, v, h)
         if finer is not None and finer[1] != 0:
             ok = _agree(*finer, rtol=PROBE_RTOL_EXTENDED)
+    if told and not ok:
+        ok = _turn_along(model, env, name, v, cs, value, error)
     return bool(ok), told
 
 
@@ -1056,6 +1090,49 @@ def _agree(cs: float, value: float, error: float, rtol: float = PROBE_RTOL) -> b
     complex step's own, in ``error`` where measured) and ``rtol``."""
     finite = np.isfinite(cs) and np.isfinite(value) and np.isfinite(error)
     return bool(finite and abs(cs - value) <= C_AGREE * error + rtol * abs(cs))
+
+
+def _turn_along(
+    model: Model, env: Values, name: str, v: np.ndarray, cs: float, value: float, error: float
+) -> bool:
+    """Whether, where the complex step and Richardson (float64's and 80 bits') disagree
+    along v, central differences with the forward in 80 bits at finer steps,
+    EXTENDED_FIRST · KINK_RATIO⁻ᵏ (k < TURN_LEVELS), resolve a derivative beyond
+    Richardson's value that agrees with the complex step (finest_beyond, within its own
+    error and PROBE_RTOL): a turn finer than every step of theirs, no evidence against the
+    complex step (1e-12 sin(1e6 x) beside a smooth loss: a ripple whose derivative of 1e-6
+    Richardson's steps average away; with Richardson in its place, a backward without
+    it PASSed at 2.7e-8, a red team's). An abs the complex step drops agrees with
+    Richardson at those steps too."""
+    try:
+        e = _Extended(model, env, name)
+        if e.size * (2 * TURN_LEVELS + 1) > EXTENDED_PROBE:
+            return False
+        steps = EXTENDED_FIRST * float(KINK_RATIO) ** -np.arange(TURN_LEVELS)
+        both = np.concatenate([steps, -steps]).astype(np.longdouble)
+        move = np.asarray(v, np.longdouble)
+        f = e.run(e.theta[None] + both.reshape((-1,) + (1,) * v.ndim) * move[None], np.longdouble)
+        f0 = e.run(e.theta[None], np.longdouble)[0]
+    except (ModelError, TypeError, ValueError, ArithmeticError, IndexError):
+        return False
+    with np.errstate(all="ignore"):
+        D = np.asarray((f[:TURN_LEVELS] - f[TURN_LEVELS:]) / (2 * both[:TURN_LEVELS]), float)
+        size = np.asarray(
+            np.maximum(np.maximum(np.abs(f[:TURN_LEVELS]), np.abs(f[TURN_LEVELS:])), abs(f0)), float
+        )
+        ulps = np.spacing(e.theta.astype(np.longdouble)).astype(float)
+        nearest = float(np.max(np.where(v != 0, ulps / np.abs(v), 0.0)))
+    usable = steps >= TURN_ULPS * nearest
+    found = finest_beyond(
+        D[:, None],
+        usable[:, None],
+        size[:, None],
+        steps[:, None],
+        np.array([value]),
+        np.array([C_AGREE * error]),
+    )
+    D_best, own, beyond = (float(a[0]) for a in found)
+    return bool(beyond) and abs(cs - D_best) <= own + PROBE_RTOL * abs(cs)
 
 
 def _along_extended(

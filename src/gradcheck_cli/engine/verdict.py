@@ -17,11 +17,11 @@ from gradcheck_cli.engine.compare import compare, taken
 from gradcheck_cli.engine.decide import carrying, unresolved
 from gradcheck_cli.engine.engines import DEFAULT_REL_STEP, RICHARDSON_FIRST_STEP, engine
 from gradcheck_cli.engine.numeric import (
-    EXTENDED_EPS,
     Derivative,
     complex_beside,
     complex_steps,
     differentiate,
+    finest_beyond,
     largest_value,
     richardson_extended,
     rounding_size,
@@ -54,7 +54,7 @@ from gradcheck_cli.engine.policy import (
     STRADDLE_ESTIMATE,
     STRADDLE_FLOOR,
     TURN_LEVELS,
-    TURN_MARGIN,
+    TURN_ULPS,
 )
 from gradcheck_cli.engine.regions import Region, region_of, turns_both_ways
 from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
@@ -1117,7 +1117,13 @@ def _richardson_reference(
     assert der is not None
     with np.errstate(invalid="ignore"):
         resolves = np.abs(A - der.value) > bound
-        x_N, x_bound = _extended_richardson(model, env, p, A, entries & ~resolves)
+        # (not where finer steps in 80 bits side with the complex step: a ripple of 1e-12
+        # sin(1e6 x), whose derivative Richardson's steps average away; a backward without
+        # it agreed with Richardson and PASSed at 2.7e-8, a red team's)
+        rich = Measured(der.value, np.nan_to_num(N), bound, _differentiated(env, p))
+        turned = _turned(model, env, p, settings, rich, entries & resolves)
+        resolves &= ~turned
+        x_N, x_bound = _extended_richardson(model, env, p, A, entries & ~resolves & ~turned)
         x_tells = np.isfinite(x_N) & (np.abs(A - der.value) > x_bound)
     N = np.where(resolves, N, np.where(x_tells, x_N, np.nan))
     bound = np.where(resolves, bound, np.where(x_tells, x_bound, 0.0))
@@ -2084,10 +2090,9 @@ def _turned(
 ) -> np.ndarray:
     """Where the loss turns on a scale below every float64 step (a mask; FIRST_LOOKED of
     the failing entries): central differences with the forward in 80 bits, at the kink
-    test's h / KINK_RATIOᵏ (1 ≤ k ≤ TURN_LEVELS), lie beyond the bound from N by more
-    than TURN_MARGIN times their own error (their larger change to the steps either
-    side, which L's rounding spreads, plus CLASSIC_ROUNDOFF eps |L| / h), and the one of
-    those whose own error is least agrees with A within it (and A's ρ). N is the mean
+    test's h / KINK_RATIOᵏ (1 ≤ k ≤ TURN_LEVELS, TURN_ULPS of θ's ulps at least), lie
+    beyond the bound from N, and the one of those whose own error is least agrees with
+    A within that error and A's ρ (numeric.finest_beyond). N is the mean
     slope across the turn there, and neither settles the entry (sin(θ²) at θ = 6.5e7, a
     fuzzer's: every float64 step moves θ² by a radian, and N was the slope of the loss's
     other terms, 1.29, where the derivative is −2.4e6). On a smooth loss the finer steps
@@ -2105,17 +2110,11 @@ def _turned(
     plus, minus, size = found
     A, N, bound = (a.ravel()[idx] for a in (row.A, row.numeric, row.bound))
     rho = 0.0 if p.rho is None else np.abs(np.broadcast_to(p.rho, row.A.shape).ravel()[idx])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        D = (plus + minus) / 2
-        gap = np.abs(np.diff(D, axis=0))  # (to both neighbours: one agreeing by chance is
-        # no accuracy, on a scale where the loss is wild)
-        own = np.fmax(gap[:-1], gap[1:]) + (CLASSIC_ROUNDOFF * EXTENDED_EPS * size / steps)[1:-1]
-        D = D[1:-1]
-        # (the steps that tell N is no derivative, by far more than their own error: one
-        # where round-off grows below its estimate misses N by about that error, by chance)
-        beyond = np.abs(N - D) > bound + TURN_MARGIN * own
-        best = np.argmin(np.where(beyond, own, np.inf), axis=0)[None]
-        D, own, beyond = (np.take_along_axis(a, best, axis=0)[0] for a in (D, own, beyond))
+    # (within a few ulps of θ the moves and L's values there round alike, and two such
+    # steps agree by that: sin(x²) at x = 3.1e6, whose argument L rounds at 1e-6 in 80 bits)
+    usable = steps >= TURN_ULPS * np.spacing(theta.astype(np.longdouble)).astype(float)
+    D, own, beyond = finest_beyond((plus + minus) / 2, usable, size, steps, N, bound)
+    with np.errstate(invalid="ignore"):
         # (A's formula in 80 bits differs from A by ρ: the 80-bit loss is that formula's)
         out.reshape(-1)[idx] = beyond & (np.abs(A - D) <= own + POLICY[REFERENCE].rounding * rho)
     return out
