@@ -4,8 +4,9 @@ backward that splits the max's 4 between the near-tied entries (np.isclose) agre
 N within Richardson's 1e-9. The quadratic's curvature spreads each step's one-sided
 differences by far more than the jump, which only their extrapolation shows (a red
 team's model PASSed at 5e-10 with an error of 7e-5). The jump is no derivative to
-PASS against: the row is KINK at most; the backward that gives the max its 4 alone
-(near_tie.py) is KINK too, the kink being nearer θ than any step can resolve."""
+PASS against. The complex step, exact through the strict max (80-bit steps below the
+gap side with it, so the probe finds the forward complex-safe), FAILs the split under
+every engine; the backward that gives the max its 4 alone (near_tie.py) PASSes."""
 
 import numpy as np
 

@@ -1774,12 +1774,15 @@ def _second_look(
     # measure: an A as far off agrees with N. The referee's N holds them)
     curved = ~kink & row.suspect if row.suspect is not None else np.zeros_like(kink)
     referred = (failing | curved) & ~settled
+    richardson = _central_refereed_by_richardson(model, env, method, settings.check.dtype)
+    decided = np.zeros_like(failing)  # (the complex step as a finite difference's referee)
     if referred.any():  # a finite difference that straddled kinks, or lost its digits; or a
         # complex step that lost a non-analytic term
         now = Measured(A, numeric, bound, theta)
         exact, tight, agree = _refereed(model, env, p, method, settings, now, referred, curved)
         if not engine(method).complex:  # (the complex step's referee: _richardson_reference)
             agree &= _informs(numeric, bound, exact, tight) | ~steady
+            decided = referred & np.isfinite(exact) & (not richardson)
         held = agree | (curved & np.isfinite(exact))
         numeric, bound = np.where(held, exact, numeric), np.where(held, tight, bound)
         failing = (failing | held) & ~agree
@@ -1787,10 +1790,10 @@ def _second_look(
     # referee, against Richardson's second ladder: from θ's own scale it may agree with
     # A where central's step straddled kinks beside θ, a sort's of values 2e-9 apart, and
     # took their sides for a kink at θ: then neither settles it. Where the complex step
-    # referees, its exact N has decided)
-    richardson = _central_refereed_by_richardson(model, env, method, settings.check.dtype)
+    # referees, its exact N has decided: a strict max 2⁻³¹ above its neighbour, whose
+    # split backward both ladders' straddling steps agree with, FAILs)
     ladder = "richardson" if richardson else method
-    unsettled = failing & ~settled
+    unsettled = failing & ~settled & ~decided
     if unsettled.any() and engine(ladder).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
         torn = _another_ladder(model, env, p, ladder, settings, now, unsettled)
@@ -1865,7 +1868,9 @@ def _passed_looked(
     if first.suspect is not None:
         looked = _second_look(model, env, p, method, settings, first, None)
         off = np.abs(first.A - looked.numeric) > looked.bound
-        if looked.apart is not None or np.any(off & ~looked.kink):  # (a referee's N)
+        # (a referee's N, or entries it left unresolved: never a quiet PASS)
+        undecided = (looked.torn, looked.vague, looked.contradicted, looked.still)
+        if looked.apart is not None or np.any(off & ~looked.kink) or _any(*undecided):
             return looked
     ties = _ties_apart(model, env, p, settings, first)
     if ties is not None:
@@ -1875,6 +1880,11 @@ def _passed_looked(
             looked or Looked(first.numeric, first.bound, none, sides), kink=none, apart=ties
         )
     return looked if looked is not None and looked.kink.any() else None
+
+
+def _any(*masks: np.ndarray | None) -> bool:
+    """Whether any of ``masks`` (None: none) holds anywhere."""
+    return any(m is not None and bool(m.any()) for m in masks)
 
 
 def _ties_apart(
