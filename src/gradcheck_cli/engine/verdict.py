@@ -2002,17 +2002,26 @@ def _zeros_below(
     c: Comparison,
 ) -> Comparison:
     """A passing row under the complex step whose every entry lies below the floor
-    (_exact_floor), with entries where A = N = 0: unresolved there (the row WEAK). Its
-    exact 0 may be Im L cancelled: z̄ of a cross-entropy confident by 50 holds 1.9e-22
-    at the other classes, and its true class's −1.9e-22 is 0 in Im L, where a backward
-    that rounds 1 − p_y to 0 PASSed at 2e-13 (a red team's). A dead unit in a row whose
-    other entries carry more than the floor stands."""
+    (loss_floor, L's size at least the forward's largest value: a loss that cancels is
+    rounded at its terms', and every passing row asks, so no 80-bit measurement), with
+    entries where A = N = 0: unresolved there (the row WEAK). Its exact 0 may be Im L
+    cancelled: z̄ of a cross-entropy confident by 50 holds 1.9e-22 at the other classes,
+    and its true class's −1.9e-22 is 0 in Im L, where a backward that rounds 1 − p_y to
+    0 PASSed at 2e-13 (a red team's). A dead unit in a row whose other entries carry
+    more than the floor stands."""
     if not engine(method).exact or p.jac is not None or c.status not in (PASS, KINK):
         return c
     where = np.ones(A.shape, bool) if mask is None else mask
+    zeros = where & (N == 0) & (A == 0)
+    if not zeros.any():
+        return c
     with np.errstate(invalid="ignore"):
         top = float(np.max(np.maximum(np.abs(A), np.abs(N)), where=where, initial=0.0))
-        zeros = where & (N == 0) & (A == 0) & (top <= _exact_floor(model, env, p, N))
+        theta = np.asarray(env[p.id], dtype=float)
+        size = max(_loss_size(env, model, np.abs(theta), N), largest_value(env))
+        if top > POLICY[REFERENCE].eps * size:  # (above the floor anywhere: max(|θ|, 1) ≥ 1)
+            return c
+        zeros &= top <= loss_floor(theta, size, REFERENCE)
     if top == 0 or not zeros.any():
         return c
     return unresolved(c, zeros, A, N, ZEROS_BELOW)
