@@ -107,7 +107,10 @@ class Pool:
 
         try:
             with _single_threaded_children(), _main_script_hidden():  # for workers started now
-                futures = [self.executor().submit(fn, *task) for task in tasks]
+                futures: list[Any] = []
+                for task in tasks:  # (the first submit starts the workers)
+                    with contextlib.nullcontext() if futures else _born_deaf():
+                        futures.append(self.executor().submit(fn, *task))
             for future in futures:
                 yield future.result()
         except BrokenExecutor as e:  # the model killed its process (os._exit, a crash)
@@ -208,6 +211,25 @@ def _main_script_hidden() -> Iterator[None]:
     finally:
         for key, value in saved.items():
             setattr(main, key, value)
+
+
+@contextlib.contextmanager
+def _born_deaf() -> Iterator[None]:
+    """Ctrl-C ignored while workers start, in this process's main thread: a spawned
+    worker inherits SIG_IGN (Python keeps it ignored), so a Ctrl-C while it is still
+    importing, before _quiet_worker runs, prints no KeyboardInterrupt traceback of its
+    own beside this process's one line (seen under load in tests/test_jobs.py). The
+    window is the workers' fork and exec, not their start-up."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, held)
 
 
 def _quiet_worker(parent: int) -> None:
