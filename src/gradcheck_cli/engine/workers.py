@@ -106,11 +106,10 @@ class Pool:
         from concurrent.futures import BrokenExecutor
 
         try:
-            with _single_threaded_children(), _main_script_hidden():  # for workers started now
-                futures: list[Any] = []
-                for task in tasks:  # (the first submit starts the workers)
-                    with contextlib.nullcontext() if futures else _born_deaf():
-                        futures.append(self.executor().submit(fn, *task))
+            # (for workers started now: a spawn pool starts one at each submit that finds
+            # none idle, up to its size)
+            with _single_threaded_children(), _main_script_hidden(), _born_deaf():
+                futures = [self.executor().submit(fn, *task) for task in tasks]
             for future in futures:
                 yield future.result()
         except BrokenExecutor as e:  # the model killed its process (os._exit, a crash)
@@ -219,7 +218,8 @@ def _born_deaf() -> Iterator[None]:
     worker inherits SIG_IGN (Python keeps it ignored), so a Ctrl-C while it is still
     importing, before _quiet_worker runs, prints no KeyboardInterrupt traceback of its
     own beside this process's one line (seen under load in tests/test_jobs.py). The
-    window is the workers' fork and exec, not their start-up."""
+    window is the submits that fork and exec them (queueing only, besides), not their
+    start-up."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
