@@ -305,7 +305,6 @@ def _at_theta(joint: Joint, kinks: Kinks, which: np.ndarray, step: float, noise:
     the gradient of θ's own sliver of a region, is then no subgradient of what those
     steps see, and that proves nothing."""
     steps = step / KINK_AT_THETA * np.array([1.0, 2.0, 4.0])
-    h = steps[:, None]
     theta = joint.theta
     moves = [
         (theta, kinks.at[[i]], np.array([s * hk])) for hk in steps for i in which for s in (1, -1)
@@ -316,11 +315,11 @@ def _at_theta(joint: Joint, kinks: Kinks, which: np.ndarray, step: float, noise:
     except FAILED:
         return False
     loss = float(joint.env[joint.model.loss])
-    spread = ((f[..., 0] - loss) - (loss - f[..., 1])) / h
+    spread = ((f[..., 0] - loss) - (loss - f[..., 1])) / steps[:, None]
     jump = np.abs(kinks.jump[which])
     with np.errstate(invalid="ignore"):
         near = np.abs(spread - kinks.jump[which])
-        seen = (near[0] <= jump / 2) & (jump > 4 * noise / h[0, 0])
+        seen = (near[0] <= jump / 2) & (jump > 4 * noise / steps[0])
         # (or the jump the same at three steps within a quarter of it, which L's
         # round-off, ∝ 1 / h, is not: its allowance, 256 eps S / h, is an upper bound)
         steady = np.all(near <= jump / 4, axis=0)

@@ -2017,14 +2017,14 @@ def _zeros_below(
         return c
     with np.errstate(invalid="ignore"):
         top = float(np.max(np.maximum(np.abs(A), np.abs(N)), where=where, initial=0.0))
+        if top == 0:  # (a row of zeros: the complex step's exact 0 stands)
+            return c
         theta = np.asarray(env[p.id], dtype=float)
         size = max(_loss_size(env, model, np.abs(theta), N), largest_value(env))
         if top > POLICY[REFERENCE].eps * size:  # (above the floor anywhere: max(|θ|, 1) ≥ 1)
             return c
         zeros &= top <= loss_floor(theta, size, REFERENCE)
-    if top == 0 or not zeros.any():
-        return c
-    return unresolved(c, zeros, A, N, ZEROS_BELOW)
+    return unresolved(c, zeros, A, N, ZEROS_BELOW) if zeros.any() else c
 
 
 def _steps_taken(
@@ -2111,11 +2111,11 @@ def _turned(
     the failing entries): central differences with the forward in 80 bits, at the kink
     test's h / KINK_RATIOᵏ (1 ≤ k ≤ TURN_LEVELS, TURN_ULPS of θ's ulps at least), lie
     beyond the bound from N, and the one of those whose own error is least agrees with
-    A within that error and A's ρ (numeric.finest_beyond). N is the mean
-    slope across the turn there, and neither settles the entry (sin(θ²) at θ = 6.5e7, a
-    fuzzer's: every float64 step moves θ² by a radian, and N was the slope of the loss's
-    other terms, 1.29, where the derivative is −2.4e6). On a smooth loss the finer steps
-    agree with N; where A is off the finer steps' value, the FAIL stands."""
+    A within that error and A's ρ (numeric.finest_beyond). N is the mean slope across
+    the turn there, and neither settles the entry (sin(θ²) at θ = 6.5e7, a fuzzer's:
+    every float64 step moves θ² by a radian, and N was the slope of the loss's other
+    terms, 1.29, where the derivative is −2.4e6). On a smooth loss the finer steps agree
+    with N; where A is off the finer steps' value, the FAIL stands."""
     out = np.zeros(row.A.shape, bool)
     if not failing.any():
         return out
