@@ -540,6 +540,29 @@ MODELS: dict[str, tuple[str, str]] = {  # file -> (text, the line's piece)
     "forward-key.py": (hostile(LOSS, '    return p["nope"].sum()'), "KeyError"),
     "forward-inplace.py": (hostile(LOSS, '    p["W"] *= 2\n' + LOSS), "changed p['W'] in place"),
     "forward-random.py": (hostile(LOSS, LOSS + " + np.random.rand()"), "not deterministic"),
+    # a tapped array changed after tap() took it (a red team's: the env held what it
+    # became, each step's copy drifted, and a wrong z̄ was KINK)
+    "tap-inplace.py": (
+        hostile(LOSS, "    z += 1.0\n" + LOSS), "changed 'z' in place after tap() took it"
+    ),
+    "tap-masked.py": (
+        hostile(LOSS, "    z[z < 0] = 0\n" + LOSS), "changed 'z' in place after tap() took it"
+    ),
+    # a running mean updated at each call: the same leaves give another L after a call
+    # at others (a repeat at the same leaves does not show it; a wrong ḡ was KINK)
+    "forward-state.py": (
+        "STATE = {}\n" + hostile(
+            LOSS,
+            '    m = STATE["m"] = 0.9 * STATE.get("m", p["W"].mean()) + 0.1 * p["W"].mean()\n'
+            + LOSS + " + m",
+        ),
+        "keeps state between calls",
+    ),
+    # tap()'s value not used: L the same whatever z holds, z̄ from backward() not 0
+    "tap-unused.py": (
+        hostile('    z = tap("z", p["W"] @ p["x"])', '    z = p["W"] @ p["x"]\n    tap("z", z)'),
+        "L does not change when the tapped 'z' does",
+    ),
     "init-recursion.py": (hostile(INIT, "    return init(rng)"), "RecursionError"),
     "tap-twice.py": (hostile(LOSS, '    tap("z", z)\n' + LOSS), "used twice"),
     "tap-number.py": (hostile(LOSS, "    tap(3, z)\n" + LOSS), "takes a name first"),

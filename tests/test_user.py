@@ -116,6 +116,21 @@ def test_a_good_written_model_passes(tmp_path):
     assert r.exit_code == 0, r.output
 
 
+def test_a_tap_the_loss_does_not_use_checks_with_a_zero_adjoint(tmp_path):
+    """A tap kept for a look (nothing downstream uses it) is no mistake where backward()
+    gives it 0: it is checked, WEAK for that reason, and the others PASS (tap-unused.py
+    in test_bad_inputs: not 0, exit 2)."""
+    body = forward_backward(
+        forward="tap('seen', p['w'] * 2); return float(np.sum(p['w'] * p['x']) ** 2)",
+        backward="s = np.sum(v['w'] * v['x']); "
+        "return {'w': 2 * s * v['x'], 'x': 2 * s * v['w'], 'seen': 0 * v['seen']}",
+    )
+    r = invoke("check", write(tmp_path, body), "--format", "json")
+    rows = {g["id"]: g for g in json.loads(r.output)["gradients"]}
+    assert rows["seen"]["status"] == "WEAK" and "no step moved L" in rows["seen"]["why"]
+    assert rows["w"]["status"] == rows["x"]["status"] == "PASS"
+
+
 USER_ERRORS = [
     (forward_backward(forward="return 1 / 0"), "m.py, line 8, in forward: ZeroDivisionError"),
     (forward_backward(backward="raise KeyError('h')"), "in backward: KeyError"),

@@ -113,6 +113,7 @@ class _Tap:
     replace_value: object = None
     pinned_to: Values | None = None  # the real forward's taps: a complex step's real parts
     watched: Values | None = None  # ... or the env's: whether a complex tap is off them
+    kept: dict | None = None  # copies of the taps as tapped (_pure: changed in place after?)
 
     def __post_init__(self) -> None:
         self.values: dict[str, np.ndarray] = {}
@@ -131,6 +132,8 @@ class _Tap:
             self.compared = True
             self.off = self.off or _off(value, self.watched[name])
         self.values[name] = value
+        if self.kept is not None and isinstance(value, np.ndarray):
+            self.kept[name] = np.array(value, copy=True)
         return value
 
 
@@ -365,23 +368,31 @@ def _pure(forward: Callable, backward: Callable, values: dict, path: str) -> "_T
     time (a dropout mask drawn inside forward(): every numerical derivative would
     compare two different functions). Returns the first run's taps."""
 
-    def once() -> tuple[np.ndarray, _Tap]:
-        p, tap = leaf_copies(values), _Tap(path)
+    def once(at: dict = values) -> tuple[np.ndarray, _Tap]:
+        p, tap = leaf_copies(at), _Tap(path, kept={})
         loss = _real(_run(forward, p, tap, path), path)
-        touched = changed_in_place(values, p)
+        touched = changed_in_place(at, p)
         if touched:
             raise ModelError(
                 f"{path}: forward() changed p['{touched}'] in place; build new arrays "
                 f"(p['{touched}'] * 0.5, not p['{touched}'] *= 0.5)"
             )
+        touched = changed_in_place(tap.kept or {}, tap.values)
+        if touched:  # (the env would hold what it became, and each step's copy drifts)
+            raise ModelError(
+                f"{path}: forward() changed '{touched}' in place after tap() took it; "
+                f"build new arrays ({touched} + b, not {touched} += b; np.maximum({touched}, 0), "
+                f"not {touched}[{touched} < 0] = 0)"
+            )
         return loss, tap
 
     (first, tap), (second, _) = once(), once()
-    if not (first == second or (np.isnan(first) and np.isnan(second))):
+    if not _same_loss(first, second):
         raise ModelError(
             f"{path}: forward() is not deterministic: L = {float(first):.17g} then "
             f"{float(second):.17g}; draw random numbers in init(rng)"
         )
+    _stateless(once, values, first, path)
     v = {**values, **tap.values}
     results = []
     for _ in range(2):
@@ -399,7 +410,61 @@ def _pure(forward: Callable, backward: Callable, values: dict, path: str) -> "_T
                 f"{path}: backward() is not deterministic: its '{differs}' differs "
                 "between two calls on the same values"
             )
+        _taps_used(forward, values, tap, results[0], first, path)
     return tap
+
+
+def _same_loss(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(a == b or (np.isnan(a) and np.isnan(b)))
+
+
+def _stateless(once: Callable, values: dict, first: np.ndarray, path: str) -> None:
+    """Stop with one line where forward() keeps state between calls (a running mean
+    updated at each): L at the same leaves differs after a call at others (each float
+    leaf times 1 + 2⁻²⁰). Every numerical derivative would compare the loss of a
+    function that the calls before it changed; a repeat at the same leaves alone does
+    not show a running mean of them."""
+    moved = {
+        n: v * (1 + 2.0**-20) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+        for n, v in values.items()
+    }
+    try:
+        once(moved)
+    except ModelError:  # (the moved leaves left its domain: no evidence either way)
+        return
+    again, _ = once()
+    if not _same_loss(first, again):
+        raise ModelError(
+            f"{path}: forward() keeps state between calls: L = {float(first):.17g}, then "
+            f"{float(again):.17g} at the same leaves after a call at others; compute "
+            "everything from p (a running statistic is data: pass it in init)"
+        )
+
+
+def _taps_used(
+    forward: Callable, values: dict, tap: _Tap, adjoints: dict, loss: np.ndarray, path: str
+) -> None:
+    """Stop with one line where a tap's value does not reach the loss (L the same bit for
+    bit with it moved by 1 + |value|) while backward() gives it an adjoint that is not 0:
+    forward() used what it passed to tap(), not what tap() returned (z = W @ x;
+    tap("z", z); h = tanh(z)), and every numerical derivative of z would be 0."""
+    for name, value in tap.values.items():
+        given = adjoints.get(name)
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.size == 0:
+            continue
+        if not isinstance(given, np.ndarray) or not np.any(given != 0):
+            continue
+        moved = _Tap(path, name, value + (1 + np.abs(value)))
+        try:
+            at = _real(_run(forward, leaf_copies(values), moved, path), path)
+        except ModelError:
+            continue
+        if _same_loss(at, loss):
+            raise ModelError(
+                f"{path}: L does not change when the tapped '{name}' does, yet backward() "
+                f"gives it an adjoint: use what tap() returns ({name} = tap('{name}', …)), "
+                "or give 0 for a tap the loss does not use"
+            )
 
 
 def _leaves_fit(values: dict, path: str, max_memory: int | None) -> None:
