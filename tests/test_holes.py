@@ -376,12 +376,11 @@ EXPECT = {  # file: {row: the statuses allowed}
 # central's classic rtol 1e-5 is its stated resolution: a 1e-9 error is under it; no
 # finite difference of a loss of 1e12 resolves O(1) gradients: Richardson says WEAK
 OTHERWISE = {
-    # Richardson's own steps average the ripple away and its estimate cannot tell: the
-    # dropped term (1e-6 of x̄) PASSes under it (left open); central's rtol is 1e-5
-    **{
-        ("ripple_dropped.py", engine): dict.fromkeys(["y", "W", "x"], ("PASS",))
-        for engine in ("richardson", "central")
-    },
+    # Richardson's coarse steps average the ripple away; its finest steps, which see it,
+    # contradict them and are kept (numeric._contradicted): x̄ resolved to 1.6e-6, WEAK,
+    # and the dropped term (2e-6 of x̄) FAILs. Central's rtol is 1e-5: under it
+    ("ripple.py", "richardson"): {"y": ("PASS",), "W": ("PASS",), "x": ("WEAK",)},
+    ("ripple_dropped.py", "central"): dict.fromkeys(["y", "W", "x"], ("PASS",)),
     # the complex step (the probe agrees in 80 bits) resolves w̄ and b̄ through the
     # quanta, and the slip in w̄
     **{
@@ -440,6 +439,9 @@ OTHERWISE = {
     # central's own round-off at the tied entries, 4 eps · 1700 / h, which the second look
     # keeps: a resolution of 1.1e-5, above the 1e-5 a PASS or KINK takes
     ("max_tie_rounded.py", "central"): {"x": ("KINK", "WEAK")},
+    # Richardson's coarse steps agree on a mean 6e-5 off its finest, which it keeps, and
+    # whose round-off (eps · 1700 / h) is the resolution, 1.9e-3
+    ("max_tie_rounded.py", "richardson"): {"x": ("KINK", "WEAK")},
     # a finite difference across y.astype(int) jumps: ȳ = 0 cannot be resolved there
     ("labels_int.py", "richardson"): {"W": ("FAIL",), "x": ("PASS",), "y": ("WEAK",)},
     # central: at h/8 the difference no longer straddles a jump, and ȳ = 0 is had exactly
@@ -775,13 +777,18 @@ def test_a_sort_of_values_nearer_than_centrals_finer_step_keeps_its_promise(inde
     assert status == "FAIL"
 
 
-def test_a_kink_nearer_than_richardsons_steps_says_so():
-    """abs_beside_fit.py under Richardson: x̄[0] is unresolved for the reason that the
-    kink test's finer central difference agrees with A where Richardson's N does not
-    (_contradicted), not passed or failed on N."""
+@pytest.mark.parametrize("index", range(3))
+def test_richardson_keeps_its_finest_steps_beside_a_kink(index):
+    """abs_beside_fit.py under Richardson: every coarse extrapolation straddles the kink
+    6.4e-7 from θ and they agree on N 3e-5 of x̄ off A; the finest, which do not, lie off
+    them and are kept (numeric._overruled): x̄ is resolved to about 1.4e-5 (WEAK, a
+    PASS needs 1e-6), and 10 times that planted at any entry FAILs."""
     row = check(path("abs_beside_fit.py"), seed=0, jobs=1, method="richardson").row("x")
-    assert row.comparison.status == "WEAK" and row.comparison.resolution is None
-    assert "finer than Richardson's agrees with A at [0]" in (row.comparison.unresolved or "")
+    resolution = row.comparison.resolution
+    assert row.comparison.status == "WEAK" and 3.5e-6 < resolution < 5.6e-5
+    planted = plant_error(path("abs_beside_fit.py"), "x", (index,), 10 * resolution)
+    status = check(planted, seed=0, jobs=1, method="richardson").row("x").comparison.status
+    assert status == "FAIL"
 
 
 @pytest.mark.parametrize("engine", ["auto", "central"])
@@ -808,6 +815,20 @@ def test_a_turn_below_float64s_steps_says_so(engine):
     assert row.comparison.status == "WEAK" and row.comparison.resolution is None
     reason = row.comparison.unresolved or ""
     assert "finer than Richardson's agrees with A at [0]" in reason and "80 bits" in reason
+
+
+def test_a_ripple_richardsons_coarse_steps_miss_is_in_its_resolution():
+    """ripple.py under Richardson: the coarse steps agree on the quadratic alone, 1e-6 of
+    x̄ off the finest steps that see the ripple, and are not kept (_contradicted): x̄ is
+    resolved to about 1.6e-6 (WEAK, a PASS needs 1e-6), and 10 times that planted at any
+    entry FAILs, as does the backward without the ripple (test_each_row_gets_its_verdict)."""
+    row = check(path("ripple.py"), seed=0, jobs=1, method="richardson").row("x")
+    resolution = row.comparison.resolution
+    assert row.comparison.status == "WEAK" and 4e-7 < resolution < 6.4e-6
+    for index in range(4):
+        planted = plant_error(path("ripple.py"), "x", (index,), 10 * resolution)
+        status = check(planted, seed=0, jobs=1, method="richardson").row("x").comparison.status
+        assert status == "FAIL", index
 
 
 def test_a_hidden_ties_kink_keeps_richardsons_promise():

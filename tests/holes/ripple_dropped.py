@@ -1,6 +1,7 @@
 """ripple.py's slip: x̄ without the ripple's 2e-6 cos(2e6 x), 1e-6 of it. Richardson's
-steps agree with it; the complex step and 80-bit steps finer than Richardson's do not
-(it PASSed at 2.7e-8 under auto, which took the forward for not complex-safe)."""
+coarse steps agree with it; its finest steps, the complex step and 80-bit steps finer
+still do not (it PASSed at 2.7e-8 under auto, which took the forward for not
+complex-safe, and under Richardson, which kept its coarse steps)."""
 
 import numpy as np
 

@@ -70,7 +70,9 @@ from gradcheck_cli.engine.policy import (
     PROBE_RTOL_EXTENDED,
     PROBE_UNIT_SCALES,
     RESTEP,
+    RICHARDSON_OVERRULED,
     RICHARDSON_POOR,
+    RICHARDSON_RESOLVED,
     TURN_LEVELS,
     TURN_MARGIN,
     TURN_ULPS,
@@ -668,7 +670,7 @@ def _extrapolated(
     # two slopes and the estimate stays small: the verdict's second look finds the kink
     # and holds A to the one-sided slopes; an estimate that took half their spread would
     # excuse any A within four times the jump)
-    best = np.argmin(estimate, axis=0)[None]
+    best = np.argmin(np.where(_overruled(R, estimate), np.inf, estimate), axis=0)[None]
 
     def pick(a: np.ndarray) -> np.ndarray:
         return np.take_along_axis(np.broadcast_to(a, R.shape), best, axis=0)[0]
@@ -686,6 +688,25 @@ def _extrapolated(
         error = np.where(still, np.fmax(error, RICHARDSON_ROUNDOFF * eps * terms / h[0]), error)
     jump = _jumps(f, f0, steps, best, pick(roundoff))
     return [value, None, None, error, pick(h[2:]), jump]
+
+
+def _overruled(R: np.ndarray, estimate: np.ndarray) -> np.ndarray:
+    """Where an extrapolation R_k (levels × entries) lies off a finer one R_j by more than
+    RICHARDSON_OVERRULED times the two estimates, R_j resolved (its estimate within
+    RICHARDSON_RESOLVED of it): not a value of the derivative, which the finer steps
+    approach. On a smooth loss the neighbours that rate R_k bound its gaps, and R_j two
+    levels on lies within both estimates by construction. A ripple finer than the
+    coarse steps (1e-12 sin(2e6 x) beside a quadratic) leaves them agreeing to 1e-11 on
+    the quadratic alone, 1.6e-6 off the finest steps' value; and coarse steps that
+    straddle a kink beside θ agree on the wrong side's mix."""
+    out = np.zeros(R.shape, bool)
+    with np.errstate(invalid="ignore"):
+        resolved = estimate <= RICHARDSON_RESOLVED * np.abs(R)
+        for k in range(R.shape[0] - 1):
+            gap = np.abs(R[k + 1 :] - R[k])
+            off = gap > RICHARDSON_OVERRULED * (estimate[k + 1 :] + estimate[k])
+            out[k] = (off & resolved[k + 1 :]).any(axis=0)
+    return out
 
 
 def _jumps(
@@ -1080,6 +1101,7 @@ def _along(
         finer = _along_extended(model, env, name, theta, v, h)
         if finer is not None and finer[1] != 0:
             ok = _agree(*finer, rtol=PROBE_RTOL_EXTENDED)
+            value, error = finer[1:]  # (the one that disagrees, where it does)
     if told and not ok:
         ok = _turn_along(model, env, name, v, cs, value, error)
     return bool(ok), told

@@ -95,6 +95,8 @@ FORWARD_RTOL = 1e-10
 
 # The numeric engines' own decisions (numeric.py), in float64
 RICHARDSON_POOR = 1e-8  # an estimate above this fraction of |N|: try steps relative to |θ| too
+RICHARDSON_OVERRULED = 2  # an extrapolation off a finer one by this × both estimates: not kept,
+RICHARDSON_RESOLVED = 1e-2  # ... the finer one's estimate within this fraction of its value
 # The complex-safety probe (numeric.complex_safe): the complex step against real differences
 PROBE_RTOL = 1e-12  # along a direction, complex step and Richardson agree within this …
 C_AGREE = 8.0  # … plus this many of Richardson's estimates (as policy.est in the bound)

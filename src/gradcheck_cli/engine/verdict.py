@@ -178,7 +178,8 @@ def _kinks(
     to; the kinks only steps wider than h see (FAR_WIDER, KINK_WIDER), where L's
     round-off hides the kink test's own: a kink within those steps of θ, at θ or beside
     it, which cannot be told; the entries whose N central's h/64, which straddles
-    nothing h and h/8 did, replaced: that N, with its error, decides them, no referee;
+    nothing h and h/8 did, replaced, or θ's own scale, where it shows the loss smooth
+    and A off it: that N, with its error, decides them, no referee;
     the entries whose N h/8 and h/64 confirm, _steady; under Richardson, the failing
     entries whose N h/8 or h/64 contradicts, _contradicted).
 
@@ -257,18 +258,20 @@ def _kinks(
             # own scale the loss is smooth, and that difference is the reference there
             # (no slack but that difference's own round-off, which then shows in the
             # row's resolution; only where N itself is off it, having straddled the
-            # kink: where N agrees with it, N is the finer reference and stands)
-            near = smooth & (np.abs(analytic - own) <= np.fmax(bound, floor))
-            near &= ~(np.abs(numeric - own) <= floor)
+            # kink: where N agrees with it, N is the finer reference and stands). An A
+            # off it beyond that is decided there: no coarser referee or second ladder
+            # (whose steps straddle the kink too) overrules it
+            near = smooth & ~(np.abs(numeric - own) <= floor)
             numeric = np.where(near, own, numeric)
             widen = np.where(near, floor, widen)
+            settled = near & (np.abs(analytic - own) > np.fmax(bound, floor))
     if engine(method).extrapolated and error is not None:
         kink |= failing & _straddled_by_richardson(levels, analytic, numeric, error)
     if engine(method).rule == "central":  # (where a finer step showed it smooth, that stands)
         straddled = failing & ~kink & ~far & r1 & ~(widen > 0)
         value, off, deeper = _unstraddled(levels)
-        numeric, settled = np.where(straddled, value, numeric), straddled & deeper
-        widen = np.where(settled, off, widen)
+        numeric, unstraddled = np.where(straddled, value, numeric), straddled & deeper
+        widen, settled = np.where(unstraddled, off, widen), settled | unstraddled
         kink |= straddled & (np.abs(analytic - value) <= np.fmax(bound, off))
     wider = wider or ([at(k) for k in KINK_WIDER] if kink.any() else [])
     ladder = [(level, noise) for level, _, _, noise in levels]
