@@ -445,18 +445,20 @@ def _taps_used(
     forward: Callable, values: dict, tap: _Tap, adjoints: dict, loss: np.ndarray, path: str
 ) -> None:
     """Stop with one line where a tap's value does not reach the loss (L the same bit for
-    bit with it moved by 1 + |value|) while backward() gives it an adjoint that is not 0:
-    forward() used what it passed to tap(), not what tap() returned (z = W @ x;
-    tap("z", z); h = tanh(z)), and every numerical derivative of z would be 0."""
+    bit with NaN in its place: any arithmetic on it carries NaN to L, where a move of
+    1 + |z| is lost in a saturated softmax's L = 0) while backward() gives it an adjoint
+    that is not 0: forward() used what it passed to tap(), not what tap() returned
+    (z = W @ x; tap("z", z); h = tanh(z)), and every numerical derivative of z is 0."""
     for name, value in tap.values.items():
         given = adjoints.get(name)
         if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.size == 0:
             continue
         if not isinstance(given, np.ndarray) or not np.any(given != 0):
             continue
-        moved = _Tap(path, name, value + (1 + np.abs(value)))
+        moved = _Tap(path, name, np.full_like(value, np.nan))
         try:
-            at = _real(_run(forward, leaf_copies(values), moved, path), path)
+            with np.errstate(all="ignore"):
+                at = _real(_run(forward, leaf_copies(values), moved, path), path)
         except ModelError:
             continue
         if _same_loss(at, loss):
