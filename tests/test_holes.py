@@ -49,6 +49,7 @@ PLANTED = {  # name: (file, row, index, δ)
     "ulp_steps+1.15e-6": ("ulp_steps.py", "v3", (), 1.15e-6),
     "turn_curved+1e-6": ("turn_curved.py", "x", (0,), 1e-6),
     "turn_squared+0.01": ("turn_squared.py", "x", (1,), 0.01),
+    "solve_cond+1e-9": ("solve_cond.py", "b", (3, 1), 1e-9),
 }
 
 
@@ -193,6 +194,15 @@ EXPECT = {  # file: {row: the statuses allowed}
     # not complex-safe, and the true x̄ FAILed); dropped, it FAILs where the complex step
     # judges (Richardson's referee no longer overrules it where finer steps in 80 bits
     # side with it)
+    # a solve at cond 4e4: M̄ and b̄ carry the factorisation's rounding, 1e-12 of them,
+    # and so does the complex step; leaves moved by ulps measure it (_leaf_rounding).
+    # 1e-9 of one b̄ entry FAILs, but under Richardson's resolution (2e-8)
+    "solve_cond.py": dict.fromkeys(["x", "M", "b"], ("PASS",)),
+    # ... where A − N moves by more than 1e-6 of the entry, a decision flipped (a == c of
+    # data): no rounding, and a term of 1.9e-6 of w̄ dropped FAILs
+    "leaf_flip.py": {"w": ("PASS",)},
+    "leaf_flip_dropped.py": {"w": ("FAIL",)},
+    "solve_cond+1e-9": {"x": ("PASS",), "M": ("PASS",), "b": ("FAIL",)},
     "ripple.py": dict.fromkeys(["y", "W", "x"], ("PASS",)),
     "ripple_dropped.py": {"y": ("PASS",), "W": ("PASS",), "x": ("FAIL",)},
     # a cross-entropy confident by 60 (L = 0, its terms 900): the complex step's Im L
@@ -381,6 +391,13 @@ OTHERWISE = {
     # and the dropped term (2e-6 of x̄) FAILs. Central's rtol is 1e-5: under it
     ("ripple.py", "richardson"): {"y": ("PASS",), "W": ("PASS",), "x": ("WEAK",)},
     ("ripple_dropped.py", "central"): dict.fromkeys(["y", "W", "x"], ("PASS",)),
+    # x̄ through the solve: finite differences of the cond-4e4 map resolve it to 2e-6 / 7e-5
+    **{
+        ("solve_cond.py", engine): {"x": ("WEAK",), "M": ("PASS",), "b": ("PASS",)}
+        for engine in ("richardson", "central")
+    },
+    ("solve_cond+1e-9", "richardson"): {"x": ("WEAK",), "M": ("PASS",), "b": ("PASS",)},
+    ("solve_cond+1e-9", "central"): {"x": ("WEAK",), "M": ("PASS",), "b": ("FAIL",)},
     # the complex step (the probe agrees in 80 bits) resolves w̄ and b̄ through the
     # quanta, and the slip in w̄
     **{
@@ -815,6 +832,20 @@ def test_a_turn_below_float64s_steps_says_so(engine):
     assert row.comparison.status == "WEAK" and row.comparison.resolution is None
     reason = row.comparison.unresolved or ""
     assert "finer than Richardson's agrees with A at [0]" in reason and "80 bits" in reason
+
+
+@pytest.mark.parametrize("row", ["M", "b"])
+def test_a_solves_rounding_is_in_the_resolution_it_states(row):
+    """solve_cond.py under the complex step: M̄ and b̄ PASS at a resolution that holds the
+    factorisation's rounding, which leaves moved by ulps measure (3e-12 to 4e-11: cond
+    4e4 times eps), and 10 times it planted at the row's largest entry FAILs."""
+    report = check(path("solve_cond.py"), seed=0, jobs=1)
+    comparison = report.row(row).comparison
+    assert comparison.status == "PASS" and 1e-12 < comparison.resolution < 4e-11
+    a = report.arrays[f"analytic/{row}"]
+    largest = np.unravel_index(np.argmax(np.abs(a)), a.shape)
+    planted = plant_error(path("solve_cond.py"), row, largest, 10 * comparison.resolution)
+    assert check(planted, seed=0, jobs=1).row(row).comparison.status == "FAIL"
 
 
 def test_a_ripple_richardsons_coarse_steps_miss_is_in_its_resolution():

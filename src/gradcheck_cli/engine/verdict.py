@@ -43,6 +43,8 @@ from gradcheck_cli.engine.policy import (
     KINK_SHRINK,
     KINK_WIDER,
     LADDER_FIRST,
+    LEAF_CREDIBLE,
+    LEAF_DRAWS,
     LIMIT_MARGIN,
     MOVED_MATTERS,
     NEAR_KINK_THETA,
@@ -1069,7 +1071,12 @@ def _referee(
     N, bound = _reference(model, env, p, "complex", settings, A, entries)
     with np.errstate(invalid="ignore"):  # (in 80 bits where float64's rounding is N's own)
         off = entries & np.isfinite(N) & (np.abs(A - N) > bound)
-    return _extended_reference(model, env, p, A, N, bound, off), bound
+    N = _extended_reference(model, env, p, A, N, bound, off)
+    with np.errstate(invalid="ignore"):  # (and the rounding from the leaves: a solve's)
+        off = entries & np.isfinite(N) & (np.abs(A - N) > bound)
+    if off.any():
+        bound = _leaf_rounding(model, env, p, "complex", settings, A, N, bound, off)
+    return N, bound
 
 
 def _central_refereed_by_richardson(model: Model, env: Values, method: str, dtype: str) -> bool:
@@ -1771,6 +1778,9 @@ def _second_look(
     if failing.any() and engine(method).complex and settings.check.dtype == "float64":
         numeric = _extended_reference(model, env, p, A, numeric, bound, failing)
         failing = (np.abs(A - numeric) > bound) & ~kink
+    if failing.any():
+        bound = _leaf_rounding(model, env, p, method, settings, A, numeric, bound, failing)
+        failing = (np.abs(A - numeric) > bound) & ~kink
     # (and the entries that agreed with N on no kink the kink test proves: a difference
     # whose halves spread by curvature on a scale below its step carries its truncation,
     # log v at v = 3.4e-4 under central's 6e-6, 1e-4 of N, which a classic rtol does not
@@ -2281,6 +2291,94 @@ def _complex_in_extended(
 
 EXTENDED_MOST = 4096  # failing entries the extended complex step looks at, at the most
 FIRST_LOOKED = 16  # failing entries a costly reference looks at first (_first_looked)
+
+
+def _leaf_rounding(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    A: np.ndarray,
+    numeric: np.ndarray,
+    bound: np.ndarray,
+    failing: np.ndarray,
+) -> np.ndarray:
+    """The failing entries' bounds, widened by the rounding A and N carry from the leaves:
+    A − N again at leaves moved by 1 to 4 of their ulps (LEAF_DRAWS seeded draws), N
+    by the same engine there; ROUNDING times its largest move, where that is within
+    LEAF_CREDIBLE of the entry. A solve's backward (np.linalg: no 80 bits, so no ρ)
+    carries cond · eps of the factorisation, which moves of the forward's values do not
+    change: a red team's correct Ā and b̄ through A⁻¹ b at cond 3e4 FAILed at 7e-13.
+    Exact integers, zeros and non-finite entries stay put (y == 1, y.astype(int), x != 0
+    decide on them), and a decision that flips anyway moves A − N by far more than
+    LEAF_CREDIBLE: no widening. First at FIRST_LOOKED entries: where it passes none of
+    those, the rest keep their bounds (a slip in every entry of a 100 × 100 W)."""
+    if p.jac is not None:
+        return bound
+    idx = np.flatnonzero(failing)
+    first = _first_looked(idx)
+    widened = _widened_by_leaves(model, env, p, method, settings, A, numeric, bound, first)
+    if widened is None or not np.any(np.abs(A - numeric).flat[first] <= widened):
+        return bound
+    out = bound.copy()
+    out.flat[first] = widened
+    rest = np.setdiff1d(idx, first)
+    if rest.size:
+        again = _widened_by_leaves(model, env, p, method, settings, A, numeric, bound, rest)
+        if again is not None:
+            out.flat[rest] = again
+    return out
+
+
+def _widened_by_leaves(
+    model: Model,
+    env: Values,
+    p: Pending,
+    method: str,
+    settings: "Settings",
+    A: np.ndarray,
+    numeric: np.ndarray,
+    bound: np.ndarray,
+    idx: np.ndarray,
+) -> np.ndarray | None:
+    """_leaf_rounding's bounds at the flat entries ``idx`` (None where the moved leaves
+    cannot be had: a forward or backward that refuses them)."""
+    dtype = settings.check.dtype
+    d0 = (A - numeric).flat[idx]
+    spread = np.zeros(idx.size)
+    try:
+        for draw in range(LEAF_DRAWS):
+            with np.errstate(all="ignore"):
+                env2 = model.forward(_leaves_moved(model, env, draw))
+                a2 = analytic_at(model, env2, p, dtype)
+                n2 = differentiate(model, env2, p.id, method=method, indices=idx).value
+            if not isinstance(a2, np.ndarray) or a2.shape != A.shape:
+                return None
+            d2 = np.asarray(a2, float).flat[idx] - np.asarray(n2, float).flat[idx]
+            spread = np.fmax(spread, np.abs(d2 - d0))
+    except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+        return None
+    size = np.maximum(np.abs(A.flat[idx]), np.abs(numeric.flat[idx]))
+    credible = np.isfinite(spread) & (spread <= LEAF_CREDIBLE * size)
+    rounding = POLICY[REFERENCE].rounding * np.where(credible, spread, 0.0)
+    return bound.flat[idx] + rounding
+
+
+def _leaves_moved(model: Model, env: Values, draw: int) -> dict[str, Any]:
+    """The leaves of ``env``, each float entry moved by 1 to 4 of its ulps at random
+    (seeded by ``draw``), but exact integers, zeros and non-finite entries."""
+    rng = np.random.default_rng([draw, 77])
+    out: dict[str, Any] = {}
+    for leaf in model.leaves:
+        v = env[leaf.name]
+        if not isinstance(v, np.ndarray) or v.dtype.kind != "f" or v.size == 0:
+            out[leaf.name] = v
+            continue
+        k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
+        keep = ~np.isfinite(v) | (v == np.round(v))
+        out[leaf.name] = np.where(keep, v, v + k * np.spacing(np.abs(v)))
+    return out
 
 
 def _first_looked(idx: np.ndarray) -> np.ndarray:
