@@ -670,12 +670,17 @@ def _extrapolated(
     # two slopes and the estimate stays small: the verdict's second look finds the kink
     # and holds A to the one-sided slopes; an estimate that took half their spread would
     # excuse any A within four times the jump)
-    best = np.argmin(np.where(_overruled(R, estimate), np.inf, estimate), axis=0)[None]
+    # (a finer extrapolation that lies off is kept, but on a staircase, whose finest
+    # steps are its quanta: a float32 tanh's, 0.3 apart, two of them agreeing by chance)
+    f_all, h_all = np.concatenate([f, f_tiny[None]]), np.concatenate([h, h_tiny[None]])
+    plain = np.argmin(estimate, axis=0)[None]
+    stairs = _plateau(f_all, h_all, np.take_along_axis(R, plain, axis=0)[0], eps, terms)
+    kept = np.argmin(np.where(_overruled(R, estimate), np.inf, estimate), axis=0)[None]
+    best = np.where(stairs, plain, kept)
 
     def pick(a: np.ndarray) -> np.ndarray:
         return np.take_along_axis(np.broadcast_to(a, R.shape), best, axis=0)[0]
 
-    f_all, h_all = np.concatenate([f, f_tiny[None]]), np.concatenate([h, h_tiny[None]])
     flat = _plateau(f_all, h_all, pick(R), eps, terms)
     error = pick(estimate)
     value = np.where(np.isfinite(error), pick(R), np.nan)
@@ -701,7 +706,7 @@ def _overruled(R: np.ndarray, estimate: np.ndarray) -> np.ndarray:
     straddle a kink beside θ agree on the wrong side's mix."""
     out = np.zeros(R.shape, bool)
     with np.errstate(invalid="ignore"):
-        resolved = estimate <= RICHARDSON_RESOLVED * np.abs(R)
+        resolved = estimate < RICHARDSON_RESOLVED * np.abs(R)  # (a plateau's 0 ± 0: no)
         for k in range(R.shape[0] - 1):
             gap = np.abs(R[k + 1 :] - R[k])
             off = gap > RICHARDSON_OVERRULED * (estimate[k + 1 :] + estimate[k])

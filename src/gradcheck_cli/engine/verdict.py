@@ -261,12 +261,15 @@ def _kinks(
             # (no slack but that difference's own round-off, which then shows in the
             # row's resolution; only where N itself is off it, having straddled the
             # kink: where N agrees with it, N is the finer reference and stands). An A
-            # off it beyond that is decided there: no coarser referee or second ladder
-            # (whose steps straddle the kink too) overrules it
-            near = smooth & ~(np.abs(numeric - own) <= floor)
+            # off it beyond that, where it moved L beyond its round-off, is decided
+            # there: no coarser referee or second ladder (whose steps straddle the kink
+            # too) overrules it (a float32 staircase's 0 ± 0 decides nothing)
+            off = smooth & ~(np.abs(numeric - own) <= floor)
+            missed = np.abs(analytic - own) > np.fmax(bound, floor)
+            settled = off & missed & (np.abs(own) > floor)
+            near = (off & ~missed) | settled
             numeric = np.where(near, own, numeric)
             widen = np.where(near, floor, widen)
-            settled = near & (np.abs(analytic - own) > np.fmax(bound, floor))
     if engine(method).extrapolated and error is not None:
         kink |= failing & _straddled_by_richardson(levels, analytic, numeric, error)
     if engine(method).rule == "central":  # (where a finer step showed it smooth, that stands)
