@@ -1078,7 +1078,8 @@ def _referee(
     with np.errstate(invalid="ignore"):  # (and the rounding from the leaves: a solve's)
         off = entries & np.isfinite(N) & (np.abs(A - N) > bound)
     if off.any():
-        bound = _leaf_rounding(model, env, p, "complex", settings, A, N, bound, off)
+        theta = _differentiated(env, p)
+        bound = _leaf_rounding(model, env, p, settings, Measured(A, N, bound, theta), off)
     return N, bound
 
 
@@ -1781,8 +1782,9 @@ def _second_look(
     if failing.any() and engine(method).complex and settings.check.dtype == "float64":
         numeric = _extended_reference(model, env, p, A, numeric, bound, failing)
         failing = (np.abs(A - numeric) > bound) & ~kink
-    if failing.any():
-        bound = _leaf_rounding(model, env, p, method, settings, A, numeric, bound, failing)
+    if failing.any() and engine(method).complex:
+        now = Measured(A, numeric, bound, theta)
+        bound = _leaf_rounding(model, env, p, settings, now, failing)
         failing = (np.abs(A - numeric) > bound) & ~kink
     # (and the entries that agreed with N on no kink the kink test proves: a difference
     # whose halves spread by curvature on a scale below its step carries its truncation,
@@ -2297,65 +2299,51 @@ FIRST_LOOKED = 16  # failing entries a costly reference looks at first (_first_l
 
 
 def _leaf_rounding(
-    model: Model,
-    env: Values,
-    p: Pending,
-    method: str,
-    settings: "Settings",
-    A: np.ndarray,
-    numeric: np.ndarray,
-    bound: np.ndarray,
-    failing: np.ndarray,
+    model: Model, env: Values, p: Pending, settings: "Settings", row: Measured, failing: np.ndarray
 ) -> np.ndarray:
-    """The failing entries' bounds, widened by the rounding A and N carry from the leaves:
-    A − N again at leaves moved by 1 to 4 of their ulps (LEAF_DRAWS seeded draws), N
-    by the same engine there; ROUNDING times its largest move, where that is within
-    LEAF_CREDIBLE of the entry. A solve's backward (np.linalg: no 80 bits, so no ρ)
-    carries cond · eps of the factorisation, which moves of the forward's values do not
-    change: a red team's correct Ā and b̄ through A⁻¹ b at cond 3e4 FAILed at 7e-13.
-    Exact integers, zeros and non-finite entries stay put (y == 1, y.astype(int), x != 0
-    decide on them), and a decision that flips anyway moves A − N by far more than
-    LEAF_CREDIBLE: no widening. First at FIRST_LOOKED entries: where it passes none of
-    those, the rest keep their bounds (a slip in every entry of a 100 × 100 W)."""
+    """The complex step's failing entries' bounds, widened by the rounding A and N carry
+    from the leaves: A − N again at leaves moved by 1 to 4 of their ulps (LEAF_DRAWS
+    seeded draws), the complex step there too; ROUNDING times its largest move, where
+    that is within LEAF_CREDIBLE of the entry. A solve's backward (np.linalg: no 80 bits,
+    so no ρ) carries cond · eps of the factorisation, which moves of the forward's values
+    do not change: a red team's correct Ā and b̄ through A⁻¹ b at cond 3e4 FAILed at
+    7e-13. Exact integers, zeros and non-finite entries stay put (y == 1, y.astype(int),
+    x != 0 decide on them), and a decision that flips anyway moves A − N by far more than
+    LEAF_CREDIBLE: no widening. The complex step's only: a finite difference's own
+    scatter is in its estimate already, and counted twice it passed 10 times the
+    resolution a correct row had stated (fuzzer p2008947). First at FIRST_LOOKED
+    entries: where it passes none of those, the rest keep their bounds."""
     if p.jac is not None:
-        return bound
+        return row.bound
     idx = np.flatnonzero(failing)
     first = _first_looked(idx)
-    widened = _widened_by_leaves(model, env, p, method, settings, A, numeric, bound, first)
-    if widened is None or not np.any(np.abs(A - numeric).flat[first] <= widened):
-        return bound
-    out = bound.copy()
+    widened = _widened_by_leaves(model, env, p, settings, row, first)
+    if widened is None or not np.any(np.abs(row.A - row.numeric).flat[first] <= widened):
+        return row.bound
+    out = row.bound.copy()
     out.flat[first] = widened
     rest = np.setdiff1d(idx, first)
     if rest.size:
-        again = _widened_by_leaves(model, env, p, method, settings, A, numeric, bound, rest)
+        again = _widened_by_leaves(model, env, p, settings, row, rest)
         if again is not None:
             out.flat[rest] = again
     return out
 
 
 def _widened_by_leaves(
-    model: Model,
-    env: Values,
-    p: Pending,
-    method: str,
-    settings: "Settings",
-    A: np.ndarray,
-    numeric: np.ndarray,
-    bound: np.ndarray,
-    idx: np.ndarray,
+    model: Model, env: Values, p: Pending, settings: "Settings", row: Measured, idx: np.ndarray
 ) -> np.ndarray | None:
     """_leaf_rounding's bounds at the flat entries ``idx`` (None where the moved leaves
     cannot be had: a forward or backward that refuses them)."""
-    dtype = settings.check.dtype
+    A, numeric = row.A, row.numeric
     d0 = (A - numeric).flat[idx]
     spread = np.zeros(idx.size)
     try:
         for draw in range(LEAF_DRAWS):
             with np.errstate(all="ignore"):
                 env2 = model.forward(_leaves_moved(model, env, draw))
-                a2 = analytic_at(model, env2, p, dtype)
-                n2 = differentiate(model, env2, p.id, method=method, indices=idx).value
+                a2 = analytic_at(model, env2, p, settings.check.dtype)
+                n2 = differentiate(model, env2, p.id, method="complex", indices=idx).value
             if not isinstance(a2, np.ndarray) or a2.shape != A.shape:
                 return None
             d2 = np.asarray(a2, float).flat[idx] - np.asarray(n2, float).flat[idx]
@@ -2365,7 +2353,7 @@ def _widened_by_leaves(
     size = np.maximum(np.abs(A.flat[idx]), np.abs(numeric.flat[idx]))
     credible = np.isfinite(spread) & (spread <= LEAF_CREDIBLE * size)
     rounding = POLICY[REFERENCE].rounding * np.where(credible, spread, 0.0)
-    return bound.flat[idx] + rounding
+    return row.bound.flat[idx] + rounding
 
 
 def _leaves_moved(model: Model, env: Values, draw: int) -> dict[str, Any]:

@@ -448,7 +448,10 @@ def _taps_used(
     bit with NaN in its place: any arithmetic on it carries NaN to L, where a move of
     1 + |z| is lost in a saturated softmax's L = 0) while backward() gives it an adjoint
     that is not 0: forward() used what it passed to tap(), not what tap() returned
-    (z = W @ x; tap("z", z); h = tanh(z)), and every numerical derivative of z is 0."""
+    (z = W @ x; tap("z", z); h = tanh(z)), and every numerical derivative of z is 0.
+    Nothing where L is not finite: that is told on its own (a NaN drawn by init)."""
+    if not np.all(np.isfinite(loss)):
+        return
     for name, value in tap.values.items():
         given = adjoints.get(name)
         if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.size == 0:
