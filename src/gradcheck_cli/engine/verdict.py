@@ -1756,7 +1756,10 @@ def _second_look(
     numeric, bound = _rounding_refereed(model, env, p, method, settings, now, widened)
     bound = _below_the_loss(model, env, p, method, settings, A, numeric, bound)
     failing = np.abs(A - numeric) > bound
-    across = _smooth_across(model, env, p, method, settings, kink | far, failing)
+    # (and the passing entries on a kink at θ: a tie whose mean N passed, which the
+    # complex step would referee on one branch alone)
+    suspect = row.suspect if row.suspect is not None else np.zeros_like(failing)
+    across = _smooth_across(model, env, p, method, settings, kink | far, failing | suspect)
     jumps = differ(across.left, across.right)
     kink, far = (kink & ~across.smooth) | jumps, far & ~across.smooth & ~jumps
     sides = sides.only(kink | far).exact_where(across.left, across.right, across.slack)
