@@ -363,10 +363,12 @@ def _reload(path: str, seed: int, *changed: int) -> "UserModel":
 
 
 def _pure(forward: Callable, backward: Callable, values: dict, path: str) -> "_Tap":
-    """Run forward twice and backward twice on copies of the same leaves; stop with one
-    line where either changes its inputs in place or gives another result the second
-    time (a dropout mask drawn inside forward(): every numerical derivative would
-    compare two different functions). Returns the first run's taps."""
+    """Run forward twice and backward twice on copies of the same leaves, and forward once
+    more after a call at other leaves; stop with one line where either changes its
+    inputs in place (forward a tap, after tap() took it), gives another result the
+    second time (a dropout mask drawn inside forward(): every numerical derivative would
+    compare two different functions), keeps state (_stateless), or a tap the loss does
+    not use has an adjoint (_taps_used). Returns the first run's taps."""
 
     def once(at: dict = values) -> tuple[np.ndarray, _Tap]:
         p, tap = leaf_copies(at), _Tap(path, kept={})
