@@ -681,7 +681,8 @@ def _extrapolated(
     def pick(a: np.ndarray) -> np.ndarray:
         return np.take_along_axis(np.broadcast_to(a, R.shape), best, axis=0)[0]
 
-    flat = _plateau(f_all, h_all, pick(R), eps, terms)
+    # (the same as ``stairs`` where no extrapolation was overruled)
+    flat = stairs if np.array_equal(best, plain) else _plateau(f_all, h_all, pick(R), eps, terms)
     error = pick(estimate)
     value = np.where(np.isfinite(error), pick(R), np.nan)
     with np.errstate(invalid="ignore"):  # on a staircase: as far as its slopes spread

@@ -264,10 +264,10 @@ def _kinks(
             # off it beyond that, where it moved L beyond its round-off, is decided
             # there: no coarser referee or second ladder (whose steps straddle the kink
             # too) overrules it (a float32 staircase's 0 ± 0 decides nothing)
-            off = smooth & ~(np.abs(numeric - own) <= floor)
+            astray = smooth & ~(np.abs(numeric - own) <= floor)  # (N off it)
             missed = np.abs(analytic - own) > np.fmax(bound, floor)
-            settled = off & missed & (np.abs(own) > floor)
-            near = (off & ~missed) | settled
+            settled = astray & missed & (np.abs(own) > floor)
+            near = (astray & ~missed) | settled
             numeric = np.where(near, own, numeric)
             widen = np.where(near, floor, widen)
     if engine(method).extrapolated and error is not None:
@@ -867,7 +867,7 @@ def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np
 
     def move(name: str, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=float)
-        k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
+        k = _ulps_drawn(rng, v.shape)
         zero, keep = v == 0, ~np.isfinite(v)
         if name in exact and exact[name].shape == v.shape:
             keep |= exact[name]
@@ -884,6 +884,11 @@ def ulps_moved(model: Model, env: Values, dtype: str, draw: int) -> dict[str, np
         n: move(n, v) if n not in leaves and np.size(v) and np.asarray(v).dtype.kind == "f" else v
         for n, v in env.items()
     }
+
+
+def _ulps_drawn(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """1 to 4, of either sign, at random per entry: a move in units in the last place."""
+    return rng.integers(1, 5, shape) * rng.choice([-1, 1], shape)
 
 
 _EXACT: dict[str, tuple] = {}  # "last": (model, env, masks, carried rounding)
@@ -2369,7 +2374,7 @@ def _leaves_moved(model: Model, env: Values, draw: int) -> dict[str, Any]:
         if not isinstance(v, np.ndarray) or v.dtype.kind != "f" or v.size == 0:
             out[leaf.name] = v
             continue
-        k = rng.integers(1, 5, v.shape) * rng.choice([-1, 1], v.shape)
+        k = _ulps_drawn(rng, v.shape)
         keep = ~np.isfinite(v) | (v == np.round(v))
         out[leaf.name] = np.where(keep, v, v + k * np.spacing(np.abs(v)))
     return out
