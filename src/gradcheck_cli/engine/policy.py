@@ -172,6 +172,7 @@ ALONG_BATCH = 1 << 22  # entries of moved leaves evaluated at once along those d
 JUMP_ROUNDOFF = 64  # × a central difference's round-off: a spread of one-sided ones that is a jump
 JUMP_EXTRAPOLATED = 2  # ... and that spread extrapolated (numeric._jumps): its round-off, ×
 KINK_SHRINK = 2  # a spread shrinking by less than this from one kink step to the next: a kink
+STAIR_GROWTH = 4  # ... growing by this or more at each of the two: a staircase's quanta (_stairs)
 NEAR_KINK_THETA = 1  # kink candidates with 0 < |θ| < this are looked at on θ's own scale
 INFORMATIVE = 4  # ... where the round-off there is below the larger steps' spread / this
 KINK_FINER = 6  # ... and at steps KINK_RATIOʲ finer than the kink test's finest, j ≤ this
