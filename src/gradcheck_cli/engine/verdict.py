@@ -286,45 +286,33 @@ def _kinks(
     found = _found_sides(ladder, wider, far_ladder, far, (kink, nearer))
     if jac is None and engine(method).complex:  # the complex step's own sides, where it has
         found = found.exact_where(left, right, exact_slack)  # them: no finite step's round-off
-    steady = _steady(levels, numeric, bound) & ~below & ~stairs
+    steady = _steady(levels, numeric, bound) & ~below
     contradicted = failing & ~settled & _contradicted(levels, analytic, numeric, bound, method)
     return numeric, kink, found, blind, widen, far, settled, steady, contradicted
 
 
 def _stairs(levels: list) -> np.ndarray:
     """Where the loss is a staircase on the kink test's scales (a float32 round-trip
-    inside a float64 forward), told three ways:
-    - from a step to the next finer one, the one-sided differences' spread grows
-      STAIR_GROWTH times or more and stands above round-off: the staircase's quanta, a
-      round-off far above float64's that grows as 1 / h (a kink's spread does not grow
-      as the step shrinks; a smooth loss's shrinks);
-    - from a step to the next, the central difference moves by more than STAIR_GROWTH
-      times both steps' spreads and round-off: a quantum on either side moves it and not
-      the spread (a kink a step straddles moves it by half the spread it makes; a smooth
-      loss's truncation is below its spread but at an inflection);
-    - at a finer step one side's difference is exactly 0 while the other's is not and
-      their mean stands above its round-off, yet at a coarser step that side moved (a
-      kink beside θ with a flat side stays flat at every step until the step reaches
-      the kink, and then both sides move).
+    inside a float64 forward), told two ways, from a step to the next finer one:
+    - the one-sided differences' spread grows STAIR_GROWTH times or more and stands
+      above round-off: the staircase's quanta, a round-off far above float64's that
+      grows as 1 / h (a kink's spread does not grow as the step shrinks; a smooth
+      loss's shrinks);
+    - the central difference moves by more than STAIR_GROWTH times both steps' spreads
+      and round-off: a quantum on either side moves it and not the spread (a kink a
+      step straddles moves it by half the spread it makes; a smooth loss's truncation is
+      below its spread but at an inflection).
     On a staircase no agreement between steps means anything, nor between the sides of
     one step: three central differences of f32_hidden's z̄ agreed bit for bit at 0.3393,
     0.4 % off the true 0.3408, and a round-trip's sides at h/64 to 9e-8, 6 % off."""
     out = np.zeros(levels[0][1].shape, bool)
-    for k in range(1, len(levels)):
-        level, spread, resolved, noise = levels[k]
-        before, before_spread, _, before_noise = levels[k - 1]
+    for (before, before_spread, _, before_noise), (level, spread, resolved, noise) in zip(
+        levels, levels[1:], strict=False
+    ):
         out |= resolved & (spread > STAIR_GROWTH * before_spread)
         with np.errstate(invalid="ignore"):
             scatter = spread + before_spread + noise + before_noise
             out |= np.abs(level.value - before.value) > STAIR_GROWTH * scatter
-        with np.errstate(invalid="ignore"):
-            visible = np.abs(level.value) > noise
-        for plus in (True, False):
-            side, other = (level.plus, level.minus) if plus else (level.minus, level.plus)
-            moved = np.zeros_like(out)
-            for coarser, _, _, _ in levels[:k]:
-                moved |= (coarser.plus if plus else coarser.minus) != 0
-            out |= (side == 0) & (other != 0) & visible & moved
     return out
 
 
