@@ -262,6 +262,22 @@ EXPECT = {  # file: {row: the statuses allowed}
     "median_flat_split.py": {"x": ("FAIL",)},
     "sort_nonmonotone.py": {"x": ("KINK",)},
     "sort_scaled.py": {"x": ("FAIL",)},
+    # a sort's tie of three beside a max's half shares: x3's region over x3 alone (the
+    # halves are no region's gradient over every leaf, and where the slots are O(1) the
+    # sort's kinks turn both ways: the halves not shown a subgradient, WEAK)
+    "sort_tie3_halves.py": {
+        **dict.fromkeys(["x1", "x2"], ("WEAK",)),
+        "x3": ("KINK",),
+        "x4": ("PASS",),
+    },
+    "sort_tie3_halves_tiny.py": {
+        **dict.fromkeys(["v6", "v7", "x0", "x4"], ("PASS",)),
+        **dict.fromkeys(["x1", "x2", "x3"], ("KINK",)),
+    },
+    **{
+        name: {**dict.fromkeys(["x1", "x2"], ("WEAK",)), "x3": ("FAIL",), "x4": ("PASS",)}
+        for name in ("sort_tie3_halves_slip.py", "sort_tie3_halves_same.py")
+    },
     # a region no fixed direction enters (one of 2^k beside a clip's bounds): the
     # backward asked beside θ proposes it, the loss decides
     "clip_layer.py": {
@@ -442,6 +458,11 @@ OTHERWISE = {
     ("max_tie_curved.py", "central"): {"u": ("WEAK",)},
     # a staircase's quanta are no error to central either (verdict._stairs): unresolved
     ("f32_roundtrip.py", "central"): {"w": ("WEAK",)},
+    # central's resolution, 1e-5, is above the tie's slots of 1e-9 (x4 within it too)
+    ("sort_tie3_halves_tiny.py", "central"): {
+        **dict.fromkeys(["v6", "v7", "x0", "x3", "x4"], ("PASS",)),
+        **dict.fromkeys(["x1", "x2"], ("KINK",)),
+    },
     # var̄ is 1e8 times r̄ on the flat rows: Richardson resolves it to 7e-5, central ȳ to 1e-5
     **{
         (name, engine): {

@@ -161,6 +161,7 @@ REGION_FORWARDS = 1 << 17  # ... for as many candidates as this many forward pas
 REGION_FINE = 512  # a region reaches θ: the loss's slope along u is A·u at step / this too
 REGION_TURNS = 16  # random directions a loss with kinks is tried along for turning both ways
 REGION_OTHER = 1e-3  # a region whose gradient is off A by this (relative) is another one
+REGION_APART = 4  # directions over the other leaves one leaf's own region keeps its gradient on
 REGION_MEASURED = 3  # directions into A's region measured, the finest one held to
 REGION_GUIDED = 2048  # backward passes at θ + δu, at the most, climbing to where it is A
 REGION_NEAR = 1e-4  # ... again (within this of max |A|): candidates too; each climb from a

@@ -34,6 +34,7 @@ from gradcheck_cli.engine.policy import (
     CARRY,
     EPS,
     KINK_AT_THETA,
+    REGION_APART,
     REGION_AXES,
     REGION_BESIDE_SCALED,
     REGION_CLIMB,
@@ -353,17 +354,58 @@ def _measured(
     return best
 
 
+def kept_apart(
+    full: Joint, span: tuple[int, int], found: Region, size: float, settings: "Settings"
+) -> bool:
+    """Whether the region of one leaf alone (``found``, over the entries ``span`` of
+    ``full``'s θ, every leaf) keeps its gradient over that leaf whatever the other
+    leaves do: along REGION_APART directions u ⊕ w (w random over the other leaves, as
+    large as u), the leaf's gradient is found's within both errors and REGION_OTHER.
+    Then that leaf's kinks are its own, and A over it, found's gradient, is a limiting
+    gradient beside every choice the other leaves' kinks make (a sort's tie in x3 beside
+    a max of two equal leaves x1, x2). Where the others move it (one mask through W, b
+    and x: a clip's units at a bound, whose side W alone picks and W, b and x together
+    pick otherwise), the leaf's own region proves nothing."""
+    a, b = span
+    if full.theta.size > REGION_ENTRIES:
+        return False
+    rng = np.random.default_rng([settings.options.seed, 59])
+    step = beside(full, settings)
+    sigma, finer = REGION_LADDERS[0]
+    for _ in range(REGION_APART):
+        u = rng.standard_normal(full.theta.size)
+        u[a:b] = 0.0
+        u = _unit(u)
+        u[a:b] = found.u
+        try:
+            with np.errstate(all="ignore"):
+                G, error = _extrapolated(full, u, sigma * step, finer, size, np.arange(a, b))
+        except FAILED:
+            return False
+        room = error + found.error + REGION_OTHER * _scale(found.G, G)
+        if not np.all(np.abs(G - found.G) <= room):
+            return False
+    return True
+
+
 def _extrapolated(
-    joint: Joint, u: np.ndarray, sigma: float, finer: float, size: float
+    joint: Joint,
+    u: np.ndarray,
+    sigma: float,
+    finer: float,
+    size: float,
+    entries: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Central differences h = σ / ``finer`` wide at θ + kσu (k = 1, 2, 4, 8), extrapolated
     quadratically to θ from the first three, and their error: the change from the same
     from the last three (8 times the error, as it is O(σ³)), the change of the first
     point's difference at twice its width (a kink within its reach), and REGION_ROUNDOFF
-    eps S / h of round-off (times the extrapolation's weights, 5)."""
-    theta, n = joint.theta, joint.theta.size
+    eps S / h of round-off (times the extrapolation's weights, 5). At the positions
+    ``entries`` of θ (every one by default)."""
+    theta = joint.theta
     h = sigma / finer
-    one = [np.array([i]) for i in range(n)]
+    at_entries = range(theta.size) if entries is None else entries
+    one = [np.array([i]) for i in at_entries]
 
     def at(k: float, width: float) -> np.ndarray:
         base = theta + k * sigma * u

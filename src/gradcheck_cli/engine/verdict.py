@@ -59,7 +59,7 @@ from gradcheck_cli.engine.policy import (
     TURN_LEVELS,
     TURN_ULPS,
 )
-from gradcheck_cli.engine.regions import Region, region_of, turns_both_ways
+from gradcheck_cli.engine.regions import Region, kept_apart, region_of, turns_both_ways
 from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
 from gradcheck_cli.engine.together import (
     Apart,
@@ -1297,9 +1297,10 @@ def in_a_region(
     """The rows' verdicts where a row FAILs at a θ on kinks or ties: if A is the
     gradient of a region beside θ (regions.py), over every leaf at once (one backward
     gives them all), or over an intermediate alone (its adjoint is the gradient of the
-    loss downstream of it), the rows are compared with that gradient within its measured
-    error, and a failing row is KINK (or PASS, or WEAK) with the region named.
-    Elsewhere, and where no region is found, the verdicts stand."""
+    loss downstream of it), or, where a leaf still FAILs, over that leaf alone, the rows
+    are compared with that gradient within its measured error, and a failing row is KINK
+    (or PASS, or WEAK) with the region named. Elsewhere, and where no region is found,
+    the verdicts stand."""
     leaves = {leaf.name for leaf in model.leaves}
     rows = [
         k
@@ -1308,10 +1309,18 @@ def in_a_region(
     ]
     if any(sampled_mask(pending[k]) is not None for k in rows):
         return judged
-    groups = [[k for k in rows if pending[k].id in leaves]]
-    groups += [[k] for k in rows if pending[k].id not in leaves]
+    together = [k for k in rows if pending[k].id in leaves]
+    groups = [together] + [[k] for k in rows if pending[k].id not in leaves]
     for group in groups:
         judged = _regions_tried(model, env, pending, judged, group, method, settings)
+    if len(together) > 1:  # (a leaf that still FAILs on its own values, alone: the
+        # others' A may be no region's gradient, a tie's half shares, though each is a
+        # subgradient of its own; not one that FAILs with the others, TOGETHER: shares of
+        # one kink through two leaves, which each leaf's own region would hold)
+        for k in together:
+            if judged[k][1].status == FAIL and judged[k][1].problem == "values":
+                alone = _Alone(k, together)
+                judged = _regions_tried(model, env, pending, judged, [k], method, settings, alone)
     return judged
 
 
@@ -1323,6 +1332,7 @@ def _regions_tried(
     rows: list[int],
     method: str,
     settings: "Settings",
+    alone: "_Alone | None" = None,
 ) -> list[tuple[np.ndarray, Comparison]]:
     """in_a_region for the tensors of ``rows`` moved together, where one of them FAILs,
     or where their proved kinks turn both ways (the loss is not convex at θ: A between
@@ -1366,6 +1376,8 @@ def _regions_tried(
     leaves = {leaf.name for leaf in model.leaves}
     guided = all(pending[k].id in leaves for k in rows)
     found = region_of(joint, A, np.concatenate(flagged), size, settings, guided)
+    if found is not None and alone is not None:  # (one leaf's region, whatever the rest do)
+        found = found if _kept_apart(model, env, pending, judged, alone, found, settings) else None
     if found is not None:
         out = _in_region(pending, judged, rows, failing + unproved, found, joint, method, settings)
         if out is not judged:
@@ -1377,6 +1389,34 @@ def _regions_tried(
         A_k = np.asarray(p.analytic, dtype=np.float64)
         out[k] = (numeric, unresolved(c, p.kink, A_k, numeric, BOTH_WAYS))
     return out
+
+
+class _Alone(NamedTuple):
+    """A leaf's row (``row``) tried alone, and every leaf's (``leaves``, its among them)."""
+
+    row: int
+    leaves: list[int]
+
+
+def _kept_apart(
+    model: Model,
+    env: Values,
+    pending: list[Pending],
+    judged: list[tuple[np.ndarray, Comparison]],
+    alone: _Alone,
+    found: Region,
+    settings: "Settings",
+) -> bool:
+    """Whether the region ``found`` over one leaf alone keeps its gradient whatever the
+    other leaves do (regions.kept_apart)."""
+    full = Joint(model, env, tuple(pending[k].id for k in alone.leaves))
+    t = alone.leaves.index(alone.row)
+    sizes = [
+        _rounded_at(env, model, np.asarray(env[pending[k].id], dtype=float), judged[k][0])
+        for k in alone.leaves
+    ]
+    span = (int(full.starts[t]), int(full.starts[t + 1]))
+    return kept_apart(full, span, found, sum(sizes), settings)
 
 
 BOTH_WAYS = (
@@ -1444,7 +1484,8 @@ def _in_region(
         kink = _off_partials(p, judged[k][0])
         first = None if not kink.any() else tuple(int(j) for j in np.argwhere(kink)[0])
         status = KINK if c.status == PASS and kink.any() else c.status
-        c = replace(c, status=status, kinks=int(kink.sum()), kink_index=first, region=found.along)
+        region = f"{found.along}, over {', '.join(joint.names)}"
+        c = replace(c, status=status, kinks=int(kink.sum()), kink_index=first, region=region)
         out[k] = (G, c)
         changed.append((p, bound, kink))
     for p, bound, kink in changed:  # (only once every row holds)
@@ -1478,11 +1519,23 @@ def _against_region(
     measured = [(N, p.bound)]
     if p.sides is not None and p.sides.tol is not None:
         measured += [(p.sides.left, p.sides.tol), (p.sides.right, p.sides.tol)]
+    region, coarse = G, bound
+    took, clash = np.zeros(shape, bool), np.zeros(shape, bool)
+    held = np.zeros(shape, bool)  # (A within one of them that is the region's)
     for value, own in measured:  # (N, and a failing entry's one-sided derivatives)
         with np.errstate(invalid="ignore"):
-            finer = (np.abs(G - value) <= alone + own) & (own < alone)
-        G, bound = np.where(finer, value, G), np.where(finer, own, bound)
-        alone = np.where(finer, own, alone)
+            finer = (np.abs(region - value) <= alone + own) & (own < alone)
+            clash |= finer & took & ~(np.abs(G - value) <= bound + own)
+            held |= finer & (np.abs(A - value) <= own)
+        G, bound = np.where(finer & ~took, value, G), np.where(finer & ~took, own, bound)
+        took |= finer
+    # (where two of them are the region's and not each other's, the region cannot tell
+    # which: the left and right slots of a tie's entry 4e-10 apart, both within the
+    # region's 1e-9. Where A is within one of them, the region's own gradient and bound
+    # stand there; where within none, the first, finer, decides: an A outside a tie's
+    # exact sides FAILs on them, not WEAK on a region's 1e1 of round-off)
+    clash &= held
+    G, bound = np.where(clash, region, G), np.where(clash, coarse, bound)
     tol, weak = (
         classic(method, settings.tolerance),
         limit(method, settings.tolerance, settings.check.dtype),

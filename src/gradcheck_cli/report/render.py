@@ -241,9 +241,8 @@ def kink_line(c: Comparison) -> str:
         where = "" if c.kink_index is None else f" (e.g. [{','.join(map(str, c.kink_index))}])"
         return (
             f"{count} from the loss's partial derivatives{where}: kinks or ties at θ (or "
-            "nearer than the steps) where the loss is not convex, and A, over every leaf, is "
-            "the gradient of the "
-            f"region beside θ entered along {c.region} (a limiting gradient)"
+            "nearer than the steps) where the loss is not convex, and A is the gradient of "
+            f"the region beside θ entered along {c.region} (a limiting gradient)"
         )
     line = (
         f"{c.kinks} {'entry sits' if c.kinks == 1 else 'entries sit'} on a kink, A between "
