@@ -360,7 +360,7 @@ def kept_apart(
     """Whether the region of one leaf alone (``found``, over the entries ``span`` of
     ``full``'s θ, every leaf) keeps its gradient over that leaf whatever the other
     leaves do: along REGION_APART directions u ⊕ w (w random over the other leaves, as
-    large as u), the leaf's gradient is found's within both errors and REGION_OTHER.
+    large as u), the leaf's gradient is found's within both errors.
     Then that leaf's kinks are its own, and A over it, found's gradient, is a limiting
     gradient beside every choice the other leaves' kinks make (a sort's tie in x3 beside
     a max of two equal leaves x1, x2). Where the others move it (one mask through W, b
@@ -382,8 +382,7 @@ def kept_apart(
                 G, error = _extrapolated(full, u, sigma * step, finer, size, np.arange(a, b))
         except FAILED:
             return False
-        room = error + found.error + REGION_OTHER * _scale(found.G, G)
-        if not np.all(np.abs(G - found.G) <= room):
+        if not np.all(np.abs(G - found.G) <= error + found.error):
             return False
     return True
 
