@@ -140,6 +140,7 @@ HULL_KINKS = 32  # ... over at most this many kinks (drawn by the seed)
 HULL_STEPS = 300  # iterations finding the hull's point nearest A (it only proposes v)
 HULL_MARGIN = 0.05  # ... and A·v must lie beyond the sides along v by this of Σ |v_i J_i|
 KINK_AT_THETA = 4096  # a kink moved together shows its jump this much finer too (at θ)
+COUPLED_KINKS = 8  # kinks of a direction each checked to move with the others (_coupled)
 REGION_ENTRIES = 4096  # a FAIL at θ on kinks: A sought among the regions' gradients (regions.py)
 # ... over leaves of at most this many entries in all; along the directions REGION_AXES
 REGION_AXES = 16  # ... failing entries one by one (at most), REGION_RANDOM random ones,

@@ -28,6 +28,7 @@ from gradcheck_cli.engine.policy import (
     ALONG_BATCH,
     BESIDE_FINER,
     BESIDE_POINTS,
+    COUPLED_KINKS,
     DIFFERENCE_ROUNDOFF,
     EPS,
     HULL_KINKS,
@@ -186,8 +187,12 @@ def kinks_apart(
     tol = np.array([np.sum(np.abs(v) * kinks.tol[i]) for i, v in directions]) + found.slack
     Av = np.array([np.dot(kinks.A[i], v) for i, v in directions])
 
-    def at_theta(d: int) -> bool:  # (each kink moved along direction d sits at θ)
-        return _at_theta(joint, kinks, directions[d][0], float(own[d]), noise)
+    def at_theta(d: int) -> bool:  # (each kink moved along direction d sits at θ, and
+        # moves with the others: _coupled)
+        step_d = float(own[d])
+        return _at_theta(joint, kinks, directions[d][0], step_d, noise) and _coupled(
+            joint, kinks, directions[d], step_d, noise
+        )
 
     d = _first_off(joint, moved, found, Av, tol, settings, also=at_theta)
     if d is not None:
@@ -298,23 +303,35 @@ def _regions_beside(
     return (f[..., 0] - f[..., 1]) / (2 * h), blur
 
 
-def _at_theta(joint: Joint, kinks: Kinks, which: np.ndarray, step: float, noise: float) -> bool:
-    """Whether each of the kinks ``which`` sits at θ, not beside it: its jump shows in
-    one-sided differences KINK_AT_THETA times finer than the moves' step too, above
-    their round-off. A kink 1e-8 from θ looks like one at θ to every coarser step; A,
-    the gradient of θ's own sliver of a region, is then no subgradient of what those
-    steps see, and that proves nothing."""
+def _at_theta(
+    joint: Joint,
+    kinks: Kinks,
+    which: np.ndarray,
+    step: float,
+    noise: float,
+    base: np.ndarray | None = None,
+) -> bool:
+    """Whether each of the kinks ``which`` sits at θ (or at ``base``), not beside it: its
+    jump shows in one-sided differences KINK_AT_THETA times finer than the moves' step
+    too, above their round-off. A kink 1e-8 from θ looks like one at θ to every coarser
+    step; A, the gradient of θ's own sliver of a region, is then no subgradient of what
+    those steps see, and that proves nothing."""
     steps = step / KINK_AT_THETA * np.array([1.0, 2.0, 4.0])
-    theta = joint.theta
+    theta = joint.theta if base is None else base
     moves = [
         (theta, kinks.at[[i]], np.array([s * hk])) for hk in steps for i in which for s in (1, -1)
     ]
     try:
         with np.errstate(all="ignore"):
             f = joint.losses(moves).reshape(3, len(which), 2)
+            at = kinks.at[which[:1]]
+            loss = (
+                float(joint.env[joint.model.loss])
+                if base is None
+                else float(joint.losses([(theta, at, np.zeros(1))])[0])
+            )
     except FAILED:
         return False
-    loss = float(joint.env[joint.model.loss])
     spread = ((f[..., 0] - loss) - (loss - f[..., 1])) / steps[:, None]
     jump = np.abs(kinks.jump[which])
     with np.errstate(invalid="ignore"):
@@ -324,6 +341,28 @@ def _at_theta(joint: Joint, kinks: Kinks, which: np.ndarray, step: float, noise:
         # round-off, ∝ 1 / h, is not: its allowance, 256 eps S / h, is an upper bound)
         steady = np.all(near <= jump / 4, axis=0)
         return bool(np.all(seen | steady))
+
+
+def _coupled(joint: Joint, kinks: Kinks, direction: Direction, step: float, noise: float) -> bool:
+    """Whether each kink of ``direction`` (at most COUPLED_KINKS of them) moves when the
+    others move along it: kinks that share one non-smooth term (ties of one sort, one
+    relu through w and x). Kinks of their own (a sort's tie at 1 and another at 0) can
+    cancel their jumps along a direction by chance: the loss looks smooth along it and
+    its slope there says nothing of A (a sort of [−3, 1, 1, 3, 0, 0], fuzzer program
+    9000030: autograd's A FAILed). A kink that stays at θ_i, the others moved by ± the
+    step along the direction, is one of its own."""
+    which, v = direction
+    theta = joint.theta
+    for n in range(min(which.size, COUPLED_KINKS)):
+        others = np.delete(np.arange(which.size), n)
+        stays = True
+        for sign in (1.0, -1.0):
+            base = theta.copy()
+            base[kinks.at[which[others]]] += sign * step * v[others]
+            stays = stays and _at_theta(joint, kinks, which[[n]], step, noise, base)
+        if stays:
+            return False
+    return True
 
 
 def _nearest_in_hull(a: np.ndarray, G: np.ndarray) -> np.ndarray:
