@@ -252,8 +252,10 @@ def _kinks(
         smooth &= ~stairs  # (a staircase's own-scale sides may agree by chance: one quantum each)
         kink &= ~smooth
         if not engine(method).complex:  # a kink, or a pole, nearer θ than any step: θ's
-            # own scale, where it does not show the loss smooth, does not tell which
-            blind = kink & below
+            # own scale, where it does not show the loss smooth, does not tell which; nor
+            # on a staircase, where the sides are quanta (or a pole nearer than the steps:
+            # the inverse of a matrix at cond 1e7, whose sides straddle it)
+            blind = kink & (below | stairs)
         if engine(method).complex:
             seen, left, right, exact_slack = _both_sides(model, env, name, theta, bad)
             left, right = _on_a_branch(numeric, left, right)
