@@ -209,6 +209,11 @@ EXPECT = {  # file: {row: the statuses allowed}
         **dict.fromkeys(["z", "W1", "x"], ("WEAK",)),
     },
     "leaf_flip_dropped.py": {"w": ("FAIL",)},
+    "f32_hidden_slip.py": {
+        **dict.fromkeys(["y", "h", "W2"], ("PASS",)),
+        **dict.fromkeys(["z", "x"], ("WEAK",)),
+        "W1": ("FAIL",),
+    },
     "solve_cond+1e-9": {"x": ("PASS",), "M": ("PASS",), "b": ("FAIL",)},
     "solve_cond_far.py": dict.fromkeys(["x", "M", "b"], ("PASS",)),
     # an inverse at cond 1e7, whose pole central's steps straddle: their sides are no
