@@ -321,17 +321,15 @@ def _at_theta(
     moves = [
         (theta, kinks.at[[i]], np.array([s * hk])) for hk in steps for i in which for s in (1, -1)
     ]
+    if base is not None:  # (L at the base too, in the same batch)
+        moves.append((theta, kinks.at[which[:1]], np.zeros(1)))
     try:
         with np.errstate(all="ignore"):
-            f = joint.losses(moves).reshape(3, len(which), 2)
-            at = kinks.at[which[:1]]
-            loss = (
-                float(joint.env[joint.model.loss])
-                if base is None
-                else float(joint.losses([(theta, at, np.zeros(1))])[0])
-            )
+            f = joint.losses(moves)
     except FAILED:
         return False
+    loss = float(joint.env[joint.model.loss]) if base is None else float(f[-1])
+    f = f[: 6 * len(which)].reshape(3, len(which), 2)
     spread = ((f[..., 0] - loss) - (loss - f[..., 1])) / steps[:, None]
     jump = np.abs(kinks.jump[which])
     with np.errstate(invalid="ignore"):
@@ -355,12 +353,13 @@ def _coupled(joint: Joint, kinks: Kinks, direction: Direction, step: float, nois
     theta = joint.theta
     for n in range(min(which.size, COUPLED_KINKS)):
         others = np.delete(np.arange(which.size), n)
-        stays = True
-        for sign in (1.0, -1.0):
+
+        def moved(sign: float, others: np.ndarray = others) -> np.ndarray:
             base = theta.copy()
             base[kinks.at[which[others]]] += sign * step * v[others]
-            stays = stays and _at_theta(joint, kinks, which[[n]], step, noise, base)
-        if stays:
+            return base
+
+        if all(_at_theta(joint, kinks, which[[n]], step, noise, moved(s)) for s in (1.0, -1.0)):
             return False
     return True
 

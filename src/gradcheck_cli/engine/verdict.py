@@ -175,8 +175,9 @@ def _kinks(
     np.ndarray,
 ]:
     """Look again at the failing entries of row ``p`` for kinks; returns (numeric,
-    candidate kink mask, OneSided, the candidates no step resolves: 0 < |θ_i| below the
-    finest step, θ's own scale not telling, a finite-difference engine; the round-off of
+    candidate kink mask, OneSided, the candidates no step resolves under a finite
+    difference: 0 < |θ_i| below the finest step, θ's own scale not telling, or on a
+    staircase with A among what the steps saw (_stairs, _among_stairs); the round-off of
     a finer step's difference where that replaced N, which the entry's bound is widened
     to; the kinks only steps wider than h see (FAR_WIDER, KINK_WIDER), where L's
     round-off hides the kink test's own: a kink within those steps of θ, at θ or beside
@@ -1362,10 +1363,7 @@ def _regions_tried(
     if not failing and not kinked and not coarse:
         return judged
     joint = Joint(model, env, tuple(pending[k].id for k in rows))
-    sizes = [
-        _rounded_at(env, model, np.asarray(env[pending[k].id], dtype=float), judged[k][0])
-        for k in rows
-    ]
+    sizes = _sizes_of(env, model, pending, judged, rows)
     size = (sum(sizes), max(sizes))  # (every tensor moved: their terms summed; one entry)
     both = bool(kinked) and (
         _both_ways(pending, kinked)
@@ -1427,12 +1425,23 @@ def _kept_apart(
     other leaves do (regions.kept_apart)."""
     full = Joint(model, env, tuple(pending[k].id for k in alone.leaves))
     t = alone.leaves.index(alone.row)
-    sizes = [
-        _rounded_at(env, model, np.asarray(env[pending[k].id], dtype=float), judged[k][0])
-        for k in alone.leaves
-    ]
     span = (int(full.starts[t]), int(full.starts[t + 1]))
-    return kept_apart(full, span, found, sum(sizes), settings)
+    size = sum(_sizes_of(env, model, pending, judged, alone.leaves))
+    return kept_apart(full, span, found, size, settings)
+
+
+def _sizes_of(
+    env: Values,
+    model: Model,
+    pending: list[Pending],
+    judged: list[tuple[np.ndarray, Comparison]],
+    rows: list[int],
+) -> list[float]:
+    """The size each of ``rows``' tensor's moved copies round L at (_rounded_at)."""
+    return [
+        _rounded_at(env, model, np.asarray(env[pending[k].id], dtype=float), judged[k][0])
+        for k in rows
+    ]
 
 
 BOTH_WAYS = (
