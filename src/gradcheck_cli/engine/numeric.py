@@ -304,14 +304,21 @@ def complex_beside(
     the derivative of L along entry i at a point beside θ, one per index; ``mirrored``:
     by −ih (a max, where or sort compares real parts, then imaginary ones: at a tie the
     step's sign picks the branch). Dense copies, unpinned: a built-in's fast path and pin
-    keep the unmoved real parts, which would undo the move (and the branch it takes)."""
+    keep the unmoved real parts, which would undo the move (and the branch it takes).
+    With no real move (offsets all 0) they are the complex step's own copies: the pin
+    keeps θ's ties exact, and a built-in's W1 is not copied whole per entry."""
     flat = np.asarray(env[wrt], dtype=np.float64).ravel()
     h = complex_steps(flat[indices], flat) * (-1.0 if mirrored else 1.0)
-    steps = np.asarray(offsets, dtype=float) + 1j * h
+    offsets = np.asarray(offsets, dtype=float)
+    steps = offsets + 1j * h
     what = (wrt, model.loss, np.shape(env[wrt]), complex)
+    moved = bool(np.any(offsets))
     out = np.empty(indices.size)
     for part in _chunks(indices.size, 2 * _dense_bytes(model, env, wrt), CHUNK_BYTES):
-        f = _dense_copies(model, env, what, flat, indices[part], steps[part], pinned=False)
+        if moved:
+            f = _dense_copies(model, env, what, flat, indices[part], steps[part], pinned=False)
+        else:
+            f = copies(model, env, what, flat, indices[part], steps[part])
         out[part] = np.asarray(f, dtype=complex).reshape(-1).imag / h[part]
     return out
 
