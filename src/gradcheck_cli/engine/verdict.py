@@ -23,6 +23,7 @@ from gradcheck_cli.engine.numeric import (
     differentiate,
     finest_beyond,
     largest_value,
+    loss_rounding,
     richardson_extended,
     rounding_size,
     sides_extended,
@@ -661,6 +662,10 @@ def _smooth_on_its_own_scale(
     steps, where three or more were taken: _moved_nearer)."""
     significant, s1, loss_size, finest = seen
     eps = POLICY[REFERENCE].eps
+    # (the floor of the difference that then decides: L's measured rounding where that is
+    # larger, a loss of 0.26 whose terms of 7 round at 4 eps: below CANCELLED, yet 4× the
+    # floor eps |L| gives, and a correct entry 4e-5 off at θ_i = 6e-9 FAILed)
+    rounded = max(loss_size, loss_rounding(model, env) / eps)
     with np.errstate(divide="ignore", invalid="ignore"):
         least = 2 * INFORMATIVE * DIFFERENCE_ROUNDOFF * eps * loss_size / s1
     first = np.where(
@@ -689,7 +694,7 @@ def _smooth_on_its_own_scale(
         now = look & told & (spread <= np.maximum(significant, noise))
         smooth |= now
         own = np.where(now, der.value, own)
-        floor = np.where(now, CLASSIC_ROUNDOFF * eps * loss_size / taken, floor)
+        floor = np.where(now, CLASSIC_ROUNDOFF * eps * rounded / taken, floor)
         if j:
             level = Central(der.value, der.plus, der.minus, der.step)
             ladder.append((level, np.broadcast_to(noise, kink.shape)))
