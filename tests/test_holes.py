@@ -185,6 +185,9 @@ EXPECT = {  # file: {row: the statuses allowed}
     # slope along the tie beside θ moves by the curvature, extrapolated away
     "max_tie_stiff.py": {"x": ("KINK",)},
     "max_tie_stiff_every.py": {"x": ("FAIL",)},
+    # (x̄'s tied entries KINK, the row WEAK at its resolution, 6e-5)
+    "max_tie_thirds_stiff.py": {"x": ("WEAK",), "b": ("PASS",)},
+    "max_tie_thirds_stiff_slip.py": {"x": ("FAIL",), "b": ("PASS",)},
     # sin(x²) at x = 3.1e6: steps of fewer than 64 ulps of x in 80 bits round alike and
     # agreed 1.5 % off A (it FAILed); unresolved, but 1 % off the finer steps FAILs
     "turn_squared.py": dict.fromkeys(["x", "a"], ("WEAK",)),

@@ -249,7 +249,7 @@ def _kinks(
         (theta > 0) & (theta < finest_step) if jac is None else np.zeros(bad.shape, bool)
     )
     if jac is None:
-        saw = Seen(significant, s1, loss_size, finest_step)
+        saw = Seen(significant, _jump_seen(wider, levels, s1), loss_size, finest_step)
         smooth, own, floor, nearer = _smooth_on_its_own_scale(model, env, name, theta, kink, saw)
         smooth &= ~stairs  # (a staircase's own-scale sides may agree by chance: one quantum each)
         kink &= ~smooth
@@ -445,6 +445,16 @@ def _jumped(wider: list, levels: list) -> np.ndarray:
     beside a quadratic of 1e7 to Richardson's mean, within 2e-4, and FAILed the true A
     (a red team's model)."""
     return one_sided(wider + [(level, noise) for level, _, _, noise in levels]).resolved()
+
+
+def _jump_seen(wider: list, levels: list, s1: np.ndarray) -> np.ndarray:
+    """The spread a kink keeps at every step: where the extrapolated one-sided
+    derivatives (_jumped's) are resolved, their gap, if below the spread at h; else that
+    spread. A tie's jump of 1 beside a loss of 7e5 whose curvature spreads h's sides by
+    117: at θ's own scale a round-off of 1.2 hid the jump, and was told from the 117"""
+    sides = one_sided(wider + [(level, noise) for level, _, _, noise in levels])
+    with np.errstate(invalid="ignore"):
+        return np.where(sides.resolved(), np.fmin(s1, np.abs(sides.right - sides.left)), s1)
 
 
 def _kink_seen(ladder: list[tuple[Central, np.ndarray]], significant: np.ndarray) -> np.ndarray:
