@@ -565,6 +565,18 @@ MODELS: dict[str, tuple[str, str]] = {  # file -> (text, the line's piece)
     ),
     "init-recursion.py": (hostile(INIT, "    return init(rng)"), "RecursionError"),
     "tap-twice.py": (hostile(LOSS, '    tap("z", z)\n' + LOSS), "used twice"),
+    # a tap named like a leaf, a target or the loss replaced that value in the forward's
+    # values, and every numerical derivative was taken there (a red team's: the true w̄
+    # FAILed)
+    "tap-leaf.py": (
+        hostile('tap("z", p["W"] @ p["x"])', 'tap("x", p["W"] @ p["x"])'),
+        "tap name 'x' is a value init() gives",
+    ),
+    "tap-target.py": (
+        hostile('tap("z", p["W"] @ p["x"])', 'tap("t", p["W"] @ p["x"])'),
+        "tap name 't' is a value init() gives",
+    ),
+    "tap-loss.py": (hostile(LOSS, '    tap("L", z)\n' + LOSS), "tap name 'L' is the loss's name"),
     "tap-number.py": (hostile(LOSS, "    tap(3, z)\n" + LOSS), "takes a name first"),
     "backward-list.py": (hostile(BACK, "    return [z_bar]"), "must return a dict"),
     "backward-none.py": (hostile(BACK, "    pass"), "got NoneType"),

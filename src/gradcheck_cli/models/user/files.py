@@ -389,6 +389,7 @@ def _pure(forward: Callable, backward: Callable, values: dict, path: str) -> "_T
         return loss, tap
 
     (first, tap), (second, _) = once(), once()
+    _names_apart(values, tap, path)
     if not _same_loss(first, second):
         raise ModelError(
             f"{path}: forward() is not deterministic: L = {float(first):.17g} then "
@@ -414,6 +415,20 @@ def _pure(forward: Callable, backward: Callable, values: dict, path: str) -> "_T
             )
         _taps_used(forward, values, tap, results[0], first, path)
     return tap
+
+
+def _names_apart(values: dict, tap: _Tap, path: str) -> None:
+    """Stop with one line where a tap has the name of a value init() gives, or of the
+    loss: the forward's values are one namespace, and the tap's would replace the leaf's
+    (every numerical derivative then taken at the tap's value: x = tap("x", 2 * p["x"])
+    FAILed the true w̄)."""
+    for name in tap.values:
+        if name in values or name == "L":
+            what = "a value init() gives" if name in values else "the loss's name"
+            raise ModelError(
+                f"{path}: tap name '{name}' is {what}; give the tap a name of its own "
+                f"(tap('{name}_tap', …))"
+            )
 
 
 def _same_loss(a: np.ndarray, b: np.ndarray) -> bool:
