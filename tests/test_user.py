@@ -415,3 +415,25 @@ def test_a_compiled_model_file_still_loads(tmp_path):
     source = write(tmp_path, forward_backward())
     compiled = py_compile.compile(str(source), cfile=str(tmp_path / "m.pyc"))
     assert check(compiled, jobs=1).status == "PASS"
+
+
+@pytest.mark.parametrize("method", ["central", "richardson"])
+def test_a_complex_typed_loss_with_no_imaginary_part_warns_nothing(tmp_path, method):
+    """A forward through np.fft returns L complex-typed, its imaginary part 0: the loss's
+    own check takes its real part, and so do a finite difference's copies, without
+    numpy's ComplexWarning on stderr (a red team's model printed it under -q)."""
+    import subprocess
+    import sys
+
+    body = forward_backward(
+        forward="X = np.fft.fft(p['w'] * p['x'], axis=0); return np.sum(X * np.conj(X)) / 3",
+        backward="u = v['w'] * v['x']; return {'w': 2 * u * v['x'], 'x': 2 * u * v['w']}",
+    )
+    path = write(tmp_path, body)
+    r = subprocess.run(
+        [sys.executable, "-m", "gradcheck_cli", "check", str(path), "--method", method, "-q"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0 and r.stderr == "", r.stderr
