@@ -188,6 +188,9 @@ EXPECT = {  # file: {row: the statuses allowed}
     # (x̄'s tied entries KINK, the row WEAK at its resolution, 6e-5)
     "max_tie_thirds_stiff.py": {"x": ("WEAK",), "b": ("PASS",)},
     "max_tie_thirds_stiff_slip.py": {"x": ("FAIL",), "b": ("PASS",)},
+    "smoothstep_joint.py": {"x": ("PASS",), "a": ("PASS",)},
+    "smoothstep_joint_slip.py": {"x": ("FAIL",), "a": ("PASS",)},
+    "lse_shift_tap.py": {"m": ("WEAK",), "z": ("PASS",), "w": ("PASS",)},
     # sin(x²) at x = 3.1e6: steps of fewer than 64 ulps of x in 80 bits round alike and
     # agreed 1.5 % off A (it FAILed); unresolved, but 1 % off the finer steps FAILs
     "turn_squared.py": dict.fromkeys(["x", "a"], ("WEAK",)),
@@ -993,3 +996,13 @@ def test_a_row_of_zeros_no_step_moved_is_never_a_pass(engine):
     report = check(path("tiny_zeroed.py"), seed=0, jobs=1, **ENGINES[engine])
     assert report.row("u").comparison.status == "WEAK"
     assert report.row("w").comparison.status == "PASS"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name, row", [("smoothstep_joint.py", "x"), ("lse_shift_tap.py", "m")])
+def test_sides_the_loss_cannot_tell_apart_prove_no_kink(name, row, engine):
+    """The complex step's two sides at θ_i that differ by less than L can show (2h² of
+    a smoothstep's slope at its joint; the rounding of a shift's adjoint of 0): no entry
+    of the row sits on a kink (_shown)."""
+    got = check(path(name), seed=0, jobs=1, **ENGINES[engine]).row(row).comparison
+    assert got.kinks == 0, (got.status, got.reason)

@@ -536,6 +536,7 @@ def _both_sides(
         # a kink's jump is the same seen from KINK_FAR times further; a smooth loss's
         # difference grows with the distance (near a minimum it can match f' itself)
         jump = ~same & np.isfinite(far_gap) & (far_gap < KINK_JUMP * gap)
+        jump &= _shown(model, env, name, gap)
         change = np.maximum(np.abs(far_left - left), np.abs(far_right - right))
     slack = 2 * change / (KINK_FAR - 1) + DIFFERENCE_ROUNDOFF * EPS * size
     # (at θ_i itself: the curvature's move over the step extrapolated away, as the slack
@@ -547,6 +548,17 @@ def _both_sides(
     tied = _mirrored(model, env, name, beside & ~jump & mirror)
     slack = np.where(np.isnan(tied.left), slack, tied.slack)
     return seen, np.fmax(left, tied.left), np.fmax(right, tied.right), slack
+
+
+def _shown(model: Model, env: Values, name: str, jump: np.ndarray) -> np.ndarray:
+    """Where a jump between the complex step's two sides is one L can show: above
+    loss_floor (eps |L| / max(|θ_i|, 1), |L| at least the size it rounds at). Below, the
+    sides are the rounding of a slope of 0 (the adjoint of a tap that log-sum-exp's
+    shift cancels: 1e-18 and −1e-16), or the complex step's own h² (a smoothstep's
+    joint: 0 and −3e-41), and prove no kink."""
+    size = max(abs(float(np.real(env[model.loss]))), rounding_size(model, env))
+    with np.errstate(invalid="ignore"):
+        return jump > loss_floor(np.asarray(env[name], dtype=float), size)
 
 
 class Mirrored(NamedTuple):
@@ -563,7 +575,9 @@ def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
     there each takes the branch a real move of its own sign would: the left and right
     derivatives, exact. Their slack: DIFFERENCE_ROUNDOFF eps of their size, and they
     differ where they differ by more (not KINK_SAME: a tie whose jump is 2e-12 of the
-    derivative, a max of two equal leaves beside a near fit, is no less a kink)."""
+    derivative, a max of two equal leaves beside a near fit, is no less a kink), and by
+    more than L can show (loss_floor: a smoothstep's joint at 0, whose +ih side is 2h² of
+    the slope, −3e-41 beside the −ih side's 0, was a KINK where nothing has a kink)."""
     none = np.full(at.shape, np.nan)
     if not at.any():
         return Mirrored(none, none, none)
@@ -577,7 +591,7 @@ def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
         return Mirrored(none, none, none)
     left, right = flat.reshape((2,) + at.shape)
     slack = DIFFERENCE_ROUNDOFF * EPS * np.maximum(np.abs(left), np.abs(right))
-    apart = differ(left, right)  # (by more than that slack)
+    apart = differ(left, right) & _shown(model, env, name, np.abs(right - left))
     return Mirrored(np.where(apart, left, np.nan), np.where(apart, right, np.nan), slack)
 
 
