@@ -271,7 +271,8 @@ def test_a_formula_wrong_in_thousands_of_entries_is_confirmed_on_a_sample():
 def test_the_80_bit_complex_step_looks_at_every_failing_entry_once_a_sample_agrees(monkeypatch):
     """_extended_reference takes at most FIRST_LOOKED failing entries first: where A
     agrees with the 80-bit complex step at one of them, every failing entry is taken
-    and each that agrees is held to it; where at none, only those few were computed."""
+    and each that agrees is held to it, its bound widened to what float64's complex step
+    moved from it; where at none, only those few were computed."""
     from types import SimpleNamespace
 
     from gradcheck_cli.engine import verdict as v
@@ -286,15 +287,17 @@ def test_the_80_bit_complex_step_looks_at_every_failing_entry_once_a_sample_agre
 
     monkeypatch.setattr(v, "_complex_in_extended", agreeing)
     p = SimpleNamespace(jac=None, id="x")
-    assert np.array_equal(v._extended_reference(None, {}, p, A, numeric, bound, failing), A)
+    N, wide = v._extended_reference(None, {}, p, A, numeric, bound, failing)
+    assert np.array_equal(N, A) and np.array_equal(wide, np.ones(40))  # (|N − N80| = 1)
     assert calls[0] <= v.FIRST_LOOKED and calls[1:] == [40]
 
     calls.clear()
 
-    def disagreeing(model, env, name, idx, times=1.0):
+    def disagreeing(model, env, name, idx, times=1.0):  # (5 off A, 4 off float64's N)
         calls.append(idx.size)
-        return A[idx] - 5.0
+        return A[idx] + 5.0
 
     monkeypatch.setattr(v, "_complex_in_extended", disagreeing)
-    assert np.array_equal(v._extended_reference(None, {}, p, A, numeric, bound, failing), numeric)
+    N, wide = v._extended_reference(None, {}, p, A, numeric, bound, failing)
+    assert np.array_equal(N, numeric) and np.array_equal(wide, bound)
     assert len(calls) == 1 and calls[0] <= v.FIRST_LOOKED

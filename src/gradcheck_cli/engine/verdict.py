@@ -1153,7 +1153,7 @@ def _referee(
     N, bound = _reference(model, env, p, "complex", settings, A, entries)
     with np.errstate(invalid="ignore"):  # (in 80 bits where float64's rounding is N's own)
         off = entries & np.isfinite(N) & (np.abs(A - N) > bound)
-    N = _extended_reference(model, env, p, A, N, bound, off)
+    N, bound = _extended_reference(model, env, p, A, N, bound, off)
     with np.errstate(invalid="ignore"):  # (and the rounding from the leaves: a solve's)
         off = entries & np.isfinite(N) & (np.abs(A - N) > bound)
     if off.any():
@@ -1923,7 +1923,7 @@ def _second_look(
     kink = proved if apart is None else np.zeros_like(proved)
     failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any() and engine(method).complex and settings.check.dtype == "float64":
-        numeric = _extended_reference(model, env, p, A, numeric, bound, failing)
+        numeric, bound = _extended_reference(model, env, p, A, numeric, bound, failing)
         failing = (np.abs(A - numeric) > bound) & ~kink
     if failing.any() and engine(method).complex:
         now = Measured(A, numeric, bound, theta)
@@ -2382,33 +2382,49 @@ def _extended_reference(
     numeric: np.ndarray,
     bound: np.ndarray,
     failing: np.ndarray,
-) -> np.ndarray:
-    """The complex step again at the failing entries, its forward in 80 bits: where A
-    agrees with it within the entry's own bound (and float64's complex step does not),
-    it is the reference there. Near a least-squares minimum the forward's r = y − t
-    carries a relative rounding of eps |y| / |r| into Im L: N's own error, which A, from
-    the same values, need not share. No widening: a wrong A agrees with neither. First at
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, bound) with the complex step taken again at the failing entries, its forward
+    in 80 bits: where A agrees with it, it is the reference there, within the entry's
+    bound widened to what float64's complex step moved from it (float64's N is off by
+    that much, measured: numpy's complex log1p rounds its real part at eps / |z|, 8e-8
+    of a log1p(x²) of 1e-10, and a near fit downstream carried it into every entry of
+    x̄, fuzzer 10000125). Near a least-squares minimum the forward's r = y − t carries a
+    relative rounding of eps |y| / |r| into Im L the same way. A wrong A agrees with
+    neither, beyond that move (which the row's resolution then shows). First at
     FIRST_LOOKED of them (_first_looked): where A agrees with none of those, the rest
     are not taken (in 80 bits, numpy's matmul has no BLAS: a slip in a 100×100 W cost
     50 s there)."""
     if p.jac is not None or not failing.any():
-        return numeric
+        return numeric, bound
     idx = np.flatnonzero(failing)
     first = _first_looked(idx)
     extended = _complex_in_extended(model, env, p.id, first)
     if extended is None:
-        return numeric
-    agree = np.abs(A.ravel()[first] - extended) <= bound.ravel()[first]
-    if not agree.any():
-        return numeric
+        return numeric, bound
+    if not _agrees_in_extended(A, numeric, bound, first, extended).any():
+        return numeric, bound
     if first.size < idx.size:
         extended = _complex_in_extended(model, env, p.id, idx)
         if extended is None:
-            return numeric
-        agree = np.abs(A.ravel()[idx] - extended) <= bound.ravel()[idx]
-    out = numeric.copy().ravel()
+            return numeric, bound
+    else:
+        idx = first
+    agree = _agrees_in_extended(A, numeric, bound, idx, extended)
+    moved = np.abs(extended - numeric.ravel()[idx])
+    out, wide = numeric.copy().ravel(), bound.astype(float, copy=True).ravel()
     out[idx[agree]] = extended[agree]
-    return out.reshape(numeric.shape)
+    wide[idx[agree]] = np.fmax(wide[idx[agree]], moved[agree])
+    return out.reshape(numeric.shape), wide.reshape(bound.shape)
+
+
+def _agrees_in_extended(
+    A: np.ndarray, numeric: np.ndarray, bound: np.ndarray, idx: np.ndarray, extended: np.ndarray
+) -> np.ndarray:
+    """Where A at the flat entries ``idx`` agrees with the 80-bit complex step within the
+    entry's bound, or within what float64's complex step moved from it (its own error)."""
+    moved = np.abs(extended - numeric.ravel()[idx])
+    with np.errstate(invalid="ignore"):
+        return np.abs(A.ravel()[idx] - extended) <= np.fmax(bound.ravel()[idx], moved)
 
 
 def _complex_in_extended(
