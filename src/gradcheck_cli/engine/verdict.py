@@ -58,6 +58,7 @@ from gradcheck_cli.engine.policy import (
     STRADDLE_ESTIMATE,
     STRADDLE_FLOOR,
     TURN_LEVELS,
+    TURN_MARGIN,
     TURN_ULPS,
 )
 from gradcheck_cli.engine.regions import Region, kept_apart, region_of, turns_both_ways
@@ -1797,7 +1798,9 @@ STILL = (
 )
 TORN = (
     "the reference and a second ladder of Richardson steps disagree at {index} by more "
-    "than their estimates (a kink or a turn between their steps): neither settles it"
+    "than their estimates, or the reference's steps all cross 0 and the second, from "
+    "θ's own scale, agrees with A (a kink or a turn between their steps): neither "
+    "settles it"
 )
 CONTRADICTED = (
     "a central difference at a step finer than Richardson's agrees with A at {index}, not "
@@ -1957,9 +1960,15 @@ def _second_look(
     unsettled = failing & ~settled & ~decided
     if unsettled.any() and engine(ladder).extrapolated and p.jac is None:
         now = Measured(A, numeric, bound, theta)
-        torn = _another_ladder(model, env, p, ladder, settings, now, unsettled)
+        torn, blind = _another_ladder(model, env, p, ladder, settings, now, unsettled)
         looked = unsettled & ~torn & ~contradicted & ~vague
-        contradicted |= looked & _turned(model, env, p, settings, now, looked)
+        turned = looked & _turned(model, env, p, settings, now, looked)
+        contradicted |= turned
+        # (an N whose steps all straddled 0, which no finer step in 80 bits holds A off
+        # either: unresolved; where those steps resolve A off, the FAIL stands)
+        blind &= looked & ~turned
+        if blind.any():
+            torn |= blind & ~_held_off(model, env, p, settings, now, blind)
     contradicted &= failing & ~torn
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
@@ -2212,7 +2221,7 @@ def _another_ladder(
     settings: "Settings",
     row: Measured,
     failing: np.ndarray,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Where the failing entries (Richardson's, or central's it referees) are torn between
     the reference and a second ladder of Richardson steps (a mask): taken again from
     0.1 |θ_i| where 0 < |θ_i| < 1 (θ's own scale), else from LADDER_FIRST · max(1, |θ_i|)
@@ -2221,16 +2230,17 @@ def _another_ladder(
     the two differ by more than both their bounds:
     neither settles it, and the entry is unresolved (the row WEAK, with the reason),
     never passed. Where they agree with each other, or both disagree with A, the FAIL
-    stands."""
+    stands. Returns that mask, and the entries blind to both (_torn_at): where the
+    reference's steps all straddle 0 and A agrees with the second ladder."""
     idx = np.flatnonzero(failing)
     t = np.abs(row.theta.ravel()[idx])
     first = np.where((t > 0) & (t < 1), RICHARDSON_FIRST_STEP * t, LADDER_FIRST)
-    torn = _torn_at(model, env, p, method, settings, row, idx, first)
+    torn, blind = _torn_at(model, env, p, method, settings, row, idx, first)
     big = t > 1
     if big.any():
         unit = RICHARDSON_FIRST_STEP / t[big]
-        torn |= _torn_at(model, env, p, method, settings, row, idx[big], unit)
-    return torn
+        torn |= _torn_at(model, env, p, method, settings, row, idx[big], unit)[0]
+    return torn, blind & ~torn
 
 
 def _torn_at(
@@ -2242,16 +2252,18 @@ def _torn_at(
     row: Measured,
     idx: np.ndarray,
     rel: np.ndarray,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """_another_ladder for one second ladder, from the relative steps ``rel`` (per entry
     of ``idx``): the second from θ's own scale or LADDER_FIRST; the third, where |θ_i| > 1,
-    on unit scale (sin of θ = 2e8, whose period no step relative to |θ| resolves)."""
+    on unit scale (sin of θ = 2e8, whose period no step relative to |θ| resolves). And
+    where the ladders agree but the reference's steps straddle 0 and A agrees with the
+    second: blind."""
     torn = np.zeros(row.A.shape, dtype=bool)
     t = np.abs(row.theta.ravel()[idx])
     try:
         der = differentiate(model, env, p.id, method=method, rel_step=rel, indices=idx)
     except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
-        return torn
+        return torn, torn.copy()
     A, N2, error2 = row.A.ravel()[idx], der.value.ravel()[idx], der.error
     error2 = None if error2 is None else error2.ravel()[idx]
     rho = None if p.rho is None else np.broadcast_to(p.rho, row.A.shape).ravel()[idx]
@@ -2259,10 +2271,36 @@ def _torn_at(
     with np.errstate(invalid="ignore"):
         bound2 = per_entry(method, settings.tolerance, A, N2, error2, rho, settings.check.dtype, t)
         agree = np.isfinite(N2) & np.isfinite(bound2) & (np.abs(A - N2) <= bound2)
-        # only where the ladders contradict each other: two that agree on N settle it
+        # only where the ladders contradict each other: two that agree on N settle it,
+        # but where the first one's steps all straddle 0 (_straddles_zero: blind)
+        blind = agree & _straddles_zero(model, env, p, idx, t, row.A.size)
         agree &= np.abs(N1 - N2) > bound1 + bound2
     torn.reshape(-1)[idx] = agree
-    return torn
+    blinded = np.zeros(row.A.shape, dtype=bool)
+    blinded.reshape(-1)[idx] = blind & ~agree
+    return torn, blinded
+
+
+def _straddles_zero(
+    model: Model, env: Values, p: Pending, idx: np.ndarray, t: np.ndarray, size: int
+) -> np.ndarray:
+    """Where 0 < |θ_i| is below the step behind Richardson's N (the row's own, or the
+    referee's of a central difference): every step of it moved θ_i across 0, where an
+    abs or a relu of the leaf puts a kink whose jump may hide under the curvature from
+    every step of the kink test (a jump of 1.8e-9 beside a slope of 8.7e-6 and a loss
+    of 17, fuzzer 10000037); N there is the mean of that kink's sides, as at a kink at
+    θ_i, whatever its estimate says."""
+    der = p.derivative
+    if der is None or der.error is None:  # (a central difference's: its referee's steps)
+        try:
+            der = differentiate(model, env, p.id, method="richardson", indices=idx)
+        except (GradcheckError, TypeError, ValueError, ArithmeticError, IndexError):
+            return np.zeros(idx.size, bool)
+    if der.step is None or np.size(der.step) != size:
+        return np.zeros(idx.size, bool)
+    reach = np.asarray(der.step, dtype=float).ravel()[idx]
+    with np.errstate(invalid="ignore"):
+        return (t > 0) & (t < reach)
 
 
 def _turned(
@@ -2297,6 +2335,34 @@ def _turned(
     with np.errstate(invalid="ignore"):
         # (A's formula in 80 bits differs from A by ρ: the 80-bit loss is that formula's)
         out.reshape(-1)[idx] = beyond & (np.abs(A - D) <= own + POLICY[REFERENCE].rounding * rho)
+    return out
+
+
+def _held_off(
+    model: Model, env: Values, p: Pending, settings: "Settings", row: Measured, at: np.ndarray
+) -> np.ndarray:
+    """Where central differences with the forward in 80 bits at the kink test's finer
+    steps (as _turned takes them) hold A off, a mask: the one whose own error is least
+    differs from A by more than TURN_MARGIN times that error and A's ρ. Finer than |θ_i|,
+    they straddle no kink at 0: a sign flipped beside an L1 term (an error of 1.8 beside
+    a loss of 3e8) FAILs there, where Richardson's steps all crossed 0."""
+    out = np.zeros(row.A.shape, bool)
+    idx = _first_looked(np.flatnonzero(at))
+    theta = np.abs(row.theta.ravel()[idx])
+    rel = (settings.check.eps or DEFAULT_REL_STEP) * np.maximum(1.0, theta)
+    steps = rel[None] * float(KINK_RATIO) ** -np.arange(1.0, TURN_LEVELS + 1)[:, None]
+    found = sides_extended(model, env, p.id, idx, steps)
+    if found is None:
+        return out
+    plus, minus, size = found
+    usable = steps >= TURN_ULPS * np.spacing(theta.astype(np.longdouble)).astype(float)
+    A = row.A.ravel()[idx]
+    rho = 0.0 if p.rho is None else np.abs(np.broadcast_to(p.rho, row.A.shape).ravel()[idx])
+    # (finest_beyond with nothing to lie beyond: the least own error of them all)
+    D, own, _ = finest_beyond((plus + minus) / 2, usable, size, steps, A, np.full_like(A, -np.inf))
+    with np.errstate(invalid="ignore"):
+        room = TURN_MARGIN * own + POLICY[REFERENCE].rounding * rho
+        out.reshape(-1)[idx] = np.isfinite(own) & (np.abs(A - D) > room)
     return out
 
 
