@@ -2316,26 +2316,48 @@ def _turned(
     terms, 1.29, where the derivative is −2.4e6). On a smooth loss the finer steps agree
     with N; where A is off the finer steps' value, the FAIL stands."""
     out = np.zeros(row.A.shape, bool)
-    if not failing.any():
+    finer = _finer_steps(model, env, p, settings, row, failing) if failing.any() else None
+    if finer is None:
         return out
-    idx = _first_looked(np.flatnonzero(failing))
+    idx, D, usable, size, steps, rho = finer
+    A, N, bound = (a.ravel()[idx] for a in (row.A, row.numeric, row.bound))
+    D, own, beyond = finest_beyond(D, usable, size, steps, N, bound)
+    with np.errstate(invalid="ignore"):
+        # (A's formula in 80 bits differs from A by ρ: the 80-bit loss is that formula's)
+        out.reshape(-1)[idx] = beyond & (np.abs(A - D) <= own + POLICY[REFERENCE].rounding * rho)
+    return out
+
+
+class Finer(NamedTuple):
+    """Central differences with the forward in 80 bits at finer steps (_finer_steps)."""
+
+    idx: np.ndarray  # the flat entries taken
+    D: np.ndarray  # levels × entries
+    usable: np.ndarray  # where the step is far enough above θ's ulp
+    size: np.ndarray  # L's size, for their round-off
+    steps: np.ndarray  # levels × entries
+    rho: Any  # A's measured rounding there (0 where none)
+
+
+def _finer_steps(
+    model: Model, env: Values, p: Pending, settings: "Settings", row: Measured, at: np.ndarray
+) -> Finer | None:
+    """Central differences with the forward in 80 bits at the kink test's h / KINK_RATIOᵏ
+    (1 ≤ k ≤ TURN_LEVELS), at FIRST_LOOKED of the entries ``at``; usable where the step
+    is TURN_ULPS of θ's ulps at least (within a few ulps of θ the moves and L's values
+    there round alike, and two such steps agree by that: sin(x²) at x = 3.1e6, whose
+    argument L rounds at 1e-6 in 80 bits). None where 80 bits cannot be had."""
+    idx = _first_looked(np.flatnonzero(at))
     theta = np.abs(row.theta.ravel()[idx])
     rel = (settings.check.eps or DEFAULT_REL_STEP) * np.maximum(1.0, theta)
     steps = rel[None] * float(KINK_RATIO) ** -np.arange(1.0, TURN_LEVELS + 1)[:, None]
     found = sides_extended(model, env, p.id, idx, steps)
     if found is None:
-        return out
+        return None
     plus, minus, size = found
-    A, N, bound = (a.ravel()[idx] for a in (row.A, row.numeric, row.bound))
-    rho = 0.0 if p.rho is None else np.abs(np.broadcast_to(p.rho, row.A.shape).ravel()[idx])
-    # (within a few ulps of θ the moves and L's values there round alike, and two such
-    # steps agree by that: sin(x²) at x = 3.1e6, whose argument L rounds at 1e-6 in 80 bits)
     usable = steps >= TURN_ULPS * np.spacing(theta.astype(np.longdouble)).astype(float)
-    D, own, beyond = finest_beyond((plus + minus) / 2, usable, size, steps, N, bound)
-    with np.errstate(invalid="ignore"):
-        # (A's formula in 80 bits differs from A by ρ: the 80-bit loss is that formula's)
-        out.reshape(-1)[idx] = beyond & (np.abs(A - D) <= own + POLICY[REFERENCE].rounding * rho)
-    return out
+    rho = 0.0 if p.rho is None else np.abs(np.broadcast_to(p.rho, row.A.shape).ravel()[idx])
+    return Finer(idx, (plus + minus) / 2, usable, size, steps, rho)
 
 
 def _held_off(
@@ -2347,19 +2369,13 @@ def _held_off(
     they straddle no kink at 0: a sign flipped beside an L1 term (an error of 1.8 beside
     a loss of 3e8) FAILs there, where Richardson's steps all crossed 0."""
     out = np.zeros(row.A.shape, bool)
-    idx = _first_looked(np.flatnonzero(at))
-    theta = np.abs(row.theta.ravel()[idx])
-    rel = (settings.check.eps or DEFAULT_REL_STEP) * np.maximum(1.0, theta)
-    steps = rel[None] * float(KINK_RATIO) ** -np.arange(1.0, TURN_LEVELS + 1)[:, None]
-    found = sides_extended(model, env, p.id, idx, steps)
-    if found is None:
+    finer = _finer_steps(model, env, p, settings, row, at)
+    if finer is None:
         return out
-    plus, minus, size = found
-    usable = steps >= TURN_ULPS * np.spacing(theta.astype(np.longdouble)).astype(float)
+    idx, D, usable, size, steps, rho = finer
     A = row.A.ravel()[idx]
-    rho = 0.0 if p.rho is None else np.abs(np.broadcast_to(p.rho, row.A.shape).ravel()[idx])
     # (finest_beyond with nothing to lie beyond: the least own error of them all)
-    D, own, _ = finest_beyond((plus + minus) / 2, usable, size, steps, A, np.full_like(A, -np.inf))
+    D, own, _ = finest_beyond(D, usable, size, steps, A, np.full_like(A, -np.inf))
     with np.errstate(invalid="ignore"):
         room = TURN_MARGIN * own + POLICY[REFERENCE].rounding * rho
         out.reshape(-1)[idx] = np.isfinite(own) & (np.abs(A - D) > room)
