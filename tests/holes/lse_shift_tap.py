@@ -1,7 +1,8 @@
 """log-sum-exp written m + log Σ exp(z − m) with the shift m tapped (a max tied in the
 first row): L does not depend on m, m̄ = 0 exactly. The complex step's sides along m
-are the rounding of that 0 (1e-18 and −1e-16), which L cannot tell apart: no kink
-(a red team's m̄ was said to sit on one). z̄ and w̄ PASS; m̄, all 0, has no resolution."""
+are the rounding of that 0 (1e-18 and −1e-16), above eps of the row's own scale (N of
+1e-19), so they may count as a kink: m̄, all 0, has no resolution and is WEAK either
+way, never a PASS or a FAIL. z̄ and w̄ PASS."""
 
 import numpy as np
 

@@ -260,7 +260,8 @@ def _kinks(
             # the inverse of a matrix at cond 1e7, whose sides straddle it)
             blind = kink & (below | (stairs & _among_stairs(levels, analytic)))
         if engine(method).complex:
-            seen, left, right, exact_slack = _both_sides(model, env, name, theta, bad)
+            scale = _row_scale(analytic, numeric)
+            seen, left, right, exact_slack = _both_sides(model, env, name, theta, bad, scale)
             left, right = _on_a_branch(numeric, left, right)
             # where the complex step's own sides were had, they alone decide
             kink = (kink & ~seen) | (bad & differ(left, right))
@@ -494,7 +495,13 @@ def _rounded_at(env: Values, model: Model, theta: np.ndarray, numeric: np.ndarra
 
 
 def _both_sides(
-    model: Model, env: Values, name: str, theta: np.ndarray, bad: np.ndarray, mirror: bool = True
+    model: Model,
+    env: Values,
+    name: str,
+    theta: np.ndarray,
+    bad: np.ndarray,
+    scale: float,
+    mirror: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The complex step at the failing entries moved by ±KINK_BESIDE |θ_i| (by
     ±KINK_BESIDE where θ_i = 0, on the unit scale the kink test's steps take there):
@@ -537,7 +544,7 @@ def _both_sides(
         # a kink's jump is the same seen from KINK_FAR times further; a smooth loss's
         # difference grows with the distance (near a minimum it can match f' itself)
         jump = ~same & np.isfinite(far_gap) & (far_gap < KINK_JUMP * gap)
-        jump &= _shown(model, env, name, gap)
+        jump &= _shown(gap, scale)
         change = np.maximum(np.abs(far_left - left), np.abs(far_right - right))
     slack = 2 * change / (KINK_FAR - 1) + DIFFERENCE_ROUNDOFF * EPS * size
     # (at θ_i itself: the curvature's move over the step extrapolated away, as the slack
@@ -546,20 +553,27 @@ def _both_sides(
         left = left - (far_left - left) / (KINK_FAR - 1)
         right = right - (far_right - right) / (KINK_FAR - 1)
     left, right = np.where(jump, left, np.nan), np.where(jump, right, np.nan)
-    tied = _mirrored(model, env, name, beside & ~jump & mirror)
+    tied = _mirrored(model, env, name, beside & ~jump & mirror, scale)
     slack = np.where(np.isnan(tied.left), slack, tied.slack)
     return seen, np.fmax(left, tied.left), np.fmax(right, tied.right), slack
 
 
-def _shown(model: Model, env: Values, name: str, jump: np.ndarray) -> np.ndarray:
-    """Where a jump between the complex step's two sides is one L can show: above
-    loss_floor (eps |L| / max(|θ_i|, 1), |L| at least the size it rounds at). Below, the
-    sides are the rounding of a slope of 0 (the adjoint of a tap that log-sum-exp's
-    shift cancels: 1e-18 and −1e-16), or the complex step's own h² (a smoothstep's
-    joint: 0 and −3e-41), and prove no kink."""
-    size = max(abs(float(np.real(env[model.loss]))), rounding_size(model, env))
+def _shown(jump: np.ndarray, scale: float) -> np.ndarray:
+    """Where a jump between the complex step's two sides stands above its own rounding at
+    the row's scale (DIFFERENCE_ROUNDOFF eps of the row's largest |A| or |N|): Im L sums
+    terms of the size of the partials on the way. Below it, the sides are the complex
+    step's own h² (a smoothstep's joint: 0 and −3e-41 beside slopes of 0.4) and prove no
+    kink. Not eps |L|: the complex step resolves slopes far below it (a tie's jump of
+    0.28 beside a loss of 5e32 is a kink)."""
     with np.errstate(invalid="ignore"):
-        return jump > loss_floor(np.asarray(env[name], dtype=float), size)
+        return jump > DIFFERENCE_ROUNDOFF * EPS * scale
+
+
+def _row_scale(*rows: Any) -> float:
+    """The largest finite |entry| of the arrays given (0 where there is none)."""
+    sizes = [np.abs(np.asarray(r, dtype=float)) for r in rows if isinstance(r, np.ndarray)]
+    finite = [a[np.isfinite(a)] for a in sizes]
+    return max((float(a.max()) for a in finite if a.size), default=0.0)
 
 
 class Mirrored(NamedTuple):
@@ -568,7 +582,7 @@ class Mirrored(NamedTuple):
     slack: np.ndarray
 
 
-def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
+def _mirrored(model: Model, env: Values, name: str, at: np.ndarray, scale: float) -> Mirrored:
     """The complex step at θ_i by −ih and by +ih, at the entries ``at``, where the two
     differ (NaN elsewhere): (left, right, their slack). Through analytic operations they
     mirror each other (f(z̄) = f(z)̄, to the last bit but for rounding); a comparison
@@ -577,8 +591,8 @@ def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
     derivatives, exact. Their slack: DIFFERENCE_ROUNDOFF eps of their size, and they
     differ where they differ by more (not KINK_SAME: a tie whose jump is 2e-12 of the
     derivative, a max of two equal leaves beside a near fit, is no less a kink), and by
-    more than L can show (loss_floor: a smoothstep's joint at 0, whose +ih side is 2h² of
-    the slope, −3e-41 beside the −ih side's 0, was a KINK where nothing has a kink)."""
+    more than their rounding at the row's ``scale`` (_shown: a smoothstep's joint at 0,
+    whose +ih side is 2h² of the slope, −3e-41 beside the −ih side's 0, was a KINK)."""
     none = np.full(at.shape, np.nan)
     if not at.any():
         return Mirrored(none, none, none)
@@ -592,7 +606,7 @@ def _mirrored(model: Model, env: Values, name: str, at: np.ndarray) -> Mirrored:
         return Mirrored(none, none, none)
     left, right = flat.reshape((2,) + at.shape)
     slack = DIFFERENCE_ROUNDOFF * EPS * np.maximum(np.abs(left), np.abs(right))
-    apart = differ(left, right) & _shown(model, env, name, np.abs(right - left))
+    apart = differ(left, right) & _shown(np.abs(right - left), scale)
     return Mirrored(np.where(apart, left, np.nan), np.where(apart, right, np.nan), slack)
 
 
@@ -634,8 +648,9 @@ def _smooth_across(
     if settings.check.dtype != "float64" or not complex_safe(model, env):
         return nothing
     theta = np.abs(np.asarray(env[p.id], dtype=float))
-    seen, left, _, _ = _both_sides(model, env, p.id, theta, at, mirror=False)
-    tied = _mirrored(model, env, p.id, at | failing)  # (a tie is no smooth loss either)
+    scale = _row_scale(p.analytic, None if p.derivative is None else p.derivative.value)
+    seen, left, _, _ = _both_sides(model, env, p.id, theta, at, scale, mirror=False)
+    tied = _mirrored(model, env, p.id, at | failing, scale)  # (a tie is no smooth loss either)
     smooth = at & seen & np.isnan(left) & np.isnan(tied.left)
     return Across(smooth, tied.left, tied.right, tied.slack)
 
