@@ -570,10 +570,10 @@ def _shown(jump: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _row_scale(*rows: Any) -> float:
-    """The largest finite |entry| of the arrays given (0 where there is none)."""
-    sizes = [np.abs(np.asarray(r, dtype=float)) for r in rows if isinstance(r, np.ndarray)]
-    finite = [a[np.isfinite(a)] for a in sizes]
-    return max((float(a.max()) for a in finite if a.size), default=0.0)
+    """The largest finite |entry| of the arrays given (0 where there is none): the
+    forward's largest_value, over a row's A and N."""
+    arrays = [np.asarray(r, dtype=float) for r in rows if isinstance(r, np.ndarray)]
+    return largest_value({str(k): a for k, a in enumerate(arrays)})
 
 
 class Mirrored(NamedTuple):
