@@ -131,6 +131,8 @@ KINK_RATIO = 8  # the kink test's steps stand this far apart (kink_steps), and s
 KINK_WIDER = (1 / 64, 1 / 8)  # ... the wider steps (h / k) its one-sided derivatives may use
 FAR_WIDER = (1 / 4096, 1 / 512)  # ... and, where L's round-off hides the kink test's steps,
 # the wider still that may show a kink at θ or beside it (verdict._kinks: unresolved)
+UNSTRADDLED_AGAIN = 64 * 2**0.5  # central's h/64, where it alone straddles no kink, is
+# confirmed at h / this: a step that is no multiple of it (verdict._aliased)
 KINK_SIDES = 2  # one-sided derivatives differ by more than this × their slack: a kink
 KINK_PAIRS = 32  # pairs of kinks moved together along their level (together.py), at most
 BESIDE_POINTS = 32  # points beside θ where a direction's derivative must hold too (together.py)

@@ -60,6 +60,7 @@ from gradcheck_cli.engine.policy import (
     TURN_LEVELS,
     TURN_MARGIN,
     TURN_ULPS,
+    UNSTRADDLED_AGAIN,
 )
 from gradcheck_cli.engine.regions import Region, kept_apart, region_of, turns_both_ways
 from gradcheck_cli.engine.sides import Central, OneSided, differ, one_sided
@@ -284,6 +285,8 @@ def _kinks(
     if engine(method).rule == "central":  # (where a finer step showed it smooth, that stands)
         straddled = failing & ~kink & ~far & r1 & ~(widen > 0) & ~stairs
         value, off, deeper = _unstraddled(levels)
+        aliased = _aliased(at, (value, off), bound, significant, straddled & deeper)
+        straddled, blind = straddled & ~aliased, blind | aliased
         numeric, unstraddled = np.where(straddled, value, numeric), straddled & deeper
         widen, settled = np.where(unstraddled, off, widen), settled | unstraddled
         kink |= straddled & (np.abs(analytic - value) <= np.fmax(bound, off))
@@ -392,6 +395,31 @@ def _unstraddled(levels: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     deeper = r8 & ~r64
     off = np.where(deeper, _own_error(s64, n64), 0.0)
     return np.where(deeper, finest.value, fine.value), off, deeper
+
+
+def _aliased(
+    at: Callable[[float], tuple[Central, np.ndarray]],
+    unstraddled: tuple[np.ndarray, np.ndarray],
+    bound: np.ndarray,
+    significant: np.ndarray,
+    deeper: np.ndarray,
+) -> np.ndarray:
+    """Where h/64 would stand as the unstraddled N (``deeper``; ``unstraddled``: its value
+    and own error, _unstraddled) and the central difference at h / UNSTRADDLED_AGAIN, a
+    step no multiple of it, is spread as h/64's is not (as the kink test counts spreads),
+    or disagrees with it beyond both their own errors and the bound: no step of the
+    ladder resolves the loss there (sin of 1e8: a period of 0.0086 in θ under steps of
+    0.55 down to 0.0086, whose one-sided differences alias to a slope of −0.03 where it
+    is −25); not a kink beside θ, which both finer steps pass by. Those entries are no
+    finite difference's to settle."""
+    if not deeper.any():
+        return deeper
+    value, off = unstraddled
+    again, noise = at(UNSTRADDLED_AGAIN)
+    spread = np.abs(again.plus - again.minus)
+    with np.errstate(invalid="ignore"):
+        agree = np.abs(again.value - value) <= bound + off + _own_error(spread, noise)
+        return deeper & ((spread > np.maximum(significant, noise)) | ~agree)
 
 
 def _found_sides(
