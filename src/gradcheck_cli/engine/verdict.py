@@ -451,7 +451,10 @@ def _wider_steps(
     test's kinks and the entries its round-off hides (``seen``): (kinks, with those
     _jumped finds where h/8 and h/64 tell; the kinks only wider steps see, _kink_seen's
     and _jumped's; the far ladder, FAR_WIDER + KINK_WIDER, taken where any entry is
-    hidden; the KINK_WIDER steps, where taken)."""
+    hidden; the KINK_WIDER steps, where taken). Where the far ladder was taken, _jumped
+    extrapolates the sides from it too: a sort's ties 1e-9 from θ, their jumps of 1e-8
+    under L's round-off at h · 64 (7e-9 of a loss of 47) and under the curvature's
+    spread at the far steps, whose sides it resolves to 1e-10."""
     kink, hidden = seen
     far, far_ladder = np.zeros(bad.shape, bool), []
     if hidden.any() and not engine(method).complex:  # (the complex step never straddles)
@@ -460,7 +463,7 @@ def _wider_steps(
     wider = far_ladder[len(FAR_WIDER) :]
     if not engine(method).complex and (bad & ~kink & ~far).any():
         wider = wider or [at(k) for k in KINK_WIDER]
-        jumped = bad & ~kink & ~far & _jumped(wider, levels)
+        jumped = bad & ~kink & ~far & _jumped(far_ladder[: len(FAR_WIDER)] + wider, levels)
         kink, far = kink | (jumped & ~hidden), far | (jumped & hidden)
     return kink, far, far_ladder, wider
 
