@@ -451,10 +451,12 @@ def _wider_steps(
     test's kinks and the entries its round-off hides (``seen``): (kinks, with those
     _jumped finds where h/8 and h/64 tell; the kinks only wider steps see, _kink_seen's
     and _jumped's; the far ladder, FAR_WIDER + KINK_WIDER, taken where any entry is
-    hidden; the KINK_WIDER steps, where taken). Where the far ladder was taken, _jumped
-    extrapolates the sides from it too: a sort's ties 1e-9 from θ, their jumps of 1e-8
-    under L's round-off at h · 64 (7e-9 of a loss of 47) and under the curvature's
-    spread at the far steps, whose sides it resolves to 1e-10."""
+    hidden; the KINK_WIDER steps, where taken). Where L's round-off at h/8 is above the
+    bound (h/8 and h/64 can tell nothing), _jumped extrapolates the sides from the far
+    ladder too: a sort's ties 1e-9 from θ, their jumps of 1e-8 under L's round-off at
+    h · 64 (7e-9 of a loss of 47) and under the curvature's spread at the far steps,
+    whose sides it resolves to 1e-10. Not where h/8 can tell: ties 5e-7 beside θ, which
+    h/8 or h/64 passes by, lie within the far steps, whose sides are not θ's."""
     kink, hidden = seen
     far, far_ladder = np.zeros(bad.shape, bool), []
     if hidden.any() and not engine(method).complex:  # (the complex step never straddles)
@@ -463,7 +465,11 @@ def _wider_steps(
     wider = far_ladder[len(FAR_WIDER) :]
     if not engine(method).complex and (bad & ~kink & ~far).any():
         wider = wider or [at(k) for k in KINK_WIDER]
-        jumped = bad & ~kink & ~far & _jumped(far_ladder[: len(FAR_WIDER)] + wider, levels)
+        jumped = _jumped(wider, levels)
+        if far_ladder:  # (where round-off hides the kink test's finer steps: the far too)
+            deaf = hidden & (levels[1][3] > significant)  # (h/8's round-off: above the bound)
+            jumped |= deaf & _jumped(far_ladder[: len(FAR_WIDER)] + wider, levels)
+        jumped &= bad & ~kink & ~far
         kink, far = kink | (jumped & ~hidden), far | (jumped & hidden)
     return kink, far, far_ladder, wider
 
