@@ -17,6 +17,7 @@ from gradcheck_cli.engine.compare import compare, taken
 from gradcheck_cli.engine.decide import carrying, unresolved
 from gradcheck_cli.engine.engines import DEFAULT_REL_STEP, RICHARDSON_FIRST_STEP, engine
 from gradcheck_cli.engine.numeric import (
+    EXTENDED_EPS,
     Derivative,
     complex_beside,
     complex_steps,
@@ -1989,6 +1990,10 @@ def _second_look(
     # (the row WEAK, with the reason), never passed on a bound widened here only, which
     # the correct model's resolution would not have shown
     vague = kink & ~proved & (~sides.resolved() | blind)
+    outside = kink & ~proved & ~vague
+    if outside.any() and not engine(method).exact:  # (sides seen, A outside: finer ones?)
+        now = Measured(A, numeric, bound, theta)
+        vague |= outside & _among_finer_sides(model, env, p, settings, now, sides, outside)
     # a kink the wider steps alone resolve: at θ, or beside it nearer than any step L's
     # round-off allows; where A is a subgradient of it (a side's derivative: the loss at
     # θ, if the kink is beside it), unresolved; elsewhere A is none, and the FAIL stands
@@ -2392,7 +2397,7 @@ def _turned(
     finer = _finer_steps(model, env, p, settings, row, failing) if failing.any() else None
     if finer is None:
         return out
-    idx, D, usable, size, steps, rho = finer
+    idx, D, usable, size, steps, rho = finer[:6]
     A, N, bound = (a.ravel()[idx] for a in (row.A, row.numeric, row.bound))
     D, own, beyond = finest_beyond(D, usable, size, steps, N, bound)
     with np.errstate(invalid="ignore"):
@@ -2410,6 +2415,8 @@ class Finer(NamedTuple):
     size: np.ndarray  # L's size, for their round-off
     steps: np.ndarray  # levels × entries
     rho: Any  # A's measured rounding there (0 where none)
+    plus: np.ndarray  # the one-sided differences whose mean D is, levels × entries
+    minus: np.ndarray
 
 
 def _finer_steps(
@@ -2430,7 +2437,7 @@ def _finer_steps(
     plus, minus, size = found
     usable = steps >= TURN_ULPS * np.spacing(theta.astype(np.longdouble)).astype(float)
     rho = 0.0 if p.rho is None else np.abs(np.broadcast_to(p.rho, row.A.shape).ravel()[idx])
-    return Finer(idx, (plus + minus) / 2, usable, size, steps, rho)
+    return Finer(idx, (plus + minus) / 2, usable, size, steps, rho, plus, minus)
 
 
 def _held_off(
@@ -2445,13 +2452,53 @@ def _held_off(
     finer = _finer_steps(model, env, p, settings, row, at)
     if finer is None:
         return out
-    idx, D, usable, size, steps, rho = finer
+    idx, D, usable, size, steps, rho = finer[:6]
     A = row.A.ravel()[idx]
     # (finest_beyond with nothing to lie beyond: the least own error of them all)
     D, own, _ = finest_beyond(D, usable, size, steps, A, np.full_like(A, -np.inf))
     with np.errstate(invalid="ignore"):
         room = TURN_MARGIN * own + POLICY[REFERENCE].rounding * rho
         out.reshape(-1)[idx] = np.isfinite(own) & (np.abs(A - D) > room)
+    return out
+
+
+def _among_finer_sides(
+    model: Model,
+    env: Values,
+    p: Pending,
+    settings: "Settings",
+    row: Measured,
+    sides: OneSided,
+    outside: np.ndarray,
+) -> np.ndarray:
+    """Of the entries whose A lies outside a kink's resolved sides (``outside``), where
+    one-sided differences with the forward in 80 bits at the kink test's finer steps (as
+    _turned takes them), at the finest step that tells A from those sides (its own
+    error, its round-off and its sides' change to the next step, TURN_MARGIN times below
+    A's distance from them), have A between them: a kink nearer θ than the kink test's
+    finest step changes the sides below it, and the sides the steps saw are not θ's.
+    Four values tied at 0 with others 5e-10 and 1.4e-7 away (a sort and a max beside a
+    leaky relu, fuzzer 11000182): the steps saw sides of −0.95 and −1.77, and A = 2.72,
+    a side at θ, FAILed under every engine."""
+    out = np.zeros(row.A.shape, bool)
+    finer = _finer_steps(model, env, p, settings, row, outside)
+    if finer is None:
+        return out
+    idx, steps = finer.idx, finer.steps
+    A, lo, hi = (a.ravel()[idx] for a in (row.A, sides.lo, sides.hi))
+    with np.errstate(invalid="ignore"):
+        # (a level's own error: its round-off, and its sides' change to the next finer
+        # level, which bounds what the curvature moves them by; none for the finest)
+        plus, minus = (np.where(finer.usable, a, np.nan) for a in (finer.plus, finer.minus))
+        change = np.fmax(np.abs(np.diff(plus, axis=0)), np.abs(np.diff(minus, axis=0)))
+        change = np.concatenate([change, np.full((1, idx.size), np.inf)])
+        err = CLASSIC_ROUNDOFF * EXTENDED_EPS * finer.size / steps + change
+        told = TURN_MARGIN * err < np.fmax(lo - A, A - hi)
+        low, high = np.fmin(plus, minus) - err, np.fmax(plus, minus) + err
+        within = told & (A >= low) & (A <= high)
+    # (the finest step that tells: coarser ones may reach kinks beyond θ's own)
+    finest = told.shape[0] - 1 - np.argmax(told[::-1], axis=0)
+    out.reshape(-1)[idx] = told.any(axis=0) & np.take_along_axis(within, finest[None], 0)[0]
     return out
 
 
