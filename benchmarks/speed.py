@@ -7,7 +7,9 @@ The tanh residual net (W1, W2, x checked), in-process medians: gradcheck's compl
 (default) and central engines; torch.autograd.gradcheck (default and fast_mode),
 jax.test_util.check_grads (float64, reverse mode, order 1) and scipy.optimize.check_grad,
 each where installed (a peer that is missing is reported as such). Each is called once
-before it is timed (imports, jax's dispatch caches). Then the whole per-entry check and
+before it is timed (imports, jax's dispatch caches). The process keeps freed memory for
+the next arrays as the command line does (cli.keep_freed_memory), for every check timed
+in it: torch's and jax's too. Then the whole per-entry check and
 --directions at d = 2048 (in-process, and as whole processes), and process start-up:
 `python -c pass`, `import numpy`, the libraries `gradcheck residual` loads imported alone
 (numpy, numpy.random, typer, rich; one BLAS thread, as gradcheck runs), `gradcheck
@@ -27,6 +29,7 @@ import time
 
 import numpy as np
 
+from gradcheck_cli.cli import keep_freed_memory
 from gradcheck_cli.engine.workers import SINGLE_THREADED
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.pipeline import Settings, run_check
@@ -156,6 +159,7 @@ def main():
     args = ap.parse_args()
     has = {name: importlib.util.find_spec(name) is not None for name in ("torch", "scipy", "jax")}
     if not args.start_up:
+        keep_freed_memory()  # (as `gradcheck` runs a check; the peers run under it too)
         in_process(args, has)
     start_up(has)
 
