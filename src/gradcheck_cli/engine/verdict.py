@@ -467,12 +467,26 @@ def _wider_steps(
     if not engine(method).complex and (bad & ~kink & ~far).any():
         wider = wider or [at(k) for k in KINK_WIDER]
         jumped = _jumped(wider, levels)
-        if far_ladder:  # (where round-off hides the kink test's finer steps: the far too)
-            deaf = hidden & (levels[1][3] > significant)  # (h/8's round-off: above the bound)
-            jumped |= deaf & _jumped(far_ladder[: len(FAR_WIDER)] + wider, levels)
+        deaf = hidden & (levels[1][3] > significant)  # (h/8's round-off: above the bound)
+        if far_ladder and deaf.any():  # (where it hides the kink test's finer steps)
+            ladder = far_ladder[: len(FAR_WIDER)] + wider + [(a, n) for a, _, _, n in levels]
+            idx = np.flatnonzero(deaf)
+            jumped.reshape(-1)[idx] |= one_sided(_at_entries(ladder, idx)).resolved()
         jumped &= bad & ~kink & ~far
         kink, far = kink | (jumped & ~hidden), far | (jumped & hidden)
     return kink, far, far_ladder, wider
+
+
+def _at_entries(ladder: list, at: np.ndarray) -> list[tuple[Central, np.ndarray]]:
+    """A ladder of (Central, round-off) at the flat entries ``at`` only."""
+
+    def taken(a: Any) -> Any:
+        return a if a is None or np.ndim(a) == 0 else np.ravel(a)[at]
+
+    return [
+        (Central(taken(c.value), taken(c.plus), taken(c.minus), taken(c.step)), taken(noise))
+        for c, noise in ladder
+    ]
 
 
 def _jumped(wider: list, levels: list) -> np.ndarray:
