@@ -192,7 +192,9 @@ EXPECT = {  # file: {row: the statuses allowed}
     "smoothstep_joint_slip.py": {"x": ("FAIL",), "a": ("PASS",)},
     "lse_shift_tap.py": {"m": ("WEAK",), "z": ("PASS",), "w": ("PASS",)},
     "abs_tiny_beside_curve.py": {"a": ("WEAK",), "x": ("WEAK",)},
-    "sin_aliased.py": {"X": ("WEAK",)},
+    # (PASS where the probe finds the forward complex-safe: it depends on how BLAS rounds
+    # X @ w at 1e8, and under OPENBLAS_CORETYPE=Prescott it does; never FAIL)
+    "sin_aliased.py": {"X": ("WEAK", "PASS")},
     "sort_ties_hidden.py": {"x": ("WEAK",), "w": ("PASS",)},
     "sort_ties_hidden_slip.py": {"x": ("FAIL",), "w": ("PASS",)},
     "abs_tiny_beside_curve_slip.py": {"a": ("FAIL",), "x": ("FAIL",)},

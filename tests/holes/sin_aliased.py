@@ -4,8 +4,10 @@ entry, and central's step is 0.55, its h/64 one period of sin within 0.007 rad. 
 one-sided differences alias to slopes near 0 at h and h/8; h/64, with no spread (a whole
 period on either side), stood as the unstraddled N, −0.07 where the slope is −65, and
 that entry FAILed. A step that is no multiple of h/64 is spread and disagrees: no step
-of the ladder resolves the loss there. Richardson's steps alias too (the probe takes
-the forward for not complex-safe): the true X̄ is WEAK, not FAIL, under every engine."""
+of the ladder resolves the loss there. Richardson's steps alias too, and the probe
+takes the forward for not complex-safe (or, where BLAS rounds X w otherwise, finds it
+complex-safe, and the complex step PASSes X̄): the true X̄ is WEAK or PASS, never FAIL,
+under every engine."""
 
 import numpy as np
 
