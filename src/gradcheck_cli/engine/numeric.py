@@ -874,6 +874,12 @@ def sides_extended(
     return full[0], full[1], full[2]
 
 
+def extended_roundoff(size: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """The round-off of a difference of L with the forward in 80 bits at ``steps``:
+    CLASSIC_ROUNDOFF eps₈₀ |L| / h (``size``: the largest |L| it took)."""
+    return CLASSIC_ROUNDOFF * EXTENDED_EPS * size / steps
+
+
 def finest_beyond(
     D: np.ndarray,
     usable: np.ndarray,
@@ -893,7 +899,7 @@ def finest_beyond(
     with np.errstate(invalid="ignore", divide="ignore"):
         D = np.where(usable, D, np.nan)
         gap = np.abs(np.diff(D, axis=0))
-        own = np.fmax(gap[:-1], gap[1:]) + (CLASSIC_ROUNDOFF * EXTENDED_EPS * size / steps)[1:-1]
+        own = np.fmax(gap[:-1], gap[1:]) + extended_roundoff(size, steps)[1:-1]
         D = D[1:-1]
         beyond = np.abs(off - D) > room + TURN_MARGIN * own
         best = np.argmin(np.where(beyond, own, np.inf), axis=0)[None]

@@ -17,11 +17,11 @@ from gradcheck_cli.engine.compare import compare, taken
 from gradcheck_cli.engine.decide import carrying, unresolved
 from gradcheck_cli.engine.engines import DEFAULT_REL_STEP, RICHARDSON_FIRST_STEP, engine
 from gradcheck_cli.engine.numeric import (
-    EXTENDED_EPS,
     Derivative,
     complex_beside,
     complex_steps,
     differentiate,
+    extended_roundoff,
     finest_beyond,
     largest_value,
     loss_rounding,
@@ -469,9 +469,8 @@ def _wider_steps(
         jumped = _jumped(wider, levels)
         deaf = hidden & (levels[1][3] > significant)  # (h/8's round-off: above the bound)
         if far_ladder and deaf.any():  # (where it hides the kink test's finer steps)
-            ladder = far_ladder[: len(FAR_WIDER)] + wider + [(a, n) for a, _, _, n in levels]
             idx = np.flatnonzero(deaf)
-            jumped.reshape(-1)[idx] |= one_sided(_at_entries(ladder, idx)).resolved()
+            jumped.reshape(-1)[idx] |= _jumped(far_ladder[: len(FAR_WIDER)] + wider, levels, idx)
         jumped &= bad & ~kink & ~far
         kink, far = kink | (jumped & ~hidden), far | (jumped & hidden)
     return kink, far, far_ladder, wider
@@ -489,7 +488,7 @@ def _at_entries(ladder: list, at: np.ndarray) -> list[tuple[Central, np.ndarray]
     ]
 
 
-def _jumped(wider: list, levels: list) -> np.ndarray:
+def _jumped(wider: list, levels: list, at: np.ndarray | None = None) -> np.ndarray:
     """Under a finite-difference engine, where the one-sided derivatives from the kink
     test's steps and the wider ones (extrapolated, OneSided) are resolved: a kink whose
     jump the raw spreads hide behind the curvature's (a tie's jump of 3 beside a term of
@@ -497,8 +496,9 @@ def _jumped(wider: list, levels: list) -> np.ndarray:
     0.05). N is the sides' mean there, no derivative: Richardson's bound is far finer
     than what the raw spreads tell, and central's referee held a tie of three maxima
     beside a quadratic of 1e7 to Richardson's mean, within 2e-4, and FAILed the true A
-    (a red team's model)."""
-    return one_sided(wider + [(level, noise) for level, _, _, noise in levels]).resolved()
+    (a red team's model). ``at``: at those flat entries only, an array their size."""
+    ladder = wider + [(level, noise) for level, _, _, noise in levels]
+    return one_sided(ladder if at is None else _at_entries(ladder, at)).resolved()
 
 
 def _jump_seen(wider: list, levels: list, s1: np.ndarray) -> np.ndarray:
@@ -2506,7 +2506,7 @@ def _among_finer_sides(
         plus, minus = (np.where(finer.usable, a, np.nan) for a in (finer.plus, finer.minus))
         change = np.fmax(np.abs(np.diff(plus, axis=0)), np.abs(np.diff(minus, axis=0)))
         change = np.concatenate([change, np.full((1, idx.size), np.inf)])
-        err = CLASSIC_ROUNDOFF * EXTENDED_EPS * finer.size / steps + change
+        err = extended_roundoff(finer.size, steps) + change
         told = TURN_MARGIN * err < np.fmax(lo - A, A - hi)
         low, high = np.fmin(plus, minus) - err, np.fmax(plus, minus) + err
         within = told & (A >= low) & (A <= high)
