@@ -5,11 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gradcheck_cli import check
 from gradcheck_cli.engine.checking import Settings
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.pipeline import run_check
+from gradcheck_cli.report.schema import resolution_text
 from gradcheck_cli.testing import broken_promises
 
 CONFIGS = [
@@ -110,3 +113,24 @@ def test_directions_keep_the_rounding_of_a_where_no_moved_forward_is_had(monkeyp
     run_check(BUILDERS["residual"](d=4, seed=3, scale=30.0), Settings.of(directions=4))
     assert seen and all(rho is not None for rho in seen)
     assert any(np.max(rho) > 0 for rho in seen)  # (some rows' A rounds: W̄1's, say)
+
+
+@given(st.floats(min_value=1e-300, max_value=1e300))
+def test_the_resolution_shown_is_never_finer_than_the_promise(x):
+    """A table shows the resolution rounded up to two digits: ten times the number a user
+    reads is at least ten times the one promised (1.2e-13 shown as 1e-13 was not), and
+    at most a tenth coarser."""
+    shown = float(resolution_text(x))
+    assert x <= shown <= 1.1 * x
+
+
+def test_the_table_states_the_rows_resolution_rounded_up():
+    from typer.testing import CliRunner
+
+    from gradcheck_cli.cli import app
+
+    printed = CliRunner().invoke(app, ["residual", "--d", "8"]).stdout
+    report = check(BUILDERS["residual"](d=8))
+    for row in report.gradients:
+        line = next(x for x in printed.split("\n") if x.startswith(f"│ {row.label} "))
+        assert f" {resolution_text(row.comparison.resolution)} │" in line, line

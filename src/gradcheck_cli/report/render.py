@@ -10,7 +10,12 @@ from rich.text import Text
 from gradcheck_cli import __version__
 from gradcheck_cli.engine.checking import method_description
 from gradcheck_cli.report.cells import plain
-from gradcheck_cli.report.schema import options_text, summary_text, tolerance_text
+from gradcheck_cli.report.schema import (
+    options_text,
+    resolution_text,
+    summary_text,
+    tolerance_text,
+)
 from gradcheck_cli.result import FAIL, KINK, NOT_CHECKED, PASS, WEAK, Comparison, Report, bar, dims
 
 LEGENDS = {
@@ -41,7 +46,7 @@ def ratio_of(x) -> str:
 def _res(c: Comparison) -> str:
     if c.resolution is None:
         return "none" if c.unresolved else "—"
-    return f"{c.resolution:.0e}"
+    return resolution_text(c.resolution)
 
 
 def _where(c: Comparison) -> str:

@@ -67,8 +67,16 @@ def _res(x):
     return None if x is None or not np.isfinite(x) else x
 
 
-def _res_text(x) -> str:
-    return "none" if x is None or not np.isfinite(x) else f"{x:.0e}"
+def resolution_text(x) -> str:
+    """A resolution as tables and lines state it: two digits, rounded up, so that ten times
+    the number shown is at least ten times the promise (1.2006e-13 shows as 1.3e-13, not
+    1e-13); "none" where it cannot be had."""
+    if x is None or not np.isfinite(x):
+        return "none"
+    shown = f"{x:.1e}"
+    if float(shown) < x:  # (one unit of the second digit up: 9.95e-13 → 1.0e-12)
+        shown = f"{float(shown) + 10.0 ** (int(shown.split('e')[1]) - 1):.1e}"
+    return shown
 
 
 def tolerance_text(report: Report) -> str:
@@ -98,7 +106,7 @@ def summary_text(report: Report) -> str:
             f"{_carried(report)}{note}"
         )
     if weak:
-        coarse = ", ".join(f"{r.label} ({_res_text(r.comparison.resolution)})" for r in weak)
+        coarse = ", ".join(f"{r.label} ({resolution_text(r.comparison.resolution)})" for r in weak)
         return (
             f"WEAK: nothing fails, but {len(weak)} of {total} derived gradients cannot be "
             f"checked finely enough to trust a PASS (resolution): {coarse}{note}"
