@@ -518,3 +518,22 @@ def test_run_given_a_model_option_says_where_it_goes():
     assert seed.exit_code == 2 and "gradcheck residual|softmax|check --config FILE" in seed.stderr
     other = runner.invoke(app, ["run", "configs/residual-relu.toml", "--bogus", "1"])
     assert other.exit_code == 2 and "run --help" in other.stderr
+
+
+def test_a_negative_zero_prints_as_zero():
+    """A confident softmax's loss is −0.0 (−Σ t log y with log y = 0): printed as 0, as
+    are A and N where they are −0."""
+    r = runner.invoke(app, ["softmax", "--d", "8", "--scale", "40"])
+    assert r.exit_code == 3
+    assert "L = 0\n" in r.stdout
+    assert not re.search(r"│\s+-0\s+│", r.stdout), r.stdout
+
+
+def test_kinks_apart_say_a_lies_between_each_kinks_sides():
+    """Each tied maximum given the whole gradient: each entry alone is a subgradient (its
+    A at a side, to the tolerance), none together; the line does not say 'outside'."""
+    holes = Path(__file__).resolve().parent / "holes"
+    r = runner.invoke(app, ["check", str(holes / "max_tie_every.py")])
+    assert r.exit_code == 1
+    line = " ".join(r.stdout.split())
+    assert "A between them, but not with the others" in line and "A outside them" not in line
