@@ -883,6 +883,23 @@ def test_a_turn_below_float64s_steps_says_so(engine):
     assert "finer than Richardson's agrees with A at [0]" in reason and "80 bits" in reason
 
 
+@pytest.mark.parametrize(
+    "name, row, says, not_says",
+    [
+        ("sin_aliased.py", "X", "second ladder of Richardson steps disagree", "crosses 0"),
+        ("abs_tiny_beside_curve.py", "x", "every step of the reference crosses 0", "disagree"),
+    ],
+)
+def test_an_entry_richardsons_ladders_leave_unresolved_says_which_way(name, row, says, not_says):
+    """Two ways Richardson's second ladder leaves an entry unresolved, each with its own
+    reason: the ladders disagree (an aliased period), or every step of the reference
+    crossed 0 where a ladder from θ's own scale agrees with A (a kink at 0 hidden under
+    curvature); never one sentence with both."""
+    c = check(path(name), seed=0, jobs=1, method="richardson").row(row).comparison
+    reason = c.unresolved or ""
+    assert c.status == "WEAK" and says in reason and not_says not in reason, reason
+
+
 def test_richardson_on_a_staircase_keeps_its_coarse_steps():
     """f32_hidden.py: below float32's quanta the loss is a staircase, where two of
     Richardson's finest steps agreed by chance (8 % off) and overruled the coarser ones;

@@ -1792,6 +1792,7 @@ def _looked_at(
     for where, why in (
         (looked.vague, VAGUE),
         (looked.torn, TORN),
+        (looked.across, ACROSS),
         (looked.contradicted, CONTRADICTED),
         (looked.still, STILL),
     ):
@@ -1886,8 +1887,12 @@ STILL = (
 )
 TORN = (
     "the reference and a second ladder of Richardson steps disagree at {index} by more "
-    "than their estimates, or the reference's steps all cross 0 and the second, from "
-    "θ's own scale, agrees with A (a kink or a turn between their steps): neither "
+    "than their estimates, and the second agrees with A (a kink or a turn between their "
+    "steps): neither settles it"
+)
+ACROSS = (
+    "every step of the reference crosses 0 at {index}, and Richardson steps from θ's own "
+    "scale agree with A (a kink at 0, or a turn nearer θ than the steps): neither "
     "settles it"
 )
 CONTRADICTED = (
@@ -1941,6 +1946,8 @@ class Looked:
     # at a kink only wider steps see: what the region of θ may measure finer
     contradicted: np.ndarray | None = None  # unresolved: a finer central difference
     # agrees with A, not with Richardson's N (_contradicted)
+    across: np.ndarray | None = None  # unresolved: N's steps all cross 0 and a ladder
+    # from θ's own scale agrees with A (_straddles_zero), which no finer step holds off
 
 
 @frozen(eq=False)  # (eq=False: arrays: == by identity)
@@ -2042,6 +2049,7 @@ def _second_look(
         held = agree | (curved & np.isfinite(exact))
         numeric, bound = np.where(held, exact, numeric), np.where(held, tight, bound)
         failing = (failing | held) & ~agree
+    across = np.zeros_like(failing)  # (unresolved: _another_ladder's blind entries)
     torn = np.zeros_like(failing)  # (a central difference's too, where Richardson is its
     # referee, against Richardson's second ladder: from θ's own scale it may agree with
     # A where central's step straddled kinks beside θ, a sort's of values 2e-9 apart, and
@@ -2060,18 +2068,20 @@ def _second_look(
         # either: unresolved; where those steps resolve A off, the FAIL stands)
         blind &= looked & ~turned
         if blind.any():
-            torn |= blind & ~_held_off(model, env, p, settings, now, blind)
-    contradicted &= failing & ~torn
+            across = blind & ~_held_off(model, env, p, settings, now, blind)
+    contradicted &= failing & ~torn & ~across
     # (wherever A lies: sides that are round-off, or drift with the step, tell neither
     # that A is a subgradient nor that it is not)
-    vague &= failing & ~torn & ~contradicted
-    still = failing & ~torn & ~contradicted & ~vague
+    vague &= failing & ~torn & ~across & ~contradicted
+    still = failing & ~torn & ~across & ~contradicted & ~vague
     still &= _unmoved(model, env, p, method, A, numeric)
-    bound = np.where(torn | contradicted | vague | still, np.inf, bound)
+    bound = np.where(torn | across | contradicted | vague | still, np.inf, bound)
     if focus is not None:
         bound = np.where(focus, bound, np.inf)
     coarse = (finer > 0) | (vague & far)
-    return Looked(numeric, bound, kink, sides, torn, vague, apart, still, coarse, contradicted)
+    return Looked(
+        numeric, bound, kink, sides, torn, vague, apart, still, coarse, contradicted, across
+    )
 
 
 def _refereed(
@@ -2131,7 +2141,7 @@ def _passed_looked(
         looked = _second_look(model, env, p, method, settings, first, None)
         off = np.abs(first.A - looked.numeric) > looked.bound
         # (a referee's N, or entries it left unresolved: never a quiet PASS)
-        undecided = (looked.torn, looked.vague, looked.contradicted, looked.still)
+        undecided = (looked.torn, looked.across, looked.vague, looked.contradicted, looked.still)
         if looked.apart is not None or np.any(off & ~looked.kink) or _any(*undecided):
             return looked
     ties = _ties_apart(model, env, p, settings, first)
