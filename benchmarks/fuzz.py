@@ -238,7 +238,7 @@ def judge_correct(program, report, engine, pid, tally: Tally) -> None:
 
 def visibility_text(program, report, variant) -> str:
     """For a planted entry: its error δ|A_i| beside eps · |L| / max(|θ_i|, 1), the
-    smallest change of L's derivative that float64 can show (docs/verdict.md: an error
+    smallest change of L's derivative that float64 can show (docs/verdict-reference.md: an error
     below it is not counted against the row)."""
     if "index" not in variant or report.loss is None:
         return ""
@@ -367,7 +367,7 @@ def sign_variant(program, report, rng) -> list[dict]:
 def drop_variant(program, report, rng) -> list[dict]:
     """One use of a leaf with its term dropped from the backward (autograd's getval
     there), where the change exceeds 10 × the entry's bound and eps · |L| / max(|θ_i|, 1)
-    (below that no float64 L shows it, and docs/verdict.md does not count it)."""
+    (below that no float64 L shows it, and docs/verdict-reference.md does not count it)."""
     sites = program.sites()
     rng.shuffle(sites)
     ns = fuzzgen.load_text(fuzzgen.render(program))

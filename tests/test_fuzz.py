@@ -31,7 +31,7 @@ def test_fuzzed_programs_keep_the_three_properties(tmp_path, method, budget, pro
     found = "\n".join(fuzz.finding_line(f) for f in tally.findings)
     assert tally.planted > 0, "no planted error was judged"
     # central's classic rtol on a difference of L that rounds to 0 (A·h below L's rounding)
-    # is its documented limit (docs/verdict.md): counted, not asserted
+    # is its documented limit (docs/verdict-reference.md): counted, not asserted
     known = [f for f in tally.findings if method == "central" and "N = 0" in f.tags]
     wrong = [f for f in tally.findings if f.kind == "false FAIL" and f not in known]
     assert not wrong, "the true gradient FAILs:\n" + "\n".join(map(fuzz.finding_line, wrong))

@@ -5,7 +5,7 @@ is, so its gradient is dropped. Moving any one tied entry alone leaves the media
 every entry's derivative is 0, and A = N there. Moved together, the four move the
 median with them: the loss's slope along Σ e_i over the tie is 3, and A sums to 0 over
 it: FAIL. (A correct backward, 3 on one tied entry, is a subgradient that no entry's
-one-sided derivatives hold: a known false FAIL, docs/verdict.md.)"""
+one-sided derivatives hold: a known false FAIL, docs/verdict-reference.md.)"""
 
 import numpy as np
 

@@ -16,15 +16,14 @@ The error-estimate bound for one entry i of one tensor T (complex and richardson
             + k · eps · (entry · max(|A_i|, |N_i|) + tensor · max|N| over T)
             + rounding · ρ_i                                (A's own rounding, measured)
 
-k = 1 for the complex step, 1/h_i for richardson (a difference quotient divides the
-loss's round-off by its step). ρ_i is |A_ext,i − A_i| (A again from a forward and
-backward in 80-bit extended precision, where numpy has it) plus the largest change of
-A_i − N_i when the rounded forward values move by 1 to 4 ulps (what the hand-derived
-formula does with the rounding it is fed: 1 − h² of a saturated tanh). Nothing in the
-bound comes from another tensor: a confident softmax's ȳ of 1e250 does not loosen b̄.
-The constants keep a margin of at least 4 over the largest error seen on correct
-gradients by benchmarks/detection.py.
-"""
+k = 1 for the complex step, 1/h for richardson with h its nominal step, 3e-3 (a
+difference quotient divides the loss's round-off by its step). ρ_i is |A_ext,i − A_i| (A
+again from a forward and backward in 80-bit extended precision, where numpy has it) plus
+the largest change of A_i − N_i when the rounded forward values move by 1 to 4 ulps
+(what the hand-derived formula does with the rounding it is fed: 1 − h² of a saturated
+tanh). Nothing in the bound comes from another tensor: a confident softmax's ȳ of 1e250
+does not loosen b̄. The constants keep a margin of at least 4 over the largest error
+seen on correct gradients by benchmarks/detection.py."""
 
 import numpy as np
 
