@@ -2421,9 +2421,9 @@ def _turned(
     finer = _finer_steps(model, env, p, settings, row, failing) if failing.any() else None
     if finer is None:
         return out
-    idx, D, usable, size, steps, rho = finer[:6]
+    idx, rho = finer.idx, finer.rho
     A, N, bound = (a.ravel()[idx] for a in (row.A, row.numeric, row.bound))
-    D, own, beyond = finest_beyond(D, usable, size, steps, N, bound)
+    D, own, beyond = finer.finest_beyond(N, bound)
     with np.errstate(invalid="ignore"):
         # (A's formula in 80 bits differs from A by ρ: the 80-bit loss is that formula's)
         out.reshape(-1)[idx] = beyond & (np.abs(A - D) <= own + POLICY[REFERENCE].rounding * rho)
@@ -2441,6 +2441,13 @@ class Finer(NamedTuple):
     rho: Any  # A's measured rounding there (0 where none)
     plus: np.ndarray  # the one-sided differences whose mean D is, levels × entries
     minus: np.ndarray
+
+    def finest_beyond(
+        self, off: np.ndarray, room: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """numeric.finest_beyond over these steps: per entry, the D whose own error is
+        least among those beyond ``off`` by more than ``room``; (D, error, whether)."""
+        return finest_beyond(self.D, self.usable, self.size, self.steps, off, room)
 
 
 def _finer_steps(
@@ -2476,10 +2483,10 @@ def _held_off(
     finer = _finer_steps(model, env, p, settings, row, at)
     if finer is None:
         return out
-    idx, D, usable, size, steps, rho = finer[:6]
+    idx, rho = finer.idx, finer.rho
     A = row.A.ravel()[idx]
     # (finest_beyond with nothing to lie beyond: the least own error of them all)
-    D, own, _ = finest_beyond(D, usable, size, steps, A, np.full_like(A, -np.inf))
+    D, own, _ = finer.finest_beyond(A, np.full_like(A, -np.inf))
     with np.errstate(invalid="ignore"):
         room = TURN_MARGIN * own + POLICY[REFERENCE].rounding * rho
         out.reshape(-1)[idx] = np.isfinite(own) & (np.abs(A - D) > room)
