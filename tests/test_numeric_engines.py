@@ -204,6 +204,32 @@ def test_the_probe_sees_abs_on_an_intermediate_no_leaf_reaches():
     assert not complex_safe(m, m.forward())
 
 
+def test_a_coarser_80_bit_richardson_does_not_overrule_a_resolved_disagreement():
+    """sin(1e4 x) / 1e4 plus 1e-5 Σ |x| written as sqrt(Re x²), which the complex step drops:
+    along the probe's directions float64's Richardson (steps down to 1e-7) resolves the
+    disagreement to 5e-10, and 80 bits' (steps from 1e-2, aliasing the period of 6e-4)
+    agree only within their estimate of 4.2: that is no answer, and the direction
+    disagrees. (Under OPENBLAS_CORETYPE=Prescott such a direction was the only informative
+    one of sin_aliased.py with 1e-3 Σ |X| added: taken for complex-safe, its backward
+    without the term PASSed.)"""
+    from gradcheck_cli.engine import numeric
+
+    mod = types.ModuleType("aliased_l1")
+    mod.init = lambda rng: {"x": rng.uniform(0.5, 1.5, (4, 3))}
+    mod.forward = lambda p, tap: (
+        np.sum(np.sin(1e4 * p["x"])) / 1e4 + 1e-5 * np.sum(np.sqrt(p["x"].real ** 2))
+    )
+    mod.backward = lambda v: {"x": np.cos(1e4 * v["x"]) + 1e-5}
+    m = from_module(mod, "aliased_l1", 0)
+    env = m.forward()
+    theta = np.asarray(env["x"])
+    g = np.random.default_rng(numeric.PROBE_SEED).standard_normal(theta.shape)
+    with np.errstate(all="ignore"):
+        for v, extended in ((g * numeric._scales(theta), True), (g, False)):
+            assert numeric._along(m, env, "x", theta, v, extended) == (False, True)
+    assert not complex_safe(m, env)
+
+
 @pytest.mark.parametrize("name", ["residual", "softmax"])
 def test_builtins_stay_complex(name):
     assert check(name).method == "complex"

@@ -1121,7 +1121,10 @@ def _along(
     # r = y − t rounds at eps |y| / |r| in both, and 80 bits tell whether that was all)
     if told and ((extended and ok and coarse) or not ok):
         finer = _along_extended(model, env, name, theta, v, h)
-        if finer is not None and finer[1] != 0:
+        # (80 bits decide only where they resolve finer: their Richardson starts at 1e-2,
+        # whose steps may alias a period float64's finer ones resolve, and an agreement
+        # within its wider estimate is no answer to float64's resolved disagreement)
+        if finer is not None and finer[1] != 0 and (ok or finer[2] < error):
             ok = _agree(*finer, rtol=PROBE_RTOL_EXTENDED)
             value, error = finer[1:]  # (the one that disagrees, where it does)
     if told and not ok:
