@@ -1797,15 +1797,8 @@ def _looked_at(
         against.ravel()[looked.apart.at] = True
     sides = replace(looked.sides, together=against)
     c = compare(A, looked.numeric, tol, looked.kink, looked.bound, mask, weak=weak, sides=sides)
-    for where, why in (
-        (looked.vague, VAGUE),
-        (looked.torn, TORN),
-        (looked.across, ACROSS),
-        (looked.contradicted, CONTRADICTED),
-        (looked.still, STILL),
-    ):
-        if where is not None and where.any():
-            c = unresolved(c, where, A, looked.numeric, why)
+    for where, why in looked.undecided():
+        c = unresolved(c, where, A, looked.numeric, why)
     if looked.apart is not None:  # (where only kinks fail, each alone a subgradient: the
         # diagnosis is theirs, not a pattern of A − N, whose N there is the sides' mean)
         only = against is not None and not np.any(
@@ -1956,6 +1949,18 @@ class Looked:
     # agrees with A, not with Richardson's N (_contradicted)
     across: np.ndarray | None = None  # unresolved: N's steps all cross 0 and a ladder
     # from θ's own scale agrees with A (_straddles_zero), which no finer step holds off
+
+    def undecided(self) -> list[tuple[np.ndarray, str]]:
+        """The entries left unresolved, each kind that holds anywhere with its reason
+        (the row WEAK, unless another entry FAILs)."""
+        kinds = (
+            (self.vague, VAGUE),
+            (self.torn, TORN),
+            (self.across, ACROSS),
+            (self.contradicted, CONTRADICTED),
+            (self.still, STILL),
+        )
+        return [(where, why) for where, why in kinds if where is not None and where.any()]
 
 
 @frozen(eq=False)  # (eq=False: arrays: == by identity)
@@ -2149,8 +2154,7 @@ def _passed_looked(
         looked = _second_look(model, env, p, method, settings, first, None)
         off = np.abs(first.A - looked.numeric) > looked.bound
         # (a referee's N, or entries it left unresolved: never a quiet PASS)
-        undecided = (looked.torn, looked.across, looked.vague, looked.contradicted, looked.still)
-        if looked.apart is not None or np.any(off & ~looked.kink) or _any(*undecided):
+        if looked.apart is not None or np.any(off & ~looked.kink) or looked.undecided():
             return looked
     ties = _ties_apart(model, env, p, settings, first)
     if ties is not None:
@@ -2160,11 +2164,6 @@ def _passed_looked(
             looked or Looked(first.numeric, first.bound, none, sides), kink=none, apart=ties
         )
     return looked if looked is not None and looked.kink.any() else None
-
-
-def _any(*masks: np.ndarray | None) -> bool:
-    """Whether any of ``masks`` (None: none) holds anywhere."""
-    return any(m is not None and bool(m.any()) for m in masks)
 
 
 def _ties_apart(
