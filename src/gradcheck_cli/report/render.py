@@ -50,6 +50,10 @@ def _g(x) -> str:
     return "—" if x is None else f"{x + 0.0:.8g}"  # (+ 0.0: a −0 prints as 0)
 
 
+def _loss(x) -> str:
+    return f"{x + 0.0:.10g}"  # (a confident softmax's −Σ t log y is −0.0: printed 0)
+
+
 def ratio_of(x) -> str:
     return "—" if x is None or x != x else f"{x:.2g}"
 
@@ -99,7 +103,7 @@ def header_lines(report: Report) -> list[tuple[str, str]]:
             + ("; A in float32, N in float64" if report.settings.check.dtype == "float32" else ""),
         ),
         ("bound", tolerance_text(report)),
-        ("loss", f"L = {report.loss + 0.0:.10g}"),
+        ("loss", f"L = {_loss(report.loss)}"),
     ]
     if report.settings.check.inject:
         lines.append(("injected", report.settings.check.inject))
@@ -345,7 +349,7 @@ def render_markdown(report: Report) -> str:
         f"- parameters: {report.parameters[0]} = {report.parameters[1]}",
         f"- method: {method_description(report.method, report.settings)}",
         f"- bound: {tolerance_text(report)}",
-        f"- loss: {report.loss + 0.0:.10g}",
+        f"- loss: {_loss(report.loss)}",
     ]
     if report.settings.check.inject:
         out.append(f"- injected bug: `{report.settings.check.inject}`")
