@@ -1,6 +1,7 @@
 """Classes of model on which verdicts were once wrong (issue: trust by construction),
 each under every engine and the budget's fallback: the expected verdict per row."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,9 @@ EXPECT = {  # file: {row: the statuses allowed}
     "ratio_near.py": {"x": ("PASS",)},
     "ratio_near_slip.py": {"x": ("FAIL",)},
     "domain_edge.py": {"w": ("WEAK",), "v": ("PASS",)},
+    # a forward that raises (a Cholesky of an indefinite K) at the wider steps: NaN there
+    "cholesky_edge.py": dict.fromkeys(["K", "X", "s"], ("PASS",)),
+    "cholesky_edge_slip.py": {"K": ("PASS",), "X": ("FAIL",), "s": ("PASS",)},
     "abs_tiny.py": {"u": ("WEAK",)},
     "lse_tie_big.py": {"x": ("PASS",), "v": ("PASS",)},
     # (a 1e-11 error: under Richardson's 5e-11 and central's rtol, but x[0, 0]'s differences
@@ -608,6 +612,17 @@ def test_a_near_fits_rounding_is_no_operation_the_complex_step_drops():
     report = check(str(HOLES / "ratio_fit.py"), seed=0, jobs=1)
     assert report.method == "complex"
     assert report.row("x").comparison.status in ("PASS", "WEAK")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_forward_that_raises_off_theta_is_outside_its_domain_and_says_so(engine):
+    """cholesky_edge.py: np.linalg.cholesky raises at the steps that make K indefinite.
+    Those steps are NaN, as a log's outside its domain (the check went on to PASS), and
+    a note gives the user's error, file and line, with the move that met it."""
+    report = check(path("cholesky_edge.py"), seed=0, jobs=1, **ENGINES[engine])
+    (note,) = [n for n in report.notes if n.startswith("forward() raised")]
+    assert "cholesky_edge.py, line 24, in forward: LinAlgError" in note
+    assert re.search(r"\((K|X|s)(\[[0-9, ]+\])? moved by -?[0-9.e+-]+\)$", note), note
 
 
 def test_a_non_finite_leaf_entry_is_not_checked_and_says_so():

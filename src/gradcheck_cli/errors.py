@@ -35,6 +35,13 @@ class ModelError(GradcheckError):
     """A model that cannot be built or evaluated as asked."""
 
 
+class OutsideDomain(ModelError):
+    """The user's code raised a numeric error (calls.DOMAIN_ERRORS: a Cholesky of a matrix
+    no longer positive definite, math.log of a negative number, an assert on a value): at
+    the point checked, a bad model; at leaves a step moved, a point outside the loss's
+    domain."""
+
+
 def nearest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean X?)' for the closest choice, or '' when nothing is close."""
     import difflib  # (the command line imports this module first: Ctrl-C, output.py)

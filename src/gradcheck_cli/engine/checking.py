@@ -199,6 +199,7 @@ def _run_check(
     _check_memory(model, settings, fallback=settings.check.directions is not None)
     pending = _pending(model, env, method, settings, notes)
     rows, arrays = _judged(model, env, pending, method, settings)
+    notes += _outside(model)
     kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
     analytic = {p.id: p.analytic for p in pending}
     report = Report(
@@ -216,6 +217,20 @@ def _run_check(
         arrays,
     )
     return Checked(report, env, analytic, kinks)
+
+
+def _outside(model: Model) -> list[str]:
+    """A note where the forward raised a numeric error at leaves a step moved (a model
+    file's: Model.outside): those steps were taken as outside the loss's domain, NaN, as
+    a log of a negative number is (an entry none of whose steps stayed inside is
+    unresolved, and says so). The first error, with the move that met it."""
+    if not model.outside:
+        return []
+    many = f" (and at {len(model.outside) - 1} more)" if len(model.outside) > 1 else ""
+    return [
+        f"forward() raised at a step off the point checked{many}, taken as outside the "
+        f"loss's domain (NaN): {model.outside[0]}"
+    ]
 
 
 def _not_finite(model: Model, env: Values, loss: float) -> str:

@@ -148,6 +148,7 @@ class Model:
     functions: dict[str, Callable] = field(default_factory=dict)  # for typed formulas: phi, dphi
     origins: dict[str, str] = field(default_factory=dict)  # overridden id -> "injected" or "yours"
     recipe: tuple | None = None  # (a module-level function, *args) that builds this forward
+    outside: list[str] = field(default_factory=list)  # numeric errors raised at moved leaves
 
     def __post_init__(self) -> None:
         known = {leaf.name for leaf in self.leaves}

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck_cli.errors import ModelError
+from gradcheck_cli.errors import ModelError, OutsideDomain
 
 
 def call_user(path: str, what: str, fn: Callable, *args: Any) -> Any:
@@ -72,6 +72,11 @@ def _exit_guarded() -> Iterator[None]:
         _running.pop()
 
 
+# what a numeric function raises outside its domain (np.linalg's LinAlgError is a
+# ValueError; math.log(-1) one too), and a user's own assert on a value
+DOMAIN_ERRORS = (ValueError, ArithmeticError, AssertionError)
+
+
 def user_error(e: BaseException, path: str, what: str) -> ModelError:
     """'model.py, line 12, in forward: ZeroDivisionError: ...' from the user's own frames."""
     if isinstance(e, SyntaxError) and e.filename and _same(e.filename, path):
@@ -86,7 +91,8 @@ def user_error(e: BaseException, path: str, what: str) -> ModelError:
         return ModelError(f"{where}: os._exit({e.code!r}) called; a model file must not exit")
     message = str(e).splitlines()[0] if str(e) else ""
     notes = "".join(f" ({note})" for note in getattr(e, "__notes__", ()))  # our hints
-    return ModelError(f"{where}: {type(e).__name__}" + (f": {message}" if message else "") + notes)
+    kind = OutsideDomain if isinstance(e, DOMAIN_ERRORS) else ModelError
+    return kind(f"{where}: {type(e).__name__}" + (f": {message}" if message else "") + notes)
 
 
 def _same(a: str, b: str) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck_cli.errors import ModelError, nearest
+from gradcheck_cli.errors import ModelError, OutsideDomain, nearest
 from gradcheck_cli.models.model import Formula, Leaf, Model, Step, Values, adjoint_label
 from gradcheck_cli.models.user.calls import call_user, changed_in_place, leaf_copies, load_module
 
@@ -292,14 +292,20 @@ class UserModel(Model):
         pinned: bool = True,
     ) -> np.ndarray:
         """The loss (or the tapped ``upto``) for each perturbed copy in ``value``, in turn
-        (one function: nothing between steps to pin)."""
+        (one function: nothing between steps to pin). A real copy at which the forward
+        raises a numeric error (OutsideDomain) lies outside the loss's domain: NaN there,
+        as a log of a negative number gives, and the error kept for a note (``outside``)."""
         out = []
         replaced = self._replaced(name)
         watch, real = pinned, None  # (the real forward's taps, once a complex tap is off)
         for k in range(len(value)):
             copy = value[k, ...]  # (an array, 0-d too: an audited probe stays audited)
             tap = _Tap(self.path, replaced, copy, pinned_to=real, watched=base if watch else None)
-            loss = self._run_at(base, name, copy, tap)
+            try:
+                loss = self._run_at(base, name, copy, tap)
+            except OutsideDomain as e:
+                out.append(self._outside_at(e, name, copy, base, upto))
+                continue
             if tap.off:  # (again, and every later copy, its taps' real parts the real
                 real, watch = self._real_taps(base, name, value), False  # forward's: _pinned)
                 tap = _Tap(self.path, replaced, copy, pinned_to=real)
@@ -307,6 +313,16 @@ class UserModel(Model):
             watch = watch and not tap.compared  # (the first copy that shows its taps decides)
             out.append(loss if upto in (None, self.loss) else tap.values[upto])
         return np.array(out)
+
+    def _outside_at(
+        self, e: OutsideDomain, name: str, copy: np.ndarray, base: Values, upto: str | None
+    ) -> np.ndarray:
+        """NaN for a real copy at which the forward raised a numeric error (kept for a
+        note); the error itself at a complex step's copy (the probe's to tell)."""
+        if np.iscomplexobj(copy):
+            raise e
+        self.outside.append(f"{e} ({_moved(name, copy, base)})")
+        return np.full(() if upto in (None, self.loss) else np.shape(base[upto]), np.nan)
 
     def _run_at(self, base: Values, name: str, at: Any, tap: "_Tap") -> np.ndarray:
         """The loss of the user's forward at the leaves of ``base``, with ``name`` at ``at``
@@ -429,6 +445,17 @@ def _names_apart(values: dict, tap: _Tap, path: str) -> None:
                 f"{path}: tap name '{name}' is {what}; give the tap a name of its own "
                 f"(tap('{name}_tap', …))"
             )
+
+
+def _moved(name: str, copy: np.ndarray, base: Values) -> str:
+    """Where a perturbed copy of ``name`` lies: its entry moved most, and by how much."""
+    with np.errstate(all="ignore"):
+        move = np.asarray(copy, dtype=np.float64) - np.asarray(base[name], dtype=np.float64)
+    if move.size == 0 or not np.any(move):
+        return f"{name} as checked"
+    at = np.unravel_index(int(np.nanargmax(np.abs(move))), move.shape)
+    where = f"[{', '.join(map(str, at))}]" if at else ""
+    return f"{name}{where} moved by {float(move[at]):.2g}"
 
 
 def _same_loss(a: np.ndarray, b: np.ndarray) -> bool:
