@@ -625,6 +625,17 @@ def test_a_forward_that_raises_off_theta_is_outside_its_domain_and_says_so(engin
     assert re.search(r"\((K|X|s)(\[[0-9, ]+\])? moved by -?[0-9.e+-]+\)$", note), note
 
 
+def test_a_slip_is_measured_against_a_referee_finer_than_central():
+    """small_leaf_quartic.py: central's N for c̄ is 3.1e14 where the gradient is −4.2e13
+    (its step is 6 c). A slip of 1e-6 at c̄[5] FAILs as 1e-6 off, against the complex
+    step's N, not as 113 % off against central's."""
+    planted = plant_error(path("small_leaf_quartic.py"), "c", (5,), 1e-6)
+    c = check(planted, seed=0, jobs=1, method="central").row("c").comparison
+    assert c.status == "FAIL" and c.worst_index == (5,) and c.failed == 1
+    assert 0.9e-6 < c.max_rel < 1.1e-6, c.max_rel
+    assert c.worst_numeric == pytest.approx(c.worst_analytic / (1 + 1e-6), rel=1e-9)
+
+
 def test_a_non_finite_leaf_entry_is_not_checked_and_says_so():
     row = check(str(HOLES / "inf_mask.py"), jobs=1).row("m").comparison
     assert row.status == "PASS" and row.checked == 3 and row.entries == 5
