@@ -1,10 +1,12 @@
 """The comparison itself: planted wrong gradients must fail, correct ones pass."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from gradcheck_cli.engine.compare import compare
-from gradcheck_cli.result import FAIL, KINK, PASS, Tolerance
+from gradcheck_cli.result import FAIL, KINK, PASS, WEAK, Tolerance
 
 TOL = Tolerance()
 rng = np.random.default_rng(0)
@@ -131,3 +133,22 @@ def test_a_bound_wider_than_the_entry_names_what_it_is_measured_against():
     assert index == (1,) and why == "the bound at [1] is 4e+00 times |N| (A = 0) there"
     _, index, why = resolution(A, N, np.array([3.0, 1e-12]), counted)
     assert index == (0,) and why == "the bound at [0] is 3e+00 times |A| there"
+
+
+def test_a_kink_whose_sides_are_coarse_says_so_where_it_leaves_no_resolution():
+    """A at a proved kink, within the sides' error of one (pinball_svr.py's b̄ under
+    Richardson, a red team's: sides −0.967 and −0.217 known to ±0.7, A = −0.633): what
+    passes there reaches 2 |A|, and the reason names the kink and its sides' error, not
+    only "the bound is 2 times |A|"."""
+    from gradcheck_cli.engine.sides import OneSided
+
+    A, N = np.array([-0.633, 2.0]), np.array([-0.5917, 2.0])
+    full = (np.array([v, np.nan]) for v in (-0.967, -0.217, -0.967, -0.217, 0.1))
+    sides = replace(OneSided(*full), tol=np.array([0.7, np.nan]))
+    kink = np.array([True, False])
+    c = compare(A, N, TOL, kink=kink, bound=np.array([0.1, 1e-12]), sides=sides)
+    assert c.status == WEAK and c.resolution is None and c.resolution_index == (0,)
+    assert c.unresolved.startswith("the bound at [0] is 2e+00 times |A| there: A sits on a kink")
+    assert "-0.967 and -0.217, are known to ±0.7" in c.unresolved
+    c = compare(A, N, TOL, kink=kink, bound=np.array([0.1, 1e-12]))  # (no sides: no kink told)
+    assert c.status == KINK and c.unresolved is None

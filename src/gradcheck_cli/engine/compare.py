@@ -152,6 +152,7 @@ def compare(
     j = int(np.argmax(pick)) if A.size else None
     del pick, denom
     res, res_index, why = resolution(A, numeric, *kink_bounds(A, bound, kink, sides, counted), at)
+    why = _at_an_edge(why, res_index, kink, sides, flat, shape)
     status = row_status(bool(failed.any()), bool(kink.any()), res, weak, why)
     k = int(np.argmax(np.where(kink, ratio, -1.0))) if kink.any() else None
     nfailed = int(failed.sum())
@@ -174,6 +175,31 @@ def compare(
         resolution_index=res_index,
         unresolved=why,
         **_at_kinks(sides, j, k, A, at),
+    )
+
+
+def _at_an_edge(
+    why: str | None,
+    index: tuple[int, ...] | None,
+    kink: np.ndarray,
+    sides: Any,
+    flat: np.ndarray | None,
+    shape: tuple[int, ...],
+) -> str | None:
+    """The why of a row with no resolution, where the entry that leaves none is a proved
+    kink (A within its sides' error of one of them, kink_bounds): with those sides and
+    their error, which is the bound's width there."""
+    if why is None or index is None or sides is None or sides.tol is None:
+        return why
+    j = int(np.ravel_multi_index(index, shape)) if shape else 0
+    if flat is not None:  # (a sample's entries: the position of j among them)
+        j = int(np.searchsorted(flat, j))
+    if not np.ravel(kink)[j]:
+        return why
+    left, right, tol = (float(np.ravel(a)[j]) for a in (sides.left, sides.right, sides.tol))
+    return (
+        f"{why}: A sits on a kink whose one-sided derivatives, {left:.6g} and {right:.6g}, "
+        f"are known to ±{tol:.1g}, and lies within that of one"
     )
 
 
