@@ -537,3 +537,17 @@ def test_kinks_apart_say_a_lies_between_each_kinks_sides():
     assert r.exit_code == 1
     line = " ".join(r.stdout.split())
     assert "A between them, but not with the others" in line and "A outside them" not in line
+
+
+@pytest.mark.parametrize("form", ["table", "markdown"])
+def test_a_row_all_on_kinks_shows_no_error_over_no_entries(form):
+    """s̄ of kinks_beside_abs.py is one entry on a proved kink (N the mean of its sides):
+    its max abs and rel err and err/bound, over the entries not on a kink, are over none,
+    and print as —, not as 0 beside an A and an N that differ."""
+    holes = Path(__file__).resolve().parent / "holes"
+    r = runner.invoke(app, ["check", str(holes / "kinks_beside_abs.py"), "--format", form])
+    assert r.exit_code == 0
+    (row,) = [line for line in r.stdout.splitlines() if "s̄" in line and "KINK" in line]
+    cells = [c.strip() for c in re.split(r"[│|]", row) if c.strip()]
+    errors = cells[2:5] if form == "table" else cells[2:6]  # (markdown: max abs err too)
+    assert set(errors) == {"—"}, row
