@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from gradcheck_cli import check
+from gradcheck_cli.models.user.files import load
 from gradcheck_cli.testing import plant_error
 
 HOLES = Path(__file__).parent / "holes"
@@ -626,10 +627,13 @@ def test_a_forward_that_raises_off_theta_is_outside_its_domain_and_says_so(engin
     """cholesky_edge.py: np.linalg.cholesky raises at the steps that make K indefinite.
     Those steps are NaN, as a log's outside its domain (the check went on to PASS), and
     a note gives the user's error, file and line, with the move that met it."""
-    report = check(path("cholesky_edge.py"), seed=0, jobs=1, **ENGINES[engine])
+    model = load(path("cholesky_edge.py"), 0)
+    report = check(model, seed=0, jobs=1, **ENGINES[engine])
     (note,) = [n for n in report.notes if n.startswith("forward() raised")]
     assert "cholesky_edge.py, line 24, in forward: LinAlgError" in note
     assert re.search(r"\((K|X|s)(\[[0-9, ]+\])? moved by -?[0-9.e+-]+\)$", note), note
+    again = check(model, seed=0, jobs=1, **ENGINES[engine]).notes  # (its errors only)
+    assert [n for n in again if n.startswith("forward() raised")] == [note]
 
 
 def test_a_slip_is_measured_against_a_referee_finer_than_central():

@@ -185,6 +185,7 @@ def _run_check(
     model: Model, settings: Settings, options: dict | None, notes: list[str] | None
 ) -> Checked:
     notes = list(notes or [])
+    raised = len(model.outside)  # (a model checked again: only this check's errors)
     _check_memory(model, settings, fallback=_may_fall_back(settings))
     values = None
     if settings.check.dtype == "float32":  # both sides at the same point: θ rounded to float32
@@ -199,7 +200,7 @@ def _run_check(
     _check_memory(model, settings, fallback=settings.check.directions is not None)
     pending = _pending(model, env, method, settings, notes)
     rows, arrays = _judged(model, env, pending, method, settings)
-    notes += _outside(model)
+    notes += _outside(model.outside[raised:])
     kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
     analytic = {p.id: p.analytic for p in pending}
     report = Report(
@@ -219,17 +220,17 @@ def _run_check(
     return Checked(report, env, analytic, kinks)
 
 
-def _outside(model: Model) -> list[str]:
+def _outside(raised: list[str]) -> list[str]:
     """A note where the forward raised a numeric error at leaves a step moved (a model
     file's: Model.outside): those steps were taken as outside the loss's domain, NaN, as
     a log of a negative number is (an entry none of whose steps stayed inside is
     unresolved, and says so). The first error, with the move that met it."""
-    if not model.outside:
+    if not raised:
         return []
-    many = f" (and at {len(model.outside) - 1} more)" if len(model.outside) > 1 else ""
+    many = f" (and at {len(raised) - 1} more)" if len(raised) > 1 else ""
     return [
         f"forward() raised at a step off the point checked{many}, taken as outside the "
-        f"loss's domain (NaN): {model.outside[0]}"
+        f"loss's domain (NaN): {raised[0]}"
     ]
 
 
