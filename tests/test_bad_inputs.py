@@ -578,6 +578,10 @@ MODELS: dict[str, tuple[str, str]] = {  # file -> (text, the line's piece)
     ),
     "tap-loss.py": (hostile(LOSS, '    tap("L", z)\n' + LOSS), "tap name 'L' is the loss's name"),
     "tap-number.py": (hostile(LOSS, "    tap(3, z)\n" + LOSS), "takes a name first"),
+    "tap-complex.py": (
+        hostile(LOSS, '    f = tap("f", np.fft.rfft(z, axis=0))\n    return np.sum(abs(f) ** 2)'),
+        "tap 'f' is complex128; only real intermediates are checked",
+    ),
     "backward-list.py": (hostile(BACK, "    return [z_bar]"), "must return a dict"),
     "backward-none.py": (hostile(BACK, "    pass"), "got NoneType"),
     "backward-name.py": (hostile(BACK, '    return {"zz": z_bar}'), "did you mean 'z'"),

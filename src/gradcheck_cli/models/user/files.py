@@ -406,6 +406,7 @@ def _pure(forward: Callable, backward: Callable, values: dict, path: str) -> "_T
 
     (first, tap), (second, _) = once(), once()
     _names_apart(values, tap, path)
+    _taps_real(tap, path)
     if not _same_loss(first, second):
         raise ModelError(
             f"{path}: forward() is not deterministic: L = {float(first):.17g} then "
@@ -456,6 +457,20 @@ def _moved(name: str, copy: np.ndarray, base: Values) -> str:
     at = np.unravel_index(int(np.nanargmax(np.abs(move))), move.shape)
     where = f"[{', '.join(map(str, at))}]" if at else ""
     return f"{name}{where} moved by {float(move[at]):.2g}"
+
+
+def _taps_real(tap: _Tap, path: str) -> None:
+    """Stop with one line where a tap holds complex values at real leaves (an FFT's): an
+    adjoint is real (∂L/∂z of a complex z has no one meaning here), and its numerical
+    derivative would move the real part alone. Its real and imaginary parts, tapped
+    apart, are checked."""
+    for name, value in tap.values.items():
+        if isinstance(value, np.ndarray) and value.dtype.kind == "c":
+            raise ModelError(
+                f"{path}: tap '{name}' is {value.dtype}; only real intermediates are "
+                f"checked: tap {name}.real and {name}.imag as two real values the forward "
+                f"goes on from, or leave {name} untapped"
+            )
 
 
 def _same_loss(a: np.ndarray, b: np.ndarray) -> bool:
