@@ -578,6 +578,10 @@ MODELS: dict[str, tuple[str, str]] = {  # file -> (text, the line's piece)
     ),
     "tap-loss.py": (hostile(LOSS, '    tap("L", z)\n' + LOSS), "tap name 'L' is the loss's name"),
     "tap-number.py": (hostile(LOSS, "    tap(3, z)\n" + LOSS), "takes a name first"),
+    "int-leaf.py": (
+        hostile(INIT, INIT[:-1] + ', "i": np.array([2, 0])}').replace('p["x"])', 'p["x"][p["i"]])'),
+        "init() gives i as integers; leaves not in TARGETS are checked, as float64: list i in",
+    ),
     "tap-complex.py": (
         hostile(LOSS, '    f = tap("f", np.fft.rfft(z, axis=0))\n    return np.sum(abs(f) ** 2)'),
         "tap 'f' is complex128; only real intermediates are checked",

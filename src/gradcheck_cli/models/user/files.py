@@ -211,7 +211,10 @@ class UserModel(Model):
                 f"return; leaves: {', '.join(values)}"
             )
         with np.errstate(all="ignore"):
-            probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
+            try:
+                probe = _pure(forward, backward, values, path)  # the taps, and a scalar loss
+            except ModelError as e:
+                raise ModelError(str(e) + _ints_made_float(raw, targets)) from None
         if all(t in targets for t in values) and not probe.values:
             raise ModelError(
                 f"{path}: nothing to check: every leaf is in TARGETS and forward() "
@@ -457,6 +460,26 @@ def _moved(name: str, copy: np.ndarray, base: Values) -> str:
     at = np.unravel_index(int(np.nanargmax(np.abs(move))), move.shape)
     where = f"[{', '.join(map(str, at))}]" if at else ""
     return f"{name}{where} moved by {float(move[at]):.2g}"
+
+
+def _ints_made_float(raw: Any, targets: Iterable[str]) -> str:
+    """A hint for an error the forward or backward raised: the integer leaves init()
+    gives that are not TARGETS, which are checked, as float64 (an index array made float
+    stops a fancy index: 'arrays used as indices must be of integer type')."""
+    if not isinstance(raw, dict):
+        return ""
+    made = [
+        str(n)
+        for n, v in raw.items()
+        if n not in targets and np.asarray(v).dtype.kind in "iu"
+    ]
+    if not made:
+        return ""
+    names = ", ".join(made)
+    return (
+        f" (init() gives {names} as integers; leaves not in TARGETS are checked, as "
+        f"float64: list {names} in TARGETS if {'it is' if len(made) == 1 else 'they are'} data)"
+    )
 
 
 def _taps_real(tap: _Tap, path: str) -> None:
