@@ -212,10 +212,10 @@ def test_entries_excused_as_kinks_are_never_named():
     A = N.copy()
     A[1, 1] += 0.5
     A[3, 2] += 0.3
-    both = "the error is confined to entries [1, 1], [3, 2] (2 of 12)"
+    both = "the error is confined to entries [1, 1], [3, 2] (2 of 12 beyond rtol 1e-05)"
     assert diagnose(A, N, TOL).message == both
     d = diagnose(A, N, TOL, exclude=kinks((3, 2)))
-    assert d.message == "the error is confined to entry [1, 1] (1 of 12)"
+    assert d.message == "the error is confined to entry [1, 1] (1 of 12 beyond rtol 1e-05)"
     A = noisy(N, 1e-9, 0)
     A[3, 2] *= 1 + 1e-6
     assert diagnose(A, N, TOL).detail["index"] == (3, 2)

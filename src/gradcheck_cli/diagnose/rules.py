@@ -766,11 +766,11 @@ def where_rule(c: Case) -> Diagnosis | None:
         return None
     if bad.sum() <= FEW_ENTRIES:
         where = ", ".join(str([int(i) for i in idx]) for idx in np.argwhere(bad))
-        return Diagnosis(
+        return Diagnosis(  # (beyond a classic rtol: a finer bound may fail more entries)
             "where",
             f"the error is confined to "
             f"{'entry' if bad.sum() == 1 else 'entries'} "
-            f"{where} ({int(bad.sum())} of {A.size})",
+            f"{where} ({int(bad.sum())} of {A.size} beyond rtol {tol.rtol:g})",
         )
     return (
         _where_lines(A, bad, good, live)
