@@ -53,6 +53,7 @@ PLANTED = {  # name: (file, row, index, δ)
     "turn_squared+0.01": ("turn_squared.py", "x", (1,), 0.01),
     "solve_cond+1e-9": ("solve_cond.py", "b", (3, 1), 1e-9),
     "gauss_narrow+1e-4": ("gauss_narrow.py", "mu", (1, 0), 1e-4),  # (the narrow bump's)
+    "f32_labels+1e-4": ("f32_labels.py", "W", (1, 0), 1e-4),
 }
 
 
@@ -106,6 +107,9 @@ EXPECT = {  # file: {row: the statuses allowed}
         **dict.fromkeys(["lj", "logits", "logvar", "X"], ("PASS",)),
         "mu": ("FAIL",),
     },
+    # float32 labels kept float32: the backward's float32 sum is A's rounding, in the bound
+    "f32_labels.py": {**dict.fromkeys(["Z", "W", "x"], ("WEAK",)), "tau": ("PASS",)},
+    "f32_labels+1e-4": {"Z": ("WEAK",), "W": ("FAIL",), "x": ("WEAK",), "tau": ("PASS",)},
     # a forward that raises (a Cholesky of an indefinite K) at the wider steps: NaN there
     "cholesky_edge.py": dict.fromkeys(["K", "X", "s"], ("PASS",)),
     "cholesky_edge_slip.py": {"K": ("PASS",), "X": ("FAIL",), "s": ("PASS",)},
@@ -445,6 +449,9 @@ EXPECT = {  # file: {row: the statuses allowed}
 # central's classic rtol 1e-5 is its stated resolution: a 1e-9 error is under it; no
 # finite difference of a loss of 1e12 resolves O(1) gradients: Richardson says WEAK
 OTHERWISE = {
+    # (central's classic rtol, 1e-5, is above the float32 labels' rounding)
+    ("f32_labels.py", "central"): dict.fromkeys(["Z", "W", "x", "tau"], ("PASS",)),
+    ("f32_labels+1e-4", "central"): {**dict.fromkeys(["Z", "x", "tau"], ("PASS",)), "W": ("FAIL",)},
     # Richardson's coarse steps average the ripple away; its finest steps, which see it,
     # contradict them and are kept (numeric._contradicted): x̄ resolved to 1.6e-6, WEAK,
     # and the dropped term (2e-6 of x̄) FAILs. Central's rtol is 1e-5: under it
@@ -645,6 +652,17 @@ def test_a_slip_is_measured_against_a_referee_finer_than_central():
     assert c.status == "FAIL" and c.worst_index == (5,) and c.failed == 1
     assert 0.9e-6 < c.max_rel < 1.1e-6, c.max_rel
     assert c.worst_numeric == pytest.approx(c.worst_analytic / (1 + 1e-6), rel=1e-9)
+
+
+def test_float32_data_is_kept_and_a_note_says_what_it_costs():
+    """f32_labels.py's t is float32 data: kept so (the backward sums it in float32 as the
+    user's code does), and a note names it; float64 data gets no such note."""
+    report = check(path("f32_labels.py"), seed=0, jobs=1)
+    assert load(path("f32_labels.py"), 0).values["t"].dtype == np.float32
+    (note,) = [n for n in report.notes if n.startswith("t is float32 data")]
+    assert "A rounds at 1.2e-07 of its terms" in note and "give it as float64" in note
+    plain = check(path("cholesky_edge.py"), seed=0, jobs=1, method="central")
+    assert not [n for n in plain.notes if " data, kept so" in n]
 
 
 def test_a_non_finite_leaf_entry_is_not_checked_and_says_so():

@@ -194,7 +194,7 @@ def _run_check(
     loss = env[model.loss]
     if not np.all(np.isfinite(loss)):
         raise ModelError(_not_finite(model, env, float(loss)))
-    notes += _coarse_loss(loss, settings.check.dtype)
+    notes += _coarse_loss(loss, settings.check.dtype) + _coarse_data(model, env)
     method = _engine(model, env, settings.check.method, notes)
     settings = _within_budget(model, env, method, settings, notes)
     _check_memory(model, settings, fallback=settings.check.directions is not None)
@@ -271,6 +271,23 @@ def _coarse_loss(loss: object, dtype: str) -> list[str]:
         "a numerical derivative resolves only what moves it by more; return it as "
         f"{dtype} to check finely"
     ]
+
+
+def _coarse_data(model: Model, env: Values) -> list[str]:
+    """A note for each target (data) the model gives in a float coarser than float64: it
+    is kept so (as ints are), and forward and backward compute with it as the user's code
+    does; a backward that sums it in that float rounds at its epsilon, which A's measured
+    rounding carries into the bound (the rows say how little they resolve)."""
+    out = []
+    for leaf in model.leaves:
+        given = np.asarray(env[leaf.name]).dtype
+        if leaf.role == "target" and given.kind == "f" and given.itemsize < 8:
+            out.append(
+                f"{leaf.name} is {given} data, kept so: where the backward computes with it "
+                f"in {given}, A rounds at {float(np.finfo(given).eps):.1e} of its terms and "
+                "the rows resolve no finer; give it as float64 to check finely"
+            )
+    return out
 
 
 BUDGET_DIRECTIONS = 4  # directional derivatives per tensor when every entry is too slow

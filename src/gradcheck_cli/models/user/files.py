@@ -468,11 +468,7 @@ def _ints_made_float(raw: Any, targets: Iterable[str]) -> str:
     stops a fancy index: 'arrays used as indices must be of integer type')."""
     if not isinstance(raw, dict):
         return ""
-    made = [
-        str(n)
-        for n, v in raw.items()
-        if n not in targets and np.asarray(v).dtype.kind in "iu"
-    ]
+    made = [str(n) for n, v in raw.items() if n not in targets and np.asarray(v).dtype.kind in "iu"]
     if not made:
         return ""
     names = ", ".join(made)
@@ -589,7 +585,7 @@ def _leaf_values(raw: Any, path: str, targets: set) -> dict[str, np.ndarray]:
             raise ModelError(
                 f"{path}: init()['{name}'] has dtype {arr.dtype}; leaves must be real numbers"
             )
-        keep = name in targets and arr.dtype.kind in "iu"
+        keep = name in targets and (arr.dtype.kind in "iu" or arr.dtype.itemsize < 8)
         out[name] = arr if keep else arr.astype(np.float64)
     return out
 
