@@ -242,14 +242,14 @@ def test_model_that_is_not_complex_safe_is_checked_with_richardson(tmp_path):
     data = json.loads(r.stdout)
     assert r.exit_code == 0, r.output
     assert data["check"]["method"] == "richardson"
-    assert any("not complex-safe" in n for n in data["notes"])
+    (note,) = [n for n in data["notes"] if "not complex-safe" in n]
+    assert "(a complex step on w stopped the forward: " in note, note
+    assert "m.py, line 8, in forward: TypeError: float() argument must be" in note, note
     body = forward_backward(forward="return np.abs(np.sum(p['w'] * p['x'])) ** 2")
-    assert (
-        json.loads(invoke("check", write(tmp_path, body), "--format", "json").stdout)["check"][
-            "method"
-        ]
-        == "richardson"
-    )
+    data = json.loads(invoke("check", write(tmp_path, body), "--format", "json").stdout)
+    assert data["check"]["method"] == "richardson"
+    (note,) = [n for n in data["notes"] if "not complex-safe" in n]
+    assert "(a complex step on w meets abs, which is not analytic)" in note, note
 
 
 def test_a_model_file_may_declare_whether_its_forward_is_complex_safe(tmp_path):

@@ -12,7 +12,7 @@ import numpy as np
 
 from gradcheck_cli.engine.compare import NotCheckable
 from gradcheck_cli.engine.engines import AUTO, engine
-from gradcheck_cli.engine.numeric import Derivative, complex_safe
+from gradcheck_cli.engine.numeric import Derivative, complex_safe, not_complex_safe
 from gradcheck_cli.engine.strata import stratified
 from gradcheck_cli.engine.verdict import (
     Pending,
@@ -173,7 +173,8 @@ def _engine(model: Model, env: Values, method: str, notes: list[str]) -> str:
                 f"the {model.name} model's forward is not complex-safe; "
                 "use --method richardson or central"
             )
-        said = " (COMPLEX_SAFE = False)" if model.complex_safe is False else ""
+        why = not_complex_safe(model, env)
+        said = " (COMPLEX_SAFE = False)" if model.complex_safe is False else f" ({why})"
         notes.append(
             f"the forward pass is not complex-safe{said}: checked with Richardson extrapolation"
         )

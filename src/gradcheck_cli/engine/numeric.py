@@ -974,19 +974,33 @@ def complex_safe(model: Model, env: Values) -> bool:
     """
     if model.complex_safe is not None:
         return model.complex_safe
+    return _probed(model, env)[0]
+
+
+def not_complex_safe(model: Model, env: Values) -> str | None:
+    """Why the forward is not complex-safe, in a few words (None where it is, or where
+    the model declares it): what complex_safe's probes met, first."""
+    if model.complex_safe is not None:
+        return None
+    return _probed(model, env)[1]
+
+
+_PROBED: dict[str, tuple] = {}  # "last": (model, env, (answer, why))
+_DROPPED: list[str] = []  # the non-analytic operations the last audited probe met
+
+
+def _probed(model: Model, env: Values) -> tuple[bool, str | None]:
+    """_probe's answer for the last (model, env) asked, kept (complex_safe)."""
     last = _PROBED.get("last")
     if last is not None and last[0] is model and last[1] is env:
         return last[2]
-    safe = _probe(model, env)
-    _PROBED["last"] = (model, env, safe)
-    return safe
+    answer = _probe(model, env)
+    _PROBED["last"] = (model, env, answer)
+    return answer
 
 
-_PROBED: dict[str, tuple] = {}  # "last": (model, env, answer)
-
-
-def _probe(model: Model, env: Values) -> bool:
-    """complex_safe's probes of every checked variable (see there)."""
+def _probe(model: Model, env: Values) -> tuple[bool, str | None]:
+    """complex_safe's probes of every checked variable (see there), and why not."""
     rng = np.random.default_rng(PROBE_SEED)
     seen = False
     with warnings.catch_warnings(record=True) as caught:  # a ComplexWarning is the answer
@@ -996,19 +1010,31 @@ def _probe(model: Model, env: Values) -> bool:
                 theta = np.asarray(env[name], dtype=np.float64)
                 if theta.size == 0:
                     continue
+                _DROPPED.clear()
                 try:
                     probes = [
                         _entry_agrees(model, env, name, theta),
                         _direction_agrees(model, env, name, theta, rng),
                     ]
-                except (ModelError, TypeError, ValueError, ArithmeticError):  # it refuses complex
-                    return False
+                except (ModelError, TypeError, ValueError, ArithmeticError) as e:  # it refuses
+                    said = f": {e}" if isinstance(e, ModelError) else f" ({type(e).__name__})"
+                    return False, f"a complex step on {name} stopped the forward{said}"
                 if not all(ok for ok, _ in probes):
-                    return False
+                    return False, _disagrees(name)
                 seen = seen or any(moved for _, moved in probes)
     if any(issubclass(w.category, COMPLEX_WARNING) for w in caught):
-        return False
-    return seen
+        return False, "a complex step's imaginary part was cast away (a ComplexWarning)"
+    return seen, None if seen else "no complex step moved L"
+
+
+def _disagrees(name: str) -> str:
+    """Why a variable's probe failed: the non-analytic operations its complex step met
+    (the audit's), or a disagreement with finite differences."""
+    if _DROPPED:
+        ops = list(dict.fromkeys(_DROPPED))
+        which = "which is" if len(ops) == 1 else "which are"
+        return f"a complex step on {name} meets {', '.join(ops)}, {which} not analytic"
+    return f"the complex step on {name} disagrees with finite differences"
 
 
 def _entry_agrees(model: Model, env: Values, name: str, theta: np.ndarray) -> tuple[bool, bool]:
@@ -1104,6 +1130,7 @@ def _along(
     with audited() as dropped:  # (an abs on the step's values drops a derivative unseen)
         f = model.evaluate(env, name, as_audited((theta + 1j * h * v)[None]))
     if dropped:
+        _DROPPED.extend(dropped)
         return False, True
     cs = float(np.imag(np.asarray(f).view(np.ndarray))[0]) / h
     f0 = np.asarray(env[model.loss], dtype=np.float64)
