@@ -640,7 +640,11 @@ def test_a_forward_that_raises_off_theta_is_outside_its_domain_and_says_so(engin
     assert "cholesky_edge.py, line 24, in forward: LinAlgError" in note
     assert re.search(r"\((K|X|s)(\[[0-9, ]+\])? moved by -?[0-9.e+-]+\)$", note), note
     again = check(model, seed=0, jobs=1, **ENGINES[engine]).notes  # (its errors only)
-    assert [n for n in again if n.startswith("forward() raised")] == [note]
+    (second,) = [n for n in again if n.startswith("forward() raised")]
+    count = re.compile(r" \(and at (\d+) more\)")
+    if engine == "fallback":  # (its sample follows the time the checks take)
+        note, second = count.sub("", note), count.sub("", second)
+    assert second == note
 
 
 def test_a_slip_is_measured_against_a_referee_finer_than_central():
