@@ -72,9 +72,9 @@ def _exit_guarded() -> Iterator[None]:
         _running.pop()
 
 
-# what a numeric function raises outside its domain (np.linalg's LinAlgError is a
-# ValueError; math.log(-1) one too), and a user's own assert on a value
-DOMAIN_ERRORS = (ValueError, ArithmeticError, AssertionError)
+# what a numeric function raises outside its domain (np.linalg's LinAlgError, a
+# ValueError from numpy 2 on; math.log(-1)'s), and a user's own assert on a value
+DOMAIN_ERRORS = (ValueError, ArithmeticError, AssertionError, np.linalg.LinAlgError)
 
 
 def user_error(e: BaseException, path: str, what: str) -> ModelError:
