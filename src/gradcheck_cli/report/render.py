@@ -187,12 +187,13 @@ def row_cells(r, sampled: bool) -> dict[str, Text | str]:
     c = r.comparison
     sev = _severity(c)
     verdict = c.status + (f" ({c.kinks})" if c.kinks else "")
+    _, rel, ratio = _errors(c)
     cells: dict[str, Text | str] = {
         "adjoint": r.label + (" *" if r.replaced else ""),
         "formula": r.formula,
         "shape": shape_of(r.shape, r.dims),
-        "max rel err": Text(_e(_errors(c)[1]), style=sev),
-        "err/bound": Text(ratio_of(_errors(c)[2]), style=sev),
+        "max rel err": Text(_e(rel), style=sev),
+        "err/bound": Text(ratio_of(ratio), style=sev),
         "resolution": Text(_res(c), style="yellow" if c.status == WEAK else ""),
         "worst at": _where(c),
         "A": _g(c.worst_analytic),
