@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gradcheck_cli import check
+from gradcheck_cli.engine import verdict
 from gradcheck_cli.engine.checking import Settings
 from gradcheck_cli.models import BUILDERS
 from gradcheck_cli.pipeline import run_check
@@ -134,3 +135,25 @@ def test_the_table_states_the_rows_resolution_rounded_up():
     for row in report.gradients:
         line = next(x for x in printed.split("\n") if x.startswith(f"│ {row.label} "))
         assert f" {resolution_text(row.comparison.resolution)} │" in line, line
+
+
+def test_a_widening_no_other_entry_shares_leaves_its_entry_unresolved():
+    """verdict._unbacked: a second look's bound passes an entry only within WIDENED_APART
+    (3) times the resolution the row's other carrying entries have. A plant of ten times
+    the correct row's resolution widened, alone, to 5 times it PASSed (fuzzer p13000173)."""
+    A = np.array([1.0, 2.0, -1.0, 0.5, 1e-6])
+    before = 1e-13 * np.abs(A)
+
+    def unbacked(*widened: tuple[int, float]) -> list[int]:
+        after = before.copy()
+        for i, q in widened:
+            after[i] = q * abs(A[i])
+        return np.flatnonzero(verdict._unbacked(A, A, before, after)).tolist()
+
+    assert unbacked((1, 2.9e-13)) == []
+    assert unbacked((1, 3.1e-13)) == [1]
+    assert unbacked((1, 1e-11), (2, 2e-11)) == []  # each backs the other
+    assert unbacked((1, 1e-10), (2, 1e-11)) == [1, 2]  # 2 was backed only by 1
+    assert unbacked((4, 1e-3)) == []  # (not carrying: no resolution to keep)
+    one = np.array([2.0])
+    assert verdict._unbacked(one, one, 1e-13 * one, 2e-13 * one).tolist() == [True]

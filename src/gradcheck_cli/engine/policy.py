@@ -124,6 +124,8 @@ DIFFERENCE_ROUNDOFF = 256  # × eps × |L| / h: the round-off a one-sided differ
 SIDES_ROUNDOFF = 8  # × eps × |L| / h: ... in the one-sided derivatives' slack, beside their change
 CLASSIC_ROUNDOFF = 4  # × eps × S / h: a central difference's round-off, the least a classic
 # bound holds A to N by (S = |L|, or Σ|θ_j N_j| where larger; as Richardson's estimate counts it)
+WIDENED_APART = 3  # a bound the complex step's second look widened passes a carrying
+# entry only within this × the resolution of the row's other entries (verdict._unbacked)
 LEAF_DRAWS = 4  # draws of leaves moved by 1 to 4 ulps whose A − N measures A's rounding
 LEAF_CREDIBLE = 1e-6  # ... where it moves by at most this of the entry (_leaf_rounding)
 KINK_RATIO = 8  # the kink test's steps stand this far apart (kink_steps), and so do ...
