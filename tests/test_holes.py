@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from gradcheck_cli import check
+from gradcheck_cli.engine import verdict
 from gradcheck_cli.models.user.files import load
 from gradcheck_cli.testing import plant_error
 
@@ -618,6 +619,10 @@ def test_a_region_only_scaled_leaves_moved_apart_enter_is_found_at_any_seed(seed
     seed's random directions (at seeds 2 and 7 none of them does)."""
     report = check(path("clip_both_ends.py"), seed=seed, jobs=1)
     assert {r.id: r.comparison.status for r in report.gradients} == {"W": "KINK", "b": "KINK"}
+    # (the named move is tilted at random over every leaf, and the label says so)
+    region = report.row("W").comparison.region
+    untilted = any(u in region for u in verdict.UNTILTED)
+    assert region.endswith(" over W, b") and ("tilted a little at random" in region) != untilted
 
 
 def test_a_near_fits_rounding_is_no_operation_the_complex_step_drops():

@@ -1636,13 +1636,27 @@ def _in_region(
         kink = _off_partials(p, judged[k][0])
         first = None if not kink.any() else tuple(int(j) for j in np.argwhere(kink)[0])
         status = KINK if c.status == PASS and kink.any() else c.status
-        region = f"{found.along}, over {', '.join(joint.names)}"
+        region = _region_named(found.along, joint.names)
         c = replace(c, status=status, kinks=int(kink.sum()), kink_index=first, region=region)
         out[k] = (G, c)
         changed.append((p, bound, kink))
     for p, bound, kink in changed:  # (only once every row holds)
         p.bound, p.kink = bound, kink
     return out
+
+
+UNTILTED = ("a random direction", "a direction the backward took")  # (regions.py's names)
+
+
+def _region_named(along: str, names: list[str]) -> str:
+    """The direction that entered a region, in words, with the tensors it moves: each
+    named direction but UNTILTED is tilted at random over every leaf (regions.py), and
+    that tilt, not the named move alone, may take an entry off its kink ("fp scaled up,
+    over fp, q, u, s" read as fp moved alone, which leaves q on its knot: red team 17)."""
+    over = ", ".join(names)
+    if any(u in along for u in UNTILTED):
+        return f"{along} over {over}"
+    return f"{along}, tilted a little at random over {over}"
 
 
 def _against_region(
