@@ -6,7 +6,7 @@ and a second look at failing entries, which may sit on a kink or be round-off.
 """
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -1648,7 +1648,7 @@ def _in_region(
 UNTILTED = ("a random direction", "a direction the backward took")  # (regions.py's names)
 
 
-def _region_named(along: str, names: list[str]) -> str:
+def _region_named(along: str, names: Sequence[str]) -> str:
     """The direction that entered a region, in words, with the tensors it moves: each
     named direction but UNTILTED is tilted at random over every leaf (regions.py), and
     that tilt, not the named move alone, may take an entry off its kink ("fp scaled up,
