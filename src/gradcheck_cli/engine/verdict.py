@@ -76,7 +76,7 @@ from gradcheck_cli.engine.together import (
     ties_apart,
 )
 from gradcheck_cli.errors import GradcheckError
-from gradcheck_cli.models.model import Jacobian, Model, Values
+from gradcheck_cli.models.model import Jacobian, Model, Values, adjoint_label
 from gradcheck_cli.records import frozen
 from gradcheck_cli.result import FAIL, KINK, PASS, TOGETHER, WEAK, Comparison, Tolerance
 
@@ -1528,8 +1528,22 @@ def _regions_tried(
         p, (numeric, c) = pending[k], judged[k]
         assert p.kink is not None
         A_k = np.asarray(p.analytic, dtype=np.float64)
-        out[k] = (numeric, unresolved(c, p.kink, A_k, numeric, BOTH_WAYS))
+        why = BOTH_WAYS + _beside_failing([adjoint_label(pending[j].id) for j in failing])
+        out[k] = (numeric, unresolved(c, p.kink, A_k, numeric, why))
     return out
+
+
+def _beside_failing(names: list[str]) -> str:
+    """What a row left unproved beside rows that FAIL may do: a region's gradient is
+    every moved tensor's A at once, and a wrong one matches none (red teams 15 and 17: a
+    correct KINK row WEAK beside a buggy one)."""
+    if not names:
+        return ""
+    which = ", ".join(names)
+    return (
+        f" ({which} {'FAILs' if len(names) == 1 else 'FAIL'} too, and a region's gradient "
+        f"must be every tensor's A at once: fix {which}, then check again)"
+    )
 
 
 class _Alone(NamedTuple):
