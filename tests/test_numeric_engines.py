@@ -282,3 +282,34 @@ def test_loss_rounding_falls_back_to_the_scatter_where_80_bits_are_not_had(monke
     env = m.forward()
     numeric._ROUNDED.clear()
     assert numeric.loss_rounding(m, env) == numeric.loss_noise(m, env) > 1e-11
+
+
+def test_rows_the_unsafe_operation_does_not_reach_take_the_complex_step():
+    """An L1 term on W alone: W's complex steps meet abs, so W̄ is checked with
+    Richardson, and every other row (x, b, V and the taps) with the complex step, which
+    on their steps meets nothing its probes did not pass: their resolutions are the
+    complex step's, and ten times one, planted, FAILs. A note names both sets."""
+    report = check(make_model("l1", l1_cols=1))
+    assert report.method == "richardson" and report.status == "PASS", report.failures()
+    engines = {r.id: r.method for r in report.gradients}
+    assert engines == {
+        "y": "complex",
+        "h": "complex",
+        "z": "complex",
+        "V": "complex",
+        "W": None,
+        "b": "complex",
+        "x": "complex",
+    }, engines
+    (note,) = [n for n in report.notes if "not complex-safe" in n]
+    assert "not complex-safe along W (a complex step on W meets abs" in note
+    assert (
+        "W\u0304 checked with Richardson extrapolation; y\u0304, h\u0304, z\u0304, b\u0304, "
+        "V\u0304 and x\u0304 with the complex step" in note
+    )
+    z = report.row("z").comparison
+    assert z.resolution < 1e-12 < report.row("W").comparison.resolution
+    m = from_module(make_model("l1", l1_cols=1), "l1", 0)
+    flat = _entries(m.backward(m.forward())["z"])["largest"]
+    planted = check(make_model("l1", l1_cols=1, plant=("z", flat, 10 * z.resolution)))
+    assert planted.row("z").comparison.status == "FAIL", planted.row("z").comparison.reason

@@ -131,6 +131,7 @@ class GradientRow:
     comparison: Comparison
     origin: str | None = None  # whose formula, if not the tool's: "injected" or "yours"
     diagnosis: Diagnosis | None = None  # for a FAIL: the simplest explanation (diagnose/)
+    method: str | None = None  # the row's engine, where not the check's (checking._engine)
 
     @property
     def replaced(self) -> bool:

@@ -1,5 +1,6 @@
 """below_central.py with the 1e-8 term dropped from s̄: no finite difference sees it,
-and none may PASS it: WEAK (A = N = 0, and no step moved L)."""
+and none may PASS it: WEAK (A = N = 0, and no step moved L). Under auto the complex
+step, which s takes, sees it: FAIL."""
 
 import numpy as np
 

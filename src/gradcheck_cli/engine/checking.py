@@ -12,7 +12,12 @@ import numpy as np
 
 from gradcheck_cli.engine.compare import NotCheckable
 from gradcheck_cli.engine.engines import AUTO, engine
-from gradcheck_cli.engine.numeric import Derivative, complex_safe, not_complex_safe
+from gradcheck_cli.engine.numeric import (
+    Derivative,
+    complex_safe,
+    complex_unsafe,
+    not_complex_safe,
+)
 from gradcheck_cli.engine.strata import stratified
 from gradcheck_cli.engine.verdict import (
     Pending,
@@ -164,8 +169,10 @@ def check_rows(
         return _run_check(model, settings, options, notes)
 
 
-def _engine(model: Model, env: Values, method: str, notes: list[str]) -> str:
-    """The engine to use: auto is the complex step where the forward allows it."""
+def _engine(model: Model, env: Values, method: str, notes: list[str]) -> tuple[str, dict]:
+    """The engine to use, and the rows that take another: auto is the complex step where
+    the forward allows it, else Richardson, but for the rows of variables whose own
+    probes all agree (complex_unsafe: an abs on W leaves x's complex steps exact)."""
     needs_complex = method == AUTO or engine(method).complex
     if needs_complex and not complex_safe(model, env):
         if method != AUTO:
@@ -175,11 +182,28 @@ def _engine(model: Model, env: Values, method: str, notes: list[str]) -> str:
             )
         why = not_complex_safe(model, env)
         said = " (COMPLEX_SAFE = False)" if model.complex_safe is False else f" ({why})"
+        unsafe = complex_unsafe(model, env)
+        safe = [name for name in model.checked() if unsafe and name not in unsafe]
+        if not safe:
+            notes.append(
+                f"the forward pass is not complex-safe{said}: checked with Richardson extrapolation"
+            )
+            return "richardson", {}
         notes.append(
-            f"the forward pass is not complex-safe{said}: checked with Richardson extrapolation"
+            f"the forward pass is not complex-safe along {_listed(list(unsafe))}{said}: "
+            f"{_listed(list(unsafe), bar)} checked with Richardson extrapolation; "
+            f"{_listed(safe, bar)} with the complex step, which meets nothing on their "
+            "steps that the probes did not pass"
         )
-        return "richardson"
-    return "complex" if method == AUTO else method
+        return "richardson", dict.fromkeys(safe, "complex")
+    return ("complex" if method == AUTO else method), {}
+
+
+def _listed(names: list[str], label: Callable[[str], str] = str, most: int = 6) -> str:
+    """Names (or their labels), the first ``most`` of them: x, W1 and b."""
+    shown = [label(n) for n in names[:most]]
+    shown += [f"{len(names) - most} more"] if len(names) > most else []
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _run_check(
@@ -196,10 +220,10 @@ def _run_check(
     if not np.all(np.isfinite(loss)):
         raise ModelError(_not_finite(model, env, float(loss)))
     notes += _coarse_loss(loss, settings.check.dtype) + _coarse_data(model, env)
-    method = _engine(model, env, settings.check.method, notes)
+    method, engines = _engine(model, env, settings.check.method, notes)
     settings = _within_budget(model, env, method, settings, notes)
     _check_memory(model, settings, fallback=settings.check.directions is not None)
-    pending = _pending(model, env, method, settings, notes)
+    pending = _pending(model, env, method, settings, notes, engines)
     rows, arrays = _judged(model, env, pending, method, settings)
     notes += _outside(model.outside[raised:])
     kinks = {p.id: p.kink for p in pending if p.kink is not None and p.kink.any()}
@@ -422,10 +446,16 @@ def _forward_rows(model: Model, env: Values) -> list[ForwardRow]:
 
 
 def _pending(
-    model: Model, env: Values, method: str, settings: Settings, notes: list[str]
+    model: Model,
+    env: Values,
+    method: str,
+    settings: Settings,
+    notes: list[str],
+    engines: dict[str, str] | None = None,
 ) -> list[Pending]:
     """One Pending per checked adjoint (and per Jacobian, after its variable), in backward
-    order, with its hand-derived value and (unless --directions) its numeric reference."""
+    order, with its hand-derived value and (unless --directions) its numeric reference:
+    by ``method``, or by the row's own in ``engines`` (_engine)."""
     analytic = backward_at(model, env, settings.check.dtype)
     roles = {leaf.name: leaf.role for leaf in model.leaves}
     checked = set(model.checked())
@@ -445,10 +475,13 @@ def _pending(
             pending.append(Pending(*head, NotCheckable(why), nothing))
         else:
             indices = stratified(analytic.get(f.name), np.shape(env[f.name]), settings, f.name)
+            own = (engines or {}).get(f.name)
             der = None
             if not settings.check.directions:
-                der = numeric_reference(model, env, f.name, method, settings, indices=indices)
-            pending.append(Pending(*head, analytic.get(f.name), der, indices=indices))
+                der = numeric_reference(
+                    model, env, f.name, own or method, settings, indices=indices
+                )
+            pending.append(Pending(*head, analytic.get(f.name), der, indices=indices, method=own))
         pending += [
             _jacobian_row(model, env, jac, method, settings)
             for jac in model.jacobians
@@ -486,14 +519,14 @@ def _judged(
     judged = []
     for p in pending:
         p.rounding = rounding.get(p.id)
-        p.moved = forward_rounding(model, env, p, method, settings, moved)
+        p.moved = forward_rounding(model, env, p, p.method or method, settings, moved)
         p.moved_at = moved if p.moved is None else None  # (the verdict's, once it has an N)
         if p.derivative is None:  # --directions: no per-entry reference unless it fails
             from gradcheck_cli.engine.directional import directional_verdict
 
-            judged.append(directional_verdict(model, env, p, method, settings))
+            judged.append(directional_verdict(model, env, p, p.method or method, settings))
         else:
-            judged.append(verdict(model, env, p, method, settings))
+            judged.append(verdict(model, env, p, p.method or method, settings))
     rows = []
     judged = kinks_together(model, env, pending, judged, settings)
     judged = in_a_region(model, env, pending, judged, method, settings)
@@ -520,6 +553,7 @@ def _judged(
                 numeric.shape,
                 comparison,
                 model.origins.get(p.id),
+                method=p.method,
             )
         )
     return rows, arrays

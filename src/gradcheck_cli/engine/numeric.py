@@ -35,7 +35,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import numpy as np
 
@@ -974,7 +974,7 @@ def complex_safe(model: Model, env: Values) -> bool:
     """
     if model.complex_safe is not None:
         return model.complex_safe
-    return _probed(model, env)[0]
+    return _probed(model, env).safe
 
 
 def not_complex_safe(model: Model, env: Values) -> str | None:
@@ -982,14 +982,34 @@ def not_complex_safe(model: Model, env: Values) -> str | None:
     the model declares it): what complex_safe's probes met, first."""
     if model.complex_safe is not None:
         return None
-    return _probed(model, env)[1]
+    return _probed(model, env).why
 
 
-_PROBED: dict[str, tuple] = {}  # "last": (model, env, (answer, why))
+def complex_unsafe(model: Model, env: Values) -> dict[str, str]:
+    """The checked variables whose own probes failed, each with why, where the forward is
+    not complex-safe but the complex step moved L and some variables' probes all agree:
+    a complex step on any other variable meets nothing its probes did not pass (an L1
+    term on W leaves x's steps exact), so their rows may take it (checking._engines).
+    Empty where the model declares its answer, or where no variable may."""
+    if model.complex_safe is not None:
+        return {}
+    return _probed(model, env).unsafe
+
+
+class Probed(NamedTuple):
+    """complex_safe's answer, why not (the first failing variable's), and every failing
+    variable with why (empty where the answer holds for none: no step moved L)."""
+
+    safe: bool
+    why: str | None
+    unsafe: dict[str, str]
+
+
+_PROBED: dict[str, tuple] = {}  # "last": (model, env, Probed)
 _DROPPED: list[str] = []  # the non-analytic operations the last audited probe met
 
 
-def _probed(model: Model, env: Values) -> tuple[bool, str | None]:
+def _probed(model: Model, env: Values) -> Probed:
     """_probe's answer for the last (model, env) asked, kept (complex_safe)."""
     last = _PROBED.get("last")
     if last is not None and last[0] is model and last[1] is env:
@@ -999,10 +1019,11 @@ def _probed(model: Model, env: Values) -> tuple[bool, str | None]:
     return answer
 
 
-def _probe(model: Model, env: Values) -> tuple[bool, str | None]:
-    """complex_safe's probes of every checked variable (see there), and why not."""
+def _probe(model: Model, env: Values) -> Probed:
+    """complex_safe's probes of every checked variable (see there), and why not; each
+    variable probed alone (its ComplexWarnings its own), every one of them."""
     rng = np.random.default_rng(PROBE_SEED)
-    seen = False
+    seen, unsafe = False, {}
     with warnings.catch_warnings(record=True) as caught:  # a ComplexWarning is the answer
         warnings.simplefilter("always")
         with np.errstate(all="ignore"):
@@ -1011,6 +1032,7 @@ def _probe(model: Model, env: Values) -> tuple[bool, str | None]:
                 if theta.size == 0:
                     continue
                 _DROPPED.clear()
+                before = len(caught)
                 try:
                     probes = [
                         _entry_agrees(model, env, name, theta),
@@ -1018,13 +1040,19 @@ def _probe(model: Model, env: Values) -> tuple[bool, str | None]:
                     ]
                 except (ModelError, TypeError, ValueError, ArithmeticError) as e:  # it refuses
                     said = f": {e}" if isinstance(e, ModelError) else f" ({type(e).__name__})"
-                    return False, f"a complex step on {name} stopped the forward{said}"
+                    unsafe[name] = f"a complex step on {name} stopped the forward{said}"
+                    continue
                 if not all(ok for ok, _ in probes):
-                    return False, _disagrees(name)
+                    unsafe[name] = _disagrees(name)
+                elif any(issubclass(w.category, COMPLEX_WARNING) for w in caught[before:]):
+                    unsafe[name] = (
+                        f"a complex step on {name} had its imaginary part cast away "
+                        "(a ComplexWarning)"
+                    )
                 seen = seen or any(moved for _, moved in probes)
-    if any(issubclass(w.category, COMPLEX_WARNING) for w in caught):
-        return False, "a complex step's imaginary part was cast away (a ComplexWarning)"
-    return seen, None if seen else "no complex step moved L"
+    if not seen:
+        return Probed(False, next(iter(unsafe.values()), "no complex step moved L"), {})
+    return Probed(not unsafe, next(iter(unsafe.values()), None), unsafe)
 
 
 def _disagrees(name: str) -> str:

@@ -846,6 +846,7 @@ class Pending:
     derivative: Derivative | None  # None until computed (--directions: only if it fails)
     jac: Jacobian | None = None
     indices: np.ndarray | None = None  # the flat entries sampled (--sample), or all
+    method: str | None = None  # the row's own engine, where not the check's (complex_unsafe)
     rounding: np.ndarray | None = None  # A from an extended-precision run − A (signed), if any
     moved: np.ndarray | None = None  # |Δ(A − N)| under forward values moved by ulps (measured)
     moved_at: list[dict[str, Any]] | None = None  # A at those moved forwards (moved_backwards)
@@ -1641,7 +1642,9 @@ def _in_region(
     for t, k in enumerate(rows):
         p, own = pending[k], judged[k][1]
         a, b = int(joint.starts[t]), int(joint.starts[t + 1])
-        G, c, bound = _against_region(joint.env, p, judged[k][0], found, (a, b), method, settings)
+        G, c, bound = _against_region(
+            joint.env, p, judged[k][0], found, (a, b), p.method or method, settings
+        )
         if c.status == FAIL:
             return judged
         finer = c.status != WEAK or (own.resolution is None and c.resolution is not None)

@@ -30,6 +30,8 @@ JSON schema "gradcheck/1" (stable; fields are only ever added):
                      "worst": null | {"index": [int, ...], "analytic", "numeric",
                                       "left", "right" (one-sided derivatives, at a kink)},
                      "kink": null | {"index", "left", "right", "analytic"} (one excused entry),
+                     "region": null | str, "method": null | "complex" (the row's own
+                         engine, where not the check's),
                      "diagnosis": null | {"kind", "message", ...details}}],
       "notes": [str],
       "derivation": (only with --derivation) {"file", "section", "counts": {"equations",
@@ -257,6 +259,7 @@ def _gradient(r) -> dict:
             "analytic": _num(c.kink_sides[2]),
         },
         "region": c.region,
+        "method": r.method,
         "diagnosis": None
         if r.diagnosis is None
         else {"kind": r.diagnosis.kind, "message": r.diagnosis.message, **r.diagnosis.detail},
