@@ -208,6 +208,7 @@ EXPECT = {  # file: {row: the statuses allowed}
     "smoothstep_joint.py": {"x": ("PASS",), "a": ("PASS",)},
     "smoothstep_joint_slip.py": {"x": ("FAIL",), "a": ("PASS",)},
     "lse_shift_tap.py": {"m": ("WEAK",), "z": ("PASS",), "w": ("PASS",)},
+    "softplus_sharp.py": dict.fromkeys(["t", "x"], ("PASS",)),
     # (ā, past the abs, takes the complex step under auto: checking._engine)
     "abs_tiny_beside_curve.py": {"a": ("PASS",), "x": ("WEAK",)},
     # (PASS where the probe finds the forward complex-safe: it depends on how BLAS rounds
@@ -676,6 +677,18 @@ def test_a_slip_is_measured_against_a_referee_finer_than_central():
     assert c.status == "FAIL" and c.worst_index == (5,) and c.failed == 1
     assert 0.9e-6 < c.max_rel < 1.1e-6, c.max_rel
     assert c.worst_numeric == pytest.approx(c.worst_analytic / (1 + 1e-6), rel=1e-9)
+
+
+@pytest.mark.parametrize("factor", [3, 10, 11, 30])
+def test_a_richardson_referee_no_other_entry_shares_passes_nothing(factor):
+    """softplus_sharp.py: x̄ PASSes at the complex step's 1.2e-13. A plant at x̄[0] of ten
+    times that fails the complex step, and Richardson, its referee, agreed with it within
+    its estimate there (1.2e-12): the plant PASSed. Not any more, at 3 to 30 times."""
+    correct = check(path("softplus_sharp.py"), seed=0, jobs=1).row("x").comparison
+    assert correct.status == "PASS" and correct.resolution < 2e-13
+    planted = plant_error(path("softplus_sharp.py"), "x", (0,), factor * correct.resolution)
+    c = check(planted, seed=0, jobs=1).row("x").comparison
+    assert c.status in ("FAIL", "WEAK"), (c.status, c.resolution)
 
 
 def test_float32_data_is_kept_and_a_note_says_what_it_costs():
