@@ -571,9 +571,11 @@ def _both_sides(
     Where a move is lost to the forward's rounding (a tie of x² inside the complex
     log1p's 1 + z, whose ulp is far above the move), the sides agree whatever lies at
     θ_i; where it moves the loss off a near fit (a tie of two leaves whose jump, 2e-12,
-    is far below what a move of 1e-10 |θ_i| adds), they drift. Wherever they show no
-    jump, the complex step at θ_i by +ih and by −ih decides (_mirrored; not with
-    ``mirror`` False, for a caller that takes it over more entries itself)."""
+    is far below what a move of 1e-10 |θ_i| adds), they drift. Wherever the complex step
+    at θ_i by +ih and by −ih differ (a tie at θ_i), those decide, exact (_mirrored; not
+    with ``mirror`` False, for a caller that takes it over more entries itself): a tie
+    of four zeros beside values 1.8e-9 away, which the far move crossed, extrapolated
+    the moved sides off both branches, and autograd's side FAILed (fuzzer p15000175)."""
     beside = bad & np.isfinite(theta)
     flat = np.full((2, 2, bad.size), np.nan)  # (near, far) × (left, right) × entries
     if beside.any():
@@ -606,9 +608,10 @@ def _both_sides(
         left = left - (far_left - left) / (KINK_FAR - 1)
         right = right - (far_right - right) / (KINK_FAR - 1)
     left, right = np.where(jump, left, np.nan), np.where(jump, right, np.nan)
-    tied = _mirrored(model, env, name, beside & ~jump & mirror, scale)
-    slack = np.where(np.isnan(tied.left), slack, tied.slack)
-    return seen, np.fmax(left, tied.left), np.fmax(right, tied.right), slack
+    tied = _mirrored(model, env, name, beside & mirror, scale)
+    exact = ~np.isnan(tied.left)  # (a tie at θ_i: its sides exact, whatever the moves saw)
+    left, right = np.where(exact, tied.left, left), np.where(exact, tied.right, right)
+    return seen, left, right, np.where(exact, tied.slack, slack)
 
 
 def _shown(jump: np.ndarray, scale: float) -> np.ndarray:
