@@ -169,7 +169,7 @@ def check_rows(
         return _run_check(model, settings, options, notes)
 
 
-def _engine(model: Model, env: Values, method: str, notes: list[str]) -> tuple[str, dict]:
+def _engine(model: Model, env: Values, method: str, notes: list[str]) -> tuple[str, dict[str, str]]:
     """The engine to use, and the rows that take another: auto is the complex step where
     the forward allows it, else Richardson, but for the rows of variables whose own
     probes all agree (complex_unsafe: an abs on W leaves x's complex steps exact)."""
