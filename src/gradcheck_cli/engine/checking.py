@@ -183,7 +183,7 @@ def _engine(model: Model, env: Values, method: str, notes: list[str]) -> tuple[s
         why = not_complex_safe(model, env)
         said = " (COMPLEX_SAFE = False)" if model.complex_safe is False else f" ({why})"
         unsafe = complex_unsafe(model, env)
-        safe = [name for name in model.checked() if unsafe and name not in unsafe]
+        safe = [name for name in model.checked() if name not in unsafe] if unsafe else []
         if not safe:
             notes.append(
                 f"the forward pass is not complex-safe{said}: checked with Richardson extrapolation"

@@ -989,7 +989,7 @@ def complex_unsafe(model: Model, env: Values) -> dict[str, str]:
     """The checked variables whose own probes failed, each with why, where the forward is
     not complex-safe but the complex step moved L and some variables' probes all agree:
     a complex step on any other variable meets nothing its probes did not pass (an L1
-    term on W leaves x's steps exact), so their rows may take it (checking._engines).
+    term on W leaves x's steps exact), so their rows may take it (checking._engine).
     Empty where the model declares its answer, or where no variable may."""
     if model.complex_safe is not None:
         return {}

@@ -2801,14 +2801,13 @@ def _leaf_rounding(
 
 
 def _unbacked(A: np.ndarray, N: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """The carrying entries whose bound a second look widened past WIDENED_APART times
-    the resolution the row's other carrying entries have (with their widening, where
-    that is backed in turn). A resolution is stated from the entries that failed and were widened;
-    an entry that passes first states none of its own leaf rounding, so a widening no other
-    entry shares is one the correct row would not have shown: a planted 10 times its
-    stated 1.1e-13 was widened to 6e-13 and 9e-12, and PASSed (fuzzer p13000173), and one
-    whose gradient moves with the leaves widened with the error itself (seed 0's p38).
-    A single carrying entry has no other to back it."""
+    """The carrying entries whose bound a second look widened (``before`` → ``after``)
+    past WIDENED_APART times the resolution the row's other carrying entries have (with
+    their widening, where that is backed in turn). A correct row whose entries all pass
+    the first look is never widened, so a widening no other entry shares is one its
+    stated resolution does not show: ten times p13000173's 1.1e-13, planted, was widened
+    alone to 6e-13 and 9e-12 of the entry, and PASSed. A single carrying entry has no
+    other to back it."""
     live = carrying(A, N, np.ones(A.shape, bool))
     widened = live & (after > before)
     unbacked = np.zeros(A.shape, bool)
